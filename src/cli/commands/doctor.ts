@@ -1,0 +1,35 @@
+/**
+ * `reel doctor`: what this machine gives reel — Node and onnxruntime versions, ffmpeg/ffprobe
+ * (path and version), and which execution providers actually load.
+ */
+import { createRequire } from 'node:module';
+import { buildReferenceModel } from '../../../models/generate.ts';
+import { probeProviders } from '../../inference/provider-probe.ts';
+import { mediaToolVersions, type ToolVersion } from '../../media/binaries.ts';
+import type { CliIo } from '../io.ts';
+
+const require = createRequire(import.meta.url);
+
+export async function doctorCommand(io: CliIo): Promise<number> {
+  const ortVersion = (require('onnxruntime-node/package.json') as { version: string }).version;
+  const [tools, providers] = await Promise.all([mediaToolVersions(), probeProviders(buildReferenceModel('hifigan', 'tiny'))]);
+  const tool = (name: string, t: ToolVersion) =>
+    'version' in t ? `  ok    ${name.padEnd(9)} ${t.version}  (${t.path})` : `  MISS  ${name.padEnd(9)} ${t.error}`;
+  io.out(
+    [
+      `node       ${process.version} (${process.platform}-${process.arch})`,
+      `onnxruntime-node ${ortVersion}`,
+      'media tools:',
+      tool('ffmpeg', tools.ffmpeg),
+      tool('ffprobe', tools.ffprobe),
+      'execution providers:',
+      ...providers.map((p) => (p.ok ? `  ok    ${p.provider}` : `  MISS  ${p.provider.padEnd(9)} ${p.reason}`)),
+    ].join('\n'),
+  );
+  const gpuMissing = providers.some((p) => p.provider !== 'cpu' && !p.ok);
+  if (gpuMissing) {
+    io.out('GPU providers need ONNX Runtime GPU libraries: ONNXRUNTIME_NODE_INSTALL=cuda12 npm install (on a machine that can reach their download host).');
+  }
+  const essential = 'version' in tools.ffmpeg && 'version' in tools.ffprobe && providers.some((p) => p.provider === 'cpu' && p.ok);
+  return essential ? 0 : 1;
+}

@@ -1,0 +1,18 @@
+/**
+ * `reel validate <pipeline.yaml>`: every check short of loading weights or starting ffmpeg.
+ */
+import { formatIssue } from '../../core/errors.ts';
+import type { CliIo } from '../io.ts';
+import { loadGraph } from '../pipeline.ts';
+
+export async function validateCommand(file: string, opts: { profile?: string; set?: string[] }, io: CliIo): Promise<number> {
+  const { graph, notes } = await loadGraph(file, opts);
+  for (const note of notes) io.err(`note: ${formatIssue(note)}`);
+  const count = (role: string) => [...graph.nodes.values()].filter((n) => n.role === role).length;
+  const stages = graph.nodes.size - count('source') - count('sink');
+  io.out(
+    `${file}: ok — pipeline "${graph.name}"${opts.profile ? ` (profile ${opts.profile})` : ''}: ` +
+      `${count('source')} inputs, ${stages} stages, ${count('sink')} outputs, ${graph.edges.length} edges`,
+  );
+  return 0;
+}

@@ -1,0 +1,114 @@
+/**
+ * The `reel` command line. Parses arguments (commander), runs one command, and turns any failure
+ * into readable lines on stderr plus the exit code of the CLI contract. The only code that prints
+ * (through CliIo) or decides an exit status.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT, ReelError, UsageError } from '../core/errors.ts';
+
+import { doctorCommand } from './commands/doctor.ts';
+import { graphCommand } from './commands/graph.ts';
+import { modelsBuildCommand, modelsInspectCommand } from './commands/models.ts';
+
+import { schemaCommand } from './commands/schema.ts';
+import { validateCommand } from './commands/validate.ts';
+import { processIo, type CliIo } from './io.ts';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function program(io: CliIo, result: { code: number }): Command {
+  const run = (fn: () => Promise<number>) => async () => {
+    result.code = await fn();
+  };
+  const root = new Command('reel')
+    .description('Streaming DAG engine for multi-stage ML media pipelines (ONNX Runtime + ffmpeg).')
+    .option('--verbose', 'print stack traces and causes with errors')
+    .showHelpAfterError('(run "reel --help" for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+
+  const pipelineFlags = (cmd: Command) =>
+    cmd
+      .option('--profile <name>', 'apply a named override set declared under profiles:')
+      .option('--set <key=value>', 'override any YAML value, e.g. stages.dit.options.steps=24 (repeatable)', collect);
+
+  pipelineFlags(
+    root
+      .command('validate')
+      .description('check a pipeline (YAML, schema, graph, model files); loads no weights, runs nothing')
+      .argument('<pipeline>', 'pipeline YAML file'),
+  ).action((file: string, opts: { profile?: string; set?: string[] }, cmd: Command) =>
+    run(() => validateCommand(file, opts, io))(),
+  );
+
+  pipelineFlags(
+    root
+      .command('graph')
+      .description('render a pipeline graph')
+      .argument('<pipeline>', 'pipeline YAML file')
+      .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
+      .option('-o, --output <file>', 'write to a file instead of stdout'),
+  ).action((file: string, opts: { format: 'mermaid' | 'dot'; output?: string; profile?: string; set?: string[] }) =>
+    run(() => graphCommand(file, opts, io))(),
+  );
+
+  root
+    .command('schema')
+    .description('print the JSON Schema of the pipeline format (for editors)')
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .action((opts: { output?: string }) => run(() => schemaCommand(opts, io))());
+
+  root
+    .command('doctor')
+    .description('report what is installed: ffmpeg, ffprobe, execution providers, versions')
+    .action(() => run(() => doctorCommand(io))());
+
+  const models = root.command('models').description('bundled reference models');
+  models
+    .command('build')
+    .description('write the reference models (deterministic)')
+    .addOption(new Option('--scale <scale>', 'model size').choices(['tiny', 'medium']).default('tiny'))
+    .option('--out <dir>', 'output folder (default: models/build/<scale>)')
+    .action((opts: { scale: 'tiny' | 'medium'; out?: string }) => run(() => modelsBuildCommand(opts, io))());
+  models
+    .command('inspect')
+    .description("print an ONNX model's inputs, outputs, opset, parameters and size")
+    .argument('<model>', 'ONNX file')
+    .action((file: string) => run(() => modelsInspectCommand(file, io))());
+
+  return root;
+}
+
+/** Runs the CLI on `argv` (without node and script) and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  const ioWithVerbose = { ...io, verbose };
+  const result = { code: EXIT.ok as number };
+  try {
+    await program(ioWithVerbose, result).parseAsync([...argv], { from: 'user' });
+    return result.code;
+  } catch (err) {
+    return reportFailure(err, ioWithVerbose);
+  }
+}
+
+function reportFailure(err: unknown, io: CliIo): number {
+  if (err instanceof CommanderError) {
+    // Help and version end with a "success" CommanderError; their text is already printed.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return EXIT.ok;
+    if (err.code === 'commander.help') return EXIT.ok;
+    return EXIT.usage; // commander already printed "error: ..." through io.err
+  }
+  if (err instanceof ReelError) {
+    for (const line of err.lines()) io.err(line);
+    if (io.verbose) io.err(String(err.stack ?? err));
+    if (io.verbose && err.cause) io.err(`cause: ${String((err.cause as Error).stack ?? err.cause)}`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  io.err(`reel: internal error: ${message}${io.verbose ? '' : ' (run with --verbose for details)'}`);
+  if (io.verbose && err instanceof Error) io.err(String(err.stack));
+  return EXIT.runtime;
+}
+
+export { UsageError };

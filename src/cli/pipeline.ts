@@ -1,0 +1,25 @@
+/**
+ * Load + build a pipeline for a command: the one place that ties the loader and graph builder to
+ * the built-in stage kinds and the bundled reference models.
+ */
+import { loadPipeline, type LoadOptions } from '../config/load.ts';
+import { buildGraph, type BuiltGraph } from '../graph/build.ts';
+import type { StageRegistry } from '../graph/nodes.ts';
+import type { FamilyId } from '../../models/manifests/index.ts';
+import { referenceModelPath } from '../../models/reference.ts';
+import { SINK_KIND_FOR_OUTPUT, SOURCE_KIND_FOR_INPUT, STAGE_KINDS } from '../../stages/index.ts';
+
+export const BUILTIN_REGISTRY: StageRegistry = {
+  kinds: STAGE_KINDS,
+  sourceFor: SOURCE_KIND_FOR_INPUT,
+  sinkFor: SINK_KIND_FOR_OUTPUT,
+};
+
+export async function loadGraph(file: string, options: LoadOptions = {}): Promise<BuiltGraph> {
+  const loaded = await loadPipeline(file, options);
+  return buildGraph(loaded, {
+    registry: BUILTIN_REGISTRY,
+    // Stage kinds name their families from models/manifests (checked by test/stages/kinds.test.ts).
+    referenceModel: (family) => referenceModelPath(family as FamilyId, 'tiny'),
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * Pipeline file → typed, schema-checked pipeline document. Order: read → YAML syntax → profile
+ * and --set overrides → schema. Graph-level checks (kinds, wiring, types, cycles, model files)
+ * come after, in src/graph. Every problem is collected and thrown together as one ConfigError.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError, type Issue } from '../core/errors.ts';
+import { applyOverrides, isRecord, parseSetFlag, profileOverrides, type Override } from './overrides.ts';
+import { PipelineFile } from './schema.ts';
+import { LocationMap, parseYamlWithLocations } from './yaml-source.ts';
+import { zodIssues } from './zod-issues.ts';
+
+export interface LoadOptions {
+  /** Named profile to apply (`--profile NAME`). */
+  profile?: string;
+  /** `--set KEY=VALUE` flags, applied after the profile. */
+  set?: readonly string[];
+}
+
+export interface LoadedPipeline {
+  /** The path as the user gave it (used in messages). */
+  file: string;
+  /** Absolute folder of the file: relative paths in it resolve against this. */
+  dir: string;
+  doc: PipelineFile;
+  locations: LocationMap;
+  profile?: string;
+}
+
+/** Pipelines are small; a multi-megabyte file is a mistake (or an attack), not a pipeline. */
+const MAX_FILE_BYTES = 1 << 20;
+
+export async function loadPipeline(file: string, options: LoadOptions = {}): Promise<LoadedPipeline> {
+  const text = await readPipelineText(file);
+  const { parsed, issues } = parseYamlWithLocations(text, file);
+  if (!parsed) throw new ConfigError(issues);
+  const root = parsed.value;
+  if (!isRecord(root)) {
+    throw new ConfigError([
+      {
+        location: parsed.locations.value([]),
+        file,
+        message: `a pipeline must be a mapping (version, name, inputs, stages, outputs), got ${root === null ? 'an empty document' : Array.isArray(root) ? 'a list' : `a ${typeof root}`}`,
+      },
+    ]);
+  }
+  const overrides: Override[] = [];
+  const overrideIssues: Issue[] = [];
+  if (options.profile !== undefined) {
+    const fromProfile = profileOverrides(root, options.profile, parsed.locations);
+    if (Array.isArray(fromProfile)) overrides.push(...fromProfile);
+    else overrideIssues.push(fromProfile);
+  }
+  for (const flag of options.set ?? []) {
+    const o = parseSetFlag(flag, file);
+    if ('key' in o) overrides.push(o);
+    else overrideIssues.push(o);
+  }
+  overrideIssues.push(...applyOverrides(root, overrides, parsed.locations));
+  if (overrideIssues.length) throw new ConfigError(overrideIssues);
+
+  const result = PipelineFile.safeParse(root);
+  if (!result.success) {
+    throw new ConfigError(
+      zodIssues(result.error, { schema: PipelineFile, value: root, base: [], locations: parsed.locations }),
+    );
+  }
+  return {
+    file,
+    dir: path.dirname(path.resolve(file)),
+    doc: result.data,
+    locations: parsed.locations,
+    profile: options.profile,
+  };
+}
+
+async function readPipelineText(file: string): Promise<string> {
+  const fail = (message: string): never => {
+    throw new ConfigError([{ file, message }]);
+  };
+  let size = 0;
+  try {
+    const s = await stat(file);
+    if (s.isDirectory()) fail('is a folder, not a pipeline file — give the path of a .yaml file');
+    size = s.size;
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') fail('no such file — check the path (relative paths are taken from the current folder)');
+    fail(`cannot read the file (${code ?? (err as Error).message})`);
+  }
+  if (size > MAX_FILE_BYTES) fail(`is ${size} bytes; a pipeline file is at most ${MAX_FILE_BYTES} bytes — is this the right file?`);
+  const buffer = await readFile(file);
+  if (buffer.includes(0)) fail('is not a text file (it contains NUL bytes) — give the path of a .yaml pipeline');
+  const text = buffer.toString('utf8');
+  if (text.trim() === '') fail('is empty — a pipeline needs at least version, name, inputs, stages and outputs');
+  return text;
+}

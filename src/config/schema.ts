@@ -1,0 +1,148 @@
+/**
+ * The pipeline file format as zod schemas: the single source the loader validates with and
+ * `reel schema` turns into JSON Schema. Stage `options:` are checked per kind (each kind's own
+ * schema in stages/); here they are an open mapping.
+ */
+import { z } from 'zod';
+
+export const PROVIDERS = ['tensorrt', 'cuda', 'cpu'] as const;
+export const Provider = z.enum(PROVIDERS);
+export type Provider = z.infer<typeof Provider>;
+
+/** `[tensorrt, cuda, cpu]` or a single name. */
+export const ProviderList = z
+  .union([Provider, z.array(Provider).min(1)])
+  .describe('Execution provider preference, tried in order: tensorrt, cuda, cpu. Default [cpu].');
+
+/**
+ * TensorRT settings. The node binding passes only deviceId, so these are applied through
+ * ONNX Runtime's ORT_TENSORRT_* environment variables while the session is created.
+ */
+export const TensorRtSettings = z
+  .strictObject({
+    fp16: z.boolean().optional().describe('Allow FP16 kernels (ORT_TENSORRT_FP16_ENABLE). Default false.'),
+    int8: z.boolean().optional().describe('Allow INT8 kernels (ORT_TENSORRT_INT8_ENABLE); needs calibrationTable. Default false.'),
+    calibrationTable: z.string().optional().describe('INT8 calibration table file (ORT_TENSORRT_INT8_CALIBRATION_TABLE_NAME).'),
+    engineCache: z.string().optional().describe('Folder for built engines (ORT_TENSORRT_ENGINE_CACHE_PATH); enables the cache.'),
+    timingCache: z.string().optional().describe('Folder for the timing cache (ORT_TENSORRT_TIMING_CACHE_PATH); enables it.'),
+    maxWorkspaceBytes: z.number().int().positive().optional().describe('Builder workspace, bytes (ORT_TENSORRT_MAX_WORKSPACE_SIZE).'),
+    minSubgraphSize: z.number().int().positive().optional().describe('Smallest subgraph given to TensorRT, nodes (ORT_TENSORRT_MIN_SUBGRAPH_SIZE).'),
+    profileShapes: z
+      .strictObject({ min: z.string(), opt: z.string(), max: z.string() })
+      .optional()
+      .describe('Optimization profile, e.g. min "mel:1x80x64" (ORT_TENSORRT_PROFILE_MIN_SHAPES etc.).'),
+  })
+  .describe('TensorRT execution provider settings.');
+
+export const ThreadSettings = z
+  .strictObject({
+    intraOp: z.number().int().min(0).optional().describe('Threads inside one operator (0 = ORT default). Default 1.'),
+    interOp: z.number().int().min(0).optional().describe('Threads across operators (0 = ORT default). Default 1.'),
+    spinning: z.boolean().optional().describe('Let idle ORT threads spin (burns a core while waiting). Default false.'),
+  })
+  .describe('CPU threading of the stage session.');
+
+/** Execution settings a stage may set and the pipeline may default. */
+const executionFields = {
+  provider: ProviderList.optional(),
+  strict: z.boolean().optional().describe('Fail when the first provider does not load instead of falling back. Default false.'),
+  deviceId: z.number().int().min(0).optional().describe('GPU index for cuda/tensorrt. Default 0.'),
+  threads: ThreadSettings.optional(),
+  queue: z.number().int().min(1).max(64).optional().describe('Packets buffered on each input edge, chunks. Default 2.'),
+  warmup: z.number().int().min(0).max(100).optional().describe('Warm-up runs before the first chunk. Default 1.'),
+  tensorrt: TensorRtSettings.optional(),
+};
+
+export const Defaults = z.strictObject(executionFields).describe('Execution settings every stage inherits.');
+
+/** `stage.port` or `inputs.name`. */
+export const WireRef = z
+  .string()
+  .regex(/^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)?$/, 'expected "stage.port" or "inputs.name"')
+  .describe('Where the port reads from: "inputs.<name>" or "<stage>.<port>".');
+
+const ModelRef = z
+  .union([z.string().min(1), z.record(z.string(), z.string().min(1))])
+  .describe('ONNX model file (relative to this YAML file), or a mapping slot → file. Default: the bundled reference model.');
+
+const OptionsMap = z.record(z.string(), z.unknown()).describe("Options of the stage kind; see the kind's docs.");
+
+export const StageEntry = z
+  .strictObject({
+    use: z.string().min(1).describe('Stage kind (see `reel graph --kinds`).'),
+    doc: z.string().optional().describe('Free text shown by `reel graph`.'),
+    model: ModelRef.optional(),
+    options: OptionsMap.optional(),
+    in: z.record(z.string(), WireRef).optional().describe('Input port → source.'),
+    concurrency: z.number().int().min(1).max(16).optional().describe('Parallel instances (workers). Default 1.'),
+    batch: z
+      .strictObject({
+        max: z.number().int().min(1).max(1024).describe('Largest batch, packets.'),
+        delayMs: z.number().min(0).max(10_000).optional().describe('Longest wait for a fuller batch, ms. Default 5.'),
+      })
+      .optional()
+      .describe('Dynamic batching across concurrent clips.'),
+    cache: z.boolean().optional().describe('Cache outputs on disk, content-addressed. Default false (true for text-encoder).'),
+    ...executionFields,
+  })
+  .describe('One stage instance.');
+
+export const INPUT_TYPES = ['audio', 'video', 'image', 'text'] as const;
+
+export const InputEntry = z
+  .strictObject({
+    type: z.enum(INPUT_TYPES).describe('What the input file holds. An image bound to a video input becomes a still video.'),
+    doc: z.string().optional(),
+    options: OptionsMap.optional(),
+  })
+  .describe('A pipeline input, bound at run time with --input NAME=PATH.');
+
+export const OUTPUT_FORMATS = ['wav', 'mp4'] as const;
+
+export const OutputEntry = z
+  .strictObject({
+    write: z.enum(OUTPUT_FORMATS).describe('Container written: wav (audio) or mp4 (H.264 + AAC).'),
+    doc: z.string().optional(),
+    in: z.record(z.string(), WireRef).describe('Sink port → source, e.g. {frames: lipsync.frames, audio: voice.audio}.'),
+    options: OptionsMap.optional(),
+  })
+  .describe('A pipeline output, written to --out DIR.');
+
+export const Chunking = z
+  .strictObject({
+    seconds: z.number().positive().max(3600).optional().describe('Owned length of one chunk, seconds. Default 10.'),
+    overlap: z.number().min(0).max(60).optional().describe('Crossfade at each seam, seconds. Default 0.25.'),
+    splitAtSilence: z
+      .union([z.literal(false), z.number().min(0).max(60)])
+      .optional()
+      .describe('Move each cut to the quietest point within ± this many seconds; false = cut exactly. Default 1.'),
+  })
+  .describe('How long inputs are cut into chunks.');
+
+export const Profile = z
+  .strictObject({
+    doc: z.string().optional(),
+    set: z
+      .record(z.string(), z.unknown())
+      .describe('Overrides, keyed like --set: "stages.dit.options.steps": 24.'),
+  })
+  .describe('A named override set, applied with --profile NAME.');
+
+export const PipelineFile = z
+  .strictObject({
+    version: z.literal(1).describe('Pipeline format version.'),
+    name: z.string().regex(/^[A-Za-z0-9][\w.-]*$/, 'letters, digits, "-", "_" or "."').describe('Pipeline name.'),
+    doc: z.string().optional(),
+    inputs: z.record(z.string(), InputEntry),
+    stages: z.record(z.string(), StageEntry),
+    outputs: z.record(z.string(), OutputEntry),
+    chunking: Chunking.optional(),
+    defaults: Defaults.optional(),
+    profiles: z.record(z.string(), Profile).optional(),
+  })
+  .describe('A reel pipeline.');
+
+export type PipelineFile = z.infer<typeof PipelineFile>;
+export type StageEntry = z.infer<typeof StageEntry>;
+export type InputEntry = z.infer<typeof InputEntry>;
+export type OutputEntry = z.infer<typeof OutputEntry>;

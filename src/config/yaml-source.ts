@@ -1,0 +1,118 @@
+/**
+ * YAML text → plain value + a map from every key path to where it stands in the file. Later
+ * stages (schema, graph) report problems by key path; this map turns a path into file:line:col.
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import type { Issue } from '../core/errors.ts';
+import type { SourceLocation } from '../core/types.ts';
+
+/** A path into the parsed value: object keys and array indices. */
+export type KeyPath = readonly (string | number)[];
+
+export function pathKey(path: KeyPath): string {
+  return path.join('.');
+}
+
+/** Where each value (and each mapping key) stands; filled from the file, then from overrides. */
+export class LocationMap {
+  private readonly values = new Map<string, SourceLocation>();
+  private readonly keys = new Map<string, SourceLocation>();
+
+  constructor(readonly file: string) {}
+
+  setValue(path: KeyPath, loc: SourceLocation): void {
+    this.values.set(pathKey(path), loc);
+  }
+
+  setKey(path: KeyPath, loc: SourceLocation): void {
+    this.keys.set(pathKey(path), loc);
+  }
+
+  /** The value at `path`, or the nearest enclosing value that has a location. */
+  value(path: KeyPath): SourceLocation | undefined {
+    for (let n = path.length; n >= 0; n--) {
+      const loc = this.values.get(pathKey(path.slice(0, n)));
+      if (loc) return loc;
+    }
+    return undefined;
+  }
+
+  /** The key that names `path` (for "unknown key" errors), else the value's location. */
+  key(path: KeyPath): SourceLocation | undefined {
+    return this.keys.get(pathKey(path)) ?? this.value(path);
+  }
+}
+
+export interface ParsedYaml {
+  value: unknown;
+  locations: LocationMap;
+}
+
+/** Upper bound on alias expansions: a "billion laughs" file fails fast instead of eating memory. */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Parses `text` (from `file`, used in locations). Returns issues rather than throwing, so the
+ * loader can report every syntax error at once.
+ */
+export function parseYamlWithLocations(text: string, file: string): { parsed?: ParsedYaml; issues: Issue[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const at = (offset: number): SourceLocation => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, col };
+  };
+  const problems = [...doc.errors, ...doc.warnings.filter((w) => w.code !== 'TAG_RESOLVE_FAILED')];
+  if (doc.errors.length > 0) {
+    return {
+      issues: problems.map((e) => ({
+        location: at(e.pos[0]),
+        message: `YAML syntax: ${firstLine(e.message)}`,
+      })),
+    };
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    const reason = err instanceof Error ? firstLine(err.message) : String(err);
+    return {
+      issues: [
+        {
+          file,
+          message: `YAML aliases expand too far (${reason}); write the values out or use fewer nested aliases`,
+        },
+      ],
+    };
+  }
+  const locations = new LocationMap(file);
+  if (doc.contents) indexNode(doc.contents as Node, [], locations, at);
+  return { parsed: { value, locations }, issues: [] };
+}
+
+function indexNode(
+  node: Node,
+  path: (string | number)[],
+  locations: LocationMap,
+  at: (offset: number) => SourceLocation,
+): void {
+  if (node.range) locations.setValue(path, at(node.range[0]));
+  if (isAlias(node)) return;
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const keyNode = pair.key as Node | null;
+      const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+      const childPath = [...path, key];
+      if (keyNode?.range) locations.setKey(childPath, at(keyNode.range[0]));
+      if (pair.value) indexNode(pair.value as Node, childPath, locations, at);
+      else if (keyNode?.range) locations.setValue(childPath, at(keyNode.range[0]));
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => indexNode(item as Node, [...path, i], locations, at));
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
+}

@@ -1,0 +1,141 @@
+/**
+ * Loaded pipeline → validated PipelineGraph. Checks, in order: node names, stage kinds and
+ * options, wiring and port types, cycles, reachability (stages no output needs are pruned with a
+ * note — how a profile switches a branch off), unused inputs, and model files. All problems are
+ * reported together; notes go back to the caller to print.
+ */
+import { stat } from 'node:fs/promises';
+import type { LoadedPipeline } from '../config/load.ts';
+import { ConfigError, type Issue } from '../core/errors.ts';
+import { buildNodes, type ModelBinding, type ReferenceModelPath, type StageRegistry } from './nodes.ts';
+import { findCycle, reachingAny, topologicalOrder } from './order.ts';
+import type { ChunkingSpec, GraphEdge, GraphNode, PipelineGraph } from './types.ts';
+import { buildEdges } from './wiring.ts';
+
+export interface BuildOptions {
+  registry: StageRegistry;
+  referenceModel: ReferenceModelPath;
+}
+
+export interface BuiltGraph {
+  graph: PipelineGraph;
+  /** Things worth saying that are not errors (pruned stages, inputs a profile leaves unused). */
+  notes: Issue[];
+}
+
+export async function buildGraph(loaded: LoadedPipeline, options: BuildOptions): Promise<BuiltGraph> {
+  const { nodes, models, issues, broken } = buildNodes(loaded, options.registry, options.referenceModel);
+  const { edges, issues: wiringIssues } = buildEdges(loaded, nodes, broken);
+  issues.push(...wiringIssues);
+  const { locations, doc } = loaded;
+
+  const ids = [...nodes.keys()];
+  const next = adjacency(edges, (e) => [e.from.node, e.to.node]);
+  const previous = adjacency(edges, (e) => [e.to.node, e.from.node]);
+  const cycle = findCycle(ids, next);
+  if (cycle) {
+    issues.push({
+      location: locations.key(['stages', cycle[0]]),
+      message: `cycle: ${cycle.join(' → ')} — a stage cannot consume its own output, directly or through others`,
+    });
+  }
+  if (Object.keys(doc.outputs).length === 0) {
+    issues.push({ location: locations.key(['outputs']), message: 'the pipeline declares no outputs — add one under "outputs:" (write: wav or mp4)' });
+  }
+
+  const notes: Issue[] = [];
+  const sinks = ids.filter((id) => nodes.get(id)?.role === 'sink');
+  const needed = reachingAny(sinks, previous);
+  for (const id of Object.keys(doc.inputs)) {
+    if (!nodes.has(id)) continue;
+    if (!referencesInput(loaded, id)) {
+      issues.push({
+        location: locations.key(['inputs', id]),
+        message: `input "${id}" is never used — wire it into a stage ("inputs.${id}") or remove it`,
+      });
+    } else if (!needed.has(id) && issues.length === 0) {
+      notes.push({ location: locations.key(['inputs', id]), message: `input "${id}" is not needed by any output${profileWords(loaded)} and will be ignored`, severity: 'note' });
+    }
+  }
+  for (const id of Object.keys(doc.stages)) {
+    if (nodes.has(id) && !needed.has(id)) {
+      notes.push({ location: locations.key(['stages', id]), message: `stage "${id}" feeds no output${profileWords(loaded)}; pruned`, severity: 'note' });
+    }
+  }
+
+  issues.push(...(await checkModelFiles(models.filter((m) => needed.has(m.node)), loaded)));
+  if (issues.length) throw new ConfigError(issues);
+
+  const kept = new Map([...nodes].filter(([id]) => needed.has(id)));
+  const keptEdges = edges.filter((e) => kept.has(e.from.node) && kept.has(e.to.node));
+  const graph: PipelineGraph = {
+    name: doc.name,
+    file: loaded.file,
+    nodes: kept as ReadonlyMap<string, GraphNode>,
+    edges: keptEdges,
+    order: topologicalOrder([...kept.keys()], adjacency(keptEdges, (e) => [e.from.node, e.to.node])),
+    chunking: chunkingSpec(doc.chunking),
+  };
+  return { graph, notes };
+}
+
+/** Whether any `in:` entry names the input, valid or not (a bad wire is reported on its own). */
+function referencesInput(loaded: LoadedPipeline, id: string): boolean {
+  const wirings = [...Object.values(loaded.doc.stages), ...Object.values(loaded.doc.outputs)].map((s) => s.in ?? {});
+  return wirings.some((w) => Object.values(w).some((ref) => ref === `inputs.${id}` || ref === id));
+}
+
+function profileWords(loaded: LoadedPipeline): string {
+  return loaded.profile ? ` under profile "${loaded.profile}"` : '';
+}
+
+function adjacency(edges: readonly GraphEdge[], pick: (e: GraphEdge) => [string, string]): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const e of edges) {
+    const [a, b] = pick(e);
+    const list = map.get(a) ?? [];
+    if (!list.includes(b)) list.push(b);
+    map.set(a, list);
+  }
+  return map;
+}
+
+export function chunkingSpec(c: LoadedPipeline['doc']['chunking']): ChunkingSpec {
+  return {
+    seconds: c?.seconds ?? 10,
+    overlapSeconds: c?.overlap ?? 0.25,
+    silenceSearchSeconds: c?.splitAtSilence === false ? 0 : (c?.splitAtSilence ?? 1),
+  };
+}
+
+/** Named model files must exist and be non-empty files; reference models are built on demand. */
+async function checkModelFiles(models: readonly ModelBinding[], loaded: LoadedPipeline): Promise<Issue[]> {
+  const issues: Issue[] = [];
+  await Promise.all(
+    models
+      .filter((m) => m.explicit)
+      .map(async (m) => {
+        const location = loaded.locations.value(m.keyPath);
+        const problem = await fileProblem(m.file);
+        if (problem) {
+          issues.push({
+            location,
+            message: `stage "${m.node}" model${m.multiSlot ? ` "${m.slot}"` : ''} file: ${problem}: ${m.file} — paths are relative to the pipeline file; omit "model" to use the bundled reference model`,
+          });
+        }
+      }),
+  );
+  return issues;
+}
+
+async function fileProblem(file: string): Promise<string | undefined> {
+  try {
+    const s = await stat(file);
+    if (!s.isFile()) return 'not a file';
+    if (s.size === 0) return 'file is empty';
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'no such file' : `cannot read (${code})`;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Execution settings of a node: built-in defaults ← the pipeline's `defaults:` ← the stage's own
+ * fields ← a run's `--provider` override.
+ */
+import type { PipelineFile, StageEntry } from '../config/schema.ts';
+import type { NodeSettings } from './types.ts';
+
+export const BUILTIN_SETTINGS: NodeSettings = Object.freeze({
+  queue: 2,
+  concurrency: 1,
+  provider: ['cpu'] as const,
+  strict: false,
+  deviceId: 0,
+  threads: { intraOp: 1, interOp: 1, spinning: false },
+  warmup: 1,
+  tensorrt: {},
+  cache: false,
+});
+
+export function nodeSettings(
+  stage: Partial<StageEntry>,
+  defaults: PipelineFile['defaults'],
+  kindDefaults: { cache?: boolean } = {},
+): NodeSettings {
+  const d = defaults ?? {};
+  const provider = stage.provider ?? d.provider ?? BUILTIN_SETTINGS.provider;
+  return {
+    queue: stage.queue ?? d.queue ?? BUILTIN_SETTINGS.queue,
+    concurrency: stage.concurrency ?? BUILTIN_SETTINGS.concurrency,
+    batch: stage.batch ? { max: stage.batch.max, delayMs: stage.batch.delayMs ?? 5 } : undefined,
+    provider: typeof provider === 'string' ? [provider] : provider,
+    strict: stage.strict ?? d.strict ?? BUILTIN_SETTINGS.strict,
+    deviceId: stage.deviceId ?? d.deviceId ?? BUILTIN_SETTINGS.deviceId,
+    threads: {
+      intraOp: stage.threads?.intraOp ?? d.threads?.intraOp ?? BUILTIN_SETTINGS.threads.intraOp,
+      interOp: stage.threads?.interOp ?? d.threads?.interOp ?? BUILTIN_SETTINGS.threads.interOp,
+      spinning: stage.threads?.spinning ?? d.threads?.spinning ?? BUILTIN_SETTINGS.threads.spinning,
+    },
+    warmup: stage.warmup ?? d.warmup ?? BUILTIN_SETTINGS.warmup,
+    tensorrt: { ...(d.tensorrt ?? {}), ...(stage.tensorrt ?? {}) } as NodeSettings['tensorrt'],
+    cache: stage.cache ?? kindDefaults.cache ?? BUILTIN_SETTINGS.cache,
+  };
+}

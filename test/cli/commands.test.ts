@@ -1,0 +1,78 @@
+/**
+ * The small commands, as a user runs them: doctor, models inspect (on the real, old-exporter
+ * face detector from ../shared), models build, usage errors.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, runCli } from '../helpers/cli.ts';
+
+const FACE_DETECTOR = path.resolve(REPO_ROOT, '../shared/models/face-detector-rfb-320.onnx');
+
+describe('reel doctor', () => {
+  it('reports ffmpeg, ffprobe and that the CPU provider loads, and the GPU ones with a reason', async () => {
+    const r = await runCli(['doctor']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ok {4}ffmpeg +\S+/);
+    expect(r.stdout).toMatch(/ok {4}ffprobe +\S+/);
+    expect(r.stdout).toMatch(/^ {2}ok {4}cpu$/m);
+    // This machine has no GPU libraries: each GPU provider is listed as missing, with ORT's reason.
+    expect(r.stdout).toMatch(/MISS +cuda +.*shared library/);
+  });
+
+  it('reports a missing ffmpeg with exit 1', async () => {
+    const saved = process.env.FFMPEG_PATH;
+    process.env.FFMPEG_PATH = '/nonexistent/ffmpeg';
+    try {
+      const r = await runCli(['doctor']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/MISS +ffmpeg/);
+    } finally {
+      if (saved === undefined) delete process.env.FFMPEG_PATH;
+      else process.env.FFMPEG_PATH = saved;
+    }
+  });
+});
+
+describe('reel models', () => {
+  it.skipIf(!existsSync(FACE_DETECTOR))('inspects the real face detector, whose weights are listed as graph inputs', async () => {
+    const r = await runCli(['models', 'inspect', FACE_DETECTOR]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}input +float32 +\[1, 3, 240, 320\]$/m);
+    expect(r.stdout).toMatch(/^ {2}scores +float32 +\[1, \d+, 2\]$/m);
+    expect(r.stdout).toMatch(/^ {2}boxes +float32 +\[1, \d+, 4\]$/m);
+    expect(r.stdout).toMatch(/more graph inputs have initializers/);
+  });
+
+  it('fails on a file that is not a model with exit 1 and one line', async () => {
+    const r = await runCli(['models', 'inspect', 'README.md']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('README.md: not a valid ONNX model');
+  });
+
+  it('builds every reference model into a folder', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'reel-models-'));
+    const r = await runCli(['models', 'build', '--out', out]);
+    expect(r.code).toBe(0);
+    const files = (await readdir(out)).sort();
+    expect(files).toContain('hifigan.onnx');
+    expect(files).toContain('wav2lip.onnx');
+    expect(files.length).toBeGreaterThanOrEqual(12);
+  });
+});
+
+describe('usage errors', () => {
+  it.each([
+    [['frobnicate'], "unknown command 'frobnicate'"],
+    [['validate'], "missing required argument 'pipeline'"],
+    [['models', 'build', '--scale', 'huge'], "argument 'huge' is invalid"],
+    [['validate', 'pipelines/talking-head.yaml', '--bogus'], "unknown option '--bogus'"],
+  ])('%j → exit 2', async (args, message) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+});
