@@ -1,0 +1,36 @@
+/**
+ * `reel models inspect`: what an ONNX file declares — feeds, outputs, opset, parameter count,
+ * size — read from the protobuf directly, so it works without creating a session and on
+ * models whose operators this onnxruntime build lacks.
+ */
+import { readFile } from 'node:fs/promises';
+import { ModelError } from '../core/errors.ts';
+import { decodeModelSummary, type ModelSummary, type TensorInfo } from './decode.ts';
+
+export type { TensorInfo };
+
+export interface ModelInfo extends ModelSummary {
+  path: string;
+  sizeBytes: number;
+}
+
+export async function inspectModel(path: string): Promise<ModelInfo> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a model file' : String(err);
+    throw new ModelError(path, `cannot read model: ${why}`, { cause: err });
+  }
+  if (bytes.length === 0) throw new ModelError(path, 'empty file, not an ONNX model');
+  try {
+    return { path, sizeBytes: bytes.length, ...decodeModelSummary(bytes) };
+  } catch (err) {
+    throw new ModelError(
+      path,
+      `not a valid ONNX model (${(err as Error).message}); expected a protobuf ModelProto as written by torch.onnx.export or reel models build`,
+      { cause: err },
+    );
+  }
+}
