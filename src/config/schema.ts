@@ -22,9 +22,9 @@ export const TensorRtSettings = z
   .strictObject({
     fp16: z.boolean().optional().describe('Allow FP16 kernels (ORT_TENSORRT_FP16_ENABLE). Default false.'),
     int8: z.boolean().optional().describe('Allow INT8 kernels (ORT_TENSORRT_INT8_ENABLE); needs calibrationTable. Default false.'),
-    calibrationTable: z.string().optional().describe('INT8 calibration table file (ORT_TENSORRT_INT8_CALIBRATION_TABLE_NAME).'),
-    engineCache: z.string().optional().describe('Folder for built engines (ORT_TENSORRT_ENGINE_CACHE_PATH); enables the cache.'),
-    timingCache: z.string().optional().describe('Folder for the timing cache (ORT_TENSORRT_TIMING_CACHE_PATH); enables it.'),
+    calibrationTable: z.string().optional().describe('INT8 calibration table file, relative to the pipeline (ORT_TENSORRT_INT8_CALIBRATION_TABLE_NAME).'),
+    engineCache: z.string().optional().describe('Folder for built engines, relative to the pipeline (ORT_TENSORRT_CACHE_PATH); enables the cache.'),
+    timingCache: z.string().optional().describe('Folder for the timing cache, relative to the pipeline (ORT_TENSORRT_GLOBAL_CACHE_PATH); enables it.'),
     maxWorkspaceBytes: z.number().int().positive().optional().describe('Builder workspace, bytes (ORT_TENSORRT_MAX_WORKSPACE_SIZE).'),
     minSubgraphSize: z.number().int().positive().optional().describe('Smallest subgraph given to TensorRT, nodes (ORT_TENSORRT_MIN_SUBGRAPH_SIZE).'),
     profileShapes: z

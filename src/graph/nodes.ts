@@ -129,7 +129,7 @@ export function buildNodes(
       def,
       options,
       models: Object.fromEntries(bound.map((b) => [b.slot, b.file])),
-      settings: nodeSettings(stage, doc.defaults, { cache: def.kind === 'text-encoder' }),
+      settings: nodeSettings(stage, doc.defaults, { cache: def.kind === 'text-encoder' }, loaded.dir),
       location: locations.key(['stages', id]),
     });
   }

@@ -3,6 +3,7 @@
  * fields ← a run's `--provider` override.
  */
 import type { PipelineFile, StageEntry } from '../config/schema.ts';
+import path from 'node:path';
 import type { NodeSettings } from './types.ts';
 
 export const BUILTIN_SETTINGS: NodeSettings = Object.freeze({
@@ -17,10 +18,14 @@ export const BUILTIN_SETTINGS: NodeSettings = Object.freeze({
   cache: false,
 });
 
+/** TensorRT settings that name files or folders; they resolve against the pipeline's folder. */
+const TENSORRT_PATHS = ['calibrationTable', 'engineCache', 'timingCache'] as const;
+
 export function nodeSettings(
   stage: Partial<StageEntry>,
   defaults: PipelineFile['defaults'],
   kindDefaults: { cache?: boolean } = {},
+  baseDir = '.',
 ): NodeSettings {
   const d = defaults ?? {};
   const provider = stage.provider ?? d.provider ?? BUILTIN_SETTINGS.provider;
@@ -37,7 +42,15 @@ export function nodeSettings(
       spinning: stage.threads?.spinning ?? d.threads?.spinning ?? BUILTIN_SETTINGS.threads.spinning,
     },
     warmup: stage.warmup ?? d.warmup ?? BUILTIN_SETTINGS.warmup,
-    tensorrt: { ...(d.tensorrt ?? {}), ...(stage.tensorrt ?? {}) } as NodeSettings['tensorrt'],
+    tensorrt: resolveTensorRtPaths({ ...(d.tensorrt ?? {}), ...(stage.tensorrt ?? {}) }, baseDir),
     cache: stage.cache ?? kindDefaults.cache ?? BUILTIN_SETTINGS.cache,
   };
+}
+
+function resolveTensorRtPaths(settings: Record<string, unknown>, baseDir: string): NodeSettings['tensorrt'] {
+  const out: Record<string, unknown> = { ...settings };
+  for (const key of TENSORRT_PATHS) {
+    if (typeof out[key] === 'string') out[key] = path.resolve(baseDir, out[key] as string);
+  }
+  return out as NodeSettings['tensorrt'];
 }

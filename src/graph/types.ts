@@ -33,9 +33,21 @@ export interface NodeSettings {
   threads: { intraOp: number; interOp: number; spinning: boolean };
   warmup: number;
   /** TensorRT settings, applied via ORT_TENSORRT_* environment variables at session creation. */
-  tensorrt: Readonly<Record<string, string | number | boolean>>;
+  tensorrt: Readonly<TensorRtSettings>;
   /** Cache this stage's outputs on disk (content-addressed). */
   cache: boolean;
+}
+
+/** TensorRT settings of a stage; file paths are absolute (resolved against the pipeline file). */
+export interface TensorRtSettings {
+  fp16?: boolean;
+  int8?: boolean;
+  calibrationTable?: string;
+  engineCache?: string;
+  timingCache?: string;
+  maxWorkspaceBytes?: number;
+  minSubgraphSize?: number;
+  profileShapes?: { min: string; opt: string; max: string };
 }
 
 export interface GraphNode {
