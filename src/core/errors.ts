@@ -76,6 +76,27 @@ export class ModelError extends ReelError {
   }
 }
 
+/** A model whose declared inputs/outputs do not match its stage's contract: expected vs found. */
+export class ContractError extends ModelError {
+  override readonly code = 'CONTRACT_ERROR';
+  readonly problems: readonly string[];
+
+  constructor(file: string, what: string, problems: readonly string[]) {
+    super(file, `${what}: ${problems.join('; ')}`);
+    this.problems = problems;
+  }
+
+  override lines(): string[] {
+    const head = this.message.slice(0, this.message.length - this.problems.join('; ').length - 2);
+    return this.problems.map((p) => `${head}: ${p}`);
+  }
+}
+
+/** No requested execution provider could be loaded (or the first one could not, under `strict`). */
+export class ProviderError extends ReelError {
+  override readonly code = 'PROVIDER_ERROR';
+}
+
 /** A media file ffmpeg could not read or write; carries ffmpeg's own last stderr line. */
 export class MediaError extends ReelError {
   override readonly code = 'MEDIA_ERROR';
