@@ -10,6 +10,7 @@ import { doctorCommand } from './commands/doctor.ts';
 import { graphCommand } from './commands/graph.ts';
 import { modelsBuildCommand, modelsInspectCommand } from './commands/models.ts';
 
+import { runCommand, type RunFlags } from './commands/run.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { validateCommand } from './commands/validate.ts';
 import { processIo, type CliIo } from './io.ts';
@@ -37,7 +38,7 @@ function program(io: CliIo, result: { code: number }): Command {
       .command('validate')
       .description('check a pipeline (YAML, schema, graph, model files); loads no weights, runs nothing')
       .argument('<pipeline>', 'pipeline YAML file'),
-  ).action((file: string, opts: { profile?: string; set?: string[] }, cmd: Command) =>
+  ).action((file: string, opts: { profile?: string; set?: string[] }) =>
     run(() => validateCommand(file, opts, io))(),
   );
 
@@ -51,6 +52,19 @@ function program(io: CliIo, result: { code: number }): Command {
   ).action((file: string, opts: { format: 'mermaid' | 'dot'; output?: string; profile?: string; set?: string[] }) =>
     run(() => graphCommand(file, opts, io))(),
   );
+
+  pipelineFlags(
+    root
+      .command('run')
+      .description('run a pipeline over one clip')
+      .argument('<pipeline>', 'pipeline YAML file')
+      .option('--input <name=path>', 'bind a pipeline input to a file (repeatable)', collect)
+      .option('--out <dir>', 'output folder', 'out')
+      .option('--trace <file.json>', 'write a Chrome trace (open in Perfetto): one span per stage per chunk')
+      .option('--metrics <file.json>', 'write per-stage metrics')
+      .addOption(new Option('--provider <name>', 'prefer this execution provider for every stage').choices(['cpu', 'cuda', 'tensorrt']))
+      .addOption(new Option('--mode <mode>', 'pipelined (stages overlap) or sequential (baseline)').choices(['pipelined', 'sequential']).default('pipelined')),
+  ).action((file: string, opts: RunFlags) => run(() => runCommand(file, opts, io))());
 
   root
     .command('schema')
