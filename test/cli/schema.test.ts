@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { pipelineSchemaText } from '../../src/cli/commands/schema.ts';
 import { runCli } from '../helpers/cli.ts';
 
-const SHIPPED = ['pipelines/talking-head.yaml', 'pipelines/text-to-video.yaml'];
+const SHIPPED = ['pipelines/talking-head.yaml', 'pipelines/text-to-video.yaml', 'pipelines/voice-convert.yaml'];
 
 describe('pipeline JSON Schema', () => {
   it('the committed pipelines/pipeline.schema.json is what `reel schema` prints (run `reel schema -o pipelines/pipeline.schema.json`)', async () => {

@@ -25,7 +25,7 @@ describe('buildGraph on the shipped pipelines', () => {
   });
 
   it('every edge goes forward in the topological order', async () => {
-    for (const file of ['pipelines/talking-head.yaml', 'pipelines/text-to-video.yaml']) {
+    for (const file of ['pipelines/talking-head.yaml', 'pipelines/text-to-video.yaml', 'pipelines/voice-convert.yaml']) {
       const { graph } = await loadGraph(file);
       const rank = new Map(graph.order.map((id, i) => [id, i]));
       expect(graph.order).toHaveLength(graph.nodes.size);
