@@ -14,7 +14,14 @@ export const vae = defineStage({
   outputs: { frames: { type: 'video', doc: 'RGB frames, 4·(F − 1) + 1 of them, 8× the latent size.' } },
   options: z.strictObject({
     scalingFactor: z.number().positive().default(1.15258426).describe('Latents are divided by this (CogVideoX-2B: 1.15258426). Default 1.15258426.'),
-    latentFramesPerRun: z.number().int().min(1).max(64).default(2).describe('Latent frames decoded per run (the first run takes one more), frames. Default 2.'),
+    latentFramesPerRun: z
+      .number()
+      .int()
+      .min(2)
+      .max(64)
+      .multipleOf(2)
+      .default(2)
+      .describe('Latent frames decoded per run, even (the first run takes one more), frames. Default 2.'),
     tiling: z.boolean().default(false).describe('Decode in spatial tiles to bound memory. Default false.'),
     tileLatents: z
       .tuple([z.number().int().positive(), z.number().int().positive()])
