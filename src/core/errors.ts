@@ -67,7 +67,7 @@ export class UsageError extends ReelError {
 
 /** A model file that is missing, unreadable, or does not match its stage's contract. */
 export class ModelError extends ReelError {
-  override readonly code = 'MODEL_ERROR';
+  override readonly code: string = 'MODEL_ERROR';
   readonly file: string;
 
   constructor(file: string, message: string, options?: { cause?: unknown }) {

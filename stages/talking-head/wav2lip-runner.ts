@@ -1,0 +1,65 @@
+/**
+ * Wav2Lip over a run of frames, in batches of `batchSize` (the reference inference uses 128):
+ * per frame its mel window ([1,80,16]) and its masked ‖ reference face ([6,96,96]) → `output`
+ * [B,3,96,96] pasted back. Frames are cycled when the audio outlasts them (a still image is one
+ * frame), as in Wav2Lip; the number of output frames follows the audio (`melWindowStarts`).
+ */
+import type * as ort from 'onnxruntime-node';
+import { MANIFESTS } from '../../models/manifests/index.ts';
+import { TalkingHeadError } from './errors.ts';
+import type { Box } from './face-boxes.ts';
+import type { Image } from './image-resize.ts';
+import { f32, runOutputs } from './session.ts';
+import { pasteFace, wav2lipFaceInput, WAV2LIP_FACE } from './wav2lip-faces.ts';
+import { melWindow, melWindowStarts, WAV2LIP_MEL_STEP } from './wav2lip-windows.ts';
+
+export interface LipSyncInput {
+  /** Face frames (RGB24); cycled if the audio is longer. */
+  frames: readonly Image<Uint8Array>[];
+  /** One box per frame, integer pixels. */
+  boxes: readonly Box[];
+  /** Wav2Lip mel, [80, T] band-major at 80 frames/s (src/dsp `wav2lipMel`). */
+  mel: { data: Float32Array; frames: number };
+  /** Video frame rate, frames/s. */
+  fps: number;
+  /** Frames per model run. @defaultValue 32 */
+  batchSize?: number;
+}
+
+/** Lip-synced RGB frames, one per mel window. */
+export async function lipSync(session: ort.InferenceSession, input: LipSyncInput): Promise<Uint8Array[]> {
+  const { frames, boxes, mel, fps, batchSize = 32 } = input;
+  if (frames.length === 0 || frames.length !== boxes.length) {
+    throw new TalkingHeadError(`lip sync got ${frames.length} frames and ${boxes.length} boxes: expected one box per frame, at least one frame`);
+  }
+  const [melInput, faceInput] = MANIFESTS.wav2lip.inputs.map((i) => i.name);
+  const [outputName] = MANIFESTS.wav2lip.outputs.map((o) => o.name);
+  const starts = melWindowStarts(mel.frames, fps);
+  const melSize = 80 * WAV2LIP_MEL_STEP;
+  const faceSize = 6 * WAV2LIP_FACE * WAV2LIP_FACE;
+  const outSize = 3 * WAV2LIP_FACE * WAV2LIP_FACE;
+  const result: Uint8Array[] = [];
+  for (let first = 0; first < starts.length; first += batchSize) {
+    const count = Math.min(batchSize, starts.length - first);
+    const mels = new Float32Array(count * melSize);
+    const faces = new Float32Array(count * faceSize);
+    for (let b = 0; b < count; b++) {
+      const i = first + b;
+      melWindow(mel, starts[i], WAV2LIP_MEL_STEP, mels.subarray(b * melSize, (b + 1) * melSize));
+      wav2lipFaceInput(frames[i % frames.length], boxes[i % frames.length], faces, b * faceSize);
+    }
+    const out = await runOutputs(
+      session,
+      { [melInput]: f32(mels, [count, 1, 80, WAV2LIP_MEL_STEP]), [faceInput]: f32(faces, [count, 6, WAV2LIP_FACE, WAV2LIP_FACE]) },
+      [outputName],
+      'wav2lip',
+    );
+    const pred = out[outputName].data as Float32Array;
+    if (pred.length !== count * outSize) throw new TalkingHeadError(`wav2lip gave [${out[outputName].dims.join(',')}]: expected [${count}, 3, 96, 96]`);
+    for (let b = 0; b < count; b++) {
+      const i = first + b;
+      result.push(pasteFace(frames[i % frames.length], boxes[i % frames.length], pred, b * outSize));
+    }
+  }
+  return result;
+}
