@@ -1,0 +1,225 @@
+/**
+ * Runs a validated pipeline graph over one clip: creates every stage instance (inference stages
+ * in their own worker threads), wires bounded queues along the edges, and schedules chunks until
+ * every sink has completed — or until the first failure or cancellation, after which every
+ * instance, worker and child process is gone and the run's temp folder is removed before the
+ * returned promise settles.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CancelledError, StageError } from '../core/errors.ts';
+import type { GraphNode, PipelineGraph } from '../graph/types.ts';
+import type { RunMetrics } from '../metrics/stage-metrics.ts';
+import { TraceRecorder, type TraceEvent } from '../metrics/trace.ts';
+import { createInProcessHost, createSourceHost } from './in-process-host.ts';
+import { InputQueue } from './input-queue.ts';
+import { OutputEdges, stageError, type Runner, type RunEvent, type RunnerEnv } from './runner.ts';
+import { Scheduler, type ExecutionMode } from './scheduler.ts';
+import { SourceRunner } from './source-runner.ts';
+import type { HostContext, HostSpec } from './stage-host.ts';
+import { StageRunner } from './stage-runner.ts';
+import { createWorkerHost } from './worker-host.ts';
+
+export interface RunOptions {
+  /** File per pipeline input name (`--input NAME=PATH`). */
+  inputs?: Readonly<Record<string, string>>;
+  /** Where sinks write (`--out DIR`). */
+  outDir: string;
+  /** @defaultValue 'pipelined' */
+  mode?: ExecutionMode;
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+  /** Fail a chunk that spends longer than this in one stage, ms. @defaultValue no limit */
+  stageTimeoutMs?: number;
+  /** Host inference stages in worker threads (pipelined mode only). @defaultValue true */
+  workers?: boolean;
+}
+
+export interface RunResult {
+  /** Files written, by pipeline output name (a sink's binding, else its node id). */
+  files: Record<string, readonly string[]>;
+  metrics: RunMetrics;
+  /** Chrome trace events: one span per stage per chunk (see writeTrace). */
+  trace: readonly TraceEvent[];
+}
+
+export function isSourceNode(node: GraphNode): boolean {
+  return node.role === 'source' || Object.keys(node.def.inputs).length === 0;
+}
+
+export async function runPipeline(graph: PipelineGraph, options: RunOptions): Promise<RunResult> {
+  for (const node of graph.nodes.values()) {
+    if (!node.def.create) {
+      throw new StageError({ pipeline: graph.name, stage: node.id }, `stage kind "${node.kind}" is declared but not implemented yet`);
+    }
+  }
+  if (options.signal?.aborted) throw new CancelledError(`${graph.name}: cancelled before it started`);
+  const tempDir = await mkdtemp(join(tmpdir(), 'reel-run-'));
+  const run = new PipelineRun(graph, options, tempDir);
+  try {
+    return await run.execute();
+  } finally {
+    await run.close();
+    await rm(tempDir, { recursive: true, force: true });
+  }
+}
+
+class PipelineRun {
+  private readonly mode: ExecutionMode;
+  private readonly trace = new TraceRecorder();
+  private readonly queues: InputQueue[] = [];
+  private readonly runners: Runner[] = [];
+  private readonly scheduler: Scheduler;
+  private readonly env: RunnerEnv;
+  private readonly started = performance.now();
+  private peakRss = process.memoryUsage.rss();
+  private readonly rssTimer: NodeJS.Timeout;
+  private failure: unknown;
+  private settle: { resolve: () => void; reject: (err: unknown) => void } | undefined;
+  private readonly onAbort = () => this.fail(new CancelledError(`${this.graph.name}: cancelled`));
+
+  constructor(
+    private readonly graph: PipelineGraph,
+    private readonly options: RunOptions,
+    private readonly tempDir: string,
+  ) {
+    this.mode = options.mode ?? 'pipelined';
+    this.env = {
+      pipeline: graph.name,
+      trace: this.trace,
+      schedule: () => this.scheduler.schedule(),
+      fail: (err) => this.fail(err),
+      emit: (event) => options.onEvent?.(event),
+      stageTimeoutMs: options.stageTimeoutMs,
+      fanout: new WeakMap(),
+    };
+    this.buildRunners();
+    this.scheduler = new Scheduler(
+      this.runners,
+      this.queues,
+      this.mode,
+      () => this.settle?.resolve(),
+      (err) => this.fail(err),
+    );
+    this.rssTimer = setInterval(() => (this.peakRss = Math.max(this.peakRss, process.memoryUsage.rss())), 50).unref();
+    options.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  async execute(): Promise<RunResult> {
+    const finished = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
+    finished.catch(() => undefined); // a failure while hosts start is rethrown below instead
+    await this.createHosts();
+    if (this.failure) throw this.failure;
+    this.scheduler.schedule();
+    await finished;
+    return this.result();
+  }
+
+  async close(): Promise<void> {
+    this.scheduler.stop();
+    clearInterval(this.rssTimer);
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    await Promise.allSettled(this.runners.map((runner) => runner.dispose()));
+  }
+
+  private fail(err: unknown): void {
+    if (this.failure) return;
+    this.failure = err;
+    this.scheduler.stop();
+    this.settle?.reject(err);
+  }
+
+  private buildRunners(): void {
+    const inputsOf = new Map<string, InputQueue[]>();
+    const outputsOf = new Map<string, Map<string, InputQueue[]>>();
+    for (const edge of this.graph.edges) {
+      const consumer = this.graph.nodes.get(edge.to.node)!;
+      const queue = new InputQueue(consumer.id, edge.to.port, consumer.settings.queue, consumer.def.inputs[edge.to.port]?.optional);
+      this.queues.push(queue);
+      inputsOf.set(consumer.id, [...(inputsOf.get(consumer.id) ?? []), queue]);
+      const byPort = outputsOf.get(edge.from.node) ?? new Map<string, InputQueue[]>();
+      byPort.set(edge.from.port, [...(byPort.get(edge.from.port) ?? []), queue]);
+      outputsOf.set(edge.from.node, byPort);
+    }
+    for (const id of this.graph.order) {
+      const node = this.graph.nodes.get(id)!;
+      const outputs = new OutputEdges(node, outputsOf.get(id) ?? new Map(), this.env);
+      this.runners.push(
+        isSourceNode(node)
+          ? new SourceRunner(node, outputs, this.env)
+          : new StageRunner(node, inputsOf.get(id) ?? [], outputs, this.env),
+      );
+    }
+  }
+
+  private hostSpec(node: GraphNode): HostSpec {
+    const context: HostContext = {
+      id: node.id,
+      models: node.models,
+      outDir: this.options.outDir,
+      tempDir: this.tempDir,
+      chunking: this.graph.chunking,
+      threads: node.settings.threads,
+      provider: node.settings.provider,
+      ...(isSourceNode(node) ? { inputPath: this.options.inputs?.[node.binding ?? node.id] } : {}),
+      ...(Object.keys(node.def.outputs).length === 0 ? { outputName: node.binding ?? node.id } : {}),
+    };
+    return {
+      def: node.def,
+      options: node.options,
+      context,
+      outputPorts: Object.keys(node.def.outputs),
+      log: (line) => this.options.onEvent?.({ type: 'log', stage: node.id, line }),
+      shared: (packet) => (this.env.fanout.get(packet) ?? 1) > 1,
+    };
+  }
+
+  /** Creates every instance at once (workers start in parallel); one failure undoes them all. */
+  private async createHosts(): Promise<void> {
+    const useWorkers = this.mode === 'pipelined' && this.options.workers !== false;
+    const starting = this.runners.map((runner) =>
+      this.createHostsOf(runner, useWorkers).catch((err) => {
+        throw stageError(this.graph.name, runner.node.id, undefined, err);
+      }),
+    );
+    const results = await Promise.allSettled(starting);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) this.fail(failed.reason);
+  }
+
+  private async createHostsOf(runner: Runner, useWorkers: boolean): Promise<void> {
+      const spec = this.hostSpec(runner.node);
+      if (runner instanceof SourceRunner) return runner.attach(await createSourceHost(spec));
+      const stage = runner as StageRunner;
+      const concurrency = this.mode === 'sequential' ? 1 : runner.node.settings.concurrency;
+      const inWorker = useWorkers && runner.node.role === 'inference';
+      const created = await Promise.allSettled(
+        Array.from({ length: concurrency }, (_, i) =>
+          inWorker ? createWorkerHost(spec, stage.eventsFor(i)) : createInProcessHost(spec, stage.eventsFor(i)),
+        ),
+      );
+      // Attach what was created, so that close() disposes it even when a sibling failed.
+      stage.attach(created.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : [])));
+      const failed = created.find((c) => c.status === 'rejected');
+      if (failed) throw failed.reason;
+  }
+
+  private result(): RunResult {
+    const files: Record<string, readonly string[]> = {};
+    for (const runner of this.runners) {
+      if (Object.keys(runner.node.def.outputs).length === 0) files[runner.node.binding ?? runner.node.id] = runner.files();
+    }
+    return {
+      files,
+      metrics: {
+        pipeline: this.graph.name,
+        mode: this.mode,
+        wallMs: Math.round((performance.now() - this.started) * 1000) / 1000,
+        peakRssBytes: this.peakRss,
+        stages: this.runners.map((runner) => runner.metrics.snapshot()),
+      },
+      trace: this.trace.list(),
+    };
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Runs a source node: pulls its next packet only when every downstream edge has room, one pull
+ * at a time, so a decoder never runs ahead of the slowest consumer by more than a queue.
+ */
+import type { ChunkInfo } from '../core/types.ts';
+import type { GraphNode } from '../graph/types.ts';
+import { StageMetricsRecorder } from '../metrics/stage-metrics.ts';
+import { stageError, type OutputEdges, type Runner, type RunnerEnv } from './runner.ts';
+import type { SourceHost } from './stage-host.ts';
+
+export class SourceRunner implements Runner {
+  readonly metrics: StageMetricsRecorder;
+  private host: SourceHost | undefined;
+  private pulling = false;
+  private exhausted = false;
+  private lastChunk: ChunkInfo | undefined;
+
+  constructor(
+    readonly node: GraphNode,
+    private readonly outputs: OutputEdges,
+    private readonly env: RunnerEnv,
+  ) {
+    this.metrics = new StageMetricsRecorder(node.id, node.kind);
+  }
+
+  get finished(): boolean {
+    return this.exhausted;
+  }
+
+  attach(host: SourceHost): void {
+    this.host = host;
+  }
+
+  busy(): boolean {
+    return this.pulling;
+  }
+
+  tryStart(allowed: boolean): boolean {
+    if (this.exhausted || this.pulling || !this.host) return false;
+    const room = this.outputs.hasRoom(0, 1, 0);
+    this.metrics.setState(room ? 'working' : 'blocked');
+    if (!allowed || !room) return false;
+    this.pulling = true;
+    const started = performance.now();
+    this.host.pull().then(
+      (out) => {
+        this.pulling = false;
+        if (this.exhausted) return; // disposed meanwhile
+        if (!out) {
+          this.exhausted = true;
+          this.metrics.setState('idle');
+          this.outputs.close();
+        } else {
+          const now = performance.now();
+          this.lastChunk = out.packet.chunk;
+          this.metrics.chunkDone(now - started);
+          this.env.trace.span(this.node.id, `${this.node.id} #${out.packet.chunk.index}`, started, now, { chunk: out.packet.chunk.index });
+          this.outputs.deliver(out);
+        }
+        this.env.schedule();
+      },
+      (err) => {
+        this.pulling = false;
+        // The chunk it was pulling: the one after the last it gave, of the same length.
+        const last = this.lastChunk;
+        const next = last && { ...last, index: last.index + 1, start: last.end, end: 2 * last.end - last.start };
+        this.env.fail(stageError(this.env.pipeline, this.node.id, next, err));
+      },
+    );
+    return true;
+  }
+
+  files(): readonly string[] {
+    return [];
+  }
+
+  async dispose(): Promise<void> {
+    this.exhausted = true;
+    await this.host?.dispose();
+  }
+}
