@@ -13,8 +13,8 @@ export const faceDetect = defineStage({
   kind: 'face-detect',
   summary: 'Face box per frame (Ultra-Light RFB-320 contract), padded and smoothed.',
   role: 'inference',
-  inputs: { frames: { type: 'video', doc: 'Frames of the face video (or a still image).' } },
-  outputs: { boxes: { type: 'tensor:face-boxes', doc: '[frames, 4] int32 pixel boxes x1, y1, x2, y2.' } },
+  inputs: { frames: { type: 'video', doc: 'Frames of the face video (or a still image), held whole: the face is a loop.', whole: true } },
+  outputs: { boxes: { type: 'tensor:face-boxes', doc: '[frames, 4] int32 pixel boxes x1, y1, x2, y2, one per face frame.' } },
   options: z.strictObject({
     threshold: z.number().min(0).max(1).default(0.7).describe('Minimum face score, probability. Default 0.7.'),
     nmsIou: z.number().min(0).max(1).default(0.3).describe('NMS overlap above which a box is dropped, IoU. Default 0.3.'),

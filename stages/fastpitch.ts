@@ -10,7 +10,7 @@ export const fastpitch = defineStage({
   kind: 'fastpitch',
   summary: 'Fast TTS acoustic model: script → log-mel (FastPitch).',
   role: 'inference',
-  inputs: { text: { type: 'text', doc: 'The script, english_basic symbols after english_cleaners_v2.' } },
+  inputs: { text: { type: 'text', doc: 'The script, english_basic symbols after english_cleaners_v2.', whole: true } },
   outputs: { mel: { type: 'tensor:mel', doc: 'log-mel [1, 80, T] at 22050/256 frames/s.' } },
   options: z.strictObject({
     pace: z.number().min(0.25).max(4).default(1).describe('Speaking rate multiplier (durations ÷ pace). Default 1.'),

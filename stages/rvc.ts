@@ -17,6 +17,7 @@ export const rvc = defineStage({
       type: 'audio',
       doc: 'A sample of the target voice; when wired, the transpose is chosen so the median F0 matches it.',
       optional: true,
+      whole: true,
     },
   },
   outputs: { audio: { type: 'audio', doc: 'Converted speech at `sampleRate`.' } },

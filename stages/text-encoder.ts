@@ -10,7 +10,7 @@ export const textEncoder = defineStage({
   kind: 'text-encoder',
   summary: 'Prompt → text embeddings (T5-style), cached.',
   role: 'inference',
-  inputs: { prompt: { type: 'text', doc: 'The prompt.' } },
+  inputs: { prompt: { type: 'text', doc: 'The prompt.', whole: true } },
   outputs: { embeddings: { type: 'tensor:text-embeddings', doc: '[2, L, D] float32: [negative, prompt].' } },
   options: z.strictObject({
     maxTokens: z.number().int().min(8).max(4096).default(226).describe('Token length after padding/truncation, tokens. Default 226.'),

@@ -12,9 +12,9 @@ export const vallex = defineStage({
   summary: 'Zero-shot TTS (VALL-E X): script + voice prompt → 24 kHz speech.',
   role: 'inference',
   inputs: {
-    text: { type: 'text', doc: 'The script.' },
-    prompt: { type: 'audio', doc: 'Voice prompt, ≤ `promptSeconds` used; resampled to 24 kHz.' },
-    promptText: { type: 'text', doc: "The prompt's transcript (improves cloning).", optional: true },
+    text: { type: 'text', doc: 'The script.', whole: true },
+    prompt: { type: 'audio', doc: 'Voice prompt, ≤ `promptSeconds` used; resampled to 24 kHz.', whole: true },
+    promptText: { type: 'text', doc: "The prompt's transcript (improves cloning).", optional: true, whole: true },
   },
   outputs: { audio: { type: 'audio', doc: 'Speech at 24000 Hz, sentence by sentence.' } },
   options: z.strictObject({

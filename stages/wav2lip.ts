@@ -12,8 +12,8 @@ export const wav2lip = defineStage({
   role: 'inference',
   inputs: {
     audio: { type: 'audio', doc: 'Speech; turned into Wav2Lip mel at 16 kHz inside the stage.' },
-    frames: { type: 'video', doc: 'Face frames (a still image is repeated).' },
-    boxes: { type: 'tensor:face-boxes', doc: 'Face box per frame from face-detect.' },
+    frames: { type: 'video', doc: 'Face frames, held whole and looped over the speech (a still image is repeated).', whole: true },
+    boxes: { type: 'tensor:face-boxes', doc: 'Face box per face frame from face-detect.', whole: true },
   },
   outputs: { frames: { type: 'video', doc: 'Frames at the face video fps and size.' } },
   options: z.strictObject({

@@ -6,6 +6,7 @@
  */
 import type { OperatorFunction } from 'rxjs';
 import type { z } from 'zod';
+import type { NodeSettings } from './settings.ts';
 import type { Packet, PortType } from './types.ts';
 
 export interface PortSpec {
@@ -13,6 +14,12 @@ export interface PortSpec {
   doc: string;
   /** May be left unwired (e.g. a reference voice that only tunes the pitch). */
   optional?: boolean;
+  /**
+   * The stage needs this input whole, as one packet (a script, a voice prompt, a face loop): the
+   * source sends it unchunked when every consumer wants it whole, and the join does not wait for
+   * it after its one packet.
+   */
+  whole?: boolean;
 }
 
 /** A model file a stage loads, by slot. `family` names the contract in `models/manifests`. */
@@ -60,6 +67,12 @@ export interface StageCreateContext {
   threads?: { intraOp: number; interOp: number; spinning: boolean };
   /** Execution provider preference list for this instance. */
   provider?: readonly ('tensorrt' | 'cuda' | 'cpu')[];
+  /** Every execution setting of the node (provider, strict, threads, TensorRT, warmup, batch, cache). */
+  settings?: NodeSettings;
+  /** Sources: every consumer wants this input whole — send one packet, not chunks. */
+  wholeInput?: boolean;
+  /** Sources: chunk boundaries must fall on multiples of this many seconds (consumers' hops). */
+  granularitySeconds?: number;
 }
 
 /** A running stage: maps its input packets (by port) to output packets (by port). */

@@ -4,7 +4,10 @@
  * compatible type. The runtime compiles this into RxJS; `reel graph` renders it.
  */
 import type { StageDefinition } from '../core/stage.ts';
+import type { NodeSettings } from '../core/settings.ts';
 import type { SourceLocation } from '../core/types.ts';
+
+export type { NodeSettings, TensorRtSettings } from '../core/settings.ts';
 
 export interface PortRef {
   node: string;
@@ -15,39 +18,6 @@ export interface GraphEdge {
   from: PortRef;
   to: PortRef;
   location?: SourceLocation;
-}
-
-/** Execution settings of one stage instance, defaults already applied. */
-export interface NodeSettings {
-  /** Max packets buffered on each input edge of this node. */
-  queue: number;
-  /** Parallel instances of the stage; output order is preserved. */
-  concurrency: number;
-  /** Dynamic batching across concurrent clips; absent = off. */
-  batch?: { max: number; delayMs: number };
-  /** Execution provider preference list, e.g. ['tensorrt', 'cuda', 'cpu']. */
-  provider: readonly ('tensorrt' | 'cuda' | 'cpu')[];
-  /** Fail instead of falling back when the first provider does not load. */
-  strict: boolean;
-  deviceId: number;
-  threads: { intraOp: number; interOp: number; spinning: boolean };
-  warmup: number;
-  /** TensorRT settings, applied via ORT_TENSORRT_* environment variables at session creation. */
-  tensorrt: Readonly<TensorRtSettings>;
-  /** Cache this stage's outputs on disk (content-addressed). */
-  cache: boolean;
-}
-
-/** TensorRT settings of a stage; file paths are absolute (resolved against the pipeline file). */
-export interface TensorRtSettings {
-  fp16?: boolean;
-  int8?: boolean;
-  calibrationTable?: string;
-  engineCache?: string;
-  timingCache?: string;
-  maxWorkspaceBytes?: number;
-  minSubgraphSize?: number;
-  profileShapes?: { min: string; opt: string; max: string };
 }
 
 export interface GraphNode {

@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledError, StageError } from '../core/errors.ts';
+import { sourceNeeds } from '../graph/source-needs.ts';
 import type { GraphNode, PipelineGraph } from '../graph/types.ts';
 import type { RunMetrics } from '../metrics/stage-metrics.ts';
 import { TraceRecorder, type TraceEvent } from '../metrics/trace.ts';
@@ -135,7 +136,9 @@ class PipelineRun {
     const outputsOf = new Map<string, Map<string, InputQueue[]>>();
     for (const edge of this.graph.edges) {
       const consumer = this.graph.nodes.get(edge.to.node)!;
-      const queue = new InputQueue(consumer.id, edge.to.port, consumer.settings.queue, consumer.def.inputs[edge.to.port]?.optional);
+      const spec = consumer.def.inputs[edge.to.port];
+      // A whole input arrives as one packet: once it has, the join goes on without it.
+      const queue = new InputQueue(consumer.id, edge.to.port, consumer.settings.queue, spec?.optional || spec?.whole);
       this.queues.push(queue);
       inputsOf.set(consumer.id, [...(inputsOf.get(consumer.id) ?? []), queue]);
       const byPort = outputsOf.get(edge.from.node) ?? new Map<string, InputQueue[]>();
@@ -162,7 +165,8 @@ class PipelineRun {
       chunking: this.graph.chunking,
       threads: node.settings.threads,
       provider: node.settings.provider,
-      ...(isSourceNode(node) ? { inputPath: this.options.inputs?.[node.binding ?? node.id] } : {}),
+      settings: node.settings,
+      ...(isSourceNode(node) ? this.sourceContext(node) : {}),
       ...(Object.keys(node.def.outputs).length === 0 ? { outputName: node.binding ?? node.id } : {}),
     };
     return {
@@ -173,6 +177,11 @@ class PipelineRun {
       log: (line) => this.options.onEvent?.({ type: 'log', stage: node.id, line }),
       shared: (packet) => (this.env.fanout.get(packet) ?? 1) > 1,
     };
+  }
+
+  private sourceContext(node: GraphNode): Partial<HostContext> {
+    const needs = sourceNeeds(this.graph, node.id);
+    return { inputPath: this.options.inputs?.[node.binding ?? node.id], wholeInput: needs.whole, granularitySeconds: needs.granularitySeconds };
   }
 
   /** Creates every instance at once (workers start in parallel); one failure undoes them all. */

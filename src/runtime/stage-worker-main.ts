@@ -2,13 +2,15 @@
  * The TypeScript side of a stage worker: loads the stage definition by kind, creates the instance
  * (its ONNX session lives and runs on this thread), and drives its operator item by item.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { useCreationLockBuffer } from '../inference/creation-lock.ts';
 import type { StageDefinition, StageInstance } from '../core/stage.ts';
 import { OperatorDriver } from './operator-driver.ts';
 import { prepareTransfer } from './transfer.ts';
 import { serializeError, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.ts';
 
 const port = parentPort!;
+if (workerData?.creationLock) useCreationLockBuffer(workerData.creationLock as SharedArrayBuffer);
 const abort = new AbortController();
 let instance: StageInstance | undefined;
 let driver: OperatorDriver | undefined;

@@ -3,7 +3,8 @@
  * thread that calls it, so an inference stage in the main thread would stall every other stage;
  * in a worker, stage i runs chunk k+1 while stage i+1 runs chunk k.
  */
-import { Worker } from 'node:worker_threads';
+import { SHARE_ENV, Worker } from 'node:worker_threads';
+import { creationLockBuffer } from '../inference/creation-lock.ts';
 import { prepareTransfer } from './transfer.ts';
 import type { HostEvents, HostSpec, StageHost } from './stage-host.ts';
 import { deserializeError, type FromWorker, type ToWorker } from './worker-protocol.ts';
@@ -20,7 +21,10 @@ export function liveStageWorkers(): number {
 }
 
 export function createWorkerHost(spec: HostSpec, events: HostEvents): Promise<StageHost> {
-  const worker = new Worker(WORKER_ENTRY, { stdout: false, stderr: false });
+  // SHARE_ENV: TensorRT settings travel in ORT_TENSORRT_* variables that native code reads with
+  // getenv; a worker's private copy of process.env would never reach it. The creation lock keeps
+  // two workers from creating sessions (under different variables) at the same time.
+  const worker = new Worker(WORKER_ENTRY, { stdout: false, stderr: false, env: SHARE_ENV, workerData: { creationLock: creationLockBuffer() } });
   liveWorkers.add(worker);
   const exited = new Promise<number>((resolve) =>
     worker.once('exit', (code) => {
