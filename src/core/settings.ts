@@ -35,3 +35,16 @@ export interface TensorRtSettings {
   profileShapes?: { min: string; opt: string; max: string };
 }
 
+
+/** Settings of a node that sets none: one CPU thread, no spinning, queue 2, one warm-up run. */
+export const DEFAULT_NODE_SETTINGS: NodeSettings = Object.freeze({
+  queue: 2,
+  concurrency: 1,
+  provider: ['cpu'] as const,
+  strict: false,
+  deviceId: 0,
+  threads: { intraOp: 1, interOp: 1, spinning: false },
+  warmup: 1,
+  tensorrt: {},
+  cache: false,
+});

@@ -4,19 +4,10 @@
  */
 import type { PipelineFile, StageEntry } from '../config/schema.ts';
 import path from 'node:path';
+import { DEFAULT_NODE_SETTINGS } from '../core/settings.ts';
 import type { NodeSettings } from './types.ts';
 
-export const BUILTIN_SETTINGS: NodeSettings = Object.freeze({
-  queue: 2,
-  concurrency: 1,
-  provider: ['cpu'] as const,
-  strict: false,
-  deviceId: 0,
-  threads: { intraOp: 1, interOp: 1, spinning: false },
-  warmup: 1,
-  tensorrt: {},
-  cache: false,
-});
+export const BUILTIN_SETTINGS: NodeSettings = DEFAULT_NODE_SETTINGS;
 
 /** TensorRT settings that name files or folders; they resolve against the pipeline's folder. */
 const TENSORRT_PATHS = ['calibrationTable', 'engineCache', 'timingCache'] as const;

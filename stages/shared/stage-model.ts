@@ -9,7 +9,7 @@ import * as ort from 'onnxruntime-node';
 import type { Scale } from '../../models/manifest.ts';
 import { MANIFESTS, type FamilyId } from '../../models/manifests/index.ts';
 import { ensureReferenceModel, referenceModelPath } from '../../models/reference.ts';
-import type { NodeSettings } from '../../src/core/settings.ts';
+import { DEFAULT_NODE_SETTINGS } from '../../src/core/settings.ts';
 import type { StageCreateContext } from '../../src/core/stage.ts';
 import type { TensorData } from '../../src/core/types.ts';
 import { assertContract } from '../../src/inference/contract-check.ts';
@@ -17,17 +17,7 @@ import type { ProviderName } from '../../src/inference/provider-probe.ts';
 import { createSession } from '../../src/inference/session-factory.ts';
 import { warmUp } from '../../src/inference/warmup.ts';
 
-const DEFAULT_SETTINGS: NodeSettings = {
-  queue: 2,
-  concurrency: 1,
-  provider: ['cpu'],
-  strict: false,
-  deviceId: 0,
-  threads: { intraOp: 1, interOp: 1, spinning: false },
-  warmup: 1,
-  tensorrt: {},
-  cache: false,
-};
+
 
 export interface StageModel {
   session: InferenceSession;
@@ -62,7 +52,7 @@ export async function openStageModel(
   family: FamilyId,
   options: { warmupFeeds?: () => Record<string, TensorData> } = {},
 ): Promise<StageModel> {
-  const settings = ctx.settings ?? DEFAULT_SETTINGS;
+  const settings = ctx.settings ?? DEFAULT_NODE_SETTINGS;
   const path = await modelFile(ctx, slot, family);
   const created = await createSession({
     stage: ctx.id,
