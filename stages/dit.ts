@@ -32,4 +32,6 @@ export const dit = defineStage({
   }),
   models: { transformer: { family: 'dit', doc: 'hidden_states, encoder_hidden_states, timestep → v-prediction.' } },
   context: () => ({ beforeSeconds: 0, afterSeconds: 0, wholeClip: true }),
+  // Imported on use: `reel validate` loads the declarations and must not load onnxruntime.
+  create: async (options, ctx) => (await import('./text-to-video/dit-stage.ts')).createDitStage(options, ctx),
 });

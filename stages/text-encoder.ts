@@ -18,4 +18,6 @@ export const textEncoder = defineStage({
   }),
   models: { encoder: { family: 'text-encoder', doc: 'input_ids [B, L] int64 → [B, L, D].' } },
   context: () => ({ beforeSeconds: 0, afterSeconds: 0, wholeClip: true }),
+  // Imported on use: `reel validate` loads the declarations and must not load onnxruntime.
+  create: async (options, ctx) => (await import('./text-to-video/text-encoder-stage.ts')).createTextEncoderStage(options, ctx),
 });

@@ -35,4 +35,6 @@ export const vae = defineStage({
   }),
   models: { decoder: { family: 'vae', doc: 'latents [B, 16, f, h, w] + conv cache → frames [B, 3, 4(f−1)+1, 8h, 8w].' } },
   context: () => ({ beforeSeconds: 0, afterSeconds: 0, wholeClip: true }),
+  // Imported on use: `reel validate` loads the declarations and must not load onnxruntime.
+  create: async (options, ctx) => (await import('./text-to-video/vae-stage.ts')).createVaeStage(options, ctx),
 });
