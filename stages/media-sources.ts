@@ -4,6 +4,10 @@
  */
 import { z } from 'zod';
 import { defineStage } from '../src/core/stage.ts';
+import { createAudioSource } from './media/audio-source.ts';
+import { createImageSource } from './media/image-source.ts';
+import { createTextSource } from './media/text-source.ts';
+import { createVideoSource } from './media/video-source.ts';
 
 export const audioSource = defineStage({
   kind: 'audio-source',
@@ -22,6 +26,7 @@ export const audioSource = defineStage({
       .describe('Decode at this rate, Hz; null keeps the file rate (consumers resample). Default null.'),
     channels: z.number().int().min(1).max(8).default(1).describe('Channels after downmix. Default 1.'),
   }),
+  create: createAudioSource,
 });
 
 export const videoSource = defineStage({
@@ -35,6 +40,7 @@ export const videoSource = defineStage({
     width: z.number().int().positive().max(8192).nullable().default(null).describe('Width, pixels; null keeps the file size. Default null.'),
     height: z.number().int().positive().max(8192).nullable().default(null).describe('Height, pixels; null keeps the file size. Default null.'),
   }),
+  create: createVideoSource,
 });
 
 export const imageSource = defineStage({
@@ -48,6 +54,7 @@ export const imageSource = defineStage({
     width: z.number().int().positive().max(8192).nullable().default(null).describe('Width, pixels; null keeps the image size. Default null.'),
     height: z.number().int().positive().max(8192).nullable().default(null).describe('Height, pixels; null keeps the image size. Default null.'),
   }),
+  create: createImageSource,
 });
 
 export const textSource = defineStage({
@@ -59,4 +66,5 @@ export const textSource = defineStage({
   options: z.strictObject({
     maxBytes: z.number().int().positive().default(1_000_000).describe('Refuse files larger than this, bytes. Default 1000000.'),
   }),
+  create: createTextSource,
 });

@@ -1,0 +1,105 @@
+/**
+ * audio-source: decodes the bound file (audio, or a video's first audio stream) to Float32 PCM at
+ * the file's rate (or `sampleRate`), down-mixed to `channels`, and cuts it into chunks on the
+ * pipeline grid with no context: chunk k owns samples [start·r, end·r), the chunks tile the clip
+ * exactly, and each boundary is moved to the quietest point within ± `silenceSearchSeconds`
+ * (RVC's rule) on a multiple of the consumers' granularity. Decoding is pulled: ffmpeg is paused
+ * while the runtime does not ask for the next chunk. Consumers that want the input whole get it
+ * as one packet.
+ */
+import { MediaError } from '../../src/core/errors.ts';
+import type { PortPacket, StageCreateContext, StageInstance } from '../../src/core/stage.ts';
+import { chunkAudioStream, chunkGeometry, type ChunkGeometry } from '../../src/chunking/index.ts';
+import { decodeAudio, probe } from '../../src/media/index.ts';
+import { formatSeconds, granuleUnits } from './grid.ts';
+import { chunkInfo, pulledSource, requireInputPath, runClipId } from './source-input.ts';
+
+export interface AudioSourceOptions {
+  sampleRate: number | null;
+  channels: number;
+}
+
+/**
+ * Longest input a stage may take whole (a voice prompt, a reference voice), seconds. Whole
+ * inputs are held in memory by every consumer; a prompt is seconds long, so anything past this
+ * is a wrongly wired recording rather than a prompt.
+ */
+export const WHOLE_AUDIO_MAX_SECONDS = 600;
+
+// Decoded blocks of about 0.1–0.4 s: small next to a chunk, large enough to keep pipe overhead low.
+const BLOCK_SAMPLES = 8192;
+
+/**
+ * The chunker's geometry for a source: owned chunks only (no context, no overlap, no fixed window
+ * shape), on the granule grid, with the silence search narrowed where it would let a chunk shrink
+ * below one granule.
+ */
+export function sourceAudioGeometry(file: string, rate: number, ctx: StageCreateContext): ChunkGeometry {
+  const chunking = ctx.chunking ?? { seconds: 10, overlapSeconds: 0, silenceSearchSeconds: 0 };
+  const granule = granuleUnits(file, ctx.granularitySeconds ?? 0, rate);
+  const chunkUnits = Math.ceil(Math.max(1, Math.round(chunking.seconds * rate)) / granule) * granule;
+  const searchUnits = Math.min(Math.floor(chunking.silenceSearchSeconds * rate + 1e-6), Math.floor((chunkUnits - granule) / 2));
+  return chunkGeometry({
+    chunkUnits,
+    granularityUnits: granule,
+    searchUnits: Math.max(0, searchUnits),
+    // RVC measures loudness over 10 ms (160 samples at 16 kHz).
+    silenceWindowUnits: Math.max(1, Math.round(rate / 100)),
+    fixedShape: false,
+  });
+}
+
+function tooLong(file: string, seconds: number): MediaError {
+  return new MediaError(
+    file,
+    `is ${formatSeconds(seconds)} long, but a stage here takes this input whole (a voice prompt or reference) and at most ` +
+      `${formatSeconds(WHOLE_AUDIO_MAX_SECONDS)} is accepted; trim it (ffmpeg -i IN -t 30 OUT.wav) or bind a shorter file`,
+  );
+}
+
+export async function createAudioSource(o: AudioSourceOptions, ctx: StageCreateContext): Promise<StageInstance> {
+  const file = requireInputPath(ctx);
+  const info = await probe(file);
+  if (!info.audio) throw new MediaError(file, `has no audio stream (found ${info.isImage ? 'a still image' : 'video only'}); bind a file with sound`);
+  const rate = o.sampleRate ?? info.audio.sampleRate;
+  if (!(rate > 0)) throw new MediaError(file, 'the audio stream has no sample rate; set the source\'s sampleRate');
+  if (ctx.wholeInput && info.duration !== undefined && info.duration > WHOLE_AUDIO_MAX_SECONDS + 1) throw tooLong(file, info.duration);
+  const clipId = runClipId(ctx);
+  const channels = o.channels;
+  const geometry = ctx.wholeInput ? undefined : sourceAudioGeometry(file, rate, ctx);
+  const blocks = () => decodeAudio(file, { sampleRate: rate, channels, blockSamples: BLOCK_SAMPLES, signal: ctx.signal });
+
+  async function* whole(): AsyncGenerator<PortPacket> {
+    const parts: Float32Array[] = [];
+    let values = 0;
+    for await (const block of blocks()) {
+      values += block.length;
+      // The container's duration can be missing or wrong; the decoded length is the truth.
+      if (values / channels > (WHOLE_AUDIO_MAX_SECONDS + 1) * rate) throw tooLong(file, values / channels / rate);
+      parts.push(block);
+    }
+    if (values === 0) throw new MediaError(file, 'decoded to no audio samples');
+    const data = new Float32Array(values);
+    let at = 0;
+    for (const part of parts.splice(0)) {
+      data.set(part, at);
+      at += part.length;
+    }
+    const samples = values / channels;
+    yield {
+      port: 'audio',
+      packet: { kind: 'audio', chunk: chunkInfo(clipId, 0, 0, samples / rate, true), sampleRate: rate, channels, startSample: 0, data },
+    };
+  }
+
+  async function* chunked(): AsyncGenerator<PortPacket> {
+    let any = false;
+    for await (const packet of chunkAudioStream(blocks(), { geometry: geometry!, clipId, sampleRate: rate, channels, stage: ctx.id })) {
+      any = true;
+      yield { port: 'audio', packet };
+    }
+    if (!any) throw new MediaError(file, 'decoded to no audio samples');
+  }
+
+  return pulledSource(ctx.wholeInput ? whole : chunked);
+}

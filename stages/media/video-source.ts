@@ -1,0 +1,107 @@
+/**
+ * video-source: decodes the bound file to RGB24 frames at its own fps and size (or the options'),
+ * cut into chunks of whole frames on the pipeline grid (see FrameChunker), pulled so that ffmpeg
+ * pauses while the runtime takes nothing. Consumers that want the input whole (a face loop) get
+ * one packet holding every frame. A still image is a one-frame video: it cannot know how long
+ * the clip is, so it sends its one frame as the only chunk (whole or not) and consumers loop it.
+ */
+import { MediaError } from '../../src/core/errors.ts';
+import type { PortPacket, StageCreateContext, StageInstance } from '../../src/core/stage.ts';
+import { decodeVideo, planVideo, probe, type MediaInfo } from '../../src/media/index.ts';
+import { FrameChunker } from './frame-chunker.ts';
+import { formatBytes, gridChunkSeconds } from './grid.ts';
+import { chunkInfo, pulledSource, requireInputPath, runClipId } from './source-input.ts';
+
+export interface VideoSourceOptions {
+  fps: number | null;
+  width: number | null;
+  height: number | null;
+}
+
+/**
+ * Most RGB a stage may take whole, bytes. A whole input is held by each consumer (and copied
+ * into a worker); past this a face loop is a full-length video that should be shortened or scaled.
+ */
+export const WHOLE_VIDEO_MAX_BYTES = 2 * 2 ** 30;
+
+/** Frame rate of a still image's video when no fps is set, frames/s. */
+export const STILL_IMAGE_FPS = 25;
+
+// About 4 MiB of frames per decoded block (one 1080p frame, many small ones), at most 25 frames.
+const BLOCK_BYTES = 4 * 2 ** 20;
+
+function tooBig(file: string, frames: number, width: number, height: number, estimated: boolean): MediaError {
+  return new MediaError(
+    file,
+    `${estimated ? 'would decode to' : 'decodes to more than'} ${frames} frames of ${width}×${height} RGB ` +
+      `(${formatBytes(frames * width * height * 3)}), but a stage here takes this input whole (a face loop) and at most ` +
+      `${formatBytes(WHOLE_VIDEO_MAX_BYTES)} is accepted; shorten the video (ffmpeg -t 10) or set the source's width/height/fps lower`,
+  );
+}
+
+/** Frames the decode will give, when the container says (for refusing before decoding). */
+function expectedFrames(info: MediaInfo, fps: number): number | undefined {
+  const seconds = info.duration ?? info.video?.duration;
+  if (seconds !== undefined) return Math.round(seconds * fps);
+  return info.video?.frameCount;
+}
+
+export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateContext): Promise<StageInstance> {
+  const file = requireInputPath(ctx);
+  const info = await probe(file);
+  if (!info.video) throw new MediaError(file, 'has no video stream (audio only); bind a video or an image');
+  const fps = o.fps ?? (info.isImage ? STILL_IMAGE_FPS : undefined);
+  const plan = planVideo(info, { fps, width: o.width ?? undefined, height: o.height ?? undefined, frames: info.isImage ? 1 : undefined });
+  const { width, height } = plan;
+  const frameBytes = width * height * 3;
+  const clipId = runClipId(ctx);
+  const blocks = () =>
+    decodeVideo(file, {
+      fps: plan.fps,
+      width,
+      height,
+      frames: plan.frames,
+      framesPerBlock: Math.max(1, Math.min(25, Math.floor(BLOCK_BYTES / frameBytes))),
+      signal: ctx.signal,
+    });
+  const wholeLimit = Math.floor(WHOLE_VIDEO_MAX_BYTES / frameBytes);
+  if (ctx.wholeInput && !info.isImage) {
+    const expected = expectedFrames(info, plan.fps);
+    if (expected !== undefined && expected > wholeLimit) throw tooBig(file, expected, width, height, true);
+  }
+
+  async function* whole(): AsyncGenerator<PortPacket> {
+    const parts: Uint8Array[] = [];
+    let frames = 0;
+    for await (const block of blocks()) {
+      frames += block.frameCount;
+      if (frames > wholeLimit) throw tooBig(file, wholeLimit, width, height, false);
+      parts.push(block.data);
+    }
+    if (frames === 0) throw new MediaError(file, 'decoded to no video frames');
+    const data = new Uint8Array(frames * frameBytes);
+    let at = 0;
+    for (const part of parts.splice(0)) {
+      data.set(part, at);
+      at += part.byteLength;
+    }
+    const chunk = chunkInfo(clipId, 0, 0, frames / plan.fps, true);
+    yield { port: 'frames', packet: { kind: 'video', chunk, width, height, fps: plan.fps, startFrame: 0, frameCount: frames, data } };
+  }
+
+  async function* chunked(): AsyncGenerator<PortPacket> {
+    const g = ctx.granularitySeconds ?? 0;
+    let seconds = gridChunkSeconds(ctx.chunking?.seconds ?? 10, g);
+    // A chunk must own at least one frame: widen the grid step to cover a frame period.
+    if (seconds * plan.fps < 1) seconds = gridChunkSeconds(1 / plan.fps, g);
+    const chunker = new FrameChunker({ clipId, width, height, fps: plan.fps, chunkSeconds: seconds });
+    for await (const block of blocks()) {
+      for (const packet of chunker.push(block.data)) yield { port: 'frames', packet };
+    }
+    const rest = chunker.end();
+    if (chunker.framesReceived === 0) throw new MediaError(file, 'decoded to no video frames');
+    for (const packet of rest) yield { port: 'frames', packet };
+  }
+
+  return pulledSource(ctx.wholeInput || info.isImage ? whole : chunked);
+}
