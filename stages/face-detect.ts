@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { defineStage } from '../src/core/stage.ts';
+import { createFaceDetectStage } from './talking-head/face-detect-stage.ts';
 
 const Box = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 
@@ -30,7 +31,7 @@ export const faceDetect = defineStage({
     smoothFrames: z.number().int().min(1).max(31).default(5).describe('Window of the moving mean over boxes, frames. Default 5.'),
     box: Box.nullable()
       .default(null)
-      .describe('Fixed box x1, y1, x2, y2 in pixels, used where no face is found; null = fail there. Default null.'),
+      .describe('Fixed box x1, y1, x2, y2 used where no face is found — pixels, or fractions of the frame when all are ≤ 1; null = fail there. Default null.'),
   }),
   models: { detector: { family: 'face-detect', doc: 'input [1, 3, 240, 320] → scores, boxes.' } },
   context: (o) => ({
@@ -39,4 +40,5 @@ export const faceDetect = defineStage({
     framesBefore: Math.floor(o.smoothFrames / 2),
     framesAfter: Math.floor(o.smoothFrames / 2),
   }),
+  create: createFaceDetectStage,
 });

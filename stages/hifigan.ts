@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { defineStage } from '../src/core/stage.ts';
+import { createHifiganStage } from './talking-head/hifigan-stage.ts';
 
 const HOP = 256;
 const RATE = 22050;
@@ -24,4 +25,6 @@ export const hifigan = defineStage({
     afterSeconds: (o.contextFrames * HOP) / RATE,
     granularitySeconds: HOP / RATE,
   }),
+  lookahead: 1,
+  create: createHifiganStage,
 });

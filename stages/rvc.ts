@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { defineStage } from '../src/core/stage.ts';
+import { createRvcStage } from './talking-head/rvc-stage.ts';
 
 export const rvc = defineStage({
   kind: 'rvc',
@@ -33,9 +34,11 @@ export const rvc = defineStage({
     f0MinHz: z.number().min(20).max(500).default(50).describe('Lowest F0, Hz. Default 50.'),
     f0MaxHz: z.number().min(200).max(2000).default(1100).describe('Highest F0, Hz. Default 1100.'),
     noiseScale: z.number().min(0).max(2).default(0.66666).describe('Scale of the `rnd` noise input (the WebUI uses 0.66666). Default 0.66666.'),
-    seed: z.number().int().min(0).default(0).describe('Seed of the noise, per chunk index. Default 0.'),
+    seed: z.number().int().min(0).default(0).describe('Seed of the noise; each 10 ms frame draws its noise from (seed, its position in the clip), so chunking does not change it. Default 0.'),
     padSeconds: z.number().min(0).max(10).default(1).describe('Context each side of a segment, seconds (x_pad). Default 1.'),
   }),
   models: { synthesizer: { family: 'rvc', doc: 'phone, phone_lengths, pitch, pitchf, ds, rnd → audio.' } },
   context: (o) => ({ beforeSeconds: o.padSeconds, afterSeconds: o.padSeconds, granularitySeconds: 0.01 }),
+  lookahead: 1,
+  create: createRvcStage,
 });

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { defineStage } from '../src/core/stage.ts';
+import { createWav2lipStage } from './talking-head/wav2lip-stage.ts';
 
 export const wav2lip = defineStage({
   kind: 'wav2lip',
@@ -23,4 +24,6 @@ export const wav2lip = defineStage({
   }),
   models: { generator: { family: 'wav2lip', doc: 'mel_spectrogram [B,1,80,16] + video_frames [B,6,96,96] → [B,3,96,96].' } },
   context: (o) => ({ beforeSeconds: 0, afterSeconds: o.melStep / 80 }),
+  lookahead: 1,
+  create: createWav2lipStage,
 });

@@ -21,8 +21,8 @@ export const vallexAr: ModelManifest<VallexArHyper> = {
   receptiveField: { before: 0, after: 0, unit: 'tokens', exact: false, doc: 'autoregressive over the whole sentence (prompt + text); split long text into sentences' },
   granularity: { value: 1, unit: 'sentence', doc: 'one decode per sentence; stop at EOS or 16 × text length' },
   scales: {
-    tiny: { dim: 32, heads: 2, layers: 2, ffn: 64, vocab: 1025, eosAfter: 200, eosSlope: 0.5 },
-    medium: { dim: 256, heads: 8, layers: 6, ffn: 1024, vocab: 1025, eosAfter: 400, eosSlope: 0.5 },
+    tiny: { dim: 32, heads: 2, layers: 2, ffn: 64, vocab: 1025, eosAfter: 1400, eosSlope: 0.5 },
+    medium: { dim: 256, heads: 8, layers: 6, ffn: 1024, vocab: 1025, eosAfter: 1400, eosSlope: 0.5 },
   },
-  referenceNotes: 'D, layers, heads are 1024/12/16 in the real model (the file declares its own numbers); embeddings and positions sit outside the graph as in the axinc split; the EOS logit rises after `eosAfter` positions so greedy decoding of random weights terminates',
+  referenceNotes: 'D, layers, heads are 1024/12/16 in the real model (the file declares its own numbers); embeddings and positions sit outside the graph as in the axinc split; the EOS logit rises after `eosAfter` positions (past the longest 15 s prompt of 1125 codes plus its text) so greedy decoding of random weights terminates; before that, the 16 × text-length guard of the stage ends a sentence',
 };

@@ -42,3 +42,21 @@ export { decodeAr, arAttentionMask, type ArDecodeInput, type ArDecodeOptions, ty
 export { decodeNar, type NarDecodeInput } from './vallex-nar.ts';
 export { decodeCodes, VALLEX_RATE, VALLEX_HOP } from './vallex-codec.ts';
 export { synthesizeVallex, type VallexModels, type VallexOptions, type VallexPrompt, type VallexSentence, type VallexSpeech } from './vallex-synth.ts';
+
+// Stage operators (the `create` of each declaration in stages/<kind>.ts) and their stream helpers.
+export { createContentEncoderStage, ownedContentFrames, CONTENT_FPS } from './content-encoder-stage.ts';
+export { createRvcStage } from './rvc-stage.ts';
+export { rvcNoiseAt } from './rvc-noise.ts';
+export { createVallexStage } from './vallex-stage.ts';
+export { promptCodesFromAudio } from './vallex-prompt-codes.ts';
+export { vallexSentences } from './vallex-synth.ts';
+export { createFastpitchStage, normalisedPitchShift } from './fastpitch-stage.ts';
+export { createHifiganStage } from './hifigan-stage.ts';
+export { createFaceDetectStage } from './face-detect-stage.ts';
+export { createWav2lipStage, ownedVideoFrames } from './wav2lip-stage.ts';
+export { lipSyncFrames, type LipSyncFrame } from './wav2lip-runner.ts';
+export { guardModel, type GuardedModel } from './guarded-model.ts';
+export { GridChunker, type GridChunk } from './grid-chunks.ts';
+export { FrameQueue } from './frame-queue.ts';
+export { audioWindow, monoSamples, type AudioWindow } from './neighbour-audio.ts';
+export { melFramesOf, melPacket, MEL_FPS } from './mel-packets.ts';

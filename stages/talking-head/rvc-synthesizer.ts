@@ -35,6 +35,11 @@ export interface RvcSynthOptions {
   seed?: number;
   /** @defaultValue 0.66666 */
   noiseScale?: number;
+  /**
+   * The `rnd` input for T frames ([192, T] channel-major, already scaled); replaces the seeded
+   * noise so a chunked caller can draw it by absolute frame position.
+   */
+  noise?: (frames: number) => Float32Array;
 }
 
 /** Audio of T·hop samples at the model rate, and T. */
@@ -53,7 +58,7 @@ export async function synthesizeRvc(session: ort.InferenceSession, input: RvcFra
       [pitch]: i64(input.pitch.pitch.subarray(0, t), [1, t]),
       [pitchf]: f32(input.pitch.pitchf.slice(0, t), [1, t]),
       [ds]: i64([speakerId], [1]),
-      [rnd]: f32(new SeededRandom(seed).normals(RVC_NOISE_CHANNELS * t, noiseScale), [1, RVC_NOISE_CHANNELS, t]),
+      [rnd]: f32(options.noise?.(t) ?? new SeededRandom(seed).normals(RVC_NOISE_CHANNELS * t, noiseScale), [1, RVC_NOISE_CHANNELS, t]),
     },
     [audioName],
     'rvc',

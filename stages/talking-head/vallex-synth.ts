@@ -6,7 +6,7 @@
  * The code streams are concatenated and decoded once, so there is no seam in the audio.
  *
  * The prompt is given as codes (EnCodec [8, T] and its transcript); no EnCodec encoder ships with
- * the reference models, so turning prompt audio into codes is left to a real export.
+ * the reference models (the vallex stage derives stand-in codes, see vallex-prompt-codes.ts).
  */
 import type * as ort from 'onnxruntime-node';
 import { TalkingHeadError } from './errors.ts';
@@ -56,12 +56,12 @@ export interface VallexSpeech {
   sentences: VallexSentence[];
 }
 
-export async function synthesizeVallex(models: VallexModels, script: string, options: VallexOptions = {}): Promise<VallexSpeech> {
+/** The script's sentences, AR- and NAR-decoded one after another (a stage streams them). */
+export async function* vallexSentences(models: VallexModels, script: string, options: VallexOptions = {}): AsyncGenerator<VallexSentence> {
   const { language = 'en', promptMode = 'fixed', maxLengthFactor = 16, seed = 0 } = options;
   const tokenizer = models.tokenizer ?? new Utf8ByteTokenizer();
   if (options.prompt && options.prompt.codes.length !== CODEBOOKS) throw new TalkingHeadError(`prompt has ${options.prompt.codes.length} codebooks: expected 8`);
   let prompt = options.prompt;
-  const sentences: VallexSentence[] = [];
   for (const [index, sentence] of splitSentences(script).entries()) {
     const promptTokens = prompt ? tokenizer.encode(prompt.text, prompt.language) : [];
     const own = tokenizer.encode(sentence, language);
@@ -78,9 +78,14 @@ export async function synthesizeVallex(models: VallexModels, script: string, opt
     const codes = ar.codes.length === 0
       ? Array.from({ length: CODEBOOKS }, () => new Int32Array(0))
       : await decodeNar(models.nar, models.embedder, { text, languages, prompt: promptCodes, firstCodebook: ar.codes });
-    sentences.push({ sentence, codes, stoppedBy: ar.stoppedBy });
+    yield { sentence, codes, stoppedBy: ar.stoppedBy };
     if (promptMode === 'sliding' && ar.codes.length > 0) prompt = { codes, text: sentence, language };
   }
+}
+
+export async function synthesizeVallex(models: VallexModels, script: string, options: VallexOptions = {}): Promise<VallexSpeech> {
+  const sentences: VallexSentence[] = [];
+  for await (const sentence of vallexSentences(models, script, options)) sentences.push(sentence);
   const joined = Array.from({ length: CODEBOOKS }, (_, c) => {
     const row = new Int32Array(sentences.reduce((a, s) => a + s.codes[c].length, 0));
     let at = 0;

@@ -26,27 +26,47 @@ export interface LipSyncInput {
   batchSize?: number;
 }
 
-/** Lip-synced RGB frames, one per mel window. */
+/** One frame to render: the face frame, its box and the start of its 16-frame mel window. */
+export interface LipSyncFrame {
+  frame: Image<Uint8Array>;
+  box: Box;
+  melStart: number;
+  /** The frame's precomputed `video_frames` item ([6, 96, 96]), when the caller caches it. */
+  faceInput?: Float32Array;
+}
+
+/** Lip-synced RGB frames, one per window. */
 export async function lipSync(session: ort.InferenceSession, input: LipSyncInput): Promise<Uint8Array[]> {
   const { frames, boxes, mel, fps, batchSize = 32 } = input;
   if (frames.length === 0 || frames.length !== boxes.length) {
     throw new TalkingHeadError(`lip sync got ${frames.length} frames and ${boxes.length} boxes: expected one box per frame, at least one frame`);
   }
+  const starts = melWindowStarts(mel.frames, fps);
+  return lipSyncFrames(session, Array.from(starts, (melStart, i) => ({ frame: frames[i % frames.length], box: boxes[i % frames.length], melStart })), mel, batchSize);
+}
+
+/** Renders `items` in runs of ≤ `batchSize` frames; each comes back as a new RGB frame. */
+export async function lipSyncFrames(
+  session: ort.InferenceSession,
+  items: readonly LipSyncFrame[],
+  mel: { data: Float32Array; frames: number },
+  batchSize = 32,
+): Promise<Uint8Array[]> {
   const [melInput, faceInput] = MANIFESTS.wav2lip.inputs.map((i) => i.name);
   const [outputName] = MANIFESTS.wav2lip.outputs.map((o) => o.name);
-  const starts = melWindowStarts(mel.frames, fps);
   const melSize = 80 * WAV2LIP_MEL_STEP;
   const faceSize = 6 * WAV2LIP_FACE * WAV2LIP_FACE;
   const outSize = 3 * WAV2LIP_FACE * WAV2LIP_FACE;
   const result: Uint8Array[] = [];
-  for (let first = 0; first < starts.length; first += batchSize) {
-    const count = Math.min(batchSize, starts.length - first);
+  for (let first = 0; first < items.length; first += batchSize) {
+    const count = Math.min(batchSize, items.length - first);
     const mels = new Float32Array(count * melSize);
     const faces = new Float32Array(count * faceSize);
     for (let b = 0; b < count; b++) {
-      const i = first + b;
-      melWindow(mel, starts[i], WAV2LIP_MEL_STEP, mels.subarray(b * melSize, (b + 1) * melSize));
-      wav2lipFaceInput(frames[i % frames.length], boxes[i % frames.length], faces, b * faceSize);
+      const item = items[first + b];
+      melWindow(mel, item.melStart, WAV2LIP_MEL_STEP, mels.subarray(b * melSize, (b + 1) * melSize));
+      if (item.faceInput) faces.set(item.faceInput, b * faceSize);
+      else wav2lipFaceInput(item.frame, item.box, faces, b * faceSize);
     }
     const out = await runOutputs(
       session,
@@ -56,10 +76,7 @@ export async function lipSync(session: ort.InferenceSession, input: LipSyncInput
     );
     const pred = out[outputName].data as Float32Array;
     if (pred.length !== count * outSize) throw new TalkingHeadError(`wav2lip gave [${out[outputName].dims.join(',')}]: expected [${count}, 3, 96, 96]`);
-    for (let b = 0; b < count; b++) {
-      const i = first + b;
-      result.push(pasteFace(frames[i % frames.length], boxes[i % frames.length], pred, b * outSize));
-    }
+    for (let b = 0; b < count; b++) result.push(pasteFace(items[first + b].frame, items[first + b].box, pred, b * outSize));
   }
   return result;
 }

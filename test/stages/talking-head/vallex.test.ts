@@ -98,8 +98,8 @@ describe('VALL-E X reference models', () => {
     expect(a).toMatchObject({ stoppedBy: 'max-length' });
     expect(a.codes).toHaveLength(12);
     expect(a.codes.every((c) => c >= 0 && c < 1024)).toBe(true);
-    // The reference AR raises the EOS logit past position eosAfter (200): a 260-frame prompt ends it.
-    const long = await run(7, 100, Array.from({ length: 260 }, (_, i) => (i * 37) % 1024));
+    // The reference AR raises the EOS logit past position eosAfter (1400): a 1460-frame prompt ends it.
+    const long = await run(7, 100, Array.from({ length: 1460 }, (_, i) => (i * 37) % 1024));
     expect(long.stoppedBy).toBe('eos');
     expect(long.codes.length).toBeLessThan(100);
   });
