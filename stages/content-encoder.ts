@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { defineStage } from '../src/core/stage.ts';
-import { createContentEncoderStage } from './talking-head/content-encoder-stage.ts';
 
 export const contentEncoder = defineStage({
   kind: 'content-encoder',
@@ -19,5 +18,5 @@ export const contentEncoder = defineStage({
   models: { encoder: { family: 'content-encoder', doc: 'wav [1, N] at 16 kHz → features [1, T, D].' } },
   context: (o) => ({ beforeSeconds: o.padSeconds, afterSeconds: o.padSeconds, granularitySeconds: 320 / 16000 }),
   lookahead: 1,
-  create: createContentEncoderStage,
+  create: async (options, ctx) => (await import('./talking-head/content-encoder-stage.ts')).createContentEncoderStage(options, ctx),
 });

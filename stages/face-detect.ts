@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import { defineStage } from '../src/core/stage.ts';
-import { createFaceDetectStage } from './talking-head/face-detect-stage.ts';
 
 const Box = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 
@@ -40,5 +39,5 @@ export const faceDetect = defineStage({
     framesBefore: Math.floor(o.smoothFrames / 2),
     framesAfter: Math.floor(o.smoothFrames / 2),
   }),
-  create: createFaceDetectStage,
+  create: async (options, ctx) => (await import('./talking-head/face-detect-stage.ts')).createFaceDetectStage(options, ctx),
 });

@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { defineStage } from '../src/core/stage.ts';
-import { createFastpitchStage } from './talking-head/fastpitch-stage.ts';
 
 export const fastpitch = defineStage({
   kind: 'fastpitch',
@@ -20,5 +19,5 @@ export const fastpitch = defineStage({
   }),
   models: { acoustic: { family: 'fastpitch', doc: 'text ids → mel, durations, pitch.' } },
   context: () => ({ beforeSeconds: 0, afterSeconds: 0, wholeClip: true }),
-  create: createFastpitchStage,
+  create: async (options, ctx) => (await import('./talking-head/fastpitch-stage.ts')).createFastpitchStage(options, ctx),
 });

@@ -4,7 +4,6 @@
  */
 import { z } from 'zod';
 import { defineStage } from '../src/core/stage.ts';
-import { createHifiganStage } from './talking-head/hifigan-stage.ts';
 
 const HOP = 256;
 const RATE = 22050;
@@ -26,5 +25,5 @@ export const hifigan = defineStage({
     granularitySeconds: HOP / RATE,
   }),
   lookahead: 1,
-  create: createHifiganStage,
+  create: async (options, ctx) => (await import('./talking-head/hifigan-stage.ts')).createHifiganStage(options, ctx),
 });

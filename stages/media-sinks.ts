@@ -4,8 +4,6 @@
  */
 import { z } from 'zod';
 import { defineStage } from '../src/core/stage.ts';
-import { createMp4Sink } from './media/mp4-sink.ts';
-import { createWavSink } from './media/wav-sink.ts';
 
 export const wavSink = defineStage({
   kind: 'wav-sink',
@@ -18,7 +16,7 @@ export const wavSink = defineStage({
     sampleFormat: z.enum(['s16', 'f32']).default('s16').describe('PCM sample format. Default s16.'),
     sampleRate: z.number().int().min(8000).max(192000).nullable().default(null).describe('Resample to this rate, Hz; null keeps the stream rate. Default null.'),
   }),
-  create: createWavSink,
+  create: async (options, ctx) => (await import('./media/wav-sink.ts')).createWavSink(options, ctx),
 });
 
 export const mp4Sink = defineStage({
@@ -42,5 +40,5 @@ export const mp4Sink = defineStage({
   // ffmpeg takes item k's frames and audio only once it has enough of both streams past them
   // (their chunk boundaries differ), so the sink holds the next item while finishing one.
   lookahead: 1,
-  create: createMp4Sink,
+  create: async (options, ctx) => (await import('./media/mp4-sink.ts')).createMp4Sink(options, ctx),
 });

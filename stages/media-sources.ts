@@ -4,10 +4,6 @@
  */
 import { z } from 'zod';
 import { defineStage } from '../src/core/stage.ts';
-import { createAudioSource } from './media/audio-source.ts';
-import { createImageSource } from './media/image-source.ts';
-import { createTextSource } from './media/text-source.ts';
-import { createVideoSource } from './media/video-source.ts';
 
 export const audioSource = defineStage({
   kind: 'audio-source',
@@ -26,7 +22,7 @@ export const audioSource = defineStage({
       .describe('Decode at this rate, Hz; null keeps the file rate (consumers resample). Default null.'),
     channels: z.number().int().min(1).max(8).default(1).describe('Channels after downmix. Default 1.'),
   }),
-  create: createAudioSource,
+  create: async (options, ctx) => (await import('./media/audio-source.ts')).createAudioSource(options, ctx),
 });
 
 export const videoSource = defineStage({
@@ -40,7 +36,7 @@ export const videoSource = defineStage({
     width: z.number().int().positive().max(8192).nullable().default(null).describe('Width, pixels; null keeps the file size. Default null.'),
     height: z.number().int().positive().max(8192).nullable().default(null).describe('Height, pixels; null keeps the file size. Default null.'),
   }),
-  create: createVideoSource,
+  create: async (options, ctx) => (await import('./media/video-source.ts')).createVideoSource(options, ctx),
 });
 
 export const imageSource = defineStage({
@@ -54,7 +50,7 @@ export const imageSource = defineStage({
     width: z.number().int().positive().max(8192).nullable().default(null).describe('Width, pixels; null keeps the image size. Default null.'),
     height: z.number().int().positive().max(8192).nullable().default(null).describe('Height, pixels; null keeps the image size. Default null.'),
   }),
-  create: createImageSource,
+  create: async (options, ctx) => (await import('./media/image-source.ts')).createImageSource(options, ctx),
 });
 
 export const textSource = defineStage({
@@ -66,5 +62,5 @@ export const textSource = defineStage({
   options: z.strictObject({
     maxBytes: z.number().int().positive().default(1_000_000).describe('Refuse files larger than this, bytes. Default 1000000.'),
   }),
-  create: createTextSource,
+  create: async (options, ctx) => (await import('./media/text-source.ts')).createTextSource(options, ctx),
 });

@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { defineStage } from '../src/core/stage.ts';
-import { createRvcStage } from './talking-head/rvc-stage.ts';
 
 export const rvc = defineStage({
   kind: 'rvc',
@@ -40,5 +39,5 @@ export const rvc = defineStage({
   models: { synthesizer: { family: 'rvc', doc: 'phone, phone_lengths, pitch, pitchf, ds, rnd → audio.' } },
   context: (o) => ({ beforeSeconds: o.padSeconds, afterSeconds: o.padSeconds, granularitySeconds: 0.01 }),
   lookahead: 1,
-  create: createRvcStage,
+  create: async (options, ctx) => (await import('./talking-head/rvc-stage.ts')).createRvcStage(options, ctx),
 });

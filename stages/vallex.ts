@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import { defineStage } from '../src/core/stage.ts';
-import { createVallexStage } from './talking-head/vallex-stage.ts';
 
 export const vallex = defineStage({
   kind: 'vallex',
@@ -33,5 +32,5 @@ export const vallex = defineStage({
     codec: { family: 'vallex-codec', doc: 'Codes [8, 1, T] → 24 kHz audio (hop 320).' },
   },
   context: () => ({ beforeSeconds: 0, afterSeconds: 0, wholeClip: true }),
-  create: createVallexStage,
+  create: async (options, ctx) => (await import('./talking-head/vallex-stage.ts')).createVallexStage(options, ctx),
 });

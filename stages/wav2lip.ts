@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { defineStage } from '../src/core/stage.ts';
-import { createWav2lipStage } from './talking-head/wav2lip-stage.ts';
 
 export const wav2lip = defineStage({
   kind: 'wav2lip',
@@ -25,5 +24,5 @@ export const wav2lip = defineStage({
   models: { generator: { family: 'wav2lip', doc: 'mel_spectrogram [B,1,80,16] + video_frames [B,6,96,96] → [B,3,96,96].' } },
   context: (o) => ({ beforeSeconds: 0, afterSeconds: o.melStep / 80 }),
   lookahead: 1,
-  create: createWav2lipStage,
+  create: async (options, ctx) => (await import('./talking-head/wav2lip-stage.ts')).createWav2lipStage(options, ctx),
 });

@@ -16,6 +16,7 @@ import { assertContract } from '../../src/inference/contract-check.ts';
 import type { ProviderName } from '../../src/inference/provider-probe.ts';
 import { createSession } from '../../src/inference/session-factory.ts';
 import { warmUp } from '../../src/inference/warmup.ts';
+import { guardModel } from './guarded-model.ts';
 
 
 
@@ -72,14 +73,17 @@ export async function openStageModel(
     await session.release();
     throw err;
   }
+  // Release waits for a run in flight: releasing a native session under a running inference
+  // (a failing run disposing a stage mid-chunk) aborts the whole process.
+  const guarded = guardModel({ session, path, release: () => session.release() }, ctx.id);
   return {
-    session,
+    session: guarded.session,
     path,
     provider: created.provider,
     async run(feeds) {
-      const out = await session.run(Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, toOrt(t)])));
+      const out = await guarded.session.run(Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, toOrt(t)])));
       return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, fromOrt(t as ort.Tensor)]));
     },
-    release: () => session.release(),
+    release: guarded.release,
   };
 }

@@ -21,7 +21,6 @@ import type { PortPacket, StageCreateContext, StageInstance } from '../../src/co
 import type { ChunkInfo, TensorData } from '../../src/core/types.ts';
 import { withNeighbours, type Neighbourhood } from '../shared/chunk-items.ts';
 import { openStageModel } from '../shared/stage-model.ts';
-import { guardModel } from './guarded-model.ts';
 import { CONTENT_MIN_SAMPLES, CONTENT_RATE, encodeContent, rvcInputSignal } from './content-features.ts';
 import { TalkingHeadError } from './errors.ts';
 import { audioPacket, audioWindow } from './neighbour-audio.ts';
@@ -47,12 +46,9 @@ function featuresPacket(chunk: ChunkInfo, tensor: TensorData, startFrame: number
 export async function createContentEncoderStage(options: ContentEncoderOptions, ctx: StageCreateContext): Promise<StageInstance> {
   const padFrames = Math.round(options.padSeconds * CONTENT_FPS);
   const warmSamples = Math.min(30, (ctx.chunking?.seconds ?? 1) + (2 * padFrames) / CONTENT_FPS) * CONTENT_RATE;
-  const model = guardModel(
-    await openStageModel(ctx, 'encoder', 'content-encoder', {
+  const model = await openStageModel(ctx, 'encoder', 'content-encoder', {
       warmupFeeds: () => ({ source: { dtype: 'float32', dims: [1, 1, warmSamples], data: new Float32Array(warmSamples) } }),
-    }),
-    ctx.id,
-  );
+    });
 
   // Feature width: the manifest's until the model has said otherwise.
   let dim = Number(MANIFESTS['content-encoder'].outputs[0].shape.at(-1));

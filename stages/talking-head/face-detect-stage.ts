@@ -9,7 +9,6 @@ import type { PortPacket, StageCreateContext, StageInstance } from '../../src/co
 import type { Packet } from '../../src/core/types.ts';
 import { fromWholeInputs } from '../shared/chunk-items.ts';
 import { openStageModel } from '../shared/stage-model.ts';
-import { guardModel } from './guarded-model.ts';
 import type { Box, BoxPadding } from './face-boxes.ts';
 import { DETECTOR_HEIGHT, DETECTOR_WIDTH, trackFaces } from './face-detector.ts';
 import { frameAt, videoPacket } from './video-frames.ts';
@@ -23,12 +22,9 @@ export interface FaceDetectStageOptions {
 }
 
 export async function createFaceDetectStage(o: FaceDetectStageOptions, ctx: StageCreateContext): Promise<StageInstance> {
-  const model = guardModel(
-    await openStageModel(ctx, 'detector', 'face-detect', {
+  const model = await openStageModel(ctx, 'detector', 'face-detect', {
       warmupFeeds: () => ({ input: { dtype: 'float32', dims: [1, 3, DETECTOR_HEIGHT, DETECTOR_WIDTH], data: new Float32Array(3 * DETECTOR_HEIGHT * DETECTOR_WIDTH) } }),
-    }),
-    ctx.id,
-  );
+    });
 
   async function* produce(wholes: Readonly<Record<string, Packet>>): AsyncGenerator<PortPacket> {
     const video = videoPacket(wholes.frames, `stage "${ctx.id}" input "frames"`);

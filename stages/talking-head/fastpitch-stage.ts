@@ -13,7 +13,6 @@ import type { PortPacket, StageCreateContext, StageInstance } from '../../src/co
 import type { Packet } from '../../src/core/types.ts';
 import { fromWholeInputs } from '../shared/chunk-items.ts';
 import { openStageModel } from '../shared/stage-model.ts';
-import { guardModel } from './guarded-model.ts';
 import { TalkingHeadError } from './errors.ts';
 import { runFastpitch } from './fastpitch-runner.ts';
 import { fastpitchSymbolIds } from './fastpitch-text.ts';
@@ -50,16 +49,13 @@ function frameToBandMajor(data: Float32Array): { data: Float32Array; frames: num
 }
 
 export async function createFastpitchStage(o: FastpitchStageOptions, ctx: StageCreateContext): Promise<StageInstance> {
-  const model = guardModel(
-    await openStageModel(ctx, 'acoustic', 'fastpitch', {
+  const model = await openStageModel(ctx, 'acoustic', 'fastpitch', {
       warmupFeeds: () => ({
         text: { dtype: 'int64', dims: [1, 16], data: new BigInt64Array(16).fill(20n) },
         pitch: { dtype: 'float32', dims: [1, 16], data: new Float32Array(16) },
         pace: { dtype: 'float32', dims: [1, 16], data: new Float32Array(16).fill(1) },
       }),
-    }),
-    ctx.id,
-  );
+    });
   if (o.speaker !== 0 && !model.session.inputNames.includes('speaker')) {
     await model.release();
     throw new TalkingHeadError(`stage "${ctx.id}": speaker ${o.speaker} asked for, but ${model.path} has no "speaker" input (a single-speaker model); use speaker: 0`);

@@ -16,7 +16,6 @@ import type { StageCreateContext, StageInstance } from '../../src/core/stage.ts'
 import { concatMels, type Mel } from './fastpitch-runner.ts';
 import { withNeighbours, type Neighbourhood } from '../shared/chunk-items.ts';
 import { openStageModel } from '../shared/stage-model.ts';
-import { guardModel } from './guarded-model.ts';
 import { TalkingHeadError } from './errors.ts';
 import { MEL_BANDS, MEL_HOP, MEL_RATE, melOf, melSlice } from './mel-packets.ts';
 import { f32, runOutputs } from './session.ts';
@@ -30,12 +29,9 @@ const PAD_VALUE = Math.log(1e-5);
 
 export async function createHifiganStage(o: HifiganStageOptions, ctx: StageCreateContext): Promise<StageInstance> {
   const width = o.chunkFrames + 2 * o.contextFrames;
-  const model = guardModel(
-    await openStageModel(ctx, 'vocoder', 'hifigan', {
+  const model = await openStageModel(ctx, 'vocoder', 'hifigan', {
       warmupFeeds: () => ({ spec: { dtype: 'float32', dims: [1, MEL_BANDS, width], data: new Float32Array(MEL_BANDS * width).fill(PAD_VALUE) } }),
-    }),
-    ctx.id,
-  );
+    });
 
   /** Audio of frames [from, to) of `mel` (whose frame 0 is clip frame `base`). */
   const vocode = async (mel: Mel, base: number, from: number, to: number): Promise<Float32Array> => {

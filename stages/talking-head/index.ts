@@ -55,7 +55,6 @@ export { createHifiganStage } from './hifigan-stage.ts';
 export { createFaceDetectStage } from './face-detect-stage.ts';
 export { createWav2lipStage, ownedVideoFrames } from './wav2lip-stage.ts';
 export { lipSyncFrames, type LipSyncFrame } from './wav2lip-runner.ts';
-export { guardModel, type GuardedModel } from './guarded-model.ts';
 export { GridChunker, type GridChunk } from './grid-chunks.ts';
 export { FrameQueue } from './frame-queue.ts';
 export { audioWindow, monoSamples, type AudioWindow } from './neighbour-audio.ts';

@@ -21,7 +21,6 @@ import type { StageCreateContext, StageInstance } from '../../src/core/stage.ts'
 import type { AudioPacket, Packet, TensorPacket } from '../../src/core/types.ts';
 import { withNeighbours, type ChunkItem, type Neighbourhood } from '../shared/chunk-items.ts';
 import { openStageModel } from '../shared/stage-model.ts';
-import { guardModel } from './guarded-model.ts';
 import { CONTENT_FPS, ownedContentFrames } from './content-encoder-stage.ts';
 import { rvcInputSignal } from './content-features.ts';
 import { TalkingHeadError } from './errors.ts';
@@ -62,8 +61,7 @@ export async function createRvcStage(o: RvcStageOptions, ctx: StageCreateContext
   const hop = rate / PITCH_FPS;
   const padFrames = Math.round(o.padSeconds * CONTENT_FPS);
   const f0Options = { sampleRate: 16000, hop: 160, fmin: o.f0MinHz, fmax: o.f0MaxHz };
-  const model = guardModel(
-    await openStageModel(ctx, 'synthesizer', 'rvc', {
+  const model = await openStageModel(ctx, 'synthesizer', 'rvc', {
       warmupFeeds: () => {
         const t = 100;
         return {
@@ -75,9 +73,7 @@ export async function createRvcStage(o: RvcStageOptions, ctx: StageCreateContext
           rnd: { dtype: 'float32', dims: [1, 192, t], data: new Float32Array(192 * t) },
         };
       },
-    }),
-    ctx.id,
-  );
+    });
 
   let reference: { packet: Packet; medianF0: number } | undefined;
   const referenceMedian = (packet: Packet): number => {

@@ -15,7 +15,6 @@ import { resample } from '../../src/dsp/index.ts';
 import { MANIFESTS } from '../../models/manifests/index.ts';
 import { fromWholeInputs } from '../shared/chunk-items.ts';
 import { openStageModel } from '../shared/stage-model.ts';
-import { guardModel } from './guarded-model.ts';
 import { TalkingHeadError } from './errors.ts';
 import { FrameQueue } from './frame-queue.ts';
 import { GridChunker } from './grid-chunks.ts';
@@ -57,12 +56,9 @@ export async function createVallexStage(o: VallexStageOptions, ctx: StageCreateC
   // Three sessions on one provider chain would say the same thing three times: say it once.
   const said = new Set<string>();
   const onceCtx = { ...ctx, log: (line: string) => void (said.has(line) || (said.add(line), ctx.log(line))) };
-  const ar = guardModel(await openStageModel(onceCtx, 'ar', 'vallex-ar'), ctx.id);
-  const nar = guardModel(await openStageModel(onceCtx, 'nar', 'vallex-nar').catch(async (err) => { await ar.release(); throw err; }), ctx.id);
-  const codec = guardModel(
-    await openStageModel(onceCtx, 'codec', 'vallex-codec').catch(async (err) => { await Promise.all([ar.release(), nar.release()]); throw err; }),
-    ctx.id,
-  );
+  const ar = await openStageModel(onceCtx, 'ar', 'vallex-ar');
+  const nar = await openStageModel(onceCtx, 'nar', 'vallex-nar').catch(async (err) => { await ar.release(); throw err; });
+  const codec = await openStageModel(onceCtx, 'codec', 'vallex-codec').catch(async (err) => { await Promise.all([ar.release(), nar.release()]); throw err; });
   const embedder = SeededVallexEmbedder.forModel(ar.session);
   const seconds = ctx.chunking?.seconds ?? 10;
 

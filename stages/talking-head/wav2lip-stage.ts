@@ -17,7 +17,6 @@ import type { Packet, VideoPacket } from '../../src/core/types.ts';
 import { resample, resampledLength, wav2lipMel } from '../../src/dsp/index.ts';
 import { withNeighbours, type Neighbourhood } from '../shared/chunk-items.ts';
 import { openStageModel } from '../shared/stage-model.ts';
-import { guardModel } from './guarded-model.ts';
 import { TalkingHeadError } from './errors.ts';
 import type { Box } from './face-boxes.ts';
 import { audioPacket, audioWindow } from './neighbour-audio.ts';
@@ -62,15 +61,12 @@ function boxesOf(packet: Packet | undefined, frames: number, stage: string): Box
 export async function createWav2lipStage(o: Wav2lipStageOptions, ctx: StageCreateContext): Promise<StageInstance> {
   if (o.melStep !== WAV2LIP_MEL_STEP) throw new TalkingHeadError(`stage "${ctx.id}": melStep ${o.melStep}: the Wav2Lip contract takes ${WAV2LIP_MEL_STEP} mel frames per window`);
   const warm = Math.min(o.batchSize, 4);
-  const model = guardModel(
-    await openStageModel(ctx, 'generator', 'wav2lip', {
+  const model = await openStageModel(ctx, 'generator', 'wav2lip', {
       warmupFeeds: () => ({
         mel_spectrogram: { dtype: 'float32', dims: [warm, 1, 80, WAV2LIP_MEL_STEP], data: new Float32Array(warm * 80 * WAV2LIP_MEL_STEP) },
         video_frames: { dtype: 'float32', dims: [warm, 6, WAV2LIP_FACE, WAV2LIP_FACE], data: new Float32Array(warm * 6 * WAV2LIP_FACE * WAV2LIP_FACE) },
       }),
-    }),
-    ctx.id,
-  );
+    });
   let face: { packet: Packet; boxes: Box[]; inputs: Map<number, Float32Array> } | undefined;
 
   const process = async (n: Neighbourhood) => {

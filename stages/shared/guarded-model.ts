@@ -7,7 +7,7 @@
  */
 import type { InferenceSession } from 'onnxruntime-common';
 import { CancelledError } from '../../src/core/errors.ts';
-import type { StageModel } from '../shared/stage-model.ts';
+
 
 export interface GuardedModel {
   /** The session, with `run` guarded (pass it to the model runners). */
@@ -16,7 +16,7 @@ export interface GuardedModel {
   release(): Promise<void>;
 }
 
-export function guardModel(model: StageModel, stage: string): GuardedModel {
+export function guardModel(model: { session: InferenceSession; path: string; release(): Promise<void> }, stage: string): GuardedModel {
   let inflight = 0;
   let closed = false;
   let idle: (() => void) | undefined;
