@@ -89,7 +89,9 @@ export class OutputEdges {
 /** A failure of one stage on one chunk, in the terms the user sees. */
 export function stageError(pipeline: string, stage: string, chunk: ChunkInfo | undefined, cause: unknown): StageError {
   if (cause instanceof StageError) return cause;
-  const message = cause instanceof Error ? cause.message : String(cause);
+  const raw = cause instanceof Error ? cause.message : String(cause);
+  // Errors thrown by reel's own layers often name the stage already; say it once.
+  const message = raw.startsWith(`stage "${stage}": `) ? raw.slice(`stage "${stage}": `.length) : raw;
   return new StageError(
     { pipeline, stage, chunkIndex: chunk?.index, start: chunk?.start, end: chunk?.end },
     message,

@@ -7,7 +7,8 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { suggestion } from '../../config/did-you-mean.ts';
-import { CancelledError, ConfigError, formatIssue, UsageError, type Issue } from '../../core/errors.ts';
+import { CancelledError, ConfigError, formatIssue, MediaError, UsageError, type Issue } from '../../core/errors.ts';
+import { probe } from '../../media/probe.ts';
 import type { GraphNode, PipelineGraph } from '../../graph/types.ts';
 import { abortOnSignals, runPipeline, writeMetrics, writeTrace, type ExecutionMode } from '../../runtime/index.ts';
 import type { CliIo } from '../io.ts';
@@ -76,8 +77,8 @@ async function bindInputs(graph: PipelineGraph, flags: readonly string[]): Promi
       issues.push({ message: `--input ${flag}: pipeline "${graph.name}" has no input "${name}"${suggestion(name, names, 'one of')}` });
       continue;
     }
-    const problem = await fileProblem(file);
-    if (problem) issues.push({ message: `--input ${name}: ${file}: ${problem}` });
+    const problem = (await fileProblem(file)) ?? (await mediaProblem(graph, name, file));
+    if (problem) issues.push({ message: `--input ${name}: ${problem}` });
     bound[name] = path.resolve(file);
   }
   for (const name of names) {
@@ -92,11 +93,26 @@ async function bindInputs(graph: PipelineGraph, flags: readonly string[]): Promi
 async function fileProblem(file: string): Promise<string | undefined> {
   try {
     const s = await stat(file);
-    if (s.isDirectory()) return 'is a folder, not a file';
-    if (!s.isFile()) return 'is not a regular file';
-    return s.size === 0 ? 'file is empty' : undefined;
+    if (s.isDirectory()) return `${file}: is a folder, not a file`;
+    if (!s.isFile()) return `${file}: is not a regular file`;
+    return s.size === 0 ? `${file}: file is empty` : undefined;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `cannot read (${(err as NodeJS.ErrnoException).code})`;
+    const code = (err as NodeJS.ErrnoException).code;
+    return `${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code})`}`;
+  }
+}
+
+/** Media inputs are probed before any model loads, so a wrong or corrupt file costs nothing. */
+async function mediaProblem(graph: PipelineGraph, name: string, file: string): Promise<string | undefined> {
+  const kind = graph.nodes.get(name)?.kind;
+  if (kind !== 'audio-source' && kind !== 'video-source' && kind !== 'image-source') return undefined;
+  try {
+    const info = await probe(file);
+    if (kind === 'audio-source' && !info.audio) return `${file}: has no audio stream — this input wants speech or other sound`;
+    if (kind !== 'audio-source' && !info.video) return `${file}: has no picture — this input wants a video or an image`;
+    return undefined;
+  } catch (err) {
+    return err instanceof MediaError ? err.message : String(err);
   }
 }
 
