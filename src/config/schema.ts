@@ -134,7 +134,7 @@ export const PipelineFile = z
     name: z.string().regex(/^[A-Za-z0-9][\w.-]*$/, 'letters, digits, "-", "_" or "."').describe('Pipeline name.'),
     doc: z.string().optional(),
     inputs: z.record(z.string(), InputEntry),
-    stages: z.record(z.string(), StageEntry),
+    stages: z.record(z.string(), StageEntry).default({}),
     outputs: z.record(z.string(), OutputEntry),
     chunking: Chunking.optional(),
     defaults: Defaults.optional(),

@@ -31,6 +31,9 @@ export class StageRunner implements Runner {
   private hostsComplete = 0;
   private done = false;
   private readonly lookahead: number;
+  /** When this stage last emitted (for stages that keep generating after their item is done). */
+  private lastOutputAt: number | undefined;
+  private lastGeneratedIndex: number | undefined;
   /** Hosts whose chunk timed out: they are terminated rather than asked to dispose. */
   private readonly hung = new Set<number>();
 
@@ -152,8 +155,21 @@ export class StageRunner implements Runner {
 
   private onPacket(seq: number, out: PortPacket): void {
     const item = this.items.get(seq);
+    const now = performance.now();
+    // A generating stage (a TTS: one script in, many chunks out) keeps emitting after its input
+    // item is done; the time since its previous output is busy time on the chunk it just emitted.
+    if (!item && this.lastOutputAt !== undefined) this.recordGenerated(out, this.lastOutputAt, now);
+    this.lastOutputAt = now;
     if (!item || seq <= this.nextRelease) this.outputs.deliver(out);
     else item.held.push(out);
+  }
+
+  private recordGenerated(out: PortPacket, since: number, now: number): void {
+    const { chunk } = out.packet;
+    if (chunk.index === this.lastGeneratedIndex) return; // one span per chunk, not per port
+    this.lastGeneratedIndex = chunk.index;
+    this.metrics.chunkDone(now - since);
+    this.env.trace.span(this.node.id, `${this.node.id} → #${chunk.index}`, since, now, { chunk: chunk.index, clip: chunk.clipId, generated: 1 });
   }
 
   private onDone(seq: number): void {

@@ -85,7 +85,11 @@ export async function createWav2lipStage(o: Wav2lipStageOptions, ctx: StageCreat
     const firstMel = melWindowStart(owned.first, fps);
     const lastMel = melWindowStart(owned.end - 1, fps) + WAV2LIP_MEL_STEP;
     const available = n.prev ? n.prev.chunk.start : chunk.start;
-    const wanted = (firstMel * MEL_HOP - 400) / MEL_RATE - MARGIN;
+    // Near the clip's end the last windows are right-aligned ([clip mel frames − 16, end)): they may
+    // start before the chunk's own first window, so the audio window must reach back 0.2 s more.
+    const nearEnd = chunk.last || n.next?.chunk.last === true;
+    const rightAligned = nearEnd ? (n.next?.chunk.end ?? chunk.end) - WAV2LIP_MEL_STEP / WAV2LIP_MEL_FPS - 400 / MEL_RATE - 2 * MARGIN : Infinity;
+    const wanted = Math.min((firstMel * MEL_HOP - 400) / MEL_RATE - MARGIN, rightAligned);
     const ws = Math.min(Math.floor(chunk.start / grid + EPS), Math.max(Math.ceil(available / grid - EPS), Math.floor(wanted / grid + EPS))) * grid;
     const cur = audioPacket(n.cur.ports.audio, 'audio');
     const curSamples = cur.data.length / cur.channels;

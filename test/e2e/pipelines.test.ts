@@ -3,7 +3,7 @@
  * real ONNX sessions in stage workers, real ffmpeg; outputs checked with ffprobe.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -51,6 +51,19 @@ describe('talking-head', () => {
     const tracks = await traceTracks(trace);
     expect(tracks).toEqual(expect.arrayContaining(['acoustic', 'vocoder', 'convert', 'lipsync']));
     expect(tracks).not.toContain('tts');
+  });
+
+  it('renders a clip whose last chunk is shorter than one 0.2 s Wav2Lip window', async () => {
+    // 10.07 s of speech in 2 s chunks: the last chunk holds 0.07 s.
+    const out = await tmp('tail');
+    const script = path.join(out, 'script.txt');
+    const sentences = (await readFile(`${S}/long/script.txt`, 'utf8')).trim().split(/(?<=\.)\s+/);
+    await writeFile(script, `${sentences.slice(0, 3).join(' ')}\n`);
+    const r = runReelBinary(['run', 'pipelines/talking-head.yaml', '--profile', 'fast', '--set', 'chunking.seconds=2', '--out', out, '--input', `script=${script}`, '--input', `voice=${S}/short/voice.wav`, '--input', `face=${S}/medium/face.mp4`], { timeoutMs: 120_000 });
+    expect(r.stderr).not.toMatch(/needs at least/);
+    expect(r.code).toBe(0);
+    const speech = Number(probe(path.join(out, 'speech.wav'))[0].duration);
+    expect(speech % 2).toBeLessThan(0.2);
   });
 
   it('with strict providers on a machine without GPU libraries: exit 1 naming the stage and the missing library', async () => {
