@@ -14,11 +14,14 @@ import type { StageCreateContext } from '../../src/core/stage.ts';
 import type { TensorData } from '../../src/core/types.ts';
 import { assertContract } from '../../src/inference/contract-check.ts';
 import type { ProviderName } from '../../src/inference/provider-probe.ts';
-import { createSession } from '../../src/inference/session-factory.ts';
+import type { SessionSpec } from '../../src/inference/session-factory.ts';
+import { SessionPool } from '../../src/inference/session-pool.ts';
 import { warmUp } from '../../src/inference/warmup.ts';
 import { guardModel } from './guarded-model.ts';
 
 
+
+const SESSIONS = new SessionPool();
 
 export interface StageModel {
   session: InferenceSession;
@@ -55,7 +58,7 @@ export async function openStageModel(
 ): Promise<StageModel> {
   const settings = ctx.settings ?? DEFAULT_NODE_SETTINGS;
   const path = await modelFile(ctx, slot, family);
-  const created = await createSession({
+  const spec: SessionSpec = {
     stage: ctx.id,
     model: path,
     provider: settings.provider,
@@ -63,19 +66,22 @@ export async function openStageModel(
     deviceId: settings.deviceId,
     threads: settings.threads,
     tensorrt: settings.tensorrt,
-  });
+  };
+  // One session per model and settings in this thread: stages (or clips) that ask for the same
+  // model with the same settings share it instead of loading it twice.
+  const created = await SESSIONS.acquire(spec);
   ctx.log(created.logLine);
   const { session } = created;
   try {
     assertContract(session, MANIFESTS[family], { stage: ctx.id, model: path });
     if (settings.warmup > 0 && options.warmupFeeds) await warmUp(session, options.warmupFeeds(), settings.warmup, toOrt);
   } catch (err) {
-    await session.release();
+    await SESSIONS.release(spec);
     throw err;
   }
   // Release waits for a run in flight: releasing a native session under a running inference
   // (a failing run disposing a stage mid-chunk) aborts the whole process.
-  const guarded = guardModel({ session, path, release: () => session.release() }, ctx.id);
+  const guarded = guardModel({ session, path, release: () => SESSIONS.release(spec) }, ctx.id);
   return {
     session: guarded.session,
     path,
