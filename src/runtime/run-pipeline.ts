@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledError, StageError } from '../core/errors.ts';
 import { sourceNeeds } from '../graph/source-needs.ts';
+import { startBufferReclaim } from './buffer-reclaim.ts';
 import type { GraphNode, PipelineGraph } from '../graph/types.ts';
 import type { RunMetrics } from '../metrics/stage-metrics.ts';
 import { TraceRecorder, type TraceEvent } from '../metrics/trace.ts';
@@ -58,9 +59,11 @@ export async function runPipeline(graph: PipelineGraph, options: RunOptions): Pr
   if (options.signal?.aborted) throw new CancelledError(`${graph.name}: cancelled before it started`);
   const tempDir = await mkdtemp(join(tmpdir(), 'reel-run-'));
   const run = new PipelineRun(graph, options, tempDir);
+  const stopReclaim = startBufferReclaim();
   try {
     return await run.execute();
   } finally {
+    stopReclaim();
     await run.close();
     await rm(tempDir, { recursive: true, force: true });
   }

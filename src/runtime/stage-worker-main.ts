@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { useCreationLockBuffer } from '../inference/creation-lock.ts';
+import { startBufferReclaim } from './buffer-reclaim.ts';
 import type { StageDefinition, StageInstance } from '../core/stage.ts';
 import { OperatorDriver } from './operator-driver.ts';
 import { prepareTransfer } from './transfer.ts';
@@ -11,6 +12,8 @@ import { serializeError, type FromWorker, type ToWorker, type WorkerInit } from 
 
 const port = parentPort!;
 if (workerData?.creationLock) useCreationLockBuffer(workerData.creationLock as SharedArrayBuffer);
+// Each worker has its own heap: reclaim its chunk buffers promptly too.
+startBufferReclaim();
 const abort = new AbortController();
 let instance: StageInstance | undefined;
 let driver: OperatorDriver | undefined;
