@@ -30,6 +30,9 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   // Notes (pruned branches) are for `validate`; a run mentions them only when asked.
   if (io.verbose) for (const note of notes) io.err(`note: ${formatIssue(note)}`);
   const inputs = await bindInputs(graph, flags.input ?? []);
+  for (const node of graph.nodes.values()) {
+    if (node.settings.batch) io.err(`note: stage "${node.id}": batch: gathers chunks of several clips; a single-clip run has one, so it has no effect here`);
+  }
   const outDir = path.resolve(flags.out ?? 'out');
   const run = flags.provider ? withProvider(graph, flags.provider) : graph;
 
