@@ -9,6 +9,15 @@ process.stdout.on('error', (err) => {
   throw err;
 });
 
+// Node exits with 13 when the event loop empties while the command is still awaited: some part of
+// a run waits for something that can no longer happen. Say so in one line, as a runtime failure.
+process.on('exit', (code) => {
+  if (code === 13) {
+    process.stderr.write('reel: internal error: the run stalled with work left (nothing could progress); run again with --trace FILE and report it\n');
+    process.exitCode = 1;
+  }
+});
+
 register();
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, ReelError, UsageError } from '../core/errors.ts';
 
+import { benchCommand, type BenchFlags } from './commands/bench.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { graphCommand } from './commands/graph.ts';
 import { modelsBuildCommand, modelsInspectCommand } from './commands/models.ts';
@@ -65,6 +66,19 @@ function program(io: CliIo, result: { code: number }): Command {
       .addOption(new Option('--provider <name>', 'prefer this execution provider for every stage').choices(['cpu', 'cuda', 'tensorrt']))
       .addOption(new Option('--mode <mode>', 'pipelined (stages overlap) or sequential (baseline)').choices(['pipelined', 'sequential']).default('pipelined')),
   ).action((file: string, opts: RunFlags) => run(() => runCommand(file, opts, io))());
+
+  pipelineFlags(
+    root
+      .command('bench')
+      .description('measure a pipeline at several clip lengths, pipelined vs sequential (each run in a fresh process)')
+      .argument('<pipeline>', 'pipeline YAML file')
+      .option('--input <name=path>', 'bind a pipeline input; audio and video are looped/cut to each clip length (repeatable)', collect)
+      .option('--clip-seconds <list>', 'clip lengths, seconds', '5,10,30')
+      .option('--repeat <n>', 'runs per clip length and mode', '1')
+      .option('--mode <list>', 'pipelined and/or sequential', 'pipelined,sequential')
+      .option('--csv <file>', 'write one row per run')
+      .option('--html <file>', 'write a report with stage timelines'),
+  ).action((file: string, opts: BenchFlags) => run(() => benchCommand(file, opts, io))());
 
   root
     .command('schema')

@@ -26,6 +26,8 @@ export interface RunMetrics {
   pipeline: string;
   mode: 'pipelined' | 'sequential';
   wallMs: number;
+  /** Of wallMs, the time to start every stage (workers, sessions, warm-up) before the first chunk. */
+  startupMs?: number;
   /** Resident set size at its highest while the run went on (sampled), bytes. */
   peakRssBytes: number;
   stages: StageMetrics[];

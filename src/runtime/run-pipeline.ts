@@ -78,6 +78,7 @@ class PipelineRun {
   private readonly env: RunnerEnv;
   private readonly started = performance.now();
   private peakRss = process.memoryUsage.rss();
+  private startupMs = 0;
   private readonly rssTimer: NodeJS.Timeout;
   private failure: unknown;
   private settle: { resolve: () => void; reject: (err: unknown) => void } | undefined;
@@ -114,6 +115,7 @@ class PipelineRun {
     const finished = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
     finished.catch(() => undefined); // a failure while hosts start is rethrown below instead
     await this.createHosts();
+    this.startupMs = performance.now() - this.started;
     if (this.failure) throw this.failure;
     this.scheduler.schedule();
     await finished;
@@ -228,6 +230,7 @@ class PipelineRun {
         pipeline: this.graph.name,
         mode: this.mode,
         wallMs: Math.round((performance.now() - this.started) * 1000) / 1000,
+        startupMs: Math.round(this.startupMs * 1000) / 1000,
         peakRssBytes: this.peakRss,
         stages: this.runners.map((runner) => runner.metrics.snapshot()),
       },

@@ -5,7 +5,9 @@
  *
  * Pipelined mode lets every runner start whenever its own limits allow. Sequential mode — the
  * baseline benchmarks compare against — lets one chunk be worked on by one stage at a time, and
- * pulls a source only when the previous chunk has left every queue.
+ * pulls a source only when no stage can do anything else: the previous chunk has left every
+ * queue, or what is left waits for the next chunk (a join short of its other side, a stage that
+ * holds a chunk until its neighbour arrives).
  */
 import type { InputQueue } from './input-queue.ts';
 import type { Runner } from './runner.ts';
@@ -53,6 +55,15 @@ export class Scheduler {
         const runner = this.runners[i];
         if (runner.tryStart(this.allowed(runner))) progressed = true;
       }
+      if (!progressed && this.mode === 'sequential' && !this.runners.some((r) => r.busy())) {
+        // Nothing can start and nothing runs: the chunks still queued wait for the next one.
+        for (const runner of this.runners) {
+          if (isSource(runner) && runner.tryStart(true)) {
+            progressed = true;
+            break;
+          }
+        }
+      }
     }
     if (!this.stopped && this.runners.every((runner) => runner.finished)) {
       this.stopped = true;
@@ -63,9 +74,11 @@ export class Scheduler {
   private allowed(runner: Runner): boolean {
     if (this.mode === 'pipelined') return true;
     if (this.runners.some((r) => r.busy())) return false;
-    if (runner.node.role === 'source' || Object.keys(runner.node.def.inputs).length === 0) {
-      return this.queues.every((queue) => queue.length === 0);
-    }
+    if (isSource(runner)) return this.queues.every((queue) => queue.length === 0);
     return true;
   }
+}
+
+function isSource(runner: Runner): boolean {
+  return runner.node.role === 'source' || Object.keys(runner.node.def.inputs).length === 0;
 }

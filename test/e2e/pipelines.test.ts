@@ -88,6 +88,17 @@ describe('voice-convert and text-to-video', () => {
     expect(Math.round(Number(output.duration) * 40000)).toBe(Math.round(Number(input.duration) * 40000));
   });
 
+  it('sequential mode (the baseline) writes exactly what pipelined mode writes', async () => {
+    const outs = await Promise.all(['pipelined', 'sequential'].map((m) => tmp(m)));
+    for (const [i, mode] of ['pipelined', 'sequential'].entries()) {
+      const r = runReelBinary(['run', 'pipelines/voice-convert.yaml', '--mode', mode, '--out', outs[i], '--input', `audio=${S}/long/voice.wav`]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const [a, b] = await Promise.all(outs.map((o) => readFile(path.join(o, 'converted.wav'))));
+    expect(a.length).toBeGreaterThan(100_000);
+    expect(Buffer.compare(a, b)).toBe(0);
+  });
+
   it('text-to-video renders 17 frames at 256×160, 8 fps', async () => {
     const out = await tmp('t2v');
     const r = runReelBinary(['run', 'pipelines/text-to-video.yaml', '--out', out, '--input', 'prompt=samples/text-to-video/a-lighthouse/prompt.txt', '--set', 'stages.denoiser.options.steps=4']);

@@ -64,7 +64,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
 }
 
 /** `--input NAME=PATH` → absolute paths, checked before anything runs (exit 2 on a mistake). */
-async function bindInputs(graph: PipelineGraph, flags: readonly string[]): Promise<Record<string, string>> {
+export async function bindInputs(graph: PipelineGraph, flags: readonly string[]): Promise<Record<string, string>> {
   const names = [...graph.nodes.values()].filter((n) => n.role === 'source').map((n) => n.binding ?? n.id);
   const issues: Issue[] = [];
   const bound: Record<string, string> = {};
