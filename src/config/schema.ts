@@ -111,7 +111,7 @@ export const OutputEntry = z
 export const Chunking = z
   .strictObject({
     seconds: z.number().positive().max(3600).optional().describe('Owned length of one chunk, seconds. Default 10.'),
-    overlap: z.number().min(0).max(60).optional().describe('Crossfade at each seam, seconds. Default 0.25.'),
+    overlap: z.number().min(0).max(60).optional().describe('Crossfade at each seam, seconds. Default 0.25. Not applied yet: stages take exact context from neighbouring chunks instead, so seams need no crossfade where the receptive field is finite.'),
     splitAtSilence: z
       .union([z.literal(false), z.number().min(0).max(60)])
       .optional()
