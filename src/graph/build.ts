@@ -63,6 +63,7 @@ export async function buildGraph(loaded: LoadedPipeline, options: BuildOptions):
     }
   }
 
+  issues.push(...concurrencyIssues(nodes, loaded));
   issues.push(...(await checkModelFiles(models.filter((m) => needed.has(m.node)), loaded)));
   if (issues.length) throw new ConfigError(issues);
 
@@ -83,6 +84,30 @@ export async function buildGraph(loaded: LoadedPipeline, options: BuildOptions):
 function referencesInput(loaded: LoadedPipeline, id: string): boolean {
   const wirings = [...Object.values(loaded.doc.stages), ...Object.values(loaded.doc.outputs)].map((s) => s.in ?? {});
   return wirings.some((w) => Object.values(w).some((ref) => ref === `inputs.${id}` || ref === id));
+}
+
+/**
+ * `concurrency: N` runs N instances that take chunks in turn. A stage that reads neighbouring
+ * chunks (lookahead) or takes all its inputs whole would see the wrong neighbours, or none.
+ */
+function concurrencyIssues(nodes: ReadonlyMap<string, GraphNode>, loaded: LoadedPipeline): Issue[] {
+  const issues: Issue[] = [];
+  for (const node of nodes.values()) {
+    if (node.settings.concurrency <= 1) continue;
+    const ports = Object.values(node.def.inputs);
+    const why = (node.def.lookahead ?? 0) > 0
+      ? 'it reads the neighbouring chunks of each chunk, which other instances would hold'
+      : ports.length > 0 && ports.every((p) => p.whole)
+        ? 'its inputs arrive whole, as one item, so only one instance would get them'
+        : undefined;
+    if (why) {
+      issues.push({
+        location: loaded.locations.value(['stages', node.id, 'concurrency']),
+        message: `stage "${node.id}" (${node.kind}) cannot run with concurrency ${node.settings.concurrency}: ${why} — use concurrency: 1`,
+      });
+    }
+  }
+  return issues;
 }
 
 function profileWords(loaded: LoadedPipeline): string {

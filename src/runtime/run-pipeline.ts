@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { CancelledError, StageError } from '../core/errors.ts';
 import { sourceNeeds } from '../graph/source-needs.ts';
 import { startBufferReclaim } from './buffer-reclaim.ts';
-import type { GraphNode, PipelineGraph } from '../graph/types.ts';
+import type { GraphEdge, GraphNode, PipelineGraph } from '../graph/types.ts';
 import type { RunMetrics } from '../metrics/stage-metrics.ts';
 import { TraceRecorder, type TraceEvent } from '../metrics/trace.ts';
 import { createInProcessHost, createSourceHost } from './in-process-host.ts';
@@ -109,6 +109,7 @@ class PipelineRun {
     );
     this.rssTimer = setInterval(() => (this.peakRss = Math.max(this.peakRss, process.memoryUsage.rss())), 50).unref();
     options.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (options.signal?.aborted) this.onAbort(); // aborted while the temp folder was made
   }
 
   async execute(): Promise<RunResult> {
@@ -137,13 +138,14 @@ class PipelineRun {
   }
 
   private buildRunners(): void {
+    const depth = lookaheadDepths(this.graph);
     const inputsOf = new Map<string, InputQueue[]>();
     const outputsOf = new Map<string, Map<string, InputQueue[]>>();
     for (const edge of this.graph.edges) {
       const consumer = this.graph.nodes.get(edge.to.node)!;
       const spec = consumer.def.inputs[edge.to.port];
       // A whole input arrives as one packet: once it has, the join goes on without it.
-      const queue = new InputQueue(consumer.id, edge.to.port, consumer.settings.queue, spec?.optional || spec?.whole);
+      const queue = new InputQueue(consumer.id, edge.to.port, joinCapacity(this.graph, edge, depth), spec?.optional || spec?.whole);
       this.queues.push(queue);
       inputsOf.set(consumer.id, [...(inputsOf.get(consumer.id) ?? []), queue]);
       const byPort = outputsOf.get(edge.from.node) ?? new Map<string, InputQueue[]>();
@@ -237,4 +239,29 @@ class PipelineRun {
       trace: this.trace.list(),
     };
   }
+}
+
+/**
+ * Chunks a node may hold back before it emits, summed along the deepest path from a source: how
+ * far a branch through it can lag behind a branch that skips it.
+ */
+function lookaheadDepths(graph: PipelineGraph): Map<string, number> {
+  const depth = new Map<string, number>();
+  for (const id of graph.order) {
+    const node = graph.nodes.get(id)!;
+    const upstream = graph.edges.filter((e) => e.to.node === id).map((e) => depth.get(e.from.node) ?? 0);
+    depth.set(id, (node.def.lookahead ?? 0) + Math.max(0, ...upstream));
+  }
+  return depth;
+}
+
+/**
+ * An input of a join must hold the chunks its branch runs ahead of the others: while a stage on
+ * another branch holds chunk k waiting for k+1, this side already has k and k+1 — with too small
+ * a queue the source stops and the held stage never gets its neighbour (a silent deadlock).
+ */
+function joinCapacity(graph: PipelineGraph, edge: GraphEdge, depth: ReadonlyMap<string, number>): number {
+  const consumer = graph.nodes.get(edge.to.node)!;
+  const others = graph.edges.filter((e) => e.to.node === edge.to.node && e !== edge).map((e) => depth.get(e.from.node) ?? 0);
+  return Math.max(consumer.settings.queue, others.length ? 1 + Math.max(...others) : 0);
 }

@@ -55,7 +55,12 @@ export class SourceRunner implements Runner {
           this.lastChunk = out.packet.chunk;
           this.metrics.chunkDone(now - started);
           this.env.trace.span(this.node.id, `${this.node.id} #${out.packet.chunk.index}`, started, now, { chunk: out.packet.chunk.index });
-          this.outputs.deliver(out);
+          try {
+            this.outputs.deliver(out);
+          } catch (err) {
+            // e.g. a packet on an unknown port: the run fails with it, not an unhandled rejection.
+            this.env.fail(stageError(this.env.pipeline, this.node.id, out.packet.chunk, err));
+          }
         }
         this.env.schedule();
       },

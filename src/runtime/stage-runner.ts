@@ -72,6 +72,13 @@ export class StageRunner implements Runner {
   tryStart(allowed: boolean): boolean {
     for (const queue of this.inputs) this.metrics.queueDepth(queue.length);
     if (this.inputEnded) return this.discardUnjoinable();
+    if (this.inputs.every((queue) => queue.ended && queue.length === 0)) {
+      // Ending the input needs no free host: a stage may acknowledge its last item only once its
+      // input has completed (a generator that had nothing to say).
+      this.inputEnded = true;
+      for (const h of this.hosts) h.end();
+      return true;
+    }
     const host = this.freeHost();
     const inflight = this.items.size;
     const room = this.outputs.hasRoom(inflight, this.node.settings.concurrency, this.lookahead);

@@ -63,7 +63,8 @@ export function createWorkerHost(spec: HostSpec, events: HostEvents): Promise<St
           events.packet(message.seq, message.out);
           break;
         case 'done':
-          pending.splice(pending.indexOf(message.seq), 1);
+          // An item already dropped (the host completed) must not take a newer one with it.
+          if (pending.includes(message.seq)) pending.splice(pending.indexOf(message.seq), 1);
           events.done(message.seq);
           break;
         case 'complete':

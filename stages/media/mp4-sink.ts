@@ -48,6 +48,7 @@ class Mp4Sink {
   private queued: Promise<void> = Promise.resolve();
   private silenceSamples = 0;
   private state: 'open' | 'done' | 'aborted' = 'open';
+  private aborting: Promise<void> | undefined;
 
   constructor(
     readonly path: string,
@@ -178,12 +179,18 @@ class Mp4Sink {
     }
   }
 
-  /** Kills ffmpeg and drops the temp file unless the file was finished. */
-  async abort(): Promise<void> {
-    if (this.state !== 'open') return;
+  /**
+   * Kills ffmpeg and drops the temp file unless the file was finished. Every caller (the operator's teardown, then dispose) waits for the same
+   * abort, so the run settles only once the temp file is gone.
+   */
+  abort(): Promise<void> {
+    if (this.state === 'done') return Promise.resolve();
     this.state = 'aborted';
-    const writer = await this.writer?.catch(() => undefined);
-    await writer?.abort();
+    this.aborting ??= (async () => {
+      const writer = await this.writer?.catch(() => undefined);
+      await writer?.abort();
+    })();
+    return this.aborting;
   }
 
   files(): readonly string[] {

@@ -24,6 +24,7 @@ class WavSink {
   private resampler: InterleavedResampler | undefined;
   private readonly tiling: StreamTiling;
   private state: 'open' | 'done' | 'aborted' = 'open';
+  private aborting: Promise<void> | undefined;
 
   constructor(
     readonly path: string,
@@ -60,12 +61,18 @@ class WavSink {
     this.state = 'done';
   }
 
-  /** Drops the temp file unless the file was finished. */
-  async abort(): Promise<void> {
-    if (this.state !== 'open') return;
+  /**
+   * Drops the temp file unless the file was finished. Every caller (the operator's teardown, then dispose) waits for the same
+   * abort, so the run settles only once the temp file is gone.
+   */
+  abort(): Promise<void> {
+    if (this.state === 'done') return Promise.resolve();
     this.state = 'aborted';
-    const writer = await this.writer?.catch(() => undefined);
-    await writer?.abort();
+    this.aborting ??= (async () => {
+      const writer = await this.writer?.catch(() => undefined);
+      await writer?.abort();
+    })();
+    return this.aborting;
   }
 
   files(): readonly string[] {

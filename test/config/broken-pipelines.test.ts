@@ -56,6 +56,9 @@ const cases: [name: string, args: string[], expected: Expected[]][] = [
     { at: '9:26', has: ['unknown option "speakr"', 'did you mean "speaker"?'] },
     { at: '13:31', has: ['"stages.vocoder.options.contextFrames"', 'must be ≥ 0'] },
   ]],
+  ['concurrency on a stage that reads neighbouring chunks', [`${DIR}/concurrency-neighbours.yaml`], [
+    { at: '9:18', has: ['stage "vocoder" (hifigan) cannot run with concurrency 2', 'use concurrency: 1'] },
+  ]],
   ['YAML alias bomb', [`${DIR}/alias-bomb.yaml`], [{ at: null, has: ['aliases expand too far'] }]],
   ['empty file', [`${DIR}/empty.yaml`], [{ at: null, has: ['is empty'] }]],
   ['comment-only file', [`${DIR}/comment-only.yaml`], [{ at: null, has: ['must be a mapping', 'empty document'] }]],
