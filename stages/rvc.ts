@@ -35,7 +35,7 @@ export const rvc = defineStage({
     noiseScale: z.number().min(0).max(2).default(0.66666).describe('Scale of the `rnd` noise input (the WebUI uses 0.66666). Default 0.66666.'),
     seed: z.number().int().min(0).default(0).describe('Seed of the noise; each 10 ms frame draws its noise from (seed, its position in the clip), so chunking does not change it. Default 0.'),
     padSeconds: z.number().min(0).max(10).default(1).describe('Context each side of a segment, seconds (x_pad). Default 1.'),
-  }),
+  }).refine((o) => o.f0MinHz < o.f0MaxHz, { message: 'f0MinHz must be below f0MaxHz', path: ['f0MinHz'] }),
   models: { synthesizer: { family: 'rvc', doc: 'phone, phone_lengths, pitch, pitchf, ds, rnd → audio.' } },
   context: (o) => ({ beforeSeconds: o.padSeconds, afterSeconds: o.padSeconds, granularitySeconds: 0.01 }),
   lookahead: 1,

@@ -19,7 +19,7 @@ export const wav2lip = defineStage({
   options: z.strictObject({
     fps: z.number().positive().max(120).nullable().default(null).describe('Output frame rate, frames/s; null = the face video rate. Default null.'),
     batchSize: z.number().int().min(1).max(512).default(32).describe('Frames per model run, frames (the reference uses 128). Default 32.'),
-    melStep: z.number().int().min(1).max(64).default(16).describe('Mel frames per video frame window, frames (80 mel frames/s). Default 16.'),
+    melStep: z.literal(16).default(16).describe('Mel frames per video frame window, frames (80 mel frames/s); the Wav2Lip contract fixes it at 16. Default 16.'),
   }),
   models: { generator: { family: 'wav2lip', doc: 'mel_spectrogram [B,1,80,16] + video_frames [B,6,96,96] → [B,3,96,96].' } },
   context: (o) => ({ beforeSeconds: 0, afterSeconds: o.melStep / 80 }),

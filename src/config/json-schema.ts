@@ -18,20 +18,20 @@ export function pipelineJsonSchema(
     stageKinds.map((k) =>
       StageEntry.extend({
         use: z.literal(k.kind).describe(k.summary),
-        options: k.options.partial().optional(),
+        options: k.options.optional(), // every option has a default: optional in the input schema
       }),
     ) as unknown as [z.ZodObject, ...z.ZodObject[]],
   );
   const input = z.discriminatedUnion(
     'type',
     Object.entries(sourceFor).map(([type, kind]) =>
-      InputEntry.extend({ type: z.literal(type), options: kinds[kind].options.partial().optional() }),
+      InputEntry.extend({ type: z.literal(type), options: kinds[kind].options.optional() }),
     ) as unknown as [z.ZodObject, ...z.ZodObject[]],
   );
   const output = z.discriminatedUnion(
     'write',
     Object.entries(sinkFor).map(([format, kind]) =>
-      OutputEntry.extend({ write: z.literal(format), options: kinds[kind].options.partial().optional() }),
+      OutputEntry.extend({ write: z.literal(format), options: kinds[kind].options.optional() }),
     ) as unknown as [z.ZodObject, ...z.ZodObject[]],
   );
   const file = PipelineFile.extend({

@@ -34,8 +34,11 @@ export function parseSetFlag(flag: string, file: string): Override | Issue {
   return { key, value, location: { file, line: 0, col: 0, origin } };
 }
 
+/** Segments that would reach into the object prototype instead of a pipeline key. */
+const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'prototype', 'constructor']);
+
 function isKeyPath(key: string): boolean {
-  return /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(key);
+  return /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(key) && !key.split('.').some((k) => FORBIDDEN_SEGMENTS.has(k));
 }
 
 /** Profile `name`'s `set:` entries as overrides, or an issue naming the profiles that exist. */
@@ -81,7 +84,7 @@ export function applyOverrides(root: Record<string, unknown>, overrides: readonl
     let node: Record<string, unknown> = root;
     let ok = true;
     for (let i = 0; i < path.length - 1; i++) {
-      const next = node[path[i]];
+      const next = Object.hasOwn(node, path[i]) ? node[path[i]] : undefined;
       if (next === undefined || next === null) {
         node[path[i]] = {};
         locations.setValue(path.slice(0, i + 1), o.location);

@@ -85,8 +85,13 @@ export interface StageInstance {
    * downstream edge has room, so decoding pauses while consumers are busy. `operator` is unused.
    */
   packets?: AsyncIterable<PortPacket>;
-  /** Sinks: the files written, read once the stream has completed (final names, not temp ones). */
+  /** Sinks: the files written, read once committed (final names, not temp ones). */
   files?: () => readonly string[];
+  /**
+   * Sinks: move the finished output onto its final name. The runtime calls it only once every
+   * sink of the run has finished, so a failed or cancelled run leaves no output at all.
+   */
+  commit?: () => Promise<void>;
 }
 
 export interface PortPacket {

@@ -105,7 +105,7 @@ export function buildNodes(
       broken.add(id);
       continue;
     }
-    const def = registry.kinds[stage.use];
+    const def = Object.hasOwn(registry.kinds, stage.use) ? registry.kinds[stage.use] : undefined;
     const kinds = Object.values(registry.kinds).filter((k) => k.role !== 'source' && k.role !== 'sink').map((k) => k.kind);
     if (!def || def.role === 'source' || def.role === 'sink') {
       issues.push({

@@ -14,9 +14,10 @@ function nodeLabel(node: GraphNode): string {
   return `${node.id}<br/>${node.kind}`;
 }
 
-/** Mermaid ids must be plain words; reel ids may contain "-". */
-function mermaidId(id: string): string {
-  return `n_${id.replace(/[^A-Za-z0-9_]/g, '_')}`;
+/** Mermaid ids must be plain words and reel ids may contain "-": number the nodes instead (unique). */
+function mermaidIds(graph: PipelineGraph): (id: string) => string {
+  const ids = new Map(graph.order.map((id, i) => [id, `n${i}`]));
+  return (id) => ids.get(id) ?? id;
 }
 
 function mermaidText(text: string): string {
@@ -24,6 +25,7 @@ function mermaidText(text: string): string {
 }
 
 export function renderMermaid(graph: PipelineGraph): string {
+  const mermaidId = mermaidIds(graph);
   const lines = ['flowchart LR'];
   for (const id of graph.order) {
     const node = graph.nodes.get(id) as GraphNode;

@@ -16,6 +16,8 @@ export interface BatcherOptions<I, O> {
 
 interface Pending<I, O> {
   item: I;
+  /** performance.now() when submitted: the batch is due delayMs after its oldest request. */
+  arrived: number;
   resolve: (o: O) => void;
   reject: (e: unknown) => void;
 }
@@ -32,7 +34,7 @@ export class DynamicBatcher<I, O> {
 
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.queue.push({ item, resolve, reject, arrived: performance.now() });
       if (this.queue.length === 1 && !this.running) this.armTimer();
       this.maybeDispatch();
     });
@@ -45,12 +47,13 @@ export class DynamicBatcher<I, O> {
 
   private armTimer(): void {
     clearTimeout(this.timer);
-    this.deadlinePassed = this.options.delayMs <= 0;
+    const left = this.options.delayMs - (performance.now() - (this.queue[0]?.arrived ?? performance.now()));
+    this.deadlinePassed = left <= 0;
     if (this.deadlinePassed) return;
     this.timer = setTimeout(() => {
       this.deadlinePassed = true;
       this.maybeDispatch();
-    }, this.options.delayMs);
+    }, left);
   }
 
   private maybeDispatch(): void {

@@ -13,6 +13,11 @@ import { atomicOutput, type AtomicOutput } from './atomicOutput.ts';
 import { FFMPEG_QUIET, FfmpegRun, failed, runError } from './ffmpegProcess.ts';
 
 export interface Mp4WriterOptions {
+  /**
+   * Leave the finished file under its temp name until `commit()` (a run with several outputs
+   * moves them all into place only once every one has finished). Default false.
+   */
+  deferCommit?: boolean;
   /** Frame size, pixels, and rate, frames/s, of the RGB24 frames written. */
   width: number;
   height: number;
@@ -30,6 +35,10 @@ export interface Mp4WriterOptions {
 }
 
 export interface Mp4Writer {
+  /** With `deferCommit`: moves the finished file onto its final name. */
+  commit(): Promise<void>;
+  /** With `deferCommit`: removes the finished (uncommitted) file. Never throws. */
+  discard(): Promise<void>;
   /** Appends whole RGB24 frames (`k × width × height × 3` bytes). Do not change them before it resolves. */
   writeFrames(rgb: Uint8Array): Promise<void>;
   /** Appends interleaved PCM. Do not change it before it resolves. */
@@ -117,7 +126,15 @@ class PipedMp4Writer implements Mp4Writer {
       await this.out.discard();
       throw runError(this.run, exit, this.file);
     }
-    await this.out.commit();
+    if (!this.o.deferCommit) await this.out.commit();
+  }
+
+  commit(): Promise<void> {
+    return this.out.commit();
+  }
+
+  discard(): Promise<void> {
+    return this.out.discard();
   }
 
   abort(): Promise<void> {

@@ -8,6 +8,11 @@ import { CancelledError, MediaError } from '../core/errors.ts';
 import { atomicOutput, type AtomicOutput } from './atomicOutput.ts';
 
 export interface WavWriterOptions {
+  /**
+   * Leave the finished file under its temp name until `commit()` (a run with several outputs
+   * moves them all into place only once every one has finished). Default false.
+   */
+  deferCommit?: boolean;
   sampleRate: number;
   channels: number;
   /** `s16`: 16-bit integer PCM (clipped to [-1, 1]); `f32`: 32-bit float PCM. Default `s16`. */
@@ -17,6 +22,10 @@ export interface WavWriterOptions {
 }
 
 export interface WavWriter {
+  /** With `deferCommit`: moves the finished file onto its final name. */
+  commit(): Promise<void>;
+  /** With `deferCommit`: removes the finished (uncommitted) file. Never throws. */
+  discard(): Promise<void>;
   /** Appends interleaved samples (a whole number of frames). Resolves once written to the file. */
   write(samples: Float32Array): Promise<void>;
   /** Completes the header and moves the file onto its final name. */
@@ -30,7 +39,7 @@ export interface WavWriter {
 // RIFF sizes are 32-bit; a bigger data chunk would make a file no reader accepts.
 const MAX_DATA_BYTES = 0xffffffff - 64;
 
-function header(o: Required<Omit<WavWriterOptions, 'signal'>>, dataBytes: number): Buffer {
+function header(o: Required<Omit<WavWriterOptions, 'signal' | 'deferCommit'>>, dataBytes: number): Buffer {
   const float = o.sampleFormat === 'f32';
   const bytesPerSample = float ? 4 : 2;
   // A float WAV carries an 18-byte fmt (cbSize = 0) and a `fact` chunk, as the spec asks.
@@ -79,8 +88,9 @@ class FileWavWriter implements WavWriter {
     private readonly file: string,
     private readonly out: AtomicOutput,
     private readonly fh: FileHandle,
-    private readonly o: Required<Omit<WavWriterOptions, 'signal'>>,
+    private readonly o: Required<Omit<WavWriterOptions, 'signal' | 'deferCommit'>>,
     private readonly signal: AbortSignal | undefined,
+    private readonly deferCommit = false,
   ) {
     signal?.addEventListener('abort', this.onAbort, { once: true });
   }
@@ -120,7 +130,15 @@ class FileWavWriter implements WavWriter {
       await this.out.discard();
       throw new MediaError(this.file, `could not write: ${(err as Error).message}`, { cause: err });
     }
-    await this.out.commit();
+    if (!this.deferCommit) await this.out.commit();
+  }
+
+  commit(): Promise<void> {
+    return this.out.commit();
+  }
+
+  discard(): Promise<void> {
+    return this.out.discard();
   }
 
   abort(): Promise<void> {
@@ -161,7 +179,7 @@ export async function openWavWriter(file: string, options: WavWriterOptions): Pr
     await out.discard();
     throw new MediaError(file, `could not create: ${(err as Error).message}`, { cause: err });
   }
-  return new FileWavWriter(file, out, fh, o, options.signal);
+  return new FileWavWriter(file, out, fh, o, options.signal, options.deferCommit);
 }
 
 /** Writes every block of `source` to a WAV file; on any failure no file appears. */

@@ -25,6 +25,7 @@ export async function createInProcessHost(spec: HostSpec, events: HostEvents): P
     submit: (item) => driver.submit(item),
     end: () => driver.end(),
     files: () => instance.files?.() ?? [],
+    commit: async () => instance.commit?.(),
     async dispose() {
       if (disposed) return;
       disposed = true;

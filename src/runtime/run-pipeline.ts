@@ -120,6 +120,8 @@ class PipelineRun {
     if (this.failure) throw this.failure;
     this.scheduler.schedule();
     await finished;
+    // Every sink has finished: only now do the outputs appear under their final names, together.
+    await Promise.all(this.runners.map((runner) => runner.commit()));
     return this.result();
   }
 

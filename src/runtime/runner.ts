@@ -39,6 +39,8 @@ export interface Runner {
   tryStart(allowed: boolean): boolean;
   dispose(): Promise<void>;
   files(): readonly string[];
+  /** Sinks: move finished outputs into place; called once every runner has finished. */
+  commit(): Promise<void>;
 }
 
 /** The input queues a node's output ports feed, by port. */

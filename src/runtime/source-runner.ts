@@ -75,6 +75,8 @@ export class SourceRunner implements Runner {
     return true;
   }
 
+  async commit(): Promise<void> {}
+
   files(): readonly string[] {
     return [];
   }

@@ -12,8 +12,10 @@ export interface StageHost {
   submit(item: WorkItem): void;
   /** No more items will come. */
   end(): void;
-  /** Files a sink wrote; valid after `complete`. */
+  /** Files a sink wrote; valid after `commit`. */
   files(): readonly string[];
+  /** Sinks: move the finished output into place (every sink of the run has finished). */
+  commit(): Promise<void>;
   /**
    * Stop now and release everything the instance holds (sessions, workers, child processes).
    * `hung`: the instance stopped answering (stage timeout); do not wait for it to clean up.

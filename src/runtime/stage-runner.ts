@@ -126,6 +126,10 @@ export class StageRunner implements Runner {
     return dropped > 0;
   }
 
+  async commit(): Promise<void> {
+    await Promise.all(this.hosts.map((host) => host.commit()));
+  }
+
   files(): readonly string[] {
     return this.hosts.flatMap((host) => host.files());
   }

@@ -101,6 +101,8 @@ export function createWorkerHost(spec: HostSpec, events: HostEvents): Promise<St
       },
       end: () => post({ type: 'end' }),
       files: () => files,
+      // Worker stages write no outputs of their own (sinks run in the main thread).
+      commit: async () => {},
       async dispose(hung = false) {
         if (state === 'gone' || state === 'disposing') return void (await exited);
         if (hung) {

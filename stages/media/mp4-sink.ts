@@ -47,7 +47,8 @@ class Mp4Sink {
   /** Resolves once the last item's writes are queued (finish must come after them). */
   private queued: Promise<void> = Promise.resolve();
   private silenceSamples = 0;
-  private state: 'open' | 'done' | 'aborted' = 'open';
+  /** finished: complete under its temp name; done: committed under its final name. */
+  private state: 'open' | 'finished' | 'done' | 'aborted' = 'open';
   private aborting: Promise<void> | undefined;
 
   constructor(
@@ -110,6 +111,7 @@ class Mp4Sink {
         preset: this.o.preset,
         audioBitrateKbps: this.o.audioBitrateKbps,
         signal: this.ctx.signal,
+        deferCommit: true,
       });
       // Awaited by every write; a failure to open is reported through them.
       this.writer.catch(() => undefined);
@@ -161,7 +163,7 @@ class Mp4Sink {
     await new Promise((resolve) => setImmediate(resolve));
     if (!this.writer) throw new MediaError(this.path, 'no frames arrived: the stream upstream was empty, so there is nothing to write');
     await (await this.writer).finish();
-    this.state = 'done';
+    this.state = 'finished';
     this.reportMismatch();
   }
 
@@ -185,12 +187,25 @@ class Mp4Sink {
    */
   abort(): Promise<void> {
     if (this.state === 'done') return Promise.resolve();
+    const finished = this.state === 'finished';
     this.state = 'aborted';
     this.aborting ??= (async () => {
       const writer = await this.writer?.catch(() => undefined);
-      await writer?.abort();
+      // A finished file another output's failure leaves uncommitted is dropped as well.
+      await (finished ? writer?.discard() : writer?.abort());
     })();
     return this.aborting;
+  }
+
+  abortIfOpen(): Promise<void> {
+    return this.state === 'open' ? this.abort() : Promise.resolve();
+  }
+
+  /** Moves the finished file onto its final name (once every output of the run has finished). */
+  async commit(): Promise<void> {
+    if (this.state !== 'finished') return;
+    await (await this.writer!).commit();
+    this.state = 'done';
   }
 
   files(): readonly string[] {
@@ -206,9 +221,12 @@ export async function createMp4Sink(o: Mp4SinkOptions, ctx: StageCreateContext):
         endWith(END),
         // Finishing starts as soon as the input ends, while the last writes may still be pending.
         mergeMap((x) => (x === END ? from(sink.finish()).pipe(ignoreElements()) : sink.accept(x))),
-        finalize(() => void sink.abort()),
+        // Torn down before finishing (failure, cancel): drop the partial file. A finished one waits
+        // for the run's commit, or for dispose to drop it.
+        finalize(() => void sink.abortIfOpen()),
       ),
     files: () => sink.files(),
+    commit: () => sink.commit(),
     dispose: () => sink.abort(),
   };
 }

@@ -23,7 +23,8 @@ class WavSink {
   private format: { sampleRate: number; channels: number } | undefined;
   private resampler: InterleavedResampler | undefined;
   private readonly tiling: StreamTiling;
-  private state: 'open' | 'done' | 'aborted' = 'open';
+  /** finished: complete under its temp name; done: committed under its final name. */
+  private state: 'open' | 'finished' | 'done' | 'aborted' = 'open';
   private aborting: Promise<void> | undefined;
 
   constructor(
@@ -40,7 +41,7 @@ class WavSink {
       this.format = { sampleRate, channels };
       const rate = this.o.sampleRate ?? sampleRate;
       if (rate !== sampleRate) this.resampler = new InterleavedResampler(sampleRate, rate, channels);
-      this.writer = openWavWriter(this.path, { sampleRate: rate, channels, sampleFormat: this.o.sampleFormat, signal: this.ctx.signal });
+      this.writer = openWavWriter(this.path, { sampleRate: rate, channels, sampleFormat: this.o.sampleFormat, signal: this.ctx.signal, deferCommit: true });
     } else if (this.format.sampleRate !== sampleRate || this.format.channels !== channels) {
       throw new MediaError(
         this.path,
@@ -58,7 +59,7 @@ class WavSink {
     const writer = await this.writer;
     if (this.resampler) await writer.write(this.resampler.flush());
     await writer.finish();
-    this.state = 'done';
+    this.state = 'finished';
   }
 
   /**
@@ -67,12 +68,25 @@ class WavSink {
    */
   abort(): Promise<void> {
     if (this.state === 'done') return Promise.resolve();
+    const finished = this.state === 'finished';
     this.state = 'aborted';
     this.aborting ??= (async () => {
       const writer = await this.writer?.catch(() => undefined);
-      await writer?.abort();
+      // A finished file another output's failure leaves uncommitted is dropped as well.
+      await (finished ? writer?.discard() : writer?.abort());
     })();
     return this.aborting;
+  }
+
+  abortIfOpen(): Promise<void> {
+    return this.state === 'open' ? this.abort() : Promise.resolve();
+  }
+
+  /** Moves the finished file onto its final name (once every output of the run has finished). */
+  async commit(): Promise<void> {
+    if (this.state !== 'finished') return;
+    await (await this.writer!).commit();
+    this.state = 'done';
   }
 
   files(): readonly string[] {
@@ -94,8 +108,11 @@ export async function createWavSink(o: WavSinkOptions, ctx: StageCreateContext):
           }),
         ),
         defer(() => sink.finish()).pipe(ignoreElements()),
-      ).pipe(finalize(() => void sink.abort())),
+      ).pipe(// Torn down before finishing (failure, cancel): drop the partial file. A finished one waits
+        // for the run's commit, or for dispose to drop it.
+        finalize(() => void sink.abortIfOpen())),
     files: () => sink.files(),
+    commit: () => sink.commit(),
     dispose: () => sink.abort(),
   };
 }

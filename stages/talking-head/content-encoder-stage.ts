@@ -45,7 +45,8 @@ function featuresPacket(chunk: ChunkInfo, tensor: TensorData, startFrame: number
 
 export async function createContentEncoderStage(options: ContentEncoderOptions, ctx: StageCreateContext): Promise<StageInstance> {
   const padFrames = Math.round(options.padSeconds * CONTENT_FPS);
-  const warmSamples = Math.min(30, (ctx.chunking?.seconds ?? 1) + (2 * padFrames) / CONTENT_FPS) * CONTENT_RATE;
+  // Whole samples: chunk lengths like 14.1 s do not give one in floating point.
+  const warmSamples = Math.round(Math.min(30, (ctx.chunking?.seconds ?? 1) + (2 * padFrames) / CONTENT_FPS) * CONTENT_RATE);
   const model = await openStageModel(ctx, 'encoder', 'content-encoder', {
       warmupFeeds: () => ({ source: { dtype: 'float32', dims: [1, 1, warmSamples], data: new Float32Array(warmSamples) } }),
     });

@@ -129,7 +129,8 @@ export async function createRvcStage(o: RvcStageOptions, ctx: StageCreateContext
       }
       semitones += autoShift.get(chunk.clipId) ?? 0;
     }
-    const pitch = rvcPitchInputs(f0, semitones, { fmin: o.f0MinHz, fmax: o.f0MaxHz });
+    // The search range is the user's; the coarse bins are the model's, fixed at 50–1100 Hz.
+    const pitch = rvcPitchInputs(f0, semitones);
     const firstPitchFrame = 2 * windowFrame;
     const { audio: y } = await synthesizeRvc(
       model.session,

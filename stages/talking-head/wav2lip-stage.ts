@@ -97,10 +97,17 @@ export async function createWav2lipStage(o: Wav2lipStageOptions, ctx: StageCreat
     const after = Math.max(0, Math.ceil((((lastMel - 1) * MEL_HOP + 401) / MEL_RATE + MARGIN) * rate) - (cur.startSample + curSamples));
     const w = audioWindow(n, 'audio', before, after);
     if (w.ownStart !== before) throw new TalkingHeadError(`stage "${ctx.id}": chunk ${chunk.index}'s previous chunk lacks the ${before} samples of context expected`);
-    const wav = rate === MEL_RATE ? w.data : resample(w.data, { inputRate: rate, outputRate: MEL_RATE });
+    let wav = rate === MEL_RATE ? w.data : resample(w.data, { inputRate: rate, outputRate: MEL_RATE });
+    let clipMelFrames = w.atClipEnd ? 1 + Math.floor(resampledLength(w.startSample + w.data.length, rate, MEL_RATE) / MEL_HOP) : Infinity;
+    if (w.atClipStart && w.atClipEnd && clipMelFrames < WAV2LIP_MEL_STEP) {
+      // A whole clip shorter than one 0.2 s window ("Hi."): its window is padded with silence.
+      const padded = new Float32Array((WAV2LIP_MEL_STEP - 1) * MEL_HOP);
+      padded.set(wav);
+      wav = padded;
+      clipMelFrames = WAV2LIP_MEL_STEP;
+    }
     const mel = wav2lipMel(wav);
     const melBase = Math.round(ws * WAV2LIP_MEL_FPS); // clip mel frame of the window's frame 0
-    const clipMelFrames = w.atClipEnd ? 1 + Math.floor(resampledLength(w.startSample + w.data.length, rate, MEL_RATE) / MEL_HOP) : Infinity;
     if (clipMelFrames < WAV2LIP_MEL_STEP || mel.frames < WAV2LIP_MEL_STEP) {
       throw new TalkingHeadError(`stage "${ctx.id}": Wav2Lip needs at least ${WAV2LIP_MEL_STEP / WAV2LIP_MEL_FPS} s of audio; chunk ${chunk.index} has ${(w.data.length / rate).toFixed(3)} s at hand`);
     }

@@ -27,6 +27,18 @@ describe('DynamicBatcher', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(25);
   });
 
+  it('a request that waited through a running batch goes as soon as that batch ends (its deadline counts from arrival)', async () => {
+    const run = (xs: number[]) => new Promise<number[]>((resolve) => setTimeout(() => resolve(xs), 100));
+    const batcher = new DynamicBatcher<number, number>({ max: 4, delayMs: 80, run });
+    const t0 = performance.now();
+    const first = batcher.submit(1).then(() => performance.now() - t0); // runs at ~80 ms, ends ~180 ms
+    await new Promise((r) => setTimeout(r, 90));
+    const second = batcher.submit(2).then(() => performance.now() - t0); // due at ~170 ms, during the run
+    const [a, b] = await Promise.all([first, second]);
+    // Dispatched right after the first batch (≈ a + 100 ms), not a full delay later (≈ a + 180 ms).
+    expect(b - a).toBeLessThan(150);
+  });
+
   it('a failed batch rejects every request in it, and the batcher keeps working', async () => {
     let calls = 0;
     const batcher = new DynamicBatcher<number, number>({

@@ -2,7 +2,7 @@
  * `reel graph <pipeline.yaml> [--format mermaid|dot] [-o FILE]`.
  */
 import { writeFile } from 'node:fs/promises';
-import { formatIssue } from '../../core/errors.ts';
+import { formatIssue, UsageError } from '../../core/errors.ts';
 import { renderGraph, type GraphFormat } from '../../graph/render.ts';
 import type { CliIo } from '../io.ts';
 import { loadGraph } from '../pipeline.ts';
@@ -16,7 +16,9 @@ export async function graphCommand(
   for (const note of notes) io.err(`note: ${formatIssue(note)}`);
   const text = renderGraph(graph, opts.format);
   if (opts.output) {
-    await writeFile(opts.output, text);
+    await writeFile(opts.output, text).catch((err: NodeJS.ErrnoException) => {
+      throw new UsageError(`-o ${opts.output}: cannot write (${err.code ?? err.message}) — check that its folder exists`);
+    });
     io.err(`wrote ${opts.output}`);
   } else {
     io.out(text);

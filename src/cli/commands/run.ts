@@ -9,6 +9,7 @@ import path from 'node:path';
 import { suggestion } from '../../config/did-you-mean.ts';
 import { CancelledError, ConfigError, formatIssue, MediaError, UsageError, type Issue } from '../../core/errors.ts';
 import { probe } from '../../media/probe.ts';
+import { readTextInput } from '../../../stages/media/text-source.ts';
 import type { GraphNode, PipelineGraph } from '../../graph/types.ts';
 import { abortOnSignals, runPipeline, writeMetrics, writeTrace, type ExecutionMode } from '../../runtime/index.ts';
 import type { CliIo } from '../io.ts';
@@ -30,6 +31,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   // Notes (pruned branches) are for `validate`; a run mentions them only when asked.
   if (io.verbose) for (const note of notes) io.err(`note: ${formatIssue(note)}`);
   const inputs = await bindInputs(graph, flags.input ?? []);
+  await checkOutputPlaces(flags);
   for (const node of graph.nodes.values()) {
     if (node.settings.batch) io.err(`note: stage "${node.id}": batch: gathers chunks of several clips; a single-clip run has one, so it has no effect here`);
   }
@@ -107,11 +109,20 @@ async function fileProblem(file: string): Promise<string | undefined> {
 
 /** Media inputs are probed before any model loads, so a wrong or corrupt file costs nothing. */
 async function mediaProblem(graph: PipelineGraph, name: string, file: string): Promise<string | undefined> {
-  const kind = graph.nodes.get(name)?.kind;
+  const node = graph.nodes.get(name);
+  const kind = node?.kind;
+  if (kind === 'text-source') {
+    // The same reading the text source does, so an unreadable script fails before any model loads.
+    return readTextInput(file, Number(node!.options.maxBytes)).then(
+      () => undefined,
+      (err: unknown) => (err instanceof MediaError ? err.message : String(err)),
+    );
+  }
   if (kind !== 'audio-source' && kind !== 'video-source' && kind !== 'image-source') return undefined;
   try {
     const info = await probe(file);
     if (kind === 'audio-source' && !info.audio) return `${file}: has no audio stream — this input wants speech or other sound`;
+    if (kind === 'audio-source' && info.duration !== undefined && info.duration <= 0) return `${file}: holds no audio (0 s)`;
     if (kind !== 'audio-source' && !info.video) return `${file}: has no picture — this input wants a video or an image`;
     return undefined;
   } catch (err) {
@@ -130,3 +141,19 @@ function withProvider(graph: PipelineGraph, provider: 'cpu' | 'cuda' | 'tensorrt
 }
 
 export { UsageError };
+
+/** Where the run will write, checked before anything runs: a missing folder is exit 2, not a lost trace. */
+async function checkOutputPlaces(flags: RunFlags): Promise<void> {
+  const issues: Issue[] = [];
+  if (flags.out) {
+    const s = await stat(flags.out).catch(() => undefined);
+    if (s && !s.isDirectory()) issues.push({ message: `--out ${flags.out}: is a file, not a folder — give a folder (it is created if missing)` });
+  }
+  for (const [flag, file] of [['--trace', flags.trace], ['--metrics', flags.metrics]] as const) {
+    if (!file) continue;
+    const dir = path.dirname(path.resolve(file));
+    const s = await stat(dir).catch(() => undefined);
+    if (!s?.isDirectory()) issues.push({ message: `${flag} ${file}: folder ${dir} does not exist — create it first` });
+  }
+  if (issues.length) throw new ConfigError(issues);
+}
