@@ -2,7 +2,7 @@
  * What the scheduler needs from every node, and the pieces runners share: output edges with
  * room checks, fan-out delivery, and the environment of the run.
  */
-import { StageError } from '../core/errors.ts';
+import { EXIT, ReelError, StageError } from '../core/errors.ts';
 import type { PortPacket } from '../core/stage.ts';
 import type { ChunkInfo, Packet } from '../core/types.ts';
 import type { GraphNode } from '../graph/types.ts';
@@ -89,8 +89,11 @@ export class OutputEdges {
 }
 
 /** A failure of one stage on one chunk, in the terms the user sees. */
-export function stageError(pipeline: string, stage: string, chunk: ChunkInfo | undefined, cause: unknown): StageError {
+export function stageError(pipeline: string, stage: string, chunk: ChunkInfo | undefined, cause: unknown): ReelError {
   if (cause instanceof StageError) return cause;
+  // Errors that already say all a user needs (a model that does not fit its contract, a provider
+  // that is missing, a bad option found at start) keep their lines and exit code.
+  if (cause instanceof ReelError && (cause.exitCode === EXIT.usage || cause.code === 'CONTRACT_ERROR' || cause.code === 'PROVIDER_ERROR')) return cause;
   const raw = cause instanceof Error ? cause.message : String(cause);
   // Errors thrown by reel's own layers often name the stage already; say it once.
   const message = raw.startsWith(`stage "${stage}": `) ? raw.slice(`stage "${stage}": `.length) : raw;

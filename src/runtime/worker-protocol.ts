@@ -2,6 +2,7 @@
  * Messages between the main thread and a stage worker. Packets travel with their payload buffers
  * in the transfer list (see transfer.ts).
  */
+import { ReelError } from '../core/errors.ts';
 import type { PortPacket } from '../core/stage.ts';
 import type { HostContext } from './stage-host.ts';
 
@@ -25,6 +26,10 @@ export interface SerializedError {
   name: string;
   message: string;
   stack?: string;
+  /** For reel's own errors: what the CLI needs to report them as they were thrown. */
+  code?: string;
+  exitCode?: number;
+  lines?: string[];
 }
 
 export type FromWorker =
@@ -37,12 +42,32 @@ export type FromWorker =
   | { type: 'disposed' };
 
 export function serializeError(err: unknown): SerializedError {
+  if (err instanceof ReelError) return { name: err.name, message: err.message, stack: err.stack, code: err.code, exitCode: err.exitCode, lines: err.lines() };
   if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
   return { name: 'Error', message: String(err) };
 }
 
+/** A reel error thrown in a worker, rebuilt with its code, exit code and lines. */
+class WorkerReelError extends ReelError {
+  override readonly code: string;
+  override readonly exitCode: number;
+  private readonly errorLines: string[];
+
+  constructor(e: SerializedError) {
+    super(e.message);
+    this.name = e.name;
+    this.code = e.code ?? 'REEL_ERROR';
+    this.exitCode = e.exitCode ?? 1;
+    this.errorLines = e.lines ?? [e.message];
+  }
+
+  override lines(): string[] {
+    return this.errorLines;
+  }
+}
+
 export function deserializeError(e: SerializedError): Error {
-  const err = new Error(e.message);
+  const err = e.code ? new WorkerReelError(e) : new Error(e.message);
   err.name = e.name;
   if (e.stack) err.stack = e.stack;
   return err;

@@ -66,6 +66,18 @@ describe('talking-head', () => {
     expect(speech % 2).toBeLessThan(0.2);
   });
 
+  it('a model that does not fit its stage fails before any chunk, one line per mismatch (expected vs found)', async () => {
+    const out = await tmp('contract');
+    const wrong = path.resolve('models/build/tiny/hifigan.onnx');
+    runReelBinary(['models', 'build']);
+    const r = runReelBinary(['run', 'pipelines/voice-convert.yaml', '--out', out, '--input', `audio=${S}/short/voice.wav`, '--set', `stages.convert.model=${wrong}`]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n').filter((l) => !/provider cpu/.test(l));
+    expect(lines).toContain(`${wrong}: does not match the rvc contract of stage "convert": input "phone" (float32 [1, T, 768]) is missing; the model's inputs are "spec"`);
+    expect(lines.every((l) => l.startsWith(`${wrong}: does not match the rvc contract`))).toBe(true);
+    expect(await readdir(out)).toEqual([]);
+  });
+
   it('with strict providers on a machine without GPU libraries: exit 1 naming the stage and the missing library', async () => {
     const out = await tmp('strict');
     const r = runReelBinary(['run', 'pipelines/voice-convert.yaml', '--out', out, '--input', `audio=${S}/short/voice.wav`, '--set', 'defaults.provider=[cuda, cpu]', '--set', 'defaults.strict=true']);
