@@ -4,7 +4,11 @@
  * the same time. The lock is one Int32 in a SharedArrayBuffer that the runtime hands to every
  * stage worker; waiting uses Atomics.waitAsync, so no thread's event loop blocks.
  */
+import { threadId } from 'node:worker_threads';
+
 let cell = new Int32Array(new SharedArrayBuffer(4));
+/** The cell holds 0 when free, else the holder's thread id + 1 (so a dead holder can be found). */
+const me = threadId + 1;
 
 /** The buffer to pass to worker threads (workerData), so they all share one lock. */
 export function creationLockBuffer(): SharedArrayBuffer {
@@ -18,8 +22,9 @@ export function useCreationLockBuffer(buffer: SharedArrayBuffer): void {
 
 async function acquire(): Promise<void> {
   for (;;) {
-    if (Atomics.compareExchange(cell, 0, 0, 1) === 0) return;
-    const wait = Atomics.waitAsync(cell, 0, 1, 1000);
+    const holder = Atomics.compareExchange(cell, 0, 0, me);
+    if (holder === 0) return;
+    const wait = Atomics.waitAsync(cell, 0, holder, 1000);
     if (wait.async) await wait.value;
   }
 }
@@ -36,4 +41,12 @@ export async function withCreationLock<T>(fn: () => Promise<T>): Promise<T> {
   } finally {
     release();
   }
+}
+
+/**
+ * Frees the lock if the worker thread `workerThreadId` holds it: a worker terminated in the middle
+ * of creating a session (a run stopped during start-up) would otherwise hold it for ever.
+ */
+export function releaseCreationLockOf(workerThreadId: number): void {
+  if (Atomics.compareExchange(cell, 0, workerThreadId + 1, 0) === workerThreadId + 1) Atomics.notify(cell, 0, 1);
 }

@@ -4,7 +4,7 @@
  * in a worker, stage i runs chunk k+1 while stage i+1 runs chunk k.
  */
 import { SHARE_ENV, Worker } from 'node:worker_threads';
-import { creationLockBuffer } from '../inference/creation-lock.ts';
+import { creationLockBuffer, releaseCreationLockOf } from '../inference/creation-lock.ts';
 import { prepareTransfer } from './transfer.ts';
 import type { HostEvents, HostSpec, StageHost } from './stage-host.ts';
 import { deserializeError, type FromWorker, type ToWorker } from './worker-protocol.ts';
@@ -26,9 +26,11 @@ export function createWorkerHost(spec: HostSpec, events: HostEvents): Promise<St
   // two workers from creating sessions (under different variables) at the same time.
   const worker = new Worker(WORKER_ENTRY, { stdout: false, stderr: false, env: SHARE_ENV, workerData: { creationLock: creationLockBuffer() } });
   liveWorkers.add(worker);
+  const workerThreadId = worker.threadId;
   const exited = new Promise<number>((resolve) =>
     worker.once('exit', (code) => {
       liveWorkers.delete(worker);
+      releaseCreationLockOf(workerThreadId);
       resolve(code);
     }),
   );
