@@ -69,6 +69,12 @@ export interface StageCreateContext {
   provider?: readonly ('tensorrt' | 'cuda' | 'cpu')[];
   /** Every execution setting of the node (provider, strict, threads, TensorRT, warmup, batch, cache). */
   settings?: NodeSettings;
+  /**
+   * Resolves when this stage's downstream queues have room for one more packet. A stage that
+   * generates many chunks from one input (a TTS) awaits it before each chunk, so it never runs
+   * further ahead of its consumers than their queues allow.
+   */
+  outputRoom?: () => Promise<void>;
   /** Sources: every consumer wants this input whole — send one packet, not chunks. */
   wholeInput?: boolean;
   /** Sources: chunk boundaries must fall on multiples of this many seconds (consumers' hops). */

@@ -10,7 +10,7 @@ async function createInstance(spec: HostSpec, signal: AbortSignal): Promise<Stag
   if (!spec.def.create) {
     throw new Error(`stage kind "${spec.def.kind}" is declared but not implemented yet`);
   }
-  return spec.def.create(spec.options as never, { ...spec.context, signal, log: spec.log });
+  return spec.def.create(spec.options as never, { ...spec.context, signal, log: spec.log, outputRoom: spec.outputRoom });
 }
 
 export async function createInProcessHost(spec: HostSpec, events: HostEvents): Promise<StageHost> {

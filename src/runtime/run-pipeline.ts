@@ -207,7 +207,7 @@ class PipelineRun {
   }
 
   private async createHostsOf(runner: Runner, useWorkers: boolean): Promise<void> {
-      const spec = this.hostSpec(runner.node);
+      const spec = { ...this.hostSpec(runner.node), ...(runner instanceof StageRunner ? { outputRoom: () => runner.awaitRoom() } : {}) };
       if (runner instanceof SourceRunner) return runner.attach(await createSourceHost(spec));
       const stage = runner as StageRunner;
       const concurrency = this.mode === 'sequential' ? 1 : runner.node.settings.concurrency;

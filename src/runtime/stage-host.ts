@@ -30,7 +30,7 @@ export interface SourceHost {
 }
 
 /** The serialisable part of a create context; the host adds `signal` and `log`. */
-export type HostContext = Omit<StageCreateContext, 'signal' | 'log'>;
+export type HostContext = Omit<StageCreateContext, 'signal' | 'log' | 'outputRoom'>;
 
 export interface HostSpec {
   def: StageDefinition;
@@ -38,6 +38,8 @@ export interface HostSpec {
   context: HostContext;
   outputPorts: readonly string[];
   log: (line: string) => void;
+  /** Resolves when the node's downstream queues have room (see StageCreateContext.outputRoom). */
+  outputRoom?: () => Promise<void>;
   /** Whether a packet is also held by another consumer (so it must be copied, not moved). */
   shared?: (packet: PortPacket['packet']) => boolean;
 }

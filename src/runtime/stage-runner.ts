@@ -33,6 +33,7 @@ export class StageRunner implements Runner {
   private readonly lookahead: number;
   /** When this stage last emitted (for stages that keep generating after their item is done). */
   private lastOutputAt: number | undefined;
+  private readonly roomWaiters: (() => void)[] = [];
   private lastGeneratedIndex: number | undefined;
   /** Hosts whose chunk timed out: they are terminated rather than asked to dispose. */
   private readonly hung = new Set<number>();
@@ -69,7 +70,19 @@ export class StageRunner implements Runner {
     return this.hosts.some((host) => host.inflight > this.lookahead);
   }
 
+  /**
+   * Resolves once the downstream queues have room for one more packet (checked on every
+   * scheduling pass): how a stage that generates many chunks from one item is held back.
+   */
+  awaitRoom(): Promise<void> {
+    if (this.outputs.hasRoom(0, 1, 0)) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
   tryStart(allowed: boolean): boolean {
+    if (this.roomWaiters.length > 0 && this.outputs.hasRoom(0, 1, 0)) {
+      for (const resolve of this.roomWaiters.splice(0)) resolve();
+    }
     for (const queue of this.inputs) this.metrics.queueDepth(queue.length);
     if (this.inputEnded) return this.discardUnjoinable();
     if (this.inputs.every((queue) => queue.ended && queue.length === 0)) {

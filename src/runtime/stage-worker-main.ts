@@ -43,7 +43,7 @@ async function start(init: WorkerInit): Promise<void> {
   const def = await loadDefinition(init);
   if (!def.create) throw new Error(`stage kind "${def.kind}" is declared but not implemented yet`);
   const log = (line: string) => send({ type: 'log', line });
-  instance = await def.create(init.options as never, { ...init.context, signal: abort.signal, log });
+  instance = await def.create(init.options as never, { ...init.context, signal: abort.signal, log, outputRoom });
   const files = () => instance?.files?.() ?? [];
   driver = new OperatorDriver(instance, init.outputPorts, {
     packet(seq, out) {
@@ -67,8 +67,23 @@ async function dispose(): Promise<void> {
   }
 }
 
+const roomWaiters = new Map<number, () => void>();
+let roomRequests = 0;
+/** Asks the main thread, which knows the downstream queues, to answer once they have room. */
+function outputRoom(): Promise<void> {
+  const id = ++roomRequests;
+  return new Promise<void>((resolve) => {
+    roomWaiters.set(id, resolve);
+    send({ type: 'await-room', id });
+  });
+}
+
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
+    case 'room':
+      roomWaiters.get(message.id)?.();
+      roomWaiters.delete(message.id);
+      break;
     case 'init':
       start(message).catch((err) => send({ type: 'error', error: serializeError(err) }));
       break;

@@ -80,6 +80,11 @@ export function createWorkerHost(spec: HostSpec, events: HostEvents): Promise<St
         case 'log':
           spec.log(message.line);
           break;
+        case 'await-room': {
+          const id = message.id;
+          void (spec.outputRoom?.() ?? Promise.resolve()).then(() => post({ type: 'room', id }));
+          break;
+        }
         case 'disposed':
           onDisposed?.();
           break;

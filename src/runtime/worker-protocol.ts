@@ -20,7 +20,9 @@ export type ToWorker =
   | WorkerInit
   | { type: 'item'; seq: number; packets: PortPacket[] }
   | { type: 'end' }
-  | { type: 'dispose' };
+  | { type: 'dispose' }
+  /** Answer to `await-room`: the stage's downstream queues have room again. */
+  | { type: 'room'; id: number };
 
 export interface SerializedError {
   name: string;
@@ -39,6 +41,7 @@ export type FromWorker =
   | { type: 'complete'; files: readonly string[] }
   | { type: 'error'; seq?: number; error: SerializedError }
   | { type: 'log'; line: string }
+  | { type: 'await-room'; id: number }
   | { type: 'disposed' };
 
 export function serializeError(err: unknown): SerializedError {

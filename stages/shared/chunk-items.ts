@@ -131,6 +131,8 @@ export function ownedSamples(chunk: ChunkInfo, rate: number): { start: number; e
 export function fromWholeInputs(
   required: readonly string[],
   produce: (wholes: Readonly<Record<string, Packet>>) => AsyncIterable<PortPacket>,
+  /** The stage's `ctx.outputRoom`: awaited before each further chunk, so generation keeps pace. */
+  outputRoom?: () => Promise<void>,
 ): OperatorFunction<PortPacket, PortPacket> {
   return (input) =>
     new Observable<PortPacket>((subscriber) => {
@@ -145,7 +147,12 @@ export function fromWholeInputs(
         try {
           const missing = required.filter((p) => !(p in wholes));
           if (missing.length) throw new Error(`input ${missing.map((p) => `"${p}"`).join(', ')} never arrived`);
+          let emitted = 0;
           for await (const out of produce(wholes)) {
+            if (subscriber.closed) return;
+            // The first chunk completes the runtime's item; later ones wait for room downstream
+            // (the generator stays suspended at its yield meanwhile).
+            if (emitted++ > 0 && outputRoom) await outputRoom();
             if (subscriber.closed) return;
             subscriber.next(out);
           }

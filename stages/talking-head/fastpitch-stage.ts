@@ -81,5 +81,5 @@ export async function createFastpitchStage(o: FastpitchStageOptions, ctx: StageC
     yield* emit(chunker.finish(queue.end));
   }
 
-  return { operator: fromWholeInputs(['text'], produce), dispose: () => model.release() };
+  return { operator: fromWholeInputs(['text'], produce, ctx.outputRoom), dispose: () => model.release() };
 }

@@ -99,7 +99,7 @@ export async function createVallexStage(o: VallexStageOptions, ctx: StageCreateC
   }
 
   return {
-    operator: fromWholeInputs(['text', 'prompt'], produce),
+    operator: fromWholeInputs(['text', 'prompt'], produce, ctx.outputRoom),
     dispose: async () => void (await Promise.all([ar.release(), nar.release(), codec.release()])),
   };
 }
