@@ -4,7 +4,8 @@
  * so a run's peak RSS carries that headroom on top of the chunks actually alive — a 1-minute clip
  * ends before the first such collection, a 10-minute one does not, and peak RSS seems to grow
  * with clip length. Collecting once `reclaimBytes` of buffers have been allocated since the last
- * collection keeps the peak at (live chunks + reclaimBytes) whatever the clip's length.
+ * collection keeps the peak at (live chunks + reclaimBytes) whatever the clip's length. 16 MiB: a
+ * full collection of a small heap costs a few ms, paid every one or two 10 s chunks at most.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -23,7 +24,7 @@ function collector(): () => void {
 
 /** Samples buffer memory every `intervalMs` and collects when it grew by `reclaimBytes`. */
 export function startBufferReclaim(options: { reclaimBytes?: number; intervalMs?: number } = {}): () => void {
-  const reclaimBytes = options.reclaimBytes ?? 32 * 2 ** 20;
+  const reclaimBytes = options.reclaimBytes ?? 16 * 2 ** 20;
   const gc = collector();
   let base = process.memoryUsage().arrayBuffers;
   const timer = setInterval(() => {
