@@ -4,7 +4,7 @@
  * (through CliIo) or decides an exit status.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT, ReelError, UsageError } from '../core/errors.ts';
+import { EXIT, ReelError } from '../core/errors.ts';
 
 import { benchCommand, type BenchFlags } from './commands/bench.ts';
 import { doctorCommand } from './commands/doctor.ts';
@@ -139,4 +139,3 @@ function reportFailure(err: unknown, io: CliIo): number {
   return EXIT.runtime;
 }
 
-export { UsageError };

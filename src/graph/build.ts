@@ -4,7 +4,7 @@
  * note — how a profile switches a branch off), unused inputs, and model files. All problems are
  * reported together; notes go back to the caller to print.
  */
-import { stat } from 'node:fs/promises';
+import { fileProblem } from '../config/file-problem.ts';
 import type { LoadedPipeline } from '../config/load.ts';
 import { ConfigError, type Issue } from '../core/errors.ts';
 import { buildNodes, type ModelBinding, type ReferenceModelPath, type StageRegistry } from './nodes.ts';
@@ -151,16 +151,4 @@ async function checkModelFiles(models: readonly ModelBinding[], loaded: LoadedPi
       }),
   );
   return issues;
-}
-
-async function fileProblem(file: string): Promise<string | undefined> {
-  try {
-    const s = await stat(file);
-    if (!s.isFile()) return 'not a file';
-    if (s.size === 0) return 'file is empty';
-    return undefined;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? 'no such file' : `cannot read (${code})`;
-  }
 }

@@ -19,7 +19,7 @@ import { MediaError } from '../../src/core/errors.ts';
 import type { PortPacket, StageCreateContext, StageInstance } from '../../src/core/stage.ts';
 import type { AudioPacket, VideoPacket } from '../../src/core/types.ts';
 import { openMp4Writer, type Mp4Writer } from '../../src/media/index.ts';
-import { sinkOutputPath, StreamTiling } from './sink-output.ts';
+import { SinkOutput, sinkOutputPath, StreamTiling } from './sink-output.ts';
 
 export interface Mp4SinkOptions {
   file: string | null;
@@ -37,8 +37,7 @@ interface Item {
 
 const END = Symbol('end');
 
-class Mp4Sink {
-  private writer: Promise<Mp4Writer> | undefined;
+class Mp4Sink extends SinkOutput<Mp4Writer> {
   private video: { width: number; height: number; fps: number } | undefined;
   private sound: { sampleRate: number; channels: number } | undefined;
   private readonly frameTiling: StreamTiling;
@@ -47,15 +46,13 @@ class Mp4Sink {
   /** Resolves once the last item's writes are queued (finish must come after them). */
   private queued: Promise<void> = Promise.resolve();
   private silenceSamples = 0;
-  /** finished: complete under its temp name; done: committed under its final name. */
-  private state: 'open' | 'finished' | 'done' | 'aborted' = 'open';
-  private aborting: Promise<void> | undefined;
 
   constructor(
-    readonly path: string,
+    path: string,
     private readonly o: Mp4SinkOptions,
     private readonly ctx: StageCreateContext,
   ) {
+    super(path);
     this.frameTiling = new StreamTiling(`frames for ${path}`, 'frame');
     this.audioTiling = new StreamTiling(`audio for ${path}`, 'sample');
   }
@@ -163,7 +160,7 @@ class Mp4Sink {
     await new Promise((resolve) => setImmediate(resolve));
     if (!this.writer) throw new MediaError(this.path, 'no frames arrived: the stream upstream was empty, so there is nothing to write');
     await (await this.writer).finish();
-    this.state = 'finished';
+    this.markFinished();
     this.reportMismatch();
   }
 
@@ -181,36 +178,6 @@ class Mp4Sink {
     }
   }
 
-  /**
-   * Kills ffmpeg and drops the temp file unless the file was finished. Every caller (the operator's teardown, then dispose) waits for the same
-   * abort, so the run settles only once the temp file is gone.
-   */
-  abort(): Promise<void> {
-    if (this.state === 'done') return Promise.resolve();
-    const finished = this.state === 'finished';
-    this.state = 'aborted';
-    this.aborting ??= (async () => {
-      const writer = await this.writer?.catch(() => undefined);
-      // A finished file another output's failure leaves uncommitted is dropped as well.
-      await (finished ? writer?.discard() : writer?.abort());
-    })();
-    return this.aborting;
-  }
-
-  abortIfOpen(): Promise<void> {
-    return this.state === 'open' ? this.abort() : Promise.resolve();
-  }
-
-  /** Moves the finished file onto its final name (once every output of the run has finished). */
-  async commit(): Promise<void> {
-    if (this.state !== 'finished') return;
-    await (await this.writer!).commit();
-    this.state = 'done';
-  }
-
-  files(): readonly string[] {
-    return this.state === 'done' ? [this.path] : [];
-  }
 }
 
 export async function createMp4Sink(o: Mp4SinkOptions, ctx: StageCreateContext): Promise<StageInstance> {

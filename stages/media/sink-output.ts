@@ -52,3 +52,60 @@ export class StreamTiling {
     this.units += units;
   }
 }
+
+/** What a sink's file writer offers for the run-wide commit (the media writers with `deferCommit`). */
+export interface DeferredWriter {
+  abort(): Promise<void>;
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+/**
+ * The life of a sink's output file: open (being written under a temp name) → finished (complete,
+ * still under the temp name) → done (committed under its final name, once every output of the
+ * run has finished) — or aborted, which drops the temp file whatever stage it had reached.
+ */
+export abstract class SinkOutput<W extends DeferredWriter> {
+  protected writer: Promise<W> | undefined;
+  private state: 'open' | 'finished' | 'done' | 'aborted' = 'open';
+  private aborting: Promise<void> | undefined;
+
+  constructor(readonly path: string) {}
+
+  /** The subclass calls this once its writer has finished the file. */
+  protected markFinished(): void {
+    this.state = 'finished';
+  }
+
+  /**
+   * Kills the writer (or drops a finished but uncommitted file, when another output failed).
+   * Every caller — the operator's teardown, then dispose — waits for the same abort, so the run
+   * settles only once the temp file is gone.
+   */
+  abort(): Promise<void> {
+    if (this.state === 'done') return Promise.resolve();
+    const finished = this.state === 'finished';
+    this.state = 'aborted';
+    this.aborting ??= (async () => {
+      const writer = await this.writer?.catch(() => undefined);
+      await (finished ? writer?.discard() : writer?.abort());
+    })();
+    return this.aborting;
+  }
+
+  /** Teardown before finishing (failure, cancel); a finished file waits for commit or dispose. */
+  abortIfOpen(): Promise<void> {
+    return this.state === 'open' ? this.abort() : Promise.resolve();
+  }
+
+  /** Moves the finished file onto its final name. */
+  async commit(): Promise<void> {
+    if (this.state !== 'finished') return;
+    await (await this.writer!).commit();
+    this.state = 'done';
+  }
+
+  files(): readonly string[] {
+    return this.state === 'done' ? [this.path] : [];
+  }
+}

@@ -10,7 +10,7 @@ import type { PortPacket, StageCreateContext, StageInstance } from '../../src/co
 import type { AudioPacket } from '../../src/core/types.ts';
 import { openWavWriter, type WavWriter } from '../../src/media/index.ts';
 import { InterleavedResampler } from './interleaved-resampler.ts';
-import { sinkOutputPath, StreamTiling } from './sink-output.ts';
+import { SinkOutput, sinkOutputPath, StreamTiling } from './sink-output.ts';
 
 export interface WavSinkOptions {
   file: string | null;
@@ -18,20 +18,17 @@ export interface WavSinkOptions {
   sampleRate: number | null;
 }
 
-class WavSink {
-  private writer: Promise<WavWriter> | undefined;
+class WavSink extends SinkOutput<WavWriter> {
   private format: { sampleRate: number; channels: number } | undefined;
   private resampler: InterleavedResampler | undefined;
   private readonly tiling: StreamTiling;
-  /** finished: complete under its temp name; done: committed under its final name. */
-  private state: 'open' | 'finished' | 'done' | 'aborted' = 'open';
-  private aborting: Promise<void> | undefined;
 
   constructor(
-    readonly path: string,
+    path: string,
     private readonly o: WavSinkOptions,
     private readonly ctx: StageCreateContext,
   ) {
+    super(path);
     this.tiling = new StreamTiling(`audio for ${path}`, 'sample');
   }
 
@@ -59,39 +56,9 @@ class WavSink {
     const writer = await this.writer;
     if (this.resampler) await writer.write(this.resampler.flush());
     await writer.finish();
-    this.state = 'finished';
+    this.markFinished();
   }
 
-  /**
-   * Drops the temp file unless the file was finished. Every caller (the operator's teardown, then dispose) waits for the same
-   * abort, so the run settles only once the temp file is gone.
-   */
-  abort(): Promise<void> {
-    if (this.state === 'done') return Promise.resolve();
-    const finished = this.state === 'finished';
-    this.state = 'aborted';
-    this.aborting ??= (async () => {
-      const writer = await this.writer?.catch(() => undefined);
-      // A finished file another output's failure leaves uncommitted is dropped as well.
-      await (finished ? writer?.discard() : writer?.abort());
-    })();
-    return this.aborting;
-  }
-
-  abortIfOpen(): Promise<void> {
-    return this.state === 'open' ? this.abort() : Promise.resolve();
-  }
-
-  /** Moves the finished file onto its final name (once every output of the run has finished). */
-  async commit(): Promise<void> {
-    if (this.state !== 'finished') return;
-    await (await this.writer!).commit();
-    this.state = 'done';
-  }
-
-  files(): readonly string[] {
-    return this.state === 'done' ? [this.path] : [];
-  }
 }
 
 export async function createWavSink(o: WavSinkOptions, ctx: StageCreateContext): Promise<StageInstance> {

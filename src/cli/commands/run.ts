@@ -7,7 +7,8 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { suggestion } from '../../config/did-you-mean.ts';
-import { CancelledError, ConfigError, formatIssue, MediaError, UsageError, type Issue } from '../../core/errors.ts';
+import { fileProblem } from '../../config/file-problem.ts';
+import { CancelledError, ConfigError, formatIssue, MediaError, type Issue } from '../../core/errors.ts';
 import { probe } from '../../media/probe.ts';
 import { readTextInput } from '../../../stages/media/text-source.ts';
 import type { GraphNode, PipelineGraph } from '../../graph/types.ts';
@@ -82,7 +83,8 @@ export async function bindInputs(graph: PipelineGraph, flags: readonly string[])
       issues.push({ message: `--input ${flag}: pipeline "${graph.name}" has no input "${name}"${suggestion(name, names, 'one of')}` });
       continue;
     }
-    const problem = (await fileProblem(file)) ?? (await mediaProblem(graph, name, file));
+    const missing = await fileProblem(file);
+    const problem = missing ? `${file}: ${missing}` : await mediaProblem(graph, name, file);
     if (problem) issues.push({ message: `--input ${name}: ${problem}` });
     bound[name] = path.resolve(file);
   }
@@ -93,18 +95,6 @@ export async function bindInputs(graph: PipelineGraph, flags: readonly string[])
   }
   if (issues.length) throw new ConfigError(issues);
   return bound;
-}
-
-async function fileProblem(file: string): Promise<string | undefined> {
-  try {
-    const s = await stat(file);
-    if (s.isDirectory()) return `${file}: is a folder, not a file`;
-    if (!s.isFile()) return `${file}: is not a regular file`;
-    return s.size === 0 ? `${file}: file is empty` : undefined;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return `${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code})`}`;
-  }
 }
 
 /** Media inputs are probed before any model loads, so a wrong or corrupt file costs nothing. */
@@ -140,7 +130,6 @@ function withProvider(graph: PipelineGraph, provider: 'cpu' | 'cuda' | 'tensorrt
   return { ...graph, nodes };
 }
 
-export { UsageError };
 
 /** Where the run will write, checked before anything runs: a missing folder is exit 2, not a lost trace. */
 async function checkOutputPlaces(flags: RunFlags): Promise<void> {
