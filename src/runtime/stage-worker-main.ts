@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { useCreationLockBuffer } from '../inference/creation-lock.ts';
-import { startBufferReclaim } from './buffer-reclaim.ts';
+import { reclaimBuffersIfGrown, startBufferReclaim } from './buffer-reclaim.ts';
 import type { StageDefinition, StageInstance } from '../core/stage.ts';
 import { OperatorDriver } from './operator-driver.ts';
 import { prepareTransfer } from './transfer.ts';
@@ -50,7 +50,11 @@ async function start(init: WorkerInit): Promise<void> {
       const prepared = prepareTransfer([out]);
       send({ type: 'packet', seq, out: prepared.packets[0] }, prepared.transfer);
     },
-    done: (seq) => send({ type: 'done', seq }),
+    done: (seq) => {
+      send({ type: 'done', seq });
+      // A chunk's processing is synchronous: the reclaim timer cannot fire inside it.
+      reclaimBuffersIfGrown();
+    },
     complete: () => send({ type: 'complete', files: files() }),
     error: (err, seq) => send({ type: 'error', seq, error: serializeError(err) }),
   });

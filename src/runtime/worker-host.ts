@@ -12,6 +12,13 @@ import { deserializeError, type FromWorker, type ToWorker } from './worker-proto
 const WORKER_ENTRY = new URL('./stage-worker.js', import.meta.url);
 /** How long a worker gets to dispose its instance before it is terminated. */
 const DISPOSE_GRACE_MS = 1000;
+/**
+ * A worker's young generation, MB. V8 grows it from 1 to 16 MB per semi-space as a thread allocates;
+ * a stage worker's short-lived objects are small (chunk data lives in ArrayBuffers outside the
+ * heap), so the growth only adds ~16–30 MB per worker to peak RSS, reached a few seconds into a
+ * run: a long clip then peaks above a short one that ended sooner.
+ */
+const WORKER_YOUNG_GENERATION_MB = 6;
 
 const liveWorkers = new Set<Worker>();
 
@@ -24,7 +31,7 @@ export function createWorkerHost(spec: HostSpec, events: HostEvents): Promise<St
   // SHARE_ENV: TensorRT settings travel in ORT_TENSORRT_* variables that native code reads with
   // getenv; a worker's private copy of process.env would never reach it. The creation lock keeps
   // two workers from creating sessions (under different variables) at the same time.
-  const worker = new Worker(WORKER_ENTRY, { stdout: false, stderr: false, env: SHARE_ENV, workerData: { creationLock: creationLockBuffer() } });
+  const worker = new Worker(WORKER_ENTRY, { stdout: false, stderr: false, env: SHARE_ENV, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB }, workerData: { creationLock: creationLockBuffer() } });
   liveWorkers.add(worker);
   const workerThreadId = worker.threadId;
   const exited = new Promise<number>((resolve) =>

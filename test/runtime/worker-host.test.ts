@@ -55,3 +55,28 @@ describe('prepareTransfer', () => {
     expect(Array.from((packets[1].packet as AudioPacket).data)).toEqual([7, 7]);
   });
 });
+
+describe('stage worker heaps', () => {
+  it('keep their young generation small however much a stage churns (it otherwise grows to 16 MB per semi-space)', async () => {
+    const { heapProbeStage } = await import('../fixtures/stages/heap-probe-stage.ts');
+    const sizes: number[] = [];
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    const events = {
+      ...ignore,
+      packet: (_seq: number, out: PortPacket) => sizes.push((out.packet as AudioPacket).data[0]),
+      done: () => done(),
+    };
+    const spec = { def: heapProbeStage, options: heapProbeStage.options.parse({ churnMb: 128 }), context: { id: 'probe', models: {} }, outputPorts: ['out'], log() {} };
+    const host = await createWorkerHost(spec, events);
+    try {
+      host.submit({ seq: 0, packets: [audio(new Float32Array(4))] });
+      await finished;
+    } finally {
+      await host.dispose();
+    }
+    expect(sizes).toHaveLength(1);
+    expect(sizes[0]).toBeGreaterThan(0);
+    expect(sizes[0]).toBeLessThanOrEqual(6 * 2 ** 20);
+  });
+});
