@@ -19,8 +19,8 @@ export interface VideoSourceOptions {
 }
 
 /**
- * Most RGB a stage may take whole, bytes. A whole input is held by each consumer (and copied
- * into a worker); past this a face loop is a full-length video that should be shortened or scaled.
+ * Most RGB a stage may take whole, bytes. A whole input is held once, in memory its consumers'
+ * workers share; past this a face loop is a full-length video that should be shortened or scaled.
  */
 export const WHOLE_VIDEO_MAX_BYTES = 2 * 2 ** 30;
 
@@ -79,7 +79,9 @@ export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateC
       parts.push(block.data);
     }
     if (frames === 0) throw new MediaError(file, 'decoded to no video frames');
-    const data = new Uint8Array(frames * frameBytes);
+    // Shared memory: every consumer (face-detect and Wav2Lip, each in its worker) reads the same
+    // frames, where an ArrayBuffer would be copied for all but one of them. Nothing writes to them.
+    const data = new Uint8Array(new SharedArrayBuffer(frames * frameBytes));
     let at = 0;
     for (const part of parts.splice(0)) {
       data.set(part, at);

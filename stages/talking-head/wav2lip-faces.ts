@@ -34,8 +34,11 @@ export function wav2lipFaceInput(frame: Image, box: Box, out = new Float32Array(
   return out;
 }
 
-/** A copy of the RGB frame with the model's face ([3,96,96] BGR 0..1 at `offset`) pasted into `box`. */
-export function pasteFace(frame: Image<Uint8Array>, box: Box, face: Float32Array, offset = 0): Uint8Array {
+/**
+ * A copy of the RGB frame with the model's face ([3,96,96] BGR 0..1 at `offset`) pasted into `box`,
+ * written into `into` (one frame's bytes, e.g. a slice of the chunk's output) or a new array.
+ */
+export function pasteFace(frame: Image<Uint8Array>, box: Box, face: Float32Array, offset = 0, into?: Uint8Array): Uint8Array {
   checkBox(box, frame);
   const bgr = new Uint8Array(3 * PLANE);
   for (let p = 0; p < PLANE; p++) {
@@ -43,7 +46,9 @@ export function pasteFace(frame: Image<Uint8Array>, box: Box, face: Float32Array
   }
   const [x1, y1, x2, y2] = box;
   const patch = resizeBilinear({ data: bgr, width: WAV2LIP_FACE, height: WAV2LIP_FACE, channels: 3 }, x2 - x1, y2 - y1);
-  const out = Uint8Array.from(frame.data);
+  if (into && into.length !== frame.data.length) throw new TalkingHeadError(`pasteFace: target holds ${into.length} bytes, the frame ${frame.data.length}`);
+  const out = into ?? new Uint8Array(frame.data.length);
+  out.set(frame.data);
   for (let y = 0; y < y2 - y1; y++) {
     for (let x = 0; x < x2 - x1; x++) {
       const src = (y * (x2 - x1) + x) * 3;

@@ -123,10 +123,8 @@ export async function createWav2lipStage(o: Wav2lipStageOptions, ctx: StageCreat
       // Clamped only when a neighbour is too short to hold the window (chunks under 0.2 s).
       items.push({ frame, box, faceInput, melStart: Math.max(0, Math.min(m - melBase, mel.frames - WAV2LIP_MEL_STEP)) });
     }
-    const rendered = await lipSyncFrames(model.session, items, mel, o.batchSize);
-    const size = video.width * video.height * 3;
-    packet.data = new Uint8Array(size * count);
-    rendered.forEach((f, k) => packet.data.set(f, k * size));
+    packet.data = new Uint8Array(video.width * video.height * 3 * count);
+    await lipSyncFrames(model.session, items, mel, { batchSize: o.batchSize, into: packet.data });
     return [{ port: 'frames', packet }];
   };
 

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StageCreateContext } from '../../../src/core/stage.ts';
 import type { ChunkInfo, VideoPacket } from '../../../src/core/types.ts';
+import { prepareTransfer } from '../../../src/runtime/transfer.ts';
 import { mp4Sink } from '../../../stages/media-sinks.ts';
 import { audioSource, imageSource, videoSource } from '../../../stages/media-sources.ts';
 import { collect, colorPng, ffmpeg, ffprobeJson, tempDir } from '../../media/makeMedia.ts';
@@ -108,6 +109,11 @@ describe('video → mp4', () => {
     const p = packets[0].packet as VideoPacket;
     expect([p.width, p.height, p.fps, p.frameCount]).toEqual([48, 48, FPS, SECONDS * FPS]);
     expect(p.chunk).toMatchObject({ index: 0, start: 0, last: true });
+    // Held once: its consumers' workers share the frames, neither moved nor copied to them.
+    expect(p.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const posted = prepareTransfer([packets[0], packets[0]], () => true);
+    expect(posted.transfer).toEqual([]);
+    expect(posted.packets.every((x) => (x.packet as VideoPacket).data === p.data)).toBe(true);
   });
 
   it('turns a still image into a one-frame video, and image-source into one image packet', async () => {

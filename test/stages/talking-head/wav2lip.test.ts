@@ -6,7 +6,7 @@ import { wav2lipMel } from '../../../src/dsp/index.ts';
 import type { Box } from '../../../stages/talking-head/face-boxes.ts';
 import { openSession } from '../../../stages/talking-head/session.ts';
 import { pasteFace, wav2lipFaceInput } from '../../../stages/talking-head/wav2lip-faces.ts';
-import { lipSync } from '../../../stages/talking-head/wav2lip-runner.ts';
+import { lipSync, lipSyncFrames } from '../../../stages/talking-head/wav2lip-runner.ts';
 import { melWindow, melWindowStarts } from '../../../stages/talking-head/wav2lip-windows.ts';
 
 const frameOf = (w: number, h: number, f: (x: number, y: number) => [number, number, number]) => {
@@ -110,6 +110,19 @@ describe('Wav2Lip reference model', () => {
       }
       expect(changedInside).toBeGreaterThan(0.5 * (x2 - x1) * (y2 - y1));
     }
+  });
+
+  it('renders straight into a given output buffer, frame k at k × its size, the same bytes as new frames', async () => {
+    const frames = [0, 1, 2].map((k) => frameOf(40, 30, (x, y) => [(x * 5 + k * 60) % 256, y * 7, 40]));
+    const items = frames.map((frame, k) => ({ frame, box: [4 + k, 3, 34, 28] as Box, melStart: 2 * k }));
+    const mel = { frames: 24, data: Float32Array.from({ length: 80 * 24 }, (_, i) => Math.cos(i * 0.07) * 2) };
+    const fresh = await lipSyncFrames(session, items, mel, { batchSize: 2 });
+    const into = new Uint8Array(3 * 40 * 30 * 3);
+    const views = await lipSyncFrames(session, items, mel, { batchSize: 2, into });
+    expect(views.every((v, k) => v.buffer === into.buffer && v.byteOffset === k * 3600)).toBe(true);
+    expect(Buffer.compare(Buffer.concat(fresh), Buffer.from(into))).toBe(0);
+    expect(frames.every((f) => f.data.length === 3600)).toBe(true); // the face frames are read, not written
+    await expect(lipSyncFrames(session, items, mel, { into: new Uint8Array(100) })).rejects.toThrow(/output holds 100 bytes; 3 frames of 3600 need 10800/);
   });
 
   it('takes the Wav2Lip mel of real audio: 0.5 s at 30 fps → 15 frames', async () => {
