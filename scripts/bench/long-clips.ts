@@ -18,7 +18,7 @@ const reel = (args: string[]) => {
   if (r.status !== 0) throw new Error(`reel run failed (${r.status}): ${r.stderr}`);
   return r;
 };
-const metricsOf = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as { wallMs: number; peakRssBytes: number };
+const metricsOf = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as { wallMs: number; processPeakRssBytes: number };
 const samplesOf = (file: string) => {
   const out = execFileSync(ffprobe, ['-v', 'error', '-show_entries', 'stream=duration_ts,sample_rate', '-of', 'json', file], { encoding: 'utf8' });
   return JSON.parse(out).streams[0] as { duration_ts: number; sample_rate: string };
@@ -38,8 +38,8 @@ function voiceConvert(): void {
     const inS = samplesOf(input);
     const outS = samplesOf(path.join(out, 'converted.wav'));
     const expected = Math.round((inS.duration_ts / Number(inS.sample_rate)) * 40000);
-    console.log(`  ${minutes} min: wall ${(m.wallMs / 1000).toFixed(1)} s (RTF ${(m.wallMs / 1000 / (minutes * 60)).toFixed(3)}), peak RSS ${MiB(m.peakRssBytes)}, output ${outS.duration_ts} samples (expected ${expected}: ${outS.duration_ts === expected ? 'exact' : 'DIFFERENT'})`);
-    rows.push({ minutes, rss: m.peakRssBytes, wall: m.wallMs });
+    console.log(`  ${minutes} min: wall ${(m.wallMs / 1000).toFixed(1)} s (RTF ${(m.wallMs / 1000 / (minutes * 60)).toFixed(3)}), peak RSS ${MiB(m.processPeakRssBytes)}, output ${outS.duration_ts} samples (expected ${expected}: ${outS.duration_ts === expected ? 'exact' : 'DIFFERENT'})`);
+    rows.push({ minutes, rss: m.processPeakRssBytes, wall: m.wallMs });
   }
   console.log(`  peak RSS 10 min / 1 min = ${(rows[1].rss / rows[0].rss).toFixed(3)}`);
 }
@@ -74,8 +74,8 @@ function talkingHead(): void {
     const speech = samplesOf(path.join(out, 'speech.wav'));
     const seconds = speech.duration_ts / Number(speech.sample_rate);
     const overlap = busyTogether(trace, ['tts', 'convert', 'lipsync']);
-    console.log(`  ${name}: ${seconds.toFixed(1)} s of speech, wall ${(m.wallMs / 1000).toFixed(1)} s, peak RSS ${MiB(m.peakRssBytes)}; tts+convert+lipsync busy together ${overlap.overlapMs} ms (spans ${JSON.stringify(overlap.spans)})`);
-    rows.push({ name, rss: m.peakRssBytes });
+    console.log(`  ${name}: ${seconds.toFixed(1)} s of speech, wall ${(m.wallMs / 1000).toFixed(1)} s, peak RSS ${MiB(m.processPeakRssBytes)}; tts+convert+lipsync busy together ${overlap.overlapMs} ms (spans ${JSON.stringify(overlap.spans)})`);
+    rows.push({ name, rss: m.processPeakRssBytes });
   }
   console.log(`  peak RSS long / short = ${(rows[1].rss / rows[0].rss).toFixed(3)}, longest / short = ${(rows[2].rss / rows[0].rss).toFixed(3)}`);
 }

@@ -28,7 +28,7 @@ export function benchRows(runs: readonly BenchRun[]): Record<string, string | nu
       // Real-time factor of the processing itself (start-up — workers, sessions, warm-up — apart).
       rtf: round((wall - startup) / r.clipSeconds, 4),
       clips_per_s: round(1 / wall, 4),
-      peak_rss_mib: round(r.metrics.peakRssBytes / 2 ** 20, 1),
+      peak_rss_mib: round(r.metrics.processPeakRssBytes / 2 ** 20, 1),
     };
     for (const s of r.metrics.stages) {
       row[`${s.stage}_busy_ms`] = round(s.busyMs, 1);

@@ -28,8 +28,14 @@ export interface RunMetrics {
   wallMs: number;
   /** Of wallMs, the time to start every stage (workers, sessions, warm-up) before the first chunk. */
   startupMs?: number;
-  /** Resident set size at its highest while the run went on (sampled), bytes. */
+  /** Resident set size at its highest while the run went on (sampled every 50 ms, so a lower bound), bytes. */
   peakRssBytes: number;
+  /**
+   * The process's resident set at its highest since it started (getrusage), bytes: exact, where the
+   * sample can miss a short spike — the run's own peak when the process ran only it (`reel run`,
+   * each run of `reel bench`).
+   */
+  processPeakRssBytes: number;
   stages: StageMetrics[];
 }
 

@@ -236,6 +236,7 @@ class PipelineRun {
         wallMs: Math.round((performance.now() - this.started) * 1000) / 1000,
         startupMs: Math.round(this.startupMs * 1000) / 1000,
         peakRssBytes: this.peakRss,
+        processPeakRssBytes: process.resourceUsage().maxRSS * 1024,
         stages: this.runners.map((runner) => runner.metrics.snapshot()),
       },
       trace: this.trace.list(),

@@ -89,5 +89,8 @@ describe('runPipeline', () => {
     const written = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
     expect(written.stages.map((s: { stage: string }) => s.stage)).toEqual(['src', 'slow', 'fast', 'sink']);
     expect(written.peakRssBytes).toBeGreaterThan(0);
+    // The process's exact peak (getrusage, in bytes) is never below a sample of the run's RSS.
+    expect(written.processPeakRssBytes).toBeGreaterThanOrEqual(written.peakRssBytes);
+    expect(written.processPeakRssBytes).toBeLessThan(64 * 2 ** 30);
   });
 });

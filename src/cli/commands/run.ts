@@ -53,7 +53,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     if (flags.trace) await writeTrace(flags.trace, result.trace);
     if (flags.metrics) await writeMetrics(flags.metrics, result.metrics);
     for (const [name, files] of Object.entries(result.files)) for (const f of files) io.out(`${name}: ${f}`);
-    io.err(`done in ${(result.metrics.wallMs / 1000).toFixed(2)} s, peak RSS ${(result.metrics.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
+    io.err(`done in ${(result.metrics.wallMs / 1000).toFixed(2)} s, peak RSS ${(result.metrics.processPeakRssBytes / 2 ** 20).toFixed(0)} MiB`);
     return 0;
   } catch (err) {
     if (signals.received() && err instanceof CancelledError) {
