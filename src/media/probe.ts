@@ -6,6 +6,7 @@
 import { MediaError } from '../core/errors.ts';
 import { FfmpegRun, failed, runError } from './ffmpegProcess.ts';
 import { checkInputFile, ffmpegUrl } from './mediaPath.ts';
+import { wavTruncation, type WavTruncation } from './wav-truncation.ts';
 
 export interface AudioStreamInfo {
   kind: 'audio';
@@ -43,6 +44,8 @@ export interface MediaInfo {
   /** The first audio / video stream, for convenience. */
   audio?: AudioStreamInfo;
   video?: VideoStreamInfo;
+  /** A WAV whose header declares more audio than the file holds (ffprobe reports only what is there). */
+  truncated?: WavTruncation;
 }
 
 interface RawStream {
@@ -127,6 +130,7 @@ export async function probe(file: string): Promise<MediaInfo> {
   const audio = streams.find((s): s is AudioStreamInfo => s.kind === 'audio');
   const video = streams.find((s): s is VideoStreamInfo => s.kind === 'video');
   const isImage = IMAGE_FORMAT.test(format) && !audio && video !== undefined;
+  const truncated = format === 'wav' ? await wavTruncation(file) : undefined;
   return {
     file,
     format,
@@ -136,5 +140,6 @@ export async function probe(file: string): Promise<MediaInfo> {
     streams,
     audio,
     video,
+    ...(truncated ? { truncated } : {}),
   };
 }

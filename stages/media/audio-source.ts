@@ -10,7 +10,7 @@
 import { MediaError } from '../../src/core/errors.ts';
 import type { PortPacket, StageCreateContext, StageInstance } from '../../src/core/stage.ts';
 import { chunkAudioStream, chunkGeometry, type ChunkGeometry } from '../../src/chunking/index.ts';
-import { decodeAudio, probe } from '../../src/media/index.ts';
+import { decodeAudio, probe, truncatedWavError } from '../../src/media/index.ts';
 import { formatSeconds, granuleUnits } from './grid.ts';
 import { chunkInfo, pulledSource, requireInputPath, runClipId } from './source-input.ts';
 
@@ -57,12 +57,23 @@ function tooLong(file: string, seconds: number): MediaError {
   );
 }
 
+/**
+ * A compressed file cut short decodes without complaint up to the cut, while its container still
+ * declares the full length (an MP3's Xing header, an MP4's moov). More than 1 s and 5% short is
+ * worth a line: the output follows what decoded. (Bitrate-estimated durations are rougher than that.)
+ */
+export function shortDecodeNote(file: string, decodedSeconds: number, declaredSeconds: number | undefined): string | undefined {
+  if (declaredSeconds === undefined || declaredSeconds - decodedSeconds <= Math.max(1, 0.05 * declaredSeconds)) return undefined;
+  return `${file}: decoded ${decodedSeconds.toFixed(3)} s of the ${declaredSeconds.toFixed(3)} s its container declares — the file may be truncated or damaged; the output follows what decoded`;
+}
+
 export async function createAudioSource(o: AudioSourceOptions, ctx: StageCreateContext): Promise<StageInstance> {
   const file = requireInputPath(ctx);
   const info = await probe(file);
   if (!info.audio) throw new MediaError(file, `has no audio stream (found ${info.isImage ? 'a still image' : 'video only'}); bind a file with sound`);
   const rate = o.sampleRate ?? info.audio.sampleRate;
   if (!(rate > 0)) throw new MediaError(file, 'the audio stream has no sample rate; set the source\'s sampleRate');
+  if (info.truncated) throw truncatedWavError(file, info.truncated);
   if (ctx.wholeInput && info.duration !== undefined && info.duration > WHOLE_AUDIO_MAX_SECONDS + 1) throw tooLong(file, info.duration);
   const clipId = runClipId(ctx);
   const channels = o.channels;
@@ -86,6 +97,8 @@ export async function createAudioSource(o: AudioSourceOptions, ctx: StageCreateC
       at += part.length;
     }
     const samples = values / channels;
+    const note = shortDecodeNote(file, samples / rate, info.audio?.duration ?? info.duration);
+    if (note) ctx.log(note);
     yield {
       port: 'audio',
       packet: { kind: 'audio', chunk: chunkInfo(clipId, 0, 0, samples / rate, true), sampleRate: rate, channels, startSample: 0, data },
@@ -93,12 +106,15 @@ export async function createAudioSource(o: AudioSourceOptions, ctx: StageCreateC
   }
 
   async function* chunked(): AsyncGenerator<PortPacket> {
-    let any = false;
+    let samples = 0;
     for await (const packet of chunkAudioStream(blocks(), { geometry: geometry!, clipId, sampleRate: rate, channels, stage: ctx.id })) {
-      any = true;
+      samples += packet.data.length / channels;
+      // Said before the last chunk goes: the runtime pulls nothing after it.
+      const note = packet.chunk.last ? shortDecodeNote(file, samples / rate, info.audio?.duration ?? info.duration) : undefined;
+      if (note) ctx.log(note);
       yield { port: 'audio', packet };
     }
-    if (!any) throw new MediaError(file, 'decoded to no audio samples');
+    if (samples === 0) throw new MediaError(file, 'decoded to no audio samples');
   }
 
   return pulledSource(ctx.wholeInput ? whole : chunked);

@@ -10,6 +10,7 @@ import { suggestion } from '../../config/did-you-mean.ts';
 import { fileProblem } from '../../config/file-problem.ts';
 import { CancelledError, ConfigError, formatIssue, MediaError, type Issue } from '../../core/errors.ts';
 import { probe } from '../../media/probe.ts';
+import { truncatedWavError } from '../../media/wav-truncation.ts';
 import { readTextInput } from '../../../stages/media/text-source.ts';
 import type { GraphNode, PipelineGraph } from '../../graph/types.ts';
 import { abortOnSignals, runPipeline, writeMetrics, writeTrace, type ExecutionMode } from '../../runtime/index.ts';
@@ -112,6 +113,7 @@ async function mediaProblem(graph: PipelineGraph, name: string, file: string): P
   try {
     const info = await probe(file);
     if (kind === 'audio-source' && !info.audio) return `${file}: has no audio stream — this input wants speech or other sound`;
+    if (kind === 'audio-source' && info.truncated) return truncatedWavError(file, info.truncated).message;
     if (kind === 'audio-source' && info.duration !== undefined && info.duration <= 0) return `${file}: holds no audio (0 s)`;
     if (kind !== 'audio-source' && !info.video) return `${file}: has no picture — this input wants a video or an image`;
     return undefined;

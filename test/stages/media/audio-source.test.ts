@@ -3,6 +3,7 @@
  * output equals a plain ffmpeg decode sample for sample; boundaries follow a declared granularity;
  * a whole input is one packet; a whole input too long to hold is refused by name.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -159,5 +160,26 @@ describe('audio-source → wav-sink', () => {
     const err = await audioSource.create!(audioSource.options.parse({}), ctx).then(() => undefined, (e: unknown) => e as Error);
     expect(err?.message).toContain(long);
     expect(err?.message).toMatch(/11\.0 min.*at most 10\.0 min.*trim it/);
+  });
+
+  it('refuses a truncated WAV when created, and says once when a compressed file decodes well short of its declared length', async () => {
+    const whole = tmp.path('tone.wav');
+    ffmpeg('-f', 'lavfi', '-i', 'sine=f=300:d=6', '-ar', '16000', whole);
+    const cut = tmp.path('tone cut.wav');
+    writeFileSync(cut, readFileSync(whole).subarray(0, 80_000));
+    const ctxFor = (inputPath: string, log: (line: string) => void = () => {}): StageCreateContext => ({ id: 'voice', models: {}, signal: new AbortController().signal, log, inputPath, chunking: { seconds: 2, overlapSeconds: 0, silenceSearchSeconds: 0 } });
+    await expect(audioSource.create!(audioSource.options.parse({}), ctxFor(cut))).rejects.toThrow(/tone cut\.wav: is truncated: its header declares 6\.000 s of audio but the file holds 2\.49\d s/);
+
+    const mp3 = tmp.path('tone.mp3');
+    ffmpeg('-f', 'lavfi', '-i', 'sine=f=300:d=6', '-ar', '16000', mp3);
+    const mp3Cut = tmp.path('tone cut.mp3');
+    writeFileSync(mp3Cut, readFileSync(mp3).subarray(0, Math.floor(readFileSync(mp3).length / 3)));
+    const lines: string[] = [];
+    const instance = await audioSource.create!(audioSource.options.parse({}), ctxFor(mp3Cut, (line) => lines.push(line)));
+    const packets = await collect(instance.packets!);
+    await instance.dispose();
+    expect(packets.length).toBeGreaterThan(0);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/tone cut\.mp3: decoded [\d.]+ s of the 6\.\d+ s its container declares — the file may be truncated/);
   });
 });
