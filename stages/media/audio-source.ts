@@ -12,7 +12,7 @@ import type { PortPacket, StageCreateContext, StageInstance } from '../../src/co
 import { chunkAudioStream, chunkGeometry, type ChunkGeometry } from '../../src/chunking/index.ts';
 import { decodeAudio, probe, truncatedWavError } from '../../src/media/index.ts';
 import { formatSeconds, granuleUnits } from './grid.ts';
-import { chunkInfo, pulledSource, requireInputPath, runClipId } from './source-input.ts';
+import { chunkInfo, pulledSource, requireInputPath, runClipId, shortDecodeNote } from './source-input.ts';
 
 export interface AudioSourceOptions {
   sampleRate: number | null;
@@ -55,16 +55,6 @@ function tooLong(file: string, seconds: number): MediaError {
     `is ${formatSeconds(seconds)} long, but a stage here takes this input whole (a voice prompt or reference) and at most ` +
       `${formatSeconds(WHOLE_AUDIO_MAX_SECONDS)} is accepted; trim it (ffmpeg -i IN -t 30 OUT.wav) or bind a shorter file`,
   );
-}
-
-/**
- * A compressed file cut short decodes without complaint up to the cut, while its container still
- * declares the full length (an MP3's Xing header, an MP4's moov). More than 1 s and 5% short is
- * worth a line: the output follows what decoded. (Bitrate-estimated durations are rougher than that.)
- */
-export function shortDecodeNote(file: string, decodedSeconds: number, declaredSeconds: number | undefined): string | undefined {
-  if (declaredSeconds === undefined || declaredSeconds - decodedSeconds <= Math.max(1, 0.05 * declaredSeconds)) return undefined;
-  return `${file}: decoded ${decodedSeconds.toFixed(3)} s of the ${declaredSeconds.toFixed(3)} s its container declares — the file may be truncated or damaged; the output follows what decoded`;
 }
 
 export async function createAudioSource(o: AudioSourceOptions, ctx: StageCreateContext): Promise<StageInstance> {

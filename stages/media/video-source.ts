@@ -10,7 +10,7 @@ import type { PortPacket, StageCreateContext, StageInstance } from '../../src/co
 import { decodeVideo, planVideo, probe, type MediaInfo } from '../../src/media/index.ts';
 import { FrameChunker } from './frame-chunker.ts';
 import { formatBytes, gridChunkSeconds } from './grid.ts';
-import { chunkInfo, pulledSource, requireInputPath, runClipId } from './source-input.ts';
+import { chunkInfo, pulledSource, requireInputPath, runClipId, shortDecodeNote } from './source-input.ts';
 
 export interface VideoSourceOptions {
   fps: number | null;
@@ -79,6 +79,8 @@ export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateC
       parts.push(block.data);
     }
     if (frames === 0) throw new MediaError(file, 'decoded to no video frames');
+    const note = info.isImage ? undefined : shortDecodeNote(file, frames / plan.fps, info.video?.duration ?? info.duration);
+    if (note) ctx.log(note);
     // Shared memory: every consumer (face-detect and Wav2Lip, each in its worker) reads the same
     // frames, where an ArrayBuffer would be copied for all but one of them. Nothing writes to them.
     const data = new Uint8Array(new SharedArrayBuffer(frames * frameBytes));
@@ -102,6 +104,8 @@ export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateC
     }
     const rest = chunker.end();
     if (chunker.framesReceived === 0) throw new MediaError(file, 'decoded to no video frames');
+    const note = shortDecodeNote(file, chunker.framesReceived / plan.fps, info.video?.duration ?? info.duration);
+    if (note) ctx.log(note);
     for (const packet of rest) yield { port: 'frames', packet };
   }
 

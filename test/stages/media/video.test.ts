@@ -3,7 +3,7 @@
  * become an H.264 + AAC mp4 of the right size and length; frames are cut on the grid with exact
  * frame counts; a still image is one frame; a whole video too big to hold is refused by name.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StageCreateContext } from '../../../src/core/stage.ts';
 import type { ChunkInfo, VideoPacket } from '../../../src/core/types.ts';
@@ -114,6 +114,30 @@ describe('video → mp4', () => {
     const posted = prepareTransfer([packets[0], packets[0]], () => true);
     expect(posted.transfer).toEqual([]);
     expect(posted.packets.every((x) => (x.packet as VideoPacket).data === p.data)).toBe(true);
+  });
+
+  it('says once when a video decodes well short of the length its container declares (a Matroska file cut short)', async () => {
+    // ffmpeg reads a cut MP4 as "partial file" (an error already); a cut MKV decodes up to the cut.
+    const whole = tmp.path('clip.mkv');
+    ffmpeg('-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=25:duration=6', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', whole);
+    const cut = tmp.path('clip cut.mkv');
+    const bytes = readFileSync(whole);
+    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 3)));
+    for (const wholeInput of [false, true]) {
+      const lines: string[] = [];
+      const instance = await videoSource.create!(videoSource.options.parse({}), ctxFor(cut, { wholeInput, chunking: { seconds: 1, overlapSeconds: 0, silenceSearchSeconds: 0 }, log: (l) => lines.push(l) }));
+      const packets = await collect(instance.packets!);
+      await instance.dispose();
+      const frames = packets.reduce((n, p) => n + (p.packet as VideoPacket).frameCount, 0);
+      expect(frames).toBeGreaterThan(0);
+      expect(frames).toBeLessThan(6 * 25 - 25);
+      expect(lines).toEqual([expect.stringMatching(/clip cut\.mkv: decoded [\d.]+ s of the 6\.\d+ s its container declares — the file may be truncated/)]);
+    }
+    const quiet: string[] = [];
+    const instance = await videoSource.create!(videoSource.options.parse({}), ctxFor(whole, { chunking: { seconds: 1, overlapSeconds: 0, silenceSearchSeconds: 0 }, log: (l) => quiet.push(l) }));
+    await collect(instance.packets!);
+    await instance.dispose();
+    expect(quiet).toEqual([]);
   });
 
   it('turns a still image into a one-frame video, and image-source into one image packet', async () => {
