@@ -14,7 +14,8 @@ export interface Image<T extends ArrayLike<number> = ArrayLike<number>> {
   channels: number;
 }
 
-function axisTaps(outSize: number, inSize: number): { i0: Int32Array; i1: Int32Array; w: Float32Array } {
+/** Per output index along one axis: the two source indices and the weight of the second. */
+export function axisTaps(outSize: number, inSize: number): { i0: Int32Array; i1: Int32Array; w: Float32Array } {
   const i0 = new Int32Array(outSize), i1 = new Int32Array(outSize), w = new Float32Array(outSize);
   const scale = inSize / outSize;
   for (let d = 0; d < outSize; d++) {

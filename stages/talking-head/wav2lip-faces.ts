@@ -7,7 +7,7 @@
  */
 import { TalkingHeadError } from './errors.ts';
 import type { Box } from './face-boxes.ts';
-import { cropImage, resizeBilinear, type Image } from './image-resize.ts';
+import { axisTaps, cropImage, resizeBilinear, type Image } from './image-resize.ts';
 
 export const WAV2LIP_FACE = 96;
 const PLANE = WAV2LIP_FACE * WAV2LIP_FACE;
@@ -44,17 +44,43 @@ export function pasteFace(frame: Image<Uint8Array>, box: Box, face: Float32Array
   for (let p = 0; p < PLANE; p++) {
     for (let c = 0; c < 3; c++) bgr[3 * p + c] = Math.min(255, Math.max(0, Math.trunc(face[offset + c * PLANE + p] * 255)));
   }
-  const [x1, y1, x2, y2] = box;
-  const patch = resizeBilinear({ data: bgr, width: WAV2LIP_FACE, height: WAV2LIP_FACE, channels: 3 }, x2 - x1, y2 - y1);
   if (into && into.length !== frame.data.length) throw new TalkingHeadError(`pasteFace: target holds ${into.length} bytes, the frame ${frame.data.length}`);
   const out = into ?? new Uint8Array(frame.data.length);
   out.set(frame.data);
-  for (let y = 0; y < y2 - y1; y++) {
-    for (let x = 0; x < x2 - x1; x++) {
-      const src = (y * (x2 - x1) + x) * 3;
-      const dst = ((y1 + y) * frame.width + x1 + x) * 3;
-      for (let c = 0; c < 3; c++) out[dst + c] = Math.round(patch.data[src + 2 - c]); // BGR → RGB
+  pasteResized(bgr, box, frame.width, out);
+  return out;
+}
+
+/** Horizontally resized rows of the patch, reused from frame to frame (one thread, one caller at a time). */
+let rowScratch = new Float64Array(0);
+
+/**
+ * The 96×96 BGR patch resized (resizeBilinear's taps and float32 values) into `box` of an RGB
+ * frame `width` wide, rounded — with no resized patch in between. This runs for every output
+ * frame, where the generic resize plus a paste loop cost more than Wav2Lip itself on CPU: each
+ * patch row is resized across once (in RGB order), then output rows blend two of those, which
+ * is the same arithmetic in the same order as the generic resize.
+ */
+function pasteResized(bgr: Uint8Array, [x1, y1, x2, y2]: Box, width: number, out: Uint8Array): void {
+  const w = x2 - x1, h = y2 - y1, stride = w * 3;
+  const xs = axisTaps(w, WAV2LIP_FACE);
+  const ys = axisTaps(h, WAV2LIP_FACE);
+  if (rowScratch.length < WAV2LIP_FACE * stride) rowScratch = new Float64Array(WAV2LIP_FACE * stride);
+  const rows = rowScratch;
+  for (let sy = 0; sy < WAV2LIP_FACE; sy++) {
+    const src = sy * WAV2LIP_FACE * 3;
+    let o = sy * stride;
+    for (let x = 0; x < w; x++, o += 3) {
+      const a = src + xs.i0[x] * 3, b = src + xs.i1[x] * 3, wx = xs.w[x], vx = 1 - wx;
+      rows[o] = bgr[a + 2] * vx + bgr[b + 2] * wx; // BGR → RGB
+      rows[o + 1] = bgr[a + 1] * vx + bgr[b + 1] * wx;
+      rows[o + 2] = bgr[a] * vx + bgr[b] * wx;
     }
   }
-  return out;
+  for (let y = 0; y < h; y++) {
+    const top = ys.i0[y] * stride, bottom = ys.i1[y] * stride, wy = ys.w[y], vy = 1 - wy;
+    const dst = ((y1 + y) * width + x1) * 3;
+    // (v + 0.5) | 0 is Math.round for a float32 v in 0..255 (exact in double), and much cheaper.
+    for (let j = 0; j < stride; j++) out[dst + j] = (Math.fround(rows[top + j] * vy + rows[bottom + j] * wy) + 0.5) | 0;
+  }
 }

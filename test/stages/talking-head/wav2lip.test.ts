@@ -5,6 +5,7 @@ import { ensureReferenceModel } from '../../../models/reference.ts';
 import { wav2lipMel } from '../../../src/dsp/index.ts';
 import type { Box } from '../../../stages/talking-head/face-boxes.ts';
 import { openSession } from '../../../stages/talking-head/session.ts';
+import { resizeBilinear } from '../../../stages/talking-head/image-resize.ts';
 import { pasteFace, wav2lipFaceInput } from '../../../stages/talking-head/wav2lip-faces.ts';
 import { lipSync, lipSyncFrames } from '../../../stages/talking-head/wav2lip-runner.ts';
 import { melWindow, melWindowStarts } from '../../../stages/talking-head/wav2lip-windows.ts';
@@ -74,6 +75,26 @@ describe('face input and paste', () => {
       }
     }
     expect(() => pasteFace(frame, [40, 5, 60, 25], face)).toThrow(/inside the 50×40 frame/);
+  });
+
+  it('pastes exactly what resizing the uint8 BGR patch bilinearly (cv2 geometry) and rounding gives, up or down in size', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const frame = frameOf(200, 150, (x, y) => [(x * 3) % 256, (y * 5) % 256, (x + y) % 256]);
+    const face = Float32Array.from({ length: 3 * 9216 }, () => rand() * 1.1 - 0.05); // a little outside 0..1 too
+    const patch = new Uint8Array(3 * 9216);
+    for (let p = 0; p < 9216; p++) for (let c = 0; c < 3; c++) patch[3 * p + c] = Math.min(255, Math.max(0, Math.trunc(face[c * 9216 + p] * 255)));
+    for (const box of [[20, 10, 171, 143], [50, 40, 90, 70], [0, 0, 96, 96], [3, 7, 200, 150]] as Box[]) {
+      const [x1, y1, x2, y2] = box;
+      const resized = resizeBilinear({ data: patch, width: 96, height: 96, channels: 3 }, x2 - x1, y2 - y1);
+      const expected = Uint8Array.from(frame.data);
+      for (let y = 0; y < y2 - y1; y++) {
+        for (let x = 0; x < x2 - x1; x++) {
+          for (let c = 0; c < 3; c++) expected[((y1 + y) * 200 + x1 + x) * 3 + c] = Math.round(resized.data[(y * (x2 - x1) + x) * 3 + 2 - c]);
+        }
+      }
+      expect(Buffer.compare(Buffer.from(pasteFace(frame, box, face)), Buffer.from(expected))).toBe(0);
+    }
   });
 });
 
