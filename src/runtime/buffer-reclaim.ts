@@ -4,36 +4,51 @@
  * so a run's peak RSS carries that headroom on top of the chunks actually alive — a 1-minute clip
  * ends before the first such collection, a 10-minute one does not, and peak RSS seems to grow
  * with clip length. Collecting once `reclaimBytes` of buffers have been allocated since the last
- * collection keeps the peak at (live chunks + reclaimBytes) whatever the clip's length. 8 MiB: a
- * full collection of a small heap costs a few ms, paid about once per 10 s chunk per stage (about
- * 3% of a voice-convert run; 16 MiB left 10-minute runs ~4% higher against 1-minute ones).
- * A stage worker also checks after each item, since the timer cannot fire during a chunk's
- * synchronous processing.
+ * collection keeps the peak at (live chunks + reclaimBytes) whatever the clip's length. 8 MiB
+ * (16 MiB left 10-minute runs ~4% higher against 1-minute ones). Collections are mostly minor
+ * ones, which cost about a millisecond: VALL-E X's decoding loop replaces a KV-cache buffer at
+ * every step, and full collections that often took ~10% of a talking-head run. A stage worker
+ * also checks after each item, since the timer cannot fire during a chunk's synchronous work.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-let collect: (() => void) | undefined;
+type Collect = (options?: { type?: 'minor' | 'major' }) => void;
+let collect: Collect | undefined;
 
-function collector(): () => void {
+function collector(): Collect {
   if (!collect) {
     // `gc` is only exposed with --expose-gc; the flag can be set at run time and the function
     // taken from a fresh context (it is installed on new contexts' globals).
     v8.setFlagsFromString('--expose-gc');
-    collect = vm.runInNewContext('gc') as () => void;
+    collect = vm.runInNewContext('gc') as Collect;
   }
   return collect;
 }
 
 let base = 0;
 let threshold = 8 * 2 ** 20;
+let minorsSinceMajor = 0;
+/** Minor collections between two full ones. */
+const MINORS_PER_MAJOR = 4;
 
-/** Collects now if buffer memory grew by the threshold since the last collection (no-op until started). */
+/**
+ * Collects now if buffer memory grew by the threshold since the last collection (no-op until
+ * started). Most dead chunk buffers die young — a model's output read once, a KV cache replaced
+ * at the next decoding step — and a minor collection (about a millisecond) frees them; every
+ * few times a full one takes those that lived long enough to be promoted.
+ */
 export function reclaimBuffersIfGrown(): void {
   if (!collect) return;
   const now = process.memoryUsage().arrayBuffers;
   if (now - base < threshold) return;
-  collect();
+  if (minorsSinceMajor < MINORS_PER_MAJOR) {
+    minorsSinceMajor++;
+    collect({ type: 'minor' });
+  } else {
+    minorsSinceMajor = 0;
+    collect();
+  }
   base = process.memoryUsage().arrayBuffers;
 }
 

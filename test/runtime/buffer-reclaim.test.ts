@@ -3,37 +3,70 @@ import { reclaimBuffersIfGrown, startBufferReclaim } from '../../src/runtime/buf
 
 const MiB = 2 ** 20;
 const nextTask = () => new Promise((resolve) => setImmediate(resolve));
+const chunk = (i: number) => new Float32Array(MiB / 4).fill(i);
 
-/** Dead chunk buffers and weak references to them (a WeakRef's target stays alive to the end of the task). */
-function deadChunks(count: number): WeakRef<ArrayBuffer>[] {
-  return Array.from({ length: count }, (_, i) => new WeakRef(new Float32Array(MiB / 4).fill(i).buffer));
+/** V8 frees collected buffers' memory from a background sweeper: give it a moment. */
+async function settledBufferBytes(): Promise<number> {
+  let last = process.memoryUsage().arrayBuffers;
+  for (let i = 0; i < 40; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    const now = process.memoryUsage().arrayBuffers;
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
 }
 
 describe('buffer reclaim', () => {
-  it('collects dead chunk buffers on demand once they pass the threshold, without waiting for its timer', async () => {
-    // 3 MiB of dead buffers: far below what makes V8 collect by itself.
+  it('frees dead young chunk buffers once they pass the threshold, without waiting for its timer', async () => {
+    // 6 MiB of dead buffers: far below what makes V8 collect by itself.
     const stop = startBufferReclaim({ reclaimBytes: 2 * MiB, intervalMs: 3_600_000 });
     try {
-      const refs = deadChunks(3);
-      await nextTask();
+      const before = await settledBufferBytes();
+      for (let i = 0; i < 6; i++) chunk(i);
+      expect(process.memoryUsage().arrayBuffers - before).toBeGreaterThanOrEqual(6 * MiB);
       reclaimBuffersIfGrown();
-      expect(refs.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
+      expect((await settledBufferBytes()) - before).toBeLessThan(2 * MiB);
     } finally {
       stop();
     }
   });
 
-  it('does not collect below the threshold, and keeps buffers still referenced', async () => {
-    const stop = startBufferReclaim({ reclaimBytes: 64 * MiB, intervalMs: 3_600_000 });
+  it('also frees buffers that lived long enough to be promoted, within a few collections', async () => {
+    const stop = startBufferReclaim({ reclaimBytes: 2 * MiB, intervalMs: 3_600_000 });
     try {
-      const live = Array.from({ length: 3 }, (_, i) => new Float32Array(MiB / 4).fill(i));
-      const refs = deadChunks(3);
-      await nextTask();
-      reclaimBuffersIfGrown();
-      expect(refs.filter((ref) => ref.deref() !== undefined)).toHaveLength(3);
-      startBufferReclaim({ reclaimBytes: 1, intervalMs: 3_600_000 })();
-      reclaimBuffersIfGrown();
-      expect(live.every((chunk, i) => chunk[MiB / 4 - 1] === i)).toBe(true);
+      let held: Float32Array[] | undefined = Array.from({ length: 4 }, (_, i) => chunk(i));
+      const refs = held.map((c) => new WeakRef(c.buffer));
+      // Young garbage makes each call collect; the held chunks survive and are promoted.
+      for (let i = 0; i < 3; i++) {
+        for (let j = 0; j < 3; j++) chunk(j);
+        reclaimBuffersIfGrown();
+        await nextTask();
+      }
+      expect(held.every((c, i) => c[0] === i)).toBe(true);
+      held = undefined;
+      for (let i = 0; i < 6 && refs.some((r) => r.deref()); i++) {
+        for (let j = 0; j < 3; j++) chunk(j);
+        await nextTask();
+        reclaimBuffersIfGrown();
+        await nextTask();
+      }
+      expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+    } finally {
+      stop();
+    }
+  });
+
+  it('keeps buffers still referenced', async () => {
+    const stop = startBufferReclaim({ reclaimBytes: 1, intervalMs: 3_600_000 });
+    try {
+      const live = Array.from({ length: 3 }, (_, i) => chunk(i));
+      for (let i = 0; i < 6; i++) {
+        chunk(9);
+        reclaimBuffersIfGrown();
+        await nextTask();
+      }
+      expect(live.every((c, i) => c.length === MiB / 4 && c[MiB / 4 - 1] === i)).toBe(true);
     } finally {
       stop();
     }
