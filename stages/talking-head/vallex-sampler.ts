@@ -19,20 +19,24 @@ export function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
+/** Called once per generated token (75 a second of speech): typed arrays, no per-step closures. */
 export function sampleToken(logits: ArrayLike<number>, random: SeededRandom, options: SamplerOptions = {}): number {
   const { temperature = 1, topK = 0 } = options;
   if (!(temperature > 0)) throw new TalkingHeadError(`temperature = ${temperature}: expected > 0`);
   const n = logits.length;
-  let order = Array.from({ length: n }, (_, i) => i);
+  let order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
   if (topK > 0 && topK < n) order = order.sort((a, b) => logits[b] - logits[a] || a - b).slice(0, topK);
+  const m = order.length;
   let max = -Infinity;
-  for (const i of order) max = Math.max(max, logits[i] / temperature);
-  const weights = order.map((i) => Math.exp(logits[i] / temperature - max));
-  const total = weights.reduce((a, b) => a + b, 0);
+  for (let k = 0; k < m; k++) max = Math.max(max, logits[order[k]] / temperature);
+  const weights = new Float64Array(m);
+  let total = 0;
+  for (let k = 0; k < m; k++) total += weights[k] = Math.exp(logits[order[k]] / temperature - max);
   let u = random.uniform() * total;
-  for (let k = 0; k < order.length; k++) {
+  for (let k = 0; k < m; k++) {
     u -= weights[k];
     if (u < 0) return order[k];
   }
-  return order[order.length - 1];
+  return order[m - 1];
 }
