@@ -80,7 +80,6 @@ function pasteResized(bgr: Uint8Array, [x1, y1, x2, y2]: Box, width: number, out
   for (let y = 0; y < h; y++) {
     const top = ys.i0[y] * stride, bottom = ys.i1[y] * stride, wy = ys.w[y], vy = 1 - wy;
     const dst = ((y1 + y) * width + x1) * 3;
-    // (v + 0.5) | 0 is Math.round for a float32 v in 0..255 (exact in double), and much cheaper.
-    for (let j = 0; j < stride; j++) out[dst + j] = (Math.fround(rows[top + j] * vy + rows[bottom + j] * wy) + 0.5) | 0;
+    for (let j = 0; j < stride; j++) out[dst + j] = Math.round(Math.fround(rows[top + j] * vy + rows[bottom + j] * wy));
   }
 }
