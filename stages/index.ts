@@ -2,18 +2,18 @@
  * The one list of built-in stage kinds. A kind not listed here does not exist for pipelines.
  */
 import type { StageDefinition } from '../src/core/stage.ts';
-import { contentEncoder } from './content-encoder.ts';
-import { dit } from './dit.ts';
-import { faceDetect } from './face-detect.ts';
-import { fastpitch } from './fastpitch.ts';
-import { hifigan } from './hifigan.ts';
-import { mp4Sink, wavSink } from './media-sinks.ts';
-import { audioSource, imageSource, textSource, videoSource } from './media-sources.ts';
-import { rvc } from './rvc.ts';
-import { textEncoder } from './text-encoder.ts';
-import { vae } from './vae.ts';
-import { vallex } from './vallex.ts';
-import { wav2lip } from './wav2lip.ts';
+import { contentEncoder } from './content-encoder/index.ts';
+import { dit } from './dit/index.ts';
+import { faceDetect } from './face-detect/index.ts';
+import { fastpitch } from './fastpitch/index.ts';
+import { hifigan } from './hifigan/index.ts';
+import { mp4Sink, wavSink } from './media/sinks.ts';
+import { audioSource, imageSource, textSource, videoSource } from './media/sources.ts';
+import { rvc } from './rvc/index.ts';
+import { textEncoder } from './text-encoder/index.ts';
+import { vae } from './vae/index.ts';
+import { vallex } from './vallex/index.ts';
+import { wav2lip } from './wav2lip/index.ts';
 
 const all: readonly StageDefinition[] = [
   audioSource,

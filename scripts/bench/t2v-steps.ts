@@ -10,9 +10,9 @@
 import * as ort from 'onnxruntime-node';
 import { ensureReferenceModel } from '../../models/reference.ts';
 import type { Scale } from '../../models/manifest.ts';
-import { denoiseLatents, type DenoiseProgress } from '../../stages/text-to-video/denoise.ts';
-import { encodePrompts } from '../../stages/text-to-video/text-embeddings.ts';
-import { decodeLatents, type VaeDecodeOptions } from '../../stages/text-to-video/vae-decode.ts';
+import { denoiseLatents, type DenoiseProgress } from '../../stages/dit/denoise.ts';
+import { encodePrompts } from '../../stages/text-encoder/embeddings.ts';
+import { decodeLatents, type VaeDecodeOptions } from '../../stages/vae/decode.ts';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -132,6 +132,15 @@ export class StageError extends ReelError {
   }
 }
 
+/**
+ * An input a stage cannot work with: a packet of the wrong kind, a shape, a length, a box. Thrown
+ * by stages and by the item's typed accessors; says what was given and what was expected, never
+ * which stage — the runtime wraps it in a StageError with the stage, chunk and time range.
+ */
+export class InputError extends ReelError {
+  override readonly code = 'INPUT_ERROR';
+}
+
 /** The run was cancelled (SIGINT, SIGTERM or an AbortSignal). */
 export class CancelledError extends ReelError {
   override readonly code = 'CANCELLED';

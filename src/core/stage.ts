@@ -1,23 +1,34 @@
 /**
- * What a stage kind is: its ports, its options schema (every field with a default and a unit),
- * the model files it loads, the context a chunk needs, and — once implemented — how to create a
- * running instance. `stages/<kind>.ts` each export one `defineStage(...)`; `stages/index.ts` is the
- * one list of built-in kinds.
+ * The stage contract (v2): what a stage kind declares and what a running stage does. Three roles.
+ *
+ * - A **source** is pulled: the runtime asks for its next packet only when every edge downstream
+ *   has room, so decoding pauses while consumers are busy.
+ * - A **transform** maps one item to an Observable of output packets: `process(item)`. The item is
+ *   done when that Observable completes — the runtime never guesses. Items are composed with RxJS
+ *   (`mergeMap` with the node's concurrency, outputs released in input order) under demand from the
+ *   flow control.
+ * - A **sink** writes items, then finishes, then commits (or aborts).
+ *
+ * A kind declares what an item holds (`item`): neighbouring chunks, inputs taken whole (`whole` on
+ * a port), whether it carries state from chunk to chunk. The runtime supplies all of it, so a
+ * stage never buffers its own neighbours, and a stateless transform can run on several chunks at
+ * once. `stages/<kind>/index.ts` each export one definition; `stages/index.ts` lists the built-ins.
  */
-import type { OperatorFunction } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { z } from 'zod';
+import type { StageItem } from './item.ts';
 import type { NodeSettings } from './settings.ts';
 import type { Packet, PortType } from './types.ts';
 
 export interface PortSpec {
   type: PortType;
   doc: string;
-  /** May be left unwired (e.g. a reference voice that only tunes the pitch). */
+  /** May be left unwired, or go without a packet for some chunks (e.g. a reference voice). */
   optional?: boolean;
   /**
    * The stage needs this input whole, as one packet (a script, a voice prompt, a face loop): the
-   * source sends it unchunked when every consumer wants it whole, and the join does not wait for
-   * it after its one packet.
+   * source sends it unchunked when every consumer wants it whole, and every item of the clip
+   * carries it in `item.whole`.
    */
   whole?: boolean;
 }
@@ -28,76 +39,53 @@ export interface ModelSlot {
   doc: string;
 }
 
-/**
- * What a chunk needs beyond its own range, and the unit chunks must be cut on. A stage with a
- * finite receptive field declares it here; the chunk planner adds it and the stitcher trims it.
- */
-export interface StageContext {
-  /** Seconds of input needed before / after a chunk's owned range. */
-  beforeSeconds: number;
-  afterSeconds: number;
-  /** Frames of video needed before / after (for frame-based stages, e.g. a smoothing window). */
-  framesBefore?: number;
-  framesAfter?: number;
-  /** Chunk boundaries fall on multiples of this many seconds (a hop, a latent frame), if set. */
+/** What one item of a transform or sink holds, beyond its own chunk. */
+export interface ItemSpec {
+  /**
+   * Neighbouring chunks of the same clip the item carries (a receptive field, a mel window that
+   * reaches into the next chunk). Item k is started once chunk k + after has arrived (or the clip
+   * ended). @defaultValue { before: 0, after: 0 }
+   */
+  neighbours?: { before: number; after: number };
+  /**
+   * The stage carries state from chunk to chunk (a conv cache, a sentence loop): its items run one
+   * at a time, in order, on one instance, and `concurrency` above 1 is refused. @defaultValue false
+   */
+  stateful?: boolean;
+  /** Chunk boundaries must fall on multiples of this many seconds (a hop, a frame). */
   granularitySeconds?: number;
-  /** The whole input must be seen at once (no chunking through this stage). */
-  wholeClip?: boolean;
 }
 
 /** Facts the runtime hands a stage instance when it is created. */
 export interface StageCreateContext {
-  /** The stage's id in the pipeline (the YAML key). */
+  /** The stage's id in the pipeline (the YAML key). For logs of the runtime; stages need not name themselves. */
   id: string;
   /** Resolved absolute model file per slot. */
   models: Readonly<Record<string, string>>;
+  /** Every execution setting of the node (provider, strict, threads, TensorRT, warmup, batch, cache). */
+  settings: NodeSettings;
   signal: AbortSignal;
   log: (line: string) => void;
-  /** Source nodes: the file bound to the node's pipeline input (`--input NAME=PATH`). */
-  inputPath?: string;
-  /** Sink nodes: the pipeline output name the node writes (its `binding`). */
-  outputName?: string;
-  /** The run's output folder (`--out DIR`); sinks write here, under a temp name until complete. */
-  outDir?: string;
   /** A folder private to this run, removed by the runtime when the run ends or is cancelled. */
   tempDir?: string;
-  /** The pipeline's chunking (seconds); sources cut their chunks with it. */
-  chunking?: { seconds: number; overlapSeconds: number; silenceSearchSeconds: number };
-  /** ONNX Runtime threading for this instance (`threads:` in YAML). */
-  threads?: { intraOp: number; interOp: number; spinning: boolean };
-  /** Execution provider preference list for this instance. */
-  provider?: readonly ('tensorrt' | 'cuda' | 'cpu')[];
-  /** Every execution setting of the node (provider, strict, threads, TensorRT, warmup, batch, cache). */
-  settings?: NodeSettings;
   /**
-   * Resolves when this stage's downstream queues have room for one more packet. A stage that
-   * generates many chunks from one input (a TTS) awaits it before each chunk, so it never runs
-   * further ahead of its consumers than their queues allow.
+   * Resolves when the stage's downstream queues have room for one more packet. A transform that
+   * emits many chunks from one item (a TTS) awaits it before each further chunk (see `paced`), so
+   * it never runs ahead of its consumers; the runtime counts the wait as blocked, not compute.
    */
-  outputRoom?: () => Promise<void>;
+  outputRoom: () => Promise<void>;
+  /** Sources: the file bound to the node's pipeline input (`--input NAME=PATH`). */
+  inputPath?: string;
+  /** Sources: the pipeline's chunking; chunks are cut on its grid. */
+  chunking?: { seconds: number; silenceSearchSeconds: number };
   /** Sources: every consumer wants this input whole — send one packet, not chunks. */
   wholeInput?: boolean;
   /** Sources: chunk boundaries must fall on multiples of this many seconds (consumers' hops). */
   granularitySeconds?: number;
-}
-
-/** A running stage: maps its input packets (by port) to output packets (by port). */
-export interface StageInstance {
-  /** Consumes packets tagged with their input port, emits packets tagged with their output port. */
-  operator: OperatorFunction<PortPacket, PortPacket>;
-  dispose(): Promise<void>;
-  /**
-   * Sources: the packets, pulled one at a time — the runtime calls `next()` only when every
-   * downstream edge has room, so decoding pauses while consumers are busy. `operator` is unused.
-   */
-  packets?: AsyncIterable<PortPacket>;
-  /** Sinks: the files written, read once committed (final names, not temp ones). */
-  files?: () => readonly string[];
-  /**
-   * Sinks: move the finished output onto its final name. The runtime calls it only once every
-   * sink of the run has finished, so a failed or cancelled run leaves no output at all.
-   */
-  commit?: () => Promise<void>;
+  /** Sinks: the pipeline output name the node writes (its `binding`). */
+  outputName?: string;
+  /** Sinks: the run's output folder (`--out DIR`); written under a temp name until committed. */
+  outDir?: string;
 }
 
 export interface PortPacket {
@@ -105,35 +93,108 @@ export interface PortPacket {
   packet: Packet;
 }
 
-export interface StageDefinition<Schema extends z.ZodObject = z.ZodObject> {
+export interface SourceInstance {
+  /** The packets, pulled one at a time: `next()` is called only when every downstream edge has room. */
+  packets: AsyncIterable<PortPacket>;
+  dispose(): Promise<void>;
+}
+
+export interface TransformInstance {
+  /**
+   * Works on one item; completes when the item is done. Emits packets on the kind's output ports
+   * for the item's own time range (a generating stage: for every chunk it makes). An emitted
+   * packet is handed over — its buffer may move to another thread — so a stage keeps copies, not
+   * views, of what it emitted. Errors go to the Observable's error channel (a throw inside
+   * `defer`/`from` does), with no stage name: the runtime adds it.
+   */
+  process(item: StageItem): Observable<PortPacket>;
+  /** Release sessions and anything else held. Called once, also after a failure. */
+  dispose(): Promise<void>;
+}
+
+export interface SinkInstance {
+  /** Takes one item; resolves when the sink can take the next one. */
+  write(item: StageItem): Promise<void>;
+  /** Every item was written: flush and close the output (still under its temp name). */
+  finish(): Promise<void>;
+  /** Move the finished output onto its final name; called once every sink of the run has finished. */
+  commit(): Promise<void>;
+  /** Stop and remove what was written; safe at any point, also after `finish`, and more than once. */
+  abort(): Promise<void>;
+  /** The files written (final names), read after `commit`. */
+  files(): readonly string[];
+}
+
+interface DefinitionBase<Schema extends z.ZodType> {
   kind: string;
-  /** One line: what it does, for `reel graph` and docs. */
+  /** One line: what it does, for `reel graph`, `reel kinds` and docs. */
   summary: string;
-  /** `inference` stages run in a worker with an ONNX session; `source`/`sink` are ffmpeg I/O. */
-  role: 'inference' | 'source' | 'sink' | 'transform';
   inputs: Readonly<Record<string, PortSpec>>;
   outputs: Readonly<Record<string, PortSpec>>;
   /** Strict zod object; every field has `.default()` and a `.describe()` that states its unit. */
   options: Schema;
   /** Model slots; the first is the one a plain-string `model:` refers to. */
   models?: Readonly<Record<string, ModelSlot>>;
-  context?: (options: z.infer<Schema>) => StageContext;
   /**
-   * URL of the module that exports this definition (`import.meta.url`), so that a worker thread can
-   * load it. Built-in kinds are found by kind in `stages/index.ts` and need not set it.
+   * URL of the module that exports this definition (`import.meta.url`), so that a worker thread
+   * can load it. Built-in kinds are found by kind in `stages/index.ts` and need not set it.
    */
   module?: string;
-  /**
-   * Chunks a stage holds before it emits (a stitcher emits chunk k−1 when k arrives); the runtime
-   * lets this many more chunks into it. Default 0: every input chunk yields its outputs before
-   * the next is needed.
-   */
-  lookahead?: number;
-  /** Absent until the kind is implemented; the runtime refuses to run such a stage. */
-  create?: (options: z.infer<Schema>, ctx: StageCreateContext) => Promise<StageInstance>;
+  /** Pipeline settings the kind takes beyond the common ones (only `cache` today). */
+  accepts?: { cache?: boolean };
 }
 
-/** Keeps the options type tied to the schema at the definition site. */
-export function defineStage<Schema extends z.ZodObject>(def: StageDefinition<Schema>): StageDefinition<Schema> {
-  return Object.freeze(def);
+export interface SourceDefinition<Schema extends z.ZodType = z.ZodType> extends DefinitionBase<Schema> {
+  role: 'source';
+  create?: (options: z.infer<Schema>, ctx: StageCreateContext) => Promise<SourceInstance>;
+}
+
+export interface TransformDefinition<Schema extends z.ZodType = z.ZodType> extends DefinitionBase<Schema> {
+  role: 'transform';
+  /**
+   * Where it runs in a pipelined run: `worker` for stages whose work blocks a thread (an ONNX
+   * session's `run()` does), each instance on a worker thread of its own. @defaultValue 'main'
+   */
+  thread?: 'main' | 'worker';
+  item?: ItemSpec;
+  create?: (options: z.infer<Schema>, ctx: StageCreateContext) => Promise<TransformInstance>;
+}
+
+export interface SinkDefinition<Schema extends z.ZodType = z.ZodType> extends DefinitionBase<Schema> {
+  role: 'sink';
+  item?: Pick<ItemSpec, 'neighbours'>;
+  create?: (options: z.infer<Schema>, ctx: StageCreateContext) => Promise<SinkInstance>;
+}
+
+export type StageDefinition<Schema extends z.ZodType = z.ZodType> =
+  | SourceDefinition<Schema>
+  | TransformDefinition<Schema>
+  | SinkDefinition<Schema>;
+
+export type StageRole = StageDefinition['role'];
+
+/** Keeps the options type tied to the schema at the definition site (options are `z.infer` of it). */
+export function defineSource<Schema extends z.ZodType>(def: Omit<SourceDefinition<Schema>, 'role'>): SourceDefinition<Schema> {
+  return Object.freeze({ ...def, role: 'source' as const });
+}
+
+export function defineTransform<Schema extends z.ZodType>(def: Omit<TransformDefinition<Schema>, 'role'>): TransformDefinition<Schema> {
+  return Object.freeze({ ...def, role: 'transform' as const });
+}
+
+export function defineSink<Schema extends z.ZodType>(def: Omit<SinkDefinition<Schema>, 'role'>): SinkDefinition<Schema> {
+  return Object.freeze({ ...def, role: 'sink' as const });
+}
+
+/** Options type of a definition: `StageOptions<typeof rvc>`, never a hand-copied interface. */
+export type StageOptions<D extends { options: z.ZodType }> = z.infer<D['options']>;
+
+/** What an item of this kind holds, defaults applied. */
+export function itemSpecOf(def: StageDefinition): Required<Pick<ItemSpec, 'stateful'>> & { neighbours: { before: number; after: number }; granularitySeconds?: number } {
+  const item: ItemSpec = def.role === 'source' ? {} : (def.item ?? {});
+  return {
+    neighbours: item.neighbours ?? { before: 0, after: 0 },
+    stateful: item.stateful ?? false,
+    ...(item.granularitySeconds ? { granularitySeconds: item.granularitySeconds } : {}),
+  };
 }

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPipeline } from '../../src/runtime/index.ts';
-import { wavSink } from '../../stages/media-sinks.ts';
+import { wavSink } from '../../stages/media/sinks.ts';
 import { counterSource } from '../fixtures/stages/counter-source.ts';
 import { testGraph } from '../fixtures/stages/graph.ts';
 import { failAtEndStage } from '../fixtures/stages/fail-at-end-stage.ts';

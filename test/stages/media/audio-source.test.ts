@@ -11,8 +11,8 @@ import type { StageCreateContext } from '../../../src/core/stage.ts';
 import type { AudioPacket, ChunkInfo } from '../../../src/core/types.ts';
 import { loadGraph } from '../../../src/cli/pipeline.ts';
 import { runPipeline } from '../../../src/runtime/index.ts';
-import { audioSource } from '../../../stages/media-sources.ts';
-import { wavSink } from '../../../stages/media-sinks.ts';
+import { audioSource } from '../../../stages/media/sources.ts';
+import { wavSink } from '../../../stages/media/sinks.ts';
 import { collect, ffmpeg, ffprobeJson, tempDir, zeroCrossingFrequency } from '../../media/makeMedia.ts';
 import { ffmpegDecode, gridStage, node, runMedia } from './helpers.ts';
 

@@ -9,8 +9,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError, EXIT, StageError } from '../../../src/core/errors.ts';
-import { mp4Sink, wavSink } from '../../../stages/media-sinks.ts';
-import { audioSource, videoSource } from '../../../stages/media-sources.ts';
+import { mp4Sink, wavSink } from '../../../stages/media/sinks.ts';
+import { audioSource, videoSource } from '../../../stages/media/sources.ts';
 import { avMp4, ffmpeg, tempDir } from '../../media/makeMedia.ts';
 import { ffmpegChildren, ffmpegDecode, node, runMedia } from './helpers.ts';
 

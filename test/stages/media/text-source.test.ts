@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StageCreateContext } from '../../../src/core/stage.ts';
 import type { TextPacket } from '../../../src/core/types.ts';
-import { textSource } from '../../../stages/media-sources.ts';
+import { textSource } from '../../../stages/media/sources.ts';
 import { firstInvalidUtf8 } from '../../../stages/media/text-source.ts';
 import { collect, tempDir } from '../../media/makeMedia.ts';
 

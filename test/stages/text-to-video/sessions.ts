@@ -2,7 +2,7 @@
 import * as ort from 'onnxruntime-node';
 import { ensureReferenceModel } from '../../../models/reference.ts';
 import type { FamilyId } from '../../../models/manifests/index.ts';
-import type { ModelHandle } from '../../../stages/text-to-video/model-session.ts';
+import type { ModelHandle } from '../../../stages/shared/model-session.ts';
 
 export const sessionOptions: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: 3 };
 

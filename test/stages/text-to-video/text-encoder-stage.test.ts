@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TextPacket } from '../../../src/core/types.ts';
-import { textEncoder } from '../../../stages/text-encoder.ts';
+import { textEncoder } from '../../../stages/text-encoder/index.ts';
 import { chunk0, createStage, runOperator } from './stage-harness.ts';
 
 const SLOT = { name: 'encoder', family: 'text-encoder' } as const;

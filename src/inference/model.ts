@@ -1,0 +1,176 @@
+/**
+ * The one model layer every inference stage uses. A Model is a session opened on the node's
+ * provider chain (one log line saying which provider was taken), checked against its family's
+ * contract before any chunk runs, warmed up on shapes taken from that contract, and run with feeds
+ * and outputs addressed by the contract's names — never by position, so a reordered manifest
+ * cannot swap feeds silently. Its release waits for a run in flight.
+ */
+import type { InferenceSession } from 'onnxruntime-common';
+import * as ort from 'onnxruntime-node';
+import type { ModelContract, TensorSpec } from '../core/contract.ts';
+import { CancelledError, ModelError } from '../core/errors.ts';
+import type { NodeSettings } from '../core/settings.ts';
+import type { TensorData, TensorDType } from '../core/types.ts';
+import { assertContract } from './contract-check.ts';
+import type { ProviderName } from './provider-probe.ts';
+import type { SessionSpec } from './session-factory.ts';
+import { SessionPool } from './session-pool.ts';
+
+/** A feed: plain tensor data (what crosses threads) or an ort.Tensor already made. */
+export type Feed = TensorData | ort.Tensor;
+
+export interface Model {
+  /** The model file (a user's export, or the reference model). */
+  readonly path: string;
+  readonly provider: ProviderName;
+  readonly contract: ModelContract;
+  /** Input names the model declares (a subset of the contract's where inputs are optional). */
+  readonly inputNames: readonly string[];
+  /** The session's own metadata, for shapes a model fixes (e.g. a VAE's cache channels). */
+  readonly session: Pick<InferenceSession, 'inputMetadata' | 'outputMetadata'>;
+  /**
+   * Runs on `feeds` named as in the contract (every required input; an optional one the model
+   * lacks is left out) and returns every contract output the model has, by name, as plain data.
+   */
+  run(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, TensorData>>;
+  release(): Promise<void>;
+}
+
+export interface OpenModelOptions {
+  /** For the log line and messages (the runtime adds the stage to errors itself). */
+  stage: string;
+  path: string;
+  contract: ModelContract;
+  settings: NodeSettings;
+  log: (line: string) => void;
+  /**
+   * Warm-up feeds: sizes for the contract's symbolic axes (`{ T: 100 }`: zeros of that shape),
+   * plus any feed given outright (a length that must match, an id that must be in range).
+   * Absent: no warm-up (`warmup:` in YAML is then ignored for this model).
+   */
+  warmup?: { dims: Readonly<Record<string, number>>; feeds?: Readonly<Record<string, Feed>> };
+}
+
+/** Sessions of this thread, shared by stages (and clips) that ask for the same model and settings. */
+const SESSIONS = new SessionPool();
+
+function isTensorData(t: Feed): t is TensorData {
+  return 'dtype' in t;
+}
+
+export function toOrt(t: Feed): ort.Tensor {
+  if (!isTensorData(t)) return t;
+  return new ort.Tensor(t.dtype as 'float32', t.data as Float32Array, t.dims as number[]);
+}
+
+export function fromOrt(t: ort.Tensor): TensorData {
+  return { dtype: t.type as TensorDType, dims: [...t.dims], data: t.data as TensorData['data'] };
+}
+
+const ARRAYS: Record<TensorDType, new (n: number) => TensorData['data']> = {
+  float32: Float32Array,
+  float16: Uint16Array,
+  int64: BigInt64Array,
+  int32: Int32Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
+};
+
+/** Zeros shaped like `spec`, symbolic axes sized from `dims`. */
+export function zerosFor(spec: TensorSpec, dims: Readonly<Record<string, number>>): TensorData {
+  const shape = spec.shape.map((d) => {
+    if (typeof d === 'number') return d;
+    const size = dims[d];
+    if (size === undefined) throw new Error(`warm-up of input "${spec.name}" needs a size for axis "${d}"`);
+    return size;
+  });
+  return { dtype: spec.dtype, dims: shape, data: new ARRAYS[spec.dtype](shape.reduce((a, b) => a * b, 1)) };
+}
+
+function describeFeeds(feeds: Readonly<Record<string, Feed>>): string {
+  return Object.entries(feeds)
+    .map(([k, t]) => `${k} ${isTensorData(t) ? t.dtype : t.type}[${t.dims.join(',')}]`)
+    .join(', ');
+}
+
+export async function openModel(o: OpenModelOptions): Promise<Model> {
+  const spec: SessionSpec = {
+    stage: o.stage,
+    model: o.path,
+    provider: o.settings.provider,
+    strict: o.settings.strict,
+    deviceId: o.settings.deviceId,
+    threads: o.settings.threads,
+    tensorrt: o.settings.tensorrt,
+  };
+  const created = await SESSIONS.acquire(spec);
+  o.log(created.logLine);
+  const { session } = created;
+  const inputNames = new Set(session.inputNames);
+  const outputNames = new Set(session.outputNames);
+  let inflight = 0;
+  let closed = false;
+  let idle: (() => void) | undefined;
+  let released: Promise<void> | undefined;
+
+  const run = async (feeds: Readonly<Record<string, Feed>>): Promise<Record<string, TensorData>> => {
+    if (closed) throw new CancelledError(`${o.path} was released; no more runs`);
+    const unknown = Object.keys(feeds).filter((name) => !o.contract.inputs.some((i) => i.name === name));
+    const missing = o.contract.inputs.filter((i) => inputNames.has(i.name) && !(i.name in feeds)).map((i) => i.name);
+    if (unknown.length || missing.length) {
+      const parts = [unknown.length ? `not in the ${o.contract.family} contract: ${unknown.join(', ')}` : '', missing.length ? `missing: ${missing.join(', ')}` : ''];
+      throw new ModelError(o.path, `feeds do not match the contract (${parts.filter(Boolean).join('; ')})`);
+    }
+    const tensors: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) if (inputNames.has(name)) tensors[name] = toOrt(t);
+    inflight++;
+    let out: InferenceSession.ReturnType;
+    try {
+      out = await session.run(tensors);
+    } catch (cause) {
+      throw new ModelError(o.path, `run failed with feeds ${describeFeeds(feeds)}: ${(cause as Error).message}`, { cause });
+    } finally {
+      if (--inflight === 0) idle?.();
+    }
+    const result: Record<string, TensorData> = {};
+    for (const spec of o.contract.outputs) {
+      const t = out[spec.name] as ort.Tensor | undefined;
+      if (t) result[spec.name] = fromOrt(t);
+      else if (!spec.optional && outputNames.has(spec.name)) throw new ModelError(o.path, `output "${spec.name}" missing from the run`);
+    }
+    return result;
+  };
+
+  const release = () =>
+    (released ??= (async () => {
+      // Releasing a native session under a running inference aborts the process: wait for it.
+      closed = true;
+      if (inflight > 0) await new Promise<void>((resolve) => (idle = resolve));
+      await SESSIONS.release(spec);
+    })());
+
+  try {
+    assertContract(session, o.contract, { stage: o.stage, model: o.path });
+    if (o.warmup && o.settings.warmup > 0) {
+      const feeds: Record<string, Feed> = {};
+      for (const input of o.contract.inputs) {
+        if (!inputNames.has(input.name)) continue;
+        feeds[input.name] = o.warmup.feeds?.[input.name] ?? zerosFor(input, o.warmup.dims);
+      }
+      for (let i = 0; i < o.settings.warmup; i++) await run(feeds);
+    }
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  return {
+    path: o.path,
+    provider: created.provider,
+    contract: o.contract,
+    inputNames: [...inputNames],
+    session,
+    run,
+    release,
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * The content-encoder side of RVC (HuBERT/ContentVec as RVC's `onnx_inference.py` feeds it):
+ * audio → 16 kHz → high-pass (Butterworth order 5 at 48 Hz, filtfilt — RVC filters before both
+ * the features and F0) → `source` [1,1,N] → `features` [1,T,D], T = ⌊(N − 400)/320⌋ + 1 at
+ * 50 frames/s.
+ */
+import type * as ort from 'onnxruntime-node';
+import { MANIFESTS } from '../../models/manifests/index.ts';
+import { resample, rvcHighPass } from '../../src/dsp/index.ts';
+import { TalkingHeadError } from '../shared/errors.ts';
+import { f32, runOutputs } from '../shared/session.ts';
+
+export const CONTENT_RATE = 16000;
+/** The encoder's conv front end needs one 400-sample window. */
+export const CONTENT_MIN_SAMPLES = 400;
+
+/** RVC's input conditioning: 16 kHz, high-passed. */
+export function rvcInputSignal(audio: Float32Array, sampleRate: number): Float32Array {
+  return rvcHighPass(sampleRate === CONTENT_RATE ? audio : resample(audio, { inputRate: sampleRate, outputRate: CONTENT_RATE }));
+}
+
+export interface ContentFeatures {
+  /** [frames, dim] row-major. */
+  data: Float32Array;
+  frames: number;
+  dim: number;
+}
+
+/** Features of a 16 kHz signal (already conditioned by `rvcInputSignal`). */
+export async function encodeContent(session: ort.InferenceSession, wav16k: Float32Array): Promise<ContentFeatures> {
+  if (wav16k.length < CONTENT_MIN_SAMPLES) throw new TalkingHeadError(`content encoder needs at least ${CONTENT_MIN_SAMPLES} samples at 16 kHz (25 ms); got ${wav16k.length}`);
+  const [input] = MANIFESTS['content-encoder'].inputs.map((i) => i.name);
+  const [output] = MANIFESTS['content-encoder'].outputs.map((o) => o.name);
+  const out = (await runOutputs(session, { [input]: f32(wav16k, [1, 1, wav16k.length]) }, [output], 'content-encoder'))[output];
+  const [, frames, dim] = out.dims;
+  return { data: out.data as Float32Array, frames, dim };
+}

@@ -1,0 +1,106 @@
+/**
+ * The DiT stage's denoising loop: seeded Gaussian latents [1, f, 16, h, w] (scaled by the
+ * scheduler's init sigma, 1 for DDIM), then for each timestep one run of the transformer on
+ * [uncond, cond] (the batch of 2 in a single run, as diffusers' pipeline_cogvideox does), guidance,
+ * and a scheduler step. Without guidance (guidance ≤ 1, or a batch-1 embedding) the DiT runs on
+ * the prompt row alone.
+ *
+ * Feeds follow the `dit` manifest: `hidden_states` [B, f, 16, h, w] f32, `encoder_hidden_states`
+ * [B, L, D] f32, `timestep` [B] int64 → `sample` (the v- or ε-prediction).
+ */
+import * as ort from 'onnxruntime-node';
+import { CancelledError, ModelError } from '../../src/core/errors.ts';
+import type { TensorData } from '../../src/core/types.ts';
+import { createScheduler, type SchedulerKind } from './ddim-scheduler.ts';
+import { combineGuidance, guidanceScaleAt, usesGuidance } from './guidance.ts';
+import { latentDims } from '../shared/latent-geometry.ts';
+import { float32Output, requireNames, runModel, type ModelHandle } from '../shared/model-session.ts';
+import { gaussianNoise } from '../shared/seeded-noise.ts';
+
+/** The `dit` stage options (stages/dit.ts) this loop reads. */
+export interface DenoiseOptions {
+  steps: number;
+  /** Classifier-free guidance scale; ≤ 1 turns guidance off. */
+  guidance: number;
+  dynamicGuidance: boolean;
+  scheduler: SchedulerKind;
+  snrShiftScale: number;
+  seed: number;
+  frames: number;
+  width: number;
+  height: number;
+}
+
+export interface DenoiseProgress {
+  /** 0-based. */
+  step: number;
+  steps: number;
+  timestep: number;
+  /** The guidance scale applied at this step (1 when guidance is off). */
+  guidanceScale: number;
+  /** Wall time of this step's DiT run, ms. */
+  runMs: number;
+  /** Wall time of the whole step (run + guidance + scheduler), ms. */
+  stepMs: number;
+}
+
+export interface DenoiseHooks {
+  onStep?: (progress: DenoiseProgress) => void;
+  /** Checked between steps; an aborted signal ends the loop with a CancelledError. */
+  signal?: AbortSignal;
+}
+
+/** The seeded initial noise for a video size: [1, f, 16, h, w]. */
+export function initialLatents(options: Pick<DenoiseOptions, 'seed' | 'frames' | 'width' | 'height'>): TensorData {
+  const dims = latentDims(options);
+  return { dtype: 'float32', dims, data: gaussianNoise(dims.reduce((a, b) => a * b, 1), options.seed) };
+}
+
+function checkEmbeddings(model: ModelHandle, embeddings: TensorData): void {
+  const [b] = embeddings.dims;
+  if (embeddings.dtype !== 'float32' || embeddings.dims.length !== 3 || (b !== 1 && b !== 2)) {
+    throw new ModelError(model.path, `embeddings must be float32 [2, L, D] ([negative, prompt]) or [1, L, D]; got ${embeddings.dtype} [${embeddings.dims.join(', ')}]`);
+  }
+}
+
+export async function denoiseLatents(transformer: ModelHandle, embeddings: TensorData, options: DenoiseOptions, hooks: DenoiseHooks = {}): Promise<TensorData> {
+  requireNames(transformer, 'dit', ['hidden_states', 'encoder_hidden_states', 'timestep'], ['sample']);
+  checkEmbeddings(transformer, embeddings);
+  const scheduler = createScheduler(options.scheduler, { steps: options.steps, snrShiftScale: options.snrShiftScale });
+  const { dims, data: noise } = initialLatents(options);
+  let latents = noise as Float32Array;
+
+  const guided = usesGuidance(options.guidance) && embeddings.dims[0] === 2;
+  const [, L, D] = embeddings.dims;
+  const rowSize = L * D;
+  // Without guidance only the prompt row (the last one) conditions the DiT.
+  const text = guided ? (embeddings.data as Float32Array) : (embeddings.data as Float32Array).subarray((embeddings.dims[0] - 1) * rowSize);
+  const batch = guided ? 2 : 1;
+  const textTensor = new ort.Tensor('float32', text, [batch, L, D]);
+  const latentDimsB = [batch, ...dims.slice(1)];
+
+  for (const [step, timestep] of scheduler.timesteps.entries()) {
+    if (hooks.signal?.aborted) throw new CancelledError(`denoising cancelled before step ${step + 1} of ${options.steps}`);
+    const stepStart = performance.now();
+    const hidden = guided ? new Float32Array(2 * latents.length) : latents;
+    if (guided) {
+      hidden.set(latents, 0);
+      hidden.set(latents, latents.length);
+    }
+    const result = await runModel(transformer, {
+      hidden_states: new ort.Tensor('float32', hidden, latentDimsB),
+      encoder_hidden_states: textTensor,
+      timestep: new ort.Tensor('int64', new BigInt64Array(batch).fill(BigInt(timestep)), [batch]),
+    });
+    const runMs = performance.now() - stepStart;
+    const sample = float32Output(transformer, result, 'sample');
+    if (sample.data.length !== hidden.length) {
+      throw new ModelError(transformer.path, `sample has dims [${sample.dims.join(', ')}], expected [${latentDimsB.join(', ')}]`);
+    }
+    const guidanceScale = guided ? guidanceScaleAt(options.guidance, options.dynamicGuidance, timestep, scheduler.trainSteps) : 1;
+    const prediction = guided ? combineGuidance(sample.data, guidanceScale) : sample.data;
+    latents = scheduler.step(prediction, timestep, latents).prevSample;
+    hooks.onStep?.({ step, steps: options.steps, timestep, guidanceScale, runMs, stepMs: performance.now() - stepStart });
+  }
+  return { dtype: 'float32', dims, data: latents };
+}

@@ -1,0 +1,23 @@
+/**
+ * FastPitch: script → mel spectrogram [1, 80, T] at 22050 Hz / hop 256, with length regulation
+ * reps = floor(dur / pace + 0.5). Sentences are synthesised one by one (the encoder attends over
+ * the whole sentence).
+ */
+import { z } from 'zod';
+import { defineStage } from '../../src/core/stage.ts';
+
+export const fastpitch = defineStage({
+  kind: 'fastpitch',
+  summary: 'Fast TTS acoustic model: script → log-mel (FastPitch).',
+  role: 'inference',
+  inputs: { text: { type: 'text', doc: 'The script, english_basic symbols after english_cleaners_v2.', whole: true } },
+  outputs: { mel: { type: 'tensor:mel', doc: 'log-mel [1, 80, T] at 22050/256 frames/s.' } },
+  options: z.strictObject({
+    pace: z.number().min(0.25).max(4).default(1).describe('Speaking rate multiplier (durations ÷ pace). Default 1.'),
+    pitchShift: z.number().min(-12).max(12).default(0).describe('Pitch transform, semitones. Default 0.'),
+    speaker: z.number().int().min(0).default(0).describe('Speaker id for multi-speaker models. Default 0.'),
+  }),
+  models: { acoustic: { family: 'fastpitch', doc: 'text ids → mel, durations, pitch.' } },
+  context: () => ({ beforeSeconds: 0, afterSeconds: 0, wholeClip: true }),
+  create: async (options, ctx) => (await import('./stage.ts')).createFastpitchStage(options, ctx),
+});

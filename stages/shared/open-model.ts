@@ -1,0 +1,32 @@
+/**
+ * Opens the model of one of a stage's slots: the user's export as given, or the bundled reference
+ * model of the family (built on first use), through the one model layer (src/inference/model.ts):
+ * provider chain, contract check against the family manifest, warm-up from the manifest's shapes.
+ */
+import type { Scale } from '../../models/manifest.ts';
+import { MANIFESTS, type FamilyId } from '../../models/manifests/index.ts';
+import { ensureReferenceModel, referenceModelPath } from '../../models/reference.ts';
+import type { StageCreateContext } from '../../src/core/stage.ts';
+import { openModel, type Model, type OpenModelOptions } from '../../src/inference/model.ts';
+
+export type { Model } from '../../src/inference/model.ts';
+
+/** The model file of `slot`: a user's export as given, or the reference model (built if missing). */
+async function modelFile(ctx: StageCreateContext, slot: string, family: FamilyId): Promise<string> {
+  const file = ctx.models[slot];
+  if (!file) throw new Error(`no model for slot "${slot}"`);
+  for (const scale of ['tiny', 'medium'] as Scale[]) {
+    if (file === referenceModelPath(family, scale)) return ensureReferenceModel(family, scale);
+  }
+  return file;
+}
+
+export async function openStageModel(
+  ctx: StageCreateContext,
+  slot: string,
+  family: FamilyId,
+  options: Pick<OpenModelOptions, 'warmup'> = {},
+): Promise<Model> {
+  const path = await modelFile(ctx, slot, family);
+  return openModel({ stage: ctx.id, path, contract: MANIFESTS[family], settings: ctx.settings, log: ctx.log, ...options });
+}

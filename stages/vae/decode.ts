@@ -1,0 +1,183 @@
+/**
+ * The VAE stage's decode: DiT latents [B, f, 16, h, w] → frames [B, 3, F, 8h, 8w] in [−1, 1].
+ *
+ * As diffusers' CogVideoX pipeline and AutoencoderKLCogVideoX: latents are divided by the scaling
+ * factor and permuted to channels-first [B, 16, f, h, w]; each batch item is decoded alone
+ * (slicing); time is decoded causally in runs of `latentFramesPerRun` latent frames (the first run
+ * takes the remainder too: 3, 2, 2, … for 13), each run reading the previous run's `conv_cache_out`
+ * as its `conv_cache` (zeros for the first), which makes the runs together equal one whole decode;
+ * with tiling, each spatial tile is decoded through all its runs and the tiles are blended
+ * linearly over their overlap (spatial-tiles.ts). F = 4f − 3·(f mod 2), i.e. 4(f − 1) + 1 for odd f.
+ * `decodeLatentRuns` yields the frames run by run for streaming; `decodeLatents` gathers them.
+ */
+import * as ort from 'onnxruntime-node';
+import { CancelledError, ModelError } from '../../src/core/errors.ts';
+import type { TensorData } from '../../src/core/types.ts';
+import { decodedFrameCount, SPATIAL_COMPRESSION, temporalRuns } from '../shared/latent-geometry.ts';
+import { float32Output, requireNames, runModel, type ModelHandle } from '../shared/model-session.ts';
+import { axisBlendWeights, planTileAxis, type TileAxis } from './spatial-tiles.ts';
+
+/** The `vae` stage options (stages/vae.ts) the decode reads. */
+export interface VaeDecodeOptions {
+  scalingFactor: number;
+  latentFramesPerRun: number;
+  tiling: boolean;
+  /** [height, width] in latents. */
+  tileLatents: readonly [number, number];
+  /** [height, width] fractions of a tile. */
+  tileOverlap: readonly [number, number];
+}
+
+export interface VaeRunProgress {
+  item: number;
+  tile: number;
+  tiles: number;
+  run: number;
+  runs: number;
+  runMs: number;
+}
+
+export interface VaeDecodeHooks {
+  onRun?: (progress: VaeRunProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** Channels of the model's `conv_cache`, read from the file (the cache layout is the model's own). */
+export function convCacheChannels(decoder: ModelHandle): number {
+  const meta = decoder.session.inputMetadata.find((m) => m.name === 'conv_cache');
+  const channels = meta && meta.isTensor ? meta.shape[1] : undefined;
+  if (typeof channels !== 'number' || channels < 1) {
+    throw new ModelError(decoder.path, `input "conv_cache" must declare a fixed channel count (axis 1); found ${meta && meta.isTensor ? `[${meta.shape.join(', ')}]` : 'none'}`);
+  }
+  return channels;
+}
+
+interface Tile {
+  y: number;
+  x: number;
+  h: number;
+  w: number;
+  rowWeights: Float32Array;
+  columnWeights: Float32Array;
+}
+
+function tilesFor(h: number, w: number, options: VaeDecodeOptions): Tile[] {
+  const whole = (n: number): TileAxis => ({ length: n, starts: [0], sizes: [n], overlap: 0 });
+  const rows = options.tiling ? planTileAxis(h, options.tileLatents[0], options.tileOverlap[0]) : whole(h);
+  const columns = options.tiling ? planTileAxis(w, options.tileLatents[1], options.tileOverlap[1]) : whole(w);
+  const rowWeights = axisBlendWeights(rows, SPATIAL_COMPRESSION);
+  const columnWeights = axisBlendWeights(columns, SPATIAL_COMPRESSION);
+  return rows.starts.flatMap((y, i) =>
+    columns.starts.map((x, j) => ({ y, x, h: rows.sizes[i], w: columns.sizes[j], rowWeights: rowWeights[i], columnWeights: columnWeights[j] })),
+  );
+}
+
+/** One temporal run's decoded frames of one batch item, all tiles blended. */
+export interface DecodedRun {
+  item: number;
+  /** Index of the run's first frame in the decoded clip. */
+  startFrame: number;
+  /** [1, 3, frames, H, W] in [−1, 1]. */
+  frames: TensorData;
+}
+
+/**
+ * Decodes run by run, yielding each run's frames as soon as all its tiles are done, so a
+ * streaming consumer holds one run of frames at a time. Tiles keep their own conv caches across
+ * runs (runs outer, tiles inner); the result equals diffusers' tiles-outer order exactly, since
+ * each tile's computation is the same sequence of runs either way.
+ */
+export async function* decodeLatentRuns(decoder: ModelHandle, latents: TensorData, options: VaeDecodeOptions, hooks: VaeDecodeHooks = {}): AsyncGenerator<DecodedRun> {
+  requireNames(decoder, 'vae', ['latents', 'conv_cache'], ['frames', 'conv_cache_out']);
+  const [B, f, C, h, w] = latents.dims;
+  if (latents.dtype !== 'float32' || latents.dims.length !== 5) {
+    throw new ModelError(decoder.path, `latents must be float32 [B, f, C, h, w]; got ${latents.dtype} [${latents.dims.join(', ')}]`);
+  }
+  const cacheChannels = convCacheChannels(decoder);
+  const runs = temporalRuns(f, options.latentFramesPerRun);
+  const tiles = tilesFor(h, w, options);
+  const [F, H, W] = [decodedFrameCount(f), h * SPATIAL_COMPRESSION, w * SPATIAL_COMPRESSION];
+  const src = latents.data as Float32Array;
+
+  for (let item = 0; item < B; item++) {
+    const caches = tiles.map((tile) => new Float32Array(cacheChannels * 2 * tile.h * tile.w) as Float32Array);
+    let decodedFrames = 0;
+    for (const [r, run] of runs.entries()) {
+      let out: Float32Array | undefined;
+      let runFrames = 0;
+      for (const [t, tile] of tiles.entries()) {
+        if (hooks.signal?.aborted) throw new CancelledError('VAE decode cancelled');
+        const started = performance.now();
+        const z = gatherRun(src, [B, f, C, h, w], item, run.start, run.count, tile, options.scalingFactor);
+        const result = await runModel(decoder, {
+          latents: new ort.Tensor('float32', z, [1, C, run.count, tile.h, tile.w]),
+          conv_cache: new ort.Tensor('float32', caches[t], [1, cacheChannels, 2, tile.h, tile.w]),
+        });
+        const frames = float32Output(decoder, result, 'frames');
+        caches[t] = float32Output(decoder, result, 'conv_cache_out').data;
+        const [fb, fc, fr, fh, fw] = frames.dims;
+        if (frames.dims.length !== 5 || fb !== 1 || fc !== 3 || fh !== tile.h * SPATIAL_COMPRESSION || fw !== tile.w * SPATIAL_COMPRESSION || (out && fr !== runFrames)) {
+          throw new ModelError(decoder.path, `frames has dims [${frames.dims.join(', ')}], expected [1, 3, ${out ? runFrames : 'F'}, ${tile.h * SPATIAL_COMPRESSION}, ${tile.w * SPATIAL_COMPRESSION}]`);
+        }
+        if (!out) {
+          runFrames = fr;
+          if (decodedFrames + fr > F) throw new ModelError(decoder.path, `decoded more than ${F} frames from ${f} latent frames (4f − 3·(f mod 2))`);
+          out = new Float32Array(3 * fr * H * W);
+        }
+        scatterTile(out, [fr, H, W], tile, frames.data);
+        hooks.onRun?.({ item, tile: t, tiles: tiles.length, run: r, runs: runs.length, runMs: performance.now() - started });
+      }
+      yield { item, startFrame: decodedFrames, frames: { dtype: 'float32', dims: [1, 3, runFrames, H, W], data: out! } };
+      decodedFrames += runFrames;
+    }
+    if (decodedFrames !== F) throw new ModelError(decoder.path, `decoded ${decodedFrames} frames from ${f} latent frames, expected ${F} (4f − 3·(f mod 2))`);
+  }
+}
+
+/** The whole decode at once: frames [B, 3, F, 8h, 8w] in [−1, 1]. */
+export async function decodeLatents(decoder: ModelHandle, latents: TensorData, options: VaeDecodeOptions, hooks: VaeDecodeHooks = {}): Promise<TensorData> {
+  const [B, f, , h, w] = latents.dims;
+  const [F, H, W] = [decodedFrameCount(f), h * SPATIAL_COMPRESSION, w * SPATIAL_COMPRESSION];
+  const out = new Float32Array(B * 3 * F * H * W);
+  for await (const run of decodeLatentRuns(decoder, latents, options, hooks)) {
+    const fr = run.frames.dims[2];
+    const data = run.frames.data as Float32Array;
+    for (let c = 0; c < 3; c++) {
+      out.set(data.subarray(c * fr * H * W, (c + 1) * fr * H * W), ((run.item * 3 + c) * F + run.startFrame) * H * W);
+    }
+  }
+  return { dtype: 'float32', dims: [B, 3, F, H, W], data: out };
+}
+
+/** Latent frames [start, start + count) of one tile, divided by the scaling factor, as [1, C, count, th, tw]. */
+function gatherRun(src: Float32Array, [, f, C, h, w]: number[], item: number, start: number, count: number, tile: Tile, scalingFactor: number): Float32Array {
+  const z = new Float32Array(C * count * tile.h * tile.w);
+  let o = 0;
+  for (let c = 0; c < C; c++) {
+    for (let k = start; k < start + count; k++) {
+      const frameBase = ((item * f + k) * C + c) * h * w;
+      for (let y = tile.y; y < tile.y + tile.h; y++) {
+        const row = frameBase + y * w;
+        for (let x = tile.x; x < tile.x + tile.w; x++) z[o++] = src[row + x] / scalingFactor;
+      }
+    }
+  }
+  return z;
+}
+
+/** Adds one tile's decoded run, weighted by its blend weights, into the run's frames [3, fr, H, W]. */
+function scatterTile(out: Float32Array, [fr, H, W]: number[], tile: Tile, data: Float32Array): void {
+  const [th, tw] = [tile.h * SPATIAL_COMPRESSION, tile.w * SPATIAL_COMPRESSION];
+  const [y0, x0] = [tile.y * SPATIAL_COMPRESSION, tile.x * SPATIAL_COMPRESSION];
+  for (let plane = 0; plane < 3 * fr; plane++) {
+    const from = plane * th * tw;
+    const to = plane * H * W;
+    for (let y = 0; y < th; y++) {
+      const wy = tile.rowWeights[y];
+      if (wy === 0) continue;
+      const outRow = to + (y0 + y) * W + x0;
+      const inRow = from + y * tw;
+      for (let x = 0; x < tw; x++) out[outRow + x] += wy * tile.columnWeights[x] * data[inRow + x];
+    }
+  }
+}

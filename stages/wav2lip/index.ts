@@ -1,0 +1,28 @@
+/**
+ * Wav2Lip lip sync: for each frame, a 16-frame mel window starting at int(i·80/fps) and the 96×96
+ * face crop (lower half masked, plus an unmasked reference: 6 channels) → a new mouth region,
+ * resized to the box and pasted back. No temporal state: a chunk needs only 0.2 s of audio after it.
+ */
+import { z } from 'zod';
+import { defineStage } from '../../src/core/stage.ts';
+
+export const wav2lip = defineStage({
+  kind: 'wav2lip',
+  summary: 'Lip sync: speech + face frames → frames with the mouth re-rendered (Wav2Lip).',
+  role: 'inference',
+  inputs: {
+    audio: { type: 'audio', doc: 'Speech; turned into Wav2Lip mel at 16 kHz inside the stage.' },
+    frames: { type: 'video', doc: 'Face frames, held whole and looped over the speech (a still image is repeated).', whole: true },
+    boxes: { type: 'tensor:face-boxes', doc: 'Face box per face frame from face-detect.', whole: true },
+  },
+  outputs: { frames: { type: 'video', doc: 'Frames at the face video fps and size.' } },
+  options: z.strictObject({
+    fps: z.number().positive().max(120).nullable().default(null).describe('Output frame rate, frames/s; null = the face video rate. Default null.'),
+    batchSize: z.number().int().min(1).max(512).default(32).describe('Frames per model run, frames (the reference uses 128). Default 32.'),
+    melStep: z.literal(16).default(16).describe('Mel frames per video frame window, frames (80 mel frames/s); the Wav2Lip contract fixes it at 16. Default 16.'),
+  }),
+  models: { generator: { family: 'wav2lip', doc: 'mel_spectrogram [B,1,80,16] + video_frames [B,6,96,96] → [B,3,96,96].' } },
+  context: (o) => ({ beforeSeconds: 0, afterSeconds: o.melStep / 80 }),
+  lookahead: 1,
+  create: async (options, ctx) => (await import('./stage.ts')).createWav2lipStage(options, ctx),
+});

@@ -1,0 +1,71 @@
+/** face-detect stage on the real Ultra-Light RFB-320 detector: one boxes packet for the whole face loop. */
+import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TensorPacket } from '../../../src/core/types.ts';
+import { faceDetect } from '../../../stages/face-detect/index.ts';
+import { memoryBoxesSink, memoryVideoSource, receivedPackets, registerClip } from '../../fixtures/stages/memory-clips.ts';
+import { runStages } from '../talking-head/stage-harness.ts';
+
+const DETECTOR = new URL('../../../../shared/models/face-detector-rfb-320.onnx', import.meta.url).pathname;
+const FACE_PNG = new URL('../../../samples/talking-head/short/face.png', import.meta.url).pathname;
+const SIZE = 256;
+
+/** The sample face decoded by ffmpeg to RGB24. */
+async function decodeFace(): Promise<Uint8Array> {
+  const { stdout } = await promisify(execFile)(ffmpegInstaller.path, ['-nostdin', '-loglevel', 'error', '-i', FACE_PNG, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { encoding: 'buffer', maxBuffer: 1 << 24 });
+  return new Uint8Array(stdout);
+}
+
+function video(frames: Uint8Array[]) {
+  const data = new Uint8Array(frames.length * SIZE * SIZE * 3);
+  frames.forEach((f, i) => data.set(f, i * f.length));
+  return { kind: 'video' as const, data, width: SIZE, height: SIZE, fps: 25, frameCount: frames.length };
+}
+
+async function detect(key: string, options: Record<string, unknown> = {}) {
+  const { logs } = await runStages({
+    chunkSeconds: 1,
+    nodes: {
+      src: { def: memoryVideoSource, options: { key } },
+      faces: { def: faceDetect, options, models: { detector: DETECTOR }, settings: { warmup: 1 } },
+      sink: { def: memoryBoxesSink, binding: `boxes-${key}` },
+    },
+    edges: ['src.out -> faces.frames', 'faces.boxes -> sink.in'],
+  });
+  return { logs, packets: receivedPackets(`boxes-${key}`) as TensorPacket[] };
+}
+
+describe('face-detect stage', () => {
+  let face: Uint8Array;
+  const blank = new Uint8Array(SIZE * SIZE * 3).fill(128);
+  beforeAll(async () => {
+    face = await decodeFace();
+    expect(face.length).toBe(SIZE * SIZE * 3);
+    registerClip('face', video([face, face, face]));
+    registerClip('face-and-blank', video([face, blank, face]));
+  });
+
+  it('sends one [frames, 4] int32 packet, chunk 0 and last, with the drawn face boxed in every frame', async () => {
+    const { logs, packets } = await detect('face');
+    expect(logs.filter((l) => l.includes('stage "faces": provider'))).toHaveLength(1);
+    expect(packets).toHaveLength(1);
+    const [p] = packets;
+    expect(p.chunk).toMatchObject({ index: 0, last: true });
+    expect(p.tensor.dtype).toBe('int32');
+    expect(p.tensor.dims).toEqual([3, 4]);
+    const boxes = Array.from({ length: 3 }, (_, i) => Array.from(p.tensor.data.subarray(4 * i, 4 * i + 4) as Int32Array));
+    expect(boxes[1]).toEqual(boxes[0]); // a still face: the same box after smoothing
+    const [x1, y1, x2, y2] = boxes[0];
+    expect(0 <= x1 && x1 < x2 && x2 <= SIZE && 0 <= y1 && y1 < y2 && y2 <= SIZE).toBe(true);
+    expect((x2 - x1) * (y2 - y1)).toBeGreaterThan(0.1 * SIZE * SIZE);
+  });
+
+  it('uses the fixed box where no face is found, saying so once; fails naming the frame without one', async () => {
+    const { logs, packets } = await detect('face-and-blank', { box: [10, 20, 110, 140], smoothFrames: 1 });
+    expect(logs.filter((l) => l.includes('no face found in 1 frames; using box [10, 20, 110, 140]'))).toHaveLength(1);
+    expect(Array.from(packets[0].tensor.data.subarray(4, 8) as Int32Array)).toEqual([10, 20, 110, 140]);
+    await expect(detect('face-and-blank')).rejects.toThrow(/no face found in 1 of 3 frames \(frames 1\)/);
+  });
+});
