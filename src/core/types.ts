@@ -56,9 +56,8 @@ export interface TensorData {
 }
 
 /**
- * Which part of a clip a packet holds. Times are seconds in the clip's timeline; `context*` are
- * in the packet's own units (samples, frames, latent frames) and mark the leading and trailing
- * parts that belong to neighbouring chunks — a stitcher trims them (or crossfades over them).
+ * Which part of a clip a packet holds: an exact, context-free time range. A stage that needs
+ * context takes it from the item's neighbouring chunks (see core/item.ts), never from its packets.
  */
 export interface ChunkInfo {
   /** The clip (job) this chunk belongs to; several clips may share a stage in batch mode. */
@@ -68,8 +67,6 @@ export interface ChunkInfo {
   /** Owned range, seconds: [start, end). */
   start: number;
   end: number;
-  contextBefore: number;
-  contextAfter: number;
   /** True on the clip's final chunk. */
   last: boolean;
 }
@@ -79,7 +76,7 @@ export interface AudioPacket {
   chunk: ChunkInfo;
   sampleRate: number;
   channels: number;
-  /** Index, in the clip, of the first sample in `data` (context included). */
+  /** Index, in the clip, of the first sample in `data`. */
   startSample: number;
   /** Interleaved Float32 PCM in [-1, 1]. */
   data: Float32Array;
@@ -91,7 +88,7 @@ export interface VideoPacket {
   width: number;
   height: number;
   fps: number;
-  /** Index, in the clip, of the first frame in `data` (context included). */
+  /** Index, in the clip, of the first frame in `data`. */
   startFrame: number;
   frameCount: number;
   /** `frameCount` frames of packed RGB24, row-major. */

@@ -45,7 +45,7 @@ export async function createDitStage(options: DitStageOptions, ctx: StageCreateC
       const latents = await denoiseLatents(handle, packet.tensor, options, { signal: ctx.signal });
       const out: TensorPacket = {
         kind: 'tensor',
-        chunk: { ...packet.chunk, contextBefore: 0, contextAfter: 0 },
+        chunk: { ...packet.chunk },
         name: 'latents',
         tensor: latents,
         meta: { frames: options.frames, width: options.width, height: options.height, steps: options.steps, seed: options.seed },

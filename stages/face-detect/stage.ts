@@ -37,7 +37,7 @@ export async function createFaceDetectStage(o: FaceDetectStageOptions, ctx: Stag
       port: 'boxes',
       packet: {
         kind: 'tensor',
-        chunk: { ...video.chunk, index: 0, contextBefore: 0, contextAfter: 0, last: true },
+        chunk: { ...video.chunk, index: 0, last: true },
         name: 'face-boxes',
         tensor: { dtype: 'int32', dims: [track.boxes.length, 4], data },
         meta: { width: video.width, height: video.height, fps: video.fps, missing: track.missing.length },

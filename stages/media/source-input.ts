@@ -26,7 +26,7 @@ export function runClipId(ctx: StageCreateContext): string {
 }
 
 export function chunkInfo(clipId: string, index: number, start: number, end: number, last: boolean): ChunkInfo {
-  return { clipId, index, start, end, contextBefore: 0, contextAfter: 0, last };
+  return { clipId, index, start, end, last };
 }
 
 // A generator that does not finish within this after dispose is left behind rather than hang the run.

@@ -36,7 +36,7 @@ export class GridChunker {
     const last = total !== undefined && endFrame >= total;
     const end = last ? total / this.rate : (k + 1) * this.seconds;
     return {
-      chunk: { clipId: this.clipId, index: k, start: k * this.seconds, end, contextBefore: 0, contextAfter: 0, last },
+      chunk: { clipId: this.clipId, index: k, start: k * this.seconds, end, last },
       startFrame: this.boundary(k),
       endFrame,
     };

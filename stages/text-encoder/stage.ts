@@ -56,7 +56,7 @@ export async function createTextEncoderStage(options: TextEncoderStageOptions, c
       }
       const packet: TensorPacket = {
         kind: 'tensor',
-        chunk: { clipId: prompt.chunk.clipId, index: 0, start: 0, end: 0, contextBefore: 0, contextAfter: 0, last: true },
+        chunk: { clipId: prompt.chunk.clipId, index: 0, start: 0, end: 0, last: true },
         name: 'text-embeddings',
         tensor: encoded.embeddings,
         meta: { maxTokens: options.maxTokens },

@@ -51,8 +51,6 @@ export async function createVaeStage(options: VaeStageOptions, ctx: StageCreateC
           index,
           start: run.startFrame / options.fps,
           end: (run.startFrame + rgb.frameCount) / options.fps,
-          contextBefore: 0,
-          contextAfter: 0,
           last: index === runs - 1,
         },
         width: rgb.width,

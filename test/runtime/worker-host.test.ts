@@ -7,7 +7,7 @@ import { createWorkerHost, liveStageWorkers } from '../../src/runtime/worker-hos
 import { STAGE_KINDS } from '../../stages/index.ts';
 
 function audio(data: Float32Array): PortPacket {
-  const chunk = { clipId: 'c', index: 0, start: 0, end: 1, contextBefore: 0, contextAfter: 0, last: true };
+  const chunk = { clipId: 'c', index: 0, start: 0, end: 1, last: true };
   return { port: 'in', packet: { kind: 'audio', chunk, sampleRate: 16000, channels: 1, startSample: 0, data } };
 }
 

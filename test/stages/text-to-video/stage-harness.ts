@@ -52,5 +52,5 @@ export function runOperator(instance: StageInstance, packets: PortPacket[]): Pro
 }
 
 export function chunk0(clipId = 'clip'): ChunkInfo {
-  return { clipId, index: 0, start: 0, end: 0, contextBefore: 0, contextAfter: 0, last: true };
+  return { clipId, index: 0, start: 0, end: 0, last: true };
 }

@@ -41,7 +41,7 @@ describe('text-encoder stage', () => {
       expect(packet.name).toBe('text-embeddings');
       expect(packet.tensor.dims.slice(0, 2)).toEqual([2, 40]);
       expect(packet.tensor.dims[2]).toBeGreaterThan(0);
-      expect(packet.chunk).toEqual({ clipId: 'clip-a', index: 0, start: 0, end: 0, contextBefore: 0, contextAfter: 0, last: true });
+      expect(packet.chunk).toEqual({ clipId: 'clip-a', index: 0, start: 0, end: 0, last: true });
       // Rows differ: the negative prompt "" and the prompt are encoded separately.
       const [, L, D] = packet.tensor.dims;
       const data = packet.tensor.data as Float32Array;
