@@ -7,9 +7,11 @@
  *
  *   npx tsx scripts/bench/t2v-steps.ts [--scales tiny,medium] [--steps 4] [--threads 2]
  */
-import * as ort from 'onnxruntime-node';
 import { ensureReferenceModel } from '../../models/reference.ts';
 import type { Scale } from '../../models/manifest.ts';
+import { MANIFESTS } from '../../models/manifests/index.ts';
+import { DEFAULT_NODE_SETTINGS } from '../../src/core/settings.ts';
+import { openModel } from '../../src/inference/model.ts';
 import { denoiseLatents, type DenoiseProgress } from '../../stages/dit/denoise.ts';
 import { encodePrompts } from '../../stages/text-encoder/embeddings.ts';
 import { decodeLatents, type VaeDecodeOptions } from '../../stages/vae/decode.ts';
@@ -22,12 +24,10 @@ const scales = arg('scales', 'tiny,medium').split(',') as Scale[];
 const steps = Number(arg('steps', '4'));
 const threads = Number(arg('threads', '2'));
 const size = { frames: 17, width: 256, height: 160 };
-const opts: ort.InferenceSession.SessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1, logSeverityLevel: 3, extra: { session: { 'intra_op.allow_spinning': '0' } } };
+const settings = { ...DEFAULT_NODE_SETTINGS, warmup: 0, threads: { intraOp: threads, interOp: 1, spinning: false } };
 
-const open = async (family: 'text-encoder' | 'dit' | 'vae', scale: Scale) => {
-  const path = await ensureReferenceModel(family, scale);
-  return { session: await ort.InferenceSession.create(path, opts), path };
-};
+const open = async (family: 'text-encoder' | 'dit' | 'vae', scale: Scale) =>
+  openModel({ stage: family, path: await ensureReferenceModel(family, scale), contract: MANIFESTS[family], settings, log: () => {} });
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -63,5 +63,5 @@ for (const scale of scales) {
   console.log(`  denoise step  median ${ms(median(stepMs))} (DiT run ${ms(median(runMs))}, guidance + scheduler ${ms(median(stepMs) - median(runMs))}) over ${steps} steps; loop ${ms(loopMs)}`);
   console.log(`  → 50 steps ≈ ${(median(stepMs) * 50 / 1000).toFixed(1)} s`);
   console.log(`  VAE decode    untiled (runs 3, 2) ${ms(decodeMs)}; tiled 12×16 latents ${ms(tiledMs)}; max |tiled − untiled| ${maxDiff.toExponential(2)}`);
-  for (const m of [encoder, dit, vae]) await m.session.release();
+  for (const m of [encoder, dit, vae]) await m.release();
 }

@@ -1,31 +1,31 @@
 /**
- * The streaming chunk planner: takes a clip as blocks of any size while its length is unknown and
- * hands out each chunk's window as soon as it is decided — owned range, its context and, when
- * cutting at silence, the lookahead of the search. It holds at most one window plus the silence
- * lookahead plus one incoming block, whatever the clip length.
+ * The streaming chunker: takes a clip as blocks of any size while its length is unknown and hands
+ * out each chunk as soon as its end is decided — on the grid, or at the quietest point of the
+ * silence search once the search's lookahead has arrived. It holds at most one chunk plus the
+ * silence lookahead plus one incoming block, whatever the clip length.
  *
  * It cuts exactly as the offline `planChunks` + `silenceCuts` would on the whole clip: both go
- * through `placeChunk` and `quietestCut`, and a window is only placed before the end is seen when
- * it lies wholly inside the data received (where knowing the total would not move it).
+ * through `quietestCut`, and a cut is only made before the end is seen where knowing the total
+ * would not move it.
  */
 import type { ChunkGeometry } from './geometry.ts';
-import { placeChunk, type PlannedChunk } from './plan.ts';
+import type { PlannedChunk } from './plan.ts';
 import { quietestCut, silenceLookaheadUnits } from './silence.ts';
 import { UnitBuffer } from './unit-buffer.ts';
 
-export interface ChunkWindow {
+export interface ChunkSlice {
   plan: PlannedChunk;
-  /** `plan.windowEnd − plan.windowStart` units, unit-major, zero-padded after the clip end. */
+  /** `plan.end − plan.start` units, unit-major (a copy). */
   data: Float32Array;
 }
 
 export class Rechunker {
   private readonly buffer: UnitBuffer;
   private index = 0;
-  /** Owned start of the next chunk, units. */
+  /** Start of the next chunk, units. */
   private start = 0;
-  /** Owned end of the next chunk once decided. */
-  private ownedEnd: number | undefined;
+  /** End of the next chunk once decided. */
+  private decidedEnd: number | undefined;
   private ended = false;
   private peak = 0;
 
@@ -34,7 +34,7 @@ export class Rechunker {
     readonly geometry: ChunkGeometry,
     readonly stride: number,
   ) {
-    this.buffer = new UnitBuffer(stride, geometry.windowUnits + silenceLookaheadUnits(geometry));
+    this.buffer = new UnitBuffer(stride, geometry.maxChunkUnits + silenceLookaheadUnits(geometry));
   }
 
   /** Most units held at once so far (the memory bound the tests check). */
@@ -48,59 +48,50 @@ export class Rechunker {
   }
 
   /** Add a block (a whole number of units) and take the chunks it completes. */
-  push(block: Float32Array): ChunkWindow[] {
+  push(block: Float32Array): ChunkSlice[] {
     if (this.ended) throw new Error('Rechunker.push after end()');
     if (block.length % this.stride !== 0) {
       throw new RangeError(`block of ${block.length} elements is not a whole number of ${this.stride}-element units`);
     }
-    // Drop what the window slid back from the new end would no longer reach, before appending.
-    this.release(this.buffer.endUnit + block.length / this.stride);
     this.buffer.append(block);
     this.peak = Math.max(this.peak, this.buffer.heldUnits);
     return this.drain();
   }
 
   /** The stream is over: take the remaining chunks; the final one has `plan.last`. */
-  end(): ChunkWindow[] {
+  end(): ChunkSlice[] {
     this.ended = true;
     return this.drain();
   }
 
-  private drain(): ChunkWindow[] {
-    const out: ChunkWindow[] = [];
+  private drain(): ChunkSlice[] {
+    const out: ChunkSlice[] = [];
     for (;;) {
-      const next = this.nextWindow();
+      const next = this.nextChunk();
       if (!next) return out;
       out.push(next);
     }
   }
 
-  private nextWindow(): ChunkWindow | undefined {
+  private nextChunk(): ChunkSlice | undefined {
     const received = this.buffer.endUnit;
     const total = this.ended ? received : undefined;
     if (total !== undefined && this.start >= total) return undefined;
-    this.ownedEnd ??= this.decideEnd(received, total);
-    if (this.ownedEnd === undefined) return undefined;
-    const plan = placeChunk(this.geometry, {
-      index: this.index,
-      ownedStart: this.start,
-      ownedEnd: this.ownedEnd,
-      totalUnits: total,
-      last: this.ownedEnd === total,
-    });
-    // Before the end is seen, a chunk needs its whole window and proof (one unit beyond its owned
-    // end) that it is not the last one.
-    if (total === undefined && (received < plan.windowEnd || received <= plan.ownedEnd)) return undefined;
-    const data = new Float32Array((plan.windowEnd - plan.windowStart) * this.stride);
-    this.buffer.copyInto(data, 0, plan.readStart, plan.readEnd);
+    this.decidedEnd ??= this.decideEnd(received, total);
+    const end = this.decidedEnd;
+    // Before the end is seen, a chunk needs proof (one unit beyond its end) that it is not the last.
+    if (end === undefined || (total === undefined && received <= end)) return undefined;
+    const data = new Float32Array((end - this.start) * this.stride);
+    this.buffer.copyInto(data, 0, this.start, end);
+    const plan = { index: this.index, start: this.start, end, last: end === total };
     this.index++;
-    this.start = this.ownedEnd;
-    this.ownedEnd = undefined;
-    this.release(this.buffer.endUnit);
+    this.start = end;
+    this.decidedEnd = undefined;
+    this.release();
     return { plan, data };
   }
 
-  /** The owned end of the current chunk, once enough of the stream has arrived to know it. */
+  /** The end of the current chunk, once enough of the stream has arrived to know it. */
   private decideEnd(received: number, total: number | undefined): number | undefined {
     // Targets stay on the grid k·chunk, as in RVC, so one silence cut never pushes the next.
     const target = (this.index + 1) * this.geometry.chunkUnits;
@@ -113,17 +104,13 @@ export class Rechunker {
   }
 
   /**
-   * Drop what no later window can read once `received` units have arrived: everything before the
-   * next window's start, its silence search, and the last window's length back from `received`
-   * (were the stream to end there, a final window would slide back from the clip end).
+   * Drop what no later chunk can read: everything before the next chunk's start and before the
+   * reach of the next silence search (its measuring window reaches back past the search).
    */
-  private release(received: number): void {
+  private release(): void {
     const g = this.geometry;
     const half = Math.floor(g.silenceWindowUnits / 2);
     const nextSearch = g.searchUnits === 0 ? Infinity : (this.index + 1) * g.chunkUnits - g.searchUnits - half;
-    const lastWindow = g.fixedShape
-      ? Math.floor((received - g.windowUnits) / g.granularityUnits) * g.granularityUnits
-      : Infinity;
-    this.buffer.dropBefore(Math.max(0, Math.min(this.start - g.contextBeforeUnits, nextSearch, lastWindow)));
+    this.buffer.dropBefore(Math.max(0, Math.min(this.start, nextSearch)));
   }
 }

@@ -1,12 +1,13 @@
 /**
  * Load + build a pipeline for a command: the one place that ties the loader and graph builder to
- * the built-in stage kinds and the bundled reference models.
+ * the built-in stage kinds (and the user's own, named by file) and the bundled reference models.
  */
 import { loadPipeline, type LoadOptions } from '../config/load.ts';
 import { buildGraph, type BuiltGraph } from '../graph/build.ts';
 import type { StageRegistry } from '../graph/nodes.ts';
 import type { FamilyId } from '../../models/manifests/index.ts';
 import { referenceModelPath } from '../../models/reference.ts';
+import { loadModuleKinds } from './module-kinds.ts';
 import { SINK_KIND_FOR_OUTPUT, SOURCE_KIND_FOR_INPUT, STAGE_KINDS } from '../../stages/index.ts';
 
 export const BUILTIN_REGISTRY: StageRegistry = {
@@ -17,8 +18,9 @@ export const BUILTIN_REGISTRY: StageRegistry = {
 
 export async function loadGraph(file: string, options: LoadOptions = {}): Promise<BuiltGraph> {
   const loaded = await loadPipeline(file, options);
+  const own = await loadModuleKinds(loaded);
   return buildGraph(loaded, {
-    registry: BUILTIN_REGISTRY,
+    registry: Object.keys(own).length ? { ...BUILTIN_REGISTRY, kinds: { ...STAGE_KINDS, ...own } } : BUILTIN_REGISTRY,
     // Stage kinds name their families from models/manifests (checked by test/stages/kinds.test.ts).
     referenceModel: (family) => referenceModelPath(family as FamilyId, 'tiny'),
   });

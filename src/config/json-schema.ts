@@ -1,7 +1,7 @@
 /**
  * JSON Schema of the pipeline format for editors (yaml-language-server), generated from the very
  * schemas the loader validates with: the file schema, with each stage's `options` narrowed to its
- * kind's own options schema (chosen by `use`).
+ * kind's own options schema (chosen by `use`), and `cache` only on the kinds that take it.
  */
 import { z } from 'zod';
 import type { StageDefinition } from '../core/stage.ts';
@@ -16,7 +16,8 @@ export function pipelineJsonSchema(
   const stage = z.discriminatedUnion(
     'use',
     stageKinds.map((k) =>
-      StageEntry.extend({
+      // A setting the kind does not take is an error in the loader, so the editor flags it too.
+      (k.accepts?.cache ? StageEntry : StageEntry.omit({ cache: true })).extend({
         use: z.literal(k.kind).describe(k.summary),
         options: k.options.optional(), // every option has a default: optional in the input schema
       }),

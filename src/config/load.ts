@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ConfigError, type Issue } from '../core/errors.ts';
 import { applyOverrides, isRecord, parseSetFlag, profileOverrides, type Override } from './overrides.ts';
 import { PipelineFile } from './schema.ts';
-import { LocationMap, parseYamlWithLocations } from './yaml-source.ts';
+import { type LocationMap, parseYamlWithLocations } from './yaml-source.ts';
 import { zodIssues } from './zod-issues.ts';
 
 export interface LoadOptions {

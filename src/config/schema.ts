@@ -82,7 +82,7 @@ export const StageEntry = z
       })
       .optional()
       .describe('Dynamic batching across concurrent clips.'),
-    cache: z.boolean().optional().describe('Cache outputs on disk, content-addressed. Default false (true for text-encoder).'),
+    cache: z.boolean().optional().describe('Cache outputs on disk, content-addressed; only kinds that cache (text-encoder) take it. Default true there.'),
     ...executionFields,
   })
   .describe('One stage instance.');
@@ -110,8 +110,13 @@ export const OutputEntry = z
 
 export const Chunking = z
   .strictObject({
-    seconds: z.number().positive().max(3600).optional().describe('Owned length of one chunk, seconds. Default 10.'),
-    overlap: z.number().min(0).max(60).optional().describe('Crossfade at each seam, seconds. Default 0.25. Not applied yet: stages take exact context from neighbouring chunks instead, so seams need no crossfade where the receptive field is finite.'),
+    seconds: z.number().positive().max(3600).optional().describe('Length of one chunk, seconds. Default 10.'),
+    // Accepted so that old pipelines still load; the graph builder notes that it does nothing.
+    overlap: z
+      .unknown()
+      .optional()
+      .meta({ deprecated: true })
+      .describe('No longer has an effect: chunks are exact ranges and stages read their neighbouring chunks.'),
     splitAtSilence: z
       .union([z.literal(false), z.number().min(0).max(60)])
       .optional()

@@ -76,7 +76,7 @@ export interface StageCreateContext {
   outputRoom: () => Promise<void>;
   /** Sources: the file bound to the node's pipeline input (`--input NAME=PATH`). */
   inputPath?: string;
-  /** Sources: the pipeline's chunking; chunks are cut on its grid. */
+  /** The pipeline's chunking: sources cut on its grid, generating stages emit on it. */
   chunking?: { seconds: number; silenceSearchSeconds: number };
   /** Sources: every consumer wants this input whole — send one packet, not chunks. */
   wholeInput?: boolean;

@@ -1,4 +1,4 @@
-/** reel's signal processing: FFT, STFT, mel features of each model family, resampling, filters, F0, crossfades. */
+/** reel's signal processing: FFT, STFT, mel features of each model family, resampling, filters, F0. */
 export { DspError } from './errors.ts';
 export { ComplexFft } from './fft.ts';
 export { RealFft } from './real-fft.ts';
@@ -17,6 +17,3 @@ export {
 } from './filters.ts';
 export { YinPitchTracker, yinF0, type YinOptions } from './f0.ts';
 export { coarsePitch, transposeF0, rvcMel, RVC_F0_RANGE, type CoarsePitchOptions } from './coarse-pitch.ts';
-export {
-  crossfade, crossfadeGains, blend, fadeInGain, fadeOutGain, fadePosition, type CrossfadeCurve,
-} from './crossfade.ts';

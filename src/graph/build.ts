@@ -7,6 +7,7 @@
 import { fileProblem } from '../config/file-problem.ts';
 import type { LoadedPipeline } from '../config/load.ts';
 import { ConfigError, type Issue } from '../core/errors.ts';
+import { itemSpecOf } from '../core/stage.ts';
 import { buildNodes, type ModelBinding, type ReferenceModelPath, type StageRegistry } from './nodes.ts';
 import { findCycle, reachingAny, topologicalOrder } from './order.ts';
 import type { ChunkingSpec, GraphEdge, GraphNode, PipelineGraph } from './types.ts';
@@ -63,6 +64,7 @@ export async function buildGraph(loaded: LoadedPipeline, options: BuildOptions):
     }
   }
 
+  notes.push(...chunkingNotes(loaded));
   issues.push(...concurrencyIssues(nodes, loaded));
   issues.push(...(await checkModelFiles(models.filter((m) => needed.has(m.node)), loaded)));
   if (issues.length) throw new ConfigError(issues);
@@ -87,27 +89,34 @@ function referencesInput(loaded: LoadedPipeline, id: string): boolean {
 }
 
 /**
- * `concurrency: N` runs N instances that take chunks in turn. A stage that reads neighbouring
- * chunks (lookahead) or takes all its inputs whole would see the wrong neighbours, or none.
+ * `concurrency: N` runs up to N items of a stage at once. The runtime hands every item its
+ * neighbours and whole inputs, so any stateless kind may; a stateful one (a conv cache, a sentence
+ * loop carried from chunk to chunk) must take its chunks one at a time, in order.
  */
 function concurrencyIssues(nodes: ReadonlyMap<string, GraphNode>, loaded: LoadedPipeline): Issue[] {
   const issues: Issue[] = [];
   for (const node of nodes.values()) {
-    if (node.settings.concurrency <= 1) continue;
-    const ports = Object.values(node.def.inputs);
-    const why = (node.def.lookahead ?? 0) > 0
-      ? 'it reads the neighbouring chunks of each chunk, which other instances would hold'
-      : ports.length > 0 && ports.every((p) => p.whole)
-        ? 'its inputs arrive whole, as one item, so only one instance would get them'
-        : undefined;
-    if (why) {
-      issues.push({
-        location: loaded.locations.value(['stages', node.id, 'concurrency']),
-        message: `stage "${node.id}" (${node.kind}) cannot run with concurrency ${node.settings.concurrency}: ${why} — use concurrency: 1`,
-      });
-    }
+    if (node.settings.concurrency <= 1 || !itemSpecOf(node.def).stateful) continue;
+    issues.push({
+      location: loaded.locations.value(['stages', node.id, 'concurrency']),
+      message:
+        `stage "${node.id}": kind "${node.kind}" cannot run with concurrency ${node.settings.concurrency}: ` +
+        'it carries state from each chunk to the next, so its chunks run one at a time, in order — use concurrency: 1',
+    });
   }
   return issues;
+}
+
+/** `chunking.overlap` once set a seam crossfade; chunks are exact ranges now, so it does nothing. */
+function chunkingNotes(loaded: LoadedPipeline): Issue[] {
+  if (loaded.doc.chunking?.overlap === undefined) return [];
+  return [
+    {
+      location: loaded.locations.key(['chunking', 'overlap']),
+      message: 'chunking.overlap no longer has an effect (chunks are exact, stages read their neighbours) — remove it',
+      severity: 'note',
+    },
+  ];
 }
 
 function profileWords(loaded: LoadedPipeline): string {
@@ -128,7 +137,6 @@ function adjacency(edges: readonly GraphEdge[], pick: (e: GraphEdge) => [string,
 export function chunkingSpec(c: LoadedPipeline['doc']['chunking']): ChunkingSpec {
   return {
     seconds: c?.seconds ?? 10,
-    overlapSeconds: c?.overlap ?? 0.25,
     silenceSearchSeconds: c?.splitAtSilence === false ? 0 : (c?.splitAtSilence ?? 1),
   };
 }

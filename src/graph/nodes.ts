@@ -116,6 +116,13 @@ export function buildNodes(
       continue;
     }
     const options = parseOptions(def, stage.options, ['stages', id, 'options']);
+    if (stage.cache !== undefined && !def.accepts?.cache) {
+      const caching = Object.values(registry.kinds).filter((k) => k.accepts?.cache).map((k) => `"${k.kind}"`);
+      issues.push({
+        location: locations.key(['stages', id, 'cache']),
+        message: `stage "${id}": kind "${def.kind}" takes no "cache" setting (only ${caching.join(', ') || 'none'} ${caching.length > 1 ? 'do' : 'does'}) — remove it`,
+      });
+    }
     const bound = bindModels(id, def, stage.model, loaded, referenceModel, issues);
     models.push(...bound);
     if (!options) {
@@ -129,7 +136,7 @@ export function buildNodes(
       def,
       options,
       models: Object.fromEntries(bound.map((b) => [b.slot, b.file])),
-      settings: nodeSettings(stage, doc.defaults, { cache: def.kind === 'text-encoder' }, loaded.dir),
+      settings: nodeSettings(stage, doc.defaults, { cache: def.accepts?.cache ?? false }, loaded.dir),
       location: locations.key(['stages', id]),
     });
   }

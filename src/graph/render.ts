@@ -1,6 +1,6 @@
 /**
  * PipelineGraph → Mermaid flowchart or Graphviz dot. Sources are stadium shapes, sinks are
- * subroutine shapes, inference stages are boxes; edges are labelled with the port types.
+ * subroutine shapes, transforms are boxes; edges are labelled with the port types.
  */
 import type { GraphNode, PipelineGraph } from './types.ts';
 

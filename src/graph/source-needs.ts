@@ -3,6 +3,7 @@
  * wants the input whole (one packet), and the step every chunk boundary must fall on — a common
  * multiple of the granularities (hops) declared by the stages downstream of it.
  */
+import { itemSpecOf } from '../core/stage.ts';
 import type { PipelineGraph } from './types.ts';
 
 export interface SourceNeeds {
@@ -27,7 +28,7 @@ export function sourceNeeds(graph: PipelineGraph, sourceId: string): SourceNeeds
     if (seen.has(id)) continue;
     seen.add(id);
     const node = graph.nodes.get(id);
-    const g = node?.def.context?.(node.options as never).granularitySeconds;
+    const g = node && itemSpecOf(node.def).granularitySeconds;
     if (g && g > 0) {
       const us = Math.round(g * US);
       step = step === 0 ? us : (step / gcd(step, us)) * us;

@@ -1,7 +1,7 @@
 /**
  * A validated pipeline as a graph: every node is a stage instance (pipeline inputs become source
  * nodes, outputs become sink nodes), every edge joins an output port to an input port of a
- * compatible type. The runtime compiles this into RxJS; `reel graph` renders it.
+ * compatible type. The runtime runs it (src/runtime); `reel graph` renders it.
  */
 import type { StageDefinition } from '../core/stage.ts';
 import type { NodeSettings } from '../core/settings.ts';
@@ -47,10 +47,8 @@ export interface PipelineGraph {
 }
 
 export interface ChunkingSpec {
-  /** Owned length of one chunk, seconds. */
+  /** Length of one chunk, seconds. */
   seconds: number;
-  /** Crossfade length at each seam, seconds. */
-  overlapSeconds: number;
   /** Move each boundary to the quietest point within ± this many seconds (0 = cut exactly). */
   silenceSearchSeconds: number;
 }

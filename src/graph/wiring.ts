@@ -75,7 +75,7 @@ function resolveRef(
   if (head === 'inputs') {
     const name = tail ?? '';
     const node = nodes.get(name);
-    if (!node || node.role !== 'source') {
+    if (node?.role !== 'source') {
       return { problem: `pipeline has no input "${name}"${suggestion(name, Object.keys(inputs), 'one of')}` };
     }
     return { node: name, port: Object.keys(node.def.outputs)[0] };

@@ -2,6 +2,8 @@
 export { resolveFfmpeg, mediaToolVersions, type MediaToolPaths, type MediaToolVersions, type ToolVersion } from './binaries.ts';
 export { probe, type MediaInfo, type AudioStreamInfo, type VideoStreamInfo } from './probe.ts';
 export { truncatedWavError, wavTruncation, type WavTruncation } from './wav-truncation.ts';
+export { shortDecodeNote } from './short-decode.ts';
+export { firstInvalidUtf8, readTextInput } from './text-input.ts';
 export type { BlockStream } from './pullBlocks.ts';
 export { decodeAudio, type DecodeAudioOptions } from './decodeAudio.ts';
 export { decodeVideo, planVideo, type DecodeVideoOptions, type VideoFrameBlock, type VideoPlan } from './decodeVideo.ts';

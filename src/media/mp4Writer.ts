@@ -149,11 +149,18 @@ class PipedMp4Writer implements Mp4Writer {
     return this.aborting;
   }
 
-  private async push(stream: Writable, data: ArrayBufferView): Promise<void> {
-    await this.checkOpen();
+  /**
+   * Hands the data to the pipe before returning (no await first), so that a write issued before
+   * `finish()` is always on its pipe before `finish()` ends it.
+   */
+  private push(stream: Writable, data: ArrayBufferView): Promise<void> {
+    if (this.state !== 'open' || this.o.signal?.aborted) return this.checkOpen();
     const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const written = new Promise<boolean>((res) => stream.write(buf, (err) => res(!err)));
-    // ffmpeg exiting mid-stream (bad option, full disk) breaks the pipe: report its reason.
+    return this.taken(new Promise<boolean>((res) => stream.write(buf, (err) => res(!err))));
+  }
+
+  /** Resolves once the pipe took a write; ffmpeg exiting mid-stream (bad option, full disk) breaks it: report its reason. */
+  private async taken(written: Promise<boolean>): Promise<void> {
     const ok = await Promise.race([written, this.exited]);
     if (ok) return;
     if (this.state === 'aborted' || this.o.signal?.aborted) {

@@ -9,15 +9,24 @@ export interface StageMetrics {
   kind: string;
   /** Chunks (work items) the stage finished. */
   packets: number;
-  /** Sum over chunks of the time each spent inside a stage instance, ms. */
+  /**
+   * Compute: the sum over items of the time a stage instance worked on them, ms — from the start
+   * of `process` to its completion, less the time a generating stage waited for room downstream.
+   * With several replicas it can exceed the wall time; with one it cannot.
+   */
   busyMs: number;
   /** Time the stage had a free instance but no input to give it, ms. */
   waitInputMs: number;
-  /** Time the stage had input and a free instance but a full downstream edge, ms. */
+  /** Of the time with a free instance, the time its next chunk waited for its neighbours to arrive, ms. */
+  waitNeighboursMs: number;
+  /**
+   * Time the stage was held back by a full downstream edge, ms: with an item ready and a free
+   * instance, or (a generating stage) between two chunks of one item.
+   */
   blockedOutputMs: number;
   /** Most packets ever waiting on one of its input edges. */
   maxQueueDepth: number;
-  /** Per-chunk time inside the stage, ms. */
+  /** Per-item compute, ms. */
   latencyP50Ms: number;
   latencyP95Ms: number;
 }
@@ -47,13 +56,14 @@ export function percentile(samples: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
-export type StageState = 'idle' | 'starved' | 'blocked' | 'working';
+export type StageState = 'idle' | 'starved' | 'neighbours' | 'blocked' | 'working';
 
 /** Accumulates one stage's figures; time spent in each scheduling state is charged on change. */
 export class StageMetricsRecorder {
   private readonly latencies: number[] = [];
   private busyMs = 0;
   private waitInputMs = 0;
+  private waitNeighboursMs = 0;
   private blockedOutputMs = 0;
   private maxQueueDepth = 0;
   private state: StageState = 'idle';
@@ -64,9 +74,19 @@ export class StageMetricsRecorder {
     readonly kind: string,
   ) {}
 
-  chunkDone(ms: number): void {
+  /** An item is done after `ms` of compute. */
+  itemDone(ms: number): void {
     this.latencies.push(ms);
+  }
+
+  /** A stretch of compute on some item. */
+  compute(ms: number): void {
     this.busyMs += ms;
+  }
+
+  /** A generating stage waited this long for room between two chunks. */
+  blocked(ms: number): void {
+    this.blockedOutputMs += ms;
   }
 
   queueDepth(depth: number): void {
@@ -77,6 +97,7 @@ export class StageMetricsRecorder {
     if (next === this.state) return;
     const spent = now - this.stateSince;
     if (this.state === 'starved') this.waitInputMs += spent;
+    else if (this.state === 'neighbours') this.waitNeighboursMs += spent;
     else if (this.state === 'blocked') this.blockedOutputMs += spent;
     this.state = next;
     this.stateSince = now;
@@ -90,6 +111,7 @@ export class StageMetricsRecorder {
       packets: this.latencies.length,
       busyMs: round(this.busyMs),
       waitInputMs: round(this.waitInputMs),
+      waitNeighboursMs: round(this.waitNeighboursMs),
       blockedOutputMs: round(this.blockedOutputMs),
       maxQueueDepth: this.maxQueueDepth,
       latencyP50Ms: round(percentile(this.latencies, 50)),

@@ -1,61 +1,35 @@
 /**
- * Hosts a stage instance in the main thread. Right for I/O-bound stages (ffmpeg sources and
- * sinks, whose work happens in child processes) and for sequential mode.
+ * Hosts a transform instance in the main thread: kinds whose work does not block a thread, and
+ * every kind in sequential mode.
  */
-import type { StageInstance } from '../core/stage.ts';
-import { OperatorDriver } from './operator-driver.ts';
-import type { HostEvents, HostSpec, SourceHost, StageHost } from './stage-host.ts';
+import { Observable } from 'rxjs';
+import { localSegment } from './compute-clock.ts';
+import { createInstance, InstanceDriver, type HostEvent, type HostSpec, type TransformHost } from './transform-host.ts';
 
-async function createInstance(spec: HostSpec, signal: AbortSignal): Promise<StageInstance> {
-  if (!spec.def.create) {
-    throw new Error(`stage kind "${spec.def.kind}" is declared but not implemented yet`);
-  }
-  return spec.def.create(spec.options as never, { ...spec.context, signal, log: spec.log, outputRoom: spec.outputRoom });
-}
-
-export async function createInProcessHost(spec: HostSpec, events: HostEvents): Promise<StageHost> {
+export async function createInProcessHost(spec: HostSpec): Promise<TransformHost> {
   const abort = new AbortController();
-  const instance = await createInstance(spec, abort.signal);
-  const driver = new OperatorDriver(instance, spec.outputPorts, events);
+  const driver = new InstanceDriver(spec.outputRoom);
+  const instance = await createInstance(spec.def, spec.options, { ...spec.context, signal: abort.signal, log: spec.log, outputRoom: driver.room });
   let disposed = false;
   return {
-    get inflight() {
-      return driver.inflight;
+    get parked() {
+      return driver.parked;
     },
-    submit: (item) => driver.submit(item),
-    end: () => driver.end(),
-    files: () => instance.files?.() ?? [],
-    commit: async () => instance.commit?.(),
-    async dispose() {
-      if (disposed) return;
-      disposed = true;
-      abort.abort();
-      driver.stop();
-      await instance.dispose();
-    },
-  };
-}
-
-export async function createSourceHost(spec: HostSpec): Promise<SourceHost> {
-  const abort = new AbortController();
-  const instance = await createInstance(spec, abort.signal);
-  if (!instance.packets) {
-    throw new Error(`source kind "${spec.def.kind}" gives no \`packets\` to pull from`);
-  }
-  const iterator = instance.packets[Symbol.asyncIterator]();
-  let disposed = false;
-  return {
-    async pull() {
-      const next = await iterator.next();
-      return next.done ? undefined : next.value;
+    run(ready) {
+      return new Observable<HostEvent>((subscriber) => {
+        // A segment is recorded before the item's completion, so it reaches the runner first.
+        const sub = driver.run(instance, ready.item, (segment) => subscriber.next({ type: 'compute', segment: localSegment(segment) })).subscribe({
+          next: (out) => subscriber.next({ type: 'packet', out }),
+          error: (err) => subscriber.error(err),
+          complete: () => subscriber.complete(),
+        });
+        return () => sub.unsubscribe();
+      });
     },
     async dispose() {
       if (disposed) return;
       disposed = true;
       abort.abort();
-      // return() lets a generator run its finally blocks (kill its ffmpeg child) — but a
-      // generator parked in an await would make it wait, so it is not awaited past dispose().
-      void Promise.resolve(iterator.return?.()).catch(() => undefined);
       await instance.dispose();
     },
   };

@@ -11,16 +11,18 @@ import { join } from 'node:path';
 import { CancelledError, StageError } from '../core/errors.ts';
 import { sourceNeeds } from '../graph/source-needs.ts';
 import { startBufferReclaim } from './buffer-reclaim.ts';
-import type { GraphEdge, GraphNode, PipelineGraph } from '../graph/types.ts';
+import type { GraphNode, PipelineGraph } from '../graph/types.ts';
 import type { RunMetrics } from '../metrics/stage-metrics.ts';
 import { TraceRecorder, type TraceEvent } from '../metrics/trace.ts';
-import { createInProcessHost, createSourceHost } from './in-process-host.ts';
+import { joinCapacity, lookaheadDepths } from './flow-control.ts';
+import { createInProcessHost } from './in-process-host.ts';
 import { InputQueue } from './input-queue.ts';
 import { OutputEdges, stageError, type Runner, type RunEvent, type RunnerEnv } from './runner.ts';
 import { Scheduler, type ExecutionMode } from './scheduler.ts';
-import { SourceRunner } from './source-runner.ts';
-import type { HostContext, HostSpec } from './stage-host.ts';
-import { StageRunner } from './stage-runner.ts';
+import { createSink, SinkRunner } from './sink-runner.ts';
+import { createSourceHost, SourceRunner } from './source-runner.ts';
+import type { HostContext, HostSpec } from './transform-host.ts';
+import { TransformRunner } from './transform-runner.ts';
 import { createWorkerHost } from './worker-host.ts';
 
 export interface RunOptions {
@@ -47,7 +49,7 @@ export interface RunResult {
 }
 
 export function isSourceNode(node: GraphNode): boolean {
-  return node.role === 'source' || Object.keys(node.def.inputs).length === 0;
+  return node.def.role === 'source';
 }
 
 export async function runPipeline(graph: PipelineGraph, options: RunOptions): Promise<RunResult> {
@@ -157,40 +159,37 @@ class PipelineRun {
     for (const id of this.graph.order) {
       const node = this.graph.nodes.get(id)!;
       const outputs = new OutputEdges(node, outputsOf.get(id) ?? new Map(), this.env);
+      const inputs = inputsOf.get(id) ?? [];
+      const role = node.def.role;
       this.runners.push(
-        isSourceNode(node)
+        role === 'source'
           ? new SourceRunner(node, outputs, this.env)
-          : new StageRunner(node, inputsOf.get(id) ?? [], outputs, this.env),
+          : role === 'sink'
+            ? new SinkRunner(node, inputs, this.env)
+            : new TransformRunner(node, inputs, outputs, this.env),
       );
     }
   }
 
-  private hostSpec(node: GraphNode): HostSpec {
-    const context: HostContext = {
+  private hostContext(node: GraphNode): HostContext {
+    return {
       id: node.id,
       models: node.models,
-      outDir: this.options.outDir,
-      tempDir: this.tempDir,
-      chunking: this.graph.chunking,
-      threads: node.settings.threads,
-      provider: node.settings.provider,
       settings: node.settings,
-      ...(isSourceNode(node) ? this.sourceContext(node) : {}),
-      ...(Object.keys(node.def.outputs).length === 0 ? { outputName: node.binding ?? node.id } : {}),
-    };
-    return {
-      def: node.def,
-      options: node.options,
-      context,
-      outputPorts: Object.keys(node.def.outputs),
-      log: (line) => this.options.onEvent?.({ type: 'log', stage: node.id, line }),
-      shared: (packet) => (this.env.fanout.get(packet) ?? 1) > 1,
+      tempDir: this.tempDir,
+      chunking: { seconds: this.graph.chunking.seconds, silenceSearchSeconds: this.graph.chunking.silenceSearchSeconds },
+      ...(node.def.role === 'source' ? this.sourceContext(node) : {}),
+      ...(node.def.role === 'sink' ? { outputName: node.binding ?? node.id, outDir: this.options.outDir } : {}),
     };
   }
 
   private sourceContext(node: GraphNode): Partial<HostContext> {
     const needs = sourceNeeds(this.graph, node.id);
-    return { inputPath: this.options.inputs?.[node.binding ?? node.id], wholeInput: needs.whole, granularitySeconds: needs.granularitySeconds };
+    return {
+      inputPath: this.options.inputs?.[node.binding ?? node.id],
+      wholeInput: needs.whole,
+      granularitySeconds: needs.granularitySeconds,
+    };
   }
 
   /** Creates every instance at once (workers start in parallel); one failure undoes them all. */
@@ -207,20 +206,33 @@ class PipelineRun {
   }
 
   private async createHostsOf(runner: Runner, useWorkers: boolean): Promise<void> {
-      const spec = { ...this.hostSpec(runner.node), ...(runner instanceof StageRunner ? { outputRoom: () => runner.awaitRoom() } : {}) };
-      if (runner instanceof SourceRunner) return runner.attach(await createSourceHost(spec));
-      const stage = runner as StageRunner;
-      const concurrency = this.mode === 'sequential' ? 1 : runner.node.settings.concurrency;
-      const inWorker = useWorkers && runner.node.role === 'inference';
-      const created = await Promise.allSettled(
-        Array.from({ length: concurrency }, (_, i) =>
-          inWorker ? createWorkerHost(spec, stage.eventsFor(i)) : createInProcessHost(spec, stage.eventsFor(i)),
-        ),
-      );
-      // Attach what was created, so that close() disposes it even when a sibling failed.
-      stage.attach(created.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : [])));
-      const failed = created.find((c) => c.status === 'rejected');
-      if (failed) throw failed.reason;
+    const node = runner.node;
+    const def = node.def;
+    const log = (line: string) => this.options.onEvent?.({ type: 'log', stage: node.id, line });
+    const context = this.hostContext(node);
+    if (runner instanceof SourceRunner && def.role === 'source') {
+      return runner.attach(await createSourceHost(def, node.options, { ...context, log, outputRoom: async () => {} }));
+    }
+    if (runner instanceof SinkRunner && def.role === 'sink') {
+      const abort = new AbortController();
+      return runner.attach(await createSink(def, node.options, { ...context, signal: abort.signal, log, outputRoom: async () => {} }));
+    }
+    if (!(runner instanceof TransformRunner) || def.role !== 'transform') throw new Error(`node "${node.id}" has no runner for role ${def.role}`);
+    const spec: HostSpec = {
+      def,
+      options: node.options,
+      context,
+      log,
+      outputRoom: () => runner.awaitRoom(),
+      shared: (packet) => (this.env.fanout.get(packet) ?? 1) > 1,
+    };
+    const concurrency = this.mode === 'sequential' ? 1 : node.settings.concurrency;
+    const inWorker = useWorkers && def.thread === 'worker';
+    const created = await Promise.allSettled(Array.from({ length: concurrency }, () => (inWorker ? createWorkerHost(spec) : createInProcessHost(spec))));
+    // Attach what was created, so that close() disposes it even when a sibling failed.
+    runner.attach(created.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : [])));
+    const failed = created.find((c) => c.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   private result(): RunResult {
@@ -242,29 +254,4 @@ class PipelineRun {
       trace: this.trace.list(),
     };
   }
-}
-
-/**
- * Chunks a node may hold back before it emits, summed along the deepest path from a source: how
- * far a branch through it can lag behind a branch that skips it.
- */
-function lookaheadDepths(graph: PipelineGraph): Map<string, number> {
-  const depth = new Map<string, number>();
-  for (const id of graph.order) {
-    const node = graph.nodes.get(id)!;
-    const upstream = graph.edges.filter((e) => e.to.node === id).map((e) => depth.get(e.from.node) ?? 0);
-    depth.set(id, (node.def.lookahead ?? 0) + Math.max(0, ...upstream));
-  }
-  return depth;
-}
-
-/**
- * An input of a join must hold the chunks its branch runs ahead of the others: while a stage on
- * another branch holds chunk k waiting for k+1, this side already has k and k+1 — with too small
- * a queue the source stops and the held stage never gets its neighbour (a silent deadlock).
- */
-function joinCapacity(graph: PipelineGraph, edge: GraphEdge, depth: ReadonlyMap<string, number>): number {
-  const consumer = graph.nodes.get(edge.to.node)!;
-  const others = graph.edges.filter((e) => e.to.node === edge.to.node && e !== edge).map((e) => depth.get(e.from.node) ?? 0);
-  return Math.max(consumer.settings.queue, others.length ? 1 + Math.max(...others) : 0);
 }

@@ -6,8 +6,9 @@ import { EXIT, ReelError, StageError } from '../core/errors.ts';
 import type { PortPacket } from '../core/stage.ts';
 import type { ChunkInfo, Packet } from '../core/types.ts';
 import type { GraphNode } from '../graph/types.ts';
-import { StageMetricsRecorder } from '../metrics/stage-metrics.ts';
+import type { StageMetricsRecorder } from '../metrics/stage-metrics.ts';
 import type { TraceRecorder } from '../metrics/trace.ts';
+import { hasRoom, hasRoomForPacket, type EdgeLoad } from './flow-control.ts';
 import type { InputQueue } from './input-queue.ts';
 
 export type RunEvent =
@@ -22,7 +23,7 @@ export interface RunnerEnv {
   /** End the run with this failure. */
   fail(err: unknown): void;
   emit(event: RunEvent): void;
-  /** A chunk taking longer than this inside one stage fails the run; undefined = no limit. */
+  /** An item taking longer than this inside one stage fails the run; undefined = no limit. */
   stageTimeoutMs?: number;
   /** Packets delivered to more than one consumer, by how many (a worker must copy those). */
   fanout: WeakMap<Packet, number>;
@@ -31,11 +32,11 @@ export interface RunnerEnv {
 export interface Runner {
   readonly node: GraphNode;
   readonly metrics: StageMetricsRecorder;
-  /** Every output has been delivered and the downstream edges are closed. */
+  /** Every output has been delivered and the downstream edges are closed (sinks: finished). */
   readonly finished: boolean;
-  /** Works on a chunk right now (beyond chunks it merely holds as lookahead). */
+  /** Works on an item right now (a generator parked for room downstream does not count). */
   busy(): boolean;
-  /** Start one more chunk if allowed and possible; true if it did. */
+  /** Take input and start one more item if `allowed` and possible; true if anything moved. */
   tryStart(allowed: boolean): boolean;
   dispose(): Promise<void>;
   files(): readonly string[];
@@ -51,29 +52,27 @@ export class OutputEdges {
     private readonly env: RunnerEnv,
   ) {}
 
-  /**
-   * Whether one more chunk may start, given `inflight` chunks already inside the stage. Each
-   * downstream queue holds at most max(queue, concurrency) packets, counting the chunks this
-   * stage is still working on; a stage that holds `lookahead` chunks may always take that many.
-   */
-  hasRoom(inflight: number, concurrency: number, lookahead: number): boolean {
-    for (const queues of this.byPort.values()) {
-      for (const queue of queues) {
-        const limit = Math.max(queue.capacity, concurrency);
-        if (queue.length + inflight >= limit && !(inflight <= lookahead && queue.length < limit)) return false;
-      }
-    }
-    return true;
+  private loads(): EdgeLoad[] {
+    return [...this.byPort.values()].flat().map((q) => ({ length: q.length, capacity: q.capacity }));
+  }
+
+  /** Whether one more item may start, with `inflight` items already started (flow-control.ts). */
+  hasRoom(inflight: number, concurrency: number): boolean {
+    return hasRoom(this.loads(), inflight, concurrency);
+  }
+
+  /** Whether a generating item may emit one more packet. */
+  hasRoomForPacket(): boolean {
+    return hasRoomForPacket(this.loads());
   }
 
   deliver(out: PortPacket): void {
     const queues = this.byPort.get(out.port);
     if (!queues) {
-      if (Object.keys(this.node.def.outputs).length === 0) return; // a sink's acknowledgement
       if (!(out.port in this.node.def.outputs)) {
         throw new StageError(
           { pipeline: this.env.pipeline, stage: this.node.id, chunkIndex: out.packet.chunk.index },
-          `emitted on unknown port "${out.port}" (its ports: ${Object.keys(this.node.def.outputs).join(', ')})`,
+          `emitted on unknown port "${out.port}" (its ports: ${Object.keys(this.node.def.outputs).join(', ') || 'none'})`,
         );
       }
       return; // a declared port nobody consumes
@@ -88,18 +87,12 @@ export class OutputEdges {
   }
 }
 
-/** A failure of one stage on one chunk, in the terms the user sees. */
+/** A failure of one stage on one chunk, in the terms the user sees: stage, chunk and time range once. */
 export function stageError(pipeline: string, stage: string, chunk: ChunkInfo | undefined, cause: unknown): ReelError {
   if (cause instanceof StageError) return cause;
   // Errors that already say all a user needs (a model that does not fit its contract, a provider
   // that is missing, a bad option found at start) keep their lines and exit code.
-  if (cause instanceof ReelError && (cause.exitCode === EXIT.usage || cause.code === 'CONTRACT_ERROR' || cause.code === 'PROVIDER_ERROR')) return cause;
-  const raw = cause instanceof Error ? cause.message : String(cause);
-  // Errors thrown by reel's own layers often name the stage already; say it once.
-  const message = raw.startsWith(`stage "${stage}": `) ? raw.slice(`stage "${stage}": `.length) : raw;
-  return new StageError(
-    { pipeline, stage, chunkIndex: chunk?.index, start: chunk?.start, end: chunk?.end },
-    message,
-    { cause },
-  );
+  if (cause instanceof ReelError && (cause.exitCode === EXIT.usage || cause.code === 'CONTRACT_ERROR' || cause.code === 'PROVIDER_ERROR' || cause.code === 'CANCELLED')) return cause;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return new StageError({ pipeline, stage, chunkIndex: chunk?.index, start: chunk?.start, end: chunk?.end }, message, { cause });
 }

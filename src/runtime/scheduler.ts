@@ -1,18 +1,14 @@
 /**
- * The scheduling loop. Demand flows upstream: whenever something changes (a chunk finished, a
- * queue drained, a pull returned) one pass offers every runner a chance to start work, sinks
- * first, so credit freed downstream is used before sources are pulled again.
- *
- * Pipelined mode lets every runner start whenever its own limits allow. Sequential mode — the
- * baseline benchmarks compare against — lets one chunk be worked on by one stage at a time, and
- * pulls a source only when no stage can do anything else: the previous chunk has left every
- * queue, or what is left waits for the next chunk (a join short of its other side, a stage that
- * holds a chunk until its neighbour arrives).
+ * The scheduling loop. Demand flows upstream: whenever something changes (an item finished, a
+ * queue drained, a pull returned) one pass offers every runner a chance to take input and start
+ * work, sinks first, so room freed downstream is used before sources are pulled again. What each
+ * runner may do is decided by flow-control.ts.
  */
+import { mayStart, type ExecutionMode } from './flow-control.ts';
 import type { InputQueue } from './input-queue.ts';
 import type { Runner } from './runner.ts';
 
-export type ExecutionMode = 'pipelined' | 'sequential';
+export type { ExecutionMode } from './flow-control.ts';
 
 export class Scheduler {
   private scheduled = false;
@@ -56,9 +52,9 @@ export class Scheduler {
         if (runner.tryStart(this.allowed(runner))) progressed = true;
       }
       if (!progressed && this.mode === 'sequential' && !this.runners.some((r) => r.busy())) {
-        // Nothing can start and nothing runs: the chunks still queued wait for the next one.
+        // Nothing can start and nothing runs: what is still queued waits for the next chunk.
         for (const runner of this.runners) {
-          if (isSource(runner) && runner.tryStart(true)) {
+          if (runner.node.role === 'source' && runner.tryStart(true)) {
             progressed = true;
             break;
           }
@@ -72,13 +68,9 @@ export class Scheduler {
   }
 
   private allowed(runner: Runner): boolean {
-    if (this.mode === 'pipelined') return true;
-    if (this.runners.some((r) => r.busy())) return false;
-    if (isSource(runner)) return this.queues.every((queue) => queue.length === 0);
-    return true;
+    return mayStart(this.mode, runner.node.role, {
+      anyBusy: this.runners.some((r) => r.busy()),
+      queuesEmpty: this.queues.every((queue) => queue.length === 0),
+    });
   }
-}
-
-function isSource(runner: Runner): boolean {
-  return runner.node.role === 'source' || Object.keys(runner.node.def.inputs).length === 0;
 }

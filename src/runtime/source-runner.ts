@@ -2,11 +2,40 @@
  * Runs a source node: pulls its next packet only when every downstream edge has room, one pull
  * at a time, so a decoder never runs ahead of the slowest consumer by more than a queue.
  */
+import type { PortPacket, SourceDefinition, StageCreateContext } from '../core/stage.ts';
 import type { ChunkInfo } from '../core/types.ts';
 import type { GraphNode } from '../graph/types.ts';
 import { StageMetricsRecorder } from '../metrics/stage-metrics.ts';
 import { stageError, type OutputEdges, type Runner, type RunnerEnv } from './runner.ts';
-import type { SourceHost } from './stage-host.ts';
+
+/** A source instance: pulled one packet at a time; `undefined` once exhausted. */
+export interface SourceHost {
+  pull(): Promise<PortPacket | undefined>;
+  dispose(): Promise<void>;
+}
+
+export async function createSourceHost(def: SourceDefinition, options: unknown, ctx: Omit<StageCreateContext, 'signal'>): Promise<SourceHost> {
+  if (!def.create) throw new Error(`stage kind "${def.kind}" is declared but not implemented yet`);
+  const abort = new AbortController();
+  const instance = await def.create(options as never, { ...ctx, signal: abort.signal });
+  const iterator = instance.packets[Symbol.asyncIterator]();
+  let disposed = false;
+  return {
+    async pull() {
+      const next = await iterator.next();
+      return next.done ? undefined : next.value;
+    },
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      abort.abort();
+      // return() lets a generator run its finally blocks (kill its ffmpeg child) — but a
+      // generator parked in an await would make it wait, so it is not awaited past dispose().
+      void Promise.resolve(iterator.return?.()).catch(() => undefined);
+      await instance.dispose();
+    },
+  };
+}
 
 export class SourceRunner implements Runner {
   readonly metrics: StageMetricsRecorder;
@@ -37,7 +66,7 @@ export class SourceRunner implements Runner {
 
   tryStart(allowed: boolean): boolean {
     if (this.exhausted || this.pulling || !this.host) return false;
-    const room = this.outputs.hasRoom(0, 1, 0);
+    const room = this.outputs.hasRoomForPacket();
     this.metrics.setState(room ? 'working' : 'blocked');
     if (!allowed || !room) return false;
     this.pulling = true;
@@ -53,7 +82,8 @@ export class SourceRunner implements Runner {
         } else {
           const now = performance.now();
           this.lastChunk = out.packet.chunk;
-          this.metrics.chunkDone(now - started);
+          this.metrics.compute(now - started);
+          this.metrics.itemDone(now - started);
           this.env.trace.span(this.node.id, `${this.node.id} #${out.packet.chunk.index}`, started, now, { chunk: out.packet.chunk.index });
           try {
             this.outputs.deliver(out);

@@ -1,12 +1,14 @@
 /**
- * The TypeScript side of a stage worker: loads the stage definition by kind, creates the instance
- * (its ONNX session lives and runs on this thread), and drives its operator item by item.
+ * The TypeScript side of a stage worker: loads the stage definition from its module, creates the
+ * instance (its ONNX session lives and runs on this thread), and runs the items it is sent, one
+ * at a time, reporting packets, compute segments and completion.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { Subscription } from 'rxjs';
 import { useCreationLockBuffer } from '../inference/creation-lock.ts';
+import type { StageDefinition, TransformDefinition, TransformInstance } from '../core/stage.ts';
 import { reclaimBuffersIfGrown, startBufferReclaim } from './buffer-reclaim.ts';
-import type { StageDefinition, StageInstance } from '../core/stage.ts';
-import { OperatorDriver } from './operator-driver.ts';
+import { createInstance, InstanceDriver } from './transform-host.ts';
 import { prepareTransfer } from './transfer.ts';
 import { serializeError, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.ts';
 
@@ -15,8 +17,8 @@ if (workerData?.creationLock) useCreationLockBuffer(workerData.creationLock as S
 // Each worker has its own heap: reclaim its chunk buffers promptly too.
 startBufferReclaim();
 const abort = new AbortController();
-let instance: StageInstance | undefined;
-let driver: OperatorDriver | undefined;
+let instance: TransformInstance | undefined;
+let running: Subscription | undefined;
 
 function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
@@ -26,49 +28,11 @@ function isDefinition(value: unknown, kind: string): value is StageDefinition {
   return typeof value === 'object' && value !== null && (value as StageDefinition).kind === kind;
 }
 
-async function loadDefinition(init: WorkerInit): Promise<StageDefinition> {
-  if (init.module) {
-    const exported = Object.values(await import(init.module));
-    const def = exported.find((value) => isDefinition(value, init.kind));
-    if (def) return def as StageDefinition;
-    throw new Error(`module ${init.module} exports no stage of kind "${init.kind}"`);
-  }
-  const builtins = (await import('../../stages/index.ts')) as { STAGE_KINDS?: Record<string, StageDefinition> };
-  const def = builtins.STAGE_KINDS?.[init.kind];
-  if (!def) throw new Error(`unknown stage kind "${init.kind}" (not in stages/index.ts)`);
+async function loadDefinition(init: WorkerInit): Promise<TransformDefinition> {
+  const exported = Object.values(await import(init.module));
+  const def = exported.find((value) => isDefinition(value, init.kind));
+  if (!def || def.role !== 'transform') throw new Error(`module ${init.module} exports no transform of kind "${init.kind}"`);
   return def;
-}
-
-async function start(init: WorkerInit): Promise<void> {
-  const def = await loadDefinition(init);
-  if (!def.create) throw new Error(`stage kind "${def.kind}" is declared but not implemented yet`);
-  const log = (line: string) => send({ type: 'log', line });
-  instance = await def.create(init.options as never, { ...init.context, signal: abort.signal, log, outputRoom });
-  const files = () => instance?.files?.() ?? [];
-  driver = new OperatorDriver(instance, init.outputPorts, {
-    packet(seq, out) {
-      const prepared = prepareTransfer([out]);
-      send({ type: 'packet', seq, out: prepared.packets[0] }, prepared.transfer);
-    },
-    done: (seq) => {
-      send({ type: 'done', seq });
-      // A chunk's processing is synchronous: the reclaim timer cannot fire inside it.
-      reclaimBuffersIfGrown();
-    },
-    complete: () => send({ type: 'complete', files: files() }),
-    error: (err, seq) => send({ type: 'error', seq, error: serializeError(err) }),
-  });
-  send({ type: 'ready' });
-}
-
-async function dispose(): Promise<void> {
-  abort.abort();
-  driver?.stop();
-  try {
-    await instance?.dispose();
-  } finally {
-    send({ type: 'disposed' });
-  }
 }
 
 const roomWaiters = new Map<number, () => void>();
@@ -82,6 +46,41 @@ function outputRoom(): Promise<void> {
   });
 }
 
+const driver = new InstanceDriver(outputRoom);
+
+async function start(init: WorkerInit): Promise<void> {
+  const def = await loadDefinition(init);
+  const log = (line: string) => send({ type: 'log', line });
+  instance = await createInstance(def, init.options, { ...init.context, signal: abort.signal, log, outputRoom: driver.room });
+  send({ type: 'ready' });
+}
+
+function runItem(seq: number, item: ToWorker & { type: 'item' }): void {
+  if (!instance) return send({ type: 'error', seq, error: serializeError(new Error('no instance')) });
+  running = driver.run(instance, item.item, (segment) => send({ type: 'segment', seq, segment })).subscribe({
+    next(out) {
+      const prepared = prepareTransfer([out]);
+      send({ type: 'packet', seq, out: prepared.packets[0] }, prepared.transfer);
+    },
+    error: (err) => send({ type: 'error', seq, error: serializeError(err) }),
+    complete() {
+      send({ type: 'done', seq });
+      // An item's processing is synchronous: the reclaim timer cannot fire inside it.
+      reclaimBuffersIfGrown();
+    },
+  });
+}
+
+async function dispose(): Promise<void> {
+  abort.abort();
+  running?.unsubscribe();
+  try {
+    await instance?.dispose();
+  } finally {
+    send({ type: 'disposed' });
+  }
+}
+
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'room':
@@ -92,10 +91,7 @@ port.on('message', (message: ToWorker) => {
       start(message).catch((err) => send({ type: 'error', error: serializeError(err) }));
       break;
     case 'item':
-      driver?.submit({ seq: message.seq, packets: message.packets });
-      break;
-    case 'end':
-      driver?.end();
+      runItem(message.seq, message);
       break;
     case 'dispose':
       dispose().catch((err) => send({ type: 'error', error: serializeError(err) }));

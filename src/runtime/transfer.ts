@@ -4,6 +4,7 @@
  * first when it is a view on a larger buffer (transferring would take the neighbours too) or when
  * the caller still shares the packet with another consumer (fan-out).
  */
+import type { ChunkPackets, ItemData } from '../core/item.ts';
 import type { PortPacket } from '../core/stage.ts';
 import type { Packet, TensorBuffer } from '../core/types.ts';
 
@@ -66,4 +67,37 @@ export function prepareTransfer(
 export function packetBytes(packet: Packet): number {
   const data = payloadOf(packet);
   return data ? data.byteLength : packet.kind === 'text' ? packet.text.length * 2 : 0;
+}
+
+/**
+ * An item as it should be posted to a worker. A packet is moved only where `movable` says no one
+ * else needs it (its last use by this node, not shared with another consumer); the others are
+ * copied, since a neighbour chunk serves several items.
+ */
+export function prepareItem(item: ItemData, movable: (packet: Packet) => boolean): { item: ItemData; transfer: ArrayBuffer[] } {
+  const transfer = new Set<ArrayBuffer>();
+  const prepared = new Map<Packet, Packet>();
+  const one = (packet: Packet): Packet => {
+    const done = prepared.get(packet);
+    if (done) return done;
+    const data = payloadOf(packet);
+    let out = packet;
+    if (data && !(data.buffer instanceof SharedArrayBuffer)) {
+      const buffer = data.buffer as ArrayBuffer;
+      if (movable(packet) && ownsWholeBuffer(data) && !transfer.has(buffer)) transfer.add(buffer);
+      else {
+        const copy = data.slice() as Payload;
+        transfer.add(copy.buffer as ArrayBuffer);
+        out = withPayload(packet, copy);
+      }
+    }
+    prepared.set(packet, out);
+    return out;
+  };
+  const ports = (r: Readonly<Record<string, Packet>>) => Object.fromEntries(Object.entries(r).map(([k, p]) => [k, one(p)]));
+  const chunk = (c: ChunkPackets): ChunkPackets => ({ chunk: c.chunk, ports: ports(c.ports) });
+  return {
+    item: { chunk: item.chunk, ports: ports(item.ports), before: item.before.map(chunk), after: item.after.map(chunk), whole: ports(item.whole) },
+    transfer: [...transfer],
+  };
 }

@@ -1,12 +1,14 @@
 /**
- * Hosts a stage instance in its own worker thread. onnxruntime-node's `session.run()` blocks the
- * thread that calls it, so an inference stage in the main thread would stall every other stage;
- * in a worker, stage i runs chunk k+1 while stage i+1 runs chunk k.
+ * Hosts a transform instance on its own worker thread. onnxruntime-node's `session.run()` blocks
+ * the thread that calls it, so an inference stage in the main thread would stall every other
+ * stage; on a worker, stage i runs chunk k+1 while stage i+1 runs chunk k.
  */
 import { SHARE_ENV, Worker } from 'node:worker_threads';
+import { Observable, type Subscriber } from 'rxjs';
 import { creationLockBuffer, releaseCreationLockOf } from '../inference/creation-lock.ts';
-import { prepareTransfer } from './transfer.ts';
-import type { HostEvents, HostSpec, StageHost } from './stage-host.ts';
+import { localSegment } from './compute-clock.ts';
+import { prepareItem } from './transfer.ts';
+import type { HostEvent, HostSpec, TransformHost } from './transform-host.ts';
 import { deserializeError, type FromWorker, type ToWorker } from './worker-protocol.ts';
 
 const WORKER_ENTRY = new URL('./stage-worker.js', import.meta.url);
@@ -27,11 +29,18 @@ export function liveStageWorkers(): number {
   return liveWorkers.size;
 }
 
-export function createWorkerHost(spec: HostSpec, events: HostEvents): Promise<StageHost> {
+export function createWorkerHost(spec: HostSpec): Promise<TransformHost> {
+  if (!spec.def.module) throw new Error(`stage kind "${spec.def.kind}" has no module URL to load in a worker`);
   // SHARE_ENV: TensorRT settings travel in ORT_TENSORRT_* variables that native code reads with
   // getenv; a worker's private copy of process.env would never reach it. The creation lock keeps
   // two workers from creating sessions (under different variables) at the same time.
-  const worker = new Worker(WORKER_ENTRY, { stdout: false, stderr: false, env: SHARE_ENV, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB }, workerData: { creationLock: creationLockBuffer() } });
+  const worker = new Worker(WORKER_ENTRY, {
+    stdout: false,
+    stderr: false,
+    env: SHARE_ENV,
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    workerData: { creationLock: creationLockBuffer() },
+  });
   liveWorkers.add(worker);
   const workerThreadId = worker.threadId;
   const exited = new Promise<number>((resolve) =>
@@ -41,16 +50,18 @@ export function createWorkerHost(spec: HostSpec, events: HostEvents): Promise<St
       resolve(code);
     }),
   );
-  const pending: number[] = [];
-  let files: readonly string[] = [];
   let state: 'starting' | 'running' | 'disposing' | 'gone' = 'starting';
   let onDisposed: (() => void) | undefined;
+  let nextSeq = 0;
+  let parked = 0;
+  /** The item in progress (one at a time). */
+  let current: { seq: number; subscriber: Subscriber<HostEvent> } | undefined;
 
   const post = (message: ToWorker, transfer: ArrayBuffer[] = []) => {
     if (state !== 'gone') worker.postMessage(message, transfer);
   };
 
-  return new Promise<StageHost>((resolveReady, rejectReady) => {
+  return new Promise<TransformHost>((resolveReady, rejectReady) => {
     const failStart = (err: Error) => {
       state = 'gone';
       // Settle only once the thread is gone, so that a failed start leaves nothing behind.
@@ -59,7 +70,13 @@ export function createWorkerHost(spec: HostSpec, events: HostEvents): Promise<St
     const fail = (err: Error) => {
       if (state === 'starting') return failStart(err);
       if (state !== 'running') return;
-      events.error(err, pending[0]);
+      const item = current;
+      current = undefined;
+      if (item) item.subscriber.error(err);
+      else spec.log(`worker error outside an item: ${err.message}`);
+    };
+    const forCurrent = (seq: number, action: (s: Subscriber<HostEvent>) => void) => {
+      if (current?.seq === seq) action(current.subscriber);
     };
 
     worker.on('message', (message: FromWorker) => {
@@ -69,17 +86,16 @@ export function createWorkerHost(spec: HostSpec, events: HostEvents): Promise<St
           resolveReady(host);
           break;
         case 'packet':
-          events.packet(message.seq, message.out);
+          forCurrent(message.seq, (s) => s.next({ type: 'packet', out: message.out }));
+          break;
+        case 'segment':
+          forCurrent(message.seq, (s) => s.next({ type: 'compute', segment: localSegment(message.segment) }));
           break;
         case 'done':
-          // An item already dropped (the host completed) must not take a newer one with it.
-          if (pending.includes(message.seq)) pending.splice(pending.indexOf(message.seq), 1);
-          events.done(message.seq);
-          break;
-        case 'complete':
-          files = message.files;
-          pending.length = 0;
-          events.complete();
+          forCurrent(message.seq, (s) => {
+            current = undefined;
+            s.complete();
+          });
           break;
         case 'error':
           fail(deserializeError(message.error));
@@ -89,7 +105,11 @@ export function createWorkerHost(spec: HostSpec, events: HostEvents): Promise<St
           break;
         case 'await-room': {
           const id = message.id;
-          void (spec.outputRoom?.() ?? Promise.resolve()).then(() => post({ type: 'room', id }));
+          parked++;
+          void spec.outputRoom().then(() => {
+            parked--;
+            post({ type: 'room', id });
+          });
           break;
         }
         case 'disposed':
@@ -104,19 +124,21 @@ export function createWorkerHost(spec: HostSpec, events: HostEvents): Promise<St
       state = 'gone';
     });
 
-    const host: StageHost = {
-      get inflight() {
-        return pending.length;
+    const host: TransformHost = {
+      get parked() {
+        return parked > 0;
       },
-      submit(item) {
-        pending.push(item.seq);
-        const prepared = prepareTransfer(item.packets, spec.shared);
-        post({ type: 'item', seq: item.seq, packets: prepared.packets }, prepared.transfer);
+      run(ready) {
+        return new Observable<HostEvent>((subscriber) => {
+          const seq = nextSeq++;
+          current = { seq, subscriber };
+          const prepared = prepareItem(ready.item, (p) => ready.lastUse.has(p) && !spec.shared(p));
+          post({ type: 'item', seq, item: prepared.item }, prepared.transfer);
+          return () => {
+            if (current?.seq === seq) current = undefined;
+          };
+        });
       },
-      end: () => post({ type: 'end' }),
-      files: () => files,
-      // Worker stages write no outputs of their own (sinks run in the main thread).
-      commit: async () => {},
       async dispose(hung = false) {
         if (state === 'gone' || state === 'disposing') return void (await exited);
         if (hung) {
@@ -138,13 +160,6 @@ export function createWorkerHost(spec: HostSpec, events: HostEvents): Promise<St
       },
     };
 
-    post({
-      type: 'init',
-      kind: spec.def.kind,
-      module: spec.def.module,
-      options: spec.options,
-      context: spec.context,
-      outputPorts: spec.outputPorts,
-    });
+    post({ type: 'init', kind: spec.def.kind, module: spec.def.module!, options: spec.options, context: spec.context });
   });
 }

@@ -2,24 +2,24 @@
  * Messages between the main thread and a stage worker. Packets travel with their payload buffers
  * in the transfer list (see transfer.ts).
  */
+import type { ItemData } from '../core/item.ts';
 import { ReelError } from '../core/errors.ts';
 import type { PortPacket } from '../core/stage.ts';
-import type { HostContext } from './stage-host.ts';
+import type { ComputeSegment } from './compute-clock.ts';
+import type { HostContext } from './transform-host.ts';
 
 export interface WorkerInit {
   type: 'init';
   kind: string;
-  /** URL of the module exporting the definition; absent for built-in kinds (stages/index.ts). */
-  module?: string;
+  /** URL of the module exporting the definition. */
+  module: string;
   options: Readonly<Record<string, unknown>>;
   context: HostContext;
-  outputPorts: readonly string[];
 }
 
 export type ToWorker =
   | WorkerInit
-  | { type: 'item'; seq: number; packets: PortPacket[] }
-  | { type: 'end' }
+  | { type: 'item'; seq: number; item: ItemData }
   | { type: 'dispose' }
   /** Answer to `await-room`: the stage's downstream queues have room again. */
   | { type: 'room'; id: number };
@@ -37,8 +37,8 @@ export interface SerializedError {
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'packet'; seq: number; out: PortPacket }
+  | { type: 'segment'; seq: number; segment: ComputeSegment }
   | { type: 'done'; seq: number }
-  | { type: 'complete'; files: readonly string[] }
   | { type: 'error'; seq?: number; error: SerializedError }
   | { type: 'log'; line: string }
   | { type: 'await-room'; id: number }

@@ -4,11 +4,10 @@
  * the features and F0) → `source` [1,1,N] → `features` [1,T,D], T = ⌊(N − 400)/320⌋ + 1 at
  * 50 frames/s.
  */
-import type * as ort from 'onnxruntime-node';
-import { MANIFESTS } from '../../models/manifests/index.ts';
+import { InputError, ModelError } from '../../src/core/errors.ts';
 import { resample, rvcHighPass } from '../../src/dsp/index.ts';
-import { TalkingHeadError } from '../shared/errors.ts';
-import { f32, runOutputs } from '../shared/session.ts';
+import type { Model } from '../shared/open-model.ts';
+import { f32 } from '../shared/tensors.ts';
 
 export const CONTENT_RATE = 16000;
 /** The encoder's conv front end needs one 400-sample window. */
@@ -27,11 +26,14 @@ export interface ContentFeatures {
 }
 
 /** Features of a 16 kHz signal (already conditioned by `rvcInputSignal`). */
-export async function encodeContent(session: ort.InferenceSession, wav16k: Float32Array): Promise<ContentFeatures> {
-  if (wav16k.length < CONTENT_MIN_SAMPLES) throw new TalkingHeadError(`content encoder needs at least ${CONTENT_MIN_SAMPLES} samples at 16 kHz (25 ms); got ${wav16k.length}`);
-  const [input] = MANIFESTS['content-encoder'].inputs.map((i) => i.name);
-  const [output] = MANIFESTS['content-encoder'].outputs.map((o) => o.name);
-  const out = (await runOutputs(session, { [input]: f32(wav16k, [1, 1, wav16k.length]) }, [output], 'content-encoder'))[output];
-  const [, frames, dim] = out.dims;
-  return { data: out.data as Float32Array, frames, dim };
+export async function encodeContent(model: Pick<Model, 'run' | 'path'>, wav16k: Float32Array): Promise<ContentFeatures> {
+  if (wav16k.length < CONTENT_MIN_SAMPLES) {
+    throw new InputError(`the content encoder needs at least ${CONTENT_MIN_SAMPLES} samples at 16 kHz (25 ms); got ${wav16k.length}`);
+  }
+  const { features } = await model.run({ source: f32(wav16k, [1, 1, wav16k.length]) });
+  if (features?.dtype !== 'float32' || features.dims.length !== 3) {
+    throw new ModelError(model.path, `output "features" should be float32 [1, T, D]; got ${features ? `${features.dtype} [${features.dims.join(', ')}]` : 'nothing'}`);
+  }
+  const [, frames, dim] = features.dims;
+  return { data: features.data as Float32Array, frames, dim };
 }

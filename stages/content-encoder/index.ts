@@ -1,22 +1,27 @@
 /**
  * Content features for RVC (ContentVec/HuBERT family): 16 kHz audio → features at 50 frames/s.
  * The encoder attends over the whole segment, so no finite context is exact; RVC's own client pads
- * each segment by `x_pad` = 1 s and cuts at silences, which is what the context below asks for.
+ * each segment by `x_pad` = 1 s and cuts at silences: an item carries its neighbouring chunks, of
+ * which `padSeconds` are used on each side.
  */
 import { z } from 'zod';
-import { defineStage } from '../../src/core/stage.ts';
+import { defineTransform, type TransformInstance } from '../../src/core/stage.ts';
 
-export const contentEncoder = defineStage({
+export const contentEncoder = defineTransform({
   kind: 'content-encoder',
   summary: 'Speech → content features (HuBERT/ContentVec) at 50 frames/s.',
-  role: 'inference',
   inputs: { audio: { type: 'audio', doc: 'Speech; resampled to 16 kHz inside the stage.' } },
   outputs: { features: { type: 'tensor:content-features', doc: '[1, T, D] float32 at 50 frames/s (hop 320 at 16 kHz).' } },
   options: z.strictObject({
-    padSeconds: z.number().min(0).max(10).default(1).describe('Context added on each side of a chunk, seconds (RVC x_pad). Default 1.'),
+    padSeconds: z
+      .number()
+      .min(0)
+      .max(10)
+      .default(1)
+      .describe('Context taken from the neighbouring chunks on each side, seconds (RVC x_pad; at most one chunk). Default 1.'),
   }),
-  models: { encoder: { family: 'content-encoder', doc: 'wav [1, N] at 16 kHz → features [1, T, D].' } },
-  context: (o) => ({ beforeSeconds: o.padSeconds, afterSeconds: o.padSeconds, granularitySeconds: 320 / 16000 }),
-  lookahead: 1,
-  create: async (options, ctx) => (await import('./stage.ts')).createContentEncoderStage(options, ctx),
+  models: { encoder: { family: 'content-encoder', doc: 'wav [1, 1, N] at 16 kHz → features [1, T, D].' } },
+  thread: 'worker',
+  item: { neighbours: { before: 1, after: 1 }, granularitySeconds: 320 / 16000 },
+  create: async (options, ctx): Promise<TransformInstance> => (await import('./stage.ts')).createContentEncoderStage(options, ctx),
 });

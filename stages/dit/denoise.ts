@@ -8,28 +8,21 @@
  * Feeds follow the `dit` manifest: `hidden_states` [B, f, 16, h, w] f32, `encoder_hidden_states`
  * [B, L, D] f32, `timestep` [B] int64 → `sample` (the v- or ε-prediction).
  */
-import * as ort from 'onnxruntime-node';
-import { CancelledError, ModelError } from '../../src/core/errors.ts';
+import { CancelledError, InputError, ModelError } from '../../src/core/errors.ts';
 import type { TensorData } from '../../src/core/types.ts';
-import { createScheduler, type SchedulerKind } from './ddim-scheduler.ts';
-import { combineGuidance, guidanceScaleAt, usesGuidance } from './guidance.ts';
+import type { Model } from '../../src/inference/model.ts';
 import { latentDims } from '../shared/latent-geometry.ts';
-import { float32Output, requireNames, runModel, type ModelHandle } from '../shared/model-session.ts';
 import { gaussianNoise } from '../shared/seeded-noise.ts';
+import { f32 } from '../shared/tensors.ts';
+import { createScheduler } from './ddim-scheduler.ts';
+import { combineGuidance, guidanceScaleAt, usesGuidance } from './guidance.ts';
+import type { DitOptions } from './index.ts';
 
-/** The `dit` stage options (stages/dit.ts) this loop reads. */
-export interface DenoiseOptions {
-  steps: number;
-  /** Classifier-free guidance scale; ≤ 1 turns guidance off. */
-  guidance: number;
-  dynamicGuidance: boolean;
-  scheduler: SchedulerKind;
-  snrShiftScale: number;
-  seed: number;
-  frames: number;
-  width: number;
-  height: number;
-}
+/** The loop reads every `dit` option. */
+export type DenoiseOptions = DitOptions;
+
+/** What the loop needs of the transformer: its named run, and its file for messages. */
+export type DitModel = Pick<Model, 'run' | 'path'>;
 
 export interface DenoiseProgress {
   /** 0-based. */
@@ -56,16 +49,15 @@ export function initialLatents(options: Pick<DenoiseOptions, 'seed' | 'frames' |
   return { dtype: 'float32', dims, data: gaussianNoise(dims.reduce((a, b) => a * b, 1), options.seed) };
 }
 
-function checkEmbeddings(model: ModelHandle, embeddings: TensorData): void {
+function checkEmbeddings(embeddings: TensorData): void {
   const [b] = embeddings.dims;
   if (embeddings.dtype !== 'float32' || embeddings.dims.length !== 3 || (b !== 1 && b !== 2)) {
-    throw new ModelError(model.path, `embeddings must be float32 [2, L, D] ([negative, prompt]) or [1, L, D]; got ${embeddings.dtype} [${embeddings.dims.join(', ')}]`);
+    throw new InputError(`embeddings must be float32 [2, L, D] ([negative, prompt]) or [1, L, D]; got ${embeddings.dtype} [${embeddings.dims.join(', ')}]`);
   }
 }
 
-export async function denoiseLatents(transformer: ModelHandle, embeddings: TensorData, options: DenoiseOptions, hooks: DenoiseHooks = {}): Promise<TensorData> {
-  requireNames(transformer, 'dit', ['hidden_states', 'encoder_hidden_states', 'timestep'], ['sample']);
-  checkEmbeddings(transformer, embeddings);
+export async function denoiseLatents(transformer: DitModel, embeddings: TensorData, options: DenoiseOptions, hooks: DenoiseHooks = {}): Promise<TensorData> {
+  checkEmbeddings(embeddings);
   const scheduler = createScheduler(options.scheduler, { steps: options.steps, snrShiftScale: options.snrShiftScale });
   const { dims, data: noise } = initialLatents(options);
   let latents = noise as Float32Array;
@@ -76,7 +68,7 @@ export async function denoiseLatents(transformer: ModelHandle, embeddings: Tenso
   // Without guidance only the prompt row (the last one) conditions the DiT.
   const text = guided ? (embeddings.data as Float32Array) : (embeddings.data as Float32Array).subarray((embeddings.dims[0] - 1) * rowSize);
   const batch = guided ? 2 : 1;
-  const textTensor = new ort.Tensor('float32', text, [batch, L, D]);
+  const textFeed = f32(text, [batch, L, D]);
   const latentDimsB = [batch, ...dims.slice(1)];
 
   for (const [step, timestep] of scheduler.timesteps.entries()) {
@@ -87,18 +79,18 @@ export async function denoiseLatents(transformer: ModelHandle, embeddings: Tenso
       hidden.set(latents, 0);
       hidden.set(latents, latents.length);
     }
-    const result = await runModel(transformer, {
-      hidden_states: new ort.Tensor('float32', hidden, latentDimsB),
-      encoder_hidden_states: textTensor,
-      timestep: new ort.Tensor('int64', new BigInt64Array(batch).fill(BigInt(timestep)), [batch]),
+    const { sample } = await transformer.run({
+      hidden_states: f32(hidden, latentDimsB),
+      encoder_hidden_states: textFeed,
+      timestep: { dtype: 'int64', dims: [batch], data: new BigInt64Array(batch).fill(BigInt(timestep)) },
     });
     const runMs = performance.now() - stepStart;
-    const sample = float32Output(transformer, result, 'sample');
-    if (sample.data.length !== hidden.length) {
+    if (sample.dtype !== 'float32' || sample.data.length !== hidden.length) {
       throw new ModelError(transformer.path, `sample has dims [${sample.dims.join(', ')}], expected [${latentDimsB.join(', ')}]`);
     }
     const guidanceScale = guided ? guidanceScaleAt(options.guidance, options.dynamicGuidance, timestep, scheduler.trainSteps) : 1;
-    const prediction = guided ? combineGuidance(sample.data, guidanceScale) : sample.data;
+    const predicted = sample.data as Float32Array;
+    const prediction = guided ? combineGuidance(predicted, guidanceScale) : predicted;
     latents = scheduler.step(prediction, timestep, latents).prevSample;
     hooks.onStep?.({ step, steps: options.steps, timestep, guidanceScale, runMs, stepMs: performance.now() - stepStart });
   }

@@ -4,34 +4,39 @@
  * guidance scale; the CogVideoX DDIM scheduler uses v-prediction, zero-SNR and snr_shift_scale.
  */
 import { z } from 'zod';
-import { defineStage } from '../../src/core/stage.ts';
+import { defineTransform } from '../../src/core/stage.ts';
 
-export const dit = defineStage({
+export const ditOptions = z.strictObject({
+  steps: z.number().int().min(1).max(1000).default(50).describe('Denoising steps. Default 50.'),
+  guidance: z.number().min(0).max(30).default(6).describe('Classifier-free guidance scale (1 = off). Default 6.'),
+  dynamicGuidance: z.boolean().default(true).describe('Cosine-ramped guidance per step (CogVideoX). Default true.'),
+  scheduler: z.enum(['cogvideox-ddim', 'ddim']).default('cogvideox-ddim').describe('Sampler. Default cogvideox-ddim.'),
+  snrShiftScale: z.number().positive().max(10).default(3).describe('SNR shift of the noise schedule (3.0 for CogVideoX-2B). Default 3.'),
+  seed: z.number().int().min(0).default(42).describe('Seed of the initial noise. Default 42.'),
+  frames: z
+    .number()
+    .int()
+    .min(1)
+    .max(1025)
+    .refine((n) => (n - 1) % 4 === 0, { message: 'must be 4k + 1 frames (1, 5, 9, …, 49): the VAE makes 4 frames per latent after the first' })
+    .default(49)
+    .describe('Video frames to generate, frames (4k+1). Default 49.'),
+  width: z.number().int().min(16).max(4096).multipleOf(16).default(720).describe('Video width, pixels (multiple of 16). Default 720.'),
+  height: z.number().int().min(16).max(4096).multipleOf(16).default(480).describe('Video height, pixels (multiple of 16). Default 480.'),
+});
+
+export type DitOptions = z.infer<typeof ditOptions>;
+
+export const dit = defineTransform({
   kind: 'dit',
   summary: 'Text-conditioned video latent denoiser (DiT, CogVideoX-style) with CFG.',
-  role: 'inference',
   inputs: { embeddings: { type: 'tensor:text-embeddings', doc: '[2, L, D]: [negative, prompt].' } },
   outputs: { latents: { type: 'tensor:latents', doc: '[1, F, C, H, W] denoised latents.' } },
-  options: z.strictObject({
-    steps: z.number().int().min(1).max(1000).default(50).describe('Denoising steps. Default 50.'),
-    guidance: z.number().min(0).max(30).default(6).describe('Classifier-free guidance scale (1 = off). Default 6.'),
-    dynamicGuidance: z.boolean().default(true).describe('Cosine-ramped guidance per step (CogVideoX). Default true.'),
-    scheduler: z.enum(['cogvideox-ddim', 'ddim']).default('cogvideox-ddim').describe('Sampler. Default cogvideox-ddim.'),
-    snrShiftScale: z.number().positive().max(10).default(3).describe('SNR shift of the noise schedule (3.0 for CogVideoX-2B). Default 3.'),
-    seed: z.number().int().min(0).default(42).describe('Seed of the initial noise. Default 42.'),
-    frames: z
-      .number()
-      .int()
-      .min(1)
-      .max(1025)
-      .refine((n) => (n - 1) % 4 === 0, { message: 'must be 4k + 1 frames (1, 5, 9, …, 49): the VAE makes 4 frames per latent after the first' })
-      .default(49)
-      .describe('Video frames to generate, frames (4k+1). Default 49.'),
-    width: z.number().int().min(16).max(4096).multipleOf(16).default(720).describe('Video width, pixels (multiple of 16). Default 720.'),
-    height: z.number().int().min(16).max(4096).multipleOf(16).default(480).describe('Video height, pixels (multiple of 16). Default 480.'),
-  }),
+  options: ditOptions,
   models: { transformer: { family: 'dit', doc: 'hidden_states, encoder_hidden_states, timestep → v-prediction.' } },
-  context: () => ({ beforeSeconds: 0, afterSeconds: 0, wholeClip: true }),
+  // An ONNX run blocks its thread. One item per clip (the embeddings are its only chunk), no state
+  // carried between items.
+  thread: 'worker',
   // Imported on use: `reel validate` loads the declarations and must not load onnxruntime.
   create: async (options, ctx) => (await import('./stage.ts')).createDitStage(options, ctx),
 });

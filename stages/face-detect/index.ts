@@ -5,39 +5,39 @@
  * Where no face is found the fixed `box` is used (and the stage says so once).
  */
 import { z } from 'zod';
-import { defineStage } from '../../src/core/stage.ts';
+import { defineTransform } from '../../src/core/stage.ts';
 
 const Box = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 
-export const faceDetect = defineStage({
+const faceDetectOptions = z.strictObject({
+  threshold: z.number().min(0).max(1).default(0.7).describe('Minimum face score, probability. Default 0.7.'),
+  nmsIou: z.number().min(0).max(1).default(0.3).describe('NMS overlap above which a box is dropped, IoU. Default 0.3.'),
+  pad: z
+    .strictObject({
+      top: z.number().int().default(0),
+      bottom: z.number().int().default(10),
+      left: z.number().int().default(0),
+      right: z.number().int().default(0),
+    })
+    .default({ top: 0, bottom: 10, left: 0, right: 0 })
+    .describe('Padding added to each box, pixels (Wav2Lip pads the chin by 10). Default 0/10/0/0.'),
+  smoothFrames: z.number().int().min(1).max(31).default(5).describe('Window of the moving mean over boxes, frames. Default 5.'),
+  box: Box.nullable()
+    .default(null)
+    .describe('Fixed box x1, y1, x2, y2 used where no face is found — pixels, or fractions of the frame when all are ≤ 1; null = fail there. Default null.'),
+});
+
+export type FaceDetectOptions = z.infer<typeof faceDetectOptions>;
+
+export const faceDetect = defineTransform({
   kind: 'face-detect',
   summary: 'Face box per frame (Ultra-Light RFB-320 contract), padded and smoothed.',
-  role: 'inference',
   inputs: { frames: { type: 'video', doc: 'Frames of the face video (or a still image), held whole: the face is a loop.', whole: true } },
   outputs: { boxes: { type: 'tensor:face-boxes', doc: '[frames, 4] int32 pixel boxes x1, y1, x2, y2, one per face frame.' } },
-  options: z.strictObject({
-    threshold: z.number().min(0).max(1).default(0.7).describe('Minimum face score, probability. Default 0.7.'),
-    nmsIou: z.number().min(0).max(1).default(0.3).describe('NMS overlap above which a box is dropped, IoU. Default 0.3.'),
-    pad: z
-      .strictObject({
-        top: z.number().int().default(0),
-        bottom: z.number().int().default(10),
-        left: z.number().int().default(0),
-        right: z.number().int().default(0),
-      })
-      .default({ top: 0, bottom: 10, left: 0, right: 0 })
-      .describe('Padding added to each box, pixels (Wav2Lip pads the chin by 10). Default 0/10/0/0.'),
-    smoothFrames: z.number().int().min(1).max(31).default(5).describe('Window of the moving mean over boxes, frames. Default 5.'),
-    box: Box.nullable()
-      .default(null)
-      .describe('Fixed box x1, y1, x2, y2 used where no face is found — pixels, or fractions of the frame when all are ≤ 1; null = fail there. Default null.'),
-  }),
+  options: faceDetectOptions,
   models: { detector: { family: 'face-detect', doc: 'input [1, 3, 240, 320] → scores, boxes.' } },
-  context: (o) => ({
-    beforeSeconds: 0,
-    afterSeconds: 0,
-    framesBefore: Math.floor(o.smoothFrames / 2),
-    framesAfter: Math.floor(o.smoothFrames / 2),
-  }),
+  // One item per clip (the frames come whole), so nothing is carried between items.
+  item: { stateful: false },
+  thread: 'worker',
   create: async (options, ctx) => (await import('./stage.ts')).createFaceDetectStage(options, ctx),
 });

@@ -4,20 +4,26 @@
  * the whole sentence).
  */
 import { z } from 'zod';
-import { defineStage } from '../../src/core/stage.ts';
+import { defineTransform } from '../../src/core/stage.ts';
 
-export const fastpitch = defineStage({
+const fastpitchOptions = z.strictObject({
+  pace: z.number().min(0.25).max(4).default(1).describe('Speaking rate multiplier (durations ÷ pace). Default 1.'),
+  pitchShift: z.number().min(-12).max(12).default(0).describe('Pitch transform, semitones. Default 0.'),
+  speaker: z.number().int().min(0).default(0).describe('Speaker id for multi-speaker models. Default 0.'),
+});
+
+/** Options of the fastpitch stage (the schema's type, never a hand-copied interface). */
+export type FastpitchStageOptions = z.infer<typeof fastpitchOptions>;
+
+export const fastpitch = defineTransform({
   kind: 'fastpitch',
   summary: 'Fast TTS acoustic model: script → log-mel (FastPitch).',
-  role: 'inference',
   inputs: { text: { type: 'text', doc: 'The script, english_basic symbols after english_cleaners_v2.', whole: true } },
   outputs: { mel: { type: 'tensor:mel', doc: 'log-mel [1, 80, T] at 22050/256 frames/s.' } },
-  options: z.strictObject({
-    pace: z.number().min(0.25).max(4).default(1).describe('Speaking rate multiplier (durations ÷ pace). Default 1.'),
-    pitchShift: z.number().min(-12).max(12).default(0).describe('Pitch transform, semitones. Default 0.'),
-    speaker: z.number().int().min(0).default(0).describe('Speaker id for multi-speaker models. Default 0.'),
-  }),
+  options: fastpitchOptions,
   models: { acoustic: { family: 'fastpitch', doc: 'text ids → mel, durations, pitch.' } },
-  context: () => ({ beforeSeconds: 0, afterSeconds: 0, wholeClip: true }),
+  thread: 'worker',
+  // One item per clip (the script is whole); the sentence loop carries over from chunk to chunk.
+  item: { stateful: true },
   create: async (options, ctx) => (await import('./stage.ts')).createFastpitchStage(options, ctx),
 });

@@ -4,12 +4,11 @@
  * `pace` [1,T] f32 → `spect` [1,80,T_spec], `num_frames` [1], `durs_predicted` [1,T]. The mel is
  * cut to `num_frames` (a batch-1 run has T_spec = num_frames; a padded batch would not).
  */
-import type * as ort from 'onnxruntime-node';
-import { MANIFESTS } from '../../models/manifests/index.ts';
-import { TalkingHeadError } from '../shared/errors.ts';
-import { fastpitchSymbolIds, type FastpitchTextOptions } from './text.ts';
-import { f32, i64, int64Values, runOutputs } from '../shared/session.ts';
+import { InputError, ModelError } from '../../src/core/errors.ts';
+import type { Model } from '../shared/open-model.ts';
 import { splitSentences } from '../shared/sentences.ts';
+import { f32, float32Data, i64, int64Values } from '../shared/tensors.ts';
+import { fastpitchSymbolIds, type FastpitchTextOptions } from './text.ts';
 
 const MEL_BANDS = 80;
 
@@ -32,31 +31,25 @@ export interface FastpitchResult {
   durations: Float32Array;
 }
 
-const [SPECT, FRAMES, DURS] = ['spect', 'num_frames', 'durs_predicted'] as const;
-const inputNames = MANIFESTS.fastpitch.inputs.map((i) => i.name);
+/** What a FastPitch run needs of a model: run by the manifest's names, and its file for messages. */
+export type FastpitchModel = Pick<Model, 'run' | 'path'>;
 
-export async function runFastpitch(session: ort.InferenceSession, ids: readonly number[], options: FastpitchOptions = {}): Promise<FastpitchResult> {
+export async function runFastpitch(model: FastpitchModel, ids: readonly number[], options: FastpitchOptions = {}): Promise<FastpitchResult> {
   const n = ids.length;
-  if (n === 0) throw new TalkingHeadError('FastPitch got no symbols: the sentence is empty after cleaning');
+  if (n === 0) throw new InputError('FastPitch got no symbols: the sentence is empty after cleaning');
   const { pace = 1, pitch = 0 } = options;
   const pitchValues = typeof pitch === 'number' ? new Float32Array(n).fill(pitch) : pitch;
-  if (pitchValues.length !== n) throw new TalkingHeadError(`pitch has ${pitchValues.length} values for ${n} symbols`);
-  const [text, pitchName, paceName] = inputNames;
-  const out = await runOutputs(
-    session,
-    { [text]: i64(ids, [1, n]), [pitchName]: f32(pitchValues, [1, n]), [paceName]: f32(new Float32Array(n).fill(pace), [1, n]) },
-    [SPECT, FRAMES, DURS],
-    'fastpitch',
-  );
-  const frames = int64Values(out[FRAMES])[0];
-  const [, bands, tSpec] = out[SPECT].dims;
+  if (pitchValues.length !== n) throw new InputError(`pitch has ${pitchValues.length} values for ${n} symbols`);
+  const out = await model.run({ text: i64(ids, [1, n]), pitch: f32(pitchValues, [1, n]), pace: f32(new Float32Array(n).fill(pace), [1, n]) });
+  const frames = int64Values(out.num_frames)[0];
+  const [, bands, tSpec] = out.spect.dims;
   if (bands !== MEL_BANDS || frames > tSpec) {
-    throw new TalkingHeadError(`fastpitch spect is [${out[SPECT].dims.join(',')}] with num_frames ${frames}: expected [1, 80, ≥ num_frames]`);
+    throw new ModelError(model.path, `spect is [${out.spect.dims.join(',')}] with num_frames ${frames}: expected [1, 80, ≥ num_frames]`);
   }
-  const full = out[SPECT].data as Float32Array;
+  const full = float32Data(out.spect, 'fastpitch spect');
   const data = new Float32Array(MEL_BANDS * frames);
   for (let b = 0; b < MEL_BANDS; b++) data.set(full.subarray(b * tSpec, b * tSpec + frames), b * frames);
-  return { mel: { data, frames }, durations: Float32Array.from(out[DURS].data as Float32Array) };
+  return { mel: { data, frames }, durations: Float32Array.from(float32Data(out.durs_predicted, 'fastpitch durs_predicted')) };
 }
 
 /** Concatenates mels along time. */
@@ -73,7 +66,7 @@ export function concatMels(mels: readonly Mel[]): Mel {
 
 /** A script → one mel per sentence (sentences with no symbols after cleaning are skipped). */
 export async function synthesizeScript(
-  session: ort.InferenceSession,
+  model: FastpitchModel,
   script: string,
   options: { pace?: number; pitch?: number } & FastpitchTextOptions = {},
 ): Promise<Array<FastpitchResult & { sentence: string; ids: number[] }>> {
@@ -81,7 +74,7 @@ export async function synthesizeScript(
   for (const sentence of splitSentences(script)) {
     const ids = fastpitchSymbolIds(sentence, options);
     if (ids.length === 0) continue;
-    results.push({ sentence, ids, ...(await runFastpitch(session, ids, { pace: options.pace, pitch: options.pitch })) });
+    results.push({ sentence, ids, ...(await runFastpitch(model, ids, { pace: options.pace, pitch: options.pitch })) });
   }
   return results;
 }

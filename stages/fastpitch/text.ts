@@ -5,7 +5,7 @@
  * set (and the pad itself) are dropped rather than failing. No CMUdict look-up is done
  * (grapheme input, DLE's `p_arpabet = 0`): pronunciations come only from braces.
  */
-import { TalkingHeadError } from '../shared/errors.ts';
+import { InputError } from '../../src/core/errors.ts';
 import { englishCleaners } from './english-cleaners.ts';
 import { PAD_ID, symbolId } from './symbols.ts';
 
@@ -24,7 +24,7 @@ function graphemeIds(text: string, out: number[]): void {
 function arpabetIds(phones: string, out: number[]): void {
   for (const phone of phones.trim().split(/\s+/).filter(Boolean)) {
     const id = symbolId(`@${phone.toUpperCase()}`);
-    if (id === undefined) throw new TalkingHeadError(`"{${phones}}": "${phone}" is not an ARPAbet phone of english_basic`);
+    if (id === undefined) throw new InputError(`"{${phones}}": "${phone}" is not an ARPAbet phone of english_basic`);
     out.push(id);
   }
 }

@@ -8,16 +8,12 @@
  * as one packet.
  */
 import { MediaError } from '../../src/core/errors.ts';
-import type { PortPacket, StageCreateContext, StageInstance } from '../../src/core/stage.ts';
+import type { PortPacket, SourceInstance, StageCreateContext } from '../../src/core/stage.ts';
 import { chunkAudioStream, chunkGeometry, type ChunkGeometry } from '../../src/chunking/index.ts';
-import { decodeAudio, probe, truncatedWavError } from '../../src/media/index.ts';
+import { decodeAudio, probe, shortDecodeNote, truncatedWavError } from '../../src/media/index.ts';
 import { formatSeconds, granuleUnits } from './grid.ts';
-import { chunkInfo, pulledSource, requireInputPath, runClipId, shortDecodeNote } from './source-input.ts';
-
-export interface AudioSourceOptions {
-  sampleRate: number | null;
-  channels: number;
-}
+import type { AudioSourceOptions } from './sources.ts';
+import { chunkInfo, pulledSource, requireInputPath, runClipId } from './source-input.ts';
 
 /**
  * Longest input a stage may take whole (a voice prompt, a reference voice), seconds. Whole
@@ -30,12 +26,11 @@ export const WHOLE_AUDIO_MAX_SECONDS = 600;
 const BLOCK_SAMPLES = 8192;
 
 /**
- * The chunker's geometry for a source: owned chunks only (no context, no overlap, no fixed window
- * shape), on the granule grid, with the silence search narrowed where it would let a chunk shrink
- * below one granule.
+ * The chunker's geometry for a source: chunks on the granule grid, with the silence search
+ * narrowed where it would let a chunk shrink below one granule.
  */
 export function sourceAudioGeometry(file: string, rate: number, ctx: StageCreateContext): ChunkGeometry {
-  const chunking = ctx.chunking ?? { seconds: 10, overlapSeconds: 0, silenceSearchSeconds: 0 };
+  const chunking = ctx.chunking ?? { seconds: 10, silenceSearchSeconds: 0 };
   const granule = granuleUnits(file, ctx.granularitySeconds ?? 0, rate);
   const chunkUnits = Math.ceil(Math.max(1, Math.round(chunking.seconds * rate)) / granule) * granule;
   const searchUnits = Math.min(Math.floor(chunking.silenceSearchSeconds * rate + 1e-6), Math.floor((chunkUnits - granule) / 2));
@@ -45,7 +40,6 @@ export function sourceAudioGeometry(file: string, rate: number, ctx: StageCreate
     searchUnits: Math.max(0, searchUnits),
     // RVC measures loudness over 10 ms (160 samples at 16 kHz).
     silenceWindowUnits: Math.max(1, Math.round(rate / 100)),
-    fixedShape: false,
   });
 }
 
@@ -57,7 +51,7 @@ function tooLong(file: string, seconds: number): MediaError {
   );
 }
 
-export async function createAudioSource(o: AudioSourceOptions, ctx: StageCreateContext): Promise<StageInstance> {
+export async function createAudioSource(o: AudioSourceOptions, ctx: StageCreateContext): Promise<SourceInstance> {
   const file = requireInputPath(ctx);
   const info = await probe(file);
   if (!info.audio) throw new MediaError(file, `has no audio stream (found ${info.isImage ? 'a still image' : 'video only'}); bind a file with sound`);
@@ -97,7 +91,7 @@ export async function createAudioSource(o: AudioSourceOptions, ctx: StageCreateC
 
   async function* chunked(): AsyncGenerator<PortPacket> {
     let samples = 0;
-    for await (const packet of chunkAudioStream(blocks(), { geometry: geometry!, clipId, sampleRate: rate, channels, stage: ctx.id })) {
+    for await (const packet of chunkAudioStream(blocks(), { geometry: geometry!, clipId, sampleRate: rate, channels })) {
       samples += packet.data.length / channels;
       // Said before the last chunk goes: the runtime pulls nothing after it.
       const note = packet.chunk.last ? shortDecodeNote(file, samples / rate, info.audio?.duration ?? info.duration) : undefined;

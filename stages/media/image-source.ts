@@ -5,17 +5,12 @@
  * picture has no duration to cut.
  */
 import { MediaError } from '../../src/core/errors.ts';
-import type { PortPacket, StageCreateContext, StageInstance } from '../../src/core/stage.ts';
+import type { PortPacket, SourceInstance, StageCreateContext } from '../../src/core/stage.ts';
 import { decodeVideo, probe } from '../../src/media/index.ts';
+import type { ImageSourceOptions } from './sources.ts';
 import { chunkInfo, pulledSource, requireInputPath, runClipId } from './source-input.ts';
 
-export interface ImageSourceOptions {
-  fps: number;
-  width: number | null;
-  height: number | null;
-}
-
-export async function createImageSource(o: ImageSourceOptions, ctx: StageCreateContext): Promise<StageInstance> {
+export async function createImageSource(o: ImageSourceOptions, ctx: StageCreateContext): Promise<SourceInstance> {
   const file = requireInputPath(ctx);
   const info = await probe(file);
   if (!info.video) throw new MediaError(file, 'has no picture (audio only); bind an image (png, jpeg, webp …)');

@@ -1,50 +1,34 @@
 /**
- * mp4-sink: muxes the frames (H.264) and the optional soundtrack (AAC) of each joined item
+ * mp4-sink: muxes the frames (H.264) and the optional soundtrack (AAC) of each item
  * {frames k, audio k} into `<out>/<file>`, at the frames' fps and size and the audio's own rate.
  *
  * ffmpeg reads its two input pipes in step, by timestamp: a write of frames blocks until the
- * audio up to about the same time has been written, and the other way round. So both writes of
- * an item are issued at once (each pipe keeps its chunks in order), and an item is acknowledged
- * once both went through — with `lookahead: 1` the runtime hands
- * over item k+1 meanwhile, which is what lets ffmpeg finish item k when the two streams' chunk
- * boundaries differ (audio cut at a silence, frames on the grid). The end of the input ends both
- * pipes at once, so a longer tail on one stream cannot hold the other.
+ * audio up to about the same time has been written, and the other way round. So `write(item k)`
+ * issues both writes at once (each pipe keeps its chunks in order) and resolves once item k−1's
+ * writes have gone through: item k+1 arrives while k is still queued, which is what lets ffmpeg
+ * finish item k when the two streams' chunk boundaries differ (audio cut at a silence, frames on
+ * the grid). At most two items are queued in the writer. `finish()` ends both pipes at once, with
+ * the last writes still pending, so a longer tail on one stream cannot hold the other.
  *
  * Where the soundtrack runs out before the frames (an item with no audio), silence is written for
  * those frames: ffmpeg would otherwise wait for audio for ever. The file's length follows the
  * frames; a soundtrack that differs from them by more than a frame is reported once in the log.
  */
-import { endWith, finalize, from, ignoreElements, mergeMap, type Observable, EMPTY } from 'rxjs';
+import type { StageItem } from '../../src/core/item.ts';
 import { MediaError } from '../../src/core/errors.ts';
-import type { PortPacket, StageCreateContext, StageInstance } from '../../src/core/stage.ts';
+import type { SinkInstance, StageCreateContext } from '../../src/core/stage.ts';
 import type { AudioPacket, VideoPacket } from '../../src/core/types.ts';
 import { openMp4Writer, type Mp4Writer } from '../../src/media/index.ts';
-import { SinkOutput, sinkOutputPath, StreamTiling } from './sink-output.ts';
-
-export interface Mp4SinkOptions {
-  file: string | null;
-  crf: number;
-  preset: string;
-  audioBitrateKbps: number;
-}
-
-/** The packets of one item (one chunk index), gathered from the runtime's synchronous burst. */
-interface Item {
-  index: number;
-  frames?: VideoPacket;
-  audio?: AudioPacket;
-}
-
-const END = Symbol('end');
+import { SinkOutput, sinkInstance, sinkOutputPath, StreamTiling } from './sink-output.ts';
+import type { Mp4SinkOptions } from './sinks.ts';
 
 class Mp4Sink extends SinkOutput<Mp4Writer> {
   private video: { width: number; height: number; fps: number } | undefined;
   private sound: { sampleRate: number; channels: number } | undefined;
   private readonly frameTiling: StreamTiling;
   private readonly audioTiling: StreamTiling;
-  private gathering: Item | undefined;
-  /** Resolves once the last item's writes are queued (finish must come after them). */
-  private queued: Promise<void> = Promise.resolve();
+  /** The writes of the latest item, still going through; the next write or finish awaits them. */
+  private pending: Promise<void> = Promise.resolve();
   private silenceSamples = 0;
 
   constructor(
@@ -57,43 +41,22 @@ class Mp4Sink extends SinkOutput<Mp4Writer> {
     this.audioTiling = new StreamTiling(`audio for ${path}`, 'sample');
   }
 
-  /** Takes one packet; the first packet of an item returns the item's acknowledgement. */
-  accept({ port, packet }: PortPacket): Observable<PortPacket> {
-    const index = packet.chunk.index;
-    const fresh = !this.gathering || this.gathering.index !== index;
-    if (fresh) this.gathering = { index };
-    const item = this.gathering!;
-    if (port === 'frames' && packet.kind === 'video') item.frames = packet;
-    else if (port === 'audio' && packet.kind === 'audio') item.audio = packet;
-    else throw new Error(`port "${port}" got a ${packet.kind} packet; mp4-sink takes frames (video) and audio`);
-    return fresh ? from(this.write(item)) : EMPTY;
-  }
-
-  private async write(item: Item): Promise<PortPacket> {
-    // The runtime pushes all packets of an item in one synchronous burst: once the previous
-    // item's writes are issued (a microtask at least), this item is complete.
-    let markQueued!: () => void;
-    const previous = this.queued;
-    this.queued = new Promise((resolve) => (markQueued = resolve));
-    try {
-      await previous;
-      if (this.gathering === item) this.gathering = undefined;
-      const { frames, audio } = item;
-      if (!frames) throw new Error(`chunk ${item.index} has audio but no frames`);
-      const writer = this.open(frames, audio);
-      this.checkFormats(frames, audio);
-      this.frameTiling.accept(frames.chunk.index, frames.startFrame, frames.frameCount);
-      const pcm = this.soundFor(frames, audio);
-      // Issued at once, in item order, on each pipe: the pipes keep the order, and a write
-      // resolves only when ffmpeg has taken it (the back-pressure).
-      const videoDone = writer.then((w) => w.writeFrames(frames.data));
-      const audioDone = pcm && writer.then((w) => w.writeAudio(pcm));
-      markQueued();
-      await Promise.all([videoDone, audioDone]);
-      return { port: 'frames', packet: frames };
-    } finally {
-      markQueued();
-    }
+  async write(item: StageItem): Promise<void> {
+    this.checkOpen();
+    const frames = item.video('frames');
+    const audio = item.has('audio') ? item.audio('audio') : undefined;
+    const opening = this.open(frames, audio);
+    this.checkFormats(frames, audio);
+    this.frameTiling.accept(frames.chunk.index, frames.startFrame, frames.frameCount);
+    const pcm = this.soundFor(frames, audio);
+    const writer = await opening;
+    // Both pipes at once, each in item order; a write resolves only when ffmpeg took it.
+    const written = Promise.all([writer.writeFrames(frames.data), pcm && writer.writeAudio(pcm)]).then(() => undefined);
+    // Observed by the next write or by finish; until then a failure must not count as unhandled.
+    written.catch(() => undefined);
+    const previous = this.pending;
+    this.pending = written;
+    await previous;
   }
 
   /** The first item fixes the file's formats: with a soundtrack if it brought audio. */
@@ -110,7 +73,7 @@ class Mp4Sink extends SinkOutput<Mp4Writer> {
         signal: this.ctx.signal,
         deferCommit: true,
       });
-      // Awaited by every write; a failure to open is reported through them.
+      // Awaited by every write and by finish/abort; a failure to open is reported through them.
       this.writer.catch(() => undefined);
     }
     return this.writer;
@@ -155,11 +118,13 @@ class Mp4Sink extends SinkOutput<Mp4Writer> {
   }
 
   async finish(): Promise<void> {
-    await this.queued;
-    // Writes issued above reach their pipe after a few microtasks; end the pipes only after them.
-    await new Promise((resolve) => setImmediate(resolve));
     if (!this.writer) throw new MediaError(this.path, 'no frames arrived: the stream upstream was empty, so there is nothing to write');
-    await (await this.writer).finish();
+    const writer = await this.writer;
+    // Every write is on its pipe already (the writer hands data over before returning), so ending
+    // the pipes now loses nothing; waiting for the last writes first could wait for ever.
+    const [last, finished] = await Promise.allSettled([this.pending, writer.finish()]);
+    if (last.status === 'rejected') throw last.reason;
+    if (finished.status === 'rejected') throw finished.reason;
     this.markFinished();
     this.reportMismatch();
   }
@@ -177,23 +142,8 @@ class Mp4Sink extends SinkOutput<Mp4Writer> {
       );
     }
   }
-
 }
 
-export async function createMp4Sink(o: Mp4SinkOptions, ctx: StageCreateContext): Promise<StageInstance> {
-  const sink = new Mp4Sink(await sinkOutputPath(ctx, o.file, 'mp4'), o, ctx);
-  return {
-    operator: (input) =>
-      input.pipe(
-        endWith(END),
-        // Finishing starts as soon as the input ends, while the last writes may still be pending.
-        mergeMap((x) => (x === END ? from(sink.finish()).pipe(ignoreElements()) : sink.accept(x))),
-        // Torn down before finishing (failure, cancel): drop the partial file. A finished one waits
-        // for the run's commit, or for dispose to drop it.
-        finalize(() => void sink.abortIfOpen()),
-      ),
-    files: () => sink.files(),
-    commit: () => sink.commit(),
-    dispose: () => sink.abort(),
-  };
+export async function createMp4Sink(o: Mp4SinkOptions, ctx: StageCreateContext): Promise<SinkInstance> {
+  return sinkInstance(new Mp4Sink(await sinkOutputPath(ctx, o.file, 'mp4'), o, ctx));
 }

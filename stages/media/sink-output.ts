@@ -6,22 +6,25 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import type { StageCreateContext } from '../../src/core/stage.ts';
+import { CancelledError, InputError, MediaError } from '../../src/core/errors.ts';
+import type { StageItem } from '../../src/core/item.ts';
+import type { SinkInstance, StageCreateContext } from '../../src/core/stage.ts';
 
 /** The final path of a sink's file: `file` (relative to --out DIR), else `<output name>.<ext>`. */
 export async function sinkOutputPath(ctx: StageCreateContext, file: string | null, ext: string): Promise<string> {
-  if (!ctx.outDir) throw new Error(`stage "${ctx.id}" writes a file but the run has no output folder (--out DIR)`);
+  // The runtime always passes --out DIR (default ./out); without it this is a caller's bug.
+  if (!ctx.outDir) throw new Error('a file sink was created without an output folder (--out DIR)');
   const outDir = resolve(ctx.outDir);
   const name = file ?? `${ctx.outputName ?? ctx.id}.${ext}`;
   const path = resolve(outDir, name);
   const rel = relative(outDir, path);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
-    throw new Error(`stage "${ctx.id}": file "${name}" is not a file name inside the output folder ${outDir}`);
+    throw new MediaError(name, `is not a file name inside the output folder ${outDir}; give a relative name without ".."`);
   }
   try {
     await mkdir(dirname(path), { recursive: true });
   } catch (err) {
-    throw new Error(`stage "${ctx.id}": cannot create the output folder ${dirname(path)}: ${(err as Error).message}`, { cause: err });
+    throw new MediaError(dirname(path), `cannot create the output folder: ${(err as Error).message}`, { cause: err });
   }
   return path;
 }
@@ -40,10 +43,10 @@ export class StreamTiling {
   /** Throws when the chunk does not follow on; otherwise counts its units as written. */
   accept(index: number, startUnit: number, units: number): void {
     if (index !== this.nextIndex) {
-      throw new Error(`${this.what}: chunk ${index} arrived where chunk ${this.nextIndex} was expected (chunks must come in order)`);
+      throw new InputError(`${this.what}: chunk ${index} arrived where chunk ${this.nextIndex} was expected (chunks must come in order)`);
     }
     if (startUnit !== this.units) {
-      throw new Error(
+      throw new InputError(
         `${this.what}: chunk ${index} starts at ${this.unit} ${startUnit} but ${this.units} ${this.unit}s were written before it` +
           ` (${startUnit > this.units ? 'a gap' : 'an overlap'} of ${Math.abs(startUnit - this.units)}); upstream chunks must tile the clip`,
       );
@@ -72,15 +75,27 @@ export abstract class SinkOutput<W extends DeferredWriter> {
 
   constructor(readonly path: string) {}
 
+  /** Takes one item; resolves when the next one may come. */
+  abstract write(item: StageItem): Promise<void>;
+
+  /** Flushes and closes the file (still under its temp name); then calls `markFinished`. */
+  abstract finish(): Promise<void>;
+
+  /** Throws unless items may still be written (a write after abort or finish is refused at once). */
+  protected checkOpen(): void {
+    if (this.state === 'aborted') throw new CancelledError(`${this.path}: cancelled`);
+    if (this.state !== 'open') throw new MediaError(this.path, 'an item arrived after the file was finished');
+  }
+
   /** The subclass calls this once its writer has finished the file. */
   protected markFinished(): void {
-    this.state = 'finished';
+    if (this.state === 'open') this.state = 'finished';
   }
 
   /**
    * Kills the writer (or drops a finished but uncommitted file, when another output failed).
-   * Every caller — the operator's teardown, then dispose — waits for the same abort, so the run
-   * settles only once the temp file is gone.
+   * Every caller waits for the same abort, so the run settles only once the temp file is gone.
+   * A committed file stays: it is the run's output.
    */
   abort(): Promise<void> {
     if (this.state === 'done') return Promise.resolve();
@@ -93,11 +108,6 @@ export abstract class SinkOutput<W extends DeferredWriter> {
     return this.aborting;
   }
 
-  /** Teardown before finishing (failure, cancel); a finished file waits for commit or dispose. */
-  abortIfOpen(): Promise<void> {
-    return this.state === 'open' ? this.abort() : Promise.resolve();
-  }
-
   /** Moves the finished file onto its final name. */
   async commit(): Promise<void> {
     if (this.state !== 'finished') return;
@@ -108,4 +118,15 @@ export abstract class SinkOutput<W extends DeferredWriter> {
   files(): readonly string[] {
     return this.state === 'done' ? [this.path] : [];
   }
+}
+
+/** The sink's instance, its methods bound (the runtime calls them detached). */
+export function sinkInstance(sink: SinkOutput<DeferredWriter>): SinkInstance {
+  return {
+    write: (item) => sink.write(item),
+    finish: () => sink.finish(),
+    commit: () => sink.commit(),
+    abort: () => sink.abort(),
+    files: () => sink.files(),
+  };
 }

@@ -4,13 +4,15 @@
  * run that started it).
  */
 import { basename } from 'node:path';
-import type { PortPacket, StageCreateContext, StageInstance } from '../../src/core/stage.ts';
+import { UsageError } from '../../src/core/errors.ts';
+import type { PortPacket, SourceInstance, StageCreateContext } from '../../src/core/stage.ts';
 import type { ChunkInfo } from '../../src/core/types.ts';
 
 /** The file bound to this source with `--input NAME=PATH`; a clear error when there is none. */
 export function requireInputPath(ctx: StageCreateContext): string {
   if (!ctx.inputPath) {
-    throw new Error(`no file is bound to input "${ctx.id}": pass --input ${ctx.id}=PATH`);
+    // A source's id is its pipeline input's name, so this names the flag to pass, not the stage.
+    throw new UsageError(`no file is bound to input "${ctx.id}": pass --input ${ctx.id}=PATH`);
   }
   return ctx.inputPath;
 }
@@ -37,7 +39,7 @@ const TEARDOWN_WAIT_MS = 5000;
  * the decoders watch: it kills ffmpeg) and returns the iterator on dispose; `dispose` then waits
  * until the generator's cleanup — the decoder reaping its ffmpeg child — has finished.
  */
-export function pulledSource(produce: () => AsyncGenerator<PortPacket>): StageInstance {
+export function pulledSource(produce: () => AsyncGenerator<PortPacket>): SourceInstance {
   let running = false;
   let settled: Promise<void> = Promise.resolve();
   async function* packets(): AsyncGenerator<PortPacket> {
@@ -53,7 +55,6 @@ export function pulledSource(produce: () => AsyncGenerator<PortPacket>): StageIn
   }
   return {
     packets: packets(),
-    operator: (input) => input,
     async dispose() {
       if (!running) return;
       let timer: NodeJS.Timeout | undefined;
@@ -61,14 +62,4 @@ export function pulledSource(produce: () => AsyncGenerator<PortPacket>): StageIn
       clearTimeout(timer);
     },
   };
-}
-
-/**
- * A compressed file cut short decodes without complaint up to the cut, while its container still
- * declares the full length (an MP3's Xing header, an MP4's moov). More than 1 s and 5% short is
- * worth a line: the output follows what decoded. (Bitrate-estimated durations are rougher than that.)
- */
-export function shortDecodeNote(file: string, decodedSeconds: number, declaredSeconds: number | undefined): string | undefined {
-  if (declaredSeconds === undefined || declaredSeconds - decodedSeconds <= Math.max(1, 0.05 * declaredSeconds)) return undefined;
-  return `${file}: decoded ${decodedSeconds.toFixed(3)} s of the ${declaredSeconds.toFixed(3)} s its container declares — the file may be truncated or damaged; the output follows what decoded`;
 }

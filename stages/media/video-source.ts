@@ -6,17 +6,12 @@
  * the clip is, so it sends its one frame as the only chunk (whole or not) and consumers loop it.
  */
 import { MediaError } from '../../src/core/errors.ts';
-import type { PortPacket, StageCreateContext, StageInstance } from '../../src/core/stage.ts';
-import { decodeVideo, planVideo, probe, type MediaInfo } from '../../src/media/index.ts';
+import type { PortPacket, SourceInstance, StageCreateContext } from '../../src/core/stage.ts';
+import { decodeVideo, planVideo, probe, shortDecodeNote, type MediaInfo } from '../../src/media/index.ts';
 import { FrameChunker } from './frame-chunker.ts';
 import { formatBytes, gridChunkSeconds } from './grid.ts';
-import { chunkInfo, pulledSource, requireInputPath, runClipId, shortDecodeNote } from './source-input.ts';
-
-export interface VideoSourceOptions {
-  fps: number | null;
-  width: number | null;
-  height: number | null;
-}
+import type { VideoSourceOptions } from './sources.ts';
+import { chunkInfo, pulledSource, requireInputPath, runClipId } from './source-input.ts';
 
 /**
  * Most RGB a stage may take whole, bytes. A whole input is held once, in memory its consumers'
@@ -46,7 +41,7 @@ function expectedFrames(info: MediaInfo, fps: number): number | undefined {
   return info.video?.frameCount;
 }
 
-export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateContext): Promise<StageInstance> {
+export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateContext): Promise<SourceInstance> {
   const file = requireInputPath(ctx);
   const info = await probe(file);
   if (!info.video) throw new MediaError(file, 'has no video stream (audio only); bind a video or an image');

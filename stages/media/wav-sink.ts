@@ -1,22 +1,16 @@
 /**
  * wav-sink: writes the audio chunks, as they come, to `<out>/<file>` (16-bit or float PCM) at the
- * stream's rate, or resampled to `sampleRate`. Each chunk is acknowledged once it is on disk, so
- * the sink holds one chunk at a time. The file is written under a temp name and renamed into place
- * only when the stream completed; a failure or cancellation (the runtime unsubscribes) removes it.
+ * stream's rate, or resampled to `sampleRate`. `write` resolves once the chunk is on its way to
+ * disk, so the sink holds one chunk at a time. The file is written under a temp name and renamed
+ * into place by `commit`; `abort` (a failure, a cancel) removes it.
  */
-import { concat, concatMap, defer, finalize, ignoreElements } from 'rxjs';
+import type { StageItem } from '../../src/core/item.ts';
 import { MediaError } from '../../src/core/errors.ts';
-import type { PortPacket, StageCreateContext, StageInstance } from '../../src/core/stage.ts';
-import type { AudioPacket } from '../../src/core/types.ts';
+import type { SinkInstance, StageCreateContext } from '../../src/core/stage.ts';
 import { openWavWriter, type WavWriter } from '../../src/media/index.ts';
 import { InterleavedResampler } from './interleaved-resampler.ts';
-import { SinkOutput, sinkOutputPath, StreamTiling } from './sink-output.ts';
-
-export interface WavSinkOptions {
-  file: string | null;
-  sampleFormat: 's16' | 'f32';
-  sampleRate: number | null;
-}
+import { SinkOutput, sinkInstance, sinkOutputPath, StreamTiling } from './sink-output.ts';
+import type { WavSinkOptions } from './sinks.ts';
 
 class WavSink extends SinkOutput<WavWriter> {
   private format: { sampleRate: number; channels: number } | undefined;
@@ -32,13 +26,23 @@ class WavSink extends SinkOutput<WavWriter> {
     this.tiling = new StreamTiling(`audio for ${path}`, 'sample');
   }
 
-  async write(packet: AudioPacket): Promise<void> {
+  async write(item: StageItem): Promise<void> {
+    this.checkOpen();
+    const packet = item.audio('audio');
     const { sampleRate, channels } = packet;
     if (!this.format) {
       this.format = { sampleRate, channels };
       const rate = this.o.sampleRate ?? sampleRate;
       if (rate !== sampleRate) this.resampler = new InterleavedResampler(sampleRate, rate, channels);
-      this.writer = openWavWriter(this.path, { sampleRate: rate, channels, sampleFormat: this.o.sampleFormat, signal: this.ctx.signal, deferCommit: true });
+      this.writer = openWavWriter(this.path, {
+        sampleRate: rate,
+        channels,
+        sampleFormat: this.o.sampleFormat,
+        signal: this.ctx.signal,
+        deferCommit: true,
+      });
+      // Awaited below and by finish/abort; unobserved it would be an unhandled rejection meanwhile.
+      this.writer.catch(() => undefined);
     } else if (this.format.sampleRate !== sampleRate || this.format.channels !== channels) {
       throw new MediaError(
         this.path,
@@ -48,6 +52,7 @@ class WavSink extends SinkOutput<WavWriter> {
     }
     this.tiling.accept(packet.chunk.index, packet.startSample, packet.data.length / channels);
     const writer = await this.writer!;
+    // The resampler returns new arrays; the packet itself is shared with other consumers and only read.
     await writer.write(this.resampler ? this.resampler.push(packet.data) : packet.data);
   }
 
@@ -58,28 +63,8 @@ class WavSink extends SinkOutput<WavWriter> {
     await writer.finish();
     this.markFinished();
   }
-
 }
 
-export async function createWavSink(o: WavSinkOptions, ctx: StageCreateContext): Promise<StageInstance> {
-  const sink = new WavSink(await sinkOutputPath(ctx, o.file, 'wav'), o, ctx);
-  return {
-    operator: (input) =>
-      concat(
-        input.pipe(
-          concatMap(async (item: PortPacket) => {
-            if (item.packet.kind !== 'audio') throw new Error(`port "${item.port}" got a ${item.packet.kind} packet, expected audio`);
-            await sink.write(item.packet);
-            // The acknowledgement: chunk k is on disk.
-            return item;
-          }),
-        ),
-        defer(() => sink.finish()).pipe(ignoreElements()),
-      ).pipe(// Torn down before finishing (failure, cancel): drop the partial file. A finished one waits
-        // for the run's commit, or for dispose to drop it.
-        finalize(() => void sink.abortIfOpen())),
-    files: () => sink.files(),
-    commit: () => sink.commit(),
-    dispose: () => sink.abort(),
-  };
+export async function createWavSink(o: WavSinkOptions, ctx: StageCreateContext): Promise<SinkInstance> {
+  return sinkInstance(new WavSink(await sinkOutputPath(ctx, o.file, 'wav'), o, ctx));
 }

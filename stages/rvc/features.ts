@@ -3,11 +3,11 @@
  * are repeated ×2 (F.interpolate nearest, scale 2) to the pitch rate of 100 frames/s, and the
  * synthesizer gets T = min(⌊samples/160⌋, 2·T_features) frames of features, pitch and noise alike.
  */
-import { TalkingHeadError } from '../shared/errors.ts';
+import { InputError } from '../../src/core/errors.ts';
 
 /** [T, D] row-major → [2T, D], each frame twice. */
 export function upsampleFeatures(features: Float32Array, frames: number, dim: number): Float32Array {
-  if (features.length !== frames * dim) throw new TalkingHeadError(`features hold ${features.length} values: expected ${frames} × ${dim}`);
+  if (features.length !== frames * dim) throw new InputError(`features hold ${features.length} values: expected ${frames} × ${dim}`);
   const out = new Float32Array(2 * frames * dim);
   for (let t = 0; t < frames; t++) {
     const row = features.subarray(t * dim, (t + 1) * dim);

@@ -4,18 +4,17 @@
  * Butterworth order 5 at 48 Hz, F0 at 100 frames/s, coarse pitch 1..255, noise × 0.66666.
  */
 import { z } from 'zod';
-import { defineStage } from '../../src/core/stage.ts';
+import { defineTransform, type TransformInstance } from '../../src/core/stage.ts';
 
-export const rvc = defineStage({
+export const rvc = defineTransform({
   kind: 'rvc',
   summary: 'Voice conversion: speech + content features → the target voice (RVC).',
-  role: 'inference',
   inputs: {
     audio: { type: 'audio', doc: 'Source speech (for F0), any rate.' },
     features: { type: 'tensor:content-features', doc: 'Content features at 50 frames/s from content-encoder.' },
     reference: {
       type: 'audio',
-      doc: 'A sample of the target voice; when wired, the transpose is chosen so the median F0 matches it.',
+      doc: 'A sample of the target voice; when wired, each chunk is transposed so the median F0 around it matches the sample\'s.',
       optional: true,
       whole: true,
     },
@@ -27,17 +26,17 @@ export const rvc = defineStage({
       .default(40000)
       .describe('Model output rate, Hz (hop 320/400/480). Must match the model. Default 40000.'),
     pitchShift: z.number().min(-24).max(24).default(0).describe('Transpose, semitones (f0 × 2^(key/12)). Default 0.'),
-    autoPitch: z.boolean().default(true).describe('With a `reference` wired, add the shift that matches its median F0. Default true.'),
+    autoPitch: z.boolean().default(true).describe('With a `reference` wired, add the shift that matches its median F0 (per chunk, from the chunk and its context). Default true.'),
     speakerId: z.number().int().min(0).default(0).describe('Speaker id fed as `ds`. Default 0.'),
     f0Method: z.enum(['yin']).default('yin').describe('F0 estimator. Default yin.'),
     f0MinHz: z.number().min(20).max(500).default(50).describe('Lowest F0, Hz. Default 50.'),
     f0MaxHz: z.number().min(200).max(2000).default(1100).describe('Highest F0, Hz. Default 1100.'),
     noiseScale: z.number().min(0).max(2).default(0.66666).describe('Scale of the `rnd` noise input (the WebUI uses 0.66666). Default 0.66666.'),
     seed: z.number().int().min(0).default(0).describe('Seed of the noise; each 10 ms frame draws its noise from (seed, its position in the clip), so chunking does not change it. Default 0.'),
-    padSeconds: z.number().min(0).max(10).default(1).describe('Context each side of a segment, seconds (x_pad). Default 1.'),
+    padSeconds: z.number().min(0).max(10).default(1).describe('Context taken from the neighbouring chunks on each side, seconds (x_pad; at most one chunk). Default 1.'),
   }).refine((o) => o.f0MinHz < o.f0MaxHz, { message: 'f0MinHz must be below f0MaxHz', path: ['f0MinHz'] }),
   models: { synthesizer: { family: 'rvc', doc: 'phone, phone_lengths, pitch, pitchf, ds, rnd → audio.' } },
-  context: (o) => ({ beforeSeconds: o.padSeconds, afterSeconds: o.padSeconds, granularitySeconds: 0.01 }),
-  lookahead: 1,
-  create: async (options, ctx) => (await import('./stage.ts')).createRvcStage(options, ctx),
+  thread: 'worker',
+  item: { neighbours: { before: 1, after: 1 }, granularitySeconds: 0.01 },
+  create: async (options, ctx): Promise<TransformInstance> => (await import('./stage.ts')).createRvcStage(options, ctx),
 });

@@ -5,7 +5,7 @@
  * 12·log2(median_ref / median_src).
  */
 import { coarsePitch, transposeF0 } from '../../src/dsp/index.ts';
-import { TalkingHeadError } from '../shared/errors.ts';
+import { InputError } from '../../src/core/errors.ts';
 
 export interface RvcPitch {
   /** Coarse bins 1..255, one per frame. */
@@ -32,7 +32,7 @@ export function autoPitchShift(sourceF0: Float32Array, referenceF0: Float32Array
   const src = voicedMedian(sourceF0);
   const ref = voicedMedian(referenceF0);
   if (src === undefined || ref === undefined) {
-    throw new TalkingHeadError(`auto-pitch needs voiced frames in both signals: source has ${src === undefined ? 'none' : 'some'}, reference has ${ref === undefined ? 'none' : 'some'}`);
+    throw new InputError(`auto-pitch needs voiced frames in both signals: source has ${src === undefined ? 'none' : 'some'}, reference has ${ref === undefined ? 'none' : 'some'}`);
   }
   return 12 * Math.log2(ref / src);
 }

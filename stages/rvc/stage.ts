@@ -1,102 +1,96 @@
 /**
- * The rvc stage: per chunk, {audio k, content features k} (+ the whole `reference` voice, optional)
+ * The rvc stage: per item, {audio k, content features k} (+ the whole `reference` voice, optional)
  * → converted speech at `sampleRate` for exactly the chunk's owned range (round(end·R) −
  * round(start·R) samples).
  *
- * The chunk is run with `padSeconds` (whole 20 ms frames) of its neighbours on each side — audio
- * for F0 and features for the synthesizer — and the output is trimmed to the owned range. Frames
- * follow the content-encoder stage's alignment: feature frame f ↔ clip time [f·0.02, (f+1)·0.02),
- * repeated ×2 onto pitch frames 2f, 2f+1, pitch frame p being the YIN frame centred on 16 kHz
- * sample 160·p (100 frames/s). The synthesizer's output sample 0 is then at the window's start.
- * The noise is drawn per absolute frame (rvc-noise.ts). With context ≥ the synthesizer's receptive
- * field, chunked output equals whole-clip output but for the F0 and features' own edge effects.
+ * The chunk is run with `padSeconds` (whole 20 ms frames) of its neighbouring chunks on each side
+ * — audio for F0 and features for the synthesizer — and the output is trimmed to the owned range.
+ * Frames follow the content-encoder stage's alignment: feature frame f ↔ clip time
+ * [f·0.02, (f+1)·0.02), repeated ×2 onto pitch frames 2f, 2f+1, pitch frame p being the YIN frame
+ * centred on 16 kHz sample 160·p (100 frames/s). The synthesizer's output sample 0 is then at the
+ * window's start. The noise is drawn per absolute frame (noise.ts). With context ≥ the
+ * synthesizer's receptive field, chunked output equals whole-clip output but for the F0 and
+ * features' own edge effects.
  *
  * Auto-pitch (`autoPitch` with `reference` wired): the transpose that moves the source's median
- * voiced F0 onto the reference's. A stream cannot know the whole source's median up front, so it
- * is taken from the first chunk window with voiced frames and kept for the rest of the clip (no
- * pitch jumps between chunks); unvoiced windows before it need no transpose.
+ * voiced F0 onto the reference's. A stream cannot know the whole source's median up front, and a
+ * stateless kind may not carry a decision from one chunk to the next (replicas working on
+ * different chunks would each decide differently), so each item decides from what it holds: the
+ * median over all of its audio — the previous, own and next chunk. Neighbouring items share two
+ * thirds of that audio, so their shifts stay close; an item with no voiced frames needs none.
+ * (Until contract v2 the shift was taken from the first voiced chunk and kept for the clip.)
  */
+import { defer } from 'rxjs';
+import { InputError } from '../../src/core/errors.ts';
+import type { ChunkView, StageItem } from '../../src/core/item.ts';
+import type { PortPacket, StageCreateContext, StageOptions, TransformInstance } from '../../src/core/stage.ts';
+import type { AudioPacket, TensorPacket } from '../../src/core/types.ts';
 import { yinF0 } from '../../src/dsp/index.ts';
-import type { StageCreateContext, StageInstance } from '../../src/core/stage.ts';
-import type { AudioPacket, Packet, TensorPacket } from '../../src/core/types.ts';
-import { withNeighbours, type ChunkItem, type Neighbourhood } from '../shared/chunk-items.ts';
-import { openStageModel } from '../shared/stage-model.ts';
-import { CONTENT_FPS, ownedContentFrames } from '../content-encoder/stage.ts';
+import { audioWindow, monoSamples } from '../shared/audio-window.ts';
+import { openStageModel } from '../shared/open-model.ts';
+import { i64 } from '../shared/tensors.ts';
 import { rvcInputSignal } from '../content-encoder/features.ts';
-import { TalkingHeadError } from '../shared/errors.ts';
-import { audioPacket, audioWindow, monoSamples } from '../shared/audio-window.ts';
+import { CONTENT_FPS, ownedContentFrames } from '../content-encoder/stage.ts';
+import type { rvc } from './index.ts';
 import { rvcNoiseAt } from './noise.ts';
 import { rvcPitchInputs, voicedMedian } from './pitch.ts';
 import { synthesizeRvc } from './synthesizer.ts';
 
 const PITCH_FPS = 100;
 
-export interface RvcStageOptions {
-  sampleRate: 32000 | 40000 | 48000;
-  pitchShift: number;
-  autoPitch: boolean;
-  speakerId: number;
-  f0Method: 'yin';
-  f0MinHz: number;
-  f0MaxHz: number;
-  noiseScale: number;
-  seed: number;
-  padSeconds: number;
-}
-
-function featuresOf(item: ChunkItem, stage: string): TensorPacket {
-  const p = item.ports.features;
-  if (!p || p.kind !== 'tensor' || p.tensor.dtype !== 'float32' || p.tensor.dims.length !== 3) {
-    throw new TalkingHeadError(`stage "${stage}": input "features" of chunk ${item.chunk.index} must be a float32 [1, T, D] tensor; got ${p ? `${p.kind} ${p.kind === 'tensor' ? `[${p.tensor.dims.join(', ')}]` : ''}` : 'nothing'}`);
-  }
-  const owned = ownedContentFrames(item.chunk.start, item.chunk.end);
+/** The chunk's content features, checked to cover exactly its owned frames. */
+function featuresOf(view: ChunkView): TensorPacket {
+  const p = view.tensor('features', { dtype: 'float32', rank: 3 });
+  const owned = ownedContentFrames(view.chunk.start, view.chunk.end);
   if (p.tensor.dims[1] !== owned.end - owned.first) {
-    throw new TalkingHeadError(`stage "${stage}": features of chunk ${item.chunk.index} [${item.chunk.start}, ${item.chunk.end}) s hold ${p.tensor.dims[1]} frames; expected ${owned.end - owned.first} at ${CONTENT_FPS} frames/s`);
+    throw new InputError(`features of chunk ${view.chunk.index} [${view.chunk.start}, ${view.chunk.end}) s hold ${p.tensor.dims[1]} frames; expected ${owned.end - owned.first} at ${CONTENT_FPS} frames/s`);
   }
   return p;
 }
 
-export async function createRvcStage(o: RvcStageOptions, ctx: StageCreateContext): Promise<StageInstance> {
+export async function createRvcStage(o: StageOptions<typeof rvc>, ctx: StageCreateContext): Promise<TransformInstance> {
   const rate = o.sampleRate;
   const hop = rate / PITCH_FPS;
   const padFrames = Math.round(o.padSeconds * CONTENT_FPS);
   const f0Options = { sampleRate: 16000, hop: 160, fmin: o.f0MinHz, fmax: o.f0MaxHz };
   const model = await openStageModel(ctx, 'synthesizer', 'rvc', {
-      warmupFeeds: () => {
-        const t = 100;
-        return {
-          phone: { dtype: 'float32', dims: [1, t, 768], data: new Float32Array(t * 768) },
-          phone_lengths: { dtype: 'int64', dims: [1], data: BigInt64Array.from([BigInt(t)]) },
-          pitch: { dtype: 'int64', dims: [1, t], data: new BigInt64Array(t).fill(1n) },
-          pitchf: { dtype: 'float32', dims: [1, t], data: new Float32Array(t) },
-          ds: { dtype: 'int64', dims: [1], data: BigInt64Array.from([BigInt(o.speakerId)]) },
-          rnd: { dtype: 'float32', dims: [1, 192, t], data: new Float32Array(192 * t) },
-        };
-      },
-    });
+    // Zeros but for what must be valid: the length, voiced-looking bins, the speaker.
+    warmup: { dims: { T: 100 }, feeds: { phone_lengths: i64([100], [1]), pitch: i64(new Array(100).fill(1), [1, 100]), ds: i64([o.speakerId], [1]) } },
+  });
 
-  let reference: { packet: Packet; medianF0: number } | undefined;
-  const referenceMedian = (packet: Packet): number => {
-    if (reference?.packet !== packet) {
-      const p = audioPacket(packet, `stage "${ctx.id}" input "reference"`);
-      const median = voicedMedian(yinF0(rvcInputSignal(monoSamples(p), p.sampleRate), f0Options));
-      if (median === undefined) throw new TalkingHeadError(`stage "${ctx.id}": the reference voice has no voiced frames (${(p.data.length / p.channels / p.sampleRate).toFixed(2)} s); auto-pitch needs a voiced sample, or set autoPitch: false`);
-      reference = { packet, medianF0: median };
+  // The reference's median F0 depends on the packet alone: computed once per packet, not per item.
+  const referenceMedians = new WeakMap<AudioPacket, number>();
+  const referenceMedian = (p: AudioPacket): number => {
+    let median = referenceMedians.get(p);
+    if (median === undefined) {
+      median = voicedMedian(yinF0(rvcInputSignal(monoSamples(p), p.sampleRate), f0Options));
+      if (median === undefined) {
+        const seconds = (p.data.length / p.channels / p.sampleRate).toFixed(2);
+        throw new InputError(`the reference voice has no voiced frames (${seconds} s); auto-pitch needs a voiced sample, or set autoPitch: false`);
+      }
+      referenceMedians.set(p, median);
     }
-    return reference.medianF0;
+    return median;
   };
-  const autoShift = new Map<string, number>();
 
-  const process = async (n: Neighbourhood) => {
-    const { chunk } = n.cur;
+  /** Semitones that move the median voiced F0 of all the item's audio onto the reference's. */
+  const autoShift = (item: StageItem, reference: AudioPacket): number => {
+    const target = referenceMedian(reference);
+    const span = audioWindow(item, 'audio', Infinity, Infinity);
+    const source = voicedMedian(yinF0(rvcInputSignal(span.data, span.rate), f0Options));
+    return source === undefined ? 0 : 12 * Math.log2(target / source);
+  };
+
+  const convert = async (item: StageItem): Promise<PortPacket> => {
+    const { chunk } = item;
     const first = Math.round(chunk.start * rate);
     const data = new Float32Array(Math.round(chunk.end * rate) - first);
     const out: AudioPacket = { kind: 'audio', chunk, sampleRate: rate, channels: 1, startSample: first, data };
     // An empty chunk (a TTS that said nothing) stays empty.
-    if (data.length === 0) return [{ port: 'audio', packet: out }];
-    const cur = featuresOf(n.cur, ctx.id);
-    const prev = n.prev && featuresOf(n.prev, ctx.id);
-    const next = n.next && featuresOf(n.next, ctx.id);
+    if (data.length === 0) return { port: 'audio', packet: out };
+    const cur = featuresOf(item);
+    const prev = item.prev && featuresOf(item.prev);
+    const next = item.next && featuresOf(item.next);
     const dim = cur.tensor.dims[2];
     const before = Math.min(padFrames, prev?.tensor.dims[1] ?? 0);
     const after = Math.min(padFrames, next?.tensor.dims[1] ?? 0);
@@ -107,12 +101,12 @@ export async function createRvcStage(o: RvcStageOptions, ctx: StageCreateContext
     features.set(cur.tensor.data as Float32Array, before * dim);
     if (next) features.set((next.tensor.data as Float32Array).subarray(0, after * dim), (before + own) * dim);
 
-    const inRate = audioPacket(n.cur.ports.audio, `stage "${ctx.id}" input "audio"`).sampleRate;
+    const inRate = item.audio('audio').sampleRate;
     const seconds = (frames: number) => Math.round((frames / CONTENT_FPS) * inRate);
-    const w = audioWindow(n, 'audio', seconds(before), seconds(after));
+    const w = audioWindow(item, 'audio', seconds(before), seconds(after));
     // The clip's final chunk may end off the frame grid: its features round up, its audio does not.
     if (w.ownStart !== seconds(before) || (w.data.length - w.ownEnd !== seconds(after) && !w.atClipEnd)) {
-      throw new TalkingHeadError(`stage "${ctx.id}": audio and features of chunk ${chunk.index}'s neighbours disagree on their length (${before}/${after} context frames, ${w.ownStart}/${w.data.length - w.ownEnd} context samples at ${inRate} Hz)`);
+      throw new InputError(`audio and features of the neighbouring chunks disagree on their length (${before}/${after} context frames, ${w.ownStart}/${w.data.length - w.ownEnd} context samples at ${inRate} Hz)`);
     }
     const windowFrame = Math.round(chunk.start * CONTENT_FPS) - before; // first feature frame of the window
     const frames = 2 * featureFrames;
@@ -120,28 +114,20 @@ export async function createRvcStage(o: RvcStageOptions, ctx: StageCreateContext
     const tracked = yinF0(rvcInputSignal(w.data, w.rate), f0Options);
     f0.set(tracked.subarray(0, Math.min(frames, tracked.length)));
 
-    let semitones = o.pitchShift;
-    if (o.autoPitch && n.wholes.reference) {
-      const target = referenceMedian(n.wholes.reference);
-      if (!autoShift.has(chunk.clipId)) {
-        const source = voicedMedian(f0);
-        if (source !== undefined) autoShift.set(chunk.clipId, 12 * Math.log2(target / source));
-      }
-      semitones += autoShift.get(chunk.clipId) ?? 0;
-    }
+    const semitones = o.pitchShift + (o.autoPitch && item.whole.has('reference') ? autoShift(item, item.whole.audio('reference')) : 0);
     // The search range is the user's; the coarse bins are the model's, fixed at 50–1100 Hz.
     const pitch = rvcPitchInputs(f0, semitones);
     const firstPitchFrame = 2 * windowFrame;
     const { audio: y } = await synthesizeRvc(
-      model.session,
+      model,
       { features, featureFrames, featureDim: dim, pitch, samples16k: 160 * frames },
       { hop, speakerId: o.speakerId, noise: (t) => rvcNoiseAt(o.seed, firstPitchFrame, t, o.noiseScale) },
     );
     // Output sample 0 is clip time windowFrame·20 ms; keep exactly the owned samples.
     const from = first - windowFrame * 2 * hop;
     data.set(y.subarray(from, Math.min(y.length, from + data.length)));
-    return [{ port: 'audio', packet: out }];
+    return { port: 'audio', packet: out };
   };
 
-  return { operator: withNeighbours(['reference'], process), dispose: () => model.release() };
+  return { process: (item) => defer(() => convert(item)), dispose: () => model.release() };
 }

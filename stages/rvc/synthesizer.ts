@@ -2,16 +2,15 @@
  * One run of the RVC synthesizer (SynthesizerTrnMsNSFsidM export) on a segment: content features
  * at 50 frames/s are repeated ×2, the frame count is aligned (T = min(⌊samples/160⌋, 2·T_feat,
  * pitch frames)) so `phone`, `pitch`, `pitchf` and `rnd` all have T frames, the noise is seeded
- * N(0,1)·noiseScale, and the output is checked to be T·hop samples. Used by `convertVoice`, and by a
- * stage that receives the features over an edge from the content-encoder stage.
+ * N(0,1)·noiseScale, and the output is checked to be T·hop samples. Used by the rvc stage (features
+ * over an edge from the content-encoder stage) and by the tests' whole-clip oracle `convertVoice`.
  */
-import type * as ort from 'onnxruntime-node';
-import { MANIFESTS } from '../../models/manifests/index.ts';
-import { TalkingHeadError } from '../shared/errors.ts';
+import { InputError, ModelError } from '../../src/core/errors.ts';
+import type { Model } from '../shared/open-model.ts';
+import { SeededRandom } from '../shared/seeded-random.ts';
+import { f32, i64 } from '../shared/tensors.ts';
 import { alignedFrames, upsampleFeatures } from './features.ts';
 import type { RvcPitch } from './pitch.ts';
-import { SeededRandom } from '../shared/seeded-random.ts';
-import { f32, i64, runOutputs } from '../shared/session.ts';
 
 export const RVC_NOISE_CHANNELS = 192;
 
@@ -43,27 +42,22 @@ export interface RvcSynthOptions {
 }
 
 /** Audio of T·hop samples at the model rate, and T. */
-export async function synthesizeRvc(session: ort.InferenceSession, input: RvcFrames, options: RvcSynthOptions = {}): Promise<{ audio: Float32Array; frames: number }> {
+export async function synthesizeRvc(model: Pick<Model, 'run' | 'path'>, input: RvcFrames, options: RvcSynthOptions = {}): Promise<{ audio: Float32Array; frames: number }> {
   const { hop = 400, speakerId = 0, seed = 0, noiseScale = 0.66666 } = options;
   const { featureFrames: tf, featureDim: dim } = input;
   const t = Math.min(alignedFrames(input.samples16k, tf), input.pitch.pitch.length, input.pitch.pitchf.length);
-  if (t <= 0) throw new TalkingHeadError(`RVC segment has no frames (${tf} feature frames, ${input.pitch.pitch.length} pitch frames, ${input.samples16k} samples)`);
-  const [phone, lengths, pitch, pitchf, ds, rnd] = MANIFESTS.rvc.inputs.map((i) => i.name);
-  const [audioName] = MANIFESTS.rvc.outputs.map((o) => o.name);
-  const out = await runOutputs(
-    session,
-    {
-      [phone]: f32(upsampleFeatures(input.features, tf, dim).subarray(0, t * dim), [1, t, dim]),
-      [lengths]: i64([t], [1]),
-      [pitch]: i64(input.pitch.pitch.subarray(0, t), [1, t]),
-      [pitchf]: f32(input.pitch.pitchf.slice(0, t), [1, t]),
-      [ds]: i64([speakerId], [1]),
-      [rnd]: f32(options.noise?.(t) ?? new SeededRandom(seed).normals(RVC_NOISE_CHANNELS * t, noiseScale), [1, RVC_NOISE_CHANNELS, t]),
-    },
-    [audioName],
-    'rvc',
-  );
-  const audio = out[audioName].data as Float32Array;
-  if (audio.length !== t * hop) throw new TalkingHeadError(`rvc gave ${audio.length} samples for ${t} frames: expected ${t * hop} (hop ${hop}; is the model's rate the configured one?)`);
+  if (t <= 0) throw new InputError(`an RVC segment has no frames (${tf} feature frames, ${input.pitch.pitch.length} pitch frames, ${input.samples16k} samples)`);
+  const out = await model.run({
+    phone: f32(upsampleFeatures(input.features, tf, dim).subarray(0, t * dim), [1, t, dim]),
+    phone_lengths: i64([t], [1]),
+    pitch: i64(input.pitch.pitch.subarray(0, t), [1, t]),
+    pitchf: f32(input.pitch.pitchf.slice(0, t), [1, t]),
+    ds: i64([speakerId], [1]),
+    rnd: f32(options.noise?.(t) ?? new SeededRandom(seed).normals(RVC_NOISE_CHANNELS * t, noiseScale), [1, RVC_NOISE_CHANNELS, t]),
+  });
+  const audio = out.audio?.data as Float32Array | undefined;
+  if (audio?.length !== t * hop) {
+    throw new ModelError(model.path, `gave ${audio?.length ?? 0} samples for ${t} frames: expected ${t * hop} (hop ${hop}; is the model's rate the configured one?)`);
+  }
   return { audio, frames: t };
 }

@@ -3,7 +3,7 @@
  * and cuts chunks from, by absolute frame index. Frames before the last cut are dropped, so memory
  * is bounded by what has been generated but not yet emitted, never by the clip length.
  */
-import { TalkingHeadError } from './errors.ts';
+import { InputError } from '../../src/core/errors.ts';
 
 export class FrameQueue {
   private data: Float32Array;
@@ -22,7 +22,7 @@ export class FrameQueue {
   }
 
   append(frames: Float32Array): void {
-    if (frames.length % this.width !== 0) throw new TalkingHeadError(`appending ${frames.length} values: expected a multiple of ${this.width}`);
+    if (frames.length % this.width !== 0) throw new InputError(`appending ${frames.length} values: expected a multiple of ${this.width}`);
     const need = (this.length * this.width) + frames.length;
     if (need > this.data.length) {
       const grown = new Float32Array(Math.max(need, 2 * this.data.length));
@@ -36,7 +36,7 @@ export class FrameQueue {
   /** A copy of frames [from, to) (frame-major); frames before `to` are dropped afterwards. */
   take(from: number, to: number): Float32Array {
     if (from < this.base || to > this.end || to < from) {
-      throw new TalkingHeadError(`frames [${from}, ${to}) requested; the queue holds [${this.base}, ${this.end})`);
+      throw new InputError(`frames [${from}, ${to}) requested; the queue holds [${this.base}, ${this.end})`);
     }
     const out = this.data.slice((from - this.base) * this.width, (to - this.base) * this.width);
     const drop = to - this.base;

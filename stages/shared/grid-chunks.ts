@@ -6,7 +6,7 @@
  * and only it, carries `last`.
  */
 import type { ChunkInfo } from '../../src/core/types.ts';
-import { TalkingHeadError } from './errors.ts';
+import { InputError } from '../../src/core/errors.ts';
 
 export interface GridChunk {
   chunk: ChunkInfo;
@@ -25,7 +25,7 @@ export class GridChunker {
     /** Frames per second of the stream (samples/s for audio, mel frames/s for a mel). */
     private readonly rate: number,
   ) {
-    if (!(seconds > 0)) throw new TalkingHeadError(`chunk length ${seconds} s: expected > 0`);
+    if (!(seconds > 0)) throw new InputError(`chunk length ${seconds} s: expected > 0`);
   }
 
   private boundary(k: number): number {

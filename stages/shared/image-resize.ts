@@ -4,7 +4,7 @@
  * and Wav2Lip's reference code call. No antialiasing on downscale, as in cv2. Values stay float
  * (cv2 rounds uint8 results; the models then divide, so the rounding is not reproduced).
  */
-import { TalkingHeadError } from './errors.ts';
+import { InputError } from '../../src/core/errors.ts';
 
 /** Interleaved pixels, row-major, `channels` values per pixel. */
 export interface Image<T extends ArrayLike<number> = ArrayLike<number>> {
@@ -31,7 +31,7 @@ export function axisTaps(outSize: number, inSize: number): { i0: Int32Array; i1:
 
 export function resizeBilinear(src: Image, width: number, height: number): Image<Float32Array> {
   if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0) || src.width <= 0 || src.height <= 0) {
-    throw new TalkingHeadError(`cannot resize ${src.width}×${src.height} to ${width}×${height}: sizes must be positive integers`);
+    throw new InputError(`cannot resize ${src.width}×${src.height} to ${width}×${height}: sizes must be positive integers`);
   }
   const { channels: c } = src;
   const xs = axisTaps(width, src.width);
@@ -56,7 +56,7 @@ export function resizeBilinear(src: Image, width: number, height: number): Image
 export function cropImage(src: Image, x0: number, y0: number, x1: number, y1: number): Image<Float32Array> {
   const w = x1 - x0, h = y1 - y0, c = src.channels;
   if (w <= 0 || h <= 0 || x0 < 0 || y0 < 0 || x1 > src.width || y1 > src.height) {
-    throw new TalkingHeadError(`box [${x0}, ${y0}, ${x1}, ${y1}] is empty or outside the ${src.width}×${src.height} image`);
+    throw new InputError(`box [${x0}, ${y0}, ${x1}, ${y1}] is empty or outside the ${src.width}×${src.height} image`);
   }
   const out = new Float32Array(w * h * c);
   for (let y = 0; y < h; y++) {

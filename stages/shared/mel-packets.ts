@@ -3,9 +3,9 @@
  * mel frames [round(start·fps), round(end·fps)) of the clip (the fastpitch stage's grid; `meta`
  * repeats the first frame), and a stage with a receptive field joins neighbours' frames to it.
  */
+import { InputError } from '../../src/core/errors.ts';
+import type { ChunkView } from '../../src/core/item.ts';
 import type { ChunkInfo, TensorPacket } from '../../src/core/types.ts';
-import type { ChunkItem } from './chunk-items.ts';
-import { TalkingHeadError } from './errors.ts';
 import type { Mel } from '../fastpitch/runner.ts';
 
 export const MEL_BANDS = 80;
@@ -28,13 +28,13 @@ export function melPacket(chunk: ChunkInfo, mel: Mel, startFrame: number): Tenso
   };
 }
 
-/** The mel of an item's `port` and its first clip frame. */
-export function melOf(item: ChunkItem, port: string, stage: string): Mel & { startFrame: number } {
-  const p = item.ports[port];
-  if (!p || p.kind !== 'tensor' || p.tensor.dtype !== 'float32' || p.tensor.dims.length !== 3 || p.tensor.dims[1] !== MEL_BANDS) {
-    throw new TalkingHeadError(`stage "${stage}": input "${port}" of chunk ${item.chunk.index} must be a float32 [1, 80, T] mel; got ${p ? (p.kind === 'tensor' ? `${p.tensor.dtype} [${p.tensor.dims.join(', ')}]` : p.kind) : 'nothing'}`);
+/** The mel of a chunk's `port` (an item or one of its neighbours) and its first clip frame. */
+export function melOf(view: ChunkView, port: string): Mel & { startFrame: number } {
+  const p = view.tensor(port, { dtype: 'float32', rank: 3 });
+  if (p.tensor.dims[1] !== MEL_BANDS) {
+    throw new InputError(`input "${port}" of chunk ${view.chunk.index} must be a [1, ${MEL_BANDS}, T] mel; got [${p.tensor.dims.join(', ')}]`);
   }
-  const startFrame = typeof p.meta?.startFrame === 'number' ? p.meta.startFrame : melFramesOf(item.chunk).first;
+  const startFrame = typeof p.meta?.startFrame === 'number' ? p.meta.startFrame : melFramesOf(view.chunk).first;
   return { data: p.tensor.data as Float32Array, frames: p.tensor.dims[2], startFrame };
 }
 

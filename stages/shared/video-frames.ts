@@ -1,13 +1,17 @@
-/** Frames of a video packet (a still image arrives as a one-frame video) as RGB images. */
-import type { Packet, VideoPacket } from '../../src/core/types.ts';
-import { TalkingHeadError } from './errors.ts';
+/**
+ * Frames of a video packet (a still image arrives as a one-frame video) as RGB images. Frames are
+ * views into the packet's bytes, never copies: a face loop taken whole lives in one shared buffer
+ * that every item of the clip reads.
+ */
+import { InputError } from '../../src/core/errors.ts';
+import type { VideoPacket } from '../../src/core/types.ts';
 import type { RgbFrame } from '../face-detect/detector.ts';
 
-export function videoPacket(packet: Packet | undefined, what: string): VideoPacket {
-  if (!packet || packet.kind !== 'video') throw new TalkingHeadError(`${what}: expected video frames (or a still image), got ${packet ? packet.kind : 'nothing'}`);
+/** `packet` once its bytes are checked to hold `frameCount` RGB24 frames (at least one). */
+export function checkedFrames(packet: VideoPacket, port: string): VideoPacket {
   const size = packet.width * packet.height * 3;
   if (packet.frameCount < 1 || packet.data.length !== size * packet.frameCount) {
-    throw new TalkingHeadError(`${what}: ${packet.frameCount} frames of ${packet.width}×${packet.height} RGB need ${size * packet.frameCount} bytes; got ${packet.data.length}`);
+    throw new InputError(`input "${port}": ${packet.frameCount} frames of ${packet.width}×${packet.height} RGB need ${size * packet.frameCount} bytes; got ${packet.data.length}`);
   }
   return packet;
 }

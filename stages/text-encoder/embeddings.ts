@@ -5,13 +5,16 @@
  * id, maxTokens, text), so a prompt is never encoded twice and the usual empty negative prompt is
  * encoded once per model. Only the rows that missed the cache are run (batch 1 or 2).
  */
-import * as ort from 'onnxruntime-node';
 import { contentKey, type ContentCache } from '../../src/cache/content-cache.ts';
 import { ModelError } from '../../src/core/errors.ts';
 import type { TensorData } from '../../src/core/types.ts';
+import type { Model } from '../../src/inference/model.ts';
+import { float32Data } from '../shared/tensors.ts';
 import { modelFileHash } from './model-file-hash.ts';
-import { float32Output, requireNames, runModel, type ModelHandle } from '../shared/model-session.ts';
 import { tokenizePrompt, wordHashTokenizer, type PromptTokenizer } from './tokenizer.ts';
+
+/** What encoding needs of a model: its named run, and its file (which keys the cache). */
+export type EncoderModel = Pick<Model, 'run' | 'path'>;
 
 /** Bump when the meaning of a cached row changes (layout, tokenization rules around the tokenizer). */
 const CACHE_NAMESPACE = 'reel/text-embeddings/v1';
@@ -37,8 +40,7 @@ export interface PromptEmbeddings {
   truncatedTokens: number;
 }
 
-export async function encodePrompts(encoder: ModelHandle, options: EncodePromptsOptions): Promise<PromptEmbeddings> {
-  requireNames(encoder, 'text-encoder', ['input_ids'], ['last_hidden_state']);
+export async function encodePrompts(encoder: EncoderModel, options: EncodePromptsOptions): Promise<PromptEmbeddings> {
   const tokenizer = options.tokenizer ?? wordHashTokenizer;
   const texts = [options.negativePrompt, options.prompt];
   const tokens = texts.map((t) => tokenizePrompt(tokenizer, t, options.maxTokens));
@@ -63,15 +65,15 @@ export async function encodePrompts(encoder: ModelHandle, options: EncodePrompts
   if (missing.length > 0) {
     const L = options.maxTokens;
     const ids = BigInt64Array.from(missing.flatMap((i) => tokens[i].ids.map(BigInt)));
-    const result = await runModel(encoder, { input_ids: new ort.Tensor('int64', ids, [missing.length, L]) });
-    const states = float32Output(encoder, result, 'last_hidden_state');
+    const { last_hidden_state: states } = await encoder.run({ input_ids: { dtype: 'int64', dims: [missing.length, L], data: ids } });
+    const hidden = float32Data(states, `${encoder.path}: last_hidden_state`);
     const [b, l, d] = states.dims;
     if (states.dims.length !== 3 || b !== missing.length || l !== L || (width !== undefined && d !== width)) {
       throw new ModelError(encoder.path, `last_hidden_state has dims [${states.dims.join(', ')}], expected [${missing.length}, ${L}, ${width ?? 'D'}]`);
     }
     width = d;
     for (const [k, i] of missing.entries()) {
-      rows[i] = states.data.slice(k * L * d, (k + 1) * L * d);
+      rows[i] = hidden.slice(k * L * d, (k + 1) * L * d);
       if (options.cache && keys) await options.cache.put(keys[i], { dims: [L, d], data: rows[i]! });
     }
   }

@@ -8,61 +8,56 @@
  * clip with the empty range [0, 0) and `last: true`; the VAE is the stage that puts the video on
  * the clock.
  */
+import { defer } from 'rxjs';
 import { ContentCache, defaultCacheDir } from '../../src/cache/content-cache.ts';
-import type { StageCreateContext, StageInstance } from '../../src/core/stage.ts';
+import type { PortPacket, StageCreateContext, TransformInstance } from '../../src/core/stage.ts';
+import type { StageItem } from '../../src/core/item.ts';
 import type { TensorPacket } from '../../src/core/types.ts';
-import { fromWholeInputs } from '../shared/chunk-items.ts';
-import { openStageModel } from '../shared/stage-model.ts';
+import { openStageModel } from '../shared/open-model.ts';
+import { i64 } from '../shared/tensors.ts';
 import { encodePrompts } from './embeddings.ts';
+import type { TextEncoderOptions } from './index.ts';
 import { tokenizePrompt, wordHashTokenizer } from './tokenizer.ts';
-
-export interface TextEncoderStageOptions {
-  maxTokens: number;
-  negativePrompt: string;
-}
 
 /** Encoders run on a miss of both rows at once: warm up on that batch. */
 const WARMUP_BATCH = 2;
 
-export async function createTextEncoderStage(options: TextEncoderStageOptions, ctx: StageCreateContext): Promise<StageInstance> {
+export async function createTextEncoderStage(options: TextEncoderOptions, ctx: StageCreateContext): Promise<TransformInstance> {
+  // The tokenization of "" (EOS, then padding): ids any T5 vocabulary holds.
+  const emptyRow = tokenizePrompt(wordHashTokenizer, '', options.maxTokens).ids;
   const model = await openStageModel(ctx, 'encoder', 'text-encoder', {
-    warmupFeeds: () => {
-      // The tokenization of "" (EOS, then padding): ids any T5 vocabulary holds.
-      const row = tokenizePrompt(wordHashTokenizer, '', options.maxTokens).ids.map(BigInt);
-      const data = BigInt64Array.from(Array.from({ length: WARMUP_BATCH }, () => row).flat());
-      return { input_ids: { dtype: 'int64', dims: [WARMUP_BATCH, options.maxTokens], data } };
+    warmup: {
+      dims: { B: WARMUP_BATCH, L: options.maxTokens },
+      feeds: { input_ids: i64(Array.from({ length: WARMUP_BATCH }, () => emptyRow).flat(), [WARMUP_BATCH, options.maxTokens]) },
     },
   });
-  // The kind's default is on (the graph builder sets it); a context without settings keeps it.
-  const cache = (ctx.settings?.cache ?? true) ? new ContentCache(defaultCacheDir()) : undefined;
-  const handle = { session: model.session, path: model.path };
+  const cache = ctx.settings.cache ? new ContentCache(defaultCacheDir()) : undefined;
   let toldCacheHit = false;
   let toldTruncation = false;
 
+  async function encode(item: StageItem): Promise<PortPacket> {
+    const prompt = item.whole.text('prompt');
+    const encoded = await encodePrompts(model, { prompt: prompt.text, negativePrompt: options.negativePrompt, maxTokens: options.maxTokens, cache });
+    if (encoded.fromCache[1] && !toldCacheHit) {
+      toldCacheHit = true;
+      ctx.log(`prompt embeddings from cache (${cache!.dir})`);
+    }
+    if (encoded.truncatedTokens > 0 && !toldTruncation) {
+      toldTruncation = true;
+      ctx.log(`prompt truncated to ${options.maxTokens} tokens; ${encoded.truncatedTokens} token(s) dropped`);
+    }
+    const packet: TensorPacket = {
+      kind: 'tensor',
+      chunk: { clipId: prompt.chunk.clipId, index: 0, start: 0, end: 0, last: true },
+      name: 'text-embeddings',
+      tensor: encoded.embeddings,
+      meta: { maxTokens: options.maxTokens },
+    };
+    return { port: 'embeddings', packet };
+  }
+
   return {
-    operator: fromWholeInputs(['prompt'], async function* (wholes) {
-      const prompt = wholes.prompt;
-      if (prompt.kind !== 'text') {
-        throw new Error(`stage "${ctx.id}": input "prompt" expects a text packet, got ${prompt.kind}`);
-      }
-      const encoded = await encodePrompts(handle, { prompt: prompt.text, negativePrompt: options.negativePrompt, maxTokens: options.maxTokens, cache });
-      if (encoded.fromCache[1] && !toldCacheHit) {
-        toldCacheHit = true;
-        ctx.log(`stage "${ctx.id}": prompt embeddings from cache (${cache!.dir})`);
-      }
-      if (encoded.truncatedTokens > 0 && !toldTruncation) {
-        toldTruncation = true;
-        ctx.log(`stage "${ctx.id}": prompt truncated to ${options.maxTokens} tokens; ${encoded.truncatedTokens} token(s) dropped`);
-      }
-      const packet: TensorPacket = {
-        kind: 'tensor',
-        chunk: { clipId: prompt.chunk.clipId, index: 0, start: 0, end: 0, last: true },
-        name: 'text-embeddings',
-        tensor: encoded.embeddings,
-        meta: { maxTokens: options.maxTokens },
-      };
-      yield { port: 'embeddings', packet };
-    }),
+    process: (item) => defer(() => encode(item)),
     dispose: () => model.release(),
   };
 }

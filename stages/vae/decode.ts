@@ -10,23 +10,19 @@
  * linearly over their overlap (spatial-tiles.ts). F = 4f − 3·(f mod 2), i.e. 4(f − 1) + 1 for odd f.
  * `decodeLatentRuns` yields the frames run by run for streaming; `decodeLatents` gathers them.
  */
-import * as ort from 'onnxruntime-node';
-import { CancelledError, ModelError } from '../../src/core/errors.ts';
+import { CancelledError, InputError, ModelError } from '../../src/core/errors.ts';
 import type { TensorData } from '../../src/core/types.ts';
+import type { Model } from '../../src/inference/model.ts';
 import { decodedFrameCount, SPATIAL_COMPRESSION, temporalRuns } from '../shared/latent-geometry.ts';
-import { float32Output, requireNames, runModel, type ModelHandle } from '../shared/model-session.ts';
+import { f32 } from '../shared/tensors.ts';
+import type { VaeOptions } from './index.ts';
 import { axisBlendWeights, planTileAxis, type TileAxis } from './spatial-tiles.ts';
 
-/** The `vae` stage options (stages/vae.ts) the decode reads. */
-export interface VaeDecodeOptions {
-  scalingFactor: number;
-  latentFramesPerRun: number;
-  tiling: boolean;
-  /** [height, width] in latents. */
-  tileLatents: readonly [number, number];
-  /** [height, width] fractions of a tile. */
-  tileOverlap: readonly [number, number];
-}
+/** The `vae` options the decode reads (all but the clock). */
+export type VaeDecodeOptions = Omit<VaeOptions, 'fps'>;
+
+/** What the decode needs of the decoder: its named run, its file, and its declared cache shape. */
+export type VaeModel = Pick<Model, 'run' | 'path' | 'session'>;
 
 export interface VaeRunProgress {
   item: number;
@@ -43,7 +39,7 @@ export interface VaeDecodeHooks {
 }
 
 /** Channels of the model's `conv_cache`, read from the file (the cache layout is the model's own). */
-export function convCacheChannels(decoder: ModelHandle): number {
+export function convCacheChannels(decoder: Pick<Model, 'path' | 'session'>): number {
   const meta = decoder.session.inputMetadata.find((m) => m.name === 'conv_cache');
   const channels = meta && meta.isTensor ? meta.shape[1] : undefined;
   if (typeof channels !== 'number' || channels < 1) {
@@ -87,11 +83,10 @@ export interface DecodedRun {
  * runs (runs outer, tiles inner); the result equals diffusers' tiles-outer order exactly, since
  * each tile's computation is the same sequence of runs either way.
  */
-export async function* decodeLatentRuns(decoder: ModelHandle, latents: TensorData, options: VaeDecodeOptions, hooks: VaeDecodeHooks = {}): AsyncGenerator<DecodedRun> {
-  requireNames(decoder, 'vae', ['latents', 'conv_cache'], ['frames', 'conv_cache_out']);
+export async function* decodeLatentRuns(decoder: VaeModel, latents: TensorData, options: VaeDecodeOptions, hooks: VaeDecodeHooks = {}): AsyncGenerator<DecodedRun> {
   const [B, f, C, h, w] = latents.dims;
   if (latents.dtype !== 'float32' || latents.dims.length !== 5) {
-    throw new ModelError(decoder.path, `latents must be float32 [B, f, C, h, w]; got ${latents.dtype} [${latents.dims.join(', ')}]`);
+    throw new InputError(`latents must be float32 [B, f, C, h, w]; got ${latents.dtype} [${latents.dims.join(', ')}]`);
   }
   const cacheChannels = convCacheChannels(decoder);
   const runs = temporalRuns(f, options.latentFramesPerRun);
@@ -109,12 +104,12 @@ export async function* decodeLatentRuns(decoder: ModelHandle, latents: TensorDat
         if (hooks.signal?.aborted) throw new CancelledError('VAE decode cancelled');
         const started = performance.now();
         const z = gatherRun(src, [B, f, C, h, w], item, run.start, run.count, tile, options.scalingFactor);
-        const result = await runModel(decoder, {
-          latents: new ort.Tensor('float32', z, [1, C, run.count, tile.h, tile.w]),
-          conv_cache: new ort.Tensor('float32', caches[t], [1, cacheChannels, 2, tile.h, tile.w]),
+        const result = await decoder.run({
+          latents: f32(z, [1, C, run.count, tile.h, tile.w]),
+          conv_cache: f32(caches[t], [1, cacheChannels, 2, tile.h, tile.w]),
         });
-        const frames = float32Output(decoder, result, 'frames');
-        caches[t] = float32Output(decoder, result, 'conv_cache_out').data;
+        const frames = result.frames;
+        caches[t] = result.conv_cache_out.data as Float32Array;
         const [fb, fc, fr, fh, fw] = frames.dims;
         if (frames.dims.length !== 5 || fb !== 1 || fc !== 3 || fh !== tile.h * SPATIAL_COMPRESSION || fw !== tile.w * SPATIAL_COMPRESSION || (out && fr !== runFrames)) {
           throw new ModelError(decoder.path, `frames has dims [${frames.dims.join(', ')}], expected [1, 3, ${out ? runFrames : 'F'}, ${tile.h * SPATIAL_COMPRESSION}, ${tile.w * SPATIAL_COMPRESSION}]`);
@@ -124,7 +119,7 @@ export async function* decodeLatentRuns(decoder: ModelHandle, latents: TensorDat
           if (decodedFrames + fr > F) throw new ModelError(decoder.path, `decoded more than ${F} frames from ${f} latent frames (4f − 3·(f mod 2))`);
           out = new Float32Array(3 * fr * H * W);
         }
-        scatterTile(out, [fr, H, W], tile, frames.data);
+        scatterTile(out, [fr, H, W], tile, frames.data as Float32Array);
         hooks.onRun?.({ item, tile: t, tiles: tiles.length, run: r, runs: runs.length, runMs: performance.now() - started });
       }
       yield { item, startFrame: decodedFrames, frames: { dtype: 'float32', dims: [1, 3, runFrames, H, W], data: out! } };
@@ -135,7 +130,7 @@ export async function* decodeLatentRuns(decoder: ModelHandle, latents: TensorDat
 }
 
 /** The whole decode at once: frames [B, 3, F, 8h, 8w] in [−1, 1]. */
-export async function decodeLatents(decoder: ModelHandle, latents: TensorData, options: VaeDecodeOptions, hooks: VaeDecodeHooks = {}): Promise<TensorData> {
+export async function decodeLatents(decoder: VaeModel, latents: TensorData, options: VaeDecodeOptions, hooks: VaeDecodeHooks = {}): Promise<TensorData> {
   const [B, f, , h, w] = latents.dims;
   const [F, H, W] = [decodedFrameCount(f), h * SPATIAL_COMPRESSION, w * SPATIAL_COMPRESSION];
   const out = new Float32Array(B * 3 * F * H * W);

@@ -4,37 +4,43 @@
  * blended linearly over their overlap. Output frames are mapped from [−1, 1] to RGB.
  */
 import { z } from 'zod';
-import { defineStage } from '../../src/core/stage.ts';
+import { defineTransform } from '../../src/core/stage.ts';
 
-export const vae = defineStage({
+export const vaeOptions = z.strictObject({
+  scalingFactor: z.number().positive().default(1.15258426).describe('Latents are divided by this (CogVideoX-2B: 1.15258426). Default 1.15258426.'),
+  latentFramesPerRun: z
+    .number()
+    .int()
+    .min(2)
+    .max(64)
+    .multipleOf(2)
+    .default(2)
+    .describe('Latent frames decoded per run, even (the first run takes one more), frames. Default 2.'),
+  tiling: z.boolean().default(false).describe('Decode in spatial tiles to bound memory. Default false.'),
+  tileLatents: z
+    .tuple([z.number().int().positive(), z.number().int().positive()])
+    .default([30, 45])
+    .describe('Tile size in latents, [height, width]. Default [30, 45].'),
+  tileOverlap: z
+    .tuple([z.number().min(0).max(0.5), z.number().min(0).max(0.5)])
+    .default([1 / 6, 1 / 5])
+    .describe('Tile overlap as a fraction of the tile, [height, width]. Default [1/6, 1/5].'),
+  fps: z.number().positive().max(120).default(8).describe('Frame rate of the decoded video, frames/s. Default 8.'),
+});
+
+export type VaeOptions = z.infer<typeof vaeOptions>;
+
+export const vae = defineTransform({
   kind: 'vae',
   summary: 'Latents → video frames (causal 3D VAE decoder, temporal batches, spatial tiles).',
-  role: 'inference',
   inputs: { latents: { type: 'tensor:latents', doc: '[1, F, C, H, W] from dit.' } },
   outputs: { frames: { type: 'video', doc: 'RGB frames, 4·(F − 1) + 1 of them, 8× the latent size.' } },
-  options: z.strictObject({
-    scalingFactor: z.number().positive().default(1.15258426).describe('Latents are divided by this (CogVideoX-2B: 1.15258426). Default 1.15258426.'),
-    latentFramesPerRun: z
-      .number()
-      .int()
-      .min(2)
-      .max(64)
-      .multipleOf(2)
-      .default(2)
-      .describe('Latent frames decoded per run, even (the first run takes one more), frames. Default 2.'),
-    tiling: z.boolean().default(false).describe('Decode in spatial tiles to bound memory. Default false.'),
-    tileLatents: z
-      .tuple([z.number().int().positive(), z.number().int().positive()])
-      .default([30, 45])
-      .describe('Tile size in latents, [height, width]. Default [30, 45].'),
-    tileOverlap: z
-      .tuple([z.number().min(0).max(0.5), z.number().min(0).max(0.5)])
-      .default([1 / 6, 1 / 5])
-      .describe('Tile overlap as a fraction of the tile, [height, width]. Default [1/6, 1/5].'),
-    fps: z.number().positive().max(120).default(8).describe('Frame rate of the decoded video, frames/s. Default 8.'),
-  }),
+  options: vaeOptions,
   models: { decoder: { family: 'vae', doc: 'latents [B, 16, f, h, w] + conv cache → frames [B, 3, 4(f−1)+1, 8h, 8w].' } },
-  context: () => ({ beforeSeconds: 0, afterSeconds: 0, wholeClip: true }),
+  // An ONNX run blocks its thread. One item per clip (the latents are its only chunk), decoded
+  // into many video chunks, one per temporal run, with the conv cache carried from run to run.
+  thread: 'worker',
+  item: { stateful: true },
   // Imported on use: `reel validate` loads the declarations and must not load onnxruntime.
   create: async (options, ctx) => (await import('./stage.ts')).createVaeStage(options, ctx),
 });

@@ -6,12 +6,11 @@
  * built once at the longest length. Stops, as VALL-E does, when the sampled token or the argmax
  * is EOS (1024), or when `maxNewTokens` codes were produced.
  */
-import type * as ort from 'onnxruntime-node';
-import { MANIFESTS } from '../../models/manifests/index.ts';
-import { TalkingHeadError } from '../shared/errors.ts';
-import { fixedAxis } from './model-dims.ts';
+import { InputError, ModelError } from '../../src/core/errors.ts';
+import type { TensorData } from '../../src/core/types.ts';
 import { SeededRandom } from '../shared/seeded-random.ts';
-import { bool, f32, i64, runOutputs } from '../shared/session.ts';
+import { bool, f32, float32Data, i64 } from '../shared/tensors.ts';
+import { fixedAxis, type ShapedModel } from './model-dims.ts';
 import { AUDIO_BOS, AUDIO_EOS, type VallexEmbedder } from './embeddings.ts';
 import { argmax, sampleToken, type SamplerOptions } from './sampler.ts';
 
@@ -53,13 +52,11 @@ function concatRows(a: Float32Array, b: Float32Array): Float32Array {
   return out;
 }
 
-export async function decodeAr(session: ort.InferenceSession, embedder: VallexEmbedder, input: ArDecodeInput, options: ArDecodeOptions = {}): Promise<ArDecodeResult> {
-  const [xyName, maskName, pastName, offsetName] = MANIFESTS['vallex-ar'].inputs.map((i) => i.name);
-  const [logitsName, cacheName] = MANIFESTS['vallex-ar'].outputs.map((o) => o.name);
-  const dim = fixedAxis(session, xyName, 2, 'vallex-ar');
-  if (dim !== embedder.dim) throw new TalkingHeadError(`embedder width ${embedder.dim} ≠ the AR model's ${dim}`);
-  if (input.text.length === 0) throw new TalkingHeadError('VALL-E X got no text tokens');
-  const [layers, , , heads, , headDim] = [0, 1, 2, 3, 4, 5].map((a) => (a === 4 ? 0 : fixedAxis(session, pastName, a, 'vallex-ar')));
+export async function decodeAr(model: ShapedModel, embedder: VallexEmbedder, input: ArDecodeInput, options: ArDecodeOptions = {}): Promise<ArDecodeResult> {
+  const dim = fixedAxis(model, 'xy_pos', 2);
+  if (dim !== embedder.dim) throw new ModelError(model.path, `embedder width ${embedder.dim} ≠ the AR model's ${dim}`);
+  if (input.text.length === 0) throw new InputError('VALL-E X got no text tokens');
+  const [layers, , , heads, , headDim] = [0, 1, 2, 3, 4, 5].map((a) => (a === 4 ? 0 : fixedAxis(model, 'past_kv', a)));
 
   const audio = [AUDIO_BOS, ...Array.from(input.promptCodes)];
   const total = input.text.length + audio.length + input.maxNewTokens;
@@ -67,23 +64,19 @@ export async function decodeAr(session: ort.InferenceSession, embedder: VallexEm
   const random = new SeededRandom(options.seed ?? 0);
 
   let xy = concatRows(embedder.arText(input.text, input.languages), embedder.arAudio(audio, 0));
-  let past = f32(new Float32Array(0), [layers, 2, 1, heads, 0, headDim]);
+  // The returned cache is fed back as is (no copy): it grows by the rows of each step.
+  let past: TensorData = f32(new Float32Array(0), [layers, 2, 1, heads, 0, headDim]);
   let offset = 0;
   const codes: number[] = [];
   for (;;) {
     const rows = xy.length / dim;
-    const out = await runOutputs(
-      session,
-      { [xyName]: f32(xy, [1, rows, dim]), [maskName]: mask, [pastName]: past, [offsetName]: i64([offset], []) },
-      [logitsName, cacheName],
-      'vallex-ar',
-    );
-    const logits = out[logitsName].data as Float32Array;
+    const out = await model.run({ xy_pos: f32(xy, [1, rows, dim]), mask, past_kv: past, offset: i64([offset], []) });
+    const logits = float32Data(out.logits, 'vallex-ar logits');
     const token = sampleToken(logits, random, options);
     if (token === AUDIO_EOS || argmax(logits) === AUDIO_EOS) return { codes, stoppedBy: 'eos' };
     codes.push(token);
     if (codes.length >= input.maxNewTokens) return { codes, stoppedBy: 'max-length' };
-    past = out[cacheName];
+    past = out.kv_cache;
     offset += rows;
     xy = embedder.arAudio([token], audio.length + codes.length - 1);
   }

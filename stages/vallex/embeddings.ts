@@ -6,8 +6,8 @@
  * of 1025 rows per codebook) and VALL-E's sinusoidal positions (sin on even, cos on odd channels,
  * 10000^(−2i/D), text and audio each counted from 0). A real export plugs in its own embedder.
  */
-import type * as ort from 'onnxruntime-node';
 import { normalWeights } from '../../src/onnx/random.ts';
+import type { Model } from '../shared/open-model.ts';
 import { fixedAxis } from './model-dims.ts';
 import { VALLEX_TEXT_VOCAB } from './tokenizer.ts';
 
@@ -49,8 +49,8 @@ export class SeededVallexEmbedder implements VallexEmbedder {
   private readonly narAudioTables: Float32Array[];
 
   /** An embedder as wide as the AR model's `xy_pos` (the file declares its own width). */
-  static forModel(ar: ort.InferenceSession, seed?: string): SeededVallexEmbedder {
-    return new SeededVallexEmbedder(fixedAxis(ar, 'xy_pos', 2, 'vallex-ar'), seed);
+  static forModel(ar: Pick<Model, 'session' | 'path'>, seed?: string): SeededVallexEmbedder {
+    return new SeededVallexEmbedder(fixedAxis(ar, 'xy_pos', 2), seed);
   }
 
   constructor(readonly dim: number, seed = 'reel-vallex-embeddings') {

@@ -4,10 +4,9 @@
  * 1..j+1 — the prompt's own codes at prompt positions, the codes just predicted elsewhere — plus
  * audio positions; the logits of the generated positions (after text and prompt) give codebook j+2.
  */
-import type * as ort from 'onnxruntime-node';
-import { MANIFESTS } from '../../models/manifests/index.ts';
-import { TalkingHeadError } from '../shared/errors.ts';
-import { f32, i64, runOutputs } from '../shared/session.ts';
+import { InputError } from '../../src/core/errors.ts';
+import { f32, float32Data, i64 } from '../shared/tensors.ts';
+import type { RunnableModel } from './model-dims.ts';
 import { addSinePositions, CODEBOOKS, type VallexEmbedder } from './embeddings.ts';
 import { argmax } from './sampler.ts';
 
@@ -21,12 +20,10 @@ export interface NarDecodeInput {
 }
 
 /** All 8 codebooks of the new audio, codebook-major. */
-export async function decodeNar(session: ort.InferenceSession, embedder: VallexEmbedder, input: NarDecodeInput): Promise<Int32Array[]> {
-  const [xyName, offsetName] = MANIFESTS['vallex-nar'].inputs.map((i) => i.name);
-  const [logitsName] = MANIFESTS['vallex-nar'].outputs.map((o) => o.name);
+export async function decodeNar(model: RunnableModel, embedder: VallexEmbedder, input: NarDecodeInput): Promise<Int32Array[]> {
   const d = embedder.dim;
   const promptLength = input.prompt[0]?.length ?? 0;
-  if (input.prompt.length !== CODEBOOKS && promptLength > 0) throw new TalkingHeadError(`prompt has ${input.prompt.length} codebooks: expected 8`);
+  if (input.prompt.length !== CODEBOOKS && promptLength > 0) throw new InputError(`prompt has ${input.prompt.length} codebooks: expected 8`);
   const n = input.firstCodebook.length;
   const codes = [Int32Array.from(input.firstCodebook)];
   const text = embedder.narText(input.text, input.languages);
@@ -41,8 +38,8 @@ export async function decodeNar(session: ort.InferenceSession, embedder: VallexE
     const xy = new Float32Array(rows * d);
     xy.set(text);
     xy.set(addSinePositions(Float32Array.from(audio), d), text.length);
-    const out = await runOutputs(session, { [xyName]: f32(xy, [1, rows, d]), [offsetName]: i64([stage], []) }, [logitsName], 'vallex-nar');
-    const logits = out[logitsName].data as Float32Array;
+    const out = await model.run({ xy_pos: f32(xy, [1, rows, d]), offset: i64([stage], []) });
+    const logits = float32Data(out.logits, 'vallex-nar logits');
     const vocab = logits.length / rows;
     const next = new Int32Array(n);
     for (let t = 0; t < n; t++) {

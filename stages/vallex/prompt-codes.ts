@@ -25,7 +25,7 @@ export function promptCodesFromAudio(audio24k: Float32Array): Int32Array[] {
       // Order-c difference over the frame's own samples, scaled by 2^−c so its range stays [−1, 1].
       let energy = 0;
       for (let i = c; i < VALLEX_HOP; i++) energy += diff[i] * diff[i];
-      const db = 10 * Math.log10(energy / Math.pow(4, c) / (VALLEX_HOP - c) + 1e-12);
+      const db = 10 * Math.log10(energy / 4 ** c / (VALLEX_HOP - c) + 1e-12);
       codes[c][t] = Math.min(BINS - 1, Math.max(0, Math.round(((db - FLOOR_DB) / -FLOOR_DB) * (BINS - 1))));
       for (let i = VALLEX_HOP - 1; i > c; i--) diff[i] -= diff[i - 1];
     }

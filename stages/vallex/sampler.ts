@@ -3,7 +3,7 @@
  * logits / temperature, keep the top k (0 = all), softmax, draw with a seeded uniform. Ties in the
  * top-k cut keep the lower index, so the kept set is deterministic.
  */
-import { TalkingHeadError } from '../shared/errors.ts';
+import { InputError } from '../../src/core/errors.ts';
 import type { SeededRandom } from '../shared/seeded-random.ts';
 
 export interface SamplerOptions {
@@ -22,7 +22,7 @@ export function argmax(values: ArrayLike<number>): number {
 /** Called once per generated token (75 a second of speech): typed arrays, no per-step closures. */
 export function sampleToken(logits: ArrayLike<number>, random: SeededRandom, options: SamplerOptions = {}): number {
   const { temperature = 1, topK = 0 } = options;
-  if (!(temperature > 0)) throw new TalkingHeadError(`temperature = ${temperature}: expected > 0`);
+  if (!(temperature > 0)) throw new InputError(`temperature = ${temperature}: expected > 0`);
   const n = logits.length;
   let order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;

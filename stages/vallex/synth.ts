@@ -6,21 +6,21 @@
  * The code streams are concatenated and decoded once, so there is no seam in the audio.
  *
  * The prompt is given as codes (EnCodec [8, T] and its transcript); no EnCodec encoder ships with
- * the reference models (the vallex stage derives stand-in codes, see vallex-prompt-codes.ts).
+ * the reference models (the vallex stage derives stand-in codes, see prompt-codes.ts).
  */
-import type * as ort from 'onnxruntime-node';
-import { TalkingHeadError } from '../shared/errors.ts';
+import { InputError } from '../../src/core/errors.ts';
 import { splitSentences } from '../shared/sentences.ts';
 import { decodeAr, type ArDecodeOptions } from './ar.ts';
 import { decodeCodes, VALLEX_RATE } from './codec.ts';
 import { CODEBOOKS, type VallexEmbedder } from './embeddings.ts';
+import type { RunnableModel, ShapedModel } from './model-dims.ts';
 import { decodeNar } from './nar.ts';
 import { MODEL_LANGUAGE_ID, Utf8ByteTokenizer, type VallexLanguage, type VallexTokenizer } from './tokenizer.ts';
 
 export interface VallexModels {
-  ar: ort.InferenceSession;
-  nar: ort.InferenceSession;
-  codec: ort.InferenceSession;
+  ar: ShapedModel;
+  nar: RunnableModel;
+  codec: RunnableModel;
   embedder: VallexEmbedder;
   /** @defaultValue Utf8ByteTokenizer */
   tokenizer?: VallexTokenizer;
@@ -60,7 +60,7 @@ export interface VallexSpeech {
 export async function* vallexSentences(models: VallexModels, script: string, options: VallexOptions = {}): AsyncGenerator<VallexSentence> {
   const { language = 'en', promptMode = 'fixed', maxLengthFactor = 16, seed = 0 } = options;
   const tokenizer = models.tokenizer ?? new Utf8ByteTokenizer();
-  if (options.prompt && options.prompt.codes.length !== CODEBOOKS) throw new TalkingHeadError(`prompt has ${options.prompt.codes.length} codebooks: expected 8`);
+  if (options.prompt && options.prompt.codes.length !== CODEBOOKS) throw new InputError(`prompt has ${options.prompt.codes.length} codebooks: expected 8`);
   let prompt = options.prompt;
   for (const [index, sentence] of splitSentences(script).entries()) {
     const promptTokens = prompt ? tokenizer.encode(prompt.text, prompt.language) : [];
@@ -89,7 +89,10 @@ export async function synthesizeVallex(models: VallexModels, script: string, opt
   const joined = Array.from({ length: CODEBOOKS }, (_, c) => {
     const row = new Int32Array(sentences.reduce((a, s) => a + s.codes[c].length, 0));
     let at = 0;
-    for (const s of sentences) row.set(s.codes[c], (at += s.codes[c].length) - s.codes[c].length);
+    for (const s of sentences) {
+      row.set(s.codes[c], at);
+      at += s.codes[c].length;
+    }
     return row;
   });
   const audio = await decodeCodes(models.codec, joined);

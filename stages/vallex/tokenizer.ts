@@ -6,7 +6,7 @@
  * id 1 + b (1..256 of the 2048 vocabulary; 0 is left for padding). It is deterministic and covers
  * every script, which is all the reference models need.
  */
-import { TalkingHeadError } from '../shared/errors.ts';
+import { InputError } from '../../src/core/errors.ts';
 
 export type VallexLanguage = 'en' | 'zh' | 'ja';
 
@@ -21,7 +21,7 @@ export const PROMPT_FILE_LANGUAGE_ID: Readonly<Record<VallexLanguage, number>> =
 /** A prompt file's language id → the model's. */
 export function modelLanguageFromPromptFile(id: number): number {
   const entry = Object.entries(PROMPT_FILE_LANGUAGE_ID).find(([, v]) => v === id);
-  if (!entry) throw new TalkingHeadError(`prompt language id ${id}: expected 0 (zh), 1 (ja) or 2 (en)`);
+  if (!entry) throw new InputError(`prompt language id ${id}: expected 0 (zh), 1 (ja) or 2 (en)`);
   return MODEL_LANGUAGE_ID[entry[0] as VallexLanguage];
 }
 

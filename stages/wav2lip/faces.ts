@@ -5,7 +5,7 @@
  * Out: the model's [3,96,96] BGR 0..1 → ×255 truncated to uint8, resized to the box and written
  * into the RGB frame; nothing outside the box changes.
  */
-import { TalkingHeadError } from '../shared/errors.ts';
+import { InputError } from '../../src/core/errors.ts';
 import type { Box } from '../shared/face-boxes.ts';
 import { axisTaps, cropImage, resizeBilinear, type Image } from '../shared/image-resize.ts';
 
@@ -15,7 +15,7 @@ const PLANE = WAV2LIP_FACE * WAV2LIP_FACE;
 function checkBox(box: Box, frame: Image): void {
   const [x1, y1, x2, y2] = box;
   if (!(x1 >= 0 && y1 >= 0 && x2 <= frame.width && y2 <= frame.height && x2 > x1 && y2 > y1) || !box.every(Number.isInteger)) {
-    throw new TalkingHeadError(`face box [${box.join(', ')}] must be integer pixels inside the ${frame.width}×${frame.height} frame with x2 > x1, y2 > y1`);
+    throw new InputError(`face box [${box.join(', ')}] must be integer pixels inside the ${frame.width}×${frame.height} frame with x2 > x1, y2 > y1`);
   }
 }
 
@@ -44,7 +44,7 @@ export function pasteFace(frame: Image<Uint8Array>, box: Box, face: Float32Array
   for (let p = 0; p < PLANE; p++) {
     for (let c = 0; c < 3; c++) bgr[3 * p + c] = Math.min(255, Math.max(0, Math.trunc(face[offset + c * PLANE + p] * 255)));
   }
-  if (into && into.length !== frame.data.length) throw new TalkingHeadError(`pasteFace: target holds ${into.length} bytes, the frame ${frame.data.length}`);
+  if (into && into.length !== frame.data.length) throw new InputError(`pasteFace: target holds ${into.length} bytes, the frame ${frame.data.length}`);
   const out = into ?? new Uint8Array(frame.data.length);
   out.set(frame.data);
   pasteResized(bgr, box, frame.width, out);

@@ -4,14 +4,16 @@
  * [B,3,96,96] pasted back. Frames are cycled when the audio outlasts them (a still image is one
  * frame), as in Wav2Lip; the number of output frames follows the audio (`melWindowStarts`).
  */
-import type * as ort from 'onnxruntime-node';
-import { MANIFESTS } from '../../models/manifests/index.ts';
-import { TalkingHeadError } from '../shared/errors.ts';
+import { InputError, ModelError } from '../../src/core/errors.ts';
+import type { Model } from '../../src/inference/model.ts';
 import type { Box } from '../shared/face-boxes.ts';
 import type { Image } from '../shared/image-resize.ts';
-import { f32, runOutputs } from '../shared/session.ts';
+import { f32 } from '../shared/tensors.ts';
 import { pasteFace, wav2lipFaceInput, WAV2LIP_FACE } from './faces.ts';
 import { melWindow, melWindowStarts, WAV2LIP_MEL_STEP } from './windows.ts';
+
+/** What the runner needs of a model: a run by the contract's names, and its file for messages. */
+export type LipSyncModel = Pick<Model, 'run' | 'path'>;
 
 export interface LipSyncInput {
   /** Face frames (RGB24); cycled if the audio is longer. */
@@ -36,13 +38,13 @@ export interface LipSyncFrame {
 }
 
 /** Lip-synced RGB frames, one per window. */
-export async function lipSync(session: ort.InferenceSession, input: LipSyncInput): Promise<Uint8Array[]> {
+export async function lipSync(model: LipSyncModel, input: LipSyncInput): Promise<Uint8Array[]> {
   const { frames, boxes, mel, fps, batchSize = 32 } = input;
   if (frames.length === 0 || frames.length !== boxes.length) {
-    throw new TalkingHeadError(`lip sync got ${frames.length} frames and ${boxes.length} boxes: expected one box per frame, at least one frame`);
+    throw new InputError(`lip sync got ${frames.length} frames and ${boxes.length} boxes: expected one box per frame, at least one frame`);
   }
   const starts = melWindowStarts(mel.frames, fps);
-  return lipSyncFrames(session, Array.from(starts, (melStart, i) => ({ frame: frames[i % frames.length], box: boxes[i % frames.length], melStart })), mel, { batchSize });
+  return lipSyncFrames(model, Array.from(starts, (melStart, i) => ({ frame: frames[i % frames.length], box: boxes[i % frames.length], melStart })), mel, { batchSize });
 }
 
 export interface LipSyncRunOptions {
@@ -58,17 +60,15 @@ export interface LipSyncRunOptions {
 
 /** Renders `items` in runs of ≤ `batchSize` frames; returns the RGB frames in order. */
 export async function lipSyncFrames(
-  session: ort.InferenceSession,
+  model: LipSyncModel,
   items: readonly LipSyncFrame[],
   mel: { data: Float32Array; frames: number },
   { batchSize = 32, into }: LipSyncRunOptions = {},
 ): Promise<Uint8Array[]> {
   const frameBytes = items.length > 0 ? items[0].frame.data.length : 0;
   if (into && into.length !== frameBytes * items.length) {
-    throw new TalkingHeadError(`lip sync: output holds ${into.length} bytes; ${items.length} frames of ${frameBytes} need ${frameBytes * items.length}`);
+    throw new InputError(`lip sync: output holds ${into.length} bytes; ${items.length} frames of ${frameBytes} need ${frameBytes * items.length}`);
   }
-  const [melInput, faceInput] = MANIFESTS.wav2lip.inputs.map((i) => i.name);
-  const [outputName] = MANIFESTS.wav2lip.outputs.map((o) => o.name);
   const melSize = 80 * WAV2LIP_MEL_STEP;
   const faceSize = 6 * WAV2LIP_FACE * WAV2LIP_FACE;
   const outSize = 3 * WAV2LIP_FACE * WAV2LIP_FACE;
@@ -83,14 +83,14 @@ export async function lipSyncFrames(
       if (item.faceInput) faces.set(item.faceInput, b * faceSize);
       else wav2lipFaceInput(item.frame, item.box, faces, b * faceSize);
     }
-    const out = await runOutputs(
-      session,
-      { [melInput]: f32(mels, [count, 1, 80, WAV2LIP_MEL_STEP]), [faceInput]: f32(faces, [count, 6, WAV2LIP_FACE, WAV2LIP_FACE]) },
-      [outputName],
-      'wav2lip',
-    );
-    const pred = out[outputName].data as Float32Array;
-    if (pred.length !== count * outSize) throw new TalkingHeadError(`wav2lip gave [${out[outputName].dims.join(',')}]: expected [${count}, 3, 96, 96]`);
+    const { output } = await model.run({
+      mel_spectrogram: f32(mels, [count, 1, 80, WAV2LIP_MEL_STEP]),
+      video_frames: f32(faces, [count, 6, WAV2LIP_FACE, WAV2LIP_FACE]),
+    });
+    if (output.dtype !== 'float32' || output.data.length !== count * outSize) {
+      throw new ModelError(model.path, `output is ${output.dtype}[${output.dims.join(', ')}]: expected float32[${count}, 3, 96, 96]`);
+    }
+    const pred = output.data as Float32Array;
     for (let b = 0; b < count; b++) {
       const k = first + b;
       result.push(pasteFace(items[k].frame, items[k].box, pred, b * outSize, into?.subarray(k * frameBytes, (k + 1) * frameBytes)));

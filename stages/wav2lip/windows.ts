@@ -5,7 +5,7 @@
  * audio decides how many frames are rendered. Arithmetic is in float64 as Python's, so the
  * truncation lands on the same frame (e.g. 80·(3/30) = 8.000000000000002 → 8).
  */
-import { TalkingHeadError } from '../shared/errors.ts';
+import { InputError } from '../../src/core/errors.ts';
 
 export const WAV2LIP_MEL_FPS = 80;
 export const WAV2LIP_MEL_STEP = 16;
@@ -17,8 +17,8 @@ export function melWindowStart(frame: number, fps: number): number {
 
 /** One window start per video frame for a mel of `melFrames` frames; the last is right-aligned. */
 export function melWindowStarts(melFrames: number, fps: number, step = WAV2LIP_MEL_STEP): Int32Array {
-  if (!(fps > 0)) throw new TalkingHeadError(`fps = ${fps}: expected a positive frame rate`);
-  if (melFrames < step) throw new TalkingHeadError(`mel has ${melFrames} frames: Wav2Lip needs at least ${step} (${(step / WAV2LIP_MEL_FPS) * 1000} ms of audio)`);
+  if (!(fps > 0)) throw new InputError(`fps = ${fps}: expected a positive frame rate`);
+  if (melFrames < step) throw new InputError(`mel has ${melFrames} frames: Wav2Lip needs at least ${step} (${(step / WAV2LIP_MEL_FPS) * 1000} ms of audio)`);
   const starts: number[] = [];
   for (let i = 0; ; i++) {
     const start = melWindowStart(i, fps);
@@ -33,7 +33,7 @@ export function melWindowStarts(melFrames: number, fps: number, step = WAV2LIP_M
 
 /** Mel [80, T] band-major → the [1, 80, step] window at `start` (band-major, as the model reads it). */
 export function melWindow(mel: { data: Float32Array; frames: number }, start: number, step = WAV2LIP_MEL_STEP, out = new Float32Array(80 * step)): Float32Array {
-  if (start < 0 || start + step > mel.frames) throw new TalkingHeadError(`mel window [${start}, ${start + step}) is outside the ${mel.frames}-frame mel`);
+  if (start < 0 || start + step > mel.frames) throw new InputError(`mel window [${start}, ${start + step}) is outside the ${mel.frames}-frame mel`);
   for (let b = 0; b < 80; b++) out.set(mel.data.subarray(b * mel.frames + start, b * mel.frames + start + step), b * step);
   return out;
 }

@@ -1,18 +1,7 @@
-import { from, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { StageError } from '../../src/core/errors.ts';
+import { InputError } from '../../src/core/errors.ts';
 import type { AudioPacket } from '../../src/core/types.ts';
-import {
-  chunkAudio,
-  chunkAudioStream,
-  chunkGeometry,
-  extractWindow,
-  planChunks,
-  Rechunker,
-  silenceCuts,
-  stitchAudio,
-  type ChunkGeometry,
-} from '../../src/chunking/index.ts';
+import { chunkAudioStream, chunkGeometry, planChunks, Rechunker, silenceCuts, type ChunkGeometry } from '../../src/chunking/index.ts';
 import { concatAll, maxAbsDiff, noise, randInt, rng } from './helpers.ts';
 
 /** Cut `signal` into blocks of random sizes (whole frames), like an ffmpeg pipe does. */
@@ -31,22 +20,14 @@ async function collect(stream: AsyncIterable<AudioPacket>): Promise<AudioPacket[
 }
 
 describe('chunkAudioStream', () => {
-  it('emits exactly the offline plan, windows and all, whatever the block sizes', async () => {
+  it('emits exactly the offline plan, samples and all, whatever the block sizes', async () => {
     const r = rng(31);
     for (let trial = 0; trial < 40; trial++) {
       const channels = randInt(r, 1, 2);
       const g = [1, 1, 160][randInt(r, 0, 2)];
       const chunkUnits = randInt(r, 4, 30) * g;
       const searchUnits = r() < 0.5 ? 0 : Math.floor(randInt(r, 0, chunkUnits / 3) / g) * g;
-      const geometry = chunkGeometry({
-        chunkUnits,
-        searchUnits,
-        overlapUnits: randInt(r, 0, (chunkUnits - 2 * searchUnits) / g) * g,
-        contextBeforeUnits: randInt(r, 0, 600),
-        contextAfterUnits: randInt(r, 0, 600),
-        granularityUnits: g,
-        fixedShape: r() < 0.7,
-      });
+      const geometry = chunkGeometry({ chunkUnits, searchUnits, granularityUnits: g });
       const signal = noise(r, randInt(r, 0, 40 * chunkUnits) * channels);
       const total = signal.length / channels;
       const cuts = searchUnits > 0 ? silenceCuts(geometry, signal, channels) : undefined;
@@ -54,56 +35,63 @@ describe('chunkAudioStream', () => {
 
       const options = { geometry, clipId: 'a', sampleRate: 16000, channels };
       const packets = await collect(chunkAudioStream(blocksOf(signal, channels, r, 3 * chunkUnits), options));
-      expect(packets.map((p) => [p.startSample, p.chunk.contextBefore, p.chunk.contextAfter, p.chunk.last])).toEqual(
-        plan.map((c) => [c.windowStart, c.contextBefore, c.contextAfter, c.last]),
-      );
+      expect(packets.map((p) => [p.startSample, p.chunk.last])).toEqual(plan.map((c) => [c.start, c.last]));
       packets.forEach((p, i) => {
         expect(p.chunk.index).toBe(i);
-        expect(p.chunk.start).toBe(plan[i].ownedStart / 16000);
-        expect(maxAbsDiff(p.data, extractWindow(signal, channels, plan[i]))).toBe(0);
-        expect(p.data.length).toBe(extractWindow(signal, channels, plan[i]).length);
+        expect(p.chunk.start).toBe(plan[i].start / 16000);
+        expect(p.chunk.end).toBe(plan[i].end / 16000);
+        expect(maxAbsDiff(p.data, signal.subarray(plan[i].start * channels, plan[i].end * channels))).toBe(0);
+        expect(p.data.length).toBe((plan[i].end - plan[i].start) * channels);
       });
+      // Context-free chunks: joined, they are the input, exactly.
+      const joined = concatAll(packets.map((p) => p.data));
+      expect(joined.length).toBe(signal.length);
+      expect(maxAbsDiff(joined, signal)).toBe(0);
     }
   });
 
-  it('keeps the reach of the silence window when the search is wide and the context small', async () => {
+  it('keeps the reach of the silence window when the search is wide', async () => {
     const r = rng(77);
     // Chunks of 100 with ±45 search and a 160-wide measure: the search of the next cut reaches back
-    // past the current chunk's start, so the chunker must keep units no window needs.
-    const geometry = chunkGeometry({ chunkUnits: 100, searchUnits: 45, fixedShape: false });
+    // past the current chunk's start, so the chunker must keep units no chunk needs.
+    const geometry = chunkGeometry({ chunkUnits: 100, searchUnits: 45 });
     const signal = noise(r, 5000);
     const plan = planChunks(geometry, signal.length, silenceCuts(geometry, signal, 1));
     for (const maxBlock of [1, 7, 64, 999]) {
       const options = { geometry, clipId: 'a', sampleRate: 1000, channels: 1 };
       const packets = await collect(chunkAudioStream(blocksOf(signal, 1, r, maxBlock), options));
-      expect(packets.map((p) => p.chunk.end * 1000)).toEqual(plan.map((c) => c.ownedEnd));
+      expect(packets.map((p) => p.chunk.end * 1000)).toEqual(plan.map((c) => c.end));
     }
   });
 
   it('flags the last chunk when the stream ends on a boundary, and yields nothing for an empty one', async () => {
-    const geometry = chunkGeometry({ chunkUnits: 100, contextAfterUnits: 0 });
+    const geometry = chunkGeometry({ chunkUnits: 100 });
     const options = { geometry, clipId: 'a', sampleRate: 100, channels: 1 };
     const packets = await collect(chunkAudioStream([new Float32Array(150), new Float32Array(150)], options));
-    expect(packets.map((p) => [p.chunk.start, p.chunk.end, p.chunk.last])).toEqual([[0, 1, false], [1, 2, false], [2, 3, true]]);
+    expect(packets.map((p) => [p.chunk.start, p.chunk.end, p.chunk.last])).toEqual([
+      [0, 1, false],
+      [1, 2, false],
+      [2, 3, true],
+    ]);
     expect(await collect(chunkAudioStream([], options))).toEqual([]);
     expect(await collect(chunkAudioStream([new Float32Array(0)], options))).toEqual([]);
   });
 
-  it('holds at most one window + the silence lookahead + one block over a 10-minute stream', () => {
+  it('holds at most one chunk + the silence lookahead + one block over a 10-minute stream', () => {
     const rate = 16000;
     const cases: [ChunkGeometry, number][] = [
-      [chunkGeometry({ chunkUnits: 5 * rate, overlapUnits: 800, contextBeforeUnits: 3200, contextAfterUnits: 3200 }), 4096],
-      [chunkGeometry({ chunkUnits: 10 * rate, overlapUnits: 0, contextBeforeUnits: rate, contextAfterUnits: rate, searchUnits: 2 * rate }), 1024],
-      [chunkGeometry({ chunkUnits: 3 * rate, contextBeforeUnits: 999, granularityUnits: 320, fixedShape: false }), 48000],
+      [chunkGeometry({ chunkUnits: 5 * rate }), 4096],
+      [chunkGeometry({ chunkUnits: 10 * rate, searchUnits: 2 * rate }), 1024],
+      [chunkGeometry({ chunkUnits: 3 * rate, granularityUnits: 320 }), 48000],
     ];
     const block = noise(rng(2), 48000);
     for (const [geometry, blockUnits] of cases) {
       const rechunker = new Rechunker(geometry, 1);
       let owned = 0;
       let chunks = 0;
-      const take = (windows: ReturnType<Rechunker['end']>) => {
-        for (const w of windows) {
-          owned += w.plan.ownedEnd - w.plan.ownedStart;
+      const take = (slices: ReturnType<Rechunker['end']>) => {
+        for (const s of slices) {
+          owned += s.plan.end - s.plan.start;
           chunks++;
         }
       };
@@ -112,30 +100,15 @@ describe('chunkAudioStream', () => {
       take(rechunker.end());
       expect(owned).toBe(totalUnits);
       expect(chunks).toBeGreaterThan(55);
-      const bound = geometry.windowUnits + geometry.silenceWindowUnits + geometry.granularityUnits + blockUnits;
+      const bound = geometry.maxChunkUnits + geometry.silenceWindowUnits + geometry.granularityUnits + blockUnits;
       expect(rechunker.peakHeldUnits).toBeLessThanOrEqual(bound);
     }
   });
 
-  it('works as an RxJS operator, and streams through a stitcher back to the exact input', async () => {
-    const r = rng(17);
-    const geometry = chunkGeometry({ chunkUnits: 3000, overlapUnits: 256, contextBeforeUnits: 100, contextAfterUnits: 300, searchUnits: 500 });
-    const stereo = noise(r, 2 * 31_337);
-    const options = { geometry, clipId: 'a', sampleRate: 16000, channels: 2 };
-    const viaRx = await lastValueFrom(from([...blocksOf(stereo, 2, r, 5000)]).pipe(chunkAudio(options), toArray()));
-    const viaGen = await collect(chunkAudioStream(blocksOf(stereo, 2, r, 700), options));
-    expect(viaRx.map((p) => p.startSample)).toEqual(viaGen.map((p) => p.startSample));
-    const stitched = await lastValueFrom(from(viaRx).pipe(stitchAudio({ overlapSeconds: 256 / 16000 }), toArray()));
-    const joined = concatAll(stitched.map((p) => p.data));
-    expect(joined.length).toBe(stereo.length);
-    expect(maxAbsDiff(joined, stereo)).toBe(0);
-    expect(stitched.map((p) => p.startSample)).toEqual(viaRx.map((p) => Math.round(p.chunk.start * 16000)));
-  });
-
   it('rejects a block that is not whole frames, naming the clip', async () => {
     const geometry = chunkGeometry({ chunkUnits: 100 });
-    const stream = chunkAudioStream([new Float32Array(3)], { geometry, clipId: 'song', sampleRate: 100, channels: 2 });
-    await expect(collect(stream)).rejects.toThrow(StageError);
-    await expect(collect(chunkAudioStream([new Float32Array(3)], { geometry, clipId: 'song', sampleRate: 100, channels: 2 }))).rejects.toThrow(/clip "song".*2-channel/);
+    const stream = () => chunkAudioStream([new Float32Array(3)], { geometry, clipId: 'song', sampleRate: 100, channels: 2 });
+    await expect(collect(stream())).rejects.toThrow(InputError);
+    await expect(collect(stream())).rejects.toThrow(/clip "song".*2-channel/);
   });
 });

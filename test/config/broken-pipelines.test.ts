@@ -56,8 +56,11 @@ const cases: [name: string, args: string[], expected: Expected[]][] = [
     { at: '9:26', has: ['unknown option "speakr"', 'did you mean "speaker"?'] },
     { at: '13:31', has: ['"stages.vocoder.options.contextFrames"', 'must be ≥ 0'] },
   ]],
-  ['concurrency on a stage that reads neighbouring chunks', [`${DIR}/concurrency-neighbours.yaml`], [
-    { at: '9:18', has: ['stage "vocoder" (hifigan) cannot run with concurrency 2', 'use concurrency: 1'] },
+  ['concurrency on a stateful stage', [`${DIR}/concurrency-stateful.yaml`], [
+    { at: '10:18', has: ['stage "decoder": kind "vae" cannot run with concurrency 2', 'carries state', 'use concurrency: 1'] },
+  ]],
+  ['cache on a kind that takes none', [`${DIR}/cache-not-taken.yaml`], [
+    { at: '11:5', has: ['stage "vocoder": kind "hifigan" takes no "cache" setting', 'only "text-encoder" does', 'remove it'] },
   ]],
   ['YAML alias bomb', [`${DIR}/alias-bomb.yaml`], [{ at: null, has: ['aliases expand too far'] }]],
   ['empty file', [`${DIR}/empty.yaml`], [{ at: null, has: ['is empty'] }]],

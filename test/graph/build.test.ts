@@ -47,7 +47,21 @@ describe('buildGraph on the shipped pipelines', () => {
     expect(decoder.settings.threads).toEqual({ intraOp: 2, interOp: 1, spinning: false });
     expect(graph.nodes.get('encoder')!.settings.cache).toBe(true);
     expect(decoder.settings.cache).toBe(false);
-    expect(graph.chunking).toEqual({ seconds: 10, overlapSeconds: 0.25, silenceSearchSeconds: 1 });
+    expect(graph.chunking).toEqual({ seconds: 10, silenceSearchSeconds: 1 });
+  });
+
+  it('notes, without failing, that an old chunking.overlap no longer has an effect', async () => {
+    const file = 'test/fixtures/pipelines/old-overlap.yaml';
+    const { graph, notes } = await loadGraph(file);
+    expect(graph.chunking).toEqual({ seconds: 5, silenceSearchSeconds: 1 });
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ severity: 'note', location: { file, line: 13, col: 3 } });
+    expect(notes[0].message).toMatch(/^chunking\.overlap no longer has an effect/);
+  });
+
+  it('lets a stateless kind run several chunks at once: the runtime hands each its neighbours', async () => {
+    const { graph } = await loadGraph('test/fixtures/pipelines/tts-minimal.yaml', { set: ['stages.vocoder.concurrency=3'] });
+    expect(graph.nodes.get('vocoder')?.settings.concurrency).toBe(3);
   });
 });
 

@@ -5,8 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { probe, resolveFfmpeg, wavTruncation } from '../../src/media/index.ts';
-import { shortDecodeNote } from '../../stages/media/source-input.ts';
+import { probe, resolveFfmpeg, shortDecodeNote, wavTruncation } from '../../src/media/index.ts';
 import { ffmpeg, sineWav, tempDir } from './makeMedia.ts';
 
 const tmp = tempDir('wav-truncation');

@@ -1,30 +1,72 @@
 import { MessageChannel } from 'node:worker_threads';
+import { lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import type { PortPacket, StageDefinition } from '../../src/core/stage.ts';
-import type { AudioPacket } from '../../src/core/types.ts';
-import { prepareTransfer } from '../../src/runtime/transfer.ts';
+import type { ItemData } from '../../src/core/item.ts';
+import { DEFAULT_NODE_SETTINGS } from '../../src/core/settings.ts';
+import type { PortPacket, TransformDefinition } from '../../src/core/stage.ts';
+import type { AudioPacket, Packet } from '../../src/core/types.ts';
+import { prepareItem, prepareTransfer } from '../../src/runtime/transfer.ts';
+import type { HostEvent, HostSpec } from '../../src/runtime/transform-host.ts';
 import { createWorkerHost, liveStageWorkers } from '../../src/runtime/worker-host.ts';
 import { STAGE_KINDS } from '../../stages/index.ts';
+import { heapProbeStage } from '../fixtures/stages/heap-probe-stage.ts';
+import { neighbourStage } from '../fixtures/stages/neighbour-stage.ts';
+import { spinStage } from '../fixtures/stages/spin-stage.ts';
 
-function audio(data: Float32Array): PortPacket {
-  const chunk = { clipId: 'c', index: 0, start: 0, end: 1, last: true };
-  return { port: 'in', packet: { kind: 'audio', chunk, sampleRate: 16000, channels: 1, startSample: 0, data } };
+function audio(data: Float32Array, index = 0, port = 'in'): PortPacket {
+  const chunk = { clipId: 'c', index, start: index, end: index + 1, last: false };
+  return { port, packet: { kind: 'audio', chunk, sampleRate: 16000, channels: 1, startSample: index * data.length, data } };
 }
 
-const ignore = { packet() {}, done() {}, complete() {}, error() {} };
+function hostSpec(def: TransformDefinition, options: Record<string, unknown> = {}): HostSpec {
+  return {
+    def,
+    options: def.options.parse(options) as Record<string, unknown>,
+    context: { id: 'x', models: {}, settings: DEFAULT_NODE_SETTINGS },
+    log() {},
+    outputRoom: async () => {},
+    shared: () => false,
+  };
+}
+
+/** Runs one item on a host; the packets it emitted. */
+async function runOne(spec: HostSpec, item: ItemData, lastUse: ReadonlySet<Packet> = new Set()): Promise<PortPacket[]> {
+  const host = await createWorkerHost(spec);
+  try {
+    const events: HostEvent[] = await lastValueFrom(host.run({ item, lastUse }).pipe(toArray()));
+    return events.flatMap((e) => (e.type === 'packet' ? [e.out] : []));
+  } finally {
+    await host.dispose();
+  }
+}
 
 describe('stage workers', () => {
-  it('finds a built-in kind in stages/index.ts by kind alone', async () => {
-    const builtin = STAGE_KINDS.hifigan as StageDefinition;
-    expect(builtin.module).toBeUndefined();
-    // No model is given, so creating fails — but inside the worker, after it found the kind
-    // (not implemented yet, or no model file): never "unknown stage kind".
-    const spec = { def: builtin, options: builtin.options.parse({}), context: { id: 'x', models: {} }, outputPorts: [], log() {} };
-    const error = await createWorkerHost(spec, ignore).then(() => undefined, (err: Error) => err);
+  it('load a kind from the module URL it carries, and refuse one they cannot find', async () => {
+    // Created inside the worker: the kind was found there, then its create() failed.
+    await expect(createWorkerHost(hostSpec(spinStage, { failure: 'create', failAt: 0 }))).rejects.toThrow('model file is unreadable');
+    const elsewhere = { ...spinStage, kind: 'no-such-kind' } as TransformDefinition;
+    await expect(createWorkerHost(hostSpec(elsewhere))).rejects.toThrow(/exports no transform of kind "no-such-kind"/);
+    const moduleless = { ...spinStage, module: undefined } as TransformDefinition;
+    // (thrown before any worker starts; run-pipeline calls it inside an async function)
+    await expect(Promise.resolve().then(() => createWorkerHost(hostSpec(moduleless)))).rejects.toThrow('has no module URL to load in a worker');
+    expect(liveStageWorkers()).toBe(0);
+  });
+
+  it('find a built-in kind through the module URL stages/index.ts gives it', async () => {
+    const builtin = STAGE_KINDS.rvc as TransformDefinition;
+    expect(builtin.module).toMatch(/^file:.*\/stages\/rvc\/index\.ts$/);
+    // No model is given, so creating fails — but inside the worker, after it found the kind.
+    const error = await createWorkerHost(hostSpec(builtin)).then(() => undefined, (err: Error) => err);
     expect(error).toBeInstanceOf(Error);
-    expect(error!.message).not.toContain('unknown stage kind');
-    const unknown = { ...spec, def: { ...builtin, kind: 'no-such-kind' } };
-    await expect(createWorkerHost(unknown, ignore)).rejects.toThrow('unknown stage kind "no-such-kind"');
+    expect(error!.message).not.toMatch(/exports no transform|no module URL/);
+    expect(liveStageWorkers()).toBe(0);
+  });
+
+  it('hand an item with its neighbours to the worker intact', async () => {
+    const [cur, next] = [audio(new Float32Array([1, 2]), 0), audio(new Float32Array([3, 4]), 1)];
+    const item: ItemData = { chunk: cur.packet.chunk, ports: { in: cur.packet }, before: [], after: [{ chunk: next.packet.chunk, ports: { in: next.packet } }], whole: {} };
+    const out = await runOne(hostSpec(neighbourStage), item);
+    expect(out.map((o) => [o.port, o.packet.chunk.index, Array.from((o.packet as AudioPacket).data)])).toEqual([['out', 0, [1, 2]]]);
     expect(liveStageWorkers()).toBe(0);
   });
 });
@@ -56,27 +98,28 @@ describe('prepareTransfer', () => {
   });
 });
 
+describe('prepareItem', () => {
+  it('moves a packet at its last use and copies a neighbour that later items still need', () => {
+    const [cur, next] = [audio(new Float32Array([1]), 0), audio(new Float32Array([2]), 1)];
+    const item: ItemData = { chunk: cur.packet.chunk, ports: { in: cur.packet }, before: [], after: [{ chunk: next.packet.chunk, ports: { in: next.packet } }], whole: {} };
+    const { item: prepared, transfer } = prepareItem(item, (p) => p === cur.packet);
+    const curData = (cur.packet as AudioPacket).data;
+    const nextData = (next.packet as AudioPacket).data;
+    expect(transfer).toContain(curData.buffer);
+    expect(transfer).not.toContain(nextData.buffer);
+    expect(prepared.ports.in).toBe(cur.packet);
+    expect((prepared.after[0].ports.in as AudioPacket).data).not.toBe(nextData);
+    expect(Array.from((prepared.after[0].ports.in as AudioPacket).data)).toEqual([2]);
+  });
+});
+
 describe('stage worker heaps', () => {
   it('keep their young generation small however much a stage churns (it otherwise grows to 16 MB per semi-space)', async () => {
-    const { heapProbeStage } = await import('../fixtures/stages/heap-probe-stage.ts');
-    const sizes: number[] = [];
-    let done!: () => void;
-    const finished = new Promise<void>((resolve) => (done = resolve));
-    const events = {
-      ...ignore,
-      packet: (_seq: number, out: PortPacket) => sizes.push((out.packet as AudioPacket).data[0]),
-      done: () => done(),
-    };
-    const spec = { def: heapProbeStage, options: heapProbeStage.options.parse({ churnMb: 128 }), context: { id: 'probe', models: {} }, outputPorts: ['out'], log() {} };
-    const host = await createWorkerHost(spec, events);
-    try {
-      host.submit({ seq: 0, packets: [audio(new Float32Array(4))] });
-      await finished;
-    } finally {
-      await host.dispose();
-    }
-    expect(sizes).toHaveLength(1);
-    expect(sizes[0]).toBeGreaterThan(0);
-    expect(sizes[0]).toBeLessThanOrEqual(6 * 2 ** 20);
+    const p = audio(new Float32Array(4));
+    const out = await runOne(hostSpec(heapProbeStage, { churnMb: 128 }), { chunk: p.packet.chunk, ports: { in: p.packet }, before: [], after: [], whole: {} });
+    expect(out).toHaveLength(1);
+    const size = (out[0].packet as AudioPacket).data[0];
+    expect(size).toBeGreaterThan(0);
+    expect(size).toBeLessThanOrEqual(6 * 2 ** 20);
   });
 });

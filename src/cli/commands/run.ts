@@ -10,8 +10,8 @@ import { suggestion } from '../../config/did-you-mean.ts';
 import { fileProblem } from '../../config/file-problem.ts';
 import { CancelledError, ConfigError, formatIssue, MediaError, type Issue } from '../../core/errors.ts';
 import { probe } from '../../media/probe.ts';
+import { readTextInput } from '../../media/text-input.ts';
 import { truncatedWavError } from '../../media/wav-truncation.ts';
-import { readTextInput } from '../../../stages/media/text-source.ts';
 import type { GraphNode, PipelineGraph } from '../../graph/types.ts';
 import { abortOnSignals, runPipeline, writeMetrics, writeTrace, type ExecutionMode } from '../../runtime/index.ts';
 import type { CliIo } from '../io.ts';
@@ -127,7 +127,7 @@ function withProvider(graph: PipelineGraph, provider: 'cpu' | 'cuda' | 'tensorrt
   const preference = provider === 'cpu' ? (['cpu'] as const) : ([provider, 'cpu'] as const);
   const nodes = new Map<string, GraphNode>();
   for (const [id, node] of graph.nodes) {
-    nodes.set(id, node.role === 'inference' ? { ...node, settings: { ...node.settings, provider: preference } } : node);
+    nodes.set(id, Object.keys(node.def.models ?? {}).length > 0 ? { ...node, settings: { ...node.settings, provider: preference } } : node);
   }
   return { ...graph, nodes };
 }

@@ -1,4 +1,3 @@
-import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DitHyper } from '../../../models/families/dit.ts';
 import { MANIFESTS } from '../../../models/manifests/index.ts';
@@ -7,8 +6,9 @@ import type { TensorData } from '../../../src/core/types.ts';
 import { createScheduler } from '../../../stages/dit/ddim-scheduler.ts';
 import { denoiseLatents, initialLatents, type DenoiseOptions, type DenoiseProgress } from '../../../stages/dit/denoise.ts';
 import { dynamicGuidanceScale } from '../../../stages/dit/guidance.ts';
-import type { ModelHandle } from '../../../stages/shared/model-session.ts';
+import type { Model } from '../../../src/inference/model.ts';
 import { gaussianNoise } from '../../../stages/shared/seeded-noise.ts';
+import { f32 } from '../../../stages/shared/tensors.ts';
 import { maxAbsDiff, openReference } from '../text-to-video/sessions.ts';
 
 const L = 12;
@@ -25,7 +25,7 @@ function embeddingsOf(...rows: Float32Array[]): TensorData {
 }
 
 describe('denoising loop on the tiny reference DiT', () => {
-  let dit: ModelHandle & { release: () => Promise<void> };
+  let dit: Model;
   const negative = gaussianNoise(L * D, 100);
   const prompt = gaussianNoise(L * D, 101);
   beforeAll(async () => {
@@ -67,10 +67,10 @@ describe('denoising loop on the tiny reference DiT', () => {
     const ours = await denoiseLatents(dit, embeddingsOf(negative, prompt), options);
     const x = initialLatents(options);
     const run = async (text: Float32Array) => {
-      const out = await dit.session.run({
-        hidden_states: new ort.Tensor('float32', x.data as Float32Array, [...x.dims]),
-        encoder_hidden_states: new ort.Tensor('float32', text, [1, L, D]),
-        timestep: new ort.Tensor('int64', BigInt64Array.of(999n), [1]),
+      const out = await dit.run({
+        hidden_states: x,
+        encoder_hidden_states: f32(text, [1, L, D]),
+        timestep: { dtype: 'int64', dims: [1], data: BigInt64Array.of(999n) },
       });
       return out.sample.data as Float32Array;
     };

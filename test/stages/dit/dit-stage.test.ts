@@ -3,13 +3,13 @@
  * (same chunk, the video size in meta), sizes checked before any session exists, cancellation.
  */
 import { describe, expect, it } from 'vitest';
-import { CancelledError, ConfigError } from '../../../src/core/errors.ts';
+import { CancelledError, ConfigError, InputError } from '../../../src/core/errors.ts';
 import type { TensorPacket } from '../../../src/core/types.ts';
 import { dit } from '../../../stages/dit/index.ts';
 import { gaussianNoise } from '../../../stages/shared/seeded-noise.ts';
-import { chunk0, createStage, runOperator } from '../text-to-video/stage-harness.ts';
+import { testContext } from '../../helpers/stage-harness.ts';
+import { chunk0, chunkItem, createStage, runItem } from '../text-to-video/stage-harness.ts';
 
-const SLOT = { name: 'transformer', family: 'dit' } as const;
 const SMALL = { steps: 3, frames: 9, width: 64, height: 48 };
 const [L, D] = [12, 32]; // D: the tiny reference DiT's text width
 
@@ -19,9 +19,9 @@ function embeddings(seed: number, clipId = 'clip'): TensorPacket {
 
 describe('dit stage', () => {
   it('denoises one embeddings packet into latents [1, (F − 1)/4 + 1, 16, H/8, W/8] on the same chunk', async () => {
-    const { instance, logs } = await createStage(dit, SLOT, SMALL, { warmup: 1 });
+    const { instance, logs } = await createStage(dit, SMALL, { warmup: 1 });
     try {
-      const out = await runOperator(instance, [{ port: 'embeddings', packet: embeddings(1, 'clip-x') }]);
+      const out = await runItem(instance, chunkItem('embeddings', embeddings(1, 'clip-x')));
       expect(out.map((o) => o.port)).toEqual(['latents']);
       const packet = out[0].packet as TensorPacket;
       expect(packet.name).toBe('latents');
@@ -31,9 +31,9 @@ describe('dit stage', () => {
       expect((packet.tensor.data as Float32Array).every(Number.isFinite)).toBe(true);
       expect(logs).toEqual(['stage "dit": provider cpu']);
       // Same seed, same embeddings: the same latents, bit for bit; other embeddings move them.
-      const again = (await runOperator(instance, [{ port: 'embeddings', packet: embeddings(1) }]))[0].packet as TensorPacket;
+      const again = (await runItem(instance, chunkItem('embeddings', embeddings(1))))[0].packet as TensorPacket;
       expect(Buffer.compare(Buffer.from((again.tensor.data as Float32Array).buffer), Buffer.from((packet.tensor.data as Float32Array).buffer))).toBe(0);
-      const other = (await runOperator(instance, [{ port: 'embeddings', packet: embeddings(2) }]))[0].packet as TensorPacket;
+      const other = (await runItem(instance, chunkItem('embeddings', embeddings(2))))[0].packet as TensorPacket;
       expect(Buffer.compare(Buffer.from((other.tensor.data as Float32Array).buffer), Buffer.from((packet.tensor.data as Float32Array).buffer))).not.toBe(0);
     } finally {
       await instance.dispose();
@@ -42,29 +42,33 @@ describe('dit stage', () => {
 
   it('refuses a frame count that is not 4k + 1 before opening a session', async () => {
     const logs: string[] = [];
-    const create = dit.create!({ ...dit.options.parse({}), frames: 16 }, { id: 'dit', models: {}, signal: new AbortController().signal, log: (l) => logs.push(l) });
+    const create = dit.create!({ ...dit.options.parse({}), frames: 16 }, testContext(dit, { models: {}, log: (l) => logs.push(l) }));
     await expect(create).rejects.toBeInstanceOf(ConfigError);
     await expect(create).rejects.toThrow(/4k \+ 1/);
     expect(logs).toEqual([]);
   });
 
   it('stops between steps when the run is cancelled', async () => {
-    const { instance, abort } = await createStage(dit, SLOT, { ...SMALL, steps: 1000 });
+    const { instance, abort } = await createStage(dit, { ...SMALL, steps: 1000 });
     try {
       setTimeout(() => abort.abort(), 20);
       const started = performance.now();
-      await expect(runOperator(instance, [{ port: 'embeddings', packet: embeddings(3) }])).rejects.toBeInstanceOf(CancelledError);
+      await expect(runItem(instance, chunkItem('embeddings', embeddings(3)))).rejects.toBeInstanceOf(CancelledError);
       expect(performance.now() - started).toBeLessThan(2000);
     } finally {
       await instance.dispose();
     }
   });
 
-  it('names itself when fed something other than a tensor', async () => {
-    const { instance } = await createStage(dit, SLOT, SMALL);
+  it('refuses something other than a float32 [B, L, D] tensor, without naming itself', async () => {
+    const { instance } = await createStage(dit, SMALL);
     try {
       const text = { kind: 'text', chunk: chunk0(), text: 'hi' } as const;
-      await expect(runOperator(instance, [{ port: 'embeddings', packet: text }])).rejects.toThrow(/stage "dit": input "embeddings" expects a text-embeddings tensor, got text/);
+      const failure = runItem(instance, chunkItem('embeddings', text));
+      await expect(failure).rejects.toBeInstanceOf(InputError);
+      await expect(failure).rejects.toThrow(/^input "embeddings" of chunk 0: expected tensor, got text$/);
+      const flat = { ...embeddings(4), tensor: { dtype: 'float32', dims: [2 * L * D], data: new Float32Array(2 * L * D) } } as const;
+      await expect(runItem(instance, chunkItem('embeddings', flat))).rejects.toThrow(/expected a float32 tensor of rank 3, got tensor:text-embeddings float32\[768\]/);
     } finally {
       await instance.dispose();
     }

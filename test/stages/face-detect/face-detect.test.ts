@@ -1,9 +1,10 @@
 /** Face detection on the real Ultra-Light RFB-320 model: input tensor, decode, NMS, padding, smoothing, fallback. */
-import type * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faceCandidates, iou, nonMaxSuppression, padBox, smoothBoxes, toPixels, type Box } from '../../../stages/shared/face-boxes.ts';
 import { detectFaces, detectorInput, trackFaces } from '../../../stages/face-detect/detector.ts';
-import { openSession } from '../../../stages/shared/session.ts';
+import { MANIFESTS } from '../../../models/manifests/index.ts';
+import { DEFAULT_NODE_SETTINGS } from '../../../src/core/settings.ts';
+import { openModel, type Model } from '../../../src/inference/model.ts';
 import { drawFace } from '../talking-head/synthetic-face.ts';
 
 const DETECTOR = new URL('../../../../shared/models/face-detector-rfb-320.onnx', import.meta.url).pathname;
@@ -55,16 +56,16 @@ describe('decoding, NMS and box geometry (hand-built arrays)', () => {
 });
 
 describe('real detector', () => {
-  let session: ort.InferenceSession;
+  let model: Model;
   beforeAll(async () => {
-    session = await openSession(DETECTOR);
+    model = await openModel({ stage: 'test', path: DETECTOR, contract: MANIFESTS['face-detect'], settings: { ...DEFAULT_NODE_SETTINGS, warmup: 0 }, log: () => {} });
   });
-  afterAll(async () => session?.release());
+  afterAll(async () => model?.release());
 
   it('finds a drawn face at several frame sizes, overlapping the drawn oval', async () => {
     for (const [w, h, cx, cy, rx, ry] of [[640, 480, 320, 230, 90, 120], [1280, 720, 600, 360, 150, 200]]) {
       const face = drawFace(w, h, cx, cy, rx, ry);
-      const found = await detectFaces(session, face);
+      const found = await detectFaces(model, face);
       expect(found).toHaveLength(1);
       expect(found[0].score).toBeGreaterThan(0.9);
       expect(iou(found[0].box, face.oval)).toBeGreaterThan(0.7);
@@ -74,8 +75,8 @@ describe('real detector', () => {
   it('tracks a moving face; a blank frame takes the fixed box with one note, or fails without one', async () => {
     const frames = [300, 310, 320, 330, 340].map((cx) => drawFace(640, 480, cx, 230, 90, 120));
     const blank = { data: new Uint8Array(640 * 480 * 3).fill(128), width: 640, height: 480, channels: 3 as const };
-    const singles = await Promise.all(frames.map(async (f) => (await detectFaces(session, f))[0].box));
-    const track = await trackFaces(session, [...frames.slice(0, 3), blank, ...frames.slice(3)], { box: [100, 100, 200, 220] });
+    const singles = await Promise.all(frames.map(async (f) => (await detectFaces(model, f))[0].box));
+    const track = await trackFaces(model, [...frames.slice(0, 3), blank, ...frames.slice(3)], { box: [100, 100, 200, 220] });
     expect(track.missing).toEqual([3]);
     expect(track.note).toBe('no face found in 1 frames; using box [100, 100, 200, 220]');
     expect(track.boxes).toHaveLength(6);
@@ -84,6 +85,6 @@ describe('real detector', () => {
     const meanOf = (k: number, from: number) => Math.trunc(series.slice(from, from + 5).reduce((a, b) => a + b[k], 0) / 5);
     expect(track.boxes[2]).toEqual([0, 1, 2, 3].map((k) => meanOf(k, 0)));
     expect(track.boxes[5]).toEqual([0, 1, 2, 3].map((k) => meanOf(k, 1)));
-    await expect(trackFaces(session, [frames[0], blank])).rejects.toThrow(/no face found in 1 of 2 frames \(frames 1\)/);
+    await expect(trackFaces(model, [frames[0], blank])).rejects.toThrow(/no face found in 1 of 2 frames \(frames 1\)/);
   });
 });

@@ -1,14 +1,13 @@
 /** FastPitch front end (symbols, cleaners, sentences), length regulation and the reference-model run. */
-import type * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureReferenceModel } from '../../../models/reference.ts';
+import type { Model } from '../../../src/inference/model.ts';
 import { englishCleaners, numberToWords } from '../../../stages/fastpitch/english-cleaners.ts';
 import { ENGLISH_BASIC, symbolId } from '../../../stages/fastpitch/symbols.ts';
 import { fastpitchSymbolIds } from '../../../stages/fastpitch/text.ts';
 import { concatMels, runFastpitch, synthesizeScript } from '../../../stages/fastpitch/runner.ts';
 import { frameToToken, regulatedFrames, tokenRepeats } from '../../../stages/fastpitch/length-regulation.ts';
-import { openSession } from '../../../stages/shared/session.ts';
 import { splitSentences } from '../../../stages/shared/sentences.ts';
+import { openFastpitch } from './reference-model.ts';
 
 describe('english_basic symbols', () => {
   it('has 148 unique symbols: pad 0, "-" 1, punctuation, 52 letters, 84 @-phones', () => {
@@ -70,27 +69,27 @@ describe('length regulation', () => {
 });
 
 describe('FastPitch reference model', () => {
-  let session: ort.InferenceSession;
+  let model: Model;
   beforeAll(async () => {
-    session = await openSession(await ensureReferenceModel('fastpitch'));
+    model = await openFastpitch();
   });
-  afterAll(async () => session?.release());
+  afterAll(async () => model?.release());
 
   it('returns mel [80, num_frames] whose length is Σ ⌊dur/pace + 0.5⌋; pace 2 roughly halves it', async () => {
     const ids = fastpitchSymbolIds('Hello world, this is reel.');
-    const normal = await runFastpitch(session, ids);
+    const normal = await runFastpitch(model, ids);
     expect(normal.durations).toHaveLength(ids.length);
     expect(normal.mel.frames).toBe(regulatedFrames(normal.durations));
     expect(normal.mel.data).toHaveLength(80 * normal.mel.frames);
     expect(normal.mel.frames).toBeGreaterThan(ids.length);
-    const fast = await runFastpitch(session, ids, { pace: 2 });
+    const fast = await runFastpitch(model, ids, { pace: 2 });
     expect(fast.mel.frames).toBe(regulatedFrames(fast.durations, 2));
     expect(Math.abs(fast.mel.frames - normal.mel.frames / 2)).toBeLessThanOrEqual(ids.length);
     expect(normal.mel.data.every(Number.isFinite)).toBe(true);
   });
 
   it('synthesises a script sentence by sentence', async () => {
-    const parts = await synthesizeScript(session, 'One sentence. And another one!');
+    const parts = await synthesizeScript(model, 'One sentence. And another one!');
     expect(parts.map((p) => p.sentence)).toEqual(['One sentence.', 'And another one!']);
     const joined = concatMels(parts.map((p) => p.mel));
     expect(joined.frames).toBe(parts[0].mel.frames + parts[1].mel.frames);

@@ -8,11 +8,11 @@
  * Only a clip shorter than one window is padded (with `padValue`, log-mel silence) and trimmed;
  * its last receptive-field frames then differ from an unpadded run.
  */
-import type * as ort from 'onnxruntime-node';
 import { MANIFESTS } from '../../../models/manifests/index.ts';
-import { TalkingHeadError } from '../../../stages/shared/errors.ts';
+import { InputError, ModelError } from '../../../src/core/errors.ts';
 import type { Mel } from '../../../stages/fastpitch/runner.ts';
-import { f32, runOutputs } from '../../../stages/shared/session.ts';
+import type { Model } from '../../../stages/shared/open-model.ts';
+import { f32 } from '../../../stages/shared/tensors.ts';
 
 const MEL_BANDS = 80;
 export const HIFIGAN_HOP = MANIFESTS.hifigan.hop!;
@@ -46,23 +46,21 @@ export function vocoderWindows(frames: number, chunkFrames: number, contextFrame
 }
 
 /** Audio of `mel` ([80, T] band-major) at 22050 Hz: exactly 256·T samples. */
-export async function vocodeChunked(session: ort.InferenceSession, mel: Mel, options: VocoderChunking = {}): Promise<Float32Array> {
+export async function vocodeChunked(model: Pick<Model, 'run' | 'path'>, mel: Mel, options: VocoderChunking = {}): Promise<Float32Array> {
   const { chunkFrames = 256, contextFrames = 32, padValue = Math.log(1e-5) } = options;
   if (!(Number.isInteger(chunkFrames) && chunkFrames > 0) || !(Number.isInteger(contextFrames) && contextFrames >= 0)) {
-    throw new TalkingHeadError(`chunkFrames = ${chunkFrames}, contextFrames = ${contextFrames}: expected a positive and a non-negative integer`);
+    throw new InputError(`chunkFrames = ${chunkFrames}, contextFrames = ${contextFrames}: expected a positive and a non-negative integer`);
   }
   if (mel.data.length !== MEL_BANDS * mel.frames) {
-    throw new TalkingHeadError(`mel holds ${mel.data.length} values for ${mel.frames} frames: expected 80 bands`);
+    throw new InputError(`mel holds ${mel.data.length} values for ${mel.frames} frames: expected 80 bands`);
   }
   const width = chunkFrames + 2 * contextFrames;
-  const [input] = MANIFESTS.hifigan.inputs;
-  const [output] = MANIFESTS.hifigan.outputs;
   const audio = new Float32Array(HIFIGAN_HOP * mel.frames);
   for (const run of vocoderWindows(mel.frames, chunkFrames, contextFrames)) {
-    const out = await runOutputs(session, { [input.name]: f32(melWindow(mel, run.windowStart, width, padValue), [1, MEL_BANDS, width]) }, [output.name], 'hifigan');
-    const wav = out[output.name].data as Float32Array;
+    const out = await model.run({ spec: f32(melWindow(mel, run.windowStart, width, padValue), [1, MEL_BANDS, width]) });
+    const wav = out.audio.data as Float32Array;
     if (wav.length !== HIFIGAN_HOP * width) {
-      throw new TalkingHeadError(`hifigan gave ${wav.length} samples for ${width} frames: expected ${HIFIGAN_HOP * width}`);
+      throw new ModelError(model.path, `gave ${wav.length} samples for ${width} frames: expected ${HIFIGAN_HOP * width}`);
     }
     const from = (run.ownStart - run.windowStart) * HIFIGAN_HOP;
     audio.set(wav.subarray(from, from + (run.ownEnd - run.ownStart) * HIFIGAN_HOP), run.ownStart * HIFIGAN_HOP);

@@ -5,7 +5,9 @@ import { ensureReferenceModel } from '../../../models/reference.ts';
 import type { AudioPacket, TensorPacket } from '../../../src/core/types.ts';
 import { fastpitch } from '../../../stages/fastpitch/index.ts';
 import { hifigan } from '../../../stages/hifigan/index.ts';
-import { f32, openSession } from '../../../stages/shared/session.ts';
+import { openStageModel } from '../../../stages/shared/open-model.ts';
+import { f32 } from '../../../stages/shared/tensors.ts';
+import { testContext } from '../../helpers/stage-harness.ts';
 import { memoryAudioSink, memoryMelSink, memoryMelSource, memoryTextSource, receivedPackets, registerClip } from '../../fixtures/stages/memory-clips.ts';
 import { concatFloat, maxAbsDiff, runStages } from '../talking-head/stage-harness.ts';
 
@@ -78,9 +80,9 @@ describe('hifigan stage', () => {
     }
     const chunked = concatFloat(packets.map((p) => p.data));
     expect(chunked.length).toBe(256 * T);
-    const session = await openSession(await ensureReferenceModel('hifigan'));
-    const whole = (await session.run({ spec: f32(mel, [1, 80, T]) })).audio.data as Float32Array;
-    await session.release();
+    const model = await openStageModel(testContext(hifigan), 'vocoder', 'hifigan');
+    const whole = (await model.run({ spec: f32(mel, [1, 80, T]) })).audio.data as Float32Array;
+    await model.release();
     // Measured 2.4e-5 on this mel (outputs near ±1): float32 summation order differs between the
     // 32-frame runs and one 157-frame run; two runs of one shape are bit-identical.
     expect(maxAbsDiff(chunked, whole)).toBeLessThan(5e-5);

@@ -1,10 +1,12 @@
 /** Chunked HiFi-GAN: fixed-shape runs whose joined output equals the whole-clip run. */
-import type * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureReferenceModel } from '../../../models/reference.ts';
 import { MANIFESTS } from '../../../models/manifests/index.ts';
+import type { TensorData } from '../../../src/core/types.ts';
+import { hifigan } from '../../../stages/hifigan/index.ts';
+import { openStageModel, type Model } from '../../../stages/shared/open-model.ts';
+import { f32 } from '../../../stages/shared/tensors.ts';
+import { testContext } from '../../helpers/stage-harness.ts';
 import { vocodeChunked, vocoderWindows } from './hifigan-chunks.ts';
-import { f32, openSession } from '../../../stages/shared/session.ts';
 
 const melOf = (frames: number) => ({
   frames,
@@ -18,17 +20,22 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
 }
 
 describe('HiFi-GAN chunk runner', () => {
-  let session: ort.InferenceSession;
+  let model: Model;
+  /** The model, recording the shape of every `spec` it is fed. */
+  let recorded: Pick<Model, 'run' | 'path'>;
   const shapes: number[][] = [];
   beforeAll(async () => {
-    session = await openSession(await ensureReferenceModel('hifigan'));
-    const run = session.run.bind(session);
-    session.run = ((feeds: Record<string, ort.Tensor>, ...rest: never[]) => {
-      shapes.push([...feeds.spec.dims]);
-      return run(feeds, ...rest);
-    }) as typeof session.run;
+    model = await openStageModel(testContext(hifigan), 'vocoder', 'hifigan');
+    recorded = {
+      path: model.path,
+      run: (feeds) => {
+        shapes.push([...feeds.spec.dims]);
+        return model.run(feeds);
+      },
+    };
   });
-  afterAll(async () => session?.release());
+  afterAll(async () => model?.release());
+  const whole = async (data: Float32Array, frames: number) => ((await model.run({ spec: f32(data, [1, 80, frames]) })).audio as TensorData).data as Float32Array;
 
   it('plans windows that keep contextFrames on both sides or reach the clip edge', () => {
     const runs = vocoderWindows(100, 16, 8);
@@ -44,24 +51,24 @@ describe('HiFi-GAN chunk runner', () => {
     const rf = MANIFESTS.hifigan.receptiveField;
     const ctx = Math.max(rf.before, rf.after) + 1;
     const mel = melOf(101);
-    const whole = (await session.run({ spec: f32(mel.data, [1, 80, 101]) })).audio.data as Float32Array;
+    const reference = await whole(mel.data, 101);
     shapes.length = 0;
-    const chunked = await vocodeChunked(session, mel, { chunkFrames: 24, contextFrames: ctx });
+    const chunked = await vocodeChunked(recorded, mel, { chunkFrames: 24, contextFrames: ctx });
     expect(chunked).toHaveLength(256 * 101);
     expect(new Set(shapes.map((s) => s.join(','))).size).toBe(1);
     expect(shapes[0]).toEqual([1, 80, 24 + 2 * ctx]);
-    expect(maxDiff(chunked, whole)).toBeLessThan(1e-5);
+    expect(maxDiff(chunked, reference)).toBeLessThan(1e-5);
     // With too little context the seams show: the test can fail.
-    const starved = await vocodeChunked(session, mel, { chunkFrames: 24, contextFrames: 1 });
-    expect(maxDiff(starved, whole)).toBeGreaterThan(1e-4);
+    const starved = await vocodeChunked(recorded, mel, { chunkFrames: 24, contextFrames: 1 });
+    expect(maxDiff(starved, reference)).toBeGreaterThan(1e-4);
   });
 
   it('pads a clip shorter than one window and still returns exactly 256·T samples', async () => {
     const mel = melOf(10);
-    const out = await vocodeChunked(session, mel, { chunkFrames: 16, contextFrames: 8 });
+    const out = await vocodeChunked(recorded, mel, { chunkFrames: 16, contextFrames: 8 });
     expect(out).toHaveLength(2560);
-    const whole = (await session.run({ spec: f32(mel.data, [1, 80, 10]) })).audio.data as Float32Array;
+    const reference = await whole(mel.data, 10);
     // Away from the padded end (receptive field), the samples agree.
-    expect(maxDiff(out.subarray(0, 256 * 2), whole.subarray(0, 256 * 2))).toBeLessThan(1e-5);
+    expect(maxDiff(out.subarray(0, 256 * 2), reference.subarray(0, 256 * 2))).toBeLessThan(1e-5);
   });
 });

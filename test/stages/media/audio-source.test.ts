@@ -13,6 +13,7 @@ import { loadGraph } from '../../../src/cli/pipeline.ts';
 import { runPipeline } from '../../../src/runtime/index.ts';
 import { audioSource } from '../../../stages/media/sources.ts';
 import { wavSink } from '../../../stages/media/sinks.ts';
+import { testContext } from '../../helpers/stage-harness.ts';
 import { collect, ffmpeg, ffprobeJson, tempDir, zeroCrossingFrequency } from '../../media/makeMedia.ts';
 import { ffmpegDecode, gridStage, node, runMedia } from './helpers.ts';
 
@@ -45,7 +46,7 @@ describe('audio-source → wav-sink', () => {
     const result = await runMedia({
       nodes: { voice: node(audioSource), sink: node(wavSink, { sampleFormat: 'f32' }, 'speech') },
       edges: ['voice.audio -> sink.audio'],
-      chunking: { seconds: 10, overlapSeconds: 0, silenceSearchSeconds: 1 },
+      chunking: { seconds: 10, silenceSearchSeconds: 1 },
       inputs: { voice: sine },
       outDir: out,
       onChunk: (stage, chunk) => stage === 'sink' && chunks.push(chunk),
@@ -76,7 +77,7 @@ describe('audio-source → wav-sink', () => {
     const result = await runMedia({
       nodes: { voice: node(audioSource), sink: node(wavSink, {}, 'speech') },
       edges: ['voice.audio -> sink.audio'],
-      chunking: { seconds: 10, overlapSeconds: 0, silenceSearchSeconds: 1 },
+      chunking: { seconds: 10, silenceSearchSeconds: 1 },
       inputs: { voice: sine },
       outDir: out,
     });
@@ -96,9 +97,9 @@ describe('audio-source → wav-sink', () => {
     ffmpeg('-f', 'lavfi', '-i', 'sine=frequency=300:sample_rate=44100:duration=7.77', '-af', "volume=enable='between(t,2.9,3.05)':volume=0", file);
     const chunks: ChunkInfo[] = [];
     const result = await runMedia({
-      nodes: { voice: node(audioSource), grid: node(gridStage, { granularity: 0.02 }), sink: node(wavSink, { sampleFormat: 'f32' }, 'speech') },
+      nodes: { voice: node(audioSource), grid: node(gridStage), sink: node(wavSink, { sampleFormat: 'f32' }, 'speech') },
       edges: ['voice.audio -> grid.in', 'grid.out -> sink.audio'],
-      chunking: { seconds: 2.5, overlapSeconds: 0, silenceSearchSeconds: 0.6 },
+      chunking: { seconds: 2.5, silenceSearchSeconds: 0.6 },
       inputs: { voice: file },
       outDir: tmp.path('out-grid'),
       onChunk: (stage, chunk) => stage === 'sink' && chunks.push(chunk),
@@ -125,7 +126,7 @@ describe('audio-source → wav-sink', () => {
     const result = await runMedia({
       nodes: { voice: node(audioSource), sink: node(wavSink, { sampleRate: 24000, sampleFormat: 'f32' }, 'speech') },
       edges: ['voice.audio -> sink.audio'],
-      chunking: { seconds: 1, overlapSeconds: 0, silenceSearchSeconds: 0 },
+      chunking: { seconds: 1, silenceSearchSeconds: 0 },
       inputs: { voice: file },
       outDir: tmp.path('out-resample'),
     });
@@ -138,10 +139,10 @@ describe('audio-source → wav-sink', () => {
   it('sends a whole input as one packet holding every sample, down-mixed or not', async () => {
     const stereo = tmp.path('stereo.wav');
     ffmpeg('-f', 'lavfi', '-i', 'sine=frequency=500:sample_rate=22050:duration=3.21', '-ac', '2', stereo);
-    const ctx: StageCreateContext = { id: 'voice', models: {}, signal: new AbortController().signal, log: () => {}, inputPath: stereo, wholeInput: true, tempDir: '/tmp/reel-run-x' };
+    const ctx = testContext(audioSource, { id: 'voice', inputPath: stereo, wholeInput: true, tempDir: '/tmp/reel-run-x' });
     for (const channels of [1, 2]) {
       const instance = await audioSource.create!(audioSource.options.parse({ channels }), ctx);
-      const packets = await collect(instance.packets!);
+      const packets = await collect(instance.packets);
       await instance.dispose();
       expect(packets.length).toBe(1);
       const p = packets[0].packet as AudioPacket;
@@ -156,7 +157,7 @@ describe('audio-source → wav-sink', () => {
   it('refuses a whole input longer than 10 minutes, naming the file and the fix', async () => {
     const long = tmp.path('eleven minutes.wav');
     ffmpeg('-f', 'lavfi', '-i', 'anullsrc=r=8000:cl=mono', '-t', '660', long);
-    const ctx: StageCreateContext = { id: 'voice', models: {}, signal: new AbortController().signal, log: () => {}, inputPath: long, wholeInput: true };
+    const ctx = testContext(audioSource, { id: 'voice', inputPath: long, wholeInput: true });
     const err = await audioSource.create!(audioSource.options.parse({}), ctx).then(() => undefined, (e: unknown) => e as Error);
     expect(err?.message).toContain(long);
     expect(err?.message).toMatch(/11\.0 min.*at most 10\.0 min.*trim it/);
@@ -167,7 +168,8 @@ describe('audio-source → wav-sink', () => {
     ffmpeg('-f', 'lavfi', '-i', 'sine=f=300:d=6', '-ar', '16000', whole);
     const cut = tmp.path('tone cut.wav');
     writeFileSync(cut, readFileSync(whole).subarray(0, 80_000));
-    const ctxFor = (inputPath: string, log: (line: string) => void = () => {}): StageCreateContext => ({ id: 'voice', models: {}, signal: new AbortController().signal, log, inputPath, chunking: { seconds: 2, overlapSeconds: 0, silenceSearchSeconds: 0 } });
+    const ctxFor = (inputPath: string, log: (line: string) => void = () => {}): StageCreateContext =>
+      testContext(audioSource, { id: 'voice', log, inputPath, chunking: { seconds: 2, silenceSearchSeconds: 0 } });
     await expect(audioSource.create!(audioSource.options.parse({}), ctxFor(cut))).rejects.toThrow(/tone cut\.wav: is truncated: its header declares 6\.000 s of audio but the file holds 2\.49\d s/);
 
     const mp3 = tmp.path('tone.mp3');
@@ -176,7 +178,7 @@ describe('audio-source → wav-sink', () => {
     writeFileSync(mp3Cut, readFileSync(mp3).subarray(0, Math.floor(readFileSync(mp3).length / 3)));
     const lines: string[] = [];
     const instance = await audioSource.create!(audioSource.options.parse({}), ctxFor(mp3Cut, (line) => lines.push(line)));
-    const packets = await collect(instance.packets!);
+    const packets = await collect(instance.packets);
     await instance.dispose();
     expect(packets.length).toBeGreaterThan(0);
     expect(lines).toHaveLength(1);

@@ -25,7 +25,7 @@ beforeAll(() => {
 });
 afterAll(() => tmp.remove());
 
-const CHUNKS = { seconds: 1, overlapSeconds: 0, silenceSearchSeconds: 0 };
+const CHUNKS = { seconds: 1, silenceSearchSeconds: 0 };
 
 describe('cancellation', () => {
   it('audio-source → wav-sink: an AbortSignal mid-run leaves no file and no ffmpeg child', async () => {

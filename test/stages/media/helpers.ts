@@ -5,27 +5,26 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { map } from 'rxjs';
+import { of } from 'rxjs';
 import { z } from 'zod';
-import { defineStage, type StageDefinition } from '../../../src/core/stage.ts';
+import { defineTransform, type StageDefinition } from '../../../src/core/stage.ts';
 import type { ChunkInfo } from '../../../src/core/types.ts';
 import type { ChunkingSpec, PipelineGraph } from '../../../src/graph/types.ts';
 import { resolveFfmpeg } from '../../../src/media/binaries.ts';
 import { runPipeline, type RunResult } from '../../../src/runtime/index.ts';
 import { testGraph, type TestNode } from '../../fixtures/stages/graph.ts';
 
-/** Passes audio on unchanged; declares `granularitySeconds`, as a hop-based stage would. */
-export const gridStage = defineStage({
+/** Passes audio on unchanged; declares a 0.02 s granularity, as a hop-based stage would. */
+export const gridStage = defineTransform({
   kind: 'test-media-grid',
   summary: 'Audio pass-through with a declared granularity.',
-  role: 'transform',
   module: import.meta.url,
   inputs: { in: { type: 'audio', doc: 'Any audio.' } },
   outputs: { out: { type: 'audio', doc: 'The same packets.' } },
-  options: z.strictObject({ granularity: z.number().min(0).default(0.02).describe('Seconds. Default 0.02.') }),
-  context: (o) => ({ beforeSeconds: 0, afterSeconds: 0, granularitySeconds: o.granularity }),
+  options: z.strictObject({}),
+  item: { granularitySeconds: 0.02 },
   create: async () => ({
-    operator: (input) => input.pipe(map(({ packet }) => ({ port: 'out', packet }))),
+    process: (item) => of({ port: 'out', packet: item.audio('in') }),
     dispose: async () => {},
   }),
 });

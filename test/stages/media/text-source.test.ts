@@ -4,10 +4,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { StageCreateContext } from '../../../src/core/stage.ts';
 import type { TextPacket } from '../../../src/core/types.ts';
 import { textSource } from '../../../stages/media/sources.ts';
-import { firstInvalidUtf8 } from '../../../stages/media/text-source.ts';
+import { firstInvalidUtf8 } from '../../../src/media/index.ts';
+import { testContext } from '../../helpers/stage-harness.ts';
 import { collect, tempDir } from '../../media/makeMedia.ts';
 
 const tmp = tempDir('text-source');
@@ -20,10 +20,10 @@ function file(name: string, bytes: Uint8Array | string): string {
 }
 
 async function read(path: string, options: Record<string, unknown> = {}): Promise<TextPacket | Error> {
-  const ctx: StageCreateContext = { id: 'script', models: {}, signal: new AbortController().signal, log: () => {}, inputPath: path, tempDir: '/tmp/reel-run-t' };
+  const ctx = testContext(textSource, { id: 'script', inputPath: path, tempDir: '/tmp/reel-run-t' });
   try {
     const instance = await textSource.create!(textSource.options.parse(options), ctx);
-    const packets = await collect(instance.packets!);
+    const packets = await collect(instance.packets);
     await instance.dispose();
     expect(packets.length).toBe(1);
     expect(packets[0].port).toBe('text');

@@ -10,6 +10,7 @@ import type { ChunkInfo, VideoPacket } from '../../../src/core/types.ts';
 import { prepareTransfer } from '../../../src/runtime/transfer.ts';
 import { mp4Sink } from '../../../stages/media/sinks.ts';
 import { audioSource, imageSource, videoSource } from '../../../stages/media/sources.ts';
+import { testContext, type TestContext } from '../../helpers/stage-harness.ts';
 import { collect, colorPng, ffmpeg, ffprobeJson, tempDir } from '../../media/makeMedia.ts';
 import { drawFace } from '../talking-head/synthetic-face.ts';
 import { node, runMedia } from './helpers.ts';
@@ -36,8 +37,8 @@ beforeAll(() => {
 });
 afterAll(() => tmp.remove());
 
-function ctxFor(inputPath: string, extra: Partial<StageCreateContext> = {}): StageCreateContext {
-  return { id: 'face', models: {}, signal: new AbortController().signal, log: () => {}, inputPath, tempDir: '/tmp/reel-run-v', ...extra };
+function ctxFor(inputPath: string, extra: TestContext = {}): StageCreateContext {
+  return testContext(videoSource, { id: 'face', inputPath, tempDir: '/tmp/reel-run-v', ...extra });
 }
 
 describe('video → mp4', () => {
@@ -48,7 +49,7 @@ describe('video → mp4', () => {
     const result = await runMedia({
       nodes: { face: node(videoSource), voice: node(audioSource), sink: node(mp4Sink, { preset: 'ultrafast' }, 'video') },
       edges: ['face.frames -> sink.frames', 'voice.audio -> sink.audio'],
-      chunking: { seconds: 2, overlapSeconds: 0, silenceSearchSeconds: 0.5 },
+      chunking: { seconds: 2, silenceSearchSeconds: 0.5 },
       inputs: { face, voice },
       outDir: out,
       onChunk: (stage, chunk) => stage === 'sink' && chunks.push(chunk),
@@ -74,7 +75,7 @@ describe('video → mp4', () => {
     const result = await runMedia({
       nodes: { face: node(videoSource), voice: node(audioSource), sink: node(mp4Sink, { preset: 'ultrafast' }, 'video') },
       edges: ['face.frames -> sink.frames', 'voice.audio -> sink.audio'],
-      chunking: { seconds: 1, overlapSeconds: 0, silenceSearchSeconds: 0 },
+      chunking: { seconds: 1, silenceSearchSeconds: 0 },
       inputs: { face, voice: short },
       outDir: tmp.path('out-short'),
       onLog: (_stage, line) => logs.push(line),
@@ -87,8 +88,8 @@ describe('video → mp4', () => {
   });
 
   it('cuts frames on the grid: chunk k owns frames [round(k·S·fps), round((k+1)·S·fps))', async () => {
-    const instance = await videoSource.create!(videoSource.options.parse({ fps: 10 }), ctxFor(face, { chunking: { seconds: 1.25, overlapSeconds: 0, silenceSearchSeconds: 1 } }));
-    const packets = (await collect(instance.packets!)).map((p) => p.packet as VideoPacket);
+    const instance = await videoSource.create!(videoSource.options.parse({ fps: 10 }), ctxFor(face, { chunking: { seconds: 1.25, silenceSearchSeconds: 1 } }));
+    const packets = (await collect(instance.packets)).map((p) => p.packet as VideoPacket);
     await instance.dispose();
     const S = 1.25;
     expect(packets.map((p) => p.startFrame)).toEqual(packets.map((_, k) => Math.round(k * S * 10)));
@@ -103,7 +104,7 @@ describe('video → mp4', () => {
 
   it('sends a whole video as one packet of every frame, scaled as asked', async () => {
     const instance = await videoSource.create!(videoSource.options.parse({ width: 48 }), ctxFor(face, { wholeInput: true }));
-    const packets = await collect(instance.packets!);
+    const packets = await collect(instance.packets);
     await instance.dispose();
     expect(packets.length).toBe(1);
     const p = packets[0].packet as VideoPacket;
@@ -125,8 +126,8 @@ describe('video → mp4', () => {
     writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 3)));
     for (const wholeInput of [false, true]) {
       const lines: string[] = [];
-      const instance = await videoSource.create!(videoSource.options.parse({}), ctxFor(cut, { wholeInput, chunking: { seconds: 1, overlapSeconds: 0, silenceSearchSeconds: 0 }, log: (l) => lines.push(l) }));
-      const packets = await collect(instance.packets!);
+      const instance = await videoSource.create!(videoSource.options.parse({}), ctxFor(cut, { wholeInput, chunking: { seconds: 1, silenceSearchSeconds: 0 }, log: (l) => lines.push(l) }));
+      const packets = await collect(instance.packets);
       await instance.dispose();
       const frames = packets.reduce((n, p) => n + (p.packet as VideoPacket).frameCount, 0);
       expect(frames).toBeGreaterThan(0);
@@ -134,8 +135,8 @@ describe('video → mp4', () => {
       expect(lines).toEqual([expect.stringMatching(/clip cut\.mkv: decoded [\d.]+ s of the 6\.\d+ s its container declares — the file may be truncated/)]);
     }
     const quiet: string[] = [];
-    const instance = await videoSource.create!(videoSource.options.parse({}), ctxFor(whole, { chunking: { seconds: 1, overlapSeconds: 0, silenceSearchSeconds: 0 }, log: (l) => quiet.push(l) }));
-    await collect(instance.packets!);
+    const instance = await videoSource.create!(videoSource.options.parse({}), ctxFor(whole, { chunking: { seconds: 1, silenceSearchSeconds: 0 }, log: (l) => quiet.push(l) }));
+    await collect(instance.packets);
     await instance.dispose();
     expect(quiet).toEqual([]);
   });
@@ -145,7 +146,7 @@ describe('video → mp4', () => {
     colorPng(png, { color: 'red', size: '40x30' });
     for (const [def, port, wholeInput] of [[videoSource, 'frames', false], [videoSource, 'frames', true], [imageSource, 'image', false]] as const) {
       const instance = await def.create!(def.options.parse({}) as never, ctxFor(png, { wholeInput }));
-      const packets = await collect(instance.packets!);
+      const packets = await collect(instance.packets);
       await instance.dispose();
       expect(packets.length).toBe(1);
       expect(packets[0].port).toBe(port);

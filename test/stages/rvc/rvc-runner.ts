@@ -7,19 +7,19 @@
  * when x_pad is too short to cover the frames the content encoder drops), so sample counts of
  * chunks never drift.
  */
-import type * as ort from 'onnxruntime-node';
+import { InputError } from '../../../src/core/errors.ts';
 import { resampledLength, yinF0 } from '../../../src/dsp/index.ts';
 import { CONTENT_MIN_SAMPLES, encodeContent, rvcInputSignal } from '../../../stages/content-encoder/features.ts';
-import { TalkingHeadError } from '../../../stages/shared/errors.ts';
+import type { Model } from '../../../stages/shared/open-model.ts';
 import { autoPitchShift, rvcPitchInputs } from '../../../stages/rvc/pitch.ts';
-import { reflectPad, rvcCutPoints, rvcSegments, RVC_WINDOW, type RvcSegmentOptions } from '../../../stages/rvc/segments.ts';
+import { reflectPad, rvcCutPoints, rvcSegments, RVC_WINDOW, type RvcSegmentOptions } from './segments.ts';
 import { synthesizeRvc } from '../../../stages/rvc/synthesizer.ts';
 
 const RATE16K = 16000;
 
-export interface RvcSessions {
-  encoder: ort.InferenceSession;
-  synthesizer: ort.InferenceSession;
+export interface RvcModels {
+  encoder: Pick<Model, 'run' | 'path'>;
+  synthesizer: Pick<Model, 'run' | 'path'>;
 }
 
 export interface VoiceConversionOptions extends RvcSegmentOptions {
@@ -53,11 +53,11 @@ export interface VoiceConversion {
   modelSamples: number;
 }
 
-export async function convertVoice(sessions: RvcSessions, audio: Float32Array, options: VoiceConversionOptions): Promise<VoiceConversion> {
+export async function convertVoice(models: RvcModels, audio: Float32Array, options: VoiceConversionOptions): Promise<VoiceConversion> {
   const { sampleRate, outputRate = 40000, speakerId = 0, seed = 0, noiseScale = 0.66666, f0MinHz = 50, f0MaxHz = 1100, padSeconds = 1 } = options;
   const hop = outputRate / 100;
   const wav = rvcInputSignal(audio, sampleRate);
-  if (wav.length < CONTENT_MIN_SAMPLES) throw new TalkingHeadError(`RVC needs at least ${CONTENT_MIN_SAMPLES} samples at 16 kHz (25 ms); got ${wav.length}`);
+  if (wav.length < CONTENT_MIN_SAMPLES) throw new InputError(`RVC needs at least ${CONTENT_MIN_SAMPLES} samples at 16 kHz (25 ms); got ${wav.length}`);
   const f0Options = { sampleRate: RATE16K, hop: RVC_WINDOW, fmin: f0MinHz, fmax: f0MaxHz };
   let semitones = options.semitones ?? 0;
   if (options.reference) semitones += autoPitchShift(yinF0(wav, f0Options), yinF0(rvcInputSignal(options.reference.audio, options.reference.sampleRate), f0Options));
@@ -77,12 +77,12 @@ export async function convertVoice(sessions: RvcSessions, audio: Float32Array, o
   const plan = rvcSegments(wav.length, rvcCutPoints(wav, options), padFrames / 100);
   for (const [index, seg] of plan.entries()) {
     const source = padded.subarray(seg.start, seg.end);
-    const feats = await encodeContent(sessions.encoder, source);
+    const feats = await encodeContent(models.encoder, source);
     // RVC slices pitch [s/160, (t + 2·pad)/160) for a middle segment (its audio has 160 extra samples).
     const first = Math.floor(seg.start / RVC_WINDOW);
     const last = index < plan.length - 1 ? Math.floor((seg.end - RVC_WINDOW) / RVC_WINDOW) : pitch.length;
     const { audio: y, frames: t } = await synthesizeRvc(
-      sessions.synthesizer,
+      models.synthesizer,
       { features: feats.data, featureFrames: feats.frames, featureDim: feats.dim, samples16k: source.length, pitch: { pitch: pitch.subarray(first, last), pitchf: pitchf.subarray(first, last) } },
       { hop, speakerId, seed: seed + index, noiseScale },
     );

@@ -1,15 +1,16 @@
 /** RVC pre-processing (pitch, alignment, long-input cuts) and the content-encoder + rvc reference models end to end. */
-import type * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureReferenceModel } from '../../../models/reference.ts';
 import { resampledLength } from '../../../src/dsp/index.ts';
 import { alignedFrames, upsampleFeatures } from '../../../stages/rvc/features.ts';
 import { autoPitchShift, rvcPitchInputs, voicedMedian } from '../../../stages/rvc/pitch.ts';
 import { encodeContent, rvcInputSignal } from '../../../stages/content-encoder/features.ts';
 import { convertVoice } from './rvc-runner.ts';
 import { synthesizeRvc } from '../../../stages/rvc/synthesizer.ts';
-import { reflectPad, rvcCutPoints, rvcSegments } from '../../../stages/rvc/segments.ts';
-import { openSession } from '../../../stages/shared/session.ts';
+import { reflectPad, rvcCutPoints, rvcSegments } from './segments.ts';
+import { contentEncoder } from '../../../stages/content-encoder/index.ts';
+import { rvc } from '../../../stages/rvc/index.ts';
+import { openStageModel, type Model } from '../../../stages/shared/open-model.ts';
+import { testContext } from '../../helpers/stage-harness.ts';
 
 /** A voiced vowel-like tone: harmonics of f0 with a slow amplitude swell. */
 function voiced(seconds: number, rate: number, f0: number): Float32Array {
@@ -66,11 +67,11 @@ describe('RVC frame alignment and cuts', () => {
 });
 
 describe('RVC reference models end to end', () => {
-  let encoder: ort.InferenceSession;
-  let synthesizer: ort.InferenceSession;
+  let encoder: Model;
+  let synthesizer: Model;
   beforeAll(async () => {
-    encoder = await openSession(await ensureReferenceModel('content-encoder'));
-    synthesizer = await openSession(await ensureReferenceModel('rvc'));
+    encoder = await openStageModel(testContext(contentEncoder), 'encoder', 'content-encoder');
+    synthesizer = await openStageModel(testContext(rvc), 'synthesizer', 'rvc');
   });
   afterAll(async () => {
     await encoder?.release();
@@ -96,23 +97,21 @@ describe('RVC reference models end to end', () => {
 
   it('feeds phone, pitch, pitchf and rnd with one aligned T and checks T·hop', async () => {
     const seen: Record<string, number[]> = {};
-    const run = synthesizer.run.bind(synthesizer);
-    synthesizer.run = ((feeds: Record<string, ort.Tensor>, ...rest: never[]) => {
-      for (const [k, v] of Object.entries(feeds)) seen[k] = [...v.dims];
-      return run(feeds, ...rest);
-    }) as typeof synthesizer.run;
-    try {
-      // 10 feature frames → 20 at 100/s; 25 pitch frames; 3300 samples → ⌊3300/160⌋ = 20: T = 20.
-      const features = Float32Array.from({ length: 10 * 768 }, (_, i) => Math.sin(i * 0.01));
-      const pitch = rvcPitchInputs(Float32Array.from({ length: 25 }, (_, i) => (i % 4 ? 150 : 0)));
-      const out = await synthesizeRvc(synthesizer, { features, featureFrames: 10, featureDim: 768, pitch, samples16k: 3300 });
-      expect(out.frames).toBe(20);
-      expect(out.audio).toHaveLength(20 * 400);
-      expect(seen).toMatchObject({ phone: [1, 20, 768], phone_lengths: [1], pitch: [1, 20], pitchf: [1, 20], ds: [1], rnd: [1, 192, 20] });
-      await expect(synthesizeRvc(synthesizer, { features, featureFrames: 10, featureDim: 768, pitch, samples16k: 3300 }, { hop: 320 })).rejects.toThrow(/expected 6400/);
-    } finally {
-      synthesizer.run = run;
-    }
+    const recorded: Pick<Model, 'run' | 'path'> = {
+      path: synthesizer.path,
+      run: (feeds) => {
+        for (const [k, v] of Object.entries(feeds)) seen[k] = [...v.dims];
+        return synthesizer.run(feeds);
+      },
+    };
+    // 10 feature frames → 20 at 100/s; 25 pitch frames; 3300 samples → ⌊3300/160⌋ = 20: T = 20.
+    const features = Float32Array.from({ length: 10 * 768 }, (_, i) => Math.sin(i * 0.01));
+    const pitch = rvcPitchInputs(Float32Array.from({ length: 25 }, (_, i) => (i % 4 ? 150 : 0)));
+    const out = await synthesizeRvc(recorded, { features, featureFrames: 10, featureDim: 768, pitch, samples16k: 3300 });
+    expect(out.frames).toBe(20);
+    expect(out.audio).toHaveLength(20 * 400);
+    expect(seen).toMatchObject({ phone: [1, 20, 768], phone_lengths: [1], pitch: [1, 20], pitchf: [1, 20], ds: [1], rnd: [1, 192, 20] });
+    await expect(synthesizeRvc(recorded, { features, featureFrames: 10, featureDim: 768, pitch, samples16k: 3300 }, { hop: 320 })).rejects.toThrow(/expected 6400/);
   });
 
   it('converts a voiced signal: frames·hop per segment, exact output duration, seeded noise', async () => {

@@ -6,7 +6,7 @@ import { runPipeline } from '../../../src/runtime/index.ts';
 import { testGraph, type TestNode } from '../../fixtures/stages/graph.ts';
 
 export async function runStages(spec: { nodes: Record<string, TestNode>; edges: string[]; chunkSeconds: number }): Promise<{ logs: string[] }> {
-  const graph = { ...testGraph(spec), chunking: { seconds: spec.chunkSeconds, overlapSeconds: 0, silenceSearchSeconds: 0 } };
+  const graph = { ...testGraph(spec), chunking: { seconds: spec.chunkSeconds, silenceSearchSeconds: 0 } };
   const logs: string[] = [];
   await runPipeline(graph, {
     outDir: await mkdtemp(join(tmpdir(), 'reel-th-stage-')),

@@ -1,33 +1,28 @@
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTextEncoder, type TextEncoderHyper } from '../../../models/families/text-encoder.ts';
 import { MANIFESTS } from '../../../models/manifests/index.ts';
 import { ensureReferenceModel } from '../../../models/reference.ts';
 import { writeFileAtomic } from '../../../models/write-atomic.ts';
 import { ContentCache } from '../../../src/cache/content-cache.ts';
-import type { ModelHandle } from '../../../stages/shared/model-session.ts';
-import { encodePrompts } from '../../../stages/text-encoder/embeddings.ts';
+import { ContractError } from '../../../src/core/errors.ts';
+import type { Model } from '../../../src/inference/model.ts';
+import { i64 } from '../../../stages/shared/tensors.ts';
+import { encodePrompts, type EncoderModel } from '../../../stages/text-encoder/embeddings.ts';
 import { tokenizePrompt, wordHashTokenizer } from '../../../stages/text-encoder/tokenizer.ts';
-import { maxAbsDiff, openModel } from '../text-to-video/sessions.ts';
+import { maxAbsDiff, openModelFile } from '../text-to-video/sessions.ts';
 
-/** A real session whose runs are counted, to tell a cache hit from an encoder run. */
-function counted(model: ModelHandle): ModelHandle & { runs: () => number } {
+/** A real model whose runs are counted, to tell a cache hit from an encoder run. */
+function counted(model: Model): EncoderModel & { runs: () => number } {
   let runs = 0;
-  const session = model.session;
   return {
     path: model.path,
     runs: () => runs,
-    session: {
-      inputNames: session.inputNames,
-      outputNames: session.outputNames,
-      inputMetadata: session.inputMetadata,
-      run: ((feeds: ort.InferenceSession.FeedsType) => {
-        runs++;
-        return session.run(feeds);
-      }) as ModelHandle['session']['run'],
+    run: (feeds) => {
+      runs++;
+      return model.run(feeds);
     },
   };
 }
@@ -37,7 +32,12 @@ describe('prompt embeddings', () => {
   let modelPath: string;
   const L = 24;
   const D = (MANIFESTS['text-encoder'].scales.tiny as TextEncoderHyper).dim;
-  const released: (() => Promise<void>)[] = [];
+  let released: (() => Promise<void>)[] = [];
+  /** Sessions are pooled by file: let go of every open one before the file is rewritten. */
+  const releaseAll = async () => {
+    for (const release of released) await release();
+    released = [];
+  };
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'reel t2v encoder ')); // a space in the path on purpose
@@ -45,12 +45,12 @@ describe('prompt embeddings', () => {
     await copyFile(await ensureReferenceModel('text-encoder', 'tiny'), modelPath);
   });
   afterAll(async () => {
-    for (const release of released) await release();
+    await releaseAll();
     await rm(dir, { recursive: true, force: true });
   });
 
   const open = async () => {
-    const m = await openModel(modelPath);
+    const m = await openModelFile(modelPath, 'text-encoder');
     released.push(m.release);
     return counted(m);
   };
@@ -63,8 +63,7 @@ describe('prompt embeddings', () => {
     expect(encoder.runs()).toBe(1);
     // Each row equals a batch-1 run on that text's ids alone.
     for (const [row, text] of ['', 'a red fox in snow'].entries()) {
-      const ids = BigInt64Array.from(tokenizePrompt(wordHashTokenizer, text, L).ids.map(BigInt));
-      const out = await encoder.session.run({ input_ids: new ort.Tensor('int64', ids, [1, L]) });
+      const out = await encoder.run({ input_ids: i64(tokenizePrompt(wordHashTokenizer, text, L).ids, [1, L]) });
       const data = (embeddings.data as Float32Array).subarray(row * L * D, (row + 1) * L * D);
       expect(maxAbsDiff(data, out.last_hidden_state.data as Float32Array)).toBeLessThan(1e-5);
     }
@@ -92,6 +91,7 @@ describe('prompt embeddings', () => {
     expect(second.runs()).toBe(1);
 
     // Same path, other weights (another seed of the same family): every row misses.
+    await releaseAll();
     await writeFileAtomic(modelPath, buildTextEncoder(MANIFESTS['text-encoder'].scales.tiny as TextEncoderHyper, 'another-seed'));
     const retrained = await open();
     const d = await encodePrompts(retrained, options);
@@ -104,9 +104,9 @@ describe('prompt embeddings', () => {
     expect(e.fromCache).toEqual([false, false]);
   });
 
-  it('names the file when the model is not a text encoder', async () => {
-    const vae = await openModel(await ensureReferenceModel('vae', 'tiny'));
-    released.push(vae.release);
-    await expect(encodePrompts(vae, { prompt: 'x', negativePrompt: '', maxTokens: L })).rejects.toThrow(/vae\.onnx: not a text-encoder model: missing inputs "input_ids"/);
+  it('names the file when the model is not a text encoder, before any run', async () => {
+    const opening = openModelFile(await ensureReferenceModel('vae', 'tiny'), 'text-encoder');
+    await expect(opening).rejects.toBeInstanceOf(ContractError);
+    await expect(opening).rejects.toThrow(/vae\.onnx: does not match the text-encoder contract.*input "input_ids".*is missing/);
   });
 });

@@ -1,18 +1,16 @@
-/** Real ONNX sessions on the bundled tiny reference models, one intra-op thread, quiet logs. */
-import * as ort from 'onnxruntime-node';
+/** Models on the bundled tiny reference files through the one model layer, one thread, no warm-up. */
+import { MANIFESTS, type FamilyId } from '../../../models/manifests/index.ts';
 import { ensureReferenceModel } from '../../../models/reference.ts';
-import type { FamilyId } from '../../../models/manifests/index.ts';
-import type { ModelHandle } from '../../../stages/shared/model-session.ts';
+import { DEFAULT_NODE_SETTINGS } from '../../../src/core/settings.ts';
+import { openModel, type Model } from '../../../src/inference/model.ts';
 
-export const sessionOptions: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: 3 };
-
-export async function openModel(path: string): Promise<ModelHandle & { release: () => Promise<void> }> {
-  const session = await ort.InferenceSession.create(path, sessionOptions);
-  return { session, path, release: () => session.release() };
+/** `path` opened and checked against `family`'s contract (a file that does not fit is refused). */
+export function openModelFile(path: string, family: FamilyId): Promise<Model> {
+  return openModel({ stage: 'test', path, contract: MANIFESTS[family], settings: { ...DEFAULT_NODE_SETTINGS, warmup: 0 }, log: () => {} });
 }
 
-export async function openReference(family: FamilyId): Promise<ModelHandle & { release: () => Promise<void> }> {
-  return openModel(await ensureReferenceModel(family, 'tiny'));
+export async function openReference(family: FamilyId): Promise<Model> {
+  return openModelFile(await ensureReferenceModel(family, 'tiny'), family);
 }
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -1,54 +1,44 @@
 /**
- * Creates a text-to-video stage straight from its definition, as the runtime would (same
- * StageCreateContext), and pushes packets through its operator — for what a pipeline run does not
- * isolate: settings, chunk info, errors, cancellation.
+ * Creates a text-to-video stage straight from its definition, as the runtime would (the shared
+ * test/helpers/stage-harness.ts context, with the kind as stage id), keeps its log, and runs one
+ * item through it — for what a pipeline run does not isolate: settings, chunk info, errors,
+ * cancellation.
  */
-import { firstValueFrom, from, toArray } from 'rxjs';
-import { referenceModelPath } from '../../../models/reference.ts';
-import type { FamilyId } from '../../../models/manifests/index.ts';
+import { itemOf, type StageItem } from '../../../src/core/item.ts';
 import type { NodeSettings } from '../../../src/core/settings.ts';
-import type { PortPacket, StageCreateContext, StageDefinition, StageInstance } from '../../../src/core/stage.ts';
-import type { ChunkInfo } from '../../../src/core/types.ts';
-
-export const SETTINGS: NodeSettings = {
-  queue: 2,
-  concurrency: 1,
-  provider: ['cpu'],
-  strict: false,
-  deviceId: 0,
-  threads: { intraOp: 1, interOp: 1, spinning: false },
-  warmup: 0,
-  tensorrt: {},
-  cache: false,
-};
+import type { PortPacket, TransformDefinition, TransformInstance } from '../../../src/core/stage.ts';
+import type { ChunkInfo, Packet } from '../../../src/core/types.ts';
+import { createTransform, processAll } from '../../helpers/stage-harness.ts';
 
 export interface Created {
-  instance: StageInstance;
+  instance: TransformInstance;
   logs: string[];
   abort: AbortController;
 }
 
 export async function createStage(
-  def: StageDefinition,
-  slot: { name: string; family: FamilyId },
+  def: TransformDefinition,
   options: Record<string, unknown> = {},
   settings: Partial<NodeSettings> = {},
   abort = new AbortController(),
 ): Promise<Created> {
   const logs: string[] = [];
-  const ctx: StageCreateContext = {
-    id: def.kind,
-    models: { [slot.name]: referenceModelPath(slot.family, 'tiny') },
-    signal: abort.signal,
-    log: (line) => logs.push(line),
-    settings: { ...SETTINGS, ...settings },
-  };
-  const instance = await def.create!(def.options.parse(options) as never, ctx);
+  const instance = await createTransform(def, options, { id: def.kind, signal: abort.signal, log: (line) => logs.push(line), settings });
   return { instance, logs, abort };
 }
 
-export function runOperator(instance: StageInstance, packets: PortPacket[]): Promise<PortPacket[]> {
-  return firstValueFrom(from(packets).pipe(instance.operator, toArray()));
+/** The item of a clip whose only chunk carries `packet` on `port`. */
+export function chunkItem(port: string, packet: Packet): StageItem {
+  return itemOf(packet.chunk, { [port]: packet });
+}
+
+/** The item of a clip whose input `port` is taken whole (the prompt of the text encoder). */
+export function wholeItem(port: string, packet: Packet): StageItem {
+  return itemOf(packet.chunk, {}, { whole: { [port]: packet } });
+}
+
+export function runItem(instance: TransformInstance, item: StageItem): Promise<PortPacket[]> {
+  return processAll(instance, [item]);
 }
 
 export function chunk0(clipId = 'clip'): ChunkInfo {

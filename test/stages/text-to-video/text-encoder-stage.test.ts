@@ -6,11 +6,11 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../../src/core/errors.ts';
 import type { TextPacket } from '../../../src/core/types.ts';
 import { textEncoder } from '../../../stages/text-encoder/index.ts';
-import { chunk0, createStage, runOperator } from './stage-harness.ts';
+import { chunk0, createStage, runItem, wholeItem } from './stage-harness.ts';
 
-const SLOT = { name: 'encoder', family: 'text-encoder' } as const;
 const prompt = (text: string, clipId = 'clip-a'): TextPacket => ({ kind: 'text', chunk: { ...chunk0(clipId), end: 3.5 }, text });
 
 async function cacheFiles(dir: string): Promise<string[]> {
@@ -31,9 +31,9 @@ describe('text-encoder stage', () => {
   });
 
   it('turns the whole prompt into one [2, L, D] packet: chunk 0 of its clip, empty range, last', async () => {
-    const { instance, logs } = await createStage(textEncoder, SLOT, { maxTokens: 40 }, { cache: false, warmup: 1 });
+    const { instance, logs } = await createStage(textEncoder, { maxTokens: 40 }, { cache: false, warmup: 1 });
     try {
-      const out = await runOperator(instance, [{ port: 'prompt', packet: prompt('A lighthouse in a storm.') }]);
+      const out = await runItem(instance, wholeItem('prompt', prompt('A lighthouse in a storm.')));
       expect(out).toHaveLength(1);
       const [{ port, packet }] = out;
       expect(port).toBe('embeddings');
@@ -55,17 +55,17 @@ describe('text-encoder stage', () => {
 
   it('with cache on, a second instance serves the prompt from REEL_CACHE_DIR, says so once, and rewrites nothing', async () => {
     const text = 'A paper boat drifts down a gutter.';
-    const a = await createStage(textEncoder, SLOT, {}, { cache: true });
-    const first = await runOperator(a.instance, [{ port: 'prompt', packet: prompt(text) }]);
+    const a = await createStage(textEncoder, {}, { cache: true });
+    const first = await runItem(a.instance, wholeItem('prompt', prompt(text)));
     await a.instance.dispose();
     const files = await cacheFiles(cacheDir);
     expect(files).toHaveLength(2);
     const mtimes = await Promise.all(files.map(async (f) => (await stat(join(cacheDir, f))).mtimeMs));
     expect(a.logs.some((l) => l.includes('from cache'))).toBe(false);
 
-    const b = await createStage(textEncoder, SLOT, {}, { cache: true });
+    const b = await createStage(textEncoder, {}, { cache: true });
     try {
-      const second = await runOperator(b.instance, [{ port: 'prompt', packet: prompt(text, 'clip-b') }]);
+      const second = await runItem(b.instance, wholeItem('prompt', prompt(text, 'clip-b')));
       expect(b.logs.filter((l) => l.includes('prompt embeddings from cache'))).toHaveLength(1);
       const [x, y] = [first[0].packet, second[0].packet];
       if (x.kind !== 'tensor' || y.kind !== 'tensor') throw new Error('not tensors');
@@ -79,18 +79,20 @@ describe('text-encoder stage', () => {
     }
   });
 
-  it('notes a truncated prompt once, and names itself when fed something other than text', async () => {
-    const { instance, logs } = await createStage(textEncoder, SLOT, { maxTokens: 8 }, { cache: false });
+  it('notes a truncated prompt once, and refuses something other than text without naming itself', async () => {
+    const { instance, logs } = await createStage(textEncoder, { maxTokens: 8 }, { cache: false });
     try {
-      await runOperator(instance, [{ port: 'prompt', packet: prompt('one two three four five six seven eight nine ten') }]);
+      await runItem(instance, wholeItem('prompt', prompt('one two three four five six seven eight nine ten')));
       expect(logs.filter((l) => /truncated to 8 tokens; 3 token\(s\) dropped/.test(l))).toHaveLength(1);
     } finally {
       await instance.dispose();
     }
-    const other = await createStage(textEncoder, SLOT, {}, { cache: false });
+    const other = await createStage(textEncoder, {}, { cache: false });
     try {
       const audio = { kind: 'audio', chunk: chunk0(), sampleRate: 16000, channels: 1, startSample: 0, data: new Float32Array(4) } as const;
-      await expect(runOperator(other.instance, [{ port: 'prompt', packet: audio }])).rejects.toThrow(/stage "text-encoder": input "prompt" expects a text packet, got audio/);
+      const failure = runItem(other.instance, wholeItem('prompt', audio));
+      await expect(failure).rejects.toBeInstanceOf(InputError);
+      await expect(failure).rejects.toThrow(/^input "prompt" of the whole inputs: expected text, got audio$/);
     } finally {
       await other.instance.dispose();
     }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/core/errors.ts';
 import type { TensorData } from '../../../src/core/types.ts';
 import { framesToRgb } from '../../../stages/vae/frames-to-rgb.ts';
-import type { ModelHandle } from '../../../stages/shared/model-session.ts';
+import type { Model } from '../../../src/inference/model.ts';
 import { gaussianNoise } from '../../../stages/shared/seeded-noise.ts';
 import { planTileAxis } from '../../../stages/vae/spatial-tiles.ts';
 import { decodeLatentRuns, decodeLatents, type VaeDecodeOptions, type VaeRunProgress } from '../../../stages/vae/decode.ts';
@@ -15,7 +15,7 @@ function latents(f: number, h: number, w: number, seed: number): TensorData {
 }
 
 describe('VAE decode on the tiny reference VAE', () => {
-  let vae: ModelHandle & { release: () => Promise<void> };
+  let vae: Model;
   beforeAll(async () => {
     vae = await openReference('vae');
   });

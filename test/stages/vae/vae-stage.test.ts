@@ -4,15 +4,16 @@
  * whose frames together are the whole decode's; tiling with its warm-up; bad input named.
  */
 import { describe, expect, it } from 'vitest';
+import { createTransform } from '../../helpers/stage-harness.ts';
+import { InputError } from '../../../src/core/errors.ts';
 import type { TensorPacket, VideoPacket } from '../../../src/core/types.ts';
 import { vae } from '../../../stages/vae/index.ts';
 import { framesToRgb } from '../../../stages/vae/frames-to-rgb.ts';
 import { gaussianNoise } from '../../../stages/shared/seeded-noise.ts';
 import { decodeLatents } from '../../../stages/vae/decode.ts';
-import { chunk0, createStage, runOperator } from '../text-to-video/stage-harness.ts';
+import { chunk0, chunkItem, createStage, runItem } from '../text-to-video/stage-harness.ts';
 import { openReference } from '../text-to-video/sessions.ts';
 
-const SLOT = { name: 'decoder', family: 'vae' } as const;
 
 function latents(f: number, h: number, w: number, seed: number, batch = 1): TensorPacket {
   const dims = [batch, f, 16, h, w];
@@ -22,10 +23,10 @@ function latents(f: number, h: number, w: number, seed: number, batch = 1): Tens
 describe('vae stage', () => {
   it('streams one packet per temporal run (9 + 8 frames for 5 latents) that together equal the whole decode', async () => {
     const input = latents(5, 4, 6, 11);
-    const { instance, logs } = await createStage(vae, SLOT, { fps: 10 });
+    const { instance, logs } = await createStage(vae, { fps: 10 });
     let out: VideoPacket[];
     try {
-      out = (await runOperator(instance, [{ port: 'latents', packet: input }])).map((o) => o.packet as VideoPacket);
+      out = (await runItem(instance, chunkItem('latents', input))).map((o) => o.packet as VideoPacket);
     } finally {
       await instance.dispose();
     }
@@ -53,13 +54,38 @@ describe('vae stage', () => {
     }
   });
 
+  it('paces its chunks: the second run leaves only once downstream has room, the decode parked meanwhile', async () => {
+    let rooms = 0;
+    let grant: (() => void) | undefined;
+    const outputRoom = () => {
+      rooms++;
+      return new Promise<void>((resolve) => (grant = resolve));
+    };
+    const instance = await createTransform(vae, { fps: 10 }, { outputRoom });
+    try {
+      const seen: VideoPacket[] = [];
+      const done = new Promise<void>((resolve, reject) =>
+        instance.process(chunkItem('latents', latents(5, 4, 6, 11))).subscribe({ next: (o) => seen.push(o.packet as VideoPacket), error: reject, complete: resolve }),
+      );
+      await expect.poll(() => rooms, { timeout: 5000 }).toBe(1);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(seen.map((p) => p.chunk.index)).toEqual([0]);
+      grant!();
+      await done;
+      expect(seen.map((p) => p.chunk.index)).toEqual([0, 1]);
+      expect(rooms).toBe(1);
+    } finally {
+      await instance.dispose();
+    }
+  });
+
   it('decodes in tiles (warmed up on one) to the same size, close to the untiled frames', async () => {
     const input = latents(3, 8, 12, 12);
-    const plain = await createStage(vae, SLOT);
-    const tiled = await createStage(vae, SLOT, { tiling: true, tileLatents: [6, 8], tileOverlap: [1 / 3, 1 / 4] }, { warmup: 1 });
+    const plain = await createStage(vae);
+    const tiled = await createStage(vae, { tiling: true, tileLatents: [6, 8], tileOverlap: [1 / 3, 1 / 4] }, { warmup: 1 });
     try {
-      const [a] = (await runOperator(plain.instance, [{ port: 'latents', packet: input }])).map((o) => o.packet as VideoPacket);
-      const [b] = (await runOperator(tiled.instance, [{ port: 'latents', packet: input }])).map((o) => o.packet as VideoPacket);
+      const [a] = (await runItem(plain.instance, chunkItem('latents', input))).map((o) => o.packet as VideoPacket);
+      const [b] = (await runItem(tiled.instance, chunkItem('latents', input))).map((o) => o.packet as VideoPacket);
       expect([b.frameCount, b.width, b.height]).toEqual([a.frameCount, a.width, a.height]);
       expect([a.frameCount, a.width, a.height]).toEqual([9, 96, 64]);
       let sum = 0;
@@ -72,12 +98,14 @@ describe('vae stage', () => {
     }
   });
 
-  it('refuses a batch of latents (a packet is one video) and non-tensor input, naming itself', async () => {
-    const { instance } = await createStage(vae, SLOT);
+  it('refuses a batch of latents (a packet is one video) and non-tensor input, without naming itself', async () => {
+    const { instance } = await createStage(vae);
     try {
-      await expect(runOperator(instance, [{ port: 'latents', packet: latents(3, 2, 2, 1, 2) }])).rejects.toThrow(/stage "vae": latents must be \[1, f, 16, h, w\] \(one video\), got \[2, 3, 16, 2, 2\]/);
+      await expect(runItem(instance, chunkItem('latents', latents(3, 2, 2, 1, 2)))).rejects.toThrow(/^latents must be \[1, f, 16, h, w\] \(one video\), got \[2, 3, 16, 2, 2\]$/);
       const text = { kind: 'text', chunk: chunk0(), text: 'x' } as const;
-      await expect(runOperator(instance, [{ port: 'latents', packet: text }])).rejects.toThrow(/input "latents" expects a latents tensor, got text/);
+      const failure = runItem(instance, chunkItem('latents', text));
+      await expect(failure).rejects.toBeInstanceOf(InputError);
+      await expect(failure).rejects.toThrow(/^input "latents" of chunk 0: expected tensor, got text$/);
     } finally {
       await instance.dispose();
     }

@@ -1,9 +1,8 @@
 /** VALL-E X: tokenizer, sampler, AR loop with KV cache, NAR passes, codec decode, sentence synthesis. */
-import type * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureReferenceModel } from '../../../models/reference.ts';
-import { openSession, f32, i64, bool } from '../../../stages/shared/session.ts';
+import type { Model } from '../../../src/inference/model.ts';
 import { SeededRandom } from '../../../stages/shared/seeded-random.ts';
+import { bool, f32, float32Data, i64 } from '../../../stages/shared/tensors.ts';
 import { arAttentionMask, decodeAr } from '../../../stages/vallex/ar.ts';
 import { decodeCodes } from '../../../stages/vallex/codec.ts';
 import { AUDIO_BOS, AUDIO_EOS, SeededVallexEmbedder } from '../../../stages/vallex/embeddings.ts';
@@ -11,6 +10,7 @@ import { decodeNar } from '../../../stages/vallex/nar.ts';
 import { argmax, sampleToken } from '../../../stages/vallex/sampler.ts';
 import { synthesizeVallex } from '../../../stages/vallex/synth.ts';
 import { MODEL_LANGUAGE_ID, modelLanguageFromPromptFile, Utf8ByteTokenizer } from '../../../stages/vallex/tokenizer.ts';
+import { openVallexModels } from './reference-models.ts';
 
 describe('tokenizer and language ids', () => {
   it('maps UTF-8 bytes b to 1 + b, deterministic and inside the 2048 vocabulary', () => {
@@ -56,10 +56,10 @@ describe('AR mask', () => {
 });
 
 describe('VALL-E X reference models', () => {
-  let ar: ort.InferenceSession, nar: ort.InferenceSession, codec: ort.InferenceSession;
+  let ar: Model, nar: Model, codec: Model;
   let embedder: SeededVallexEmbedder;
   beforeAll(async () => {
-    [ar, nar, codec] = await Promise.all((['vallex-ar', 'vallex-nar', 'vallex-codec'] as const).map(async (f) => openSession(await ensureReferenceModel(f))));
+    [ar, nar, codec] = await openVallexModels();
     embedder = SeededVallexEmbedder.forModel(ar);
   });
   afterAll(async () => {
@@ -74,7 +74,8 @@ describe('VALL-E X reference models', () => {
     // Independent check: no cache, the whole text ‖ BOS ‖ prompt ‖ generated sequence every step.
     const tokens = [AUDIO_BOS, ...prompt];
     const d = embedder.dim;
-    const [layers, , , heads, , hd] = (ar.inputMetadata[2] as unknown as { shape: number[] }).shape;
+    const pastKv = ar.session.inputMetadata.find((m) => m.name === 'past_kv') as unknown as { shape: number[] };
+    const [layers, , , heads, , hd] = pastKv.shape;
     for (let step = 0; step < cached.codes.length; step++) {
       const x = embedder.arText(text, languages);
       const y = embedder.arAudio(tokens, 0);
@@ -83,7 +84,7 @@ describe('VALL-E X reference models', () => {
       xy.set(y, x.length);
       const s = xy.length / d;
       const out = await ar.run({ xy_pos: f32(xy, [1, s, d]), mask: bool(arAttentionMask(text.length, s), [s, s]), past_kv: f32(new Float32Array(0), [layers, 2, 1, heads, 0, hd]), offset: i64([0], []) });
-      const next = argmax(out.logits.data as Float32Array);
+      const next = argmax(float32Data(out.logits, 'logits'));
       expect(next).toBe(cached.codes[step]);
       tokens.push(next);
     }

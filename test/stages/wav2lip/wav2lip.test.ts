@@ -1,13 +1,14 @@
 /** Wav2Lip per-frame preparation and the batch runner over the reference model. */
-import type * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureReferenceModel } from '../../../models/reference.ts';
 import { wav2lipMel } from '../../../src/dsp/index.ts';
 import type { Box } from '../../../stages/shared/face-boxes.ts';
-import { openSession } from '../../../stages/shared/session.ts';
+import { MANIFESTS } from '../../../models/manifests/index.ts';
+import { DEFAULT_NODE_SETTINGS } from '../../../src/core/settings.ts';
+import { openModel, type Model } from '../../../src/inference/model.ts';
 import { resizeBilinear } from '../../../stages/shared/image-resize.ts';
 import { pasteFace, wav2lipFaceInput } from '../../../stages/wav2lip/faces.ts';
-import { lipSync, lipSyncFrames } from '../../../stages/wav2lip/runner.ts';
+import { lipSync, lipSyncFrames, type LipSyncModel } from '../../../stages/wav2lip/runner.ts';
 import { melWindow, melWindowStarts } from '../../../stages/wav2lip/windows.ts';
 
 const frameOf = (w: number, h: number, f: (x: number, y: number) => [number, number, number]) => {
@@ -99,23 +100,22 @@ describe('face input and paste', () => {
 });
 
 describe('Wav2Lip reference model', () => {
-  let session: ort.InferenceSession;
+  let opened: Model;
+  let model: LipSyncModel;
   const batches: number[][] = [];
   beforeAll(async () => {
-    session = await openSession(await ensureReferenceModel('wav2lip'));
-    const run = session.run.bind(session);
-    session.run = ((feeds: Record<string, ort.Tensor>, ...rest: never[]) => {
-      batches.push([...feeds.video_frames.dims]);
-      return run(feeds, ...rest);
-    }) as typeof session.run;
+    const path = await ensureReferenceModel('wav2lip');
+    opened = await openModel({ stage: 'test', path, contract: MANIFESTS.wav2lip, settings: { ...DEFAULT_NODE_SETTINGS, warmup: 0 }, log: () => {} });
+    // Records each run's batch shape, by the contract's feed name.
+    model = { path, run: (feeds) => (batches.push([...feeds.video_frames.dims]), opened.run(feeds)) };
   });
-  afterAll(async () => session?.release());
+  afterAll(async () => opened?.release());
 
   it('renders one frame per mel window in batches, touching only the box', async () => {
     const frames = [0, 1].map((k) => frameOf(120, 100, (x, y) => [(x + k * 40) % 256, y * 2, 90]));
     const boxes: Box[] = [[30, 20, 90, 85], [32, 22, 92, 87]];
     const mel = { frames: 40, data: Float32Array.from({ length: 80 * 40 }, (_, i) => Math.sin(i * 0.1) * 3) };
-    const out = await lipSync(session, { frames, boxes, mel, fps: 25, batchSize: 4 });
+    const out = await lipSync(model, { frames, boxes, mel, fps: 25, batchSize: 4 });
     const windows = melWindowStarts(40, 25).length;
     expect(out).toHaveLength(windows);
     expect(batches.map((b) => b[0])).toEqual([4, 4, windows - 8]);
@@ -137,13 +137,13 @@ describe('Wav2Lip reference model', () => {
     const frames = [0, 1, 2].map((k) => frameOf(40, 30, (x, y) => [(x * 5 + k * 60) % 256, y * 7, 40]));
     const items = frames.map((frame, k) => ({ frame, box: [4 + k, 3, 34, 28] as Box, melStart: 2 * k }));
     const mel = { frames: 24, data: Float32Array.from({ length: 80 * 24 }, (_, i) => Math.cos(i * 0.07) * 2) };
-    const fresh = await lipSyncFrames(session, items, mel, { batchSize: 2 });
+    const fresh = await lipSyncFrames(model, items, mel, { batchSize: 2 });
     const into = new Uint8Array(3 * 40 * 30 * 3);
-    const views = await lipSyncFrames(session, items, mel, { batchSize: 2, into });
+    const views = await lipSyncFrames(model, items, mel, { batchSize: 2, into });
     expect(views.every((v, k) => v.buffer === into.buffer && v.byteOffset === k * 3600)).toBe(true);
     expect(Buffer.compare(Buffer.concat(fresh), Buffer.from(into))).toBe(0);
     expect(frames.every((f) => f.data.length === 3600)).toBe(true); // the face frames are read, not written
-    await expect(lipSyncFrames(session, items, mel, { into: new Uint8Array(100) })).rejects.toThrow(/output holds 100 bytes; 3 frames of 3600 need 10800/);
+    await expect(lipSyncFrames(model, items, mel, { into: new Uint8Array(100) })).rejects.toThrow(/output holds 100 bytes; 3 frames of 3600 need 10800/);
   });
 
   it('takes the Wav2Lip mel of real audio: 0.5 s at 30 fps → 15 frames', async () => {
@@ -151,7 +151,7 @@ describe('Wav2Lip reference model', () => {
     const mel = wav2lipMel(wav);
     expect(mel.frames).toBe(41); // centred STFT: ⌊8000/200⌋ + 1
     const frame = frameOf(64, 64, (x, y) => [x * 4, y * 4, 128]);
-    const out = await lipSync(session, { frames: [frame], boxes: [[8, 8, 56, 60]], mel, fps: 30 });
+    const out = await lipSync(model, { frames: [frame], boxes: [[8, 8, 56, 60]], mel, fps: 30 });
     // 80·i/30 + 16 ≤ 41 ⇔ i ≤ 9; frame 10 is the right-aligned last window.
     expect(out).toHaveLength(11);
   });

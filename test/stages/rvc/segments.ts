@@ -1,12 +1,13 @@
 /**
- * RVC's long-input rule (`infer/modules/vc/pipeline.py`, fp32 config x_pad 1, x_query 6,
- * x_center 38, x_max 41 s). Only a clip whose reflect-padded length exceeds x_max is cut: near
- * every multiple of x_center the cut goes to the first minimum, within ±x_query, of the 160-sample
- * moving |amplitude| sum (sum[i] = Σ|a[i−80 … i+79]|, the clip reflect-padded by 80), rounded
- * down to a 160-sample frame. Each segment [s, t) is run with x_pad of context each side (the
- * clip itself is reflect-padded by x_pad), and x_pad·rate is trimmed off each side of its output.
+ * RVC's long-input rule, for the tests' whole-clip oracle (the rvc stage works on chunks):
+ * `infer/modules/vc/pipeline.py`, fp32 config x_pad 1, x_query 6, x_center 38, x_max 41 s. Only a
+ * clip whose reflect-padded length exceeds x_max is cut: near every multiple of x_center the cut
+ * goes to the first minimum, within ±x_query, of the 160-sample moving |amplitude| sum
+ * (sum[i] = Σ|a[i−80 … i+79]|, the clip reflect-padded by 80), rounded down to a 160-sample frame.
+ * Each segment [s, t) is run with x_pad of context each side (the clip itself is reflect-padded by
+ * x_pad), and x_pad·rate is trimmed off each side of its output.
  */
-import { TalkingHeadError } from '../shared/errors.ts';
+import { InputError } from '../../../src/core/errors.ts';
 
 export interface RvcSegmentOptions {
   /** Context each side, seconds. @defaultValue 1 */
@@ -24,7 +25,7 @@ const RATE = 16000;
 
 /** numpy reflect padding (edge not repeated). */
 export function reflectPad(x: Float32Array, before: number, after: number): Float32Array {
-  if (x.length < 2 && before + after > 0) throw new TalkingHeadError(`cannot reflect-pad a ${x.length}-sample signal`);
+  if (x.length < 2 && before + after > 0) throw new InputError(`cannot reflect-pad a ${x.length}-sample signal`);
   const out = new Float32Array(x.length + before + after);
   const period = 2 * (x.length - 1);
   for (let i = 0; i < out.length; i++) {

@@ -1,0 +1,112 @@
+/**
+ * Builds a node's items from its joined input chunks: item k holds chunk k, up to `before`
+ * earlier and `after` later chunks of the same clip, and the clip's whole inputs. Item k is ready
+ * once chunk k + after has arrived, or once nothing more can come for its clip (its last chunk
+ * arrived, another clip began, or the input ended). The window holds at most before + after + 1
+ * chunks per clip, so memory stays bounded whatever the clip length.
+ */
+import type { ChunkPackets, ItemData } from '../core/item.ts';
+import type { Packet } from '../core/types.ts';
+
+export interface ReadyItem {
+  item: ItemData;
+  /** Packets no later item will use (a worker may take their buffers instead of copies). */
+  lastUse: ReadonlySet<Packet>;
+}
+
+interface ClipWindow {
+  clipId: string;
+  chunks: ChunkPackets[];
+  /** Index into `chunks` of the next item to hand out. */
+  next: number;
+  /** No more chunks will come for this clip. */
+  closed: boolean;
+  whole: Record<string, Packet>;
+}
+
+export class ItemWindow {
+  private readonly clips: ClipWindow[] = [];
+
+  constructor(
+    private readonly neighbours: { before: number; after: number },
+    /** Ports the kind takes whole: their packets go to every item of the clip. */
+    private readonly wholePorts: ReadonlySet<string>,
+    /** The kind has inputs taken chunk by chunk (else: one item per clip, of its whole inputs). */
+    private readonly chunkedInputs: boolean,
+  ) {}
+
+  /** Chunks taken in and not yet handed out as items (the runtime's own lookahead). */
+  get pending(): number {
+    return this.clips.reduce((n, c) => n + c.chunks.length - c.next, 0);
+  }
+
+  /** Whether the window wants another chunk to make its next item. */
+  wantsInput(): boolean {
+    const open = this.clips.at(-1);
+    return !open || open.closed || open.chunks.length - open.next <= this.neighbours.after;
+  }
+
+  /** Takes the packets of one joined chunk (whole ports included where they arrived with it). */
+  push(packets: readonly { port: string; packet: Packet }[]): void {
+    const first = packets[0].packet.chunk;
+    let clip = this.clips.at(-1);
+    if (!clip || clip.clipId !== first.clipId) {
+      if (clip) clip.closed = true;
+      clip = { clipId: first.clipId, chunks: [], next: 0, closed: false, whole: {} };
+      this.clips.push(clip);
+    }
+    const ports: Record<string, Packet> = {};
+    for (const { port, packet } of packets) {
+      if (this.wholePorts.has(port)) clip.whole[port] = packet;
+      else ports[port] = packet;
+    }
+    const chunk = Object.values(ports)[0]?.chunk;
+    if (chunk) clip.chunks.push({ chunk, ports });
+    if (!this.chunkedInputs) {
+      // A kind whose inputs are all whole has one item per clip, on the whole packet's chunk.
+      if (clip.chunks.length === 0) clip.chunks.push({ chunk: first, ports: {} });
+      clip.closed = true;
+    } else if (chunk?.last) clip.closed = true;
+  }
+
+  /** The input ended: every clip is complete. */
+  end(): void {
+    for (const clip of this.clips) clip.closed = true;
+  }
+
+  /** The next item, if its neighbours are there. */
+  take(): ReadyItem | undefined {
+    const clip = this.clips[0];
+    if (!clip) return undefined;
+    const k = clip.next;
+    if (k >= clip.chunks.length) {
+      if (clip.closed) this.clips.shift();
+      return clip.closed ? this.take() : undefined;
+    }
+    const { before, after } = this.neighbours;
+    if (!clip.closed && clip.chunks.length - 1 - k < after) return undefined;
+    const cur = clip.chunks[k];
+    const item: ItemData = {
+      ...cur,
+      before: clip.chunks.slice(Math.max(0, k - before), k),
+      after: clip.chunks.slice(k + 1, k + 1 + after),
+      whole: { ...clip.whole },
+    };
+    clip.next++;
+    // Chunk k - before is used for the last time; drop what no later item reaches.
+    const lastUse = new Set<Packet>();
+    const oldest = clip.next - before;
+    if (oldest > 0) {
+      const retired = clip.chunks.splice(0, oldest);
+      clip.next -= oldest;
+      for (const c of retired) for (const p of Object.values(c.ports)) lastUse.add(p);
+    }
+    const finished = clip.closed && clip.next >= clip.chunks.length;
+    if (finished) {
+      for (const c of clip.chunks) for (const p of Object.values(c.ports)) lastUse.add(p);
+      for (const p of Object.values(clip.whole)) lastUse.add(p);
+      this.clips.shift();
+    }
+    return { item, lastUse };
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * Runs one transform node. Its joined input chunks go into an ItemWindow, which hands out items
+ * once their neighbours are there; each item goes to a free host when the flow control allows, and
+ * the items are composed with RxJS — `mergeMap` over the hosts' item Observables, one per host at a
+ * time — with outputs released in input order whichever host finished first. An item is done
+ * exactly when its Observable completes, so metrics and trace spans are compute, not waiting.
+ */
+import { catchError, endWith, map, mergeMap, Subject, throwError, type Subscription } from 'rxjs';
+import { itemSpecOf, type PortPacket } from '../core/stage.ts';
+import type { ChunkInfo } from '../core/types.ts';
+import type { GraphNode } from '../graph/types.ts';
+import { StageMetricsRecorder } from '../metrics/stage-metrics.ts';
+import type { ComputeSegment } from './compute-clock.ts';
+import { takeJoined, type InputQueue } from './input-queue.ts';
+import { ItemWindow, type ReadyItem } from './item-window.ts';
+import { stageError, type OutputEdges, type Runner, type RunnerEnv } from './runner.ts';
+import type { HostEvent, TransformHost } from './transform-host.ts';
+
+interface ItemState {
+  chunk: ChunkInfo;
+  host: number;
+  compute: number;
+  timer?: NodeJS.Timeout;
+  done: boolean;
+  /** Outputs waiting for earlier items to be released. */
+  held: PortPacket[];
+  /** When the item last emitted (a generator's wait for room is measured from there). */
+  parkedSince?: number;
+}
+
+interface Dispatch {
+  seq: number;
+  host: number;
+  ready: ReadyItem;
+}
+
+type Tagged = { seq: number; event: HostEvent | { type: 'done' } };
+
+export class TransformRunner implements Runner {
+  readonly metrics: StageMetricsRecorder;
+  private hosts: TransformHost[] = [];
+  private readonly busyHosts = new Set<number>();
+  private readonly items = new Map<number, ItemState>();
+  private readonly window: ItemWindow;
+  private readonly dispatch = new Subject<Dispatch>();
+  private subscription: Subscription | undefined;
+  private nextSeq = 0;
+  private nextRelease = 0;
+  private inputEnded = false;
+  private done = false;
+  private readonly roomWaiters: (() => void)[] = [];
+  /** Hosts whose item timed out: they are terminated rather than asked to dispose. */
+  private readonly hung = new Set<number>();
+
+  constructor(
+    readonly node: GraphNode,
+    private readonly inputs: readonly InputQueue[],
+    private readonly outputs: OutputEdges,
+    private readonly env: RunnerEnv,
+  ) {
+    this.metrics = new StageMetricsRecorder(node.id, node.kind);
+    const spec = itemSpecOf(node.def);
+    const whole = Object.entries(node.def.inputs).filter(([, p]) => p.whole).map(([port]) => port);
+    const chunked = Object.keys(node.def.inputs).length > whole.length;
+    this.window = new ItemWindow(spec.neighbours, new Set(whole), chunked);
+  }
+
+  get finished(): boolean {
+    return this.done;
+  }
+
+  attach(hosts: TransformHost[]): void {
+    this.hosts = hosts;
+    this.subscription = this.dispatch
+      .pipe(
+        mergeMap(
+          ({ seq, host, ready }) =>
+            this.hosts[host].run(ready).pipe(
+              map((event): Tagged => ({ seq, event })),
+              endWith<Tagged>({ seq, event: { type: 'done' } }),
+              catchError((err) => throwError(() => stageError(this.env.pipeline, this.node.id, this.items.get(seq)?.chunk, err))),
+            ),
+          Math.max(1, hosts.length),
+        ),
+      )
+      .subscribe({
+        next: ({ seq, event }) => this.guard(seq, () => this.onEvent(seq, event)),
+        error: (err) => this.env.fail(err),
+      });
+  }
+
+  busy(): boolean {
+    return [...this.busyHosts].some((h) => !this.hosts[h].parked);
+  }
+
+  /** Resolves once the downstream queues have room for one more packet (checked on every pass). */
+  awaitRoom(): Promise<void> {
+    const room = new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    // The next pass answers it (at once if there is room; sequential mode waits its turn).
+    this.env.schedule();
+    return room;
+  }
+
+  tryStart(allowed: boolean): boolean {
+    if (this.done) return this.discardLeftovers();
+    let moved = false;
+    if (allowed && this.roomWaiters.length > 0 && this.outputs.hasRoomForPacket()) {
+      for (const resolve of this.roomWaiters.splice(0)) resolve();
+      moved = true;
+    }
+    moved = this.takeInput() || moved;
+    const host = this.freeHost();
+    const ready = host >= 0;
+    const room = this.outputs.hasRoom(this.items.size, this.node.settings.concurrency);
+    if (!ready) this.metrics.setState('working');
+    else if (!allowed || !room) this.metrics.setState(this.window.pending > 0 ? 'blocked' : 'starved');
+    if (!allowed || !ready || !room) return moved;
+    const next = this.window.take();
+    if (!next) {
+      this.metrics.setState(this.window.pending > 0 ? 'neighbours' : 'starved');
+      if (!this.inputEnded || this.items.size > 0) return moved;
+      this.finish();
+      return true; // closing the outputs lets the consumers end in this same pass
+    }
+    this.metrics.setState('working');
+    this.start(host, next);
+    return true;
+  }
+
+  /** Moves joined chunks from the input queues into the window while it wants them. */
+  private takeInput(): boolean {
+    let moved = false;
+    for (const queue of this.inputs) this.metrics.queueDepth(queue.length);
+    while (!this.inputEnded && this.window.wantsInput()) {
+      const next = takeJoined(this.inputs);
+      if (next.kind === 'wait') break;
+      if (next.kind === 'ended') {
+        this.inputEnded = true;
+        this.window.end();
+      } else this.window.push(next.packets);
+      moved = true;
+    }
+    return moved;
+  }
+
+  private start(host: number, ready: ReadyItem): void {
+    const seq = this.nextSeq++;
+    const item: ItemState = { chunk: ready.item.chunk, host, compute: 0, done: false, held: [] };
+    if (this.env.stageTimeoutMs !== undefined) {
+      const ms = this.env.stageTimeoutMs;
+      item.timer = setTimeout(() => {
+        this.hung.add(host);
+        this.env.fail(stageError(this.env.pipeline, this.node.id, item.chunk, new Error(`no result after ${ms} ms (stage timeout)`)));
+      }, ms);
+    }
+    this.items.set(seq, item);
+    this.busyHosts.add(host);
+    this.dispatch.next({ seq, host, ready });
+  }
+
+  private onEvent(seq: number, event: Tagged['event']): void {
+    const item = this.items.get(seq);
+    if (!item) return;
+    if (event.type === 'compute') this.onCompute(item, event.segment);
+    else if (event.type === 'packet') {
+      if (seq === this.nextRelease) this.outputs.deliver(event.out);
+      else item.held.push(event.out);
+    } else this.onDone(seq, item);
+  }
+
+  private onCompute(item: ItemState, segment: ComputeSegment): void {
+    const ms = segment.end - segment.start;
+    if (item.parkedSince !== undefined) this.metrics.blocked(Math.max(0, segment.start - item.parkedSince));
+    item.parkedSince = segment.end;
+    item.compute += ms;
+    this.metrics.compute(ms);
+    const track = this.hosts.length > 1 ? `${this.node.id}#${item.host}` : this.node.id;
+    const generated = segment.emitted !== undefined && segment.emitted !== item.chunk.index;
+    const name = generated ? `${this.node.id} → #${segment.emitted}` : `${this.node.id} #${item.chunk.index}`;
+    this.env.trace.span(track, name, segment.start, segment.end, { chunk: item.chunk.index, clip: item.chunk.clipId, ...(generated ? { emitted: segment.emitted } : {}) });
+  }
+
+  private onDone(seq: number, item: ItemState): void {
+    clearTimeout(item.timer);
+    item.done = true;
+    this.busyHosts.delete(item.host);
+    this.metrics.itemDone(item.compute);
+    this.env.emit({ type: 'chunk', stage: this.node.id, chunk: item.chunk, ms: item.compute });
+    this.release();
+  }
+
+  /** Items are released in input order: the oldest unfinished item's outputs stream straight out. */
+  private release(): void {
+    for (;;) {
+      const item = this.items.get(this.nextRelease);
+      if (!item) return;
+      for (const out of item.held.splice(0)) this.outputs.deliver(out);
+      if (!item.done) return;
+      this.items.delete(this.nextRelease);
+      this.nextRelease++;
+    }
+  }
+
+  private finish(): void {
+    this.done = true;
+    this.metrics.setState('idle');
+    this.outputs.close();
+  }
+
+  /**
+   * After the node finished (a required input ended), chunks still arriving on the other ports can
+   * never be joined; they are dropped so that their producers are not blocked for ever.
+   */
+  private discardLeftovers(): boolean {
+    let dropped = 0;
+    for (const queue of this.inputs) {
+      while (queue.length > 0) {
+        queue.shift();
+        dropped++;
+      }
+    }
+    if (dropped > 0) {
+      const ended = this.inputs.filter((q) => q.ended && !q.optional).map((q) => q.port);
+      this.env.emit({ type: 'log', stage: this.node.id, line: `dropped ${dropped} chunk(s): input ${ended.join(', ')} had ended` });
+    }
+    return dropped > 0;
+  }
+
+  /** A host with no item in progress, or -1. */
+  private freeHost(): number {
+    for (let i = 0; i < this.hosts.length; i++) if (!this.busyHosts.has(i)) return i;
+    return -1;
+  }
+
+  private guard(seq: number, action: () => void): void {
+    try {
+      action();
+    } catch (err) {
+      this.env.fail(stageError(this.env.pipeline, this.node.id, this.items.get(seq)?.chunk, err));
+    }
+    this.env.schedule();
+  }
+
+  async commit(): Promise<void> {}
+
+  files(): readonly string[] {
+    return [];
+  }
+
+  async dispose(): Promise<void> {
+    this.subscription?.unsubscribe();
+    for (const item of this.items.values()) clearTimeout(item.timer);
+    await Promise.allSettled(this.hosts.map((host, i) => host.dispose(this.hung.has(i))));
+  }
+}
