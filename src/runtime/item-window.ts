@@ -40,10 +40,15 @@ export class ItemWindow {
     return this.clips.reduce((n, c) => n + c.chunks.length - c.next, 0);
   }
 
-  /** Whether the window wants another chunk to make its next item. */
-  wantsInput(): boolean {
+  /**
+   * Whether the window takes another chunk. It always takes the `after` chunks an item waits for
+   * (its lookahead); the item's own chunk only when the node can start it (`toStart`), so that a
+   * busy node leaves its input on the edge and back-pressure reaches the producer.
+   */
+  wantsInput(toStart: boolean): boolean {
     const open = this.clips.at(-1);
-    return !open || open.closed || open.chunks.length - open.next <= this.neighbours.after;
+    const pending = open && !open.closed ? open.chunks.length - open.next : 0;
+    return pending < this.neighbours.after + (toStart ? 1 : 0);
   }
 
   /** Takes the packets of one joined chunk (whole ports included where they arrived with it). */

@@ -53,7 +53,7 @@ export class SinkRunner implements Runner {
     if (!this.sink || this.done || this.finishing || this.writing) return false;
     let moved = false;
     for (const queue of this.inputs) this.metrics.queueDepth(queue.length);
-    while (!this.inputEnded && this.window.wantsInput()) {
+    while (!this.inputEnded && this.window.wantsInput(allowed)) {
       const next = takeJoined(this.inputs);
       if (next.kind === 'wait') break;
       if (next.kind === 'ended') {

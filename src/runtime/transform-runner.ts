@@ -90,7 +90,8 @@ export class TransformRunner implements Runner {
   }
 
   busy(): boolean {
-    return [...this.busyHosts].some((h) => !this.hosts[h].parked);
+    // A generator parked for room is not working; one whose room was just granted is, at once.
+    return this.busyHosts.size > this.roomWaiters.length;
   }
 
   /** Resolves once the downstream queues have room for one more packet (checked on every pass). */
@@ -108,10 +109,10 @@ export class TransformRunner implements Runner {
       for (const resolve of this.roomWaiters.splice(0)) resolve();
       moved = true;
     }
-    moved = this.takeInput() || moved;
     const host = this.freeHost();
     const ready = host >= 0;
     const room = this.outputs.hasRoom(this.items.size, this.node.settings.concurrency);
+    moved = this.takeInput(allowed && ready && room) || moved;
     if (!ready) this.metrics.setState('working');
     else if (!allowed || !room) this.metrics.setState(this.window.pending > 0 ? 'blocked' : 'starved');
     if (!allowed || !ready || !room) return moved;
@@ -128,10 +129,10 @@ export class TransformRunner implements Runner {
   }
 
   /** Moves joined chunks from the input queues into the window while it wants them. */
-  private takeInput(): boolean {
+  private takeInput(toStart: boolean): boolean {
     let moved = false;
     for (const queue of this.inputs) this.metrics.queueDepth(queue.length);
-    while (!this.inputEnded && this.window.wantsInput()) {
+    while (!this.inputEnded && this.window.wantsInput(toStart)) {
       const next = takeJoined(this.inputs);
       if (next.kind === 'wait') break;
       if (next.kind === 'ended') {

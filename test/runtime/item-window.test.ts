@@ -24,9 +24,9 @@ const lastUseOf = (ready: ReadyItem) => [...ready.lastUse].map((p) => p.chunk.in
 describe('ItemWindow', () => {
   it('hands out each chunk as an item at once when the kind declares no neighbours', () => {
     const window = new ItemWindow({ before: 0, after: 0 }, new Set(), true);
-    expect(window.wantsInput()).toBe(true);
+    expect(window.wantsInput(true)).toBe(true);
     window.push([chunk(0)]);
-    expect(window.wantsInput()).toBe(false);
+    expect(window.wantsInput(true)).toBe(false);
     const ready = window.take()!;
     expect(indices(ready.item)).toEqual({ k: 0, before: [], after: [] });
     expect(lastUseOf(ready)).toEqual([0]);
@@ -38,9 +38,9 @@ describe('ItemWindow', () => {
     const window = new ItemWindow({ before: 1, after: 1 }, new Set(), true);
     window.push([chunk(0)]);
     expect(window.take()).toBeUndefined(); // waits for chunk 1
-    expect(window.wantsInput()).toBe(true);
+    expect(window.wantsInput(true)).toBe(true);
     window.push([chunk(1)]);
-    expect(window.wantsInput()).toBe(false); // holds at most `after` chunks beyond the next item
+    expect(window.wantsInput(true)).toBe(false); // holds at most `after` chunks beyond the next item
     const items: ReadyItem[] = [window.take()!];
     window.push([chunk(2)]);
     items.push(window.take()!);
