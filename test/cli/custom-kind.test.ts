@@ -45,6 +45,7 @@ describe('README: writing a stage kind', () => {
 
   it('refuses a module that exports no stage kind, naming the file and the fix (exit 2)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'reel-kind-'));
+    await writeFile(join(dir, 'package.json'), '{ "type": "module" }\n');
     await writeFile(join(dir, 'nothing.ts'), 'export const answer = 42;\n');
     await writeFile(
       join(dir, 'p.yaml'),
