@@ -6,7 +6,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Subscription } from 'rxjs';
 import { useCreationLockBuffer } from '../inference/creation-lock.ts';
+import type { ItemData } from '../core/item.ts';
 import type { StageDefinition, TransformDefinition, TransformInstance } from '../core/stage.ts';
+import type { Packet } from '../core/types.ts';
 import { reclaimBuffersIfGrown, startBufferReclaim } from './buffer-reclaim.ts';
 import { createInstance, InstanceDriver } from './transform-host.ts';
 import { prepareTransfer } from './transfer.ts';
@@ -55,9 +57,33 @@ async function start(init: WorkerInit): Promise<void> {
   send({ type: 'ready' });
 }
 
-function runItem(seq: number, item: ToWorker & { type: 'item' }): void {
+/** Whole inputs of the current clip, by id (see WholeRefs). */
+const wholes = new Map<number, Packet>();
+
+/** The item with every whole packet in place: the ones just sent are kept, the others looked up. */
+function withWholes(message: ToWorker & { type: 'item' }): ItemData {
+  if (message.wholes.reset) wholes.clear();
+  const whole: Record<string, Packet> = {};
+  for (const [port, id] of Object.entries(message.wholes.ids)) {
+    const sent = message.item.whole[port];
+    if (sent) wholes.set(id, sent);
+    const packet = wholes.get(id);
+    if (!packet) throw new Error(`whole input "${port}" (id ${id}) was never sent to this worker`);
+    whole[port] = packet;
+  }
+  for (const id of message.wholes.release) wholes.delete(id);
+  return { ...message.item, whole };
+}
+
+function runItem(seq: number, message: ToWorker & { type: 'item' }): void {
   if (!instance) return send({ type: 'error', seq, error: serializeError(new Error('no instance')) });
-  running = driver.run(instance, item.item, (segment) => send({ type: 'segment', seq, segment })).subscribe({
+  let item: ItemData;
+  try {
+    item = withWholes(message);
+  } catch (err) {
+    return send({ type: 'error', seq, error: serializeError(err) });
+  }
+  running = driver.run(instance, item, (segment) => send({ type: 'segment', seq, segment })).subscribe({
     next(out) {
       const prepared = prepareTransfer([out]);
       send({ type: 'packet', seq, out: prepared.packets[0] }, prepared.transfer);

@@ -9,7 +9,10 @@ import { creationLockBuffer, releaseCreationLockOf } from '../inference/creation
 import { localSegment } from './compute-clock.ts';
 import { prepareItem } from './transfer.ts';
 import type { HostEvent, HostSpec, TransformHost } from './transform-host.ts';
-import { deserializeError, type FromWorker, type ToWorker } from './worker-protocol.ts';
+import type { ItemData } from '../core/item.ts';
+import type { Packet } from '../core/types.ts';
+import type { ReadyItem } from './item-window.ts';
+import { deserializeError, type FromWorker, type ToWorker, type WholeRefs } from './worker-protocol.ts';
 
 const WORKER_ENTRY = new URL('./stage-worker.js', import.meta.url);
 /** How long a worker gets to dispose its instance before it is terminated. */
@@ -53,9 +56,36 @@ export function createWorkerHost(spec: HostSpec): Promise<TransformHost> {
   let state: 'starting' | 'running' | 'disposing' | 'gone' = 'starting';
   let onDisposed: (() => void) | undefined;
   let nextSeq = 0;
-  let parked = 0;
+  /** Whole packets this worker holds, by the id it knows them by; all of one clip (see WholeRefs). */
+  const sentWholes = new Map<Packet, number>();
+  let wholesClip: string | undefined;
+  let nextWholeId = 0;
   /** The item in progress (one at a time). */
   let current: { seq: number; subscriber: Subscriber<HostEvent> } | undefined;
+
+  /** The item with only the whole packets the worker lacks, and the ids of all of them. */
+  const wholeRefs = (ready: ReadyItem): { item: ItemData; wholes: WholeRefs } => {
+    const reset = wholesClip !== ready.item.chunk.clipId;
+    if (reset) sentWholes.clear();
+    wholesClip = ready.item.chunk.clipId;
+    const ids: Record<string, number> = {};
+    const fresh: Record<string, Packet> = {};
+    const release: number[] = [];
+    for (const [port, packet] of Object.entries(ready.item.whole)) {
+      let id = sentWholes.get(packet);
+      if (id === undefined) {
+        id = nextWholeId++;
+        sentWholes.set(packet, id);
+        fresh[port] = packet;
+      }
+      ids[port] = id;
+      if (ready.lastUse.has(packet)) {
+        sentWholes.delete(packet);
+        release.push(id);
+      }
+    }
+    return { item: { ...ready.item, whole: fresh }, wholes: { ids, reset, release } };
+  };
 
   const post = (message: ToWorker, transfer: ArrayBuffer[] = []) => {
     if (state !== 'gone') worker.postMessage(message, transfer);
@@ -105,11 +135,7 @@ export function createWorkerHost(spec: HostSpec): Promise<TransformHost> {
           break;
         case 'await-room': {
           const id = message.id;
-          parked++;
-          void spec.outputRoom().then(() => {
-            parked--;
-            post({ type: 'room', id });
-          });
+          void spec.outputRoom().then(() => post({ type: 'room', id }));
           break;
         }
         case 'disposed':
@@ -125,15 +151,13 @@ export function createWorkerHost(spec: HostSpec): Promise<TransformHost> {
     });
 
     const host: TransformHost = {
-      get parked() {
-        return parked > 0;
-      },
       run(ready) {
         return new Observable<HostEvent>((subscriber) => {
           const seq = nextSeq++;
           current = { seq, subscriber };
-          const prepared = prepareItem(ready.item, (p) => ready.lastUse.has(p) && !spec.shared(p));
-          post({ type: 'item', seq, item: prepared.item }, prepared.transfer);
+          const { item, wholes } = wholeRefs(ready);
+          const prepared = prepareItem(item, (p) => ready.lastUse.has(p) && !spec.shared(p));
+          post({ type: 'item', seq, item: prepared.item, wholes }, prepared.transfer);
           return () => {
             if (current?.seq === seq) current = undefined;
           };

@@ -17,9 +17,21 @@ export interface WorkerInit {
   context: HostContext;
 }
 
+/**
+ * Whole inputs travel once per clip, not with every item: `item.whole` holds only the packets the
+ * worker has not had yet; `ids` names every whole packet of the item (the worker keeps them by
+ * id, so an item sees the same packet object each time and a stage may cache what it derives from
+ * it); `reset` drops what it kept for an earlier clip; `release` ids are no longer needed after this item.
+ */
+export interface WholeRefs {
+  ids: Readonly<Record<string, number>>;
+  reset: boolean;
+  release: readonly number[];
+}
+
 export type ToWorker =
   | WorkerInit
-  | { type: 'item'; seq: number; item: ItemData }
+  | { type: 'item'; seq: number; item: ItemData; wholes: WholeRefs }
   | { type: 'dispose' }
   /** Answer to `await-room`: the stage's downstream queues have room again. */
   | { type: 'room'; id: number };

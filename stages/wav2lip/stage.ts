@@ -57,11 +57,10 @@ function boxesOf(item: StageItem, frames: number): Box[] {
 /**
  * The face loop of a clip: its boxes and, for short loops, each face frame's model input. Derived
  * from the whole inputs only (never from neighbours), so items may run in any order; kept for the
- * latest clip, keyed by its id because a packet that crossed threads is a new object each item.
+ * latest clip's face video, which every item of the clip carries as the same packet.
  */
 interface FaceLoop {
-  clipId: string;
-  frameCount: number;
+  video: VideoPacket;
   boxes: Box[];
   inputs: Map<number, Float32Array>;
 }
@@ -70,9 +69,7 @@ export async function createWav2lipStage(o: Wav2lipOptions, ctx: StageCreateCont
   const model = await openStageModel(ctx, 'generator', 'wav2lip', { warmup: { dims: { B: Math.min(o.batchSize, 4) } } });
   let face: FaceLoop | undefined;
   const loopOf = (item: StageItem, video: VideoPacket): FaceLoop => {
-    if (face?.clipId !== video.chunk.clipId || face.frameCount !== video.frameCount) {
-      face = { clipId: video.chunk.clipId, frameCount: video.frameCount, boxes: boxesOf(item, video.frameCount), inputs: new Map() };
-    }
+    if (face?.video !== video) face = { video, boxes: boxesOf(item, video.frameCount), inputs: new Map() };
     return face;
   };
   return {
