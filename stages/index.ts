@@ -34,27 +34,8 @@ const all: readonly StageDefinition[] = [
   vae,
 ] as unknown as readonly StageDefinition[];
 
-/** Where each built-in kind's definition lives, so that a worker thread can load it by URL. */
-const MODULES: Readonly<Record<string, string>> = {
-  'content-encoder': './content-encoder/index.ts',
-  rvc: './rvc/index.ts',
-  vallex: './vallex/index.ts',
-  fastpitch: './fastpitch/index.ts',
-  hifigan: './hifigan/index.ts',
-  'face-detect': './face-detect/index.ts',
-  wav2lip: './wav2lip/index.ts',
-  'text-encoder': './text-encoder/index.ts',
-  dit: './dit/index.ts',
-  vae: './vae/index.ts',
-};
-
 export const STAGE_KINDS: Readonly<Record<string, StageDefinition>> = Object.freeze(
-  Object.fromEntries(
-    all.map((def) => {
-      const module = def.module ?? (MODULES[def.kind] ? new URL(MODULES[def.kind], import.meta.url).href : undefined);
-      return [def.kind, Object.freeze({ ...def, ...(module ? { module } : {}) }) as StageDefinition];
-    }),
-  ),
+  Object.fromEntries(all.map((def) => [def.kind, def])),
 );
 
 /** Source kind that decodes a pipeline input of each type. */

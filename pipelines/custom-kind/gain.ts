@@ -14,14 +14,16 @@ export const gain = defineTransform({
   }),
   // item: { neighbours: { before: 1, after: 1 } } would hand each item its neighbouring chunks;
   // thread: 'worker' would run it on a worker thread (for work that blocks, like an ONNX session).
-  create: async (options) => ({
-    process: (item) =>
-      defer(() => {
-        const input = item.audio('audio'); // a typed accessor: a wrong packet kind is a clear error
-        const factor = 10 ** (options.db / 20);
-        const data = input.data.map((sample) => sample * factor); // a new buffer: inputs are shared
-        return of({ port: 'audio', packet: { ...input, data } });
-      }),
-    dispose: async () => {},
-  }),
+  create: async (options) => {
+    const factor = 10 ** (options.db / 20);
+    return {
+      process: (item) =>
+        defer(() => {
+          const input = item.audio('audio'); // a typed accessor: a wrong packet kind is a clear error
+          const data = input.data.map((sample) => sample * factor); // a new buffer: inputs are shared
+          return of({ port: 'audio', packet: { ...input, data } });
+        }),
+      dispose: async () => {},
+    };
+  },
 });

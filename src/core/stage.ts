@@ -137,7 +137,8 @@ interface DefinitionBase<Schema extends z.ZodType> {
   models?: Readonly<Record<string, ModelSlot>>;
   /**
    * URL of the module that exports this definition (`import.meta.url`), so that a worker thread
-   * can load it. Built-in kinds are found by kind in `stages/index.ts` and need not set it.
+   * can load it: required of `thread: 'worker'` kinds. A kind named by file in a pipeline gets its
+   * file's URL when it sets none.
    */
   module?: string;
   /** Pipeline settings the kind takes beyond the common ones (only `cache` today). */

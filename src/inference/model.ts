@@ -45,11 +45,14 @@ export interface OpenModelOptions {
   log: (line: string) => void;
   /**
    * Warm-up feeds: sizes for the contract's symbolic axes (`{ T: 100 }`: zeros of that shape),
-   * plus any feed given outright (a length that must match, an id that must be in range).
-   * Absent: no warm-up (`warmup:` in YAML is then ignored for this model).
+   * plus any feed given outright (a length that must match, an id that must be in range). Sizes a
+   * model fixes itself (a text width, cache channels) come from a function of the opened model;
+   * it returns undefined when there is no representative shape. Absent: no warm-up.
    */
-  warmup?: { dims: Readonly<Record<string, number>>; feeds?: Readonly<Record<string, Feed>> };
+  warmup?: { dims: WarmupDims | ((model: Pick<Model, 'path' | 'session'>) => WarmupDims | undefined); feeds?: Readonly<Record<string, Feed>> };
 }
+
+type WarmupDims = Readonly<Record<string, number>>;
 
 /** Sessions of this thread, shared by stages (and clips) that ask for the same model and settings. */
 const SESSIONS = new SessionPool();
@@ -109,6 +112,9 @@ export async function openModel(o: OpenModelOptions): Promise<Model> {
   const { session } = created;
   const inputNames = new Set(session.inputNames);
   const outputNames = new Set(session.outputNames);
+  // Fixed per model: what a run checks its feeds against.
+  const contractInputs = new Set(o.contract.inputs.map((i) => i.name));
+  const requiredInputs = o.contract.inputs.filter((i) => inputNames.has(i.name)).map((i) => i.name);
   let inflight = 0;
   let closed = false;
   let idle: (() => void) | undefined;
@@ -116,8 +122,8 @@ export async function openModel(o: OpenModelOptions): Promise<Model> {
 
   const run = async (feeds: Readonly<Record<string, Feed>>): Promise<Record<string, TensorData>> => {
     if (closed) throw new CancelledError(`${o.path} was released; no more runs`);
-    const unknown = Object.keys(feeds).filter((name) => !o.contract.inputs.some((i) => i.name === name));
-    const missing = o.contract.inputs.filter((i) => inputNames.has(i.name) && !(i.name in feeds)).map((i) => i.name);
+    const unknown = Object.keys(feeds).filter((name) => !contractInputs.has(name));
+    const missing = requiredInputs.filter((name) => !(name in feeds));
     if (unknown.length || missing.length) {
       const parts = [unknown.length ? `not in the ${o.contract.family} contract: ${unknown.join(', ')}` : '', missing.length ? `missing: ${missing.join(', ')}` : ''];
       throw new ModelError(o.path, `feeds do not match the contract (${parts.filter(Boolean).join('; ')})`);
@@ -152,11 +158,12 @@ export async function openModel(o: OpenModelOptions): Promise<Model> {
 
   try {
     assertContract(session, o.contract, { stage: o.stage, model: o.path });
-    if (o.warmup && o.settings.warmup > 0) {
+    const dims = o.warmup && o.settings.warmup > 0 ? (typeof o.warmup.dims === 'function' ? o.warmup.dims({ path: o.path, session }) : o.warmup.dims) : undefined;
+    if (dims) {
       const feeds: Record<string, Feed> = {};
       for (const input of o.contract.inputs) {
         if (!inputNames.has(input.name)) continue;
-        feeds[input.name] = o.warmup.feeds?.[input.name] ?? zerosFor(input, o.warmup.dims);
+        feeds[input.name] = o.warmup?.feeds?.[input.name] ?? zerosFor(input, dims);
       }
       for (let i = 0; i < o.settings.warmup; i++) await run(feeds);
     }

@@ -38,10 +38,6 @@ export class ComputeClock {
     this.emitted = undefined;
     this.onSegment(segment);
   }
-
-  get running(): boolean {
-    return this.since !== undefined;
-  }
 }
 
 /** A segment measured on any thread, on this thread's `performance.now()` clock. */

@@ -12,9 +12,6 @@ export async function createInProcessHost(spec: HostSpec): Promise<TransformHost
   const instance = await createInstance(spec.def, spec.options, { ...spec.context, signal: abort.signal, log: spec.log, outputRoom: driver.room });
   let disposed = false;
   return {
-    get parked() {
-      return driver.parked;
-    },
     run(ready) {
       return new Observable<HostEvent>((subscriber) => {
         // A segment is recorded before the item's completion, so it reaches the runner first.

@@ -6,7 +6,9 @@
  * chunks per clip, so memory stays bounded whatever the clip length.
  */
 import type { ChunkPackets, ItemData } from '../core/item.ts';
+import { itemSpecOf, type StageDefinition } from '../core/stage.ts';
 import type { Packet } from '../core/types.ts';
+import { takeJoined, type InputQueue } from './input-queue.ts';
 
 export interface ReadyItem {
   item: ItemData;
@@ -26,6 +28,13 @@ interface ClipWindow {
 
 export class ItemWindow {
   private readonly clips: ClipWindow[] = [];
+  private inputEnded = false;
+
+  /** The window of a node of kind `def`: its neighbours, its whole ports. */
+  static forKind(def: StageDefinition): ItemWindow {
+    const whole = Object.entries(def.inputs).filter(([, p]) => p.whole).map(([port]) => port);
+    return new ItemWindow(itemSpecOf(def).neighbours, new Set(whole), Object.keys(def.inputs).length > whole.length);
+  }
 
   constructor(
     private readonly neighbours: { before: number; after: number },
@@ -76,7 +85,26 @@ export class ItemWindow {
 
   /** The input ended: every clip is complete. */
   end(): void {
+    this.inputEnded = true;
     for (const clip of this.clips) clip.closed = true;
+  }
+
+  /** Nothing more will arrive. */
+  get ended(): boolean {
+    return this.inputEnded;
+  }
+
+  /** Moves joined chunks from a node's input queues into the window while it wants them; true if any moved. */
+  takeFrom(inputs: readonly InputQueue[], toStart: boolean): boolean {
+    let moved = false;
+    while (!this.inputEnded && this.wantsInput(toStart)) {
+      const next = takeJoined(inputs);
+      if (next.kind === 'wait') break;
+      if (next.kind === 'ended') this.end();
+      else this.push(next.packets);
+      moved = true;
+    }
+    return moved;
   }
 
   /** The next item, if its neighbours are there. */

@@ -17,9 +17,9 @@ import { TraceRecorder, type TraceEvent } from '../metrics/trace.ts';
 import { joinCapacity, lookaheadDepths } from './flow-control.ts';
 import { createInProcessHost } from './in-process-host.ts';
 import { InputQueue } from './input-queue.ts';
-import { OutputEdges, stageError, type Runner, type RunEvent, type RunnerEnv } from './runner.ts';
+import { creatorOf, OutputEdges, stageError, type Runner, type RunEvent, type RunnerEnv } from './runner.ts';
 import { Scheduler, type ExecutionMode } from './scheduler.ts';
-import { createSink, SinkRunner } from './sink-runner.ts';
+import { SinkRunner } from './sink-runner.ts';
 import { createSourceHost, SourceRunner } from './source-runner.ts';
 import type { HostContext, HostSpec } from './transform-host.ts';
 import { TransformRunner } from './transform-runner.ts';
@@ -46,10 +46,6 @@ export interface RunResult {
   metrics: RunMetrics;
   /** Chrome trace events: one span per stage per chunk (see writeTrace). */
   trace: readonly TraceEvent[];
-}
-
-export function isSourceNode(node: GraphNode): boolean {
-  return node.def.role === 'source';
 }
 
 export async function runPipeline(graph: PipelineGraph, options: RunOptions): Promise<RunResult> {
@@ -214,8 +210,7 @@ class PipelineRun {
       return runner.attach(await createSourceHost(def, node.options, { ...context, log, outputRoom: async () => {} }));
     }
     if (runner instanceof SinkRunner && def.role === 'sink') {
-      const abort = new AbortController();
-      return runner.attach(await createSink(def, node.options, { ...context, signal: abort.signal, log, outputRoom: async () => {} }));
+      return runner.attach(await creatorOf(def)(node.options as never, { ...context, signal: runner.abort.signal, log, outputRoom: async () => {} }));
     }
     if (!(runner instanceof TransformRunner) || def.role !== 'transform') throw new Error(`node "${node.id}" has no runner for role ${def.role}`);
     const spec: HostSpec = {

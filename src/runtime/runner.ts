@@ -3,12 +3,12 @@
  * room checks, fan-out delivery, and the environment of the run.
  */
 import { EXIT, ReelError, StageError } from '../core/errors.ts';
-import type { PortPacket } from '../core/stage.ts';
+import type { PortPacket, StageDefinition } from '../core/stage.ts';
 import type { ChunkInfo, Packet } from '../core/types.ts';
 import type { GraphNode } from '../graph/types.ts';
 import type { StageMetricsRecorder } from '../metrics/stage-metrics.ts';
 import type { TraceRecorder } from '../metrics/trace.ts';
-import { hasRoom, hasRoomForPacket, type EdgeLoad } from './flow-control.ts';
+import { hasRoom, hasRoomForPacket } from './flow-control.ts';
 import type { InputQueue } from './input-queue.ts';
 
 export type RunEvent =
@@ -46,24 +46,25 @@ export interface Runner {
 
 /** The input queues a node's output ports feed, by port. */
 export class OutputEdges {
+  /** Every downstream queue (each is an edge load: its length and capacity). */
+  private readonly queues: readonly InputQueue[];
+
   constructor(
     private readonly node: GraphNode,
     private readonly byPort: ReadonlyMap<string, readonly InputQueue[]>,
     private readonly env: RunnerEnv,
-  ) {}
-
-  private loads(): EdgeLoad[] {
-    return [...this.byPort.values()].flat().map((q) => ({ length: q.length, capacity: q.capacity }));
+  ) {
+    this.queues = [...byPort.values()].flat();
   }
 
   /** Whether one more item may start, with `inflight` items already started (flow-control.ts). */
   hasRoom(inflight: number, concurrency: number): boolean {
-    return hasRoom(this.loads(), inflight, concurrency);
+    return hasRoom(this.queues, inflight, concurrency);
   }
 
   /** Whether a generating item may emit one more packet. */
   hasRoomForPacket(): boolean {
-    return hasRoomForPacket(this.loads());
+    return hasRoomForPacket(this.queues);
   }
 
   deliver(out: PortPacket): void {
@@ -83,8 +84,14 @@ export class OutputEdges {
   }
 
   close(): void {
-    for (const queues of this.byPort.values()) for (const queue of queues) queue.ended = true;
+    for (const queue of this.queues) queue.ended = true;
   }
+}
+
+/** The kind's `create`. runPipeline refuses kinds without one before anything starts; a worker loads its own copy. */
+export function creatorOf<D extends StageDefinition>(def: D): NonNullable<D['create']> {
+  if (!def.create) throw new Error(`stage kind "${def.kind}" is declared but not implemented yet`);
+  return def.create as NonNullable<D['create']>;
 }
 
 /** A failure of one stage on one chunk, in the terms the user sees: stage, chunk and time range once. */

@@ -4,25 +4,21 @@
  * finishes; the run commits every sink together once all have finished, or aborts them all.
  */
 import { StageItem } from '../core/item.ts';
-import { itemSpecOf, type SinkDefinition, type SinkInstance, type StageCreateContext } from '../core/stage.ts';
+import type { SinkInstance } from '../core/stage.ts';
 import type { ChunkInfo } from '../core/types.ts';
 import type { GraphNode } from '../graph/types.ts';
 import { StageMetricsRecorder } from '../metrics/stage-metrics.ts';
-import { takeJoined, type InputQueue } from './input-queue.ts';
+import type { InputQueue } from './input-queue.ts';
 import { ItemWindow } from './item-window.ts';
 import { stageError, type Runner, type RunnerEnv } from './runner.ts';
-
-export async function createSink(def: SinkDefinition, options: unknown, ctx: StageCreateContext): Promise<SinkInstance> {
-  if (!def.create) throw new Error(`stage kind "${def.kind}" is declared but not implemented yet`);
-  return def.create(options as never, ctx);
-}
 
 export class SinkRunner implements Runner {
   readonly metrics: StageMetricsRecorder;
   private sink: SinkInstance | undefined;
   private readonly window: ItemWindow;
   private writing: ChunkInfo | undefined;
-  private inputEnded = false;
+  /** The sink's `signal`: aborted when the run is torn down. */
+  readonly abort = new AbortController();
   private finishing = false;
   private done = false;
   private committed = false;
@@ -33,8 +29,7 @@ export class SinkRunner implements Runner {
     private readonly env: RunnerEnv,
   ) {
     this.metrics = new StageMetricsRecorder(node.id, node.kind);
-    const whole = Object.entries(node.def.inputs).filter(([, p]) => p.whole).map(([port]) => port);
-    this.window = new ItemWindow(itemSpecOf(node.def).neighbours, new Set(whole), Object.keys(node.def.inputs).length > whole.length);
+    this.window = ItemWindow.forKind(node.def);
   }
 
   get finished(): boolean {
@@ -51,17 +46,8 @@ export class SinkRunner implements Runner {
 
   tryStart(allowed: boolean): boolean {
     if (!this.sink || this.done || this.finishing || this.writing) return false;
-    let moved = false;
     for (const queue of this.inputs) this.metrics.queueDepth(queue.length);
-    while (!this.inputEnded && this.window.wantsInput(allowed)) {
-      const next = takeJoined(this.inputs);
-      if (next.kind === 'wait') break;
-      if (next.kind === 'ended') {
-        this.inputEnded = true;
-        this.window.end();
-      } else this.window.push(next.packets);
-      moved = true;
-    }
+    const moved = this.window.takeFrom(this.inputs, allowed);
     if (!allowed) return moved;
     const ready = this.window.take();
     if (ready) {
@@ -69,7 +55,7 @@ export class SinkRunner implements Runner {
       return true;
     }
     this.metrics.setState(this.window.pending > 0 ? 'neighbours' : 'starved');
-    if (this.inputEnded) {
+    if (this.window.ended) {
       this.finish(this.sink);
       return true;
     }
@@ -118,6 +104,7 @@ export class SinkRunner implements Runner {
 
   /** A sink that was not committed is aborted: no partial file is left under any name. */
   async dispose(): Promise<void> {
+    this.abort.abort();
     if (this.sink && !this.committed) await this.sink.abort();
   }
 }

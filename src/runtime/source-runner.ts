@@ -6,7 +6,7 @@ import type { PortPacket, SourceDefinition, StageCreateContext } from '../core/s
 import type { ChunkInfo } from '../core/types.ts';
 import type { GraphNode } from '../graph/types.ts';
 import { StageMetricsRecorder } from '../metrics/stage-metrics.ts';
-import { stageError, type OutputEdges, type Runner, type RunnerEnv } from './runner.ts';
+import { creatorOf, stageError, type OutputEdges, type Runner, type RunnerEnv } from './runner.ts';
 
 /** A source instance: pulled one packet at a time; `undefined` once exhausted. */
 export interface SourceHost {
@@ -15,9 +15,8 @@ export interface SourceHost {
 }
 
 export async function createSourceHost(def: SourceDefinition, options: unknown, ctx: Omit<StageCreateContext, 'signal'>): Promise<SourceHost> {
-  if (!def.create) throw new Error(`stage kind "${def.kind}" is declared but not implemented yet`);
   const abort = new AbortController();
-  const instance = await def.create(options as never, { ...ctx, signal: abort.signal });
+  const instance = await creatorOf(def)(options as never, { ...ctx, signal: abort.signal });
   const iterator = instance.packets[Symbol.asyncIterator]();
   let disposed = false;
   return {

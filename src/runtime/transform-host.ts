@@ -10,12 +10,11 @@ import type { PortPacket, StageCreateContext, TransformDefinition, TransformInst
 import type { Packet } from '../core/types.ts';
 import { ComputeClock, type ComputeSegment } from './compute-clock.ts';
 import type { ReadyItem } from './item-window.ts';
+import { creatorOf } from './runner.ts';
 
 export type HostEvent = { type: 'packet'; out: PortPacket } | { type: 'compute'; segment: ComputeSegment };
 
 export interface TransformHost {
-  /** The item in progress waits for room downstream (a generator between chunks): not computing. */
-  readonly parked: boolean;
   run(ready: ReadyItem): Observable<HostEvent>;
   /**
    * Stop now and release everything the instance holds (sessions, child processes).
@@ -93,7 +92,6 @@ export class InstanceDriver {
   }
 }
 
-export async function createInstance(def: TransformDefinition, options: unknown, ctx: StageCreateContext): Promise<TransformInstance> {
-  if (!def.create) throw new Error(`stage kind "${def.kind}" is declared but not implemented yet`);
-  return def.create(options as never, ctx);
+export function createInstance(def: TransformDefinition, options: unknown, ctx: StageCreateContext): Promise<TransformInstance> {
+  return creatorOf(def)(options as never, ctx);
 }

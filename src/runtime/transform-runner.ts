@@ -6,12 +6,12 @@
  * exactly when its Observable completes, so metrics and trace spans are compute, not waiting.
  */
 import { catchError, endWith, map, mergeMap, Subject, throwError, type Subscription } from 'rxjs';
-import { itemSpecOf, type PortPacket } from '../core/stage.ts';
+import type { PortPacket } from '../core/stage.ts';
 import type { ChunkInfo } from '../core/types.ts';
 import type { GraphNode } from '../graph/types.ts';
 import { StageMetricsRecorder } from '../metrics/stage-metrics.ts';
 import type { ComputeSegment } from './compute-clock.ts';
-import { takeJoined, type InputQueue } from './input-queue.ts';
+import type { InputQueue } from './input-queue.ts';
 import { ItemWindow, type ReadyItem } from './item-window.ts';
 import { stageError, type OutputEdges, type Runner, type RunnerEnv } from './runner.ts';
 import type { HostEvent, TransformHost } from './transform-host.ts';
@@ -46,7 +46,6 @@ export class TransformRunner implements Runner {
   private subscription: Subscription | undefined;
   private nextSeq = 0;
   private nextRelease = 0;
-  private inputEnded = false;
   private done = false;
   private readonly roomWaiters: (() => void)[] = [];
   /** Hosts whose item timed out: they are terminated rather than asked to dispose. */
@@ -59,10 +58,7 @@ export class TransformRunner implements Runner {
     private readonly env: RunnerEnv,
   ) {
     this.metrics = new StageMetricsRecorder(node.id, node.kind);
-    const spec = itemSpecOf(node.def);
-    const whole = Object.entries(node.def.inputs).filter(([, p]) => p.whole).map(([port]) => port);
-    const chunked = Object.keys(node.def.inputs).length > whole.length;
-    this.window = new ItemWindow(spec.neighbours, new Set(whole), chunked);
+    this.window = ItemWindow.forKind(node.def);
   }
 
   get finished(): boolean {
@@ -112,36 +108,21 @@ export class TransformRunner implements Runner {
     const host = this.freeHost();
     const ready = host >= 0;
     const room = this.outputs.hasRoom(this.items.size, this.node.settings.concurrency);
-    moved = this.takeInput(allowed && ready && room) || moved;
+    for (const queue of this.inputs) this.metrics.queueDepth(queue.length);
+    moved = this.window.takeFrom(this.inputs, allowed && ready && room) || moved;
     if (!ready) this.metrics.setState('working');
     else if (!allowed || !room) this.metrics.setState(this.window.pending > 0 ? 'blocked' : 'starved');
     if (!allowed || !ready || !room) return moved;
     const next = this.window.take();
     if (!next) {
       this.metrics.setState(this.window.pending > 0 ? 'neighbours' : 'starved');
-      if (!this.inputEnded || this.items.size > 0) return moved;
+      if (!this.window.ended || this.items.size > 0) return moved;
       this.finish();
       return true; // closing the outputs lets the consumers end in this same pass
     }
     this.metrics.setState('working');
     this.start(host, next);
     return true;
-  }
-
-  /** Moves joined chunks from the input queues into the window while it wants them. */
-  private takeInput(toStart: boolean): boolean {
-    let moved = false;
-    for (const queue of this.inputs) this.metrics.queueDepth(queue.length);
-    while (!this.inputEnded && this.window.wantsInput(toStart)) {
-      const next = takeJoined(this.inputs);
-      if (next.kind === 'wait') break;
-      if (next.kind === 'ended') {
-        this.inputEnded = true;
-        this.window.end();
-      } else this.window.push(next.packets);
-      moved = true;
-    }
-    return moved;
   }
 
   private start(host: number, ready: ReadyItem): void {

@@ -9,6 +9,7 @@ import { defineTransform, type TransformInstance } from '../../src/core/stage.ts
 
 export const contentEncoder = defineTransform({
   kind: 'content-encoder',
+  module: import.meta.url,
   summary: 'Speech → content features (HuBERT/ContentVec) at 50 frames/s.',
   inputs: { audio: { type: 'audio', doc: 'Speech; resampled to 16 kHz inside the stage.' } },
   outputs: { features: { type: 'tensor:content-features', doc: '[1, T, D] float32 at 50 frames/s (hop 320 at 16 kHz).' } },

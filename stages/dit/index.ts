@@ -29,6 +29,7 @@ export type DitOptions = z.infer<typeof ditOptions>;
 
 export const dit = defineTransform({
   kind: 'dit',
+  module: import.meta.url,
   summary: 'Text-conditioned video latent denoiser (DiT, CogVideoX-style) with CFG.',
   inputs: { embeddings: { type: 'tensor:text-embeddings', doc: '[2, L, D]: [negative, prompt].' } },
   outputs: { latents: { type: 'tensor:latents', doc: '[1, F, C, H, W] denoised latents.' } },

@@ -12,7 +12,7 @@ import { defer } from 'rxjs';
 import type { StageItem } from '../../src/core/item.ts';
 import type { PortPacket, StageCreateContext, TransformInstance } from '../../src/core/stage.ts';
 import type { TensorPacket } from '../../src/core/types.ts';
-import { zerosFor, type Model } from '../../src/inference/model.ts';
+import type { Model } from '../../src/inference/model.ts';
 import { latentDims } from '../shared/latent-geometry.ts';
 import { openStageModel } from '../shared/open-model.ts';
 import { denoiseLatents } from './denoise.ts';
@@ -25,13 +25,7 @@ const WARMUP_TEXT_TOKENS = 226;
 export async function createDitStage(options: DitOptions, ctx: StageCreateContext): Promise<TransformInstance> {
   // Size errors (frames not 4k + 1, sides not multiples of 8) surface before a session is made.
   const dims = latentDims(options);
-  const model = await openStageModel(ctx, 'transformer', 'dit');
-  try {
-    await warmUpDit(model, dims, options, ctx.settings.warmup);
-  } catch (error) {
-    await model.release();
-    throw error;
-  }
+  const model = await openStageModel(ctx, 'transformer', 'dit', { warmup: { dims: (m) => warmupSizes(m, dims, options) } });
 
   async function denoise(item: StageItem): Promise<PortPacket> {
     const embeddings = item.tensor('embeddings', { dtype: 'float32', rank: 3 });
@@ -53,17 +47,13 @@ export async function createDitStage(options: DitOptions, ctx: StageCreateContex
 }
 
 /**
- * One DiT step's shapes, zero-filled. Done after opening rather than through the model layer's
- * warm-up because the text width D is read from the opened model (the reference and real exports
- * fix it); when the model leaves it symbolic there is no representative shape and it is skipped.
+ * One DiT step's shapes. The text width D is read from the opened model (the reference and real
+ * exports fix it); when the model leaves it symbolic there is no representative shape: no warm-up.
  */
-async function warmUpDit(model: Model, dims: readonly number[], options: DitOptions, runs: number): Promise<void> {
-  if (runs <= 0) return;
+function warmupSizes(model: Pick<Model, 'session'>, dims: readonly number[], options: DitOptions): Record<string, number> | undefined {
   const meta = model.session.inputMetadata.find((m) => m.name === 'encoder_hidden_states');
   const width = meta && meta.isTensor ? meta.shape[2] : undefined;
-  if (typeof width !== 'number' || width < 1) return;
+  if (typeof width !== 'number' || width < 1) return undefined;
   const [, F, , H, W] = dims;
-  const sizes = { B: usesGuidance(options.guidance) ? 2 : 1, F, H, W, L: WARMUP_TEXT_TOKENS, D: width };
-  const feeds = Object.fromEntries(model.contract.inputs.map((spec) => [spec.name, zerosFor(spec, sizes)]));
-  for (let i = 0; i < runs; i++) await model.run(feeds);
+  return { B: usesGuidance(options.guidance) ? 2 : 1, F, H, W, L: WARMUP_TEXT_TOKENS, D: width };
 }

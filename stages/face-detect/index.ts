@@ -31,13 +31,12 @@ export type FaceDetectOptions = z.infer<typeof faceDetectOptions>;
 
 export const faceDetect = defineTransform({
   kind: 'face-detect',
+  module: import.meta.url,
   summary: 'Face box per frame (Ultra-Light RFB-320 contract), padded and smoothed.',
   inputs: { frames: { type: 'video', doc: 'Frames of the face video (or a still image), held whole: the face is a loop.', whole: true } },
   outputs: { boxes: { type: 'tensor:face-boxes', doc: '[frames, 4] int32 pixel boxes x1, y1, x2, y2, one per face frame.' } },
   options: faceDetectOptions,
   models: { detector: { family: 'face-detect', doc: 'input [1, 3, 240, 320] → scores, boxes.' } },
-  // One item per clip (the frames come whole), so nothing is carried between items.
-  item: { stateful: false },
   thread: 'worker',
   create: async (options, ctx) => (await import('./stage.ts')).createFaceDetectStage(options, ctx),
 });

@@ -17,6 +17,7 @@ export type FastpitchStageOptions = z.infer<typeof fastpitchOptions>;
 
 export const fastpitch = defineTransform({
   kind: 'fastpitch',
+  module: import.meta.url,
   summary: 'Fast TTS acoustic model: script → log-mel (FastPitch).',
   inputs: { text: { type: 'text', doc: 'The script, english_basic symbols after english_cleaners_v2.', whole: true } },
   outputs: { mel: { type: 'tensor:mel', doc: 'log-mel [1, 80, T] at 22050/256 frames/s.' } },

@@ -82,5 +82,5 @@ export async function createFastpitchStage(o: FastpitchStageOptions, ctx: StageC
     yield* emit(chunker.finish(queue.end));
   }
 
-  return { process: (item) => paced(generate(item), ctx.outputRoom), dispose: () => model.release() };
+  return { process: (item) => paced(() => generate(item), ctx.outputRoom), dispose: () => model.release() };
 }

@@ -11,6 +11,7 @@ const RATE = 22050;
 
 export const hifigan = defineTransform({
   kind: 'hifigan',
+  module: import.meta.url,
   summary: 'Neural vocoder: mel → 22.05 kHz audio (HiFi-GAN).',
   inputs: { mel: { type: 'tensor:mel', doc: 'log-mel [1, 80, T].' } },
   outputs: { audio: { type: 'audio', doc: 'Audio at 22050 Hz, 256 samples per mel frame.' } },

@@ -8,6 +8,7 @@ import { defineTransform, type TransformInstance } from '../../src/core/stage.ts
 
 export const rvc = defineTransform({
   kind: 'rvc',
+  module: import.meta.url,
   summary: 'Voice conversion: speech + content features → the target voice (RVC).',
   inputs: {
     audio: { type: 'audio', doc: 'Source speech (for F0), any rate.' },

@@ -35,30 +35,53 @@ export function monoSamples(p: AudioPacket): Float32Array {
   return out;
 }
 
-function monoOf(views: readonly ChunkView[], port: string, rate: number): Float32Array {
-  const parts = views.map((v) => {
+/** Mono samples of `p` in [from, to) (channels averaged), written into `out` at `at`. */
+function monoInto(p: AudioPacket, from: number, to: number, out: Float32Array, at: number): void {
+  if (p.channels === 1) return out.set(p.data.subarray(from, to), at);
+  for (let i = from; i < to; i++) {
+    let s = 0;
+    for (let c = 0; c < p.channels; c++) s += p.data[i * p.channels + c];
+    out[at + i - from] = s / p.channels;
+  }
+}
+
+const framesOf = (p: AudioPacket) => Math.floor(p.data.length / p.channels);
+
+/** The neighbours' packets on `port`, each checked to be at the chunk's rate. */
+function neighbourPackets(views: readonly ChunkView[], port: string, rate: number): AudioPacket[] {
+  return views.map((v) => {
     const p = v.audio(port);
     if (p.sampleRate !== rate) throw new InputError(`input "${port}" changes rate between chunks: ${p.sampleRate} Hz in chunk ${v.chunk.index} vs ${rate} Hz`);
-    return monoSamples(p);
+    return p;
   });
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) (out.set(p, at), (at += p.length));
-  return out;
 }
 
 /** Chunk k of `port` with up to `before`/`after` samples (at the packets' rate) from its neighbours. */
 export function audioWindow(item: StageItem, port: string, before: number, after: number): AudioWindow {
   const cur = item.audio(port);
-  const own = monoSamples(cur);
-  const head = monoOf(item.before, port, cur.sampleRate);
-  const tail = monoOf(item.after, port, cur.sampleRate);
-  const b = Math.min(Math.max(0, before), head.length);
-  const a = Math.min(Math.max(0, after), tail.length);
-  const data = new Float32Array(b + own.length + a);
-  data.set(head.subarray(head.length - b), 0);
-  data.set(own, b);
-  data.set(tail.subarray(0, a), b + own.length);
+  const heads = neighbourPackets(item.before, port, cur.sampleRate);
+  const tails = neighbourPackets(item.after, port, cur.sampleRate);
+  // Only the samples the window uses are copied: the tail of the chunks before, the head of those after.
+  const tailFrames = tails.reduce((n, p) => n + framesOf(p), 0);
+  const b = Math.min(Math.max(0, before), heads.reduce((n, p) => n + framesOf(p), 0));
+  const a = Math.min(Math.max(0, after), tailFrames);
+  const own = framesOf(cur);
+  const data = new Float32Array(b + own + a);
+  let need = b;
+  for (let i = heads.length - 1; i >= 0 && need > 0; i--) {
+    const n = framesOf(heads[i]);
+    const take = Math.min(need, n);
+    need -= take;
+    monoInto(heads[i], n - take, n, data, need);
+  }
+  monoInto(cur, 0, own, data, b);
+  let at = b + own;
+  for (const p of tails) {
+    const take = Math.min(b + own + a - at, framesOf(p));
+    if (take <= 0) break;
+    monoInto(p, 0, take, data, at);
+    at += take;
+  }
   const startSample = cur.startSample - b;
   const lastAfter = item.after.at(-1);
   return {
@@ -66,8 +89,8 @@ export function audioWindow(item: StageItem, port: string, before: number, after
     rate: cur.sampleRate,
     startSample,
     ownStart: b,
-    ownEnd: b + own.length,
+    ownEnd: b + own,
     atClipStart: startSample === 0,
-    atClipEnd: cur.chunk.last || (!!lastAfter && lastAfter.chunk.last && a === tail.length),
+    atClipEnd: cur.chunk.last || (!!lastAfter && lastAfter.chunk.last && a === tailFrames),
   };
 }

@@ -15,6 +15,7 @@ export type TextEncoderOptions = z.infer<typeof textEncoderOptions>;
 
 export const textEncoder = defineTransform({
   kind: 'text-encoder',
+  module: import.meta.url,
   summary: 'Prompt → text embeddings (T5-style), cached.',
   inputs: { prompt: { type: 'text', doc: 'The prompt.', whole: true } },
   outputs: { embeddings: { type: 'tensor:text-embeddings', doc: '[2, L, D] float32: [negative, prompt].' } },

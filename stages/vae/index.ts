@@ -32,6 +32,7 @@ export type VaeOptions = z.infer<typeof vaeOptions>;
 
 export const vae = defineTransform({
   kind: 'vae',
+  module: import.meta.url,
   summary: 'Latents → video frames (causal 3D VAE decoder, temporal batches, spatial tiles).',
   inputs: { latents: { type: 'tensor:latents', doc: '[1, F, C, H, W] from dit.' } },
   outputs: { frames: { type: 'video', doc: 'RGB frames, 4·(F − 1) + 1 of them, 8× the latent size.' } },

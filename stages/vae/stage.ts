@@ -7,13 +7,12 @@
  * seconds; with CogVideoX's runs of 2 latent frames that is 9 frames, then 8 per run. The run
  * count is known from the latent shape, so `last` is set without holding a run back.
  */
-import { defer } from 'rxjs';
 import { InputError } from '../../src/core/errors.ts';
 import type { StageItem } from '../../src/core/item.ts';
 import { paced } from '../../src/core/paced.ts';
 import type { PortPacket, StageCreateContext, TransformInstance } from '../../src/core/stage.ts';
 import type { VideoPacket } from '../../src/core/types.ts';
-import { zerosFor, type Model } from '../../src/inference/model.ts';
+import type { Model } from '../../src/inference/model.ts';
 import { LATENT_CHANNELS, temporalRuns } from '../shared/latent-geometry.ts';
 import { openStageModel } from '../shared/open-model.ts';
 import { convCacheChannels, decodeLatentRuns } from './decode.ts';
@@ -21,13 +20,7 @@ import { framesToRgb } from './frames-to-rgb.ts';
 import type { VaeOptions } from './index.ts';
 
 export async function createVaeStage(options: VaeOptions, ctx: StageCreateContext): Promise<TransformInstance> {
-  const model = await openStageModel(ctx, 'decoder', 'vae');
-  try {
-    await warmUpTile(model, options, ctx.settings.warmup);
-  } catch (error) {
-    await model.release();
-    throw error;
-  }
+  const model = await openStageModel(ctx, 'decoder', 'vae', { warmup: { dims: (m) => tileSizes(m, options) } });
 
   async function* decodeVideo(item: StageItem): AsyncGenerator<PortPacket> {
     const latents = item.tensor('latents', { dtype: 'float32', rank: 5 });
@@ -62,8 +55,7 @@ export async function createVaeStage(options: VaeOptions, ctx: StageCreateContex
   }
 
   return {
-    // defer: a fresh generator per subscription.
-    process: (item) => defer(() => paced(decodeVideo(item), ctx.outputRoom)),
+    process: (item) => paced(() => decodeVideo(item), ctx.outputRoom),
     dispose: () => model.release(),
   };
 }
@@ -71,12 +63,10 @@ export async function createVaeStage(options: VaeOptions, ctx: StageCreateContex
 /**
  * With tiling on, a tile of `tileLatents` through a first run is a representative shape; without
  * it the size arrives only with the latents, so there is nothing faithful to warm up on. The cache
- * channels are the model's own, read from the file, so this runs after opening.
+ * channels are the model's own, read from the opened file.
  */
-async function warmUpTile(model: Model, options: VaeOptions, runs: number): Promise<void> {
-  if (runs <= 0 || !options.tiling) return;
+function tileSizes(model: Pick<Model, 'path' | 'session'>, options: VaeOptions): Record<string, number> | undefined {
+  if (!options.tiling) return undefined;
   const [h, w] = options.tileLatents;
-  const sizes = { B: 1, f: options.latentFramesPerRun + 1, h, w, C_cache: convCacheChannels(model) };
-  const feeds = Object.fromEntries(model.contract.inputs.map((spec) => [spec.name, zerosFor(spec, sizes)]));
-  for (let i = 0; i < runs; i++) await model.run(feeds);
+  return { B: 1, f: options.latentFramesPerRun + 1, h, w, C_cache: convCacheChannels(model) };
 }

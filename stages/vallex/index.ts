@@ -22,6 +22,7 @@ export type VallexStageOptions = z.infer<typeof vallexOptions>;
 
 export const vallex = defineTransform({
   kind: 'vallex',
+  module: import.meta.url,
   summary: 'Zero-shot TTS (VALL-E X): script + voice prompt → 24 kHz speech.',
   inputs: {
     text: { type: 'text', doc: 'The script.', whole: true },

@@ -112,7 +112,7 @@ export async function createVallexStage(o: VallexStageOptions, ctx: StageCreateC
   }
 
   return {
-    process: (item) => paced(generate(item), ctx.outputRoom),
+    process: (item) => paced(() => generate(item), ctx.outputRoom),
     dispose: async () => void (await Promise.all([ar.release(), nar.release(), codec.release()])),
   };
 }

@@ -16,6 +16,7 @@ export type Wav2lipOptions = z.infer<typeof wav2lipOptions>;
 
 export const wav2lip = defineTransform({
   kind: 'wav2lip',
+  module: import.meta.url,
   summary: 'Lip sync: speech + face frames → frames with the mouth re-rendered (Wav2Lip).',
   inputs: {
     audio: { type: 'audio', doc: 'Speech; turned into Wav2Lip mel at 16 kHz inside the stage.' },

@@ -51,12 +51,12 @@ describe('InstanceDriver', () => {
     const instance: TransformInstance = {
       process: () =>
         paced(
-          (async function* () {
+          async function* () {
             for (let k = 0; k < 3; k++) {
               spin(10);
               yield packet(k);
             }
-          })(),
+          },
           driver.room,
         ),
       dispose: async () => {},
