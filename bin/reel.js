@@ -13,7 +13,9 @@ process.stdout.on('error', (err) => {
 // a run waits for something that can no longer happen. Say so in one line, as a runtime failure.
 process.on('exit', (code) => {
   if (code === 13) {
-    process.stderr.write('reel: internal error: the run stalled with work left (nothing could progress); run again with --trace FILE and report it\n');
+    process.stderr.write(
+      'reel: internal error: the run stalled with work left (nothing could progress); run again with --trace FILE and report it\n',
+    );
     process.exitCode = 1;
   }
 });

@@ -21,7 +21,7 @@ import { FAMILY_IDS, MANIFESTS, isFamilyId, type FamilyId } from './manifests/in
 import { writeFileAtomic } from './write-atomic.ts';
 
 // Each builder takes its own manifest's hyper-parameters; the table pairs them by family id.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a builder takes its own family's hyper-parameter type
 const BUILDERS: Readonly<Record<FamilyId, (h: any, seed: string) => Uint8Array>> = {
   'content-encoder': buildContentEncoder,
   rvc: buildRvc,
@@ -38,8 +38,10 @@ const BUILDERS: Readonly<Record<FamilyId, (h: any, seed: string) => Uint8Array>>
 };
 
 function checkArgs(family: string, scale: string): asserts family is FamilyId {
-  if (!isFamilyId(family)) throw new UsageError(`unknown model family "${family}"; expected one of: ${FAMILY_IDS.join(', ')}`);
-  if (!(SCALES as readonly string[]).includes(scale)) throw new UsageError(`unknown model scale "${scale}"; expected one of: ${SCALES.join(', ')}`);
+  if (!isFamilyId(family))
+    throw new UsageError(`unknown model family "${family}"; expected one of: ${FAMILY_IDS.join(', ')}`);
+  if (!(SCALES as readonly string[]).includes(scale))
+    throw new UsageError(`unknown model scale "${scale}"; expected one of: ${SCALES.join(', ')}`);
 }
 
 /** The ONNX bytes of one reference model (deterministic). */

@@ -45,12 +45,38 @@ function writeVoice(file: string, text: string, pitch: number): void {
   if (hasEspeak()) {
     const raw = `${file}.espeak.wav`;
     execFileSync('espeak-ng', ['-v', 'en-us', '-s', '150', '-p', String(pitch), '-w', raw, text]);
-    execFileSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-i', raw, '-ar', '16000', '-ac', '1', '-c:a', 'pcm_s16le', file]);
+    execFileSync(ffmpeg, [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-i',
+      raw,
+      '-ar',
+      '16000',
+      '-ac',
+      '1',
+      '-c:a',
+      'pcm_s16le',
+      file,
+    ]);
     execFileSync('rm', ['-f', raw]);
     return;
   }
   const expr = `0.3*sin(2*PI*(120+${pitch / 4})*t+3*sin(2*PI*5*t))*(0.6+0.4*sin(2*PI*3*t))`;
-  execFileSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `aevalsrc=${expr}:s=16000:d=4`, '-c:a', 'pcm_s16le', file]);
+  execFileSync(ffmpeg, [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `aevalsrc=${expr}:s=16000:d=4`,
+    '-c:a',
+    'pcm_s16le',
+    file,
+  ]);
 }
 
 /** A simple drawn face (skin ellipse, eyes, nose, mouth) on a plain background, RGB24. */
@@ -60,7 +86,8 @@ function drawFace(width: number, height: number, shift = 0): Buffer {
   const cy = height / 2;
   const rx = width * 0.28;
   const ry = height * 0.38;
-  const inEllipse = (x: number, y: number, ex: number, ey: number, ax: number, ay: number) => ((x - ex) / ax) ** 2 + ((y - ey) / ay) ** 2 <= 1;
+  const inEllipse = (x: number, y: number, ex: number, ey: number, ax: number, ay: number) =>
+    ((x - ex) / ax) ** 2 + ((y - ey) / ay) ** 2 <= 1;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let c: [number, number, number] = [70, 90, 120];
@@ -80,7 +107,22 @@ function drawFace(width: number, height: number, shift = 0): Buffer {
 }
 
 function encodeFrames(file: string, width: number, height: number, frames: Buffer[], fps: number): void {
-  const args = ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(fps), '-i', 'pipe:0'];
+  const args = [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    '-s',
+    `${width}x${height}`,
+    '-r',
+    String(fps),
+    '-i',
+    'pipe:0',
+  ];
   const out = file.endsWith('.png')
     ? ['-frames:v', '1', file]
     : ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', file];
@@ -97,7 +139,14 @@ function makeTalkingHead(): void {
     writeVoice(path.join(dir, 'voice.wav'), 'The quick brown fox jumps over the lazy dog.', 40 + i * 15);
     const [w, h] = [256, 256];
     if (faces[name] === 'png') encodeFrames(path.join(dir, 'face.png'), w, h, [drawFace(w, h)], 1);
-    else encodeFrames(path.join(dir, 'face.mp4'), w, h, Array.from({ length: 50 }, (_, f) => drawFace(w, h, Math.round(6 * Math.sin(f / 8)))), 25);
+    else
+      encodeFrames(
+        path.join(dir, 'face.mp4'),
+        w,
+        h,
+        Array.from({ length: 50 }, (_, f) => drawFace(w, h, Math.round(6 * Math.sin(f / 8)))),
+        25,
+      );
   });
 }
 

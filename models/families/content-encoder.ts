@@ -25,12 +25,22 @@ export function buildContentEncoder(h: ContentEncoderHyper, seed: string): Uint8
   let x = source;
   let cin = 1;
   FEATURE_KERNELS.forEach((k, i) => {
-    x = b.gelu(conv(b, `feature_extractor.${i}`, x, { cin, cout: h.convChannels, kernel: [k], stride: [FEATURE_STRIDES[i]], pads: [0, 0], bias: false }));
+    x = b.gelu(
+      conv(b, `feature_extractor.${i}`, x, {
+        cin,
+        cout: h.convChannels,
+        kernel: [k],
+        stride: [FEATURE_STRIDES[i]],
+        pads: [0, 0],
+        bias: false,
+      }),
+    );
     cin = h.convChannels;
   });
   let t = layerNorm(b, 'feature_norm', b.transpose(x, [0, 2, 1]), h.convChannels);
   t = linear(b, 'feature_projection', t, h.convChannels, h.dim);
-  for (let i = 0; i < h.layers; i++) t = transformerBlock(b, `encoder.layers.${i}`, t, { dim: h.dim, heads: h.heads, ffn: h.ffn });
+  for (let i = 0; i < h.layers; i++)
+    t = transformerBlock(b, `encoder.layers.${i}`, t, { dim: h.dim, heads: h.heads, ffn: h.ffn });
   const out = linear(b, 'final_proj', layerNorm(b, 'encoder.norm', t, h.dim), h.dim, h.outputDim);
   b.output(out, 'features', 'float32', ['B', 'T', h.outputDim], 'content features, 50 frames/s');
   return b.model({ doc: 'reel reference content encoder, HuBERT/ContentVec contract (seeded random weights)' });

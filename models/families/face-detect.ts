@@ -12,8 +12,18 @@ export interface FaceDetectHyper {
   channels: readonly number[];
 }
 
-const MIN_BOXES = [[10, 16, 24], [32, 48], [64, 96], [128, 192, 256]];
-const FEATURE_MAPS = [[30, 40], [15, 20], [8, 10], [4, 5]];
+const MIN_BOXES = [
+  [10, 16, 24],
+  [32, 48],
+  [64, 96],
+  [128, 192, 256],
+];
+const FEATURE_MAPS = [
+  [30, 40],
+  [15, 20],
+  [8, 10],
+  [4, 5],
+];
 const SHRINKAGE = [8, 16, 32, 64];
 const WIDTH = 320;
 const HEIGHT = 240;
@@ -50,7 +60,10 @@ export function buildFaceDetect(h: FaceDetectHyper, seed: string): Uint8Array {
   maps.forEach((m, k) => {
     const anchors = MIN_BOXES[k].length;
     const head = (name: string, per: number): string =>
-      b.reshape(b.transpose(conv(b, `${name}.${k}`, m.x, { cin: m.ch, cout: anchors * per, kernel: [3, 3] }), [0, 2, 3, 1]), [1, -1, per]);
+      b.reshape(
+        b.transpose(conv(b, `${name}.${k}`, m.x, { cin: m.ch, cout: anchors * per, kernel: [3, 3] }), [0, 2, 3, 1]),
+        [1, -1, per],
+      );
     scores.push(head('classification_headers', 2));
     locs.push(head('regression_headers', 4));
   });

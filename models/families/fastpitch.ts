@@ -33,9 +33,20 @@ export function buildFastpitch(h: FastpitchHyper, seed: string): Uint8Array {
   const tokenMask3 = b.unsqueeze(tokenMask, [2]);
   const keyMask = b.unsqueeze(b.op('Where', [isPad, b.constFloat([-1e9], []), b.constFloat([0], [])]), [1, 2]);
 
-  let enc = b.mul(embedding(b, 'encoder.word_emb', b.op('Mod', [text, b.constInt([h.symbols], [])]), h.symbols, h.dim), tokenMask3);
+  let enc = b.mul(
+    embedding(b, 'encoder.word_emb', b.op('Mod', [text, b.constInt([h.symbols], [])]), h.symbols, h.dim),
+    tokenMask3,
+  );
   for (let i = 0; i < h.encoderLayers; i++) {
-    enc = b.mul(transformerBlock(b, `encoder.layers.${i}`, enc, { dim: h.dim, heads: h.heads, ffn: h.ffn, additiveMask: keyMask }), tokenMask3);
+    enc = b.mul(
+      transformerBlock(b, `encoder.layers.${i}`, enc, {
+        dim: h.dim,
+        heads: h.heads,
+        ffn: h.ffn,
+        additiveMask: keyMask,
+      }),
+      tokenMask3,
+    );
   }
 
   // Two conv layers (ReLU + LayerNorm) then a projection to one value per token, as in FastPitch.
@@ -48,15 +59,27 @@ export function buildFastpitch(h: FastpitchHyper, seed: string): Uint8Array {
         x = b.transpose(layerNorm(b, `layers.${i}.norm`, b.transpose(c, [0, 2, 1]), h.predictorChannels), [0, 2, 1]);
         cin = h.predictorChannels;
       }
-      const out = linear(b, 'fc', b.transpose(x, [0, 2, 1]), h.predictorChannels, 1, { std: 0.1 / Math.sqrt(h.predictorChannels) });
+      const out = linear(b, 'fc', b.transpose(x, [0, 2, 1]), h.predictorChannels, 1, {
+        std: 0.1 / Math.sqrt(h.predictorChannels),
+      });
       return b.mul(b.squeeze(out, [2]), tokenMask);
     });
-  const logDurs = b.add(predictor('duration_predictor'), b.mul(b.constFloat([Math.log(1 + h.meanDuration)], []), tokenMask));
+  const logDurs = b.add(
+    predictor('duration_predictor'),
+    b.mul(b.constFloat([Math.log(1 + h.meanDuration)], []), tokenMask),
+  );
   const pitchPred = b.add(predictor('pitch_predictor'), pitchShift);
   const pitchEmb = conv(b, 'pitch_emb', b.unsqueeze(pitchPred, [1]), { cin: 1, cout: h.dim, kernel: [3] });
   enc = b.add(enc, b.mul(b.transpose(pitchEmb, [0, 2, 1]), tokenMask3));
 
-  const durs = b.mul(b.op('Clip', [b.sub(b.op('Exp', [logDurs]), b.constFloat([1], [])), b.constFloat([0], []), b.constFloat([h.maxDuration], [])]), tokenMask);
+  const durs = b.mul(
+    b.op('Clip', [
+      b.sub(b.op('Exp', [logDurs]), b.constFloat([1], [])),
+      b.constFloat([0], []),
+      b.constFloat([h.maxDuration], []),
+    ]),
+    tokenMask,
+  );
   const reps = b.cast(b.op('Floor', [b.add(b.div(durs, pace), b.constFloat([0.5], []))]), 'int64');
   const ends = b.op('CumSum', [reps, b.constInt([1], [])]);
   const numFrames = b.squeeze(b.slice(ends, [-1], [2 ** 31 - 1], [1]), [1]);
@@ -66,18 +89,35 @@ export function buildFastpitch(h: FastpitchHyper, seed: string): Uint8Array {
   const ended = b.op('LessOrEqual', [b.unsqueeze(ends, [1]), b.reshape(frame, [1, -1, 1])]);
   const lastToken = b.sub(b.dim(text, 1), b.constInt([1]));
   const token = b.op('Min', [b.op('ReduceSum', [b.cast(ended, 'int64'), b.constInt([2])], { keepdims: 0 }), lastToken]);
-  const index = b.op('Expand', [b.unsqueeze(token, [2]), b.concat([b.dim(token, 0), b.dim(token, 1), b.constInt([h.dim])], 0)]);
+  const index = b.op('Expand', [
+    b.unsqueeze(token, [2]),
+    b.concat([b.dim(token, 0), b.dim(token, 1), b.constInt([h.dim])], 0),
+  ]);
   const frameMask = b.cast(b.op('Less', [b.unsqueeze(frame, [0]), b.unsqueeze(numFrames, [1])]), 'float32');
   const frameMask3 = b.unsqueeze(frameMask, [2]);
   const frameKeyMask = b.unsqueeze(b.mul(b.sub(b.constFloat([1], []), frameMask), b.constFloat([-1e9], [])), [1, 2]);
 
   let dec = b.mul(b.op('GatherElements', [enc, index], { axis: 1 }), frameMask3);
   for (let i = 0; i < h.decoderLayers; i++) {
-    dec = b.mul(transformerBlock(b, `decoder.layers.${i}`, dec, { dim: h.dim, heads: h.heads, ffn: h.ffn, additiveMask: frameKeyMask }), frameMask3);
+    dec = b.mul(
+      transformerBlock(b, `decoder.layers.${i}`, dec, {
+        dim: h.dim,
+        heads: h.heads,
+        ffn: h.ffn,
+        additiveMask: frameKeyMask,
+      }),
+      frameMask3,
+    );
   }
   const mel = b.mul(linear(b, 'proj', layerNorm(b, 'decoder.norm', dec, h.dim), h.dim, h.melBands), frameMask3);
 
-  b.output(b.transpose(mel, [0, 2, 1]), 'spect', 'float32', ['B', h.melBands, 'T_spec'], 'log-mel, 22.05 kHz, hop 256; frames past num_frames are 0');
+  b.output(
+    b.transpose(mel, [0, 2, 1]),
+    'spect',
+    'float32',
+    ['B', h.melBands, 'T_spec'],
+    'log-mel, 22.05 kHz, hop 256; frames past num_frames are 0',
+  );
   b.output(numFrames, 'num_frames', 'int64', ['B'], 'valid mel frames per item');
   b.output(durs, 'durs_predicted', 'float32', ['B', 'T_text'], 'frames per token before pace and rounding');
   b.output(logDurs, 'log_durs_predicted', 'float32', ['B', 'T_text'], 'log(1 + duration)');

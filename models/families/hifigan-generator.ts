@@ -29,7 +29,12 @@ export function upsamplePad(kernel: number, rate: number): number {
 export function generatorLayers(h: GeneratorHyper): ConvLayer1d[] {
   const layers: ConvLayer1d[] = [{ kind: 'conv', kernel: PRE_POST_KERNEL }];
   h.upsampleRates.forEach((rate, i) => {
-    layers.push({ kind: 'up', kernel: h.upsampleKernels[i], stride: rate, pad: upsamplePad(h.upsampleKernels[i], rate) });
+    layers.push({
+      kind: 'up',
+      kernel: h.upsampleKernels[i],
+      stride: rate,
+      pad: upsamplePad(h.upsampleKernels[i], rate),
+    });
     for (const d of h.resblockDilations) {
       layers.push({ kind: 'conv', kernel: h.resblockKernel, dilation: d }, { kind: 'conv', kernel: h.resblockKernel });
     }
@@ -56,13 +61,24 @@ export function hifiganGenerator(
     h.upsampleRates.forEach((rate, i) => {
       const k = h.upsampleKernels[i];
       const out = Math.max(1, ch / 2);
-      y = convTranspose(b, `ups.${i}`, b.leakyRelu(y, 0.1), { cin: ch, cout: out, kernel: [k], stride: [rate], pads: [upsamplePad(k, rate), upsamplePad(k, rate)] });
+      y = convTranspose(b, `ups.${i}`, b.leakyRelu(y, 0.1), {
+        cin: ch,
+        cout: out,
+        kernel: [k],
+        stride: [rate],
+        pads: [upsamplePad(k, rate), upsamplePad(k, rate)],
+      });
       ch = out;
       if (hooks.inject) y = hooks.inject(i, y, ch);
       y = b.scope(`resblocks.${i}`, () => {
         let r = y;
         h.resblockDilations.forEach((d, j) => {
-          let t = conv(b, `convs1.${j}`, b.leakyRelu(r, 0.1), { cin: ch, cout: ch, kernel: [h.resblockKernel], dilation: [d] });
+          let t = conv(b, `convs1.${j}`, b.leakyRelu(r, 0.1), {
+            cin: ch,
+            cout: ch,
+            kernel: [h.resblockKernel],
+            dilation: [d],
+          });
           t = conv(b, `convs2.${j}`, b.leakyRelu(t, 0.1), { cin: ch, cout: ch, kernel: [h.resblockKernel] });
           r = b.add(r, t);
         });

@@ -54,7 +54,13 @@ export function buildRvc(h: RvcHyper, seed: string): Uint8Array {
     let x = b.add(linear(b, 'emb_phone', phone, h.phoneDim, h.hidden), embedding(b, 'emb_pitch', pitch, 256, h.hidden));
     x = b.mul(b.transpose(b.leakyRelu(x, 0.1), [0, 2, 1]), mask);
     for (let i = 0; i < h.encoderLayers; i++) {
-      x = b.add(x, b.mul(conv(b, `convs.${i}`, b.leakyRelu(x, 0.1), { cin: h.hidden, cout: h.hidden, kernel: [h.encoderKernel] }), mask));
+      x = b.add(
+        x,
+        b.mul(
+          conv(b, `convs.${i}`, b.leakyRelu(x, 0.1), { cin: h.hidden, cout: h.hidden, kernel: [h.encoderKernel] }),
+          mask,
+        ),
+      );
     }
     const stats = b.mul(conv(b, 'proj', x, { cin: h.hidden, cout: 2 * h.interChannels, kernel: [1] }), mask);
     const m = b.slice(stats, [0], [h.interChannels], [1]);

@@ -18,7 +18,14 @@ export function buildTextEncoder(h: TextEncoderHyper, seed: string): Uint8Array 
   const b = new GraphBuilder('text-encoder', seed);
   const ids = b.input('input_ids', 'int64', ['B', 'L'], 'token ids (T5 tokenizer, padded to 226 for CogVideoX)');
   let x = embedding(b, 'shared', b.op('Mod', [ids, b.constInt([h.vocab], [])]), h.vocab, h.dim);
-  for (let i = 0; i < h.layers; i++) x = transformerBlock(b, `block.${i}`, x, { dim: h.dim, heads: h.heads, ffn: h.ffn });
-  b.output(layerNorm(b, 'final_layer_norm', x, h.dim), 'last_hidden_state', 'float32', ['B', 'L', h.dim], 'encoder states');
+  for (let i = 0; i < h.layers; i++)
+    x = transformerBlock(b, `block.${i}`, x, { dim: h.dim, heads: h.heads, ffn: h.ffn });
+  b.output(
+    layerNorm(b, 'final_layer_norm', x, h.dim),
+    'last_hidden_state',
+    'float32',
+    ['B', 'L', h.dim],
+    'encoder states',
+  );
   return b.model({ doc: 'reel reference T5-style text encoder (seeded random weights)' });
 }

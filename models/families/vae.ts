@@ -28,8 +28,18 @@ export function buildVae(h: VaeHyper, seed: string): Uint8Array {
   const b = new GraphBuilder('vae', seed);
   const L = h.latentChannels;
   const C = h.channels;
-  const latents = b.input('latents', 'float32', ['B', L, 'f', 'h', 'w'], 'latents (already divided by the scaling factor)');
-  const cache = b.input('conv_cache', 'float32', ['B', vaeCacheChannels(h), 2, 'h', 'w'], 'previous 2 frames of each causal conv input; zeros at clip start');
+  const latents = b.input(
+    'latents',
+    'float32',
+    ['B', L, 'f', 'h', 'w'],
+    'latents (already divided by the scaling factor)',
+  );
+  const cache = b.input(
+    'conv_cache',
+    'float32',
+    ['B', vaeCacheChannels(h), 2, 'h', 'w'],
+    'previous 2 frames of each causal conv input; zeros at clip start',
+  );
 
   const newCaches: string[] = [];
   let slot = 0;
@@ -56,12 +66,28 @@ export function buildVae(h: VaeHyper, seed: string): Uint8Array {
 
   let cin = C;
   h.upChannels.forEach((c, i) => {
-    const up = b.op('Resize', [x, '', b.constFloat([1, 1, 1, 2, 2])], { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' });
+    const up = b.op('Resize', [x, '', b.constFloat([1, 1, 1, 2, 2])], {
+      mode: 'nearest',
+      coordinate_transformation_mode: 'asymmetric',
+      nearest_mode: 'floor',
+    });
     x = b.silu(conv(b, `up_blocks.${i}.conv`, up, { cin, cout: c, kernel: [1, 3, 3], pads: [0, 1, 1, 0, 1, 1] }));
     cin = c;
   });
   const frames = b.tanh(conv(b, 'conv_out', x, { cin, cout: 3, kernel: [1, 3, 3], pads: [0, 1, 1, 0, 1, 1] }));
-  b.output(frames, 'frames', 'float32', ['B', 3, 'F_out', 'H', 'W'], 'RGB in [-1, 1]; F_out = 4f − 3·(f mod 2), H = 8h, W = 8w');
-  b.output(b.concat(newCaches, 1), 'conv_cache_out', 'float32', ['B', vaeCacheChannels(h), 2, 'h', 'w'], 'conv_cache for the next chunk');
+  b.output(
+    frames,
+    'frames',
+    'float32',
+    ['B', 3, 'F_out', 'H', 'W'],
+    'RGB in [-1, 1]; F_out = 4f − 3·(f mod 2), H = 8h, W = 8w',
+  );
+  b.output(
+    b.concat(newCaches, 1),
+    'conv_cache_out',
+    'float32',
+    ['B', vaeCacheChannels(h), 2, 'h', 'w'],
+    'conv_cache for the next chunk',
+  );
   return b.model({ doc: 'reel reference causal 3-D VAE decoder (seeded random weights)' });
 }

@@ -26,7 +26,12 @@ export function buildVallexAr(h: VallexArHyper, seed: string): Uint8Array {
   const hd = h.dim / h.heads;
   const xyPos = b.input('xy_pos', 'float32', [1, 'L', h.dim], 'text ‖ audio embeddings with positions, this step');
   const mask = b.input('mask', 'bool', ['S', 'S'], 'attention mask over the whole sequence, True = masked');
-  const pastKv = b.input('past_kv', 'float32', [h.layers, 2, 1, h.heads, 'P', hd], 'keys/values of the P earlier positions');
+  const pastKv = b.input(
+    'past_kv',
+    'float32',
+    [h.layers, 2, 1, h.heads, 'P', hd],
+    'keys/values of the P earlier positions',
+  );
   const offset = b.input('offset', 'int64', [], 'P: position of the first query in this step');
 
   const start = b.unsqueeze(offset, [0]);
@@ -46,7 +51,13 @@ export function buildVallexAr(h: VallexArHyper, seed: string): Uint8Array {
       const k = b.concat([b.gather(past, b.constInt([0], []), 0), kNew], 2);
       const v = b.concat([b.gather(past, b.constInt([1], []), 0), vNew], 2);
       caches.push(b.unsqueeze(b.concat([b.unsqueeze(k, [0]), b.unsqueeze(v, [0])], 0), [0]));
-      const att = linear(b, 'out', mergeHeads(b, scaledDotAttention(b, q, k, v, hd, additive), h.heads, hd), h.dim, h.dim);
+      const att = linear(
+        b,
+        'out',
+        mergeHeads(b, scaledDotAttention(b, q, k, v, hd, additive), h.heads, hd),
+        h.dim,
+        h.dim,
+      );
       const y = b.add(x, att);
       return b.add(y, feedForward(b, 'ffn', layerNorm(b, 'norm2', y, h.dim), h.dim, h.ffn));
     });
@@ -59,6 +70,12 @@ export function buildVallexAr(h: VallexArHyper, seed: string): Uint8Array {
   eosRow[h.vocab - 1] = 1;
   logits = b.add(logits, b.mul(b.constFloat(eosRow, [1, h.vocab]), b.unsqueeze(push, [0])));
   b.output(logits, 'logits', 'float32', [1, h.vocab], 'next-token logits of codebook 1; index 1024 = EOS');
-  b.output(b.concat(caches, 0), 'kv_cache', 'float32', [h.layers, 2, 1, h.heads, 'P_next', hd], 'past_kv for the next step (P + L positions)');
+  b.output(
+    b.concat(caches, 0),
+    'kv_cache',
+    'float32',
+    [h.layers, 2, 1, h.heads, 'P_next', hd],
+    'past_kv for the next step (P + L positions)',
+  );
   return b.model({ doc: 'reel reference VALL-E X AR decoder step (seeded random weights)' });
 }

@@ -33,7 +33,10 @@ function istftBasis(b: GraphBuilder, nFft: number): string {
   const k = b.reshape(b.op('Range', [b.constInt([0], []), b.constInt([bins], []), b.constInt([1], [])]), [bins, 1]);
   const n = b.reshape(b.op('Range', [b.constInt([0], []), b.constInt([nFft], []), b.constInt([1], [])]), [1, nFft]);
   // k·n mod N in integers keeps the angle exact before it becomes float.
-  const angle = b.mul(b.cast(b.op('Mod', [b.mul(k, n), b.constInt([nFft], [])]), 'float32'), b.constFloat([(2 * Math.PI) / nFft], []));
+  const angle = b.mul(
+    b.cast(b.op('Mod', [b.mul(k, n), b.constInt([nFft], [])]), 'float32'),
+    b.constFloat([(2 * Math.PI) / nFft], []),
+  );
   const weight = Float32Array.from({ length: bins }, (_, i) => (i === 0 || i === bins - 1 ? 1 : 2) / nFft);
   const hann = Float32Array.from({ length: nFft }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / nFft));
   const scale = (x: string): string => b.mul(b.mul(x, b.constFloat(weight, [bins, 1])), b.constFloat(hann, [1, nFft]));
@@ -47,8 +50,13 @@ export function buildVallexCodec(h: VallexCodecHyper, seed: string): Uint8Array 
   const bins = h.nFft / 2 + 1;
   const codes = b.input('codes', 'int64', [h.codebooks, 1, 'T'], 'EnCodec codes, 8 codebooks at 75 Hz');
   const offsets = Array.from({ length: h.codebooks }, (_, q) => q * h.codebookEntries);
-  const rows = b.add(b.op('Mod', [codes, b.constInt([h.codebookEntries], [])]), b.constInt(offsets, [h.codebooks, 1, 1]));
-  const table = b.param('feature_extractor.codebook_weights', [h.codebooks * h.codebookEntries, h.dim], { std: 1 / Math.sqrt(h.codebooks) });
+  const rows = b.add(
+    b.op('Mod', [codes, b.constInt([h.codebookEntries], [])]),
+    b.constInt(offsets, [h.codebooks, 1, 1]),
+  );
+  const table = b.param('feature_extractor.codebook_weights', [h.codebooks * h.codebookEntries, h.dim], {
+    std: 1 / Math.sqrt(h.codebooks),
+  });
   const summed = b.op('ReduceSum', [b.gather(table, rows, 0), b.constInt([0])], { keepdims: 0 });
 
   let x = conv(b, 'backbone.embed', b.transpose(summed, [0, 2, 1]), { cin: h.dim, cout: h.dim, kernel: [KERNEL] });
@@ -68,7 +76,11 @@ export function buildVallexCodec(h: VallexCodecHyper, seed: string): Uint8Array 
   const mag = b.op('Exp', [b.op('Clip', [logMag, '', b.constFloat([Math.log(100)], [])])]);
   const spectrum = b.concat([b.mul(mag, b.op('Cos', [phase])), b.mul(mag, b.op('Sin', [phase]))], 1);
   const pad = (h.nFft - h.hop) / 2;
-  const ola = b.op('ConvTranspose', [spectrum, istftBasis(b, h.nFft)], { kernel_shape: [h.nFft], strides: [h.hop], pads: [pad, pad] });
+  const ola = b.op('ConvTranspose', [spectrum, istftBasis(b, h.nFft)], {
+    kernel_shape: [h.nFft],
+    strides: [h.hop],
+    pads: [pad, pad],
+  });
   // Σ hann² over overlapping frames is constant (3N/8 per hop) away from the clip edges.
   const envelope = (3 * h.nFft) / (8 * h.hop);
   const audio = b.mul(ola, b.constFloat([1 / envelope], []));

@@ -26,7 +26,11 @@ export function buildVallexNar(h: VallexNarHyper, seed: string): Uint8Array {
 
   const adaLn = (name: string, x: string): string =>
     b.scope(name, () => {
-      const n = b.op('LayerNormalization', [x, b.constFloat(new Float32Array(h.dim).fill(1)), b.constFloat(new Float32Array(h.dim))], { axis: -1 });
+      const n = b.op(
+        'LayerNormalization',
+        [x, b.constFloat(new Float32Array(h.dim).fill(1)), b.constFloat(new Float32Array(h.dim))],
+        { axis: -1 },
+      );
       const table = b.param('stage_embedding', [h.stages, 2 * h.dim], { std: 0.1 });
       const ss = b.gather(table, stage, 0);
       const scale = b.slice(ss, [0], [h.dim], [0]);

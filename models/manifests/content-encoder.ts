@@ -4,7 +4,7 @@ import type { ContentEncoderHyper } from '../families/content-encoder.ts';
 export const contentEncoder: ModelManifest<ContentEncoderHyper> = {
   family: 'content-encoder',
   summary: 'HuBERT/ContentVec content encoder: 16 kHz audio → 768-d features at 50 frames/s',
-  mirrors: 'vec-768-layer-12.onnx as RVC\'s onnx_inference.py feeds it ([1,1,N] → [1,T,768])',
+  mirrors: "vec-768-layer-12.onnx as RVC's onnx_inference.py feeds it ([1,1,N] → [1,T,768])",
   inputs: [{ name: 'source', dtype: 'float32', shape: ['B', 1, 'N'], doc: '16 kHz mono, raw float waveform' }],
   outputs: [{ name: 'features', dtype: 'float32', shape: ['B', 'T', 768], doc: 'T = ⌊(N − 400)/320⌋ + 1' }],
   sampleRate: 16000,

@@ -8,13 +8,24 @@ export const dit: ModelManifest<DitHyper> = {
   summary: 'CogVideoX-style DiT denoiser: noisy latents + text states + timestep → v-prediction',
   mirrors: 'huggingface/diffusers CogVideoXTransformer3DModel.forward (hidden_states, encoder_hidden_states, timestep)',
   inputs: [
-    { name: 'hidden_states', dtype: 'float32', shape: ['B', 'F', 16, 'H', 'W'], doc: 'F = (frames − 1)/4 + 1; H, W = pixels/8, even' },
+    {
+      name: 'hidden_states',
+      dtype: 'float32',
+      shape: ['B', 'F', 16, 'H', 'W'],
+      doc: 'F = (frames − 1)/4 + 1; H, W = pixels/8, even',
+    },
     { name: 'encoder_hidden_states', dtype: 'float32', shape: ['B', 'L', 'D'], doc: 'text-encoder output (same D)' },
     { name: 'timestep', dtype: 'int64', shape: ['B'], doc: '0..999' },
   ],
   outputs: [{ name: 'sample', dtype: 'float32', shape: ['B', 'F', 16, 'H', 'W'], doc: 'v-prediction' }],
   framesPerSecond: 8 / 4,
-  receptiveField: { before: 0, after: 0, unit: 'latent frames', exact: false, doc: 'full attention over all latent frames and text: denoise a clip (or a latent window) whole' },
+  receptiveField: {
+    before: 0,
+    after: 0,
+    unit: 'latent frames',
+    exact: false,
+    doc: 'full attention over all latent frames and text: denoise a clip (or a latent window) whole',
+  },
   granularity: { value: 2, unit: 'latent pixels', doc: 'H and W must be multiples of the patch size 2' },
   scales: {
     tiny: { ...base, textDim: 32, dim: 32, heads: 2, layers: 1, ffn: 64 },

@@ -6,10 +6,16 @@ const base = { symbols: 148, melBands: 80, meanDuration: 4, maxDuration: 20 };
 export const fastpitch: ModelManifest<FastpitchHyper> = {
   family: 'fastpitch',
   summary: 'FastPitch: symbol ids → log-mel (22.05 kHz, hop 256) with predicted durations and pitch',
-  mirrors: 'NVIDIA/NeMo FastPitchModel export (text, pitch, pace → spect, num_frames, durs_predicted, log_durs_predicted, pitch_predicted)',
+  mirrors:
+    'NVIDIA/NeMo FastPitchModel export (text, pitch, pace → spect, num_frames, durs_predicted, log_durs_predicted, pitch_predicted)',
   inputs: [
     { name: 'text', dtype: 'int64', shape: ['B', 'T_text'], doc: 'english_basic symbol ids, pad 0' },
-    { name: 'pitch', dtype: 'float32', shape: ['B', 'T_text'], doc: 'additive pitch shift (normalised units); zeros = none' },
+    {
+      name: 'pitch',
+      dtype: 'float32',
+      shape: ['B', 'T_text'],
+      doc: 'additive pitch shift (normalised units); zeros = none',
+    },
     { name: 'pace', dtype: 'float32', shape: ['B', 'T_text'], doc: 'duration divisor; ones = normal speed' },
   ],
   outputs: [
@@ -22,7 +28,13 @@ export const fastpitch: ModelManifest<FastpitchHyper> = {
   sampleRate: 22050,
   hop: 256,
   framesPerSecond: 22050 / 256,
-  receptiveField: { before: 0, after: 0, unit: 'symbols', exact: false, doc: 'self-attention over the whole sentence; split long text on sentences' },
+  receptiveField: {
+    before: 0,
+    after: 0,
+    unit: 'symbols',
+    exact: false,
+    doc: 'self-attention over the whole sentence; split long text on sentences',
+  },
   granularity: { value: 1, unit: 'sentence', doc: 'one run per sentence (or batch of sentences)' },
   scales: {
     tiny: { ...base, dim: 32, heads: 2, ffn: 64, encoderLayers: 1, decoderLayers: 1, predictorChannels: 32 },

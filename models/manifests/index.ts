@@ -14,8 +14,18 @@ import { vallexNar } from './vallex-nar.ts';
 import { wav2lip } from './wav2lip.ts';
 
 export const FAMILY_IDS = [
-  'content-encoder', 'rvc', 'vallex-ar', 'vallex-nar', 'vallex-codec', 'fastpitch',
-  'hifigan', 'wav2lip', 'face-detect', 'text-encoder', 'dit', 'vae',
+  'content-encoder',
+  'rvc',
+  'vallex-ar',
+  'vallex-nar',
+  'vallex-codec',
+  'fastpitch',
+  'hifigan',
+  'wav2lip',
+  'face-detect',
+  'text-encoder',
+  'dit',
+  'vae',
 ] as const;
 
 export type FamilyId = (typeof FAMILY_IDS)[number];

@@ -2,8 +2,21 @@ import type { ModelManifest } from '../manifest.ts';
 import { contextFrames, stackReach } from '../receptive-field.ts';
 import { rvcLayers, type RvcHyper } from '../families/rvc.ts';
 
-const generator = { upsampleRates: [10, 10, 2, 2], upsampleKernels: [16, 16, 4, 4], resblockKernel: 3, resblockDilations: [1, 3, 5] };
-const base = { sampleRate: 40000, phoneDim: 768, interChannels: 192, encoderKernel: 3, flowKernel: 5, speakers: 4, speakerDim: 16 };
+const generator = {
+  upsampleRates: [10, 10, 2, 2],
+  upsampleKernels: [16, 16, 4, 4],
+  resblockKernel: 3,
+  resblockDilations: [1, 3, 5],
+};
+const base = {
+  sampleRate: 40000,
+  phoneDim: 768,
+  interChannels: 192,
+  encoderKernel: 3,
+  flowKernel: 5,
+  speakers: 4,
+  speakerDim: 16,
+};
 const tiny: RvcHyper = { ...base, hidden: 32, encoderLayers: 2, generator: { ...generator, channels: 32 } };
 const medium: RvcHyper = { ...base, hidden: 192, encoderLayers: 2, generator: { ...generator, channels: 128 } };
 const context = contextFrames(stackReach(rvcLayers(tiny)));
@@ -13,7 +26,12 @@ export const rvc: ModelManifest<RvcHyper> = {
   summary: 'RVC v2 synthesizer (40 kHz): content features + F0 + speaker + noise → converted voice',
   mirrors: 'RVC-Project/Retrieval-based-Voice-Conversion-WebUI infer/modules/onnx/export.py (SynthesizerTrnMsNSFsidM)',
   inputs: [
-    { name: 'phone', dtype: 'float32', shape: [1, 'T', 768], doc: 'content features, 50 frames/s repeated ×2 to 100 frames/s' },
+    {
+      name: 'phone',
+      dtype: 'float32',
+      shape: [1, 'T', 768],
+      doc: 'content features, 50 frames/s repeated ×2 to 100 frames/s',
+    },
     { name: 'phone_lengths', dtype: 'int64', shape: [1], doc: 'T' },
     { name: 'pitch', dtype: 'int64', shape: [1, 'T'], doc: 'coarse F0 bin 1..255 (0 unvoiced)' },
     { name: 'pitchf', dtype: 'float32', shape: [1, 'T'], doc: 'F0 in Hz, 0 = unvoiced' },

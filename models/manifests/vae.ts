@@ -9,12 +9,32 @@ export const vae: ModelManifest<VaeHyper> = {
   summary: 'Causal 3-D VAE decoder: latents → RGB frames, decodable in temporal chunks through a conv cache',
   mirrors: 'huggingface/diffusers AutoencoderKLCogVideoX decoder (causal Conv3d with a 2-frame conv cache)',
   inputs: [
-    { name: 'latents', dtype: 'float32', shape: ['B', 16, 'f', 'h', 'w'], doc: 'latents / 1.15258426, permuted to channels-first' },
-    { name: 'conv_cache', dtype: 'float32', shape: ['B', 'C_cache', 2, 'h', 'w'], doc: `zeros for a clip's first chunk; C_cache = ${vaeCacheChannels(tiny)} (tiny), ${vaeCacheChannels(medium)} (medium), read it from the file` },
+    {
+      name: 'latents',
+      dtype: 'float32',
+      shape: ['B', 16, 'f', 'h', 'w'],
+      doc: 'latents / 1.15258426, permuted to channels-first',
+    },
+    {
+      name: 'conv_cache',
+      dtype: 'float32',
+      shape: ['B', 'C_cache', 2, 'h', 'w'],
+      doc: `zeros for a clip's first chunk; C_cache = ${vaeCacheChannels(tiny)} (tiny), ${vaeCacheChannels(medium)} (medium), read it from the file`,
+    },
   ],
   outputs: [
-    { name: 'frames', dtype: 'float32', shape: ['B', 3, 'F_out', 'H', 'W'], doc: 'F_out = 4(f−1)+1 for odd f (first chunk), 4f for even f; H = 8h, W = 8w; [-1, 1]' },
-    { name: 'conv_cache_out', dtype: 'float32', shape: ['B', 'C_cache', 2, 'h', 'w'], doc: 'conv_cache for the next chunk' },
+    {
+      name: 'frames',
+      dtype: 'float32',
+      shape: ['B', 3, 'F_out', 'H', 'W'],
+      doc: 'F_out = 4(f−1)+1 for odd f (first chunk), 4f for even f; H = 8h, W = 8w; [-1, 1]',
+    },
+    {
+      name: 'conv_cache_out',
+      dtype: 'float32',
+      shape: ['B', 'C_cache', 2, 'h', 'w'],
+      doc: 'conv_cache for the next chunk',
+    },
   ],
   framesPerSecond: 8 / 4,
   receptiveField: {
@@ -26,5 +46,6 @@ export const vae: ModelManifest<VaeHyper> = {
   },
   granularity: { value: 1, unit: 'latent frame', doc: '4 video frames (the first latent of a clip: 1), 8×8 pixels' },
   scales: { tiny, medium },
-  referenceNotes: 'all temporal convs at latent rate (CogVideoX also has causal convs after temporal upsampling); zero rather than replicate padding at clip start',
+  referenceNotes:
+    'all temporal convs at latent rate (CogVideoX also has causal convs after temporal upsampling); zero rather than replicate padding at clip start',
 };

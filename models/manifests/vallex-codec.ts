@@ -15,8 +15,14 @@ export const vallexCodec: ModelManifest<VallexCodecHyper> = {
   sampleRate: 24000,
   hop: 320,
   framesPerSecond: 75,
-  receptiveField: { ...context, unit: 'code frames', exact: true, doc: 'conv embed k7 + 2 ConvNeXt k7 blocks + iSTFT (n_fft 1280 = 4 hops)' },
+  receptiveField: {
+    ...context,
+    unit: 'code frames',
+    exact: true,
+    doc: 'conv embed k7 + 2 ConvNeXt k7 blocks + iSTFT (n_fft 1280 = 4 hops)',
+  },
   granularity: { value: 1, unit: 'code frame', doc: '320 samples' },
   scales: { tiny, medium: { ...base, codebookEntries: 1024, dim: 256, ffn: 768 } },
-  referenceNotes: 'iSTFT folded in as a ConvTranspose with the windowed inverse-DFT basis; tiny takes codes modulo 128 per codebook to stay small',
+  referenceNotes:
+    'iSTFT folded in as a ConvTranspose with the windowed inverse-DFT basis; tiny takes codes modulo 128 per codebook to stay small',
 };

@@ -6,10 +6,22 @@ export const vallexNar: ModelManifest<VallexNarHyper> = {
   summary: 'VALL-E X NAR decoder: fills codebooks 2–8 greedily, one pass per codebook',
   mirrors: 'axinc-ai/VALL-E-X nar_decoder.onnx + nar_predict_layers.onnx (xy_pos, offset), folded into one graph',
   inputs: [
-    { name: 'xy_pos', dtype: 'float32', shape: [1, 'L', 'D'], doc: 'text ‖ audio (sum of codebooks 1..j) embeddings with positions' },
+    {
+      name: 'xy_pos',
+      dtype: 'float32',
+      shape: [1, 'L', 'D'],
+      doc: 'text ‖ audio (sum of codebooks 1..j) embeddings with positions',
+    },
     { name: 'offset', dtype: 'int64', shape: [], doc: 'NAR stage 0..6: predicts codebook offset + 2' },
   ],
-  outputs: [{ name: 'logits', dtype: 'float32', shape: [1, 'L', 1024], doc: 'every position; keep the audio positions (after text + prompt)' }],
+  outputs: [
+    {
+      name: 'logits',
+      dtype: 'float32',
+      shape: [1, 'L', 1024],
+      doc: 'every position; keep the audio positions (after text + prompt)',
+    },
+  ],
   sampleRate: 24000,
   hop: 320,
   framesPerSecond: 75,

@@ -6,8 +6,18 @@ export const wav2lip: ModelManifest<Wav2lipHyper> = {
   summary: 'Wav2Lip: a 200 ms mel window + masked/reference face crops → lip-synced 96×96 face',
   mirrors: 'Rudrabha/Wav2Lip, community ONNX exports (mel_spectrogram, video_frames)',
   inputs: [
-    { name: 'mel_spectrogram', dtype: 'float32', shape: ['B', 1, 80, 16], doc: '80 bands × 16 frames at 80 frames/s (16 kHz, hop 200), normalised to [-4, 4]' },
-    { name: 'video_frames', dtype: 'float32', shape: ['B', 6, 96, 96], doc: 'lower-half-masked crop ‖ reference crop, BGR /255' },
+    {
+      name: 'mel_spectrogram',
+      dtype: 'float32',
+      shape: ['B', 1, 80, 16],
+      doc: '80 bands × 16 frames at 80 frames/s (16 kHz, hop 200), normalised to [-4, 4]',
+    },
+    {
+      name: 'video_frames',
+      dtype: 'float32',
+      shape: ['B', 6, 96, 96],
+      doc: 'lower-half-masked crop ‖ reference crop, BGR /255',
+    },
   ],
   outputs: [{ name: 'output', dtype: 'float32', shape: ['B', 3, 96, 96], doc: 'BGR in [0, 1]' }],
   sampleRate: 16000,

@@ -77,7 +77,9 @@ async function chunkerOnly(name: string, geometry: ChunkGeometry): Promise<void>
     owned += Math.round((p.chunk.end - p.chunk.start) * RATE);
   }
   const seconds = (performance.now() - started) / 1000;
-  console.log(JSON.stringify({ case: `${name} (chunker only)`, chunks, ownedSamples: owned, wallSeconds: +seconds.toFixed(2) }));
+  console.log(
+    JSON.stringify({ case: `${name} (chunker only)`, chunks, ownedSamples: owned, wallSeconds: +seconds.toFixed(2) }),
+  );
 }
 
 const grid = chunkGeometry({ chunkUnits: 5 * RATE });

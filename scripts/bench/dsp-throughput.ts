@@ -37,7 +37,9 @@ function time(label: string, audioSeconds: number, run: () => unknown): void {
   const t0 = performance.now();
   run();
   const wall = (performance.now() - t0) / 1000;
-  console.log(`${label.padEnd(44)} ${wall.toFixed(2).padStart(7)} s   ${(audioSeconds / wall).toFixed(0).padStart(6)} × real time`);
+  console.log(
+    `${label.padEnd(44)} ${wall.toFixed(2).padStart(7)} s   ${(audioSeconds / wall).toFixed(0).padStart(6)} × real time`,
+  );
 }
 
 console.log(`clip: ${minutes} min (${seconds} s of audio), Node ${process.version}\n`);
@@ -64,14 +66,21 @@ time('resample 22050 → 16000 (streaming, 1 s chunks)', seconds, () => {
 console.log('\nresampler SNR on a 0.5-amplitude sine (dB), by frequency as a fraction of the lower Nyquist:');
 const fractions = [0.01, 0.1, 0.3, 0.5, 0.7, 0.8, 0.85, 0.9];
 console.log('rates'.padEnd(16) + fractions.map((f) => f.toFixed(2).padStart(8)).join(''));
-for (const [inputRate, outputRate] of [[24000, 16000], [22050, 16000], [44100, 48000], [16000, 40000], [48000, 16000]]) {
+for (const [inputRate, outputRate] of [
+  [24000, 16000],
+  [22050, 16000],
+  [44100, 48000],
+  [16000, 40000],
+  [48000, 16000],
+]) {
   const nyquist = Math.min(inputRate, outputRate) / 2;
   const row = fractions.map((fraction) => {
     const freq = fraction * nyquist;
     const x = new Float32Array(inputRate);
     for (let i = 0; i < x.length; i++) x[i] = 0.5 * Math.sin((2 * Math.PI * freq * i) / inputRate + 0.3);
     const y = resample(x, { inputRate, outputRate });
-    let s = 0, e = 0;
+    let s = 0,
+      e = 0;
     for (let n = outputRate / 20; n < y.length - outputRate / 20; n++) {
       const want = 0.5 * Math.sin((2 * Math.PI * freq * n) / outputRate + 0.3);
       s += want * want;

@@ -23,13 +23,18 @@ const melFrames = Number(arg('frames', '8'));
 const threads = Number(arg('threads', '1'));
 
 type Item = Record<string, TensorData>;
-const wave = (n: number, clip: number, i: number) => Float32Array.from({ length: n }, (_, k) => Math.sin((k + i) * 0.01 * (clip + 1)));
+const wave = (n: number, clip: number, i: number) =>
+  Float32Array.from({ length: n }, (_, k) => Math.sin((k + i) * 0.01 * (clip + 1)));
 const item = (clip: number, i: number): Item =>
   family === 'hifigan'
     ? { spec: { dtype: 'float32', dims: [1, 80, melFrames], data: wave(80 * melFrames, clip, i) } }
     : {
         mel_spectrogram: { dtype: 'float32', dims: [1, 1, 80, 16], data: wave(1280, clip, i) },
-        video_frames: { dtype: 'float32', dims: [1, 6, 96, 96], data: Float32Array.from({ length: 6 * 9216 }, (_, k) => ((k * (clip + 3) + i) % 101) / 101) },
+        video_frames: {
+          dtype: 'float32',
+          dims: [1, 6, 96, 96],
+          data: Float32Array.from({ length: 6 * 9216 }, (_, k) => ((k * (clip + 3) + i) % 101) / 101),
+        },
       };
 const outputName = family === 'hifigan' ? 'audio' : 'output';
 
@@ -47,12 +52,20 @@ const runBatch = async (items: Item[]): Promise<TensorData[]> => {
     }),
   );
   const out = (await session.run(feeds))[outputName];
-  return splitBatch({ dtype: 'float32', dims: out.dims, data: out.data as Float32Array }, items.map(() => 1));
+  return splitBatch(
+    { dtype: 'float32', dims: out.dims, data: out.data as Float32Array },
+    items.map(() => 1),
+  );
 };
 
 async function measure(max: number): Promise<{ seconds: number; results: TensorData[][]; batches: number[] }> {
   const batches: number[] = [];
-  const batcher = new DynamicBatcher<Item, TensorData>({ max, delayMs: 5, run: runBatch, onBatch: (n) => batches.push(n) });
+  const batcher = new DynamicBatcher<Item, TensorData>({
+    max,
+    delayMs: 5,
+    run: runBatch,
+    onBatch: (n) => batches.push(n),
+  });
   const started = performance.now();
   // Each clip sends its chunks one after another (a stage sees a clip's chunks in order).
   const results = await Promise.all(
@@ -78,8 +91,14 @@ one.results.forEach((clip, c) =>
 );
 const n = clips * itemsPerClip;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-console.log(`${family} ${scale}, ${clips} clips × ${itemsPerClip} items${family === 'hifigan' ? ` of ${melFrames} mel frames` : ' (video frames)'}, ${threads} intra-op thread(s)`);
+console.log(
+  `${family} ${scale}, ${clips} clips × ${itemsPerClip} items${family === 'hifigan' ? ` of ${melFrames} mel frames` : ' (video frames)'}, ${threads} intra-op thread(s)`,
+);
 console.log(`batch.max 1: ${(n / one.seconds).toFixed(1)} items/s (${one.seconds.toFixed(2)} s)`);
-console.log(`batch.max 8: ${(n / eight.seconds).toFixed(1)} items/s (${eight.seconds.toFixed(2)} s), mean batch ${mean(eight.batches).toFixed(2)}`);
-console.log(`speed-up ${(one.seconds / eight.seconds).toFixed(2)}×, max |batched − unbatched| = ${maxDiff.toExponential(2)}`);
+console.log(
+  `batch.max 8: ${(n / eight.seconds).toFixed(1)} items/s (${eight.seconds.toFixed(2)} s), mean batch ${mean(eight.batches).toFixed(2)}`,
+);
+console.log(
+  `speed-up ${(one.seconds / eight.seconds).toFixed(2)}×, max |batched − unbatched| = ${maxDiff.toExponential(2)}`,
+);
 await session.release();

@@ -31,31 +31,44 @@ async function child(mode: string, input: string, output: string): Promise<void>
   const t0 = performance.now();
   let samples = 0;
   if (mode === 'reel') {
-    const { frames } = await writeWav(output, decodeAudio(input, { sampleRate: OUT_RATE, channels: 1, blockSamples: 16384 }), {
-      sampleRate: OUT_RATE,
-      channels: 1,
-    });
+    const { frames } = await writeWav(
+      output,
+      decodeAudio(input, { sampleRate: OUT_RATE, channels: 1, blockSamples: 16384 }),
+      {
+        sampleRate: OUT_RATE,
+        channels: 1,
+      },
+    );
     samples = frames;
   } else if (mode === 'reel-decode') {
-    for await (const block of decodeAudio(input, { sampleRate: OUT_RATE, channels: 1, blockSamples: 16384 })) samples += block.length;
+    for await (const block of decodeAudio(input, { sampleRate: OUT_RATE, channels: 1, blockSamples: 16384 }))
+      samples += block.length;
   } else {
-    const ff = spawn(resolveFfmpeg().ffmpeg, ['-nostdin', '-loglevel', 'error', '-i', input, '-ac', '1', '-ar', String(OUT_RATE), '-f', 'f32le', 'pipe:1'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const ff = spawn(
+      resolveFfmpeg().ffmpeg,
+      ['-nostdin', '-loglevel', 'error', '-i', input, '-ac', '1', '-ar', String(OUT_RATE), '-f', 'f32le', 'pipe:1'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let bytes = 0;
     for await (const chunk of ff.stdout as AsyncIterable<Buffer>) bytes += chunk.length;
     samples = bytes / 4;
   }
   const ms = performance.now() - t0;
   const result: RunResult = { ms, samples, maxRssMB: process.resourceUsage().maxRSS / 1024 };
-  process.stdout.write(JSON.stringify(result) + '\n');
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 function runChild(mode: string, input: string, output: string): RunResult {
-  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', mode, input, output], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), '--child', mode, input, output],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    },
+  );
   if (r.status !== 0) throw new Error(`${mode} run failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as RunResult;
 }
@@ -63,9 +76,18 @@ function runChild(mode: string, input: string, output: string): RunResult {
 function generate(file: string, minutes: number): void {
   const seconds = minutes * 60;
   const r = spawnSync(resolveFfmpeg().ffmpeg, [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `aevalsrc=0.5*sin(2*PI*(200+100*sin(t/7))*t)|0.5*sin(2*PI*330*t):s=44100:d=${seconds}`,
-    '-c:a', 'pcm_s16le', file,
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `aevalsrc=0.5*sin(2*PI*(200+100*sin(t/7))*t)|0.5*sin(2*PI*330*t):s=44100:d=${seconds}`,
+    '-c:a',
+    'pcm_s16le',
+    file,
   ]);
   if (r.status !== 0) throw new Error(`generating ${file} failed: ${r.stderr}`);
 }

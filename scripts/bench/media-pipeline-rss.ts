@@ -43,9 +43,20 @@ function makeInput(dir: string, minutes: number): string {
   const seconds = minutes * 60;
   // A tone that pauses every 7 s, so the silence search has real quiet points to find.
   const r = spawnSync(resolveFfmpeg().ffmpeg, [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `sine=frequency=330:sample_rate=44100:duration=${seconds}`,
-    '-af', "volume=enable='lt(mod(t,7),0.2)':volume=0", '-ac', '2', file,
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=330:sample_rate=44100:duration=${seconds}`,
+    '-af',
+    "volume=enable='lt(mod(t,7),0.2)':volume=0",
+    '-ac',
+    '2',
+    file,
   ]);
   if (r.status !== 0) throw new Error(`ffmpeg could not make ${file}: ${r.stderr}`);
   return file;
@@ -62,9 +73,13 @@ async function main(): Promise<void> {
     for (const minutes of lengths) {
       const input = makeInput(dir, minutes);
       const outDir = join(dir, `out-${minutes}`);
-      const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', input, outDir, String(minutes)], {
-        encoding: 'utf8',
-      });
+      const run = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', input, outDir, String(minutes)],
+        {
+          encoding: 'utf8',
+        },
+      );
       if (run.status !== 0) throw new Error(`the ${minutes}-minute run failed: ${run.stderr}`);
       results.push(JSON.parse(run.stdout.trim().split('\n').at(-1)!) as ChildResult);
       rmSync(input);
@@ -78,7 +93,9 @@ async function main(): Promise<void> {
     }
     if (results.length >= 2) {
       const [first, last] = [results[0], results.at(-1)!];
-      console.log(`peak RSS ratio ${last.minutes} min / ${first.minutes} min: ${(last.peakRssMiB / first.peakRssMiB).toFixed(3)}`);
+      console.log(
+        `peak RSS ratio ${last.minutes} min / ${first.minutes} min: ${(last.peakRssMiB / first.peakRssMiB).toFixed(3)}`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

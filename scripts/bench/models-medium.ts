@@ -10,8 +10,18 @@ import { feedsFor } from '../../test/models/feeds.ts';
 
 // About one second of media (or one typical step) per family.
 const CHUNK: Record<FamilyId, number> = {
-  'content-encoder': 16000, rvc: 100, 'vallex-ar': 1, 'vallex-nar': 150, 'vallex-codec': 75, fastpitch: 20,
-  hifigan: 86, wav2lip: 8, 'face-detect': 1, 'text-encoder': 226, dit: 2, vae: 2,
+  'content-encoder': 16000,
+  rvc: 100,
+  'vallex-ar': 1,
+  'vallex-nar': 150,
+  'vallex-codec': 75,
+  fastpitch: 20,
+  hifigan: 86,
+  wav2lip: 8,
+  'face-detect': 1,
+  'text-encoder': 226,
+  dit: 2,
+  vae: 2,
 };
 
 const families = process.argv.slice(2).filter(isFamilyId);
@@ -20,7 +30,11 @@ for (const family of families.length ? families : FAMILY_IDS) {
   const t0 = performance.now();
   const bytes = buildReferenceModel(family, 'medium');
   const buildMs = performance.now() - t0;
-  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3, intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const session = await ort.InferenceSession.create(bytes, {
+    logSeverityLevel: 3,
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+  });
   const h = MANIFESTS[family].scales.medium as Record<string, number>;
   const dims = family === 'vae' ? { cache: vaeCacheChannels(h as never) } : family === 'dit' ? { dim: h.textDim } : h;
   const { feeds } = feedsFor(family, CHUNK[family], dims);
@@ -34,4 +48,4 @@ for (const family of families.length ? families : FAMILY_IDS) {
   rows.push([family, bytes.length, buildMs.toFixed(0), times[1].toFixed(1), CHUNK[family]].join(','));
   await session.release();
 }
-process.stdout.write(rows.join('\n') + '\n');
+process.stdout.write(`${rows.join('\n')}\n`);

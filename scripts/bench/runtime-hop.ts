@@ -18,7 +18,9 @@ import { delayStage } from '../../test/fixtures/stages/delay-stage.ts';
 import { testGraph, type TestNode } from '../../test/fixtures/stages/graph.ts';
 import { spinStage } from '../../test/fixtures/stages/spin-stage.ts';
 
-const { values } = parseArgs({ options: { chunks: { type: 'string', default: '3000' }, samples: { type: 'string', default: '1024' } } });
+const { values } = parseArgs({
+  options: { chunks: { type: 'string', default: '3000' }, samples: { type: 'string', default: '1024' } },
+});
 const chunks = Number(values.chunks);
 const chunkSeconds = Number(values.samples) / 16000;
 
@@ -38,7 +40,10 @@ async function chain(def: StageDefinition, options: Record<string, unknown>, hop
   const spans = result.trace.filter((e) => e.ph === 'X');
   const processingUs = Math.max(...spans.map((e) => e.ts + e.dur!)) - Math.min(...spans.map((e) => e.ts));
   const roundTrip = result.metrics.stages.filter((s) => s.stage.startsWith('s')).map((s) => s.latencyP50Ms * 1000);
-  return { perChunkUs: processingUs / chunks, roundTripUs: roundTrip.reduce((a, b) => a + b, 0) / Math.max(1, roundTrip.length) };
+  return {
+    perChunkUs: processingUs / chunks,
+    roundTripUs: roundTrip.reduce((a, b) => a + b, 0) / Math.max(1, roundTrip.length),
+  };
 }
 
 const report: Record<string, unknown> = { chunks, samplesPerChunk: Number(values.samples) };

@@ -18,7 +18,13 @@ import { counterSource } from '../../test/fixtures/stages/counter-source.ts';
 import { testGraph } from '../../test/fixtures/stages/graph.ts';
 import { onnxVocoderStage } from '../../test/fixtures/stages/onnx-vocoder-stage.ts';
 
-const { values } = parseArgs({ options: { chunks: { type: 'string', default: '24' }, frames: { type: 'string', default: '96' }, repeat: { type: 'string', default: '2' } } });
+const { values } = parseArgs({
+  options: {
+    chunks: { type: 'string', default: '24' },
+    frames: { type: 'string', default: '96' },
+    repeat: { type: 'string', default: '2' },
+  },
+});
 const chunks = Number(values.chunks);
 const frames = Number(values.frames);
 const repeat = Number(values.repeat);
@@ -35,15 +41,22 @@ function processingMs(trace: readonly TraceEvent[]): number {
 }
 
 function overlapMs(trace: readonly TraceEvent[], a: string, b: string): number {
-  const tid = (name: string) => trace.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === name)!.tid;
+  const tid = (name: string) =>
+    trace.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === name)!.tid;
   const spans = (t: number) => trace.filter((e) => e.ph === 'X' && e.tid === t);
   let total = 0;
-  for (const x of spans(tid(a))) for (const y of spans(tid(b))) total += Math.max(0, Math.min(x.ts + x.dur!, y.ts + y.dur!) - Math.max(x.ts, y.ts));
+  for (const x of spans(tid(a)))
+    for (const y of spans(tid(b))) total += Math.max(0, Math.min(x.ts + x.dur!, y.ts + y.dur!) - Math.max(x.ts, y.ts));
   return total / 1000;
 }
 
 const model = await ensureReferenceModel('hifigan', 'medium');
-const vocoder = { def: onnxVocoderStage, options: { frames }, models: { model }, settings: { threads: { intraOp: 1, interOp: 1, spinning: false } } };
+const vocoder = {
+  def: onnxVocoderStage,
+  options: { frames },
+  models: { model },
+  settings: { threads: { intraOp: 1, interOp: 1, spinning: false } },
+};
 const graph = testGraph({
   name: 'overlap-bench',
   nodes: {
@@ -60,7 +73,9 @@ for (let i = 0; i < repeat; i++) {
   for (const mode of ['sequential', 'pipelined'] as const) {
     const result = await runPipeline(graph, { outDir, mode });
     const ms = processingMs(result.trace);
-    console.log(`${mode.padEnd(10)} run ${i + 1}: wall ${result.metrics.wallMs.toFixed(0)} ms, chunk processing ${ms.toFixed(0)} ms`);
+    console.log(
+      `${mode.padEnd(10)} run ${i + 1}: wall ${result.metrics.wallMs.toFixed(0)} ms, chunk processing ${ms.toFixed(0)} ms`,
+    );
     if (!best[mode] || processingMs(best[mode].trace) > ms) best[mode] = result;
   }
 }
@@ -69,9 +84,17 @@ const pipe = best.pipelined;
 const report = {
   chunks,
   framesPerRun: frames,
-  perRunMs: { a: seq.metrics.stages.find((s) => s.stage === 'a')!.latencyP50Ms, b: seq.metrics.stages.find((s) => s.stage === 'b')!.latencyP50Ms },
+  perRunMs: {
+    a: seq.metrics.stages.find((s) => s.stage === 'a')!.latencyP50Ms,
+    b: seq.metrics.stages.find((s) => s.stage === 'b')!.latencyP50Ms,
+  },
   sequential: { wallMs: seq.metrics.wallMs, startupMs: startupMs(seq.trace), processingMs: processingMs(seq.trace) },
-  pipelined: { wallMs: pipe.metrics.wallMs, startupMs: startupMs(pipe.trace), processingMs: processingMs(pipe.trace), overlapMs: overlapMs(pipe.trace, 'a', 'b') },
+  pipelined: {
+    wallMs: pipe.metrics.wallMs,
+    startupMs: startupMs(pipe.trace),
+    processingMs: processingMs(pipe.trace),
+    overlapMs: overlapMs(pipe.trace, 'a', 'b'),
+  },
   ratioProcessing: processingMs(pipe.trace) / processingMs(seq.trace),
   ratioWall: pipe.metrics.wallMs / seq.metrics.wallMs,
 };

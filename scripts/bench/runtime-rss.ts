@@ -44,17 +44,46 @@ if (values.child) {
     },
     edges: ['src.audio -> infer.in', 'infer.out -> post.in', 'post.out -> sink.in'],
   });
-  const result = await runPipeline(graph, { outDir: await mkdtemp(join(tmpdir(), 'reel-rss-')), workers: !values['in-process'] });
-  process.stdout.write(JSON.stringify({ minutes: Number(values.child), wallMs: result.metrics.wallMs, peakRssBytes: result.metrics.peakRssBytes, maxRssKb: process.resourceUsage().maxRSS }));
+  const result = await runPipeline(graph, {
+    outDir: await mkdtemp(join(tmpdir(), 'reel-rss-')),
+    workers: !values['in-process'],
+  });
+  process.stdout.write(
+    JSON.stringify({
+      minutes: Number(values.child),
+      wallMs: result.metrics.wallMs,
+      peakRssBytes: result.metrics.peakRssBytes,
+      maxRssKb: process.resourceUsage().maxRSS,
+    }),
+  );
 } else {
   const self = fileURLToPath(import.meta.url);
   const runs = values.minutes.split(',').map((m) => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--child', m, '--spin-ms', values['spin-ms'], '--rate', values.rate, ...(values['in-process'] ? ['--in-process'] : [])], { encoding: 'utf8' });
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        self,
+        '--child',
+        m,
+        '--spin-ms',
+        values['spin-ms'],
+        '--rate',
+        values.rate,
+        ...(values['in-process'] ? ['--in-process'] : []),
+      ],
+      { encoding: 'utf8' },
+    );
     return JSON.parse(out) as { minutes: number; wallMs: number; peakRssBytes: number; maxRssKb: number };
   });
   for (const run of runs) {
-    console.log(`${String(run.minutes).padStart(3)} min input: wall ${(run.wallMs / 1000).toFixed(1)} s, peak RSS ${(run.maxRssKb / 1024).toFixed(1)} MiB (sampled ${(run.peakRssBytes / 2 ** 20).toFixed(1)} MiB)`);
+    console.log(
+      `${String(run.minutes).padStart(3)} min input: wall ${(run.wallMs / 1000).toFixed(1)} s, peak RSS ${(run.maxRssKb / 1024).toFixed(1)} MiB (sampled ${(run.peakRssBytes / 2 ** 20).toFixed(1)} MiB)`,
+    );
   }
   const [short, long] = [runs[0], runs[runs.length - 1]];
-  console.log(`peak RSS ratio ${long.minutes} min / ${short.minutes} min: ${(long.maxRssKb / short.maxRssKb).toFixed(3)}`);
+  console.log(
+    `peak RSS ratio ${long.minutes} min / ${short.minutes} min: ${(long.maxRssKb / short.maxRssKb).toFixed(3)}`,
+  );
 }

@@ -27,12 +27,17 @@ try {
     for (let r = 0; r < repeat; r++) {
       const started = performance.now();
       let firstChunkMs: number | undefined;
-      const run = await runTextToVideo('A lighthouse in a storm at night.', { profile }, {
-        workers: true,
-        onEvent: (e) => {
-          if (e.type === 'chunk' && e.stage === 'video' && firstChunkMs === undefined) firstChunkMs = performance.now() - started;
+      const run = await runTextToVideo(
+        'A lighthouse in a storm at night.',
+        { profile },
+        {
+          workers: true,
+          onEvent: (e) => {
+            if (e.type === 'chunk' && e.stage === 'video' && firstChunkMs === undefined)
+              firstChunkMs = performance.now() - started;
+          },
         },
-      });
+      );
       const { metrics } = run.result;
       const busy = metrics.stages.map((s) => `${s.stage} ${s.busyMs.toFixed(0)}`).join(', ');
       const cached = run.logs.some((l) => l.line.includes('from cache')) ? 'cached' : 'encoded';

@@ -27,7 +27,13 @@ const size = { frames: 17, width: 256, height: 160 };
 const settings = { ...DEFAULT_NODE_SETTINGS, warmup: 0, threads: { intraOp: threads, interOp: 1, spinning: false } };
 
 const open = async (family: 'text-encoder' | 'dit' | 'vae', scale: Scale) =>
-  openModel({ stage: family, path: await ensureReferenceModel(family, scale), contract: MANIFESTS[family], settings, log: () => {} });
+  openModel({
+    stage: family,
+    path: await ensureReferenceModel(family, scale),
+    contract: MANIFESTS[family],
+    settings,
+    log: () => {},
+  });
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -37,17 +43,37 @@ async function time<T>(f: () => Promise<T>): Promise<[T, number]> {
   return [out, performance.now() - t];
 }
 
-console.log(`text-to-video reference timings — ${size.frames} frames ${size.width}×${size.height}, ${threads} intra-op thread(s), CPU`);
+console.log(
+  `text-to-video reference timings — ${size.frames} frames ${size.width}×${size.height}, ${threads} intra-op thread(s), CPU`,
+);
 for (const scale of scales) {
   const [encoder, dit, vae] = [await open('text-encoder', scale), await open('dit', scale), await open('vae', scale)];
-  const [{ embeddings }, encodeMs] = await time(() => encodePrompts(encoder, { prompt: 'a paper boat on a rainy street', negativePrompt: '', maxTokens: 226 }));
+  const [{ embeddings }, encodeMs] = await time(() =>
+    encodePrompts(encoder, { prompt: 'a paper boat on a rainy street', negativePrompt: '', maxTokens: 226 }),
+  );
 
-  const options = { steps, guidance: 6, dynamicGuidance: true, scheduler: 'cogvideox-ddim' as const, snrShiftScale: 3, seed: 42, ...size };
+  const options = {
+    steps,
+    guidance: 6,
+    dynamicGuidance: true,
+    scheduler: 'cogvideox-ddim' as const,
+    snrShiftScale: 3,
+    seed: 42,
+    ...size,
+  };
   await denoiseLatents(dit, embeddings, { ...options, steps: 1 }); // warm-up
   const progress: DenoiseProgress[] = [];
-  const [latents, loopMs] = await time(() => denoiseLatents(dit, embeddings, options, { onStep: (p) => progress.push(p) }));
+  const [latents, loopMs] = await time(() =>
+    denoiseLatents(dit, embeddings, options, { onStep: (p) => progress.push(p) }),
+  );
 
-  const plain: VaeDecodeOptions = { scalingFactor: 1.15258426, latentFramesPerRun: 2, tiling: false, tileLatents: [30, 45], tileOverlap: [1 / 6, 1 / 5] };
+  const plain: VaeDecodeOptions = {
+    scalingFactor: 1.15258426,
+    latentFramesPerRun: 2,
+    tiling: false,
+    tileLatents: [30, 45],
+    tileOverlap: [1 / 6, 1 / 5],
+  };
   const tiled: VaeDecodeOptions = { ...plain, tiling: true, tileLatents: [12, 16] };
   await decodeLatents(vae, latents, plain); // warm-up
   const [whole, decodeMs] = await time(() => decodeLatents(vae, latents, plain));
@@ -59,9 +85,15 @@ for (const scale of scales) {
   const stepMs = progress.map((p) => p.stepMs);
   const runMs = progress.map((p) => p.runMs);
   console.log(`\n[${scale}] latents [${latents.dims.join(', ')}], frames out [${whole.dims.join(', ')}]`);
-  console.log(`  text encoder  [2, 226] → [${embeddings.dims.join(', ')}]: ${ms(encodeMs)} (first run, includes session warm-up)`);
-  console.log(`  denoise step  median ${ms(median(stepMs))} (DiT run ${ms(median(runMs))}, guidance + scheduler ${ms(median(stepMs) - median(runMs))}) over ${steps} steps; loop ${ms(loopMs)}`);
-  console.log(`  → 50 steps ≈ ${(median(stepMs) * 50 / 1000).toFixed(1)} s`);
-  console.log(`  VAE decode    untiled (runs 3, 2) ${ms(decodeMs)}; tiled 12×16 latents ${ms(tiledMs)}; max |tiled − untiled| ${maxDiff.toExponential(2)}`);
+  console.log(
+    `  text encoder  [2, 226] → [${embeddings.dims.join(', ')}]: ${ms(encodeMs)} (first run, includes session warm-up)`,
+  );
+  console.log(
+    `  denoise step  median ${ms(median(stepMs))} (DiT run ${ms(median(runMs))}, guidance + scheduler ${ms(median(stepMs) - median(runMs))}) over ${steps} steps; loop ${ms(loopMs)}`,
+  );
+  console.log(`  → 50 steps ≈ ${((median(stepMs) * 50) / 1000).toFixed(1)} s`);
+  console.log(
+    `  VAE decode    untiled (runs 3, 2) ${ms(decodeMs)}; tiled 12×16 latents ${ms(tiledMs)}; max |tiled − untiled| ${maxDiff.toExponential(2)}`,
+  );
   for (const m of [encoder, dit, vae]) await m.release();
 }

@@ -30,7 +30,11 @@ export function contentKey(parts: readonly KeyPart[]): string {
   const hash = createHash('sha256');
   for (const part of parts) {
     const [tag, bytes] =
-      typeof part === 'string' ? ['s', Buffer.from(part, 'utf8')] : typeof part === 'number' ? ['n', Buffer.from(String(part), 'utf8')] : ['b', part];
+      typeof part === 'string'
+        ? ['s', Buffer.from(part, 'utf8')]
+        : typeof part === 'number'
+          ? ['n', Buffer.from(String(part), 'utf8')]
+          : ['b', part];
     const length = Buffer.alloc(8);
     length.writeBigUInt64LE(BigInt(bytes.byteLength));
     hash.update(tag).update(length).update(bytes);
@@ -74,7 +78,9 @@ export class ContentCache {
 function encodeEntry(tensor: CachedTensor): Buffer {
   const count = tensor.dims.reduce((a, b) => a * b, 1);
   if (count !== tensor.data.length) {
-    throw new RangeError(`content cache: dims [${tensor.dims.join(', ')}] hold ${count} values, data has ${tensor.data.length}`);
+    throw new RangeError(
+      `content cache: dims [${tensor.dims.join(', ')}] hold ${count} values, data has ${tensor.data.length}`,
+    );
   }
   const header = Buffer.from(JSON.stringify({ dims: tensor.dims }), 'utf8');
   const length = Buffer.alloc(4);

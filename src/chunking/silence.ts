@@ -67,7 +67,9 @@ export function quietestCut(input: QuietestCutInput): number {
   const first = lo - half;
   const end = hi - 1 - half + w;
   if ((first < view.offset && !(first < 0 && view.offset === 0)) || (total === undefined && end > view.offset + held)) {
-    throw new RangeError(`silence search needs units [${first}, ${end}); the view holds [${view.offset}, ${view.offset + held})`);
+    throw new RangeError(
+      `silence search needs units [${first}, ${end}); the view holds [${view.offset}, ${view.offset + held})`,
+    );
   }
   // Slide the window in steps of one granule, in float64 from a fixed start, so that two callers
   // holding different amounts of the clip get bit-identical sums.
@@ -94,7 +96,8 @@ export function silenceCuts(geometry: ChunkGeometry, data: Float32Array, channel
   const cuts: number[] = [];
   let previous = 0;
   for (let target = geometry.chunkUnits; target < total; target += geometry.chunkUnits) {
-    previous = geometry.searchUnits === 0 ? target : quietestCut({ geometry, view, totalUnits: total, target, previous });
+    previous =
+      geometry.searchUnits === 0 ? target : quietestCut({ geometry, view, totalUnits: total, target, previous });
     cuts.push(previous);
   }
   return cuts;

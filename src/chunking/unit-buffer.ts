@@ -11,7 +11,10 @@ export class UnitBuffer {
   /** Clip index of the first held unit. */
   private first = 0;
 
-  constructor(readonly stride: number, initialUnits = 4096) {
+  constructor(
+    readonly stride: number,
+    initialUnits = 4096,
+  ) {
     this.store = new Float32Array(Math.max(1, initialUnits) * stride);
   }
 

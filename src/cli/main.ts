@@ -39,9 +39,7 @@ function program(io: CliIo, result: { code: number }): Command {
       .command('validate')
       .description('check a pipeline (YAML, schema, graph, model files); loads no weights, runs nothing')
       .argument('<pipeline>', 'pipeline YAML file'),
-  ).action((file: string, opts: { profile?: string; set?: string[] }) =>
-    run(() => validateCommand(file, opts, io))(),
-  );
+  ).action((file: string, opts: { profile?: string; set?: string[] }) => run(() => validateCommand(file, opts, io))());
 
   pipelineFlags(
     root
@@ -63,8 +61,18 @@ function program(io: CliIo, result: { code: number }): Command {
       .option('--out <dir>', 'output folder', 'out')
       .option('--trace <file.json>', 'write a Chrome trace (open in Perfetto): one span per stage per chunk')
       .option('--metrics <file.json>', 'write per-stage metrics')
-      .addOption(new Option('--provider <name>', 'prefer this execution provider for every stage').choices(['cpu', 'cuda', 'tensorrt']))
-      .addOption(new Option('--mode <mode>', 'pipelined (stages overlap) or sequential (baseline)').choices(['pipelined', 'sequential']).default('pipelined')),
+      .addOption(
+        new Option('--provider <name>', 'prefer this execution provider for every stage').choices([
+          'cpu',
+          'cuda',
+          'tensorrt',
+        ]),
+      )
+      .addOption(
+        new Option('--mode <mode>', 'pipelined (stages overlap) or sequential (baseline)')
+          .choices(['pipelined', 'sequential'])
+          .default('pipelined'),
+      ),
   ).action((file: string, opts: RunFlags) => run(() => runCommand(file, opts, io))());
 
   pipelineFlags(
@@ -72,7 +80,11 @@ function program(io: CliIo, result: { code: number }): Command {
       .command('bench')
       .description('measure a pipeline at several clip lengths, pipelined vs sequential (each run in a fresh process)')
       .argument('<pipeline>', 'pipeline YAML file')
-      .option('--input <name=path>', 'bind a pipeline input; audio and video are looped/cut to each clip length (repeatable)', collect)
+      .option(
+        '--input <name=path>',
+        'bind a pipeline input; audio and video are looped/cut to each clip length (repeatable)',
+        collect,
+      )
       .option('--clip-seconds <list>', 'clip lengths, seconds', '5,10,30')
       .option('--repeat <n>', 'runs per clip length and mode', '1')
       .option('--mode <list>', 'pipelined and/or sequential', 'pipelined,sequential')
@@ -123,7 +135,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 function reportFailure(err: unknown, io: CliIo): number {
   if (err instanceof CommanderError) {
     // Help and version end with a "success" CommanderError; their text is already printed.
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return EXIT.ok;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0)
+      return EXIT.ok;
     if (err.code === 'commander.help') return EXIT.ok;
     return EXIT.usage; // commander already printed "error: ..." through io.err
   }
@@ -138,4 +151,3 @@ function reportFailure(err: unknown, io: CliIo): number {
   if (io.verbose && err instanceof Error) io.err(String(err.stack));
   return EXIT.runtime;
 }
-

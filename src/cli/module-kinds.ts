@@ -17,7 +17,11 @@ export function isModuleKind(use: string): boolean {
 
 function definitionsIn(module: Record<string, unknown>): StageDefinition[] {
   return Object.values(module).filter(
-    (v): v is StageDefinition => typeof v === 'object' && v !== null && typeof (v as StageDefinition).kind === 'string' && (v as StageDefinition).role === 'transform',
+    (v): v is StageDefinition =>
+      typeof v === 'object' &&
+      v !== null &&
+      typeof (v as StageDefinition).kind === 'string' &&
+      (v as StageDefinition).role === 'transform',
   );
 }
 
@@ -31,7 +35,12 @@ export async function loadModuleKinds(loaded: LoadedPipeline): Promise<Record<st
     const location = loaded.locations.value(['stages', id, 'use']);
     const file = isAbsolute(use) ? use : resolve(loaded.dir, use);
     const problem = (message: string) => issues.push({ location, message: `stage "${id}": ${message}` });
-    if (!(await access(file).then(() => true, () => false))) {
+    if (
+      !(await access(file).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       problem(`stage kind module ${use} not found (looked at ${file}); the path is relative to the pipeline file`);
       continue;
     }

@@ -90,7 +90,8 @@ async function readPipelineText(file: string): Promise<string> {
     if (code === 'ENOENT') fail('no such file — check the path (relative paths are taken from the current folder)');
     fail(`cannot read the file (${code ?? (err as Error).message})`);
   }
-  if (size > MAX_FILE_BYTES) fail(`is ${size} bytes; a pipeline file is at most ${MAX_FILE_BYTES} bytes — is this the right file?`);
+  if (size > MAX_FILE_BYTES)
+    fail(`is ${size} bytes; a pipeline file is at most ${MAX_FILE_BYTES} bytes — is this the right file?`);
   const buffer = await readFile(file);
   if (buffer.includes(0)) fail('is not a text file (it contains NUL bytes) — give the path of a .yaml pipeline');
   const text = buffer.toString('utf8');

@@ -73,7 +73,11 @@ export function profileOverrides(
  * Writes each override into `root` (creating mappings on the way) and records its location.
  * Returns an issue for a path that runs through a value that is not a mapping.
  */
-export function applyOverrides(root: Record<string, unknown>, overrides: readonly Override[], locations: LocationMap): Issue[] {
+export function applyOverrides(
+  root: Record<string, unknown>,
+  overrides: readonly Override[],
+  locations: LocationMap,
+): Issue[] {
   const issues: Issue[] = [];
   for (const o of overrides) {
     if (!isKeyPath(o.key)) {

@@ -21,12 +21,34 @@ export const ProviderList = z
 export const TensorRtSettings = z
   .strictObject({
     fp16: z.boolean().optional().describe('Allow FP16 kernels (ORT_TENSORRT_FP16_ENABLE). Default false.'),
-    int8: z.boolean().optional().describe('Allow INT8 kernels (ORT_TENSORRT_INT8_ENABLE); needs calibrationTable. Default false.'),
-    calibrationTable: z.string().optional().describe('INT8 calibration table file, relative to the pipeline (ORT_TENSORRT_INT8_CALIBRATION_TABLE_NAME).'),
-    engineCache: z.string().optional().describe('Folder for built engines, relative to the pipeline (ORT_TENSORRT_CACHE_PATH); enables the cache.'),
-    timingCache: z.string().optional().describe('Folder for the timing cache, relative to the pipeline (ORT_TENSORRT_GLOBAL_CACHE_PATH); enables it.'),
-    maxWorkspaceBytes: z.number().int().positive().optional().describe('Builder workspace, bytes (ORT_TENSORRT_MAX_WORKSPACE_SIZE).'),
-    minSubgraphSize: z.number().int().positive().optional().describe('Smallest subgraph given to TensorRT, nodes (ORT_TENSORRT_MIN_SUBGRAPH_SIZE).'),
+    int8: z
+      .boolean()
+      .optional()
+      .describe('Allow INT8 kernels (ORT_TENSORRT_INT8_ENABLE); needs calibrationTable. Default false.'),
+    calibrationTable: z
+      .string()
+      .optional()
+      .describe('INT8 calibration table file, relative to the pipeline (ORT_TENSORRT_INT8_CALIBRATION_TABLE_NAME).'),
+    engineCache: z
+      .string()
+      .optional()
+      .describe('Folder for built engines, relative to the pipeline (ORT_TENSORRT_CACHE_PATH); enables the cache.'),
+    timingCache: z
+      .string()
+      .optional()
+      .describe('Folder for the timing cache, relative to the pipeline (ORT_TENSORRT_GLOBAL_CACHE_PATH); enables it.'),
+    maxWorkspaceBytes: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Builder workspace, bytes (ORT_TENSORRT_MAX_WORKSPACE_SIZE).'),
+    minSubgraphSize: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Smallest subgraph given to TensorRT, nodes (ORT_TENSORRT_MIN_SUBGRAPH_SIZE).'),
     profileShapes: z
       .strictObject({ min: z.string(), opt: z.string(), max: z.string() })
       .optional()
@@ -45,7 +67,10 @@ export const ThreadSettings = z
 /** Execution settings a stage may set and the pipeline may default. */
 const executionFields = {
   provider: ProviderList.optional(),
-  strict: z.boolean().optional().describe('Fail when the first provider does not load instead of falling back. Default false.'),
+  strict: z
+    .boolean()
+    .optional()
+    .describe('Fail when the first provider does not load instead of falling back. Default false.'),
   deviceId: z.number().int().min(0).optional().describe('GPU index for cuda/tensorrt. Default 0.'),
   threads: ThreadSettings.optional(),
   queue: z.number().int().min(1).max(64).optional().describe('Packets buffered on each input edge, chunks. Default 2.'),
@@ -63,7 +88,9 @@ export const WireRef = z
 
 const ModelRef = z
   .union([z.string().min(1), z.record(z.string(), z.string().min(1))])
-  .describe('ONNX model file (relative to this YAML file), or a mapping slot → file. Default: the bundled reference model.');
+  .describe(
+    'ONNX model file (relative to this YAML file), or a mapping slot → file. Default: the bundled reference model.',
+  );
 
 const OptionsMap = z.record(z.string(), z.unknown()).describe("Options of the stage kind; see the kind's docs.");
 
@@ -82,7 +109,12 @@ export const StageEntry = z
       })
       .optional()
       .describe('Dynamic batching across concurrent clips.'),
-    cache: z.boolean().optional().describe('Cache outputs on disk, content-addressed; only kinds that cache (text-encoder) take it. Default true there.'),
+    cache: z
+      .boolean()
+      .optional()
+      .describe(
+        'Cache outputs on disk, content-addressed; only kinds that cache (text-encoder) take it. Default true there.',
+      ),
     ...executionFields,
   })
   .describe('One stage instance.');
@@ -91,7 +123,9 @@ export const INPUT_TYPES = ['audio', 'video', 'image', 'text'] as const;
 
 export const InputEntry = z
   .strictObject({
-    type: z.enum(INPUT_TYPES).describe('What the input file holds. An image bound to a video input becomes a still video.'),
+    type: z
+      .enum(INPUT_TYPES)
+      .describe('What the input file holds. An image bound to a video input becomes a still video.'),
     doc: z.string().optional(),
     options: OptionsMap.optional(),
   })
@@ -103,7 +137,9 @@ export const OutputEntry = z
   .strictObject({
     write: z.enum(OUTPUT_FORMATS).describe('Container written: wav (audio) or mp4 (H.264 + AAC).'),
     doc: z.string().optional(),
-    in: z.record(z.string(), WireRef).describe('Sink port → source, e.g. {frames: lipsync.frames, audio: voice.audio}.'),
+    in: z
+      .record(z.string(), WireRef)
+      .describe('Sink port → source, e.g. {frames: lipsync.frames, audio: voice.audio}.'),
     options: OptionsMap.optional(),
   })
   .describe('A pipeline output, written to --out DIR.');
@@ -127,16 +163,17 @@ export const Chunking = z
 export const Profile = z
   .strictObject({
     doc: z.string().optional(),
-    set: z
-      .record(z.string(), z.unknown())
-      .describe('Overrides, keyed like --set: "stages.dit.options.steps": 24.'),
+    set: z.record(z.string(), z.unknown()).describe('Overrides, keyed like --set: "stages.dit.options.steps": 24.'),
   })
   .describe('A named override set, applied with --profile NAME.');
 
 export const PipelineFile = z
   .strictObject({
     version: z.literal(1).describe('Pipeline format version.'),
-    name: z.string().regex(/^[A-Za-z0-9][\w.-]*$/, 'letters, digits, "-", "_" or "."').describe('Pipeline name.'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][\w.-]*$/, 'letters, digits, "-", "_" or "."')
+      .describe('Pipeline name.'),
     doc: z.string().optional(),
     inputs: z.record(z.string(), InputEntry),
     stages: z.record(z.string(), StageEntry).default({}),

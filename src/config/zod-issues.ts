@@ -27,7 +27,13 @@ function toIssue(
     case 'unrecognized_keys': {
       const allowed = shapeKeysAt(o.schema, issue.path as (string | number)[]);
       const key = issue.keys[0];
-      const extra = issue.keys.length > 1 ? ` (and ${issue.keys.slice(1).map((k) => `"${k}"`).join(', ')})` : '';
+      const extra =
+        issue.keys.length > 1
+          ? ` (and ${issue.keys
+              .slice(1)
+              .map((k) => `"${k}"`)
+              .join(', ')})`
+          : '';
       const where = path.length ? ` in ${name}` : '';
       return {
         location: o.locations.key([...path, key]),
@@ -51,9 +57,17 @@ function toIssue(
       return at(o, path, `${name}: ${describe(got)} is not allowed${hint}`);
     }
     case 'too_small':
-      return at(o, path, `${name}: ${describe(got)} is too small — must be ${issue.inclusive === false ? '>' : '≥'} ${String(issue.minimum)}${unitOf(issue.origin)}`);
+      return at(
+        o,
+        path,
+        `${name}: ${describe(got)} is too small — must be ${issue.inclusive === false ? '>' : '≥'} ${String(issue.minimum)}${unitOf(issue.origin)}`,
+      );
     case 'too_big':
-      return at(o, path, `${name}: ${describe(got)} is too big — must be ${issue.inclusive === false ? '<' : '≤'} ${String(issue.maximum)}${unitOf(issue.origin)}`);
+      return at(
+        o,
+        path,
+        `${name}: ${describe(got)} is too big — must be ${issue.inclusive === false ? '<' : '≤'} ${String(issue.maximum)}${unitOf(issue.origin)}`,
+      );
     case 'not_multiple_of':
       return at(o, path, `${name}: ${describe(got)} must be a multiple of ${String(issue.divisor)}`);
     case 'invalid_union':
@@ -124,14 +138,17 @@ export function shapeKeysAt(schema: z.ZodType, path: readonly (string | number)[
     else if (def.type === 'array') s = unwrap(def.element);
     else return [];
   }
-  return s && (s as unknown as { def: { type: string } }).def.type === 'object' ? Object.keys((s as z.ZodObject).shape) : [];
+  return s && (s as unknown as { def: { type: string } }).def.type === 'object'
+    ? Object.keys((s as z.ZodObject).shape)
+    : [];
 }
 
 function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
   let s = schema;
   for (let i = 0; s && i < 8; i++) {
     const def = (s as unknown as { def: { type: string; innerType?: z.ZodType } }).def;
-    if (['optional', 'default', 'nullable', 'prefault', 'readonly'].includes(def.type) && def.innerType) s = def.innerType;
+    if (['optional', 'default', 'nullable', 'prefault', 'readonly'].includes(def.type) && def.innerType)
+      s = def.innerType;
     else break;
   }
   return s;

@@ -69,7 +69,10 @@ export class PortReader {
   tensor(port: string, expected: { dtype?: string; rank?: number } = {}): TensorPacket {
     const packet = this.expect<TensorPacket>(port, 'tensor');
     const { dtype, dims } = packet.tensor;
-    if ((expected.dtype && dtype !== expected.dtype) || (expected.rank !== undefined && dims.length !== expected.rank)) {
+    if (
+      (expected.dtype && dtype !== expected.dtype) ||
+      (expected.rank !== undefined && dims.length !== expected.rank)
+    ) {
       const want = `${expected.dtype ?? 'any'} tensor of rank ${expected.rank ?? 'any'}`;
       throw new InputError(`input "${port}" of ${this.where}: expected a ${want}, got ${describe(packet)}`);
     }
@@ -78,14 +81,18 @@ export class PortReader {
 
   private expect<P extends Packet>(port: string, kind: KindOf<P>): P {
     const packet = this.ports[port];
-    if (packet?.kind !== kind) throw new InputError(`input "${port}" of ${this.where}: expected ${kind}, got ${describe(packet)}`);
+    if (packet?.kind !== kind)
+      throw new InputError(`input "${port}" of ${this.where}: expected ${kind}, got ${describe(packet)}`);
     return packet as P;
   }
 }
 
 /** One chunk's packets with typed accessors. */
 export class ChunkView extends PortReader {
-  constructor(readonly chunk: ChunkInfo, ports: Readonly<Record<string, Packet>>) {
+  constructor(
+    readonly chunk: ChunkInfo,
+    ports: Readonly<Record<string, Packet>>,
+  ) {
     super(ports, `chunk ${chunk.index}`);
   }
 }
@@ -117,6 +124,16 @@ export class StageItem extends ChunkView {
 }
 
 /** An item of chunk `chunk` with no neighbours and no whole inputs (tests, simple callers). */
-export function itemOf(chunk: ChunkInfo, ports: Readonly<Record<string, Packet>>, extra: Partial<Omit<ItemData, 'chunk' | 'ports'>> = {}): StageItem {
-  return new StageItem({ chunk, ports, before: extra.before ?? [], after: extra.after ?? [], whole: extra.whole ?? {} });
+export function itemOf(
+  chunk: ChunkInfo,
+  ports: Readonly<Record<string, Packet>>,
+  extra: Partial<Omit<ItemData, 'chunk' | 'ports'>> = {},
+): StageItem {
+  return new StageItem({
+    chunk,
+    ports,
+    before: extra.before ?? [],
+    after: extra.after ?? [],
+    whole: extra.whole ?? {},
+  });
 }

@@ -8,7 +8,10 @@
 import { Observable } from 'rxjs';
 import type { PortPacket } from './stage.ts';
 
-export function paced(produce: () => AsyncIterable<PortPacket>, outputRoom: () => Promise<void>): Observable<PortPacket> {
+export function paced(
+  produce: () => AsyncIterable<PortPacket>,
+  outputRoom: () => Promise<void>,
+): Observable<PortPacket> {
   return new Observable<PortPacket>((subscriber) => {
     const iterator = produce()[Symbol.asyncIterator]();
     let stopped = false;

@@ -35,7 +35,6 @@ export interface TensorRtSettings {
   profileShapes?: { min: string; opt: string; max: string };
 }
 
-
 /** Settings of a node that sets none: one CPU thread, no spinning, queue 2, one warm-up run. */
 export const DEFAULT_NODE_SETTINGS: NodeSettings = Object.freeze({
   queue: 2,

@@ -175,15 +175,21 @@ export type StageDefinition<Schema extends z.ZodType = z.ZodType> =
 export type StageRole = StageDefinition['role'];
 
 /** Keeps the options type tied to the schema at the definition site (options are `z.infer` of it). */
-export function defineSource<Schema extends z.ZodType>(def: Omit<SourceDefinition<Schema>, 'role'>): SourceDefinition<Schema> {
+export function defineSource<Schema extends z.ZodType>(
+  def: Omit<SourceDefinition<Schema>, 'role'>,
+): SourceDefinition<Schema> {
   return Object.freeze({ ...def, role: 'source' as const });
 }
 
-export function defineTransform<Schema extends z.ZodType>(def: Omit<TransformDefinition<Schema>, 'role'>): TransformDefinition<Schema> {
+export function defineTransform<Schema extends z.ZodType>(
+  def: Omit<TransformDefinition<Schema>, 'role'>,
+): TransformDefinition<Schema> {
   return Object.freeze({ ...def, role: 'transform' as const });
 }
 
-export function defineSink<Schema extends z.ZodType>(def: Omit<SinkDefinition<Schema>, 'role'>): SinkDefinition<Schema> {
+export function defineSink<Schema extends z.ZodType>(
+  def: Omit<SinkDefinition<Schema>, 'role'>,
+): SinkDefinition<Schema> {
   return Object.freeze({ ...def, role: 'sink' as const });
 }
 
@@ -191,7 +197,10 @@ export function defineSink<Schema extends z.ZodType>(def: Omit<SinkDefinition<Sc
 export type StageOptions<D extends { options: z.ZodType }> = z.infer<D['options']>;
 
 /** What an item of this kind holds, defaults applied. */
-export function itemSpecOf(def: StageDefinition): Required<Pick<ItemSpec, 'stateful'>> & { neighbours: { before: number; after: number }; granularitySeconds?: number } {
+export function itemSpecOf(def: StageDefinition): Required<Pick<ItemSpec, 'stateful'>> & {
+  neighbours: { before: number; after: number };
+  granularitySeconds?: number;
+} {
   const item: ItemSpec = def.role === 'source' ? {} : (def.item ?? {});
   return {
     neighbours: item.neighbours ?? { before: 0, after: 0 },

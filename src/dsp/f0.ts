@@ -57,7 +57,12 @@ export class YinPitchTracker {
     requireParam('sampleRate', sampleRate, (v) => v > 0, 'a positive number (Hz)');
     requireParam('hop', hop, isPositiveInteger, 'a positive integer (samples)');
     requireParam('fmin', fmin, (v) => v > 0, 'a positive frequency (Hz)');
-    requireParam('fmax', fmax, (v) => v > fmin && v < sampleRate / 4, `a frequency in (fmin = ${fmin}, sampleRate/4) Hz`);
+    requireParam(
+      'fmax',
+      fmax,
+      (v) => v > fmin && v < sampleRate / 4,
+      `a frequency in (fmin = ${fmin}, sampleRate/4) Hz`,
+    );
     requireParam('threshold', threshold, (v) => v > 0 && v < 1, 'a number in (0, 1)');
     requireParam('silenceRms', silenceRms, (v) => v >= 0, 'an amplitude ≥ 0');
     this.sampleRate = sampleRate;
@@ -144,7 +149,9 @@ export class YinPitchTracker {
     }
     if (tau < 0) return 0;
     // The raw difference is locally a parabola around the true period; d' would bias it by τ/Σd.
-    const left = diff[tau - 1], mid = diff[tau], right = diff[tau + 1];
+    const left = diff[tau - 1],
+      mid = diff[tau],
+      right = diff[tau + 1];
     const curvature = left - 2 * mid + right;
     const shift = curvature > 0 ? Math.max(-1, Math.min(1, (0.5 * (left - right)) / curvature)) : 0;
     return this.sampleRate / (tau + shift);

@@ -29,7 +29,12 @@ export class FastPitchMel {
 
   constructor(options: FastPitchMelOptions = {}) {
     const p = FASTPITCH_MEL;
-    this.stft = new StftPlan({ nFft: p.nFft, hop: p.hop, winLength: p.winLength, padMode: options.padMode ?? 'reflect' });
+    this.stft = new StftPlan({
+      nFft: p.nFft,
+      hop: p.hop,
+      winLength: p.winLength,
+      padMode: options.padMode ?? 'reflect',
+    });
     this.bank = melFilterbank({ sampleRate: p.sampleRate, nFft: p.nFft, nMels: p.nMels, fmin: p.fmin, fmax: p.fmax });
   }
 

@@ -44,7 +44,10 @@ export class ComplexFft {
   /** In-place forward transform: X[k] = Σ x[j]·e^(−2πijk/n). */
   forward(re: Float64Array, im: Float64Array): void {
     this.checkLength(re, im);
-    let srcRe = re, srcIm = im, dstRe = this.workRe, dstIm = this.workIm;
+    let srcRe = re,
+      srcIm = im,
+      dstRe = this.workRe,
+      dstIm = this.workIm;
     let n = this.size;
     let stride = 1;
     for (const p of this.radices) {
@@ -88,19 +91,30 @@ export class ComplexFft {
   // One Stockham stage: the length-n sub-transforms (n = m·p) at stride `stride` become p
   // length-m ones; outputs are twiddled by e^(−2πi·j·k/n) = table[j·k·twiddleStep].
   private radix2(
-    xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array,
-    m: number, s: number, step: number,
+    xr: Float64Array,
+    xi: Float64Array,
+    yr: Float64Array,
+    yi: Float64Array,
+    m: number,
+    s: number,
+    step: number,
   ): void {
     const { cos, sin } = this;
     for (let j = 0; j < m; j++) {
-      const wr = cos[j * step], wi = -sin[j * step];
+      const wr = cos[j * step],
+        wi = -sin[j * step];
       for (let q = 0; q < s; q++) {
-        const i0 = q + s * j, i1 = i0 + s * m;
-        const ar = xr[i0], ai = xi[i0], br = xr[i1], bi = xi[i1];
+        const i0 = q + s * j,
+          i1 = i0 + s * m;
+        const ar = xr[i0],
+          ai = xi[i0],
+          br = xr[i1],
+          bi = xi[i1];
         const o = q + s * 2 * j;
         yr[o] = ar + br;
         yi[o] = ai + bi;
-        const dr = ar - br, di = ai - bi;
+        const dr = ar - br,
+          di = ai - bi;
         yr[o + s] = dr * wr - di * wi;
         yi[o + s] = dr * wi + di * wr;
       }
@@ -108,36 +122,55 @@ export class ComplexFft {
   }
 
   private radix4(
-    xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array,
-    m: number, s: number, step: number,
+    xr: Float64Array,
+    xi: Float64Array,
+    yr: Float64Array,
+    yi: Float64Array,
+    m: number,
+    s: number,
+    step: number,
   ): void {
     const { cos, sin } = this;
     const sm = s * m;
     for (let j = 0; j < m; j++) {
-      const w1r = cos[j * step], w1i = -sin[j * step];
-      const w2r = cos[2 * j * step], w2i = -sin[2 * j * step];
-      const w3r = cos[3 * j * step], w3i = -sin[3 * j * step];
+      const w1r = cos[j * step],
+        w1i = -sin[j * step];
+      const w2r = cos[2 * j * step],
+        w2i = -sin[2 * j * step];
+      const w3r = cos[3 * j * step],
+        w3i = -sin[3 * j * step];
       for (let q = 0; q < s; q++) {
         const i0 = q + s * j;
-        const a0r = xr[i0], a0i = xi[i0];
-        const a1r = xr[i0 + sm], a1i = xi[i0 + sm];
-        const a2r = xr[i0 + 2 * sm], a2i = xi[i0 + 2 * sm];
-        const a3r = xr[i0 + 3 * sm], a3i = xi[i0 + 3 * sm];
-        const t0r = a0r + a2r, t0i = a0i + a2i;
-        const t1r = a0r - a2r, t1i = a0i - a2i;
-        const t2r = a1r + a3r, t2i = a1i + a3i;
+        const a0r = xr[i0],
+          a0i = xi[i0];
+        const a1r = xr[i0 + sm],
+          a1i = xi[i0 + sm];
+        const a2r = xr[i0 + 2 * sm],
+          a2i = xi[i0 + 2 * sm];
+        const a3r = xr[i0 + 3 * sm],
+          a3i = xi[i0 + 3 * sm];
+        const t0r = a0r + a2r,
+          t0i = a0i + a2i;
+        const t1r = a0r - a2r,
+          t1i = a0i - a2i;
+        const t2r = a1r + a3r,
+          t2i = a1i + a3i;
         // −i·(a1 − a3)
-        const t3r = a1i - a3i, t3i = a3r - a1r;
+        const t3r = a1i - a3i,
+          t3i = a3r - a1r;
         const o = q + s * 4 * j;
         yr[o] = t0r + t2r;
         yi[o] = t0i + t2i;
-        const b1r = t1r + t3r, b1i = t1i + t3i;
+        const b1r = t1r + t3r,
+          b1i = t1i + t3i;
         yr[o + s] = b1r * w1r - b1i * w1i;
         yi[o + s] = b1r * w1i + b1i * w1r;
-        const b2r = t0r - t2r, b2i = t0i - t2i;
+        const b2r = t0r - t2r,
+          b2i = t0i - t2i;
         yr[o + 2 * s] = b2r * w2r - b2i * w2i;
         yi[o + 2 * s] = b2r * w2i + b2i * w2r;
-        const b3r = t1r - t3r, b3i = t1i - t3i;
+        const b3r = t1r - t3r,
+          b3i = t1i - t3i;
         yr[o + 3 * s] = b3r * w3r - b3i * w3i;
         yi[o + 3 * s] = b3r * w3i + b3i * w3r;
       }
@@ -145,31 +178,46 @@ export class ComplexFft {
   }
 
   private radix3(
-    xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array,
-    m: number, s: number, step: number,
+    xr: Float64Array,
+    xi: Float64Array,
+    yr: Float64Array,
+    yi: Float64Array,
+    m: number,
+    s: number,
+    step: number,
   ): void {
     const { cos, sin } = this;
     const sm = s * m;
     const h = Math.sqrt(3) / 2; // sin(2π/3)
     for (let j = 0; j < m; j++) {
-      const w1r = cos[j * step], w1i = -sin[j * step];
-      const w2r = cos[2 * j * step], w2i = -sin[2 * j * step];
+      const w1r = cos[j * step],
+        w1i = -sin[j * step];
+      const w2r = cos[2 * j * step],
+        w2i = -sin[2 * j * step];
       for (let q = 0; q < s; q++) {
         const i0 = q + s * j;
-        const a0r = xr[i0], a0i = xi[i0];
-        const a1r = xr[i0 + sm], a1i = xi[i0 + sm];
-        const a2r = xr[i0 + 2 * sm], a2i = xi[i0 + 2 * sm];
-        const tr = a1r + a2r, ti = a1i + a2i;
-        const mr = a0r - 0.5 * tr, mi = a0i - 0.5 * ti;
+        const a0r = xr[i0],
+          a0i = xi[i0];
+        const a1r = xr[i0 + sm],
+          a1i = xi[i0 + sm];
+        const a2r = xr[i0 + 2 * sm],
+          a2i = xi[i0 + 2 * sm];
+        const tr = a1r + a2r,
+          ti = a1i + a2i;
+        const mr = a0r - 0.5 * tr,
+          mi = a0i - 0.5 * ti;
         // ∓i·(√3/2)·(a1 − a2)
-        const dr = h * (a1i - a2i), di = -h * (a1r - a2r);
+        const dr = h * (a1i - a2i),
+          di = -h * (a1r - a2r);
         const o = q + s * 3 * j;
         yr[o] = a0r + tr;
         yi[o] = a0i + ti;
-        const b1r = mr + dr, b1i = mi + di;
+        const b1r = mr + dr,
+          b1i = mi + di;
         yr[o + s] = b1r * w1r - b1i * w1i;
         yi[o + s] = b1r * w1i + b1i * w1r;
-        const b2r = mr - dr, b2i = mi - di;
+        const b2r = mr - dr,
+          b2i = mi - di;
         yr[o + 2 * s] = b2r * w2r - b2i * w2i;
         yi[o + 2 * s] = b2r * w2i + b2i * w2r;
       }
@@ -177,38 +225,63 @@ export class ComplexFft {
   }
 
   private radix5(
-    xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array,
-    m: number, s: number, step: number,
+    xr: Float64Array,
+    xi: Float64Array,
+    yr: Float64Array,
+    yi: Float64Array,
+    m: number,
+    s: number,
+    step: number,
   ): void {
     const { cos, sin } = this;
     const sm = s * m;
-    const c1 = Math.cos((2 * Math.PI) / 5), c2 = Math.cos((4 * Math.PI) / 5);
-    const s1 = Math.sin((2 * Math.PI) / 5), s2 = Math.sin((4 * Math.PI) / 5);
+    const c1 = Math.cos((2 * Math.PI) / 5),
+      c2 = Math.cos((4 * Math.PI) / 5);
+    const s1 = Math.sin((2 * Math.PI) / 5),
+      s2 = Math.sin((4 * Math.PI) / 5);
     for (let j = 0; j < m; j++) {
-      const w1r = cos[j * step], w1i = -sin[j * step];
-      const w2r = cos[2 * j * step], w2i = -sin[2 * j * step];
-      const w3r = cos[3 * j * step], w3i = -sin[3 * j * step];
-      const w4r = cos[4 * j * step], w4i = -sin[4 * j * step];
+      const w1r = cos[j * step],
+        w1i = -sin[j * step];
+      const w2r = cos[2 * j * step],
+        w2i = -sin[2 * j * step];
+      const w3r = cos[3 * j * step],
+        w3i = -sin[3 * j * step];
+      const w4r = cos[4 * j * step],
+        w4i = -sin[4 * j * step];
       for (let q = 0; q < s; q++) {
         const i0 = q + s * j;
-        const a0r = xr[i0], a0i = xi[i0];
-        const a1r = xr[i0 + sm], a1i = xi[i0 + sm];
-        const a2r = xr[i0 + 2 * sm], a2i = xi[i0 + 2 * sm];
-        const a3r = xr[i0 + 3 * sm], a3i = xi[i0 + 3 * sm];
-        const a4r = xr[i0 + 4 * sm], a4i = xi[i0 + 4 * sm];
-        const t1r = a1r + a4r, t1i = a1i + a4i;
-        const t2r = a2r + a3r, t2i = a2i + a3i;
-        const t3r = a1r - a4r, t3i = a1i - a4i;
-        const t4r = a2r - a3r, t4i = a2i - a3i;
-        const p1r = a0r + c1 * t1r + c2 * t2r, p1i = a0i + c1 * t1i + c2 * t2i;
-        const p2r = a0r + c2 * t1r + c1 * t2r, p2i = a0i + c2 * t1i + c1 * t2i;
+        const a0r = xr[i0],
+          a0i = xi[i0];
+        const a1r = xr[i0 + sm],
+          a1i = xi[i0 + sm];
+        const a2r = xr[i0 + 2 * sm],
+          a2i = xi[i0 + 2 * sm];
+        const a3r = xr[i0 + 3 * sm],
+          a3i = xi[i0 + 3 * sm];
+        const a4r = xr[i0 + 4 * sm],
+          a4i = xi[i0 + 4 * sm];
+        const t1r = a1r + a4r,
+          t1i = a1i + a4i;
+        const t2r = a2r + a3r,
+          t2i = a2i + a3i;
+        const t3r = a1r - a4r,
+          t3i = a1i - a4i;
+        const t4r = a2r - a3r,
+          t4i = a2i - a3i;
+        const p1r = a0r + c1 * t1r + c2 * t2r,
+          p1i = a0i + c1 * t1i + c2 * t2i;
+        const p2r = a0r + c2 * t1r + c1 * t2r,
+          p2i = a0i + c2 * t1i + c1 * t2i;
         // −i·(s1·t3 + s2·t4) and −i·(s2·t3 − s1·t4)
-        const q1r = s1 * t3i + s2 * t4i, q1i = -(s1 * t3r + s2 * t4r);
-        const q2r = s2 * t3i - s1 * t4i, q2i = -(s2 * t3r - s1 * t4r);
+        const q1r = s1 * t3i + s2 * t4i,
+          q1i = -(s1 * t3r + s2 * t4r);
+        const q2r = s2 * t3i - s1 * t4i,
+          q2i = -(s2 * t3r - s1 * t4r);
         const o = q + s * 5 * j;
         yr[o] = a0r + t1r + t2r;
         yi[o] = a0i + t1i + t2i;
-        let br = p1r + q1r, bi = p1i + q1i;
+        let br = p1r + q1r,
+          bi = p1i + q1i;
         yr[o + s] = br * w1r - bi * w1i;
         yi[o + s] = br * w1i + bi * w1r;
         br = p2r + q2r;
@@ -228,8 +301,14 @@ export class ComplexFft {
   }
 
   private radixGeneric(
-    p: number, xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array,
-    m: number, s: number, step: number,
+    p: number,
+    xr: Float64Array,
+    xi: Float64Array,
+    yr: Float64Array,
+    yi: Float64Array,
+    m: number,
+    s: number,
+    step: number,
   ): void {
     const { cos, sin, aRe, aIm } = this;
     const rootStep = this.size / p; // table index of e^(−2πi/p)
@@ -243,15 +322,18 @@ export class ComplexFft {
         }
         const o = q + s * p * j;
         for (let k = 0; k < p; k++) {
-          let br = 0, bi = 0;
+          let br = 0,
+            bi = 0;
           for (let r = 0; r < p; r++) {
             const t = ((r * k) % p) * rootStep;
-            const c = cos[t], sn = -sin[t];
+            const c = cos[t],
+              sn = -sin[t];
             br += aRe[r] * c - aIm[r] * sn;
             bi += aRe[r] * sn + aIm[r] * c;
           }
           const t = j * k * step; // < size, since j·k < m·p = n
-          const wr = cos[t], wi = -sin[t];
+          const wr = cos[t],
+            wi = -sin[t];
           yr[o + s * k] = br * wr - bi * wi;
           yi[o + s * k] = br * wi + bi * wr;
         }

@@ -60,7 +60,8 @@ export function butterworth(options: ButterworthOptions): SosFilter {
   for (let s = 0; s < sections; s++) {
     // Analog prototype pole p = e^(iπ(2k + N + 1)/(2N)); k = s and its conjugate N−1−s.
     const angle = (Math.PI * (2 * s + order + 1)) / (2 * order);
-    let pr = Math.cos(angle), pi = Math.sin(angle);
+    let pr = Math.cos(angle),
+      pi = Math.sin(angle);
     if (type === 'highpass') {
       const d = pr * pr + pi * pi; // s = ωc / p
       [pr, pi] = [(warped * pr) / d, (-warped * pi) / d];
@@ -68,10 +69,13 @@ export function butterworth(options: ButterworthOptions): SosFilter {
       [pr, pi] = [warped * pr, warped * pi];
     }
     // Bilinear transform z = (2fs + s) / (2fs − s).
-    const dr = fs2 - pr, di = -pi;
+    const dr = fs2 - pr,
+      di = -pi;
     const dd = dr * dr + di * di;
-    const nr = fs2 + pr, ni = pi;
-    const zr = (nr * dr + ni * di) / dd, zi = (ni * dr - nr * di) / dd;
+    const nr = fs2 + pr,
+      ni = pi;
+    const zr = (nr * dr + ni * di) / dd,
+      zi = (ni * dr - nr * di) / dd;
     const o = 6 * s;
     const real = 2 * s + 1 === order;
     if (real) {
@@ -91,8 +95,13 @@ export function butterworth(options: ButterworthOptions): SosFilter {
 function sosFilterInPlace(filter: SosFilter, data: Float64Array, state: Float64Array, reverse: boolean): void {
   const { sos, sections } = filter;
   for (let s = 0; s < sections; s++) {
-    const b0 = sos[6 * s], b1 = sos[6 * s + 1], b2 = sos[6 * s + 2], a1 = sos[6 * s + 4], a2 = sos[6 * s + 5];
-    let z1 = state[2 * s], z2 = state[2 * s + 1];
+    const b0 = sos[6 * s],
+      b1 = sos[6 * s + 1],
+      b2 = sos[6 * s + 2],
+      a1 = sos[6 * s + 4],
+      a2 = sos[6 * s + 5];
+    let z1 = state[2 * s],
+      z2 = state[2 * s + 1];
     const n = data.length;
     for (let i = 0; i < n; i++) {
       const j = reverse ? n - 1 - i : i;
@@ -113,7 +122,11 @@ function stepStates(filter: SosFilter): Float64Array {
   const zi = new Float64Array(2 * sections);
   let scale = 1;
   for (let s = 0; s < sections; s++) {
-    const b0 = sos[6 * s], b1 = sos[6 * s + 1], b2 = sos[6 * s + 2], a1 = sos[6 * s + 4], a2 = sos[6 * s + 5];
+    const b0 = sos[6 * s],
+      b1 = sos[6 * s + 1],
+      b2 = sos[6 * s + 2],
+      a1 = sos[6 * s + 4],
+      a2 = sos[6 * s + 5];
     const z1 = (b1 - a1 * b0 + (b2 - a2 * b0)) / (1 + a1 + a2);
     zi[2 * s] = scale * z1;
     zi[2 * s + 1] = scale * (b2 - a2 * b0 - a2 * z1);
@@ -147,7 +160,8 @@ export function filtfilt(filter: SosFilter, x: Float32Array, options: FiltfiltOp
   const pad = Math.min(options.padLength ?? 3 * (filter.order + 1), n - 1);
   requireParam('padLength', pad, (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0 (samples)');
   const ext = new Float64Array(n + 2 * pad);
-  const first = x[0], last = x[n - 1];
+  const first = x[0],
+    last = x[n - 1];
   for (let i = 0; i < pad; i++) {
     ext[i] = 2 * first - x[pad - i];
     ext[pad + n + i] = 2 * last - x[n - 2 - i];

@@ -77,7 +77,9 @@ export function melFilterbank(options: MelFilterbankOptions): MelFilterbank {
   const first = new Int32Array(nMels);
   const end = new Int32Array(nMels);
   for (let m = 0; m < nMels; m++) {
-    const lo = corners[m], mid = corners[m + 1], hi = corners[m + 2];
+    const lo = corners[m],
+      mid = corners[m + 1],
+      hi = corners[m + 2];
     const scale = norm === 'slaney' ? 2 / (hi - lo) : 1;
     first[m] = bins;
     for (let k = 0; k < bins; k++) {

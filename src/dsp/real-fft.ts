@@ -45,11 +45,17 @@ export class RealFft {
     for (let k = 0; k <= h; k++) {
       const a = k === h ? 0 : k;
       const b = k === 0 ? 0 : h - k;
-      const zr = zRe[a], zi = zIm[a], cr = zRe[b], ci = -zIm[b]; // Z[k], conj(Z[h−k])
-      const er = (zr + cr) / 2, ei = (zi + ci) / 2;
+      const zr = zRe[a],
+        zi = zIm[a],
+        cr = zRe[b],
+        ci = -zIm[b]; // Z[k], conj(Z[h−k])
+      const er = (zr + cr) / 2,
+        ei = (zi + ci) / 2;
       // (Z[k] − conj(Z[h−k])) / 2i
-      const or = (zi - ci) / 2, oi = -(zr - cr) / 2;
-      const wr = cos[k], wi = -sin[k];
+      const or = (zi - ci) / 2,
+        oi = -(zr - cr) / 2;
+      const wr = cos[k],
+        wi = -sin[k];
       outRe[k] = er + or * wr - oi * wi;
       outIm[k] = ei + or * wi + oi * wr;
     }
@@ -66,11 +72,18 @@ export class RealFft {
     const h = this.size / 2;
     const { zRe, zIm, cos, sin } = this;
     for (let k = 0; k < h; k++) {
-      const xr = re[k], xi = im[k], cr = re[h - k], ci = -im[h - k]; // X[k], conj(X[h−k])
-      const er = (xr + cr) / 2, ei = (xi + ci) / 2;
-      const dr = (xr - cr) / 2, di = (xi - ci) / 2;
-      const wr = cos[k], wi = sin[k]; // e^(+2πik/n)
-      const or = dr * wr - di * wi, oi = dr * wi + di * wr;
+      const xr = re[k],
+        xi = im[k],
+        cr = re[h - k],
+        ci = -im[h - k]; // X[k], conj(X[h−k])
+      const er = (xr + cr) / 2,
+        ei = (xi + ci) / 2;
+      const dr = (xr - cr) / 2,
+        di = (xi - ci) / 2;
+      const wr = cos[k],
+        wi = sin[k]; // e^(+2πik/n)
+      const or = dr * wr - di * wi,
+        oi = dr * wi + di * wr;
       zRe[k] = er - oi; // E + i·O
       zIm[k] = ei + or;
     }

@@ -43,7 +43,8 @@ function gcd(a: number, b: number): number {
 /** ⌈N·out/in⌉: output samples for N input samples. */
 export function resampledLength(samples: number, inputRate: number, outputRate: number): number {
   const g = gcd(inputRate, outputRate);
-  const up = outputRate / g, down = inputRate / g;
+  const up = outputRate / g,
+    down = inputRate / g;
   return Math.floor((samples * up + down - 1) / down);
 }
 
@@ -167,13 +168,18 @@ export class StreamingResampler {
     const count = Math.max(0, end - this.nextOut);
     const out = new Float32Array(count);
     const { buf, table, taps, up, halfTaps } = this;
-    const stepWhole = Math.floor(this.down / up), stepPhase = this.down % up;
-    let c = this.c, phase = this.phase;
+    const stepWhole = Math.floor(this.down / up),
+      stepPhase = this.down % up;
+    let c = this.c,
+      phase = this.phase;
     for (let n = 0; n < count; n++) {
       const base = c - halfTaps + 1 - this.bufStart;
       const row = phase * taps;
       // Four accumulators: one running sum would serialise on the add latency.
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      let a0 = 0,
+        a1 = 0,
+        a2 = 0,
+        a3 = 0;
       for (let i = 0; i < taps; i += 4) {
         a0 += buf[base + i] * table[row + i];
         a1 += buf[base + i + 1] * table[row + i + 1];

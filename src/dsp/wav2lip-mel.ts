@@ -35,7 +35,12 @@ export class Wav2LipMel {
 
   constructor(options: Wav2LipMelOptions = {}) {
     const p = WAV2LIP_MEL;
-    this.stft = new StftPlan({ nFft: p.nFft, hop: p.hop, winLength: p.winLength, padMode: options.padMode ?? 'reflect' });
+    this.stft = new StftPlan({
+      nFft: p.nFft,
+      hop: p.hop,
+      winLength: p.winLength,
+      padMode: options.padMode ?? 'reflect',
+    });
     this.bank = melFilterbank({ sampleRate: p.sampleRate, nFft: p.nFft, nMels: p.nMels, fmin: p.fmin, fmax: p.fmax });
   }
 
@@ -57,7 +62,7 @@ export class Wav2LipMel {
       for (let m = 0; m < mel.length; m++) {
         const db = 20 * Math.log10(Math.max(minLevel, mel[m])) - refLevelDb;
         const v = 2 * maxAbsValue * ((db - minLevelDb) / -minLevelDb) - maxAbsValue;
-        mel[m] = v < -maxAbsValue ? -maxAbsValue : v > maxAbsValue ? maxAbsValue : v;
+        mel[m] = v < -maxAbsValue ? -maxAbsValue : Math.min(v, maxAbsValue);
       }
     });
   }

@@ -41,7 +41,10 @@ export async function buildGraph(loaded: LoadedPipeline, options: BuildOptions):
     });
   }
   if (Object.keys(doc.outputs).length === 0) {
-    issues.push({ location: locations.key(['outputs']), message: 'the pipeline declares no outputs — add one under "outputs:" (write: wav or mp4)' });
+    issues.push({
+      location: locations.key(['outputs']),
+      message: 'the pipeline declares no outputs — add one under "outputs:" (write: wav or mp4)',
+    });
   }
 
   const notes: Issue[] = [];
@@ -55,18 +58,31 @@ export async function buildGraph(loaded: LoadedPipeline, options: BuildOptions):
         message: `input "${id}" is never used — wire it into a stage ("inputs.${id}") or remove it`,
       });
     } else if (!needed.has(id) && issues.length === 0) {
-      notes.push({ location: locations.key(['inputs', id]), message: `input "${id}" is not needed by any output${profileWords(loaded)} and will be ignored`, severity: 'note' });
+      notes.push({
+        location: locations.key(['inputs', id]),
+        message: `input "${id}" is not needed by any output${profileWords(loaded)} and will be ignored`,
+        severity: 'note',
+      });
     }
   }
   for (const id of Object.keys(doc.stages)) {
     if (nodes.has(id) && !needed.has(id)) {
-      notes.push({ location: locations.key(['stages', id]), message: `stage "${id}" feeds no output${profileWords(loaded)}; pruned`, severity: 'note' });
+      notes.push({
+        location: locations.key(['stages', id]),
+        message: `stage "${id}" feeds no output${profileWords(loaded)}; pruned`,
+        severity: 'note',
+      });
     }
   }
 
   notes.push(...chunkingNotes(loaded));
   issues.push(...concurrencyIssues(nodes, loaded));
-  issues.push(...(await checkModelFiles(models.filter((m) => needed.has(m.node)), loaded)));
+  issues.push(
+    ...(await checkModelFiles(
+      models.filter((m) => needed.has(m.node)),
+      loaded,
+    )),
+  );
   if (issues.length) throw new ConfigError(issues);
 
   const kept = new Map([...nodes].filter(([id]) => needed.has(id)));
@@ -76,7 +92,10 @@ export async function buildGraph(loaded: LoadedPipeline, options: BuildOptions):
     file: loaded.file,
     nodes: kept as ReadonlyMap<string, GraphNode>,
     edges: keptEdges,
-    order: topologicalOrder([...kept.keys()], adjacency(keptEdges, (e) => [e.from.node, e.to.node])),
+    order: topologicalOrder(
+      [...kept.keys()],
+      adjacency(keptEdges, (e) => [e.from.node, e.to.node]),
+    ),
     chunking: chunkingSpec(doc.chunking),
   };
   return { graph, notes };

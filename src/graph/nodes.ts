@@ -60,7 +60,10 @@ export function buildNodes(
     }
     const other = seen.get(id);
     if (other) {
-      issues.push({ location: locations.key(keyPath), message: `"${id}" is already the name of ${other} — names of inputs, stages and outputs must differ` });
+      issues.push({
+        location: locations.key(keyPath),
+        message: `"${id}" is already the name of ${other} — names of inputs, stages and outputs must differ`,
+      });
       return false;
     }
     seen.set(id, `${section === 'stages' ? 'a stage' : section === 'inputs' ? 'an input' : 'an output'}`);
@@ -106,7 +109,9 @@ export function buildNodes(
       continue;
     }
     const def = Object.hasOwn(registry.kinds, stage.use) ? registry.kinds[stage.use] : undefined;
-    const kinds = Object.values(registry.kinds).filter((k) => k.role !== 'source' && k.role !== 'sink').map((k) => k.kind);
+    const kinds = Object.values(registry.kinds)
+      .filter((k) => k.role !== 'source' && k.role !== 'sink')
+      .map((k) => k.kind);
     if (!def || def.role === 'source' || def.role === 'sink') {
       issues.push({
         location: locations.value(['stages', id, 'use']),
@@ -117,7 +122,9 @@ export function buildNodes(
     }
     const options = parseOptions(def, stage.options, ['stages', id, 'options']);
     if (stage.cache !== undefined && !def.accepts?.cache) {
-      const caching = Object.values(registry.kinds).filter((k) => k.accepts?.cache).map((k) => `"${k.kind}"`);
+      const caching = Object.values(registry.kinds)
+        .filter((k) => k.accepts?.cache)
+        .map((k) => `"${k.kind}"`);
       issues.push({
         location: locations.key(['stages', id, 'cache']),
         message: `stage "${id}": kind "${def.kind}" takes no "cache" setting (only ${caching.join(', ') || 'none'} ${caching.length > 1 ? 'do' : 'does'}) — remove it`,
@@ -178,7 +185,10 @@ function bindModels(
   const slots = Object.entries(def.models ?? {});
   const keyPath = ['stages', id, 'model'];
   if (model !== undefined && slots.length === 0) {
-    issues.push({ location: loaded.locations.key(keyPath), message: `stage "${id}": kind "${def.kind}" loads no model — remove "model"` });
+    issues.push({
+      location: loaded.locations.key(keyPath),
+      message: `stage "${id}": kind "${def.kind}" loads no model — remove "model"`,
+    });
     return [];
   }
   const given: Record<string, string> = typeof model === 'string' ? { [slots[0]?.[0] ?? '']: model } : (model ?? {});
@@ -195,7 +205,23 @@ function bindModels(
     const file = given[slot];
     const slotPath = typeof model === 'string' ? keyPath : [...keyPath, slot];
     return file === undefined
-      ? { node: id, slot, family: spec.family, file: referenceModel(spec.family), explicit: false, multiSlot: slots.length > 1, keyPath: slotPath }
-      : { node: id, slot, family: spec.family, file: path.resolve(loaded.dir, file), explicit: true, multiSlot: slots.length > 1, keyPath: slotPath };
+      ? {
+          node: id,
+          slot,
+          family: spec.family,
+          file: referenceModel(spec.family),
+          explicit: false,
+          multiSlot: slots.length > 1,
+          keyPath: slotPath,
+        }
+      : {
+          node: id,
+          slot,
+          family: spec.family,
+          file: path.resolve(loaded.dir, file),
+          explicit: true,
+          multiSlot: slots.length > 1,
+          keyPath: slotPath,
+        };
   });
 }

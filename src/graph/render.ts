@@ -38,7 +38,9 @@ export function renderMermaid(graph: PipelineGraph): string {
   for (const e of graph.edges) {
     const from = graph.nodes.get(e.from.node) as GraphNode;
     const type = from.def.outputs[e.from.port].type;
-    lines.push(`  ${mermaidId(e.from.node)} -->|${mermaidText(`${e.from.port} → ${e.to.port}: ${type}`)}| ${mermaidId(e.to.node)}`);
+    lines.push(
+      `  ${mermaidId(e.from.node)} -->|${mermaidText(`${e.from.port} → ${e.to.port}: ${type}`)}| ${mermaidId(e.to.node)}`,
+    );
   }
   lines.push('  classDef source fill:#e8f4ff,stroke:#3178c6');
   lines.push('  classDef sink fill:#eaffea,stroke:#2e7d32');
@@ -63,7 +65,9 @@ export function renderDot(graph: PipelineGraph): string {
   for (const e of graph.edges) {
     const from = graph.nodes.get(e.from.node) as GraphNode;
     const type = from.def.outputs[e.from.port].type;
-    lines.push(`  ${dotString(e.from.node)} -> ${dotString(e.to.node)} [label=${dotString(`${e.from.port} → ${e.to.port}`, type)}];`);
+    lines.push(
+      `  ${dotString(e.from.node)} -> ${dotString(e.to.node)} [label=${dotString(`${e.from.port} → ${e.to.port}`, type)}];`,
+    );
   }
   lines.push('}');
   return `${lines.join('\n')}\n`;

@@ -19,7 +19,8 @@ const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 export function sourceNeeds(graph: PipelineGraph, sourceId: string): SourceNeeds {
   const direct = graph.edges.filter((e) => e.from.node === sourceId);
-  const whole = direct.length > 0 && direct.every((e) => graph.nodes.get(e.to.node)?.def.inputs[e.to.port]?.whole === true);
+  const whole =
+    direct.length > 0 && direct.every((e) => graph.nodes.get(e.to.node)?.def.inputs[e.to.port]?.whole === true);
   let step = 0;
   const seen = new Set<string>();
   const todo = direct.map((e) => e.to.node);

@@ -18,8 +18,12 @@ export function buildEdges(
   const issues: Issue[] = [];
   const { doc, locations } = loaded;
   const wired: [section: 'stages' | 'outputs', id: string, wiring: Record<string, string>][] = [
-    ...Object.entries(doc.stages).map(([id, s]) => ['stages', id, s.in ?? {}] as ['stages', string, Record<string, string>]),
-    ...Object.entries(doc.outputs).map(([id, o]) => ['outputs', id, o.in] as ['outputs', string, Record<string, string>]),
+    ...Object.entries(doc.stages).map(
+      ([id, s]) => ['stages', id, s.in ?? {}] as ['stages', string, Record<string, string>],
+    ),
+    ...Object.entries(doc.outputs).map(
+      ([id, o]) => ['outputs', id, o.in] as ['outputs', string, Record<string, string>],
+    ),
   ];
   const what = (section: 'stages' | 'outputs', id: string) => `${section === 'stages' ? 'stage' : 'output'} "${id}"`;
 
@@ -40,7 +44,10 @@ export function buildEdges(
       if (broken.has(ref.split('.')[0]) || (ref.startsWith('inputs.') && broken.has(ref.slice(7)))) continue;
       const from = resolveRef(ref, nodes, doc.inputs);
       if ('problem' in from) {
-        issues.push({ location: locations.value(keyPath), message: `${what(section, id)} input "${port}": ${from.problem}` });
+        issues.push({
+          location: locations.value(keyPath),
+          message: `${what(section, id)} input "${port}": ${from.problem}`,
+        });
         continue;
       }
       const source = nodes.get(from.node) as GraphNode;
@@ -90,10 +97,14 @@ function resolveRef(
   const outputs = Object.keys(node.def.outputs);
   if (tail === undefined) {
     if (outputs.length === 1) return { node: head, port: outputs[0] };
-    return { problem: `"${ref}": stage "${head}" has ${outputs.length} outputs — name one: ${outputs.map((o) => `"${head}.${o}"`).join(', ')}` };
+    return {
+      problem: `"${ref}": stage "${head}" has ${outputs.length} outputs — name one: ${outputs.map((o) => `"${head}.${o}"`).join(', ')}`,
+    };
   }
   if (!outputs.includes(tail)) {
-    return { problem: `stage "${head}" (${node.kind}) has no output port "${tail}"${suggestion(tail, outputs, 'one of')}` };
+    return {
+      problem: `stage "${head}" (${node.kind}) has no output port "${tail}"${suggestion(tail, outputs, 'one of')}`,
+    };
   }
   return { node: head, port: tail };
 }

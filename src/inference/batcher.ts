@@ -67,7 +67,8 @@ export class DynamicBatcher<I, O> {
       .run(batch.map((p) => p.item))
       .then(
         (results) => {
-          if (results.length !== batch.length) throw new Error(`batch run returned ${results.length} results for ${batch.length} requests`);
+          if (results.length !== batch.length)
+            throw new Error(`batch run returned ${results.length} results for ${batch.length} requests`);
           batch.forEach((p, i) => p.resolve(results[i]));
         },
         (err) => batch.forEach((p) => p.reject(err)),

@@ -26,12 +26,17 @@ export function formatShape(shape: readonly (number | string | undefined)[]): st
   return `[${shape.map((d) => (d === undefined || d === -1 ? '?' : String(d))).join(', ')}]`;
 }
 
-function compareTensor(kind: 'input' | 'output', spec: TensorSpec, found: DeclaredTensor | undefined): string | undefined {
+function compareTensor(
+  kind: 'input' | 'output',
+  spec: TensorSpec,
+  found: DeclaredTensor | undefined,
+): string | undefined {
   const expected = `${spec.dtype} ${formatShape(spec.shape)}`;
   if (!found) return undefined;
   const got = `${found.dtype} ${formatShape(found.shape)}`;
   if (found.dtype !== spec.dtype) return `${kind} "${spec.name}": expected ${expected}, found ${got} (dtype)`;
-  if (found.shape.length !== spec.shape.length) return `${kind} "${spec.name}": expected ${expected}, found ${got} (rank ${found.shape.length}, not ${spec.shape.length})`;
+  if (found.shape.length !== spec.shape.length)
+    return `${kind} "${spec.name}": expected ${expected}, found ${got} (rank ${found.shape.length}, not ${spec.shape.length})`;
   for (let axis = 0; axis < spec.shape.length; axis++) {
     const want = spec.shape[axis];
     const have = found.shape[axis];
@@ -53,17 +58,26 @@ export function contractProblems(
   const list = (ts: readonly DeclaredTensor[]) => ts.map((t) => `"${t.name}"`).join(', ') || 'none';
   for (const spec of contract.inputs) {
     const found = inputs.get(spec.name);
-    if (!found && !spec.optional) problems.push(`input "${spec.name}" (${spec.dtype} ${formatShape(spec.shape)}) is missing; the model's inputs are ${list(declared.inputs)}`);
+    if (!found && !spec.optional)
+      problems.push(
+        `input "${spec.name}" (${spec.dtype} ${formatShape(spec.shape)}) is missing; the model's inputs are ${list(declared.inputs)}`,
+      );
     const p = compareTensor('input', spec, found);
     if (p) problems.push(p);
   }
   const known = new Set(contract.inputs.map((s) => s.name));
   for (const t of declared.inputs) {
-    if (!known.has(t.name)) problems.push(`input "${t.name}" (${t.dtype} ${formatShape(t.shape)}) is not part of the ${contract.family} contract; the stage cannot feed it`);
+    if (!known.has(t.name))
+      problems.push(
+        `input "${t.name}" (${t.dtype} ${formatShape(t.shape)}) is not part of the ${contract.family} contract; the stage cannot feed it`,
+      );
   }
   for (const spec of contract.outputs) {
     const found = outputs.get(spec.name);
-    if (!found && !spec.optional) problems.push(`output "${spec.name}" (${spec.dtype} ${formatShape(spec.shape)}) is missing; the model's outputs are ${list(declared.outputs)}`);
+    if (!found && !spec.optional)
+      problems.push(
+        `output "${spec.name}" (${spec.dtype} ${formatShape(spec.shape)}) is missing; the model's outputs are ${list(declared.outputs)}`,
+      );
     const p = compareTensor('output', spec, found);
     if (p) problems.push(p);
   }
@@ -71,9 +85,17 @@ export function contractProblems(
 }
 
 /** Throws ContractError (one line per mismatch) when the session does not fit the contract. */
-export function assertContract(session: InferenceSession, contract: ModelContract, where: { stage: string; model: string }): void {
+export function assertContract(
+  session: InferenceSession,
+  contract: ModelContract,
+  where: { stage: string; model: string },
+): void {
   const problems = contractProblems(contract, declaredTensors(session));
   if (problems.length) {
-    throw new ContractError(where.model, `does not match the ${contract.family} contract of stage "${where.stage}"`, problems);
+    throw new ContractError(
+      where.model,
+      `does not match the ${contract.family} contract of stage "${where.stage}"`,
+      problems,
+    );
   }
 }

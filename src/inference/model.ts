@@ -49,7 +49,10 @@ export interface OpenModelOptions {
    * model fixes itself (a text width, cache channels) come from a function of the opened model;
    * it returns undefined when there is no representative shape. Absent: no warm-up.
    */
-  warmup?: { dims: WarmupDims | ((model: Pick<Model, 'path' | 'session'>) => WarmupDims | undefined); feeds?: Readonly<Record<string, Feed>> };
+  warmup?: {
+    dims: WarmupDims | ((model: Pick<Model, 'path' | 'session'>) => WarmupDims | undefined);
+    feeds?: Readonly<Record<string, Feed>>;
+  };
 }
 
 type WarmupDims = Readonly<Record<string, number>>;
@@ -125,7 +128,10 @@ export async function openModel(o: OpenModelOptions): Promise<Model> {
     const unknown = Object.keys(feeds).filter((name) => !contractInputs.has(name));
     const missing = requiredInputs.filter((name) => !(name in feeds));
     if (unknown.length || missing.length) {
-      const parts = [unknown.length ? `not in the ${o.contract.family} contract: ${unknown.join(', ')}` : '', missing.length ? `missing: ${missing.join(', ')}` : ''];
+      const parts = [
+        unknown.length ? `not in the ${o.contract.family} contract: ${unknown.join(', ')}` : '',
+        missing.length ? `missing: ${missing.join(', ')}` : '',
+      ];
       throw new ModelError(o.path, `feeds do not match the contract (${parts.filter(Boolean).join('; ')})`);
     }
     const tensors: Record<string, ort.Tensor> = {};
@@ -135,7 +141,9 @@ export async function openModel(o: OpenModelOptions): Promise<Model> {
     try {
       out = await session.run(tensors);
     } catch (cause) {
-      throw new ModelError(o.path, `run failed with feeds ${describeFeeds(feeds)}: ${(cause as Error).message}`, { cause });
+      throw new ModelError(o.path, `run failed with feeds ${describeFeeds(feeds)}: ${(cause as Error).message}`, {
+        cause,
+      });
     } finally {
       if (--inflight === 0) idle?.();
     }
@@ -143,7 +151,8 @@ export async function openModel(o: OpenModelOptions): Promise<Model> {
     for (const spec of o.contract.outputs) {
       const t = out[spec.name] as ort.Tensor | undefined;
       if (t) result[spec.name] = fromOrt(t);
-      else if (!spec.optional && outputNames.has(spec.name)) throw new ModelError(o.path, `output "${spec.name}" missing from the run`);
+      else if (!spec.optional && outputNames.has(spec.name))
+        throw new ModelError(o.path, `output "${spec.name}" missing from the run`);
     }
     return result;
   };
@@ -158,7 +167,12 @@ export async function openModel(o: OpenModelOptions): Promise<Model> {
 
   try {
     assertContract(session, o.contract, { stage: o.stage, model: o.path });
-    const dims = o.warmup && o.settings.warmup > 0 ? (typeof o.warmup.dims === 'function' ? o.warmup.dims({ path: o.path, session }) : o.warmup.dims) : undefined;
+    const dims =
+      o.warmup && o.settings.warmup > 0
+        ? typeof o.warmup.dims === 'function'
+          ? o.warmup.dims({ path: o.path, session })
+          : o.warmup.dims
+        : undefined;
     if (dims) {
       const feeds: Record<string, Feed> = {};
       for (const input of o.contract.inputs) {

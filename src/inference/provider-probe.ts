@@ -34,5 +34,8 @@ export async function probeProviders(
 
 export function shortReason(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  return message.split('\n')[0].replace(/^\[ONNXRuntimeError\] : \d+ : \w+ : /, '').slice(0, 200);
+  return message
+    .split('\n')[0]
+    .replace(/^\[ONNXRuntimeError\] : \d+ : \w+ : /, '')
+    .slice(0, 200);
 }

@@ -46,7 +46,8 @@ export interface CreatedSession {
 
 type Ort = typeof import('onnxruntime-node');
 let ortModule: Promise<Ort> | undefined;
-const loadOrt = () => (ortModule ??= import('onnxruntime-node').then((m) => ((m as unknown as { default?: Ort }).default ?? m) as Ort));
+const loadOrt = () =>
+  (ortModule ??= import('onnxruntime-node').then((m) => ((m as unknown as { default?: Ort }).default ?? m) as Ort));
 
 export function sessionOptions(spec: SessionSpec, chain: readonly ProviderName[]): InferenceSession.SessionOptions {
   const spin = spec.threads.spinning ? '1' : '0';
@@ -78,7 +79,10 @@ export async function createSession(spec: SessionSpec): Promise<CreatedSession> 
         return session;
       } catch (err) {
         attempts.push({ provider, ok: false, reason: failureReason(provider, err), environment });
-        if (isModelProblem(err)) throw new ModelError(spec.model, `cannot load model for stage "${spec.stage}": ${shortReason(err)}`, { cause: err });
+        if (isModelProblem(err))
+          throw new ModelError(spec.model, `cannot load model for stage "${spec.stage}": ${shortReason(err)}`, {
+            cause: err,
+          });
         return undefined;
       } finally {
         restore();
@@ -105,7 +109,9 @@ function failureReason(provider: ProviderName, err: unknown): string {
 /** Errors about the model file itself: no provider will do better, so stop at once. */
 function isModelProblem(err: unknown): boolean {
   const m = err instanceof Error ? err.message : String(err);
-  return /Load model .* failed|No such file|doesn't exist|Protobuf parsing failed|INVALID_PROTOBUF|INVALID_GRAPH|is not a valid/i.test(m);
+  return /Load model .* failed|No such file|doesn't exist|Protobuf parsing failed|INVALID_PROTOBUF|INVALID_GRAPH|is not a valid/i.test(
+    m,
+  );
 }
 
 function logLine(stage: string, provider: ProviderName, attempts: readonly ProviderAttempt[]): string {

@@ -17,14 +17,19 @@ export function concatBatch(tensors: readonly TensorData[]): TensorData {
   const tail = first.dims.slice(1).join('x');
   for (const t of tensors) {
     if (t.dtype !== first.dtype || t.dims.slice(1).join('x') !== tail) {
-      throw new RangeError(`cannot batch ${t.dtype} [${t.dims}] with ${first.dtype} [${first.dims}]: all but the first axis must agree`);
+      throw new RangeError(
+        `cannot batch ${t.dtype} [${t.dims}] with ${first.dtype} [${first.dims}]: all but the first axis must agree`,
+      );
     }
   }
   const total = tensors.reduce((n, t) => n + t.data.length, 0);
   const data = new (ctorOf(first.data))(total);
   let offset = 0;
   for (const t of tensors) {
-    (data as unknown as { set(a: ArrayLike<number | bigint>, o: number): void }).set(t.data as ArrayLike<number | bigint>, offset);
+    (data as unknown as { set(a: ArrayLike<number | bigint>, o: number): void }).set(
+      t.data as ArrayLike<number | bigint>,
+      offset,
+    );
     offset += t.data.length;
   }
   const batch = tensors.reduce((n, t) => n + t.dims[0], 0);
@@ -37,7 +42,11 @@ export function splitBatch(tensor: TensorData, sizes: readonly number[]): Tensor
   const out: TensorData[] = [];
   let start = 0;
   for (const n of sizes) {
-    out.push({ dtype: tensor.dtype, dims: [n, ...tensor.dims.slice(1)], data: tensor.data.slice(start * per, (start + n) * per) as TensorBuffer });
+    out.push({
+      dtype: tensor.dtype,
+      dims: [n, ...tensor.dims.slice(1)],
+      data: tensor.data.slice(start * per, (start + n) * per) as TensorBuffer,
+    });
     start += n;
   }
   if (start !== tensor.dims[0]) throw new RangeError(`split sizes add to ${start}, tensor has ${tensor.dims[0]} items`);
@@ -54,7 +63,10 @@ export function padAxis(tensor: TensorData, axis: number, length: number): Tenso
   const data = new (ctorOf(tensor.data))(outer * length * inner);
   for (let o = 0; o < outer; o++) {
     const src = tensor.data.subarray(o * dims[axis] * inner, (o + 1) * dims[axis] * inner);
-    (data as unknown as { set(a: ArrayLike<number | bigint>, o: number): void }).set(src as ArrayLike<number | bigint>, o * length * inner);
+    (data as unknown as { set(a: ArrayLike<number | bigint>, o: number): void }).set(
+      src as ArrayLike<number | bigint>,
+      o * length * inner,
+    );
   }
   dims[axis] = length;
   return { dtype: tensor.dtype, dims, data };
@@ -69,7 +81,10 @@ export function trimAxis(tensor: TensorData, axis: number, length: number): Tens
   const data = new (ctorOf(tensor.data))(outer * length * inner);
   for (let o = 0; o < outer; o++) {
     const src = tensor.data.subarray(o * dims[axis] * inner, o * dims[axis] * inner + length * inner);
-    (data as unknown as { set(a: ArrayLike<number | bigint>, o: number): void }).set(src as ArrayLike<number | bigint>, o * length * inner);
+    (data as unknown as { set(a: ArrayLike<number | bigint>, o: number): void }).set(
+      src as ArrayLike<number | bigint>,
+      o * length * inner,
+    );
   }
   dims[axis] = length;
   return { dtype: tensor.dtype, dims, data };

@@ -47,6 +47,8 @@ export function applyEnvironment(vars: Readonly<Record<string, string | undefine
 /** The ORT_TENSORRT_* variables currently set (what a session created now would see). */
 export function currentTensorRtEnvironment(): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith(TENSORRT_ENV_PREFIX) && e[1] !== undefined),
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[0].startsWith(TENSORRT_ENV_PREFIX) && e[1] !== undefined,
+    ),
   );
 }

@@ -37,7 +37,9 @@ export async function atomicOutput(file: string): Promise<AtomicOutput> {
         await rename(tempPath, path);
       } catch (err) {
         await rm(tempPath, { force: true });
-        throw new MediaError(file, `could not move the finished file into place: ${(err as Error).message}`, { cause: err });
+        throw new MediaError(file, `could not move the finished file into place: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
     },
     async discard() {

@@ -43,13 +43,21 @@ export function decodeAudio(file: string, options: DecodeAudioOptions): BlockStr
       const url = ffmpegUrl(file);
       const args = [
         ...FFMPEG_QUIET,
-        '-i', url,
-        '-map', '0:a:0',
-        '-vn', '-sn', '-dn',
-        '-ac', String(channels),
-        '-ar', String(sampleRate),
-        '-c:a', 'pcm_f32le',
-        '-f', 'f32le',
+        '-i',
+        url,
+        '-map',
+        '0:a:0',
+        '-vn',
+        '-sn',
+        '-dn',
+        '-ac',
+        String(channels),
+        '-ar',
+        String(sampleRate),
+        '-c:a',
+        'pcm_f32le',
+        '-f',
+        'f32le',
         'pipe:1',
       ];
       return { args, urls: [url], blockBytes: blockSamples * channels * 4 };

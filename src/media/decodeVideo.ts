@@ -57,7 +57,11 @@ export function planVideo(info: MediaInfo, options: DecodeVideoOptions): VideoPl
   const src = info.video;
   if (!src) throw new MediaError(file, 'has no video stream');
   const fps = options.fps ?? (info.isImage ? undefined : src.fps);
-  if (!fps) throw new MediaError(file, info.isImage ? 'is a still image: give an fps for its video' : 'has no frame rate: give an fps');
+  if (!fps)
+    throw new MediaError(
+      file,
+      info.isImage ? 'is a still image: give an fps for its video' : 'has no frame rate: give an fps',
+    );
   const aspect = src.width / src.height;
   const width = options.width ?? (options.height ? Math.max(1, Math.round(options.height * aspect)) : src.width);
   const height = options.height ?? (options.width ? Math.max(1, Math.round(options.width / aspect)) : src.height);
@@ -97,12 +101,18 @@ export function decodeVideo(file: string, options: DecodeVideoOptions = {}): Blo
       const args = [
         ...FFMPEG_QUIET,
         ...input,
-        '-map', '0:v:0',
-        '-an', '-sn', '-dn',
-        '-vf', filter,
+        '-map',
+        '0:v:0',
+        '-an',
+        '-sn',
+        '-dn',
+        '-vf',
+        filter,
         ...(frames === undefined ? [] : ['-frames:v', String(frames)]),
-        '-pix_fmt', 'rgb24',
-        '-f', 'rawvideo',
+        '-pix_fmt',
+        'rgb24',
+        '-f',
+        'rawvideo',
         'pipe:1',
       ];
       return { args, urls: [url], blockBytes: width * height * 3 * framesPerBlock };

@@ -51,7 +51,11 @@ export function describeFailure(stderrLines: readonly string[], wanted?: StreamK
   if (/No such file or directory/.test(text)) return 'file not found';
   if (/Permission denied/.test(text)) return 'permission denied';
   if (TRUNCATION.test(text)) return 'file is truncated or incomplete';
-  if (/Decoder \(codec .*\) not found|unknown codec|codec not currently supported|Unsupported codec|no decoder|Could not find codec parameters/i.test(text)) {
+  if (
+    /Decoder \(codec .*\) not found|unknown codec|codec not currently supported|Unsupported codec|no decoder|Could not find codec parameters/i.test(
+      text,
+    )
+  ) {
     return 'unsupported codec (this ffmpeg cannot decode it)';
   }
   if (/Invalid data found when processing input|could not find corresponding|Invalid argument/i.test(text)) {

@@ -17,7 +17,7 @@ export function ffmpegUrl(file: string): string {
  * Returns the file's size in bytes.
  */
 export async function checkInputFile(file: string): Promise<number> {
-  let info;
+  let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(file);
   } catch (err) {

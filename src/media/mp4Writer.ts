@@ -60,14 +60,31 @@ function encoderArgs(o: Mp4WriterOptions, tempPath: string): string[] {
   const even = o.width % 2 || o.height % 2 ? ['-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2'] : [];
   return [
     ...FFMPEG_QUIET,
-    ...video, '-thread_queue_size', THREAD_QUEUE, '-i', 'pipe:0',
+    ...video,
+    '-thread_queue_size',
+    THREAD_QUEUE,
+    '-i',
+    'pipe:0',
     ...(o.audio ? [...audio, '-thread_queue_size', THREAD_QUEUE, '-i', 'pipe:3'] : []),
-    '-map', '0:v:0', ...(o.audio ? ['-map', '1:a:0'] : []),
+    '-map',
+    '0:v:0',
+    ...(o.audio ? ['-map', '1:a:0'] : []),
     ...even,
-    '-c:v', 'libx264', '-preset', o.preset ?? 'veryfast', '-crf', String(o.crf ?? 20), '-pix_fmt', 'yuv420p',
+    '-c:v',
+    'libx264',
+    '-preset',
+    o.preset ?? 'veryfast',
+    '-crf',
+    String(o.crf ?? 20),
+    '-pix_fmt',
+    'yuv420p',
     ...(o.audio ? ['-c:a', 'aac', '-b:a', `${o.audioBitrateKbps ?? 128}k`] : []),
-    '-movflags', '+faststart',
-    '-f', 'mp4', '-y', `file:${tempPath}`,
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
+    '-y',
+    `file:${tempPath}`,
   ];
 }
 
@@ -100,7 +117,12 @@ class PipedMp4Writer implements Mp4Writer {
 
   writeFrames(rgb: Uint8Array): Promise<void> {
     if (rgb.byteLength % this.frameBytes !== 0) {
-      return Promise.reject(new MediaError(this.file, `${rgb.byteLength} bytes is not a whole number of ${this.o.width}×${this.o.height} RGB24 frames`));
+      return Promise.reject(
+        new MediaError(
+          this.file,
+          `${rgb.byteLength} bytes is not a whole number of ${this.o.width}×${this.o.height} RGB24 frames`,
+        ),
+      );
     }
     return this.push(this.run.stdin, rgb);
   }
@@ -108,7 +130,12 @@ class PipedMp4Writer implements Mp4Writer {
   writeAudio(pcm: Float32Array): Promise<void> {
     if (!this.o.audio) return Promise.reject(new MediaError(this.file, 'this MP4 writer was opened without audio'));
     if (pcm.length % this.o.audio.channels !== 0) {
-      return Promise.reject(new MediaError(this.file, `a block of ${pcm.length} values is not a whole number of ${this.o.audio.channels}-channel frames`));
+      return Promise.reject(
+        new MediaError(
+          this.file,
+          `a block of ${pcm.length} values is not a whole number of ${this.o.audio.channels}-channel frames`,
+        ),
+      );
     }
     return this.push(this.run.input(3), pcm);
   }
@@ -169,7 +196,9 @@ class PipedMp4Writer implements Mp4Writer {
     }
     const exit = await this.run.done;
     await this.abort();
-    throw failed(this.run, exit) ? runError(this.run, exit, this.file) : new MediaError(this.file, 'ffmpeg stopped reading before the end');
+    throw failed(this.run, exit)
+      ? runError(this.run, exit, this.file)
+      : new MediaError(this.file, 'ffmpeg stopped reading before the end');
   }
 
   /** Throws once the writer is closed; after an abort, only when its cleanup is done. */
@@ -212,7 +241,8 @@ export async function writeMp4(
   sources: { video: AsyncIterable<Uint8Array | { data: Uint8Array }>; audio?: AsyncIterable<Float32Array> },
   options: Mp4WriterOptions,
 ): Promise<void> {
-  if (sources.audio && !options.audio) throw new MediaError(file, 'an audio source needs options.audio (rate, channels)');
+  if (sources.audio && !options.audio)
+    throw new MediaError(file, 'an audio source needs options.audio (rate, channels)');
   const writer = await openMp4Writer(file, options);
   const audioSource = sources.audio;
   try {

@@ -99,8 +99,18 @@ function toStream(s: RawStream): AudioStreamInfo | VideoStreamInfo | undefined {
   if (s.codec_type === 'video' && !s.disposition?.attached_pic) {
     const fps = rate(s.avg_frame_rate) ?? rate(s.r_frame_rate) ?? 0;
     const counted = s.nb_frames === undefined ? NaN : Number(s.nb_frames);
-    const frameCount = Number.isFinite(counted) && counted > 0 ? counted : duration && fps ? Math.round(duration * fps) : undefined;
-    return { kind: 'video', index: s.index, codec: s.codec_name ?? 'unknown', width: s.width ?? 0, height: s.height ?? 0, fps, frameCount, duration };
+    const frameCount =
+      Number.isFinite(counted) && counted > 0 ? counted : duration && fps ? Math.round(duration * fps) : undefined;
+    return {
+      kind: 'video',
+      index: s.index,
+      codec: s.codec_name ?? 'unknown',
+      width: s.width ?? 0,
+      height: s.height ?? 0,
+      fps,
+      frameCount,
+      duration,
+    };
   }
   return undefined;
 }

@@ -79,7 +79,8 @@ class FfmpegBlockStream<T> implements BlockStream<T> {
       if (signal?.aborted) throw cancelled(file);
       if (failed(run, exit)) throw runError(run, exit, file, { wanted, urls });
       // A cut-off file often decodes "successfully" up to the cut; a short clip is still a failure.
-      if (run.stderrLines().some((l) => TRUNCATION.test(l))) throw mediaErrorFrom(file, run.stderrLines(), { wanted, urls });
+      if (run.stderrLines().some((l) => TRUNCATION.test(l)))
+        throw mediaErrorFrom(file, run.stderrLines(), { wanted, urls });
       if (filled > 0) yield this.source.toBlock(block.subarray(0, filled), index);
     } finally {
       signal?.removeEventListener('abort', onAbort);

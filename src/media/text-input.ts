@@ -12,7 +12,8 @@ import { MediaError } from '../core/errors.ts';
 export function firstInvalidUtf8(bytes: Uint8Array): number {
   for (let i = 0; i < bytes.length; ) {
     const b = bytes[i];
-    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    const need =
+      b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
     if (need < 0) return i;
     const lo = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
     const hi = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
@@ -50,10 +51,17 @@ export async function readTextInput(file: string, maxBytes: number): Promise<str
     size = info.size;
   } catch (err) {
     if (err instanceof MediaError) throw err;
-    throw new MediaError(file, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read: ${(err as Error).message}`, { cause: err });
+    throw new MediaError(
+      file,
+      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   if (size > maxBytes) {
-    throw new MediaError(file, `is ${size} bytes, over the text source's maxBytes of ${maxBytes}; split the text or raise maxBytes`);
+    throw new MediaError(
+      file,
+      `is ${size} bytes, over the text source's maxBytes of ${maxBytes}; split the text or raise maxBytes`,
+    );
   }
   const bytes = new Uint8Array(await readFile(file));
   const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
@@ -63,11 +71,17 @@ export async function readTextInput(file: string, maxBytes: number): Promise<str
   }
   const bad = firstInvalidUtf8(body);
   if (bad >= 0) {
-    throw new MediaError(file, `is not UTF-8 text: invalid byte 0x${body[bad].toString(16)} at byte ${bad + bom} (line ${lineOf(body, bad)}); save it as UTF-8`);
+    throw new MediaError(
+      file,
+      `is not UTF-8 text: invalid byte 0x${body[bad].toString(16)} at byte ${bad + bom} (line ${lineOf(body, bad)}); save it as UTF-8`,
+    );
   }
   const binary = firstBinaryByte(body);
   if (binary >= 0) {
-    throw new MediaError(file, `looks like a binary file, not text: control byte 0x${body[binary].toString(16).padStart(2, '0')} at byte ${binary + bom} (line ${lineOf(body, binary)})`);
+    throw new MediaError(
+      file,
+      `looks like a binary file, not text: control byte 0x${body[binary].toString(16).padStart(2, '0')} at byte ${binary + bom} (line ${lineOf(body, binary)})`,
+    );
   }
   const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body);
   if (text.trim() === '') throw new MediaError(file, 'holds no text (empty or only whitespace)');

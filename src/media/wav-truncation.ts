@@ -33,7 +33,8 @@ export async function wavTruncation(file: string): Promise<WavTruncation | undef
 }
 
 function truncationOf(head: Buffer, fileBytes: number): WavTruncation | undefined {
-  if (head.length < 12 || head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') return undefined;
+  if (head.length < 12 || head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE')
+    return undefined;
   let bytesPerSecond = 0;
   for (let at = 12; at + 8 <= head.length; ) {
     const id = head.toString('latin1', at, at + 4);

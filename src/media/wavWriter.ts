@@ -102,12 +102,18 @@ class FileWavWriter implements WavWriter {
   async write(samples: Float32Array): Promise<void> {
     await this.checkOpen();
     if (samples.length % this.o.channels !== 0) {
-      throw new MediaError(this.file, `a block of ${samples.length} values is not a whole number of ${this.o.channels}-channel frames`);
+      throw new MediaError(
+        this.file,
+        `a block of ${samples.length} values is not a whole number of ${this.o.channels}-channel frames`,
+      );
     }
     const bytes = encode(samples, this.o.sampleFormat);
     if (this.dataBytes + bytes.length > MAX_DATA_BYTES) {
       await this.abort();
-      throw new MediaError(this.file, 'audio too long for a WAV file (4 GiB limit); write shorter parts or another format');
+      throw new MediaError(
+        this.file,
+        'audio too long for a WAV file (4 GiB limit); write shorter parts or another format',
+      );
     }
     try {
       await this.fh.write(bytes);
@@ -166,7 +172,13 @@ class FileWavWriter implements WavWriter {
 /** Opens a WAV file for streaming writes; nothing appears under `file` until `finish()`. */
 export async function openWavWriter(file: string, options: WavWriterOptions): Promise<WavWriter> {
   const o = { sampleRate: options.sampleRate, channels: options.channels, sampleFormat: options.sampleFormat ?? 's16' };
-  if (!Number.isInteger(o.sampleRate) || o.sampleRate < 1 || !Number.isInteger(o.channels) || o.channels < 1 || o.channels > 64) {
+  if (
+    !Number.isInteger(o.sampleRate) ||
+    o.sampleRate < 1 ||
+    !Number.isInteger(o.channels) ||
+    o.channels < 1 ||
+    o.channels > 64
+  ) {
     throw new MediaError(file, `bad WAV format: ${o.sampleRate} Hz, ${o.channels} channels`);
   }
   if (options.signal?.aborted) throw new CancelledError(`${file}: cancelled`);

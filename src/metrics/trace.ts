@@ -32,7 +32,15 @@ export class TraceRecorder {
       tid = this.tracks.size + 1;
       this.tracks.set(name, tid);
       this.events.push({ name: 'thread_name', cat: '__metadata', ph: 'M', ts: 0, pid: 1, tid, args: { name } });
-      this.events.push({ name: 'thread_sort_index', cat: '__metadata', ph: 'M', ts: 0, pid: 1, tid, args: { sort_index: tid } });
+      this.events.push({
+        name: 'thread_sort_index',
+        cat: '__metadata',
+        ph: 'M',
+        ts: 0,
+        pid: 1,
+        tid,
+        args: { sort_index: tid },
+      });
     }
     return tid;
   }

@@ -7,7 +7,14 @@
 import type { Dim } from '../core/contract.ts';
 import type { TensorDType } from '../core/types.ts';
 import { normalWeights } from './random.ts';
-import { encodeModel, type AttrValue, type NodeDef, type TensorDef, type TensorValues, type ValueInfo } from './schema.ts';
+import {
+  encodeModel,
+  type AttrValue,
+  type NodeDef,
+  type TensorDef,
+  type TensorValues,
+  type ValueInfo,
+} from './schema.ts';
 
 export const OPSET = 17;
 export const IR_VERSION = 8;
@@ -57,7 +64,8 @@ export class GraphBuilder {
 
   /** Declares `value` as graph output `name` (through an Identity when the names differ). */
   output(value: string, name: string, dtype: TensorDType, shape: readonly Dim[], doc?: string): void {
-    if (value !== name) this.nodes.push({ opType: 'Identity', name: `${name}_identity`, inputs: [value], outputs: [name] });
+    if (value !== name)
+      this.nodes.push({ opType: 'Identity', name: `${name}_identity`, inputs: [value], outputs: [name] });
     this.outputs.push({ name, dtype, shape, doc });
   }
 
@@ -73,7 +81,8 @@ export class GraphBuilder {
   param(base: string, dims: readonly number[], init: { std: number } | { fill: number }): string {
     const count = dims.reduce((a, b) => a * b, 1);
     const name = this.fresh(base);
-    const data = 'std' in init ? normalWeights(`${this.seed}/${name}`, count, init.std) : new Float32Array(count).fill(init.fill);
+    const data =
+      'std' in init ? normalWeights(`${this.seed}/${name}`, count, init.std) : new Float32Array(count).fill(init.fill);
     this.inits.push({ name, dtype: 'float32', dims, data });
     return name;
   }
@@ -98,39 +107,89 @@ export class GraphBuilder {
     return this.opN(opType, inputs, 1, attributes)[0];
   }
 
-  add(a: string, b: string): string { return this.op('Add', [a, b]); }
-  sub(a: string, b: string): string { return this.op('Sub', [a, b]); }
-  mul(a: string, b: string): string { return this.op('Mul', [a, b]); }
-  div(a: string, b: string): string { return this.op('Div', [a, b]); }
-  matmul(a: string, b: string): string { return this.op('MatMul', [a, b]); }
-  relu(x: string): string { return this.op('Relu', [x]); }
-  sigmoid(x: string): string { return this.op('Sigmoid', [x]); }
-  tanh(x: string): string { return this.op('Tanh', [x]); }
-  leakyRelu(x: string, alpha = 0.1): string { return this.op('LeakyRelu', [x], { alpha: { float: alpha } }); }
-  silu(x: string): string { return this.mul(x, this.sigmoid(x)); }
+  add(a: string, b: string): string {
+    return this.op('Add', [a, b]);
+  }
+  sub(a: string, b: string): string {
+    return this.op('Sub', [a, b]);
+  }
+  mul(a: string, b: string): string {
+    return this.op('Mul', [a, b]);
+  }
+  div(a: string, b: string): string {
+    return this.op('Div', [a, b]);
+  }
+  matmul(a: string, b: string): string {
+    return this.op('MatMul', [a, b]);
+  }
+  relu(x: string): string {
+    return this.op('Relu', [x]);
+  }
+  sigmoid(x: string): string {
+    return this.op('Sigmoid', [x]);
+  }
+  tanh(x: string): string {
+    return this.op('Tanh', [x]);
+  }
+  leakyRelu(x: string, alpha = 0.1): string {
+    return this.op('LeakyRelu', [x], { alpha: { float: alpha } });
+  }
+  silu(x: string): string {
+    return this.mul(x, this.sigmoid(x));
+  }
   /** Exact GELU, x·Φ(x), written with Erf (the Gelu op arrives only in opset 20). */
   gelu(x: string): string {
     const erf = this.op('Erf', [this.mul(x, this.constFloat([Math.SQRT1_2], []))]);
     return this.mul(this.mul(x, this.constFloat([0.5], [])), this.add(erf, this.constFloat([1], [])));
   }
-  softmax(x: string, axis = -1): string { return this.op('Softmax', [x], { axis }); }
-  transpose(x: string, perm: readonly number[]): string { return this.op('Transpose', [x], { perm }); }
-  concat(xs: readonly string[], axis: number): string { return this.op('Concat', xs, { axis }); }
+  softmax(x: string, axis = -1): string {
+    return this.op('Softmax', [x], { axis });
+  }
+  transpose(x: string, perm: readonly number[]): string {
+    return this.op('Transpose', [x], { perm });
+  }
+  concat(xs: readonly string[], axis: number): string {
+    return this.op('Concat', xs, { axis });
+  }
   cast(x: string, to: TensorDType): string {
-    const codes: Record<TensorDType, number> = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10 };
+    const codes: Record<TensorDType, number> = {
+      float32: 1,
+      uint8: 2,
+      int8: 3,
+      int32: 6,
+      int64: 7,
+      bool: 9,
+      float16: 10,
+    };
     return this.op('Cast', [x], { to: codes[to] });
   }
   /** Reshape to a shape given as constants (0 copies a dim, −1 infers one) or as a tensor. */
   reshape(x: string, shape: readonly number[] | string): string {
     return this.op('Reshape', [x, typeof shape === 'string' ? shape : this.constInt(shape)]);
   }
-  unsqueeze(x: string, axes: readonly number[]): string { return this.op('Unsqueeze', [x, this.constInt(axes)]); }
-  squeeze(x: string, axes: readonly number[]): string { return this.op('Squeeze', [x, this.constInt(axes)]); }
-  gather(data: string, indices: string, axis = 0): string { return this.op('Gather', [data, indices], { axis }); }
+  unsqueeze(x: string, axes: readonly number[]): string {
+    return this.op('Unsqueeze', [x, this.constInt(axes)]);
+  }
+  squeeze(x: string, axes: readonly number[]): string {
+    return this.op('Squeeze', [x, this.constInt(axes)]);
+  }
+  gather(data: string, indices: string, axis = 0): string {
+    return this.op('Gather', [data, indices], { axis });
+  }
   /** Slice along `axes`; each bound is a constant or an int64 [1] tensor name. */
-  slice(x: string, starts: readonly (number | string)[], ends: readonly (number | string)[], axes: readonly number[]): string {
+  slice(
+    x: string,
+    starts: readonly (number | string)[],
+    ends: readonly (number | string)[],
+    axes: readonly number[],
+  ): string {
     const bound = (v: readonly (number | string)[]): string =>
-      v.every((e) => typeof e === 'number') ? this.constInt(v as number[]) : this.concat(v.map((e) => (typeof e === 'number' ? this.constInt([e]) : e)), 0);
+      v.every((e) => typeof e === 'number')
+        ? this.constInt(v as number[])
+        : this.concat(
+            v.map((e) => (typeof e === 'number' ? this.constInt([e]) : e)),
+            0,
+          );
     return this.op('Slice', [x, bound(starts), bound(ends), this.constInt(axes)]);
   }
   /** Dimension `axis` of `x` as an int64 [1] tensor. */
@@ -140,7 +199,14 @@ export class GraphBuilder {
 
   model(options: BuildOptions = {}): Uint8Array {
     return encodeModel({
-      graph: { name: this.name, nodes: this.nodes, initializers: this.inits, inputs: this.inputs, outputs: this.outputs, doc: options.doc },
+      graph: {
+        name: this.name,
+        nodes: this.nodes,
+        initializers: this.inits,
+        inputs: this.inputs,
+        outputs: this.outputs,
+        doc: options.doc,
+      },
       opset: OPSET,
       irVersion: IR_VERSION,
       producerName: 'reel',

@@ -69,7 +69,10 @@ function initializerSizes(graph: readonly ProtoField[]): Map<string, number> {
   for (const t of fieldMessages(graph, 5)) {
     const tf = readFields(t);
     const dims = repeatedVarints(tf, 1);
-    sizes.set(fieldString(tf, 8) ?? '', dims.reduce((n, d) => n * Number(d), 1));
+    sizes.set(
+      fieldString(tf, 8) ?? '',
+      dims.reduce((n, d) => n * Number(d), 1),
+    );
   }
   return sizes;
 }

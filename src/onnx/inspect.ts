@@ -20,7 +20,8 @@ export async function inspectModel(path: string): Promise<ModelInfo> {
     bytes = await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a model file' : String(err);
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a model file' : String(err);
     throw new ModelError(path, `cannot read model: ${why}`, { cause: err });
   }
   if (bytes.length === 0) throw new ModelError(path, 'empty file, not an ONNX model');

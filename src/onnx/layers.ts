@@ -61,7 +61,14 @@ export function convTranspose(b: GraphBuilder, name: string, x: string, s: ConvT
 }
 
 /** x·W + b over the last axis (weights [in, out], as torch.onnx exports nn.Linear). */
-export function linear(b: GraphBuilder, name: string, x: string, inF: number, outF: number, opts: { bias?: boolean; std?: number } = {}): string {
+export function linear(
+  b: GraphBuilder,
+  name: string,
+  x: string,
+  inF: number,
+  outF: number,
+  opts: { bias?: boolean; std?: number } = {},
+): string {
   return b.scope(name, () => {
     const w = b.param('weight', [inF, outF], { std: opts.std ?? 1 / Math.sqrt(inF) });
     const y = b.matmul(x, w);
@@ -93,7 +100,14 @@ export function mergeHeads(b: GraphBuilder, x: string, heads: number, headDim: n
 }
 
 /** softmax(q·kᵀ/√hd + mask)·v over [B, heads, L, hd] tensors; `additiveMask` broadcasts to the scores. */
-export function scaledDotAttention(b: GraphBuilder, q: string, k: string, v: string, headDim: number, additiveMask?: string): string {
+export function scaledDotAttention(
+  b: GraphBuilder,
+  q: string,
+  k: string,
+  v: string,
+  headDim: number,
+  additiveMask?: string,
+): string {
   let scores = b.mul(b.matmul(q, b.transpose(k, [0, 1, 3, 2])), b.constFloat([1 / Math.sqrt(headDim)], []));
   if (additiveMask) scores = b.add(scores, additiveMask);
   return b.matmul(b.softmax(scores, -1), v);

@@ -19,8 +19,20 @@ export const ONNX_DTYPE: Readonly<Record<TensorDType, number>> = {
 };
 
 export const DTYPE_FROM_ONNX: Readonly<Record<number, TensorDType | string>> = {
-  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string',
-  9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 16: 'bfloat16',
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  8: 'string',
+  9: 'bool',
+  10: 'float16',
+  11: 'float64',
+  12: 'uint32',
+  13: 'uint64',
+  16: 'bfloat16',
 };
 
 export type TensorValues = Float32Array | BigInt64Array | Int32Array | Uint8Array | Int8Array;

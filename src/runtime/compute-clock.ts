@@ -33,7 +33,11 @@ export class ComputeClock {
   /** Work stops: the item is done, failed, or parks for room. */
   stop(): void {
     if (this.since === undefined) return;
-    const segment: ComputeSegment = { start: this.since, end: epochNow(), ...(this.emitted === undefined ? {} : { emitted: this.emitted }) };
+    const segment: ComputeSegment = {
+      start: this.since,
+      end: epochNow(),
+      ...(this.emitted === undefined ? {} : { emitted: this.emitted }),
+    };
     this.since = undefined;
     this.emitted = undefined;
     this.onSegment(segment);

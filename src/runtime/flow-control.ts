@@ -50,7 +50,9 @@ export function lookaheadDepths(graph: PipelineGraph): Map<string, number> {
  */
 export function joinCapacity(graph: PipelineGraph, edge: GraphEdge, depth: ReadonlyMap<string, number>): number {
   const consumer = graph.nodes.get(edge.to.node)!;
-  const others = graph.edges.filter((e) => e.to.node === edge.to.node && e !== edge).map((e) => depth.get(e.from.node) ?? 0);
+  const others = graph.edges
+    .filter((e) => e.to.node === edge.to.node && e !== edge)
+    .map((e) => depth.get(e.from.node) ?? 0);
   return Math.max(consumer.settings.queue, others.length ? 1 + Math.max(...others) : 0);
 }
 

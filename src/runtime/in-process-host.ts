@@ -9,17 +9,24 @@ import { createInstance, InstanceDriver, type HostEvent, type HostSpec, type Tra
 export async function createInProcessHost(spec: HostSpec): Promise<TransformHost> {
   const abort = new AbortController();
   const driver = new InstanceDriver(spec.outputRoom);
-  const instance = await createInstance(spec.def, spec.options, { ...spec.context, signal: abort.signal, log: spec.log, outputRoom: driver.room });
+  const instance = await createInstance(spec.def, spec.options, {
+    ...spec.context,
+    signal: abort.signal,
+    log: spec.log,
+    outputRoom: driver.room,
+  });
   let disposed = false;
   return {
     run(ready) {
       return new Observable<HostEvent>((subscriber) => {
         // A segment is recorded before the item's completion, so it reaches the runner first.
-        const sub = driver.run(instance, ready.item, (segment) => subscriber.next({ type: 'compute', segment: localSegment(segment) })).subscribe({
-          next: (out) => subscriber.next({ type: 'packet', out }),
-          error: (err) => subscriber.error(err),
-          complete: () => subscriber.complete(),
-        });
+        const sub = driver
+          .run(instance, ready.item, (segment) => subscriber.next({ type: 'compute', segment: localSegment(segment) }))
+          .subscribe({
+            next: (out) => subscriber.next({ type: 'packet', out }),
+            error: (err) => subscriber.error(err),
+            complete: () => subscriber.complete(),
+          });
         return () => sub.unsubscribe();
       });
     },

@@ -32,7 +32,9 @@ export class ItemWindow {
 
   /** The window of a node of kind `def`: its neighbours, its whole ports. */
   static forKind(def: StageDefinition): ItemWindow {
-    const whole = Object.entries(def.inputs).filter(([, p]) => p.whole).map(([port]) => port);
+    const whole = Object.entries(def.inputs)
+      .filter(([, p]) => p.whole)
+      .map(([port]) => port);
     return new ItemWindow(itemSpecOf(def).neighbours, new Set(whole), Object.keys(def.inputs).length > whole.length);
   }
 

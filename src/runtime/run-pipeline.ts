@@ -51,7 +51,10 @@ export interface RunResult {
 export async function runPipeline(graph: PipelineGraph, options: RunOptions): Promise<RunResult> {
   for (const node of graph.nodes.values()) {
     if (!node.def.create) {
-      throw new StageError({ pipeline: graph.name, stage: node.id }, `stage kind "${node.kind}" is declared but not implemented yet`);
+      throw new StageError(
+        { pipeline: graph.name, stage: node.id },
+        `stage kind "${node.kind}" is declared but not implemented yet`,
+      );
     }
   }
   if (options.signal?.aborted) throw new CancelledError(`${graph.name}: cancelled before it started`);
@@ -145,7 +148,12 @@ class PipelineRun {
       const consumer = this.graph.nodes.get(edge.to.node)!;
       const spec = consumer.def.inputs[edge.to.port];
       // A whole input arrives as one packet: once it has, the join goes on without it.
-      const queue = new InputQueue(consumer.id, edge.to.port, joinCapacity(this.graph, edge, depth), spec?.optional || spec?.whole);
+      const queue = new InputQueue(
+        consumer.id,
+        edge.to.port,
+        joinCapacity(this.graph, edge, depth),
+        spec?.optional || spec?.whole,
+      );
       this.queues.push(queue);
       inputsOf.set(consumer.id, [...(inputsOf.get(consumer.id) ?? []), queue]);
       const byPort = outputsOf.get(edge.from.node) ?? new Map<string, InputQueue[]>();
@@ -173,7 +181,10 @@ class PipelineRun {
       models: node.models,
       settings: node.settings,
       tempDir: this.tempDir,
-      chunking: { seconds: this.graph.chunking.seconds, silenceSearchSeconds: this.graph.chunking.silenceSearchSeconds },
+      chunking: {
+        seconds: this.graph.chunking.seconds,
+        silenceSearchSeconds: this.graph.chunking.silenceSearchSeconds,
+      },
       ...(node.def.role === 'source' ? this.sourceContext(node) : {}),
       ...(node.def.role === 'sink' ? { outputName: node.binding ?? node.id, outDir: this.options.outDir } : {}),
     };
@@ -210,9 +221,17 @@ class PipelineRun {
       return runner.attach(await createSourceHost(def, node.options, { ...context, log, outputRoom: async () => {} }));
     }
     if (runner instanceof SinkRunner && def.role === 'sink') {
-      return runner.attach(await creatorOf(def)(node.options as never, { ...context, signal: runner.abort.signal, log, outputRoom: async () => {} }));
+      return runner.attach(
+        await creatorOf(def)(node.options as never, {
+          ...context,
+          signal: runner.abort.signal,
+          log,
+          outputRoom: async () => {},
+        }),
+      );
     }
-    if (!(runner instanceof TransformRunner) || def.role !== 'transform') throw new Error(`node "${node.id}" has no runner for role ${def.role}`);
+    if (!(runner instanceof TransformRunner) || def.role !== 'transform')
+      throw new Error(`node "${node.id}" has no runner for role ${def.role}`);
     const spec: HostSpec = {
       def,
       options: node.options,
@@ -223,7 +242,9 @@ class PipelineRun {
     };
     const concurrency = this.mode === 'sequential' ? 1 : node.settings.concurrency;
     const inWorker = useWorkers && def.thread === 'worker';
-    const created = await Promise.allSettled(Array.from({ length: concurrency }, () => (inWorker ? createWorkerHost(spec) : createInProcessHost(spec))));
+    const created = await Promise.allSettled(
+      Array.from({ length: concurrency }, () => (inWorker ? createWorkerHost(spec) : createInProcessHost(spec))),
+    );
     // Attach what was created, so that close() disposes it even when a sibling failed.
     runner.attach(created.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : [])));
     const failed = created.find((c) => c.status === 'rejected');
@@ -233,7 +254,8 @@ class PipelineRun {
   private result(): RunResult {
     const files: Record<string, readonly string[]> = {};
     for (const runner of this.runners) {
-      if (Object.keys(runner.node.def.outputs).length === 0) files[runner.node.binding ?? runner.node.id] = runner.files();
+      if (Object.keys(runner.node.def.outputs).length === 0)
+        files[runner.node.binding ?? runner.node.id] = runner.files();
     }
     return {
       files,

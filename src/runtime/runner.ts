@@ -99,7 +99,16 @@ export function stageError(pipeline: string, stage: string, chunk: ChunkInfo | u
   if (cause instanceof StageError) return cause;
   // Errors that already say all a user needs (a model that does not fit its contract, a provider
   // that is missing, a bad option found at start) keep their lines and exit code.
-  if (cause instanceof ReelError && (cause.exitCode === EXIT.usage || cause.code === 'CONTRACT_ERROR' || cause.code === 'PROVIDER_ERROR' || cause.code === 'CANCELLED')) return cause;
+  if (
+    cause instanceof ReelError &&
+    (cause.exitCode === EXIT.usage ||
+      cause.code === 'CONTRACT_ERROR' ||
+      cause.code === 'PROVIDER_ERROR' ||
+      cause.code === 'CANCELLED')
+  )
+    return cause;
   const message = cause instanceof Error ? cause.message : String(cause);
-  return new StageError({ pipeline, stage, chunkIndex: chunk?.index, start: chunk?.start, end: chunk?.end }, message, { cause });
+  return new StageError({ pipeline, stage, chunkIndex: chunk?.index, start: chunk?.start, end: chunk?.end }, message, {
+    cause,
+  });
 }

@@ -72,7 +72,10 @@ export class SinkRunner implements Runner {
         this.writing = undefined;
         this.metrics.compute(now - started);
         this.metrics.itemDone(now - started);
-        this.env.trace.span(this.node.id, `${this.node.id} #${item.chunk.index}`, started, now, { chunk: item.chunk.index, clip: item.chunk.clipId });
+        this.env.trace.span(this.node.id, `${this.node.id} #${item.chunk.index}`, started, now, {
+          chunk: item.chunk.index,
+          clip: item.chunk.clipId,
+        });
         this.env.emit({ type: 'chunk', stage: this.node.id, chunk: item.chunk, ms: now - started });
         this.env.schedule();
       },

@@ -14,7 +14,11 @@ export interface SourceHost {
   dispose(): Promise<void>;
 }
 
-export async function createSourceHost(def: SourceDefinition, options: unknown, ctx: Omit<StageCreateContext, 'signal'>): Promise<SourceHost> {
+export async function createSourceHost(
+  def: SourceDefinition,
+  options: unknown,
+  ctx: Omit<StageCreateContext, 'signal'>,
+): Promise<SourceHost> {
   const abort = new AbortController();
   const instance = await creatorOf(def)(options as never, { ...ctx, signal: abort.signal });
   const iterator = instance.packets[Symbol.asyncIterator]();
@@ -83,7 +87,9 @@ export class SourceRunner implements Runner {
           this.lastChunk = out.packet.chunk;
           this.metrics.compute(now - started);
           this.metrics.itemDone(now - started);
-          this.env.trace.span(this.node.id, `${this.node.id} #${out.packet.chunk.index}`, started, now, { chunk: out.packet.chunk.index });
+          this.env.trace.span(this.node.id, `${this.node.id} #${out.packet.chunk.index}`, started, now, {
+            chunk: out.packet.chunk.index,
+          });
           try {
             this.outputs.deliver(out);
           } catch (err) {

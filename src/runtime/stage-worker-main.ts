@@ -33,7 +33,7 @@ function isDefinition(value: unknown, kind: string): value is StageDefinition {
 async function loadDefinition(init: WorkerInit): Promise<TransformDefinition> {
   const exported = Object.values(await import(init.module));
   const def = exported.find((value) => isDefinition(value, init.kind));
-  if (!def || def.role !== 'transform') throw new Error(`module ${init.module} exports no transform of kind "${init.kind}"`);
+  if (def?.role !== 'transform') throw new Error(`module ${init.module} exports no transform of kind "${init.kind}"`);
   return def;
 }
 
@@ -53,7 +53,12 @@ const driver = new InstanceDriver(outputRoom);
 async function start(init: WorkerInit): Promise<void> {
   const def = await loadDefinition(init);
   const log = (line: string) => send({ type: 'log', line });
-  instance = await createInstance(def, init.options, { ...init.context, signal: abort.signal, log, outputRoom: driver.room });
+  instance = await createInstance(def, init.options, {
+    ...init.context,
+    signal: abort.signal,
+    log,
+    outputRoom: driver.room,
+  });
   send({ type: 'ready' });
 }
 
@@ -76,25 +81,28 @@ function withWholes(message: ToWorker & { type: 'item' }): ItemData {
 }
 
 function runItem(seq: number, message: ToWorker & { type: 'item' }): void {
-  if (!instance) return send({ type: 'error', seq, error: serializeError(new Error('no instance')) });
   let item: ItemData;
   try {
+    if (!instance) throw new Error('no instance');
     item = withWholes(message);
   } catch (err) {
-    return send({ type: 'error', seq, error: serializeError(err) });
+    send({ type: 'error', seq, error: serializeError(err) });
+    return;
   }
-  running = driver.run(instance, item, (segment) => send({ type: 'segment', seq, segment })).subscribe({
-    next(out) {
-      const prepared = prepareTransfer([out]);
-      send({ type: 'packet', seq, out: prepared.packets[0] }, prepared.transfer);
-    },
-    error: (err) => send({ type: 'error', seq, error: serializeError(err) }),
-    complete() {
-      send({ type: 'done', seq });
-      // An item's processing is synchronous: the reclaim timer cannot fire inside it.
-      reclaimBuffersIfGrown();
-    },
-  });
+  running = driver
+    .run(instance, item, (segment) => send({ type: 'segment', seq, segment }))
+    .subscribe({
+      next(out) {
+        const prepared = prepareTransfer([out]);
+        send({ type: 'packet', seq, out: prepared.packets[0] }, prepared.transfer);
+      },
+      error: (err) => send({ type: 'error', seq, error: serializeError(err) }),
+      complete() {
+        send({ type: 'done', seq });
+        // An item's processing is synchronous: the reclaim timer cannot fire inside it.
+        reclaimBuffersIfGrown();
+      },
+    });
 }
 
 async function dispose(): Promise<void> {

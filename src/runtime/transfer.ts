@@ -74,7 +74,10 @@ export function packetBytes(packet: Packet): number {
  * else needs it (its last use by this node, not shared with another consumer); the others are
  * copied, since a neighbour chunk serves several items.
  */
-export function prepareItem(item: ItemData, movable: (packet: Packet) => boolean): { item: ItemData; transfer: ArrayBuffer[] } {
+export function prepareItem(
+  item: ItemData,
+  movable: (packet: Packet) => boolean,
+): { item: ItemData; transfer: ArrayBuffer[] } {
   const transfer = new Set<ArrayBuffer>();
   const prepared = new Map<Packet, Packet>();
   const one = (packet: Packet): Packet => {
@@ -94,10 +97,17 @@ export function prepareItem(item: ItemData, movable: (packet: Packet) => boolean
     prepared.set(packet, out);
     return out;
   };
-  const ports = (r: Readonly<Record<string, Packet>>) => Object.fromEntries(Object.entries(r).map(([k, p]) => [k, one(p)]));
+  const ports = (r: Readonly<Record<string, Packet>>) =>
+    Object.fromEntries(Object.entries(r).map(([k, p]) => [k, one(p)]));
   const chunk = (c: ChunkPackets): ChunkPackets => ({ chunk: c.chunk, ports: ports(c.ports) });
   return {
-    item: { chunk: item.chunk, ports: ports(item.ports), before: item.before.map(chunk), after: item.after.map(chunk), whole: ports(item.whole) },
+    item: {
+      chunk: item.chunk,
+      ports: ports(item.ports),
+      before: item.before.map(chunk),
+      after: item.after.map(chunk),
+      whole: ports(item.whole),
+    },
     transfer: [...transfer],
   };
 }

@@ -92,6 +92,10 @@ export class InstanceDriver {
   }
 }
 
-export function createInstance(def: TransformDefinition, options: unknown, ctx: StageCreateContext): Promise<TransformInstance> {
+export function createInstance(
+  def: TransformDefinition,
+  options: unknown,
+  ctx: StageCreateContext,
+): Promise<TransformInstance> {
   return creatorOf(def)(options as never, ctx);
 }

@@ -74,7 +74,9 @@ export class TransformRunner implements Runner {
             this.hosts[host].run(ready).pipe(
               map((event): Tagged => ({ seq, event })),
               endWith<Tagged>({ seq, event: { type: 'done' } }),
-              catchError((err) => throwError(() => stageError(this.env.pipeline, this.node.id, this.items.get(seq)?.chunk, err))),
+              catchError((err) =>
+                throwError(() => stageError(this.env.pipeline, this.node.id, this.items.get(seq)?.chunk, err)),
+              ),
             ),
           Math.max(1, hosts.length),
         ),
@@ -132,7 +134,14 @@ export class TransformRunner implements Runner {
       const ms = this.env.stageTimeoutMs;
       item.timer = setTimeout(() => {
         this.hung.add(host);
-        this.env.fail(stageError(this.env.pipeline, this.node.id, item.chunk, new Error(`no result after ${ms} ms (stage timeout)`)));
+        this.env.fail(
+          stageError(
+            this.env.pipeline,
+            this.node.id,
+            item.chunk,
+            new Error(`no result after ${ms} ms (stage timeout)`),
+          ),
+        );
       }, ms);
     }
     this.items.set(seq, item);
@@ -147,7 +156,7 @@ export class TransformRunner implements Runner {
     else if (event.type === 'packet') {
       if (seq === this.nextRelease) this.outputs.deliver(event.out);
       else item.held.push(event.out);
-    } else this.onDone(seq, item);
+    } else this.onDone(item);
   }
 
   private onCompute(item: ItemState, segment: ComputeSegment): void {
@@ -159,10 +168,14 @@ export class TransformRunner implements Runner {
     const track = this.hosts.length > 1 ? `${this.node.id}#${item.host}` : this.node.id;
     const generated = segment.emitted !== undefined && segment.emitted !== item.chunk.index;
     const name = generated ? `${this.node.id} → #${segment.emitted}` : `${this.node.id} #${item.chunk.index}`;
-    this.env.trace.span(track, name, segment.start, segment.end, { chunk: item.chunk.index, clip: item.chunk.clipId, ...(generated ? { emitted: segment.emitted } : {}) });
+    this.env.trace.span(track, name, segment.start, segment.end, {
+      chunk: item.chunk.index,
+      clip: item.chunk.clipId,
+      ...(generated ? { emitted: segment.emitted } : {}),
+    });
   }
 
-  private onDone(seq: number, item: ItemState): void {
+  private onDone(item: ItemState): void {
     clearTimeout(item.timer);
     item.done = true;
     this.busyHosts.delete(item.host);
@@ -203,7 +216,11 @@ export class TransformRunner implements Runner {
     }
     if (dropped > 0) {
       const ended = this.inputs.filter((q) => q.ended && !q.optional).map((q) => q.port);
-      this.env.emit({ type: 'log', stage: this.node.id, line: `dropped ${dropped} chunk(s): input ${ended.join(', ')} had ended` });
+      this.env.emit({
+        type: 'log',
+        stage: this.node.id,
+        line: `dropped ${dropped} chunk(s): input ${ended.join(', ')} had ended`,
+      });
     }
     return dropped > 0;
   }

@@ -95,7 +95,10 @@ export function createWorkerHost(spec: HostSpec): Promise<TransformHost> {
     const failStart = (err: Error) => {
       state = 'gone';
       // Settle only once the thread is gone, so that a failed start leaves nothing behind.
-      void worker.terminate().then(() => exited).then(() => rejectReady(err));
+      void worker
+        .terminate()
+        .then(() => exited)
+        .then(() => rejectReady(err));
     };
     const fail = (err: Error) => {
       if (state === 'starting') return failStart(err);

@@ -57,7 +57,15 @@ export type FromWorker =
   | { type: 'disposed' };
 
 export function serializeError(err: unknown): SerializedError {
-  if (err instanceof ReelError) return { name: err.name, message: err.message, stack: err.stack, code: err.code, exitCode: err.exitCode, lines: err.lines() };
+  if (err instanceof ReelError)
+    return {
+      name: err.name,
+      message: err.message,
+      stack: err.stack,
+      code: err.code,
+      exitCode: err.exitCode,
+      lines: err.lines(),
+    };
   if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
   return { name: 'Error', message: String(err) };
 }

@@ -15,7 +15,9 @@ export const CONTENT_MIN_SAMPLES = 400;
 
 /** RVC's input conditioning: 16 kHz, high-passed. */
 export function rvcInputSignal(audio: Float32Array, sampleRate: number): Float32Array {
-  return rvcHighPass(sampleRate === CONTENT_RATE ? audio : resample(audio, { inputRate: sampleRate, outputRate: CONTENT_RATE }));
+  return rvcHighPass(
+    sampleRate === CONTENT_RATE ? audio : resample(audio, { inputRate: sampleRate, outputRate: CONTENT_RATE }),
+  );
 }
 
 export interface ContentFeatures {
@@ -26,13 +28,21 @@ export interface ContentFeatures {
 }
 
 /** Features of a 16 kHz signal (already conditioned by `rvcInputSignal`). */
-export async function encodeContent(model: Pick<Model, 'run' | 'path'>, wav16k: Float32Array): Promise<ContentFeatures> {
+export async function encodeContent(
+  model: Pick<Model, 'run' | 'path'>,
+  wav16k: Float32Array,
+): Promise<ContentFeatures> {
   if (wav16k.length < CONTENT_MIN_SAMPLES) {
-    throw new InputError(`the content encoder needs at least ${CONTENT_MIN_SAMPLES} samples at 16 kHz (25 ms); got ${wav16k.length}`);
+    throw new InputError(
+      `the content encoder needs at least ${CONTENT_MIN_SAMPLES} samples at 16 kHz (25 ms); got ${wav16k.length}`,
+    );
   }
   const { features } = await model.run({ source: f32(wav16k, [1, 1, wav16k.length]) });
   if (features?.dtype !== 'float32' || features.dims.length !== 3) {
-    throw new ModelError(model.path, `output "features" should be float32 [1, T, D]; got ${features ? `${features.dtype} [${features.dims.join(', ')}]` : 'nothing'}`);
+    throw new ModelError(
+      model.path,
+      `output "features" should be float32 [1, T, D]; got ${features ? `${features.dtype} [${features.dims.join(', ')}]` : 'nothing'}`,
+    );
   }
   const [, frames, dim] = features.dims;
   return { data: features.data as Float32Array, frames, dim };

@@ -12,17 +12,22 @@ export const contentEncoder = defineTransform({
   module: import.meta.url,
   summary: 'Speech → content features (HuBERT/ContentVec) at 50 frames/s.',
   inputs: { audio: { type: 'audio', doc: 'Speech; resampled to 16 kHz inside the stage.' } },
-  outputs: { features: { type: 'tensor:content-features', doc: '[1, T, D] float32 at 50 frames/s (hop 320 at 16 kHz).' } },
+  outputs: {
+    features: { type: 'tensor:content-features', doc: '[1, T, D] float32 at 50 frames/s (hop 320 at 16 kHz).' },
+  },
   options: z.strictObject({
     padSeconds: z
       .number()
       .min(0)
       .max(10)
       .default(1)
-      .describe('Context taken from the neighbouring chunks on each side, seconds (RVC x_pad; at most one chunk). Default 1.'),
+      .describe(
+        'Context taken from the neighbouring chunks on each side, seconds (RVC x_pad; at most one chunk). Default 1.',
+      ),
   }),
   models: { encoder: { family: 'content-encoder', doc: 'wav [1, 1, N] at 16 kHz → features [1, T, D].' } },
   thread: 'worker',
   item: { neighbours: { before: 1, after: 1 }, granularitySeconds: 320 / 16000 },
-  create: async (options, ctx): Promise<TransformInstance> => (await import('./stage.ts')).createContentEncoderStage(options, ctx),
+  create: async (options, ctx): Promise<TransformInstance> =>
+    (await import('./stage.ts')).createContentEncoderStage(options, ctx),
 });

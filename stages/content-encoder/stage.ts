@@ -40,13 +40,27 @@ export function ownedContentFrames(start: number, end: number): { first: number;
 }
 
 function featuresPacket(chunk: ChunkInfo, tensor: TensorData, startFrame: number): PortPacket {
-  return { port: 'features', packet: { kind: 'tensor', chunk, name: 'content-features', tensor, meta: { framesPerSecond: CONTENT_FPS, startFrame } } };
+  return {
+    port: 'features',
+    packet: {
+      kind: 'tensor',
+      chunk,
+      name: 'content-features',
+      tensor,
+      meta: { framesPerSecond: CONTENT_FPS, startFrame },
+    },
+  };
 }
 
-export async function createContentEncoderStage(options: StageOptions<typeof contentEncoder>, ctx: StageCreateContext): Promise<TransformInstance> {
+export async function createContentEncoderStage(
+  options: StageOptions<typeof contentEncoder>,
+  ctx: StageCreateContext,
+): Promise<TransformInstance> {
   const padFrames = Math.round(options.padSeconds * CONTENT_FPS);
   // Warm up on a typical window; whole samples, as chunk lengths like 14.1 s do not give one in floating point.
-  const warmSamples = Math.round(Math.min(30, (ctx.chunking?.seconds ?? 1) + (2 * padFrames) / CONTENT_FPS) * CONTENT_RATE);
+  const warmSamples = Math.round(
+    Math.min(30, (ctx.chunking?.seconds ?? 1) + (2 * padFrames) / CONTENT_FPS) * CONTENT_RATE,
+  );
   const model = await openStageModel(ctx, 'encoder', 'content-encoder', { warmup: { dims: { B: 1, N: warmSamples } } });
 
   const encode = async (item: StageItem): Promise<PortPacket> => {
@@ -57,13 +71,20 @@ export async function createContentEncoderStage(options: StageOptions<typeof con
     const w = audioWindow(item, 'audio', framesToSamples(padFrames), framesToSamples(padFrames + 1));
     const windowStart = w.startSample / rate;
     if (Math.abs(windowStart * CONTENT_FPS - Math.round(windowStart * CONTENT_FPS)) > 1e-3) {
-      throw new InputError(`the audio window starts at ${windowStart.toFixed(6)} s, off the 20 ms frame grid (is the audio rate ${rate} Hz a multiple of 50?)`);
+      throw new InputError(
+        `the audio window starts at ${windowStart.toFixed(6)} s, off the 20 ms frame grid (is the audio rate ${rate} Hz a multiple of 50?)`,
+      );
     }
     const owned = ownedContentFrames(chunk.start, chunk.end);
     const firstInWindow = owned.first - Math.round(windowStart * CONTENT_FPS);
     const frames = owned.end - owned.first;
     // An empty chunk (a TTS that said nothing) stays empty.
-    if (frames <= 0) return featuresPacket(chunk, { dtype: 'float32', dims: [1, 0, FEATURE_DIM], data: new Float32Array(0) }, owned.first);
+    if (frames <= 0)
+      return featuresPacket(
+        chunk,
+        { dtype: 'float32', dims: [1, 0, FEATURE_DIM], data: new Float32Array(0) },
+        owned.first,
+      );
     let wav = rvcInputSignal(w.data, rate);
     // The last owned frame's window reaches 80 samples past its 20 ms; past the clip end that is silence.
     const needed = Math.max(CONTENT_MIN_SAMPLES, HOP * (firstInWindow + frames - 1) + CONTENT_MIN_SAMPLES);
@@ -74,7 +95,10 @@ export async function createContentEncoderStage(options: StageOptions<typeof con
     }
     const feats = await encodeContent(model, wav);
     if (feats.frames < firstInWindow + frames) {
-      throw new ModelError(model.path, `gave ${feats.frames} frames for ${wav.length} samples; the chunk needs frames [${firstInWindow}, ${firstInWindow + frames})`);
+      throw new ModelError(
+        model.path,
+        `gave ${feats.frames} frames for ${wav.length} samples; the chunk needs frames [${firstInWindow}, ${firstInWindow + frames})`,
+      );
     }
     const tensor: TensorData = {
       dtype: 'float32',

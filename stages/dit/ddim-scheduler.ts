@@ -93,8 +93,10 @@ export function createScheduler(kind: SchedulerKind, options: SchedulerOptions):
   const predictionType: PredictionType = cogvideox ? 'v_prediction' : 'epsilon';
 
   const step = (modelOutput: Float32Array, timestep: number, sample: Float32Array): SchedulerStep => {
-    if (modelOutput.length !== sample.length) throw new RangeError(`model output has ${modelOutput.length} values, sample ${sample.length}`);
-    if (!Number.isInteger(timestep) || timestep < 0 || timestep >= trainSteps) throw new RangeError(`timestep ${timestep} outside 0..${trainSteps - 1}`);
+    if (modelOutput.length !== sample.length)
+      throw new RangeError(`model output has ${modelOutput.length} values, sample ${sample.length}`);
+    if (!Number.isInteger(timestep) || timestep < 0 || timestep >= trainSteps)
+      throw new RangeError(`timestep ${timestep} outside 0..${trainSteps - 1}`);
     const prev = timestep - stride;
     const aT = ac[timestep];
     const aPrev = prev >= 0 ? ac[prev] : 1; // set_alpha_to_one

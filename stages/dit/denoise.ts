@@ -46,17 +46,31 @@ export interface DenoiseHooks {
 /** The seeded initial noise for a video size: [1, f, 16, h, w]. */
 export function initialLatents(options: Pick<DenoiseOptions, 'seed' | 'frames' | 'width' | 'height'>): TensorData {
   const dims = latentDims(options);
-  return { dtype: 'float32', dims, data: gaussianNoise(dims.reduce((a, b) => a * b, 1), options.seed) };
+  return {
+    dtype: 'float32',
+    dims,
+    data: gaussianNoise(
+      dims.reduce((a, b) => a * b, 1),
+      options.seed,
+    ),
+  };
 }
 
 function checkEmbeddings(embeddings: TensorData): void {
   const [b] = embeddings.dims;
   if (embeddings.dtype !== 'float32' || embeddings.dims.length !== 3 || (b !== 1 && b !== 2)) {
-    throw new InputError(`embeddings must be float32 [2, L, D] ([negative, prompt]) or [1, L, D]; got ${embeddings.dtype} [${embeddings.dims.join(', ')}]`);
+    throw new InputError(
+      `embeddings must be float32 [2, L, D] ([negative, prompt]) or [1, L, D]; got ${embeddings.dtype} [${embeddings.dims.join(', ')}]`,
+    );
   }
 }
 
-export async function denoiseLatents(transformer: DitModel, embeddings: TensorData, options: DenoiseOptions, hooks: DenoiseHooks = {}): Promise<TensorData> {
+export async function denoiseLatents(
+  transformer: DitModel,
+  embeddings: TensorData,
+  options: DenoiseOptions,
+  hooks: DenoiseHooks = {},
+): Promise<TensorData> {
   checkEmbeddings(embeddings);
   const scheduler = createScheduler(options.scheduler, { steps: options.steps, snrShiftScale: options.snrShiftScale });
   const { dims, data: noise } = initialLatents(options);
@@ -66,13 +80,16 @@ export async function denoiseLatents(transformer: DitModel, embeddings: TensorDa
   const [, L, D] = embeddings.dims;
   const rowSize = L * D;
   // Without guidance only the prompt row (the last one) conditions the DiT.
-  const text = guided ? (embeddings.data as Float32Array) : (embeddings.data as Float32Array).subarray((embeddings.dims[0] - 1) * rowSize);
+  const text = guided
+    ? (embeddings.data as Float32Array)
+    : (embeddings.data as Float32Array).subarray((embeddings.dims[0] - 1) * rowSize);
   const batch = guided ? 2 : 1;
   const textFeed = f32(text, [batch, L, D]);
   const latentDimsB = [batch, ...dims.slice(1)];
 
   for (const [step, timestep] of scheduler.timesteps.entries()) {
-    if (hooks.signal?.aborted) throw new CancelledError(`denoising cancelled before step ${step + 1} of ${options.steps}`);
+    if (hooks.signal?.aborted)
+      throw new CancelledError(`denoising cancelled before step ${step + 1} of ${options.steps}`);
     const stepStart = performance.now();
     const hidden = guided ? new Float32Array(2 * latents.length) : latents;
     if (guided) {
@@ -86,13 +103,25 @@ export async function denoiseLatents(transformer: DitModel, embeddings: TensorDa
     });
     const runMs = performance.now() - stepStart;
     if (sample.dtype !== 'float32' || sample.data.length !== hidden.length) {
-      throw new ModelError(transformer.path, `sample has dims [${sample.dims.join(', ')}], expected [${latentDimsB.join(', ')}]`);
+      throw new ModelError(
+        transformer.path,
+        `sample has dims [${sample.dims.join(', ')}], expected [${latentDimsB.join(', ')}]`,
+      );
     }
-    const guidanceScale = guided ? guidanceScaleAt(options.guidance, options.dynamicGuidance, timestep, scheduler.trainSteps) : 1;
+    const guidanceScale = guided
+      ? guidanceScaleAt(options.guidance, options.dynamicGuidance, timestep, scheduler.trainSteps)
+      : 1;
     const predicted = sample.data as Float32Array;
     const prediction = guided ? combineGuidance(predicted, guidanceScale) : predicted;
     latents = scheduler.step(prediction, timestep, latents).prevSample;
-    hooks.onStep?.({ step, steps: options.steps, timestep, guidanceScale, runMs, stepMs: performance.now() - stepStart });
+    hooks.onStep?.({
+      step,
+      steps: options.steps,
+      timestep,
+      guidanceScale,
+      runMs,
+      stepMs: performance.now() - stepStart,
+    });
   }
   return { dtype: 'float32', dims, data: latents };
 }

@@ -31,7 +31,8 @@ export function guidanceScaleAt(guidance: number, dynamic: boolean, timestep: nu
  * (the first half of `batched` is the unconditional row).
  */
 export function combineGuidance(batched: Float32Array, scale: number): Float32Array {
-  if (batched.length % 2 !== 0) throw new RangeError(`a guided prediction holds two equal rows, got ${batched.length} values`);
+  if (batched.length % 2 !== 0)
+    throw new RangeError(`a guided prediction holds two equal rows, got ${batched.length} values`);
   const n = batched.length / 2;
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {

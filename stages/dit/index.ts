@@ -11,18 +11,39 @@ export const ditOptions = z.strictObject({
   guidance: z.number().min(0).max(30).default(6).describe('Classifier-free guidance scale (1 = off). Default 6.'),
   dynamicGuidance: z.boolean().default(true).describe('Cosine-ramped guidance per step (CogVideoX). Default true.'),
   scheduler: z.enum(['cogvideox-ddim', 'ddim']).default('cogvideox-ddim').describe('Sampler. Default cogvideox-ddim.'),
-  snrShiftScale: z.number().positive().max(10).default(3).describe('SNR shift of the noise schedule (3.0 for CogVideoX-2B). Default 3.'),
+  snrShiftScale: z
+    .number()
+    .positive()
+    .max(10)
+    .default(3)
+    .describe('SNR shift of the noise schedule (3.0 for CogVideoX-2B). Default 3.'),
   seed: z.number().int().min(0).default(42).describe('Seed of the initial noise. Default 42.'),
   frames: z
     .number()
     .int()
     .min(1)
     .max(1025)
-    .refine((n) => (n - 1) % 4 === 0, { message: 'must be 4k + 1 frames (1, 5, 9, …, 49): the VAE makes 4 frames per latent after the first' })
+    .refine((n) => (n - 1) % 4 === 0, {
+      message: 'must be 4k + 1 frames (1, 5, 9, …, 49): the VAE makes 4 frames per latent after the first',
+    })
     .default(49)
     .describe('Video frames to generate, frames (4k+1). Default 49.'),
-  width: z.number().int().min(16).max(4096).multipleOf(16).default(720).describe('Video width, pixels (multiple of 16). Default 720.'),
-  height: z.number().int().min(16).max(4096).multipleOf(16).default(480).describe('Video height, pixels (multiple of 16). Default 480.'),
+  width: z
+    .number()
+    .int()
+    .min(16)
+    .max(4096)
+    .multipleOf(16)
+    .default(720)
+    .describe('Video width, pixels (multiple of 16). Default 720.'),
+  height: z
+    .number()
+    .int()
+    .min(16)
+    .max(4096)
+    .multipleOf(16)
+    .default(480)
+    .describe('Video height, pixels (multiple of 16). Default 480.'),
 });
 
 export type DitOptions = z.infer<typeof ditOptions>;

@@ -25,7 +25,9 @@ const WARMUP_TEXT_TOKENS = 226;
 export async function createDitStage(options: DitOptions, ctx: StageCreateContext): Promise<TransformInstance> {
   // Size errors (frames not 4k + 1, sides not multiples of 8) surface before a session is made.
   const dims = latentDims(options);
-  const model = await openStageModel(ctx, 'transformer', 'dit', { warmup: { dims: (m) => warmupSizes(m, dims, options) } });
+  const model = await openStageModel(ctx, 'transformer', 'dit', {
+    warmup: { dims: (m) => warmupSizes(m, dims, options) },
+  });
 
   async function denoise(item: StageItem): Promise<PortPacket> {
     const embeddings = item.tensor('embeddings', { dtype: 'float32', rank: 3 });
@@ -35,7 +37,13 @@ export async function createDitStage(options: DitOptions, ctx: StageCreateContex
       chunk: { ...embeddings.chunk },
       name: 'latents',
       tensor: latents,
-      meta: { frames: options.frames, width: options.width, height: options.height, steps: options.steps, seed: options.seed },
+      meta: {
+        frames: options.frames,
+        width: options.width,
+        height: options.height,
+        steps: options.steps,
+        seed: options.seed,
+      },
     };
     return { port: 'latents', packet: out };
   }
@@ -50,9 +58,13 @@ export async function createDitStage(options: DitOptions, ctx: StageCreateContex
  * One DiT step's shapes. The text width D is read from the opened model (the reference and real
  * exports fix it); when the model leaves it symbolic there is no representative shape: no warm-up.
  */
-function warmupSizes(model: Pick<Model, 'session'>, dims: readonly number[], options: DitOptions): Record<string, number> | undefined {
+function warmupSizes(
+  model: Pick<Model, 'session'>,
+  dims: readonly number[],
+  options: DitOptions,
+): Record<string, number> | undefined {
   const meta = model.session.inputMetadata.find((m) => m.name === 'encoder_hidden_states');
-  const width = meta && meta.isTensor ? meta.shape[2] : undefined;
+  const width = meta?.isTensor ? meta.shape[2] : undefined;
   if (typeof width !== 'number' || width < 1) return undefined;
   const [, F, , H, W] = dims;
   return { B: usesGuidance(options.guidance) ? 2 : 1, F, H, W, L: WARMUP_TEXT_TOKENS, D: width };

@@ -6,7 +6,16 @@
  */
 import { InputError, ModelError } from '../../src/core/errors.ts';
 import type { Model } from '../../src/inference/model.ts';
-import { faceCandidates, nonMaxSuppression, padBox, smoothBoxes, toPixels, type Box, type BoxPadding, type Detection } from '../shared/face-boxes.ts';
+import {
+  faceCandidates,
+  nonMaxSuppression,
+  padBox,
+  smoothBoxes,
+  toPixels,
+  type Box,
+  type BoxPadding,
+  type Detection,
+} from '../shared/face-boxes.ts';
 import { resizeBilinear, type Image } from '../shared/image-resize.ts';
 import { f32 } from '../shared/tensors.ts';
 
@@ -53,16 +62,28 @@ export function detectorInput(frame: Image): Float32Array {
 /** All faces of one frame after threshold and NMS, best first, in pixels of the frame. */
 export async function detectFaces(model: Detector, frame: Image, options: FaceTrackOptions = {}): Promise<Detection[]> {
   const { threshold = 0.7, nmsIou = 0.3 } = options;
-  const { scores, boxes } = await model.run({ input: f32(detectorInput(frame), [1, 3, DETECTOR_HEIGHT, DETECTOR_WIDTH]) });
+  const { scores, boxes } = await model.run({
+    input: f32(detectorInput(frame), [1, 3, DETECTOR_HEIGHT, DETECTOR_WIDTH]),
+  });
   if (scores?.dtype !== 'float32' || boxes?.dtype !== 'float32' || 2 * boxes.data.length !== 4 * scores.data.length) {
-    throw new ModelError(model.path, `expected float32 scores [1, N, 2] and boxes [1, N, 4]; got scores ${scores?.dtype}[${scores?.dims.join(', ')}], boxes ${boxes?.dtype}[${boxes?.dims.join(', ')}]`);
+    throw new ModelError(
+      model.path,
+      `expected float32 scores [1, N, 2] and boxes [1, N, 4]; got scores ${scores?.dtype}[${scores?.dims.join(', ')}], boxes ${boxes?.dtype}[${boxes?.dims.join(', ')}]`,
+    );
   }
-  const kept = nonMaxSuppression(faceCandidates(scores.data as Float32Array, boxes.data as Float32Array, threshold), nmsIou);
+  const kept = nonMaxSuppression(
+    faceCandidates(scores.data as Float32Array, boxes.data as Float32Array, threshold),
+    nmsIou,
+  );
   return kept.map((d) => ({ score: d.score, box: toPixels(d.box, frame.width, frame.height) }));
 }
 
 /** Padded, smoothed face box per frame (the face-detect stage's output). */
-export async function trackFaces(model: Detector, frames: readonly Image[], options: FaceTrackOptions = {}): Promise<FaceTrack> {
+export async function trackFaces(
+  model: Detector,
+  frames: readonly Image[],
+  options: FaceTrackOptions = {},
+): Promise<FaceTrack> {
   const { pad = { top: 0, bottom: 10, left: 0, right: 0 }, smoothFrames = 5, box = null } = options;
   const found: Array<Box | undefined> = [];
   for (const frame of frames) {
@@ -72,9 +93,15 @@ export async function trackFaces(model: Detector, frames: readonly Image[], opti
   const missing = found.flatMap((b, i) => (b ? [] : [i]));
   if (missing.length > 0 && !box) {
     const shown = missing.slice(0, 10).join(', ') + (missing.length > 10 ? ', …' : '');
-    throw new InputError(`no face found in ${missing.length} of ${frames.length} frames (frames ${shown}); set the face-detect option "box" to use a fixed box there`);
+    throw new InputError(
+      `no face found in ${missing.length} of ${frames.length} frames (frames ${shown}); set the face-detect option "box" to use a fixed box there`,
+    );
   }
-  const boxes = smoothBoxes(found.map((b) => b ?? box!), smoothFrames);
-  const note = missing.length > 0 ? `no face found in ${missing.length} frames; using box [${box!.join(', ')}]` : undefined;
+  const boxes = smoothBoxes(
+    found.map((b) => b ?? box!),
+    smoothFrames,
+  );
+  const note =
+    missing.length > 0 ? `no face found in ${missing.length} frames; using box [${box!.join(', ')}]` : undefined;
   return { boxes, missing, note };
 }

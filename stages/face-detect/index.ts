@@ -21,10 +21,18 @@ const faceDetectOptions = z.strictObject({
     })
     .default({ top: 0, bottom: 10, left: 0, right: 0 })
     .describe('Padding added to each box, pixels (Wav2Lip pads the chin by 10). Default 0/10/0/0.'),
-  smoothFrames: z.number().int().min(1).max(31).default(5).describe('Window of the moving mean over boxes, frames. Default 5.'),
+  smoothFrames: z
+    .number()
+    .int()
+    .min(1)
+    .max(31)
+    .default(5)
+    .describe('Window of the moving mean over boxes, frames. Default 5.'),
   box: Box.nullable()
     .default(null)
-    .describe('Fixed box x1, y1, x2, y2 used where no face is found — pixels, or fractions of the frame when all are ≤ 1; null = fail there. Default null.'),
+    .describe(
+      'Fixed box x1, y1, x2, y2 used where no face is found — pixels, or fractions of the frame when all are ≤ 1; null = fail there. Default null.',
+    ),
 });
 
 export type FaceDetectOptions = z.infer<typeof faceDetectOptions>;
@@ -33,8 +41,16 @@ export const faceDetect = defineTransform({
   kind: 'face-detect',
   module: import.meta.url,
   summary: 'Face box per frame (Ultra-Light RFB-320 contract), padded and smoothed.',
-  inputs: { frames: { type: 'video', doc: 'Frames of the face video (or a still image), held whole: the face is a loop.', whole: true } },
-  outputs: { boxes: { type: 'tensor:face-boxes', doc: '[frames, 4] int32 pixel boxes x1, y1, x2, y2, one per face frame.' } },
+  inputs: {
+    frames: {
+      type: 'video',
+      doc: 'Frames of the face video (or a still image), held whole: the face is a loop.',
+      whole: true,
+    },
+  },
+  outputs: {
+    boxes: { type: 'tensor:face-boxes', doc: '[frames, 4] int32 pixel boxes x1, y1, x2, y2, one per face frame.' },
+  },
   options: faceDetectOptions,
   models: { detector: { family: 'face-detect', doc: 'input [1, 3, 240, 320] → scores, boxes.' } },
   thread: 'worker',

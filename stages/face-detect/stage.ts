@@ -25,7 +25,12 @@ export async function createFaceDetectStage(o: FaceDetectOptions, ctx: StageCrea
 }
 
 /** The one boxes packet of a clip, from its whole `frames` input. */
-export async function detectBoxes(model: Detector, o: FaceDetectOptions, item: StageItem, log: (line: string) => void): Promise<PortPacket> {
+export async function detectBoxes(
+  model: Detector,
+  o: FaceDetectOptions,
+  item: StageItem,
+  log: (line: string) => void,
+): Promise<PortPacket> {
   const video = checkedFrames(item.whole.video('frames'), 'frames');
   const frames = Array.from({ length: video.frameCount }, (_, i) => frameAt(video, i));
   const track = await trackFaces(model, frames, { ...o, box: fallbackBox(o.box, video.width, video.height) });

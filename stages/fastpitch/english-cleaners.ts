@@ -10,14 +10,48 @@
  */
 
 const ABBREVIATIONS: ReadonlyArray<[string, string]> = [
-  ['mrs', 'misess'], ['mr', 'mister'], ['dr', 'doctor'], ['st', 'saint'], ['co', 'company'],
-  ['jr', 'junior'], ['maj', 'major'], ['gen', 'general'], ['drs', 'doctors'], ['rev', 'reverend'],
-  ['lt', 'lieutenant'], ['hon', 'honorable'], ['sgt', 'sergeant'], ['capt', 'captain'],
-  ['esq', 'esquire'], ['ltd', 'limited'], ['col', 'colonel'], ['ft', 'fort'],
+  ['mrs', 'misess'],
+  ['mr', 'mister'],
+  ['dr', 'doctor'],
+  ['st', 'saint'],
+  ['co', 'company'],
+  ['jr', 'junior'],
+  ['maj', 'major'],
+  ['gen', 'general'],
+  ['drs', 'doctors'],
+  ['rev', 'reverend'],
+  ['lt', 'lieutenant'],
+  ['hon', 'honorable'],
+  ['sgt', 'sergeant'],
+  ['capt', 'captain'],
+  ['esq', 'esquire'],
+  ['ltd', 'limited'],
+  ['col', 'colonel'],
+  ['ft', 'fort'],
 ];
 
-const ONES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten',
-  'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const ONES = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 const SCALES = ['', 'thousand', 'million', 'billion', 'trillion'];
 
@@ -37,7 +71,11 @@ function belowThousand(n: number): string {
 
 /** Cardinal words of a non-negative integer below 10^15 ("one thousand two hundred five"). */
 export function numberToWords(n: number): string {
-  if (!Number.isSafeInteger(n) || n < 0 || n >= 1e15) return String(n).split('').map((d) => ONES[Number(d)] ?? d).join(' ');
+  if (!Number.isSafeInteger(n) || n < 0 || n >= 1e15)
+    return String(n)
+      .split('')
+      .map((d) => ONES[Number(d)] ?? d)
+      .join(' ');
   if (n === 0) return ONES[0];
   const groups: string[] = [];
   for (let scale = 0; n > 0; scale++, n = Math.floor(n / 1000)) {
@@ -48,7 +86,13 @@ export function numberToWords(n: number): string {
 }
 
 const ORDINAL_ENDINGS: Record<string, string> = {
-  one: 'first', two: 'second', three: 'third', five: 'fifth', eight: 'eighth', nine: 'ninth', twelve: 'twelfth',
+  one: 'first',
+  two: 'second',
+  three: 'third',
+  five: 'fifth',
+  eight: 'eighth',
+  nine: 'ninth',
+  twelve: 'twelfth',
 };
 
 export function ordinalToWords(n: number): string {
@@ -59,7 +103,11 @@ export function ordinalToWords(n: number): string {
   return words.slice(0, m.index) + ordinal;
 }
 
-const CURRENCY: Record<string, [string, string]> = { $: ['dollar', 'cent'], '£': ['pound', 'penny'], '€': ['euro', 'cent'] };
+const CURRENCY: Record<string, [string, string]> = {
+  $: ['dollar', 'cent'],
+  '£': ['pound', 'penny'],
+  '€': ['euro', 'cent'],
+};
 
 function plural(count: number, unit: string): string {
   if (count === 1) return `one ${unit}`;
@@ -76,7 +124,14 @@ function expandNumbers(text: string): string {
       if (cents) parts.push(plural(cents, sub));
       return parts.join(', ');
     })
-    .replace(/(\d+)\.(\d+)/g, (_, a: string, b: string) => `${numberToWords(Number(a))} point ${b.split('').map((d) => ONES[Number(d)]).join(' ')}`)
+    .replace(
+      /(\d+)\.(\d+)/g,
+      (_, a: string, b: string) =>
+        `${numberToWords(Number(a))} point ${b
+          .split('')
+          .map((d) => ONES[Number(d)])
+          .join(' ')}`,
+    )
     .replace(/(\d+)(st|nd|rd|th)\b/gi, (_, n: string) => ordinalToWords(Number(n)))
     .replace(/(\d+)\s*%/g, (_, n: string) => `${numberToWords(Number(n))} percent`)
     .replace(/\d+/g, (n) => numberToWords(Number(n)));
@@ -100,6 +155,8 @@ function expandAbbreviations(text: string): string {
 
 /** The text FastPitch's front end sees: `english_cleaners_v2` as far as listed above. */
 export function englishCleaners(text: string): string {
-  const cleaned = expandAbbreviations(expandNumbers(toAscii(text))).toLowerCase().replace(/\s+/g, ' ');
+  const cleaned = expandAbbreviations(expandNumbers(toAscii(text)))
+    .toLowerCase()
+    .replace(/\s+/g, ' ');
   return cleaned.replace(/\/+/g, ' ');
 }

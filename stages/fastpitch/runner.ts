@@ -34,22 +34,36 @@ export interface FastpitchResult {
 /** What a FastPitch run needs of a model: run by the manifest's names, and its file for messages. */
 export type FastpitchModel = Pick<Model, 'run' | 'path'>;
 
-export async function runFastpitch(model: FastpitchModel, ids: readonly number[], options: FastpitchOptions = {}): Promise<FastpitchResult> {
+export async function runFastpitch(
+  model: FastpitchModel,
+  ids: readonly number[],
+  options: FastpitchOptions = {},
+): Promise<FastpitchResult> {
   const n = ids.length;
   if (n === 0) throw new InputError('FastPitch got no symbols: the sentence is empty after cleaning');
   const { pace = 1, pitch = 0 } = options;
   const pitchValues = typeof pitch === 'number' ? new Float32Array(n).fill(pitch) : pitch;
   if (pitchValues.length !== n) throw new InputError(`pitch has ${pitchValues.length} values for ${n} symbols`);
-  const out = await model.run({ text: i64(ids, [1, n]), pitch: f32(pitchValues, [1, n]), pace: f32(new Float32Array(n).fill(pace), [1, n]) });
+  const out = await model.run({
+    text: i64(ids, [1, n]),
+    pitch: f32(pitchValues, [1, n]),
+    pace: f32(new Float32Array(n).fill(pace), [1, n]),
+  });
   const frames = int64Values(out.num_frames)[0];
   const [, bands, tSpec] = out.spect.dims;
   if (bands !== MEL_BANDS || frames > tSpec) {
-    throw new ModelError(model.path, `spect is [${out.spect.dims.join(',')}] with num_frames ${frames}: expected [1, 80, ≥ num_frames]`);
+    throw new ModelError(
+      model.path,
+      `spect is [${out.spect.dims.join(',')}] with num_frames ${frames}: expected [1, 80, ≥ num_frames]`,
+    );
   }
   const full = float32Data(out.spect, 'fastpitch spect');
   const data = new Float32Array(MEL_BANDS * frames);
   for (let b = 0; b < MEL_BANDS; b++) data.set(full.subarray(b * tSpec, b * tSpec + frames), b * frames);
-  return { mel: { data, frames }, durations: Float32Array.from(float32Data(out.durs_predicted, 'fastpitch durs_predicted')) };
+  return {
+    mel: { data, frames },
+    durations: Float32Array.from(float32Data(out.durs_predicted, 'fastpitch durs_predicted')),
+  };
 }
 
 /** Concatenates mels along time. */

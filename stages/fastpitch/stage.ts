@@ -47,7 +47,10 @@ function frameToBandMajor(data: Float32Array): { data: Float32Array; frames: num
   return { data: out, frames };
 }
 
-export async function createFastpitchStage(o: FastpitchStageOptions, ctx: StageCreateContext): Promise<TransformInstance> {
+export async function createFastpitchStage(
+  o: FastpitchStageOptions,
+  ctx: StageCreateContext,
+): Promise<TransformInstance> {
   const model = await openStageModel(ctx, 'acoustic', 'fastpitch', {
     // A sentence of one letter (id 20, "I"): real symbols, no pitch shift, pace 1.
     warmup: {
@@ -60,7 +63,10 @@ export async function createFastpitchStage(o: FastpitchStageOptions, ctx: StageC
   });
   if (o.speaker !== 0 && !model.inputNames.includes('speaker')) {
     await model.release();
-    throw new ModelError(model.path, `no "speaker" input (a single-speaker model), but speaker ${o.speaker} was asked for; use speaker: 0`);
+    throw new ModelError(
+      model.path,
+      `no "speaker" input (a single-speaker model), but speaker ${o.speaker} was asked for; use speaker: 0`,
+    );
   }
   const seconds = ctx.chunking?.seconds ?? 10;
   const pitch = normalisedPitchShift(o.pitchShift);
@@ -70,7 +76,10 @@ export async function createFastpitchStage(o: FastpitchStageOptions, ctx: StageC
     const chunker = new GridChunker(item.chunk.clipId, seconds, MEL_FPS);
     const queue = new FrameQueue(MEL_BANDS);
     const emit = (ready: GridChunk[]): PortPacket[] =>
-      ready.map((c) => ({ port: 'mel', packet: melPacket(c.chunk, frameToBandMajor(queue.take(c.startFrame, c.endFrame)), c.startFrame) }));
+      ready.map((c) => ({
+        port: 'mel',
+        packet: melPacket(c.chunk, frameToBandMajor(queue.take(c.startFrame, c.endFrame)), c.startFrame),
+      }));
     for (const sentence of splitSentences(script)) {
       const ids = fastpitchSymbolIds(sentence);
       if (ids.length === 0) continue;
@@ -78,7 +87,8 @@ export async function createFastpitchStage(o: FastpitchStageOptions, ctx: StageC
       queue.append(bandToFrameMajor(mel.data, mel.frames));
       yield* emit(chunker.ready(queue.end));
     }
-    if (queue.end === 0) throw new InputError(`the script has no speakable symbols (${JSON.stringify(script.slice(0, 60))})`);
+    if (queue.end === 0)
+      throw new InputError(`the script has no speakable symbols (${JSON.stringify(script.slice(0, 60))})`);
     yield* emit(chunker.finish(queue.end));
   }
 

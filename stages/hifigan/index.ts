@@ -22,11 +22,20 @@ export const hifigan = defineTransform({
       .min(0)
       .max(256)
       .default(32)
-      .describe('Mel frames of context each side of the owned frames of a run, frames (from the neighbouring chunks). Default 32.'),
-    chunkFrames: z.number().int().min(16).max(4096).default(256).describe('Owned mel frames per run (fixed shape), frames. Default 256.'),
+      .describe(
+        'Mel frames of context each side of the owned frames of a run, frames (from the neighbouring chunks). Default 32.',
+      ),
+    chunkFrames: z
+      .number()
+      .int()
+      .min(16)
+      .max(4096)
+      .default(256)
+      .describe('Owned mel frames per run (fixed shape), frames. Default 256.'),
   }),
   models: { vocoder: { family: 'hifigan', doc: 'mel [B, 80, T] → audio [B, 1, 256·T].' } },
   thread: 'worker',
   item: { neighbours: { before: 1, after: 1 }, granularitySeconds: HOP / RATE },
-  create: async (options, ctx): Promise<TransformInstance> => (await import('./stage.ts')).createHifiganStage(options, ctx),
+  create: async (options, ctx): Promise<TransformInstance> =>
+    (await import('./stage.ts')).createHifiganStage(options, ctx),
 });

@@ -31,10 +31,16 @@ interface ClipMel extends Mel {
   base: number;
 }
 
-export async function createHifiganStage(o: StageOptions<typeof hifigan>, ctx: StageCreateContext): Promise<TransformInstance> {
+export async function createHifiganStage(
+  o: StageOptions<typeof hifigan>,
+  ctx: StageCreateContext,
+): Promise<TransformInstance> {
   const width = o.chunkFrames + 2 * o.contextFrames;
   const model = await openStageModel(ctx, 'vocoder', 'hifigan', {
-    warmup: { dims: { B: 1, T: width }, feeds: { spec: f32(new Float32Array(MEL_BANDS * width).fill(PAD_VALUE), [1, MEL_BANDS, width]) } },
+    warmup: {
+      dims: { B: 1, T: width },
+      feeds: { spec: f32(new Float32Array(MEL_BANDS * width).fill(PAD_VALUE), [1, MEL_BANDS, width]) },
+    },
   });
   // No window needs more than `width + 1` frames of a neighbour.
   const keep = width + 1;
@@ -44,9 +50,14 @@ export async function createHifiganStage(o: StageOptions<typeof hifigan>, ctx: S
     const cur = melOf(item, 'mel');
     const prev = item.prev && melOf(item.prev, 'mel');
     const next = item.next && melOf(item.next, 'mel');
-    if ((prev && prev.startFrame + prev.frames !== cur.startFrame) || (next && cur.startFrame + cur.frames !== next.startFrame)) {
+    if (
+      (prev && prev.startFrame + prev.frames !== cur.startFrame) ||
+      (next && cur.startFrame + cur.frames !== next.startFrame)
+    ) {
       const range = (m?: Mel & { startFrame: number }) => (m ? `[${m.startFrame}, ${m.startFrame + m.frames})` : '–');
-      throw new InputError(`mel frames of neighbouring chunks are not contiguous: ${range(prev)}, ${range(cur)}, ${range(next)}`);
+      throw new InputError(
+        `mel frames of neighbouring chunks are not contiguous: ${range(prev)}, ${range(cur)}, ${range(next)}`,
+      );
     }
     const head = prev ? melSlice(prev, prev.frames - keep, prev.frames) : { data: new Float32Array(0), frames: 0 };
     const tail = next ? melSlice(next, 0, keep) : { data: new Float32Array(0), frames: 0 };
@@ -79,7 +90,10 @@ export async function createHifiganStage(o: StageOptions<typeof hifigan>, ctx: S
       }
       const { audio: wav } = await model.run({ spec: f32(window, [1, MEL_BANDS, width]) });
       if (wav?.data.length !== MEL_HOP * width) {
-        throw new ModelError(model.path, `gave ${wav?.data.length ?? 0} samples for ${width} frames; expected ${MEL_HOP * width}`);
+        throw new ModelError(
+          model.path,
+          `gave ${wav?.data.length ?? 0} samples for ${width} frames; expected ${MEL_HOP * width}`,
+        );
       }
       const data = wav.data as Float32Array;
       audio.set(data.subarray((s - windowStart) * MEL_HOP, (ownEnd - windowStart) * MEL_HOP), (s - from) * MEL_HOP);
@@ -95,11 +109,16 @@ export async function createHifiganStage(o: StageOptions<typeof hifigan>, ctx: S
     const from = Math.floor(first / MEL_HOP);
     const to = Math.ceil(last / MEL_HOP);
     if (from < mel.base || to > mel.base + mel.frames) {
-      throw new InputError(`the chunk [${chunk.start}, ${chunk.end}) s needs mel frames [${from}, ${to}); the item holds [${mel.base}, ${mel.base + mel.frames})`);
+      throw new InputError(
+        `the chunk [${chunk.start}, ${chunk.end}) s needs mel frames [${from}, ${to}); the item holds [${mel.base}, ${mel.base + mel.frames})`,
+      );
     }
     const audio = await vocode(mel, from, to);
     const data = audio.slice(first - from * MEL_HOP, last - from * MEL_HOP);
-    return { port: 'audio', packet: { kind: 'audio', chunk, sampleRate: MEL_RATE, channels: 1, startSample: first, data } };
+    return {
+      port: 'audio',
+      packet: { kind: 'audio', chunk, sampleRate: MEL_RATE, channels: 1, startSample: first, data },
+    };
   };
 
   return { process: (item) => defer(() => process(item)), dispose: () => model.release() };

@@ -33,7 +33,10 @@ export function sourceAudioGeometry(file: string, rate: number, ctx: StageCreate
   const chunking = ctx.chunking ?? { seconds: 10, silenceSearchSeconds: 0 };
   const granule = granuleUnits(file, ctx.granularitySeconds ?? 0, rate);
   const chunkUnits = Math.ceil(Math.max(1, Math.round(chunking.seconds * rate)) / granule) * granule;
-  const searchUnits = Math.min(Math.floor(chunking.silenceSearchSeconds * rate + 1e-6), Math.floor((chunkUnits - granule) / 2));
+  const searchUnits = Math.min(
+    Math.floor(chunking.silenceSearchSeconds * rate + 1e-6),
+    Math.floor((chunkUnits - granule) / 2),
+  );
   return chunkGeometry({
     chunkUnits,
     granularityUnits: granule,
@@ -54,15 +57,21 @@ function tooLong(file: string, seconds: number): MediaError {
 export async function createAudioSource(o: AudioSourceOptions, ctx: StageCreateContext): Promise<SourceInstance> {
   const file = requireInputPath(ctx);
   const info = await probe(file);
-  if (!info.audio) throw new MediaError(file, `has no audio stream (found ${info.isImage ? 'a still image' : 'video only'}); bind a file with sound`);
+  if (!info.audio)
+    throw new MediaError(
+      file,
+      `has no audio stream (found ${info.isImage ? 'a still image' : 'video only'}); bind a file with sound`,
+    );
   const rate = o.sampleRate ?? info.audio.sampleRate;
-  if (!(rate > 0)) throw new MediaError(file, 'the audio stream has no sample rate; set the source\'s sampleRate');
+  if (!(rate > 0)) throw new MediaError(file, "the audio stream has no sample rate; set the source's sampleRate");
   if (info.truncated) throw truncatedWavError(file, info.truncated);
-  if (ctx.wholeInput && info.duration !== undefined && info.duration > WHOLE_AUDIO_MAX_SECONDS + 1) throw tooLong(file, info.duration);
+  if (ctx.wholeInput && info.duration !== undefined && info.duration > WHOLE_AUDIO_MAX_SECONDS + 1)
+    throw tooLong(file, info.duration);
   const clipId = runClipId(ctx);
   const channels = o.channels;
   const geometry = ctx.wholeInput ? undefined : sourceAudioGeometry(file, rate, ctx);
-  const blocks = () => decodeAudio(file, { sampleRate: rate, channels, blockSamples: BLOCK_SAMPLES, signal: ctx.signal });
+  const blocks = () =>
+    decodeAudio(file, { sampleRate: rate, channels, blockSamples: BLOCK_SAMPLES, signal: ctx.signal });
 
   async function* whole(): AsyncGenerator<PortPacket> {
     const parts: Float32Array[] = [];
@@ -85,16 +94,30 @@ export async function createAudioSource(o: AudioSourceOptions, ctx: StageCreateC
     if (note) ctx.log(note);
     yield {
       port: 'audio',
-      packet: { kind: 'audio', chunk: chunkInfo(clipId, 0, 0, samples / rate, true), sampleRate: rate, channels, startSample: 0, data },
+      packet: {
+        kind: 'audio',
+        chunk: chunkInfo(clipId, 0, 0, samples / rate, true),
+        sampleRate: rate,
+        channels,
+        startSample: 0,
+        data,
+      },
     };
   }
 
   async function* chunked(): AsyncGenerator<PortPacket> {
     let samples = 0;
-    for await (const packet of chunkAudioStream(blocks(), { geometry: geometry!, clipId, sampleRate: rate, channels })) {
+    for await (const packet of chunkAudioStream(blocks(), {
+      geometry: geometry!,
+      clipId,
+      sampleRate: rate,
+      channels,
+    })) {
       samples += packet.data.length / channels;
       // Said before the last chunk goes: the runtime pulls nothing after it.
-      const note = packet.chunk.last ? shortDecodeNote(file, samples / rate, info.audio?.duration ?? info.duration) : undefined;
+      const note = packet.chunk.last
+        ? shortDecodeNote(file, samples / rate, info.audio?.duration ?? info.duration)
+        : undefined;
       if (note) ctx.log(note);
       yield { port: 'audio', packet };
     }

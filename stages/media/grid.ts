@@ -24,7 +24,7 @@ export function granuleUnits(file: string, granularitySeconds: number, rate: num
   throw new MediaError(
     file,
     `chunk boundaries must fall on multiples of ${granularitySeconds} s, which no whole number of samples at ${rate} Hz matches;` +
-      ' set the source\'s sampleRate to a common rate (16000, 22050, 44100, 48000)',
+      " set the source's sampleRate to a common rate (16000, 22050, 44100, 48000)",
   );
 }
 

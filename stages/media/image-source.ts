@@ -17,12 +17,21 @@ export async function createImageSource(o: ImageSourceOptions, ctx: StageCreateC
   const clipId = runClipId(ctx);
 
   async function* picture(): AsyncGenerator<PortPacket> {
-    const frames = decodeVideo(file, { fps: o.fps, width: o.width ?? undefined, height: o.height ?? undefined, frames: 1, signal: ctx.signal });
+    const frames = decodeVideo(file, {
+      fps: o.fps,
+      width: o.width ?? undefined,
+      height: o.height ?? undefined,
+      frames: 1,
+      signal: ctx.signal,
+    });
     for await (const block of frames) {
       if (block.frameCount < 1) continue;
       const { width, height, fps } = block;
       const chunk = chunkInfo(clipId, 0, 0, 1 / fps, true);
-      yield { port: 'image', packet: { kind: 'video', chunk, width, height, fps, startFrame: 0, frameCount: 1, data: block.data } };
+      yield {
+        port: 'image',
+        packet: { kind: 'video', chunk, width, height, fps, startFrame: 0, frameCount: 1, data: block.data },
+      };
       return;
     }
     throw new MediaError(file, 'decoded to no picture');

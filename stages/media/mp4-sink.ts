@@ -90,7 +90,10 @@ class Mp4Sink extends SinkOutput<Mp4Writer> {
     }
     if (!audio) return;
     if (!this.sound) {
-      throw new MediaError(this.path, `audio began at chunk ${frames.chunk.index}, but the file was opened without sound at chunk 0`);
+      throw new MediaError(
+        this.path,
+        `audio began at chunk ${frames.chunk.index}, but the file was opened without sound at chunk 0`,
+      );
     }
     if (audio.sampleRate !== this.sound.sampleRate || audio.channels !== this.sound.channels) {
       throw new MediaError(
@@ -118,7 +121,8 @@ class Mp4Sink extends SinkOutput<Mp4Writer> {
   }
 
   async finish(): Promise<void> {
-    if (!this.writer) throw new MediaError(this.path, 'no frames arrived: the stream upstream was empty, so there is nothing to write');
+    if (!this.writer)
+      throw new MediaError(this.path, 'no frames arrived: the stream upstream was empty, so there is nothing to write');
     const writer = await this.writer;
     // Every write is on its pipe already (the writer hands data over before returning), so ending
     // the pipes now loses nothing; waiting for the last writes first could wait for ever.
@@ -138,7 +142,9 @@ class Mp4Sink extends SinkOutput<Mp4Writer> {
     if (Math.abs(videoSeconds - audioSeconds) > 1 / v.fps) {
       this.ctx.log(
         `${this.path}: soundtrack is ${audioSeconds.toFixed(3)} s but the video ${videoSeconds.toFixed(3)} s` +
-          (this.silenceSamples > 0 ? ` (${(this.silenceSamples / s.sampleRate).toFixed(3)} s of silence added after the audio ended)` : ''),
+          (this.silenceSamples > 0
+            ? ` (${(this.silenceSamples / s.sampleRate).toFixed(3)} s of silence added after the audio ended)`
+            : ''),
       );
     }
   }

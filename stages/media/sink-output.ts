@@ -19,7 +19,10 @@ export async function sinkOutputPath(ctx: StageCreateContext, file: string | nul
   const path = resolve(outDir, name);
   const rel = relative(outDir, path);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
-    throw new MediaError(name, `is not a file name inside the output folder ${outDir}; give a relative name without ".."`);
+    throw new MediaError(
+      name,
+      `is not a file name inside the output folder ${outDir}; give a relative name without ".."`,
+    );
   }
   try {
     await mkdir(dirname(path), { recursive: true });
@@ -43,7 +46,9 @@ export class StreamTiling {
   /** Throws when the chunk does not follow on; otherwise counts its units as written. */
   accept(index: number, startUnit: number, units: number): void {
     if (index !== this.nextIndex) {
-      throw new InputError(`${this.what}: chunk ${index} arrived where chunk ${this.nextIndex} was expected (chunks must come in order)`);
+      throw new InputError(
+        `${this.what}: chunk ${index} arrived where chunk ${this.nextIndex} was expected (chunks must come in order)`,
+      );
     }
     if (startUnit !== this.units) {
       throw new InputError(

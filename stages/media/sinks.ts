@@ -6,7 +6,12 @@ import { z } from 'zod';
 import { defineSink } from '../../src/core/stage.ts';
 
 const wavSinkOptions = z.strictObject({
-  file: z.string().min(1).nullable().default(null).describe('File name in --out DIR; null = "<output name>.wav". Default null.'),
+  file: z
+    .string()
+    .min(1)
+    .nullable()
+    .default(null)
+    .describe('File name in --out DIR; null = "<output name>.wav". Default null.'),
   sampleFormat: z.enum(['s16', 'f32']).default('s16').describe('PCM sample format. Default s16.'),
   sampleRate: z
     .number()
@@ -20,8 +25,19 @@ const wavSinkOptions = z.strictObject({
 export type WavSinkOptions = z.infer<typeof wavSinkOptions>;
 
 const mp4SinkOptions = z.strictObject({
-  file: z.string().min(1).nullable().default(null).describe('File name in --out DIR; null = "<output name>.mp4". Default null.'),
-  crf: z.number().int().min(0).max(51).default(20).describe('H.264 constant rate factor (lower = better, bigger). Default 20.'),
+  file: z
+    .string()
+    .min(1)
+    .nullable()
+    .default(null)
+    .describe('File name in --out DIR; null = "<output name>.mp4". Default null.'),
+  crf: z
+    .number()
+    .int()
+    .min(0)
+    .max(51)
+    .default(20)
+    .describe('H.264 constant rate factor (lower = better, bigger). Default 20.'),
   preset: z
     .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'])
     .default('veryfast')

@@ -58,7 +58,10 @@ export function pulledSource(produce: () => AsyncGenerator<PortPacket>): SourceI
     async dispose() {
       if (!running) return;
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([settled, new Promise<void>((resolve) => (timer = setTimeout(resolve, TEARDOWN_WAIT_MS).unref()))]);
+      await Promise.race([
+        settled,
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, TEARDOWN_WAIT_MS).unref())),
+      ]);
       clearTimeout(timer);
     },
   };

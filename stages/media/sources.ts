@@ -19,21 +19,60 @@ const audioSourceOptions = z.strictObject({
 export type AudioSourceOptions = z.infer<typeof audioSourceOptions>;
 
 const videoSourceOptions = z.strictObject({
-  fps: z.number().positive().max(240).nullable().default(null).describe('Frame rate, frames/s; null keeps the file rate. Default null.'),
-  width: z.number().int().positive().max(8192).nullable().default(null).describe('Width, pixels; null keeps the file size. Default null.'),
-  height: z.number().int().positive().max(8192).nullable().default(null).describe('Height, pixels; null keeps the file size. Default null.'),
+  fps: z
+    .number()
+    .positive()
+    .max(240)
+    .nullable()
+    .default(null)
+    .describe('Frame rate, frames/s; null keeps the file rate. Default null.'),
+  width: z
+    .number()
+    .int()
+    .positive()
+    .max(8192)
+    .nullable()
+    .default(null)
+    .describe('Width, pixels; null keeps the file size. Default null.'),
+  height: z
+    .number()
+    .int()
+    .positive()
+    .max(8192)
+    .nullable()
+    .default(null)
+    .describe('Height, pixels; null keeps the file size. Default null.'),
 });
 export type VideoSourceOptions = z.infer<typeof videoSourceOptions>;
 
 const imageSourceOptions = z.strictObject({
   fps: z.number().positive().max(240).default(25).describe('Frame rate of the still video, frames/s. Default 25.'),
-  width: z.number().int().positive().max(8192).nullable().default(null).describe('Width, pixels; null keeps the image size. Default null.'),
-  height: z.number().int().positive().max(8192).nullable().default(null).describe('Height, pixels; null keeps the image size. Default null.'),
+  width: z
+    .number()
+    .int()
+    .positive()
+    .max(8192)
+    .nullable()
+    .default(null)
+    .describe('Width, pixels; null keeps the image size. Default null.'),
+  height: z
+    .number()
+    .int()
+    .positive()
+    .max(8192)
+    .nullable()
+    .default(null)
+    .describe('Height, pixels; null keeps the image size. Default null.'),
 });
 export type ImageSourceOptions = z.infer<typeof imageSourceOptions>;
 
 const textSourceOptions = z.strictObject({
-  maxBytes: z.number().int().positive().default(1_000_000).describe('Refuse files larger than this, bytes. Default 1000000.'),
+  maxBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(1_000_000)
+    .describe('Refuse files larger than this, bytes. Default 1000000.'),
 });
 export type TextSourceOptions = z.infer<typeof textSourceOptions>;
 

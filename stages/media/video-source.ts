@@ -46,7 +46,12 @@ export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateC
   const info = await probe(file);
   if (!info.video) throw new MediaError(file, 'has no video stream (audio only); bind a video or an image');
   const fps = o.fps ?? (info.isImage ? STILL_IMAGE_FPS : undefined);
-  const plan = planVideo(info, { fps, width: o.width ?? undefined, height: o.height ?? undefined, frames: info.isImage ? 1 : undefined });
+  const plan = planVideo(info, {
+    fps,
+    width: o.width ?? undefined,
+    height: o.height ?? undefined,
+    frames: info.isImage ? 1 : undefined,
+  });
   const { width, height } = plan;
   const frameBytes = width * height * 3;
   const clipId = runClipId(ctx);
@@ -74,7 +79,9 @@ export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateC
       parts.push(block.data);
     }
     if (frames === 0) throw new MediaError(file, 'decoded to no video frames');
-    const note = info.isImage ? undefined : shortDecodeNote(file, frames / plan.fps, info.video?.duration ?? info.duration);
+    const note = info.isImage
+      ? undefined
+      : shortDecodeNote(file, frames / plan.fps, info.video?.duration ?? info.duration);
     if (note) ctx.log(note);
     // Shared memory: every consumer (face-detect and Wav2Lip, each in its worker) reads the same
     // frames, where an ArrayBuffer would be copied for all but one of them. Nothing writes to them.
@@ -85,7 +92,10 @@ export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateC
       at += part.byteLength;
     }
     const chunk = chunkInfo(clipId, 0, 0, frames / plan.fps, true);
-    yield { port: 'frames', packet: { kind: 'video', chunk, width, height, fps: plan.fps, startFrame: 0, frameCount: frames, data } };
+    yield {
+      port: 'frames',
+      packet: { kind: 'video', chunk, width, height, fps: plan.fps, startFrame: 0, frameCount: frames, data },
+    };
   }
 
   async function* chunked(): AsyncGenerator<PortPacket> {

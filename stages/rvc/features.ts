@@ -7,7 +7,8 @@ import { InputError } from '../../src/core/errors.ts';
 
 /** [T, D] row-major → [2T, D], each frame twice. */
 export function upsampleFeatures(features: Float32Array, frames: number, dim: number): Float32Array {
-  if (features.length !== frames * dim) throw new InputError(`features hold ${features.length} values: expected ${frames} × ${dim}`);
+  if (features.length !== frames * dim)
+    throw new InputError(`features hold ${features.length} values: expected ${frames} × ${dim}`);
   const out = new Float32Array(2 * frames * dim);
   for (let t = 0; t < frames; t++) {
     const row = features.subarray(t * dim, (t + 1) * dim);

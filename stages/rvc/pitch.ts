@@ -14,14 +14,20 @@ export interface RvcPitch {
   pitchf: Float32Array;
 }
 
-export function rvcPitchInputs(f0: Float32Array, semitones = 0, range: { fmin?: number; fmax?: number } = {}): RvcPitch {
+export function rvcPitchInputs(
+  f0: Float32Array,
+  semitones = 0,
+  range: { fmin?: number; fmax?: number } = {},
+): RvcPitch {
   const pitchf = transposeF0(f0, semitones);
   return { pitchf, pitch: coarsePitch(pitchf, range) };
 }
 
 /** Median of the voiced (> 0) values, or undefined if none. */
 export function voicedMedian(f0: Float32Array): number | undefined {
-  const voiced = Array.from(f0).filter((v) => v > 0).sort((a, b) => a - b);
+  const voiced = Array.from(f0)
+    .filter((v) => v > 0)
+    .sort((a, b) => a - b);
   if (voiced.length === 0) return undefined;
   const mid = voiced.length >> 1;
   return voiced.length % 2 ? voiced[mid] : (voiced[mid - 1] + voiced[mid]) / 2;
@@ -32,7 +38,9 @@ export function autoPitchShift(sourceF0: Float32Array, referenceF0: Float32Array
   const src = voicedMedian(sourceF0);
   const ref = voicedMedian(referenceF0);
   if (src === undefined || ref === undefined) {
-    throw new InputError(`auto-pitch needs voiced frames in both signals: source has ${src === undefined ? 'none' : 'some'}, reference has ${ref === undefined ? 'none' : 'some'}`);
+    throw new InputError(
+      `auto-pitch needs voiced frames in both signals: source has ${src === undefined ? 'none' : 'some'}, reference has ${ref === undefined ? 'none' : 'some'}`,
+    );
   }
   return 12 * Math.log2(ref / src);
 }

@@ -43,7 +43,9 @@ function featuresOf(view: ChunkView): TensorPacket {
   const p = view.tensor('features', { dtype: 'float32', rank: 3 });
   const owned = ownedContentFrames(view.chunk.start, view.chunk.end);
   if (p.tensor.dims[1] !== owned.end - owned.first) {
-    throw new InputError(`features of chunk ${view.chunk.index} [${view.chunk.start}, ${view.chunk.end}) s hold ${p.tensor.dims[1]} frames; expected ${owned.end - owned.first} at ${CONTENT_FPS} frames/s`);
+    throw new InputError(
+      `features of chunk ${view.chunk.index} [${view.chunk.start}, ${view.chunk.end}) s hold ${p.tensor.dims[1]} frames; expected ${owned.end - owned.first} at ${CONTENT_FPS} frames/s`,
+    );
   }
   return p;
 }
@@ -55,7 +57,14 @@ export async function createRvcStage(o: StageOptions<typeof rvc>, ctx: StageCrea
   const f0Options = { sampleRate: 16000, hop: 160, fmin: o.f0MinHz, fmax: o.f0MaxHz };
   const model = await openStageModel(ctx, 'synthesizer', 'rvc', {
     // Zeros but for what must be valid: the length, voiced-looking bins, the speaker.
-    warmup: { dims: { T: 100 }, feeds: { phone_lengths: i64([100], [1]), pitch: i64(new Array(100).fill(1), [1, 100]), ds: i64([o.speakerId], [1]) } },
+    warmup: {
+      dims: { T: 100 },
+      feeds: {
+        phone_lengths: i64([100], [1]),
+        pitch: i64(new Array(100).fill(1), [1, 100]),
+        ds: i64([o.speakerId], [1]),
+      },
+    },
   });
 
   // The reference's median F0 depends on the packet alone: computed once per packet, not per item.
@@ -66,7 +75,9 @@ export async function createRvcStage(o: StageOptions<typeof rvc>, ctx: StageCrea
       median = voicedMedian(yinF0(rvcInputSignal(monoSamples(p), p.sampleRate), f0Options));
       if (median === undefined) {
         const seconds = (p.data.length / p.channels / p.sampleRate).toFixed(2);
-        throw new InputError(`the reference voice has no voiced frames (${seconds} s); auto-pitch needs a voiced sample, or set autoPitch: false`);
+        throw new InputError(
+          `the reference voice has no voiced frames (${seconds} s); auto-pitch needs a voiced sample, or set autoPitch: false`,
+        );
       }
       referenceMedians.set(p, median);
     }
@@ -106,7 +117,9 @@ export async function createRvcStage(o: StageOptions<typeof rvc>, ctx: StageCrea
     const w = audioWindow(item, 'audio', seconds(before), seconds(after));
     // The clip's final chunk may end off the frame grid: its features round up, its audio does not.
     if (w.ownStart !== seconds(before) || (w.data.length - w.ownEnd !== seconds(after) && !w.atClipEnd)) {
-      throw new InputError(`audio and features of the neighbouring chunks disagree on their length (${before}/${after} context frames, ${w.ownStart}/${w.data.length - w.ownEnd} context samples at ${inRate} Hz)`);
+      throw new InputError(
+        `audio and features of the neighbouring chunks disagree on their length (${before}/${after} context frames, ${w.ownStart}/${w.data.length - w.ownEnd} context samples at ${inRate} Hz)`,
+      );
     }
     const windowFrame = Math.round(chunk.start * CONTENT_FPS) - before; // first feature frame of the window
     const frames = 2 * featureFrames;
@@ -114,7 +127,8 @@ export async function createRvcStage(o: StageOptions<typeof rvc>, ctx: StageCrea
     const tracked = yinF0(rvcInputSignal(w.data, w.rate), f0Options);
     f0.set(tracked.subarray(0, Math.min(frames, tracked.length)));
 
-    const semitones = o.pitchShift + (o.autoPitch && item.whole.has('reference') ? autoShift(item, item.whole.audio('reference')) : 0);
+    const semitones =
+      o.pitchShift + (o.autoPitch && item.whole.has('reference') ? autoShift(item, item.whole.audio('reference')) : 0);
     // The search range is the user's; the coarse bins are the model's, fixed at 50–1100 Hz.
     const pitch = rvcPitchInputs(f0, semitones);
     const firstPitchFrame = 2 * windowFrame;

@@ -42,22 +42,36 @@ export interface RvcSynthOptions {
 }
 
 /** Audio of T·hop samples at the model rate, and T. */
-export async function synthesizeRvc(model: Pick<Model, 'run' | 'path'>, input: RvcFrames, options: RvcSynthOptions = {}): Promise<{ audio: Float32Array; frames: number }> {
+export async function synthesizeRvc(
+  model: Pick<Model, 'run' | 'path'>,
+  input: RvcFrames,
+  options: RvcSynthOptions = {},
+): Promise<{ audio: Float32Array; frames: number }> {
   const { hop = 400, speakerId = 0, seed = 0, noiseScale = 0.66666 } = options;
   const { featureFrames: tf, featureDim: dim } = input;
   const t = Math.min(alignedFrames(input.samples16k, tf), input.pitch.pitch.length, input.pitch.pitchf.length);
-  if (t <= 0) throw new InputError(`an RVC segment has no frames (${tf} feature frames, ${input.pitch.pitch.length} pitch frames, ${input.samples16k} samples)`);
+  if (t <= 0)
+    throw new InputError(
+      `an RVC segment has no frames (${tf} feature frames, ${input.pitch.pitch.length} pitch frames, ${input.samples16k} samples)`,
+    );
   const out = await model.run({
     phone: f32(upsampleFeatures(input.features, tf, dim).subarray(0, t * dim), [1, t, dim]),
     phone_lengths: i64([t], [1]),
     pitch: i64(input.pitch.pitch.subarray(0, t), [1, t]),
     pitchf: f32(input.pitch.pitchf.slice(0, t), [1, t]),
     ds: i64([speakerId], [1]),
-    rnd: f32(options.noise?.(t) ?? new SeededRandom(seed).normals(RVC_NOISE_CHANNELS * t, noiseScale), [1, RVC_NOISE_CHANNELS, t]),
+    rnd: f32(options.noise?.(t) ?? new SeededRandom(seed).normals(RVC_NOISE_CHANNELS * t, noiseScale), [
+      1,
+      RVC_NOISE_CHANNELS,
+      t,
+    ]),
   });
   const audio = out.audio?.data as Float32Array | undefined;
   if (audio?.length !== t * hop) {
-    throw new ModelError(model.path, `gave ${audio?.length ?? 0} samples for ${t} frames: expected ${t * hop} (hop ${hop}; is the model's rate the configured one?)`);
+    throw new ModelError(
+      model.path,
+      `gave ${audio?.length ?? 0} samples for ${t} frames: expected ${t * hop} (hop ${hop}; is the model's rate the configured one?)`,
+    );
   }
   return { audio, frames: t };
 }

@@ -37,7 +37,10 @@ export function monoSamples(p: AudioPacket): Float32Array {
 
 /** Mono samples of `p` in [from, to) (channels averaged), written into `out` at `at`. */
 function monoInto(p: AudioPacket, from: number, to: number, out: Float32Array, at: number): void {
-  if (p.channels === 1) return out.set(p.data.subarray(from, to), at);
+  if (p.channels === 1) {
+    out.set(p.data.subarray(from, to), at);
+    return;
+  }
   for (let i = from; i < to; i++) {
     let s = 0;
     for (let c = 0; c < p.channels; c++) s += p.data[i * p.channels + c];
@@ -51,7 +54,10 @@ const framesOf = (p: AudioPacket) => Math.floor(p.data.length / p.channels);
 function neighbourPackets(views: readonly ChunkView[], port: string, rate: number): AudioPacket[] {
   return views.map((v) => {
     const p = v.audio(port);
-    if (p.sampleRate !== rate) throw new InputError(`input "${port}" changes rate between chunks: ${p.sampleRate} Hz in chunk ${v.chunk.index} vs ${rate} Hz`);
+    if (p.sampleRate !== rate)
+      throw new InputError(
+        `input "${port}" changes rate between chunks: ${p.sampleRate} Hz in chunk ${v.chunk.index} vs ${rate} Hz`,
+      );
     return p;
   });
 }
@@ -63,7 +69,10 @@ export function audioWindow(item: StageItem, port: string, before: number, after
   const tails = neighbourPackets(item.after, port, cur.sampleRate);
   // Only the samples the window uses are copied: the tail of the chunks before, the head of those after.
   const tailFrames = tails.reduce((n, p) => n + framesOf(p), 0);
-  const b = Math.min(Math.max(0, before), heads.reduce((n, p) => n + framesOf(p), 0));
+  const b = Math.min(
+    Math.max(0, before),
+    heads.reduce((n, p) => n + framesOf(p), 0),
+  );
   const a = Math.min(Math.max(0, after), tailFrames);
   const own = framesOf(cur);
   const data = new Float32Array(b + own + a);

@@ -28,7 +28,8 @@ export function faceCandidates(scores: Float32Array, boxes: Float32Array, thresh
   const n = scores.length / 2;
   for (let i = 0; i < n; i++) {
     const score = scores[2 * i + 1];
-    if (score > threshold) out.push({ score, box: [boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3]] });
+    if (score > threshold)
+      out.push({ score, box: [boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3]] });
   }
   return out;
 }
@@ -43,7 +44,12 @@ export function nonMaxSuppression(detections: readonly Detection[], iouThreshold
 
 /** Normalised corners → pixel corners of a `width`×`height` frame (truncated to integers, as the original's astype(int32)). */
 export function toPixels(box: Box, width: number, height: number): Box {
-  return [Math.trunc(box[0] * width), Math.trunc(box[1] * height), Math.trunc(box[2] * width), Math.trunc(box[3] * height)];
+  return [
+    Math.trunc(box[0] * width),
+    Math.trunc(box[1] * height),
+    Math.trunc(box[2] * width),
+    Math.trunc(box[3] * height),
+  ];
 }
 
 export interface BoxPadding {

@@ -22,8 +22,9 @@ export class FrameQueue {
   }
 
   append(frames: Float32Array): void {
-    if (frames.length % this.width !== 0) throw new InputError(`appending ${frames.length} values: expected a multiple of ${this.width}`);
-    const need = (this.length * this.width) + frames.length;
+    if (frames.length % this.width !== 0)
+      throw new InputError(`appending ${frames.length} values: expected a multiple of ${this.width}`);
+    const need = this.length * this.width + frames.length;
     if (need > this.data.length) {
       const grown = new Float32Array(Math.max(need, 2 * this.data.length));
       grown.set(this.data.subarray(0, this.length * this.width));

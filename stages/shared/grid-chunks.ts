@@ -46,7 +46,8 @@ export class GridChunker {
   ready(available: number): GridChunk[] {
     const out: GridChunk[] = [];
     // Chunk k is released once chunk k + 1 has begun, so k is known not to be the last.
-    while (this.boundary(this.next + 1) < available) out.push(this.make(this.next, this.boundary(++this.next), undefined));
+    while (this.boundary(this.next + 1) < available)
+      out.push(this.make(this.next, this.boundary(++this.next), undefined));
     return out;
   }
 

@@ -21,9 +21,14 @@ export interface VideoSize {
 export function latentDims(size: VideoSize): [number, number, number, number, number] {
   const issues: string[] = [];
   if (!Number.isInteger(size.frames) || size.frames < 1 || (size.frames - 1) % TEMPORAL_COMPRESSION !== 0) {
-    issues.push(`frames must be 4k + 1 (e.g. 17, 49): the VAE compresses time 4× after the first frame; got ${size.frames}`);
+    issues.push(
+      `frames must be 4k + 1 (e.g. 17, 49): the VAE compresses time 4× after the first frame; got ${size.frames}`,
+    );
   }
-  for (const [name, value] of [['width', size.width], ['height', size.height]] as const) {
+  for (const [name, value] of [
+    ['width', size.width],
+    ['height', size.height],
+  ] as const) {
     if (!Number.isInteger(value) || value < SPATIAL_COMPRESSION || value % SPATIAL_COMPRESSION !== 0) {
       issues.push(`${name} must be a multiple of ${SPATIAL_COMPRESSION} pixels; got ${value}`);
     }
@@ -58,7 +63,8 @@ export interface TemporalRun {
  * an odd batch; an odd `perRun` smaller than f is refused.
  */
 export function temporalRuns(latentFrames: number, perRun: number): TemporalRun[] {
-  if (!Number.isInteger(perRun) || perRun < 1) throw new RangeError(`latentFramesPerRun must be a positive integer, got ${perRun}`);
+  if (!Number.isInteger(perRun) || perRun < 1)
+    throw new RangeError(`latentFramesPerRun must be a positive integer, got ${perRun}`);
   if (latentFrames <= perRun) return [{ start: 0, count: latentFrames }];
   if (perRun % 2 !== 0) {
     throw new ConfigError([

@@ -32,7 +32,9 @@ export function melPacket(chunk: ChunkInfo, mel: Mel, startFrame: number): Tenso
 export function melOf(view: ChunkView, port: string): Mel & { startFrame: number } {
   const p = view.tensor(port, { dtype: 'float32', rank: 3 });
   if (p.tensor.dims[1] !== MEL_BANDS) {
-    throw new InputError(`input "${port}" of chunk ${view.chunk.index} must be a [1, ${MEL_BANDS}, T] mel; got [${p.tensor.dims.join(', ')}]`);
+    throw new InputError(
+      `input "${port}" of chunk ${view.chunk.index} must be a [1, ${MEL_BANDS}, T] mel; got [${p.tensor.dims.join(', ')}]`,
+    );
   }
   const startFrame = typeof p.meta?.startFrame === 'number' ? p.meta.startFrame : melFramesOf(view.chunk).first;
   return { data: p.tensor.data as Float32Array, frames: p.tensor.dims[2], startFrame };
@@ -44,6 +46,7 @@ export function melSlice(mel: Mel, from: number, to: number): Mel {
   to = Math.min(mel.frames, to);
   const frames = Math.max(0, to - from);
   const data = new Float32Array(MEL_BANDS * frames);
-  for (let b = 0; b < MEL_BANDS; b++) data.set(mel.data.subarray(b * mel.frames + from, b * mel.frames + from + frames), b * frames);
+  for (let b = 0; b < MEL_BANDS; b++)
+    data.set(mel.data.subarray(b * mel.frames + from, b * mel.frames + from + frames), b * frames);
   return { data, frames };
 }

@@ -28,5 +28,12 @@ export async function openStageModel(
   options: Pick<OpenModelOptions, 'warmup'> = {},
 ): Promise<Model> {
   const path = await modelFile(ctx, slot, family);
-  return openModel({ stage: ctx.id, path, contract: MANIFESTS[family], settings: ctx.settings, log: ctx.log, ...options });
+  return openModel({
+    stage: ctx.id,
+    path,
+    contract: MANIFESTS[family],
+    settings: ctx.settings,
+    log: ctx.log,
+    ...options,
+  });
 }

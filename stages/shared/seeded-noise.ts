@@ -18,8 +18,9 @@ function splitmix32(state: number): () => number {
 
 /** Uniform floats in [0, 1) with 32 random bits each. */
 export function seededUniform(seed: number): () => number {
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative safe integer, got ${seed}`);
-  const mix = splitmix32((seed % 0x100000000) ^ Math.floor(seed / 0x100000000) * 0x27d4eb2d);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new RangeError(`seed must be a non-negative safe integer, got ${seed}`);
+  const mix = splitmix32((seed % 0x100000000) ^ (Math.floor(seed / 0x100000000) * 0x27d4eb2d));
   let [a, b, c, d] = [mix(), mix(), mix(), mix()];
   if ((a | b | c | d) === 0) a = 1; // xoshiro's one forbidden state
   return () => {

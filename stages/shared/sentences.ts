@@ -5,7 +5,8 @@
  * abbreviation (Mr., Dr., …) or a single-letter initial, where English puts a period mid-sentence.
  */
 
-const NOT_AN_END = /(?:^|\s)(?:mrs?|ms|dr|drs|st|jr|sr|prof|rev|gen|capt|col|lt|sgt|maj|hon|esq|ltd|co|ft|vs|etc|e\.g|i\.e|[a-z])\.$/i;
+const NOT_AN_END =
+  /(?:^|\s)(?:mrs?|ms|dr|drs|st|jr|sr|prof|rev|gen|capt|col|lt|sgt|maj|hon|esq|ltd|co|ft|vs|etc|e\.g|i\.e|[a-z])\.$/i;
 
 export function splitSentences(text: string): string[] {
   const sentences: string[] = [];

@@ -11,7 +11,9 @@ import type { RgbFrame } from '../face-detect/detector.ts';
 export function checkedFrames(packet: VideoPacket, port: string): VideoPacket {
   const size = packet.width * packet.height * 3;
   if (packet.frameCount < 1 || packet.data.length !== size * packet.frameCount) {
-    throw new InputError(`input "${port}": ${packet.frameCount} frames of ${packet.width}×${packet.height} RGB need ${size * packet.frameCount} bytes; got ${packet.data.length}`);
+    throw new InputError(
+      `input "${port}": ${packet.frameCount} frames of ${packet.width}×${packet.height} RGB need ${size * packet.frameCount} bytes; got ${packet.data.length}`,
+    );
   }
   return packet;
 }

@@ -45,7 +45,9 @@ export async function encodePrompts(encoder: EncoderModel, options: EncodePrompt
   const texts = [options.negativePrompt, options.prompt];
   const tokens = texts.map((t) => tokenizePrompt(tokenizer, t, options.maxTokens));
   const keys = options.cache
-    ? await modelFileHash(encoder.path).then((hash) => texts.map((t) => contentKey([CACHE_NAMESPACE, hash, tokenizer.id, options.maxTokens, t])))
+    ? await modelFileHash(encoder.path).then((hash) =>
+        texts.map((t) => contentKey([CACHE_NAMESPACE, hash, tokenizer.id, options.maxTokens, t])),
+      )
     : undefined;
 
   const rows: (Float32Array | undefined)[] = [undefined, undefined];
@@ -53,7 +55,12 @@ export async function encodePrompts(encoder: EncoderModel, options: EncodePrompt
   if (options.cache && keys) {
     for (let i = 0; i < 2; i++) {
       const hit = await options.cache.get(keys[i]);
-      if (hit && hit.dims.length === 2 && hit.dims[0] === options.maxTokens && (width === undefined || hit.dims[1] === width)) {
+      if (
+        hit &&
+        hit.dims.length === 2 &&
+        hit.dims[0] === options.maxTokens &&
+        (width === undefined || hit.dims[1] === width)
+      ) {
         rows[i] = hit.data;
         width = hit.dims[1];
       }
@@ -65,11 +72,16 @@ export async function encodePrompts(encoder: EncoderModel, options: EncodePrompt
   if (missing.length > 0) {
     const L = options.maxTokens;
     const ids = BigInt64Array.from(missing.flatMap((i) => tokens[i].ids.map(BigInt)));
-    const { last_hidden_state: states } = await encoder.run({ input_ids: { dtype: 'int64', dims: [missing.length, L], data: ids } });
+    const { last_hidden_state: states } = await encoder.run({
+      input_ids: { dtype: 'int64', dims: [missing.length, L], data: ids },
+    });
     const hidden = float32Data(states, `${encoder.path}: last_hidden_state`);
     const [b, l, d] = states.dims;
     if (states.dims.length !== 3 || b !== missing.length || l !== L || (width !== undefined && d !== width)) {
-      throw new ModelError(encoder.path, `last_hidden_state has dims [${states.dims.join(', ')}], expected [${missing.length}, ${L}, ${width ?? 'D'}]`);
+      throw new ModelError(
+        encoder.path,
+        `last_hidden_state has dims [${states.dims.join(', ')}], expected [${missing.length}, ${L}, ${width ?? 'D'}]`,
+      );
     }
     width = d;
     for (const [k, i] of missing.entries()) {

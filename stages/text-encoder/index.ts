@@ -7,7 +7,13 @@ import { z } from 'zod';
 import { defineTransform } from '../../src/core/stage.ts';
 
 export const textEncoderOptions = z.strictObject({
-  maxTokens: z.number().int().min(8).max(4096).default(226).describe('Token length after padding/truncation, tokens. Default 226.'),
+  maxTokens: z
+    .number()
+    .int()
+    .min(8)
+    .max(4096)
+    .default(226)
+    .describe('Token length after padding/truncation, tokens. Default 226.'),
   negativePrompt: z.string().default('').describe('Unconditional prompt for guidance. Default "".'),
 });
 

@@ -21,7 +21,9 @@ export async function modelFileHash(path: string): Promise<string> {
     const hash = createHash('sha256');
     createReadStream(path)
       .on('data', (chunk) => hash.update(chunk))
-      .on('error', (error) => reject(new ModelError(path, `cannot read the model file: ${error.message}`, { cause: error })))
+      .on('error', (error) =>
+        reject(new ModelError(path, `cannot read the model file: ${error.message}`, { cause: error })),
+      )
       .on('end', () => resolve(hash.digest('hex')));
   });
   remembered.set(path, { stamp, digest });

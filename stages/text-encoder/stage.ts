@@ -22,13 +22,18 @@ import { tokenizePrompt, wordHashTokenizer } from './tokenizer.ts';
 /** Encoders run on a miss of both rows at once: warm up on that batch. */
 const WARMUP_BATCH = 2;
 
-export async function createTextEncoderStage(options: TextEncoderOptions, ctx: StageCreateContext): Promise<TransformInstance> {
+export async function createTextEncoderStage(
+  options: TextEncoderOptions,
+  ctx: StageCreateContext,
+): Promise<TransformInstance> {
   // The tokenization of "" (EOS, then padding): ids any T5 vocabulary holds.
   const emptyRow = tokenizePrompt(wordHashTokenizer, '', options.maxTokens).ids;
   const model = await openStageModel(ctx, 'encoder', 'text-encoder', {
     warmup: {
       dims: { B: WARMUP_BATCH, L: options.maxTokens },
-      feeds: { input_ids: i64(Array.from({ length: WARMUP_BATCH }, () => emptyRow).flat(), [WARMUP_BATCH, options.maxTokens]) },
+      feeds: {
+        input_ids: i64(Array.from({ length: WARMUP_BATCH }, () => emptyRow).flat(), [WARMUP_BATCH, options.maxTokens]),
+      },
     },
   });
   const cache = ctx.settings.cache ? new ContentCache(defaultCacheDir()) : undefined;
@@ -37,7 +42,12 @@ export async function createTextEncoderStage(options: TextEncoderOptions, ctx: S
 
   async function encode(item: StageItem): Promise<PortPacket> {
     const prompt = item.whole.text('prompt');
-    const encoded = await encodePrompts(model, { prompt: prompt.text, negativePrompt: options.negativePrompt, maxTokens: options.maxTokens, cache });
+    const encoded = await encodePrompts(model, {
+      prompt: prompt.text,
+      negativePrompt: options.negativePrompt,
+      maxTokens: options.maxTokens,
+      cache,
+    });
     if (encoded.fromCache[1] && !toldCacheHit) {
       toldCacheHit = true;
       ctx.log(`prompt embeddings from cache (${cache!.dir})`);

@@ -34,7 +34,8 @@ export interface TokenizedPrompt {
 }
 
 export function tokenizePrompt(tokenizer: PromptTokenizer, text: string, maxTokens: number): TokenizedPrompt {
-  if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new RangeError(`maxTokens must be a positive integer, got ${maxTokens}`);
+  if (!Number.isInteger(maxTokens) || maxTokens < 1)
+    throw new RangeError(`maxTokens must be a positive integer, got ${maxTokens}`);
   const body = tokenizer.tokenize(text);
   const kept = body.slice(0, maxTokens - 1);
   const ids = [...kept, tokenizer.eosId];

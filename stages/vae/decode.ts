@@ -41,9 +41,12 @@ export interface VaeDecodeHooks {
 /** Channels of the model's `conv_cache`, read from the file (the cache layout is the model's own). */
 export function convCacheChannels(decoder: Pick<Model, 'path' | 'session'>): number {
   const meta = decoder.session.inputMetadata.find((m) => m.name === 'conv_cache');
-  const channels = meta && meta.isTensor ? meta.shape[1] : undefined;
+  const channels = meta?.isTensor ? meta.shape[1] : undefined;
   if (typeof channels !== 'number' || channels < 1) {
-    throw new ModelError(decoder.path, `input "conv_cache" must declare a fixed channel count (axis 1); found ${meta && meta.isTensor ? `[${meta.shape.join(', ')}]` : 'none'}`);
+    throw new ModelError(
+      decoder.path,
+      `input "conv_cache" must declare a fixed channel count (axis 1); found ${meta?.isTensor ? `[${meta.shape.join(', ')}]` : 'none'}`,
+    );
   }
   return channels;
 }
@@ -64,7 +67,14 @@ function tilesFor(h: number, w: number, options: VaeDecodeOptions): Tile[] {
   const rowWeights = axisBlendWeights(rows, SPATIAL_COMPRESSION);
   const columnWeights = axisBlendWeights(columns, SPATIAL_COMPRESSION);
   return rows.starts.flatMap((y, i) =>
-    columns.starts.map((x, j) => ({ y, x, h: rows.sizes[i], w: columns.sizes[j], rowWeights: rowWeights[i], columnWeights: columnWeights[j] })),
+    columns.starts.map((x, j) => ({
+      y,
+      x,
+      h: rows.sizes[i],
+      w: columns.sizes[j],
+      rowWeights: rowWeights[i],
+      columnWeights: columnWeights[j],
+    })),
   );
 }
 
@@ -83,7 +93,12 @@ export interface DecodedRun {
  * runs (runs outer, tiles inner); the result equals diffusers' tiles-outer order exactly, since
  * each tile's computation is the same sequence of runs either way.
  */
-export async function* decodeLatentRuns(decoder: VaeModel, latents: TensorData, options: VaeDecodeOptions, hooks: VaeDecodeHooks = {}): AsyncGenerator<DecodedRun> {
+export async function* decodeLatentRuns(
+  decoder: VaeModel,
+  latents: TensorData,
+  options: VaeDecodeOptions,
+  hooks: VaeDecodeHooks = {},
+): AsyncGenerator<DecodedRun> {
   const [B, f, C, h, w] = latents.dims;
   if (latents.dtype !== 'float32' || latents.dims.length !== 5) {
     throw new InputError(`latents must be float32 [B, f, C, h, w]; got ${latents.dtype} [${latents.dims.join(', ')}]`);
@@ -111,26 +126,60 @@ export async function* decodeLatentRuns(decoder: VaeModel, latents: TensorData, 
         const frames = result.frames;
         caches[t] = result.conv_cache_out.data as Float32Array;
         const [fb, fc, fr, fh, fw] = frames.dims;
-        if (frames.dims.length !== 5 || fb !== 1 || fc !== 3 || fh !== tile.h * SPATIAL_COMPRESSION || fw !== tile.w * SPATIAL_COMPRESSION || (out && fr !== runFrames)) {
-          throw new ModelError(decoder.path, `frames has dims [${frames.dims.join(', ')}], expected [1, 3, ${out ? runFrames : 'F'}, ${tile.h * SPATIAL_COMPRESSION}, ${tile.w * SPATIAL_COMPRESSION}]`);
+        if (
+          frames.dims.length !== 5 ||
+          fb !== 1 ||
+          fc !== 3 ||
+          fh !== tile.h * SPATIAL_COMPRESSION ||
+          fw !== tile.w * SPATIAL_COMPRESSION ||
+          (out && fr !== runFrames)
+        ) {
+          throw new ModelError(
+            decoder.path,
+            `frames has dims [${frames.dims.join(', ')}], expected [1, 3, ${out ? runFrames : 'F'}, ${tile.h * SPATIAL_COMPRESSION}, ${tile.w * SPATIAL_COMPRESSION}]`,
+          );
         }
         if (!out) {
           runFrames = fr;
-          if (decodedFrames + fr > F) throw new ModelError(decoder.path, `decoded more than ${F} frames from ${f} latent frames (4f − 3·(f mod 2))`);
+          if (decodedFrames + fr > F)
+            throw new ModelError(
+              decoder.path,
+              `decoded more than ${F} frames from ${f} latent frames (4f − 3·(f mod 2))`,
+            );
           out = new Float32Array(3 * fr * H * W);
         }
         scatterTile(out, [fr, H, W], tile, frames.data as Float32Array);
-        hooks.onRun?.({ item, tile: t, tiles: tiles.length, run: r, runs: runs.length, runMs: performance.now() - started });
+        hooks.onRun?.({
+          item,
+          tile: t,
+          tiles: tiles.length,
+          run: r,
+          runs: runs.length,
+          runMs: performance.now() - started,
+        });
       }
-      yield { item, startFrame: decodedFrames, frames: { dtype: 'float32', dims: [1, 3, runFrames, H, W], data: out! } };
+      yield {
+        item,
+        startFrame: decodedFrames,
+        frames: { dtype: 'float32', dims: [1, 3, runFrames, H, W], data: out! },
+      };
       decodedFrames += runFrames;
     }
-    if (decodedFrames !== F) throw new ModelError(decoder.path, `decoded ${decodedFrames} frames from ${f} latent frames, expected ${F} (4f − 3·(f mod 2))`);
+    if (decodedFrames !== F)
+      throw new ModelError(
+        decoder.path,
+        `decoded ${decodedFrames} frames from ${f} latent frames, expected ${F} (4f − 3·(f mod 2))`,
+      );
   }
 }
 
 /** The whole decode at once: frames [B, 3, F, 8h, 8w] in [−1, 1]. */
-export async function decodeLatents(decoder: VaeModel, latents: TensorData, options: VaeDecodeOptions, hooks: VaeDecodeHooks = {}): Promise<TensorData> {
+export async function decodeLatents(
+  decoder: VaeModel,
+  latents: TensorData,
+  options: VaeDecodeOptions,
+  hooks: VaeDecodeHooks = {},
+): Promise<TensorData> {
   const [B, f, , h, w] = latents.dims;
   const [F, H, W] = [decodedFrameCount(f), h * SPATIAL_COMPRESSION, w * SPATIAL_COMPRESSION];
   const out = new Float32Array(B * 3 * F * H * W);
@@ -145,7 +194,15 @@ export async function decodeLatents(decoder: VaeModel, latents: TensorData, opti
 }
 
 /** Latent frames [start, start + count) of one tile, divided by the scaling factor, as [1, C, count, th, tw]. */
-function gatherRun(src: Float32Array, [, f, C, h, w]: number[], item: number, start: number, count: number, tile: Tile, scalingFactor: number): Float32Array {
+function gatherRun(
+  src: Float32Array,
+  [, f, C, h, w]: number[],
+  item: number,
+  start: number,
+  count: number,
+  tile: Tile,
+  scalingFactor: number,
+): Float32Array {
   const z = new Float32Array(C * count * tile.h * tile.w);
   let o = 0;
   for (let c = 0; c < C; c++) {

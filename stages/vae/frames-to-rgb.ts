@@ -29,7 +29,7 @@ export function framesToRgb(frames: TensorData, item = 0): RgbFrames {
       const to = f * plane * 3 + c;
       for (let p = 0; p < plane; p++) {
         const v = src[from + p] / 2 + 0.5;
-        data[to + 3 * p] = Math.round((v < 0 ? 0 : v > 1 ? 1 : v) * 255);
+        data[to + 3 * p] = Math.round((v < 0 ? 0 : Math.min(v, 1)) * 255);
       }
     }
   }

@@ -7,7 +7,11 @@ import { z } from 'zod';
 import { defineTransform } from '../../src/core/stage.ts';
 
 export const vaeOptions = z.strictObject({
-  scalingFactor: z.number().positive().default(1.15258426).describe('Latents are divided by this (CogVideoX-2B: 1.15258426). Default 1.15258426.'),
+  scalingFactor: z
+    .number()
+    .positive()
+    .default(1.15258426)
+    .describe('Latents are divided by this (CogVideoX-2B: 1.15258426). Default 1.15258426.'),
   latentFramesPerRun: z
     .number()
     .int()
@@ -37,7 +41,9 @@ export const vae = defineTransform({
   inputs: { latents: { type: 'tensor:latents', doc: '[1, F, C, H, W] from dit.' } },
   outputs: { frames: { type: 'video', doc: 'RGB frames, 4·(F − 1) + 1 of them, 8× the latent size.' } },
   options: vaeOptions,
-  models: { decoder: { family: 'vae', doc: 'latents [B, 16, f, h, w] + conv cache → frames [B, 3, 4(f−1)+1, 8h, 8w].' } },
+  models: {
+    decoder: { family: 'vae', doc: 'latents [B, 16, f, h, w] + conv cache → frames [B, 3, 4(f−1)+1, 8h, 8w].' },
+  },
   // An ONNX run blocks its thread. One item per clip (the latents are its only chunk), decoded
   // into many video chunks, one per temporal run, with the conv cache carried from run to run.
   thread: 'worker',

@@ -29,8 +29,10 @@ export interface TileAxis {
 }
 
 export function planTileAxis(length: number, tile: number, overlapFraction: number): TileAxis {
-  if (!Number.isInteger(tile) || tile < 1) throw new RangeError(`tile size must be a positive integer of latents, got ${tile}`);
-  if (!(overlapFraction >= 0 && overlapFraction <= 0.5)) throw new RangeError(`tile overlap must be in [0, 0.5], got ${overlapFraction}`);
+  if (!Number.isInteger(tile) || tile < 1)
+    throw new RangeError(`tile size must be a positive integer of latents, got ${tile}`);
+  if (!(overlapFraction >= 0 && overlapFraction <= 0.5))
+    throw new RangeError(`tile overlap must be in [0, 0.5], got ${overlapFraction}`);
   if (length <= tile) return { length, starts: [0], sizes: [length], overlap: 0 };
   // 1e-9 absorbs float error: 30·(1 − 1/6) must give 25, not 24.999…. A stride of at least half
   // a tile keeps every pixel inside at most two tiles along the axis (floor can undershoot it).

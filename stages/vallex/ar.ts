@@ -52,7 +52,12 @@ function concatRows(a: Float32Array, b: Float32Array): Float32Array {
   return out;
 }
 
-export async function decodeAr(model: ShapedModel, embedder: VallexEmbedder, input: ArDecodeInput, options: ArDecodeOptions = {}): Promise<ArDecodeResult> {
+export async function decodeAr(
+  model: ShapedModel,
+  embedder: VallexEmbedder,
+  input: ArDecodeInput,
+  options: ArDecodeOptions = {},
+): Promise<ArDecodeResult> {
   const dim = fixedAxis(model, 'xy_pos', 2);
   if (dim !== embedder.dim) throw new ModelError(model.path, `embedder width ${embedder.dim} ≠ the AR model's ${dim}`);
   if (input.text.length === 0) throw new InputError('VALL-E X got no text tokens');

@@ -19,9 +19,15 @@ export async function decodeCodes(model: RunnableModel, codes: readonly ArrayLik
   }
   if (frames === 0) return new Float32Array(0);
   const flat = new Array<number>(CODEBOOKS * frames);
-  codes.forEach((row, c) => { for (let t = 0; t < frames; t++) flat[c * frames + t] = row[t]; });
+  codes.forEach((row, c) => {
+    for (let t = 0; t < frames; t++) flat[c * frames + t] = row[t];
+  });
   const out = await model.run({ codes: i64(flat, [CODEBOOKS, 1, frames]) });
   const audio = float32Data(out.audio, 'vallex-codec audio');
-  if (audio.length !== VALLEX_HOP * frames) throw new ModelError(model.path, `codec gave ${audio.length} samples for ${frames} frames: expected ${VALLEX_HOP * frames}`);
+  if (audio.length !== VALLEX_HOP * frames)
+    throw new ModelError(
+      model.path,
+      `codec gave ${audio.length} samples for ${frames} frames: expected ${VALLEX_HOP * frames}`,
+    );
   return audio;
 }

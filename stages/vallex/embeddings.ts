@@ -53,7 +53,10 @@ export class SeededVallexEmbedder implements VallexEmbedder {
     return new SeededVallexEmbedder(fixedAxis(ar, 'xy_pos', 2), seed);
   }
 
-  constructor(readonly dim: number, seed = 'reel-vallex-embeddings') {
+  constructor(
+    readonly dim: number,
+    seed = 'reel-vallex-embeddings',
+  ) {
     const table = (name: string, rows: number) => normalWeights(`${seed}/${name}`, rows * dim, 0.1);
     this.arTextTable = table('ar_text', VALLEX_TEXT_VOCAB);
     this.narTextTable = table('nar_text', VALLEX_TEXT_VOCAB);
@@ -63,7 +66,11 @@ export class SeededVallexEmbedder implements VallexEmbedder {
     this.narAudioTables = Array.from({ length: CODEBOOKS }, (_, c) => table(`nar_audio.${c}`, AUDIO_EOS + 1));
   }
 
-  private rows(table: Float32Array, ids: readonly number[], extra?: { table: Float32Array; ids: readonly number[] }): Float32Array {
+  private rows(
+    table: Float32Array,
+    ids: readonly number[],
+    extra?: { table: Float32Array; ids: readonly number[] },
+  ): Float32Array {
     const d = this.dim;
     const out = new Float32Array(ids.length * d);
     ids.forEach((id, r) => {
@@ -81,7 +88,10 @@ export class SeededVallexEmbedder implements VallexEmbedder {
   }
 
   narText(tokens: readonly number[], languages: readonly number[]): Float32Array {
-    return addSinePositions(this.rows(this.narTextTable, tokens, { table: this.narLanguage, ids: languages }), this.dim);
+    return addSinePositions(
+      this.rows(this.narTextTable, tokens, { table: this.narLanguage, ids: languages }),
+      this.dim,
+    );
   }
 
   narAudio(codebook: number, codes: ArrayLike<number>): Float32Array {

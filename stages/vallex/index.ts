@@ -10,10 +10,24 @@ import { defineTransform } from '../../src/core/stage.ts';
 const vallexOptions = z.strictObject({
   language: z.enum(['en', 'zh', 'ja']).default('en').describe('Language of the script. Default en.'),
   temperature: z.number().min(0.01).max(5).default(1).describe('Sampling temperature of the AR decoder. Default 1.'),
-  topK: z.number().int().min(0).max(1025).default(0).describe('Sample among the k most likely codes; 0 = all. Default 0.'),
-  maxLengthFactor: z.number().min(1).max(64).default(16).describe('Stop after this many codes per text token. Default 16.'),
+  topK: z
+    .number()
+    .int()
+    .min(0)
+    .max(1025)
+    .default(0)
+    .describe('Sample among the k most likely codes; 0 = all. Default 0.'),
+  maxLengthFactor: z
+    .number()
+    .min(1)
+    .max(64)
+    .default(16)
+    .describe('Stop after this many codes per text token. Default 16.'),
   promptSeconds: z.number().min(1).max(15).default(15).describe('Longest prompt used, seconds. Default 15.'),
-  promptMode: z.enum(['fixed', 'sliding']).default('fixed').describe('Keep the voice prompt, or use the previous sentence as prompt. Default fixed.'),
+  promptMode: z
+    .enum(['fixed', 'sliding'])
+    .default('fixed')
+    .describe('Keep the voice prompt, or use the previous sentence as prompt. Default fixed.'),
   seed: z.number().int().min(0).default(0).describe('Sampling seed. Default 0.'),
 });
 

@@ -13,7 +13,11 @@ export type ShapedModel = RunnableModel & Pick<Model, 'session'>;
 export function inputShape(model: Pick<Model, 'session' | 'path'>, name: string): ReadonlyArray<number | string> {
   const inputs = model.session.inputMetadata;
   const meta = inputs.find((m) => m.name === name);
-  if (!meta?.isTensor) throw new ModelError(model.path, `input "${name}" missing; the model takes ${inputs.map((m) => m.name).join(', ')}`);
+  if (!meta?.isTensor)
+    throw new ModelError(
+      model.path,
+      `input "${name}" missing; the model takes ${inputs.map((m) => m.name).join(', ')}`,
+    );
   return meta.shape;
 }
 
@@ -21,6 +25,7 @@ export function inputShape(model: Pick<Model, 'session' | 'path'>, name: string)
 export function fixedAxis(model: Pick<Model, 'session' | 'path'>, name: string, axis: number): number {
   const shape = inputShape(model, name);
   const v = shape[axis < 0 ? shape.length + axis : axis];
-  if (typeof v !== 'number') throw new ModelError(model.path, `input "${name}" axis ${axis} is "${String(v)}": expected a fixed size`);
+  if (typeof v !== 'number')
+    throw new ModelError(model.path, `input "${name}" axis ${axis} is "${String(v)}": expected a fixed size`);
   return v;
 }

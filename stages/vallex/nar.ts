@@ -20,10 +20,15 @@ export interface NarDecodeInput {
 }
 
 /** All 8 codebooks of the new audio, codebook-major. */
-export async function decodeNar(model: RunnableModel, embedder: VallexEmbedder, input: NarDecodeInput): Promise<Int32Array[]> {
+export async function decodeNar(
+  model: RunnableModel,
+  embedder: VallexEmbedder,
+  input: NarDecodeInput,
+): Promise<Int32Array[]> {
   const d = embedder.dim;
   const promptLength = input.prompt[0]?.length ?? 0;
-  if (input.prompt.length !== CODEBOOKS && promptLength > 0) throw new InputError(`prompt has ${input.prompt.length} codebooks: expected 8`);
+  if (input.prompt.length !== CODEBOOKS && promptLength > 0)
+    throw new InputError(`prompt has ${input.prompt.length} codebooks: expected 8`);
   const n = input.firstCodebook.length;
   const codes = [Int32Array.from(input.firstCodebook)];
   const text = embedder.narText(input.text, input.languages);

@@ -35,11 +35,14 @@ function promptOf(item: StageItem, o: VallexStageOptions): VallexPrompt {
   const p = item.whole.audio('prompt');
   const mono = monoSamples(p);
   const limited = mono.subarray(0, Math.min(mono.length, Math.round(o.promptSeconds * p.sampleRate)));
-  const wav = p.sampleRate === VALLEX_RATE ? limited : resample(limited, { inputRate: p.sampleRate, outputRate: VALLEX_RATE });
+  const wav =
+    p.sampleRate === VALLEX_RATE ? limited : resample(limited, { inputRate: p.sampleRate, outputRate: VALLEX_RATE });
   const codes = promptCodesFromAudio(wav);
   if (codes[0].length === 0) {
     const frameMs = (VALLEX_HOP / VALLEX_RATE) * 1000;
-    throw new InputError(`the voice prompt has ${(mono.length / p.sampleRate).toFixed(3)} s of audio; at least one codec frame (${frameMs} ms) is needed`);
+    throw new InputError(
+      `the voice prompt has ${(mono.length / p.sampleRate).toFixed(3)} s of audio; at least one codec frame (${frameMs} ms) is needed`,
+    );
   }
   const text = item.whole.has('promptText') ? item.whole.text('promptText').text : '';
   return { codes, text, language: o.language };
@@ -57,7 +60,11 @@ async function openModels(ctx: StageCreateContext): Promise<{ ar: Model; nar: Mo
   const onceCtx = { ...ctx, log };
   const opened: Model[] = [];
   try {
-    for (const [slot, family] of [['ar', 'vallex-ar'], ['nar', 'vallex-nar'], ['codec', 'vallex-codec']] as const) {
+    for (const [slot, family] of [
+      ['ar', 'vallex-ar'],
+      ['nar', 'vallex-nar'],
+      ['codec', 'vallex-codec'],
+    ] as const) {
       opened.push(await openStageModel(onceCtx, slot, family));
     }
   } catch (err) {
@@ -82,14 +89,24 @@ export async function createVallexStage(o: VallexStageOptions, ctx: StageCreateC
     let decoded = 0; // code frames whose audio is final
     const decodeUpTo = async (until: number) => {
       const from = Math.max(0, decoded - CODEC_BEFORE);
-      const audio = await decodeCodes(codec, codes.map((row) => row.slice(from)));
+      const audio = await decodeCodes(
+        codec,
+        codes.map((row) => row.slice(from)),
+      );
       samples.append(audio.subarray((decoded - from) * VALLEX_HOP, (until - from) * VALLEX_HOP));
       decoded = until;
     };
     const emit = (ready: GridChunk[]): PortPacket[] =>
       ready.map((c) => ({
         port: 'audio',
-        packet: { kind: 'audio', chunk: c.chunk, sampleRate: VALLEX_RATE, channels: 1, startSample: c.startFrame, data: samples.take(c.startFrame, c.endFrame) },
+        packet: {
+          kind: 'audio',
+          chunk: c.chunk,
+          sampleRate: VALLEX_RATE,
+          channels: 1,
+          startSample: c.startFrame,
+          data: samples.take(c.startFrame, c.endFrame),
+        },
       }));
     const { language, temperature, topK, maxLengthFactor, promptMode, seed } = o;
     const options = { language, temperature, topK, maxLengthFactor, promptMode, seed, prompt };

@@ -57,16 +57,24 @@ export interface VallexSpeech {
 }
 
 /** The script's sentences, AR- and NAR-decoded one after another (a stage streams them). */
-export async function* vallexSentences(models: VallexModels, script: string, options: VallexOptions = {}): AsyncGenerator<VallexSentence> {
+export async function* vallexSentences(
+  models: VallexModels,
+  script: string,
+  options: VallexOptions = {},
+): AsyncGenerator<VallexSentence> {
   const { language = 'en', promptMode = 'fixed', maxLengthFactor = 16, seed = 0 } = options;
   const tokenizer = models.tokenizer ?? new Utf8ByteTokenizer();
-  if (options.prompt && options.prompt.codes.length !== CODEBOOKS) throw new InputError(`prompt has ${options.prompt.codes.length} codebooks: expected 8`);
+  if (options.prompt && options.prompt.codes.length !== CODEBOOKS)
+    throw new InputError(`prompt has ${options.prompt.codes.length} codebooks: expected 8`);
   let prompt = options.prompt;
   for (const [index, sentence] of splitSentences(script).entries()) {
     const promptTokens = prompt ? tokenizer.encode(prompt.text, prompt.language) : [];
     const own = tokenizer.encode(sentence, language);
     const text = [...promptTokens, ...own];
-    const languages = [...promptTokens.map(() => MODEL_LANGUAGE_ID[prompt!.language]), ...own.map(() => MODEL_LANGUAGE_ID[language])];
+    const languages = [
+      ...promptTokens.map(() => MODEL_LANGUAGE_ID[prompt!.language]),
+      ...own.map(() => MODEL_LANGUAGE_ID[language]),
+    ];
     const promptCodes = prompt?.codes ?? [];
     const ar = await decodeAr(
       models.ar,
@@ -75,15 +83,25 @@ export async function* vallexSentences(models: VallexModels, script: string, opt
       { text, languages, promptCodes: promptCodes[0] ?? [], maxNewTokens: Math.ceil(maxLengthFactor * text.length) },
       { ...options, seed: seed + index },
     );
-    const codes = ar.codes.length === 0
-      ? Array.from({ length: CODEBOOKS }, () => new Int32Array(0))
-      : await decodeNar(models.nar, models.embedder, { text, languages, prompt: promptCodes, firstCodebook: ar.codes });
+    const codes =
+      ar.codes.length === 0
+        ? Array.from({ length: CODEBOOKS }, () => new Int32Array(0))
+        : await decodeNar(models.nar, models.embedder, {
+            text,
+            languages,
+            prompt: promptCodes,
+            firstCodebook: ar.codes,
+          });
     yield { sentence, codes, stoppedBy: ar.stoppedBy };
     if (promptMode === 'sliding' && ar.codes.length > 0) prompt = { codes, text: sentence, language };
   }
 }
 
-export async function synthesizeVallex(models: VallexModels, script: string, options: VallexOptions = {}): Promise<VallexSpeech> {
+export async function synthesizeVallex(
+  models: VallexModels,
+  script: string,
+  options: VallexOptions = {},
+): Promise<VallexSpeech> {
   const sentences: VallexSentence[] = [];
   for await (const sentence of vallexSentences(models, script, options)) sentences.push(sentence);
   const joined = Array.from({ length: CODEBOOKS }, (_, c) => {

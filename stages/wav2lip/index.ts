@@ -7,9 +7,26 @@ import { z } from 'zod';
 import { defineTransform } from '../../src/core/stage.ts';
 
 const wav2lipOptions = z.strictObject({
-  fps: z.number().positive().max(120).nullable().default(null).describe('Output frame rate, frames/s; null = the face video rate. Default null.'),
-  batchSize: z.number().int().min(1).max(512).default(32).describe('Frames per model run, frames (the reference uses 128). Default 32.'),
-  melStep: z.literal(16).default(16).describe('Mel frames per video frame window, frames (80 mel frames/s); the Wav2Lip contract fixes it at 16. Default 16.'),
+  fps: z
+    .number()
+    .positive()
+    .max(120)
+    .nullable()
+    .default(null)
+    .describe('Output frame rate, frames/s; null = the face video rate. Default null.'),
+  batchSize: z
+    .number()
+    .int()
+    .min(1)
+    .max(512)
+    .default(32)
+    .describe('Frames per model run, frames (the reference uses 128). Default 32.'),
+  melStep: z
+    .literal(16)
+    .default(16)
+    .describe(
+      'Mel frames per video frame window, frames (80 mel frames/s); the Wav2Lip contract fixes it at 16. Default 16.',
+    ),
 });
 
 export type Wav2lipOptions = z.infer<typeof wav2lipOptions>;
@@ -20,12 +37,18 @@ export const wav2lip = defineTransform({
   summary: 'Lip sync: speech + face frames → frames with the mouth re-rendered (Wav2Lip).',
   inputs: {
     audio: { type: 'audio', doc: 'Speech; turned into Wav2Lip mel at 16 kHz inside the stage.' },
-    frames: { type: 'video', doc: 'Face frames, held whole and looped over the speech (a still image is repeated).', whole: true },
+    frames: {
+      type: 'video',
+      doc: 'Face frames, held whole and looped over the speech (a still image is repeated).',
+      whole: true,
+    },
     boxes: { type: 'tensor:face-boxes', doc: 'Face box per face frame from face-detect.', whole: true },
   },
   outputs: { frames: { type: 'video', doc: 'Frames at the face video fps and size.' } },
   options: wav2lipOptions,
-  models: { generator: { family: 'wav2lip', doc: 'mel_spectrogram [B,1,80,16] + video_frames [B,6,96,96] → [B,3,96,96].' } },
+  models: {
+    generator: { family: 'wav2lip', doc: 'mel_spectrogram [B,1,80,16] + video_frames [B,6,96,96] → [B,3,96,96].' },
+  },
   // A frame's mel window reaches 0.2 s past its start, into the next chunk; the STFT's centring
   // and the right-aligned windows at the clip's end reach back into the previous one.
   item: { neighbours: { before: 1, after: 1 } },

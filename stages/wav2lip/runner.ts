@@ -41,10 +41,21 @@ export interface LipSyncFrame {
 export async function lipSync(model: LipSyncModel, input: LipSyncInput): Promise<Uint8Array[]> {
   const { frames, boxes, mel, fps, batchSize = 32 } = input;
   if (frames.length === 0 || frames.length !== boxes.length) {
-    throw new InputError(`lip sync got ${frames.length} frames and ${boxes.length} boxes: expected one box per frame, at least one frame`);
+    throw new InputError(
+      `lip sync got ${frames.length} frames and ${boxes.length} boxes: expected one box per frame, at least one frame`,
+    );
   }
   const starts = melWindowStarts(mel.frames, fps);
-  return lipSyncFrames(model, Array.from(starts, (melStart, i) => ({ frame: frames[i % frames.length], box: boxes[i % frames.length], melStart })), mel, { batchSize });
+  return lipSyncFrames(
+    model,
+    Array.from(starts, (melStart, i) => ({
+      frame: frames[i % frames.length],
+      box: boxes[i % frames.length],
+      melStart,
+    })),
+    mel,
+    { batchSize },
+  );
 }
 
 export interface LipSyncRunOptions {
@@ -67,7 +78,9 @@ export async function lipSyncFrames(
 ): Promise<Uint8Array[]> {
   const frameBytes = items.length > 0 ? items[0].frame.data.length : 0;
   if (into && into.length !== frameBytes * items.length) {
-    throw new InputError(`lip sync: output holds ${into.length} bytes; ${items.length} frames of ${frameBytes} need ${frameBytes * items.length}`);
+    throw new InputError(
+      `lip sync: output holds ${into.length} bytes; ${items.length} frames of ${frameBytes} need ${frameBytes * items.length}`,
+    );
   }
   const melSize = 80 * WAV2LIP_MEL_STEP;
   const faceSize = 6 * WAV2LIP_FACE * WAV2LIP_FACE;
@@ -88,12 +101,23 @@ export async function lipSyncFrames(
       video_frames: f32(faces, [count, 6, WAV2LIP_FACE, WAV2LIP_FACE]),
     });
     if (output.dtype !== 'float32' || output.data.length !== count * outSize) {
-      throw new ModelError(model.path, `output is ${output.dtype}[${output.dims.join(', ')}]: expected float32[${count}, 3, 96, 96]`);
+      throw new ModelError(
+        model.path,
+        `output is ${output.dtype}[${output.dims.join(', ')}]: expected float32[${count}, 3, 96, 96]`,
+      );
     }
     const pred = output.data as Float32Array;
     for (let b = 0; b < count; b++) {
       const k = first + b;
-      result.push(pasteFace(items[k].frame, items[k].box, pred, b * outSize, into?.subarray(k * frameBytes, (k + 1) * frameBytes)));
+      result.push(
+        pasteFace(
+          items[k].frame,
+          items[k].box,
+          pred,
+          b * outSize,
+          into?.subarray(k * frameBytes, (k + 1) * frameBytes),
+        ),
+      );
     }
   }
   return result;

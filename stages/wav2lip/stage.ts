@@ -48,8 +48,12 @@ export function ownedVideoFrames(start: number, end: number, fps: number): { fir
 
 function boxesOf(item: StageItem, frames: number): Box[] {
   const { tensor } = item.whole.tensor('boxes', { rank: 2 });
-  if (tensor.dims[1] !== 4) throw new InputError(`input "boxes": expected [frames, 4] boxes from face-detect; got [${tensor.dims.join(', ')}]`);
-  if (tensor.dims[0] !== frames) throw new InputError(`input "boxes": ${tensor.dims[0]} face boxes for ${frames} face frames; expected one box per frame`);
+  if (tensor.dims[1] !== 4)
+    throw new InputError(`input "boxes": expected [frames, 4] boxes from face-detect; got [${tensor.dims.join(', ')}]`);
+  if (tensor.dims[0] !== frames)
+    throw new InputError(
+      `input "boxes": ${tensor.dims[0]} face boxes for ${frames} face frames; expected one box per frame`,
+    );
   const d = tensor.data;
   return Array.from({ length: frames }, (_, i) => [0, 1, 2, 3].map((k) => Number(d[4 * i + k])) as Box);
 }
@@ -66,7 +70,9 @@ interface FaceLoop {
 }
 
 export async function createWav2lipStage(o: Wav2lipOptions, ctx: StageCreateContext): Promise<TransformInstance> {
-  const model = await openStageModel(ctx, 'generator', 'wav2lip', { warmup: { dims: { B: Math.min(o.batchSize, 4) } } });
+  const model = await openStageModel(ctx, 'generator', 'wav2lip', {
+    warmup: { dims: { B: Math.min(o.batchSize, 4) } },
+  });
   let face: FaceLoop | undefined;
   const loopOf = (item: StageItem, video: VideoPacket): FaceLoop => {
     if (face?.video !== video) face = { video, boxes: boxesOf(item, video.frameCount), inputs: new Map() };
@@ -79,20 +85,34 @@ export async function createWav2lipStage(o: Wav2lipOptions, ctx: StageCreateCont
 }
 
 /** The chunk's own frames, rendered straight into its output packet. */
-async function renderChunk(model: LipSyncModel, o: Wav2lipOptions, item: StageItem, loopOf: (item: StageItem, video: VideoPacket) => FaceLoop): Promise<PortPacket> {
+async function renderChunk(
+  model: LipSyncModel,
+  o: Wav2lipOptions,
+  item: StageItem,
+  loopOf: (item: StageItem, video: VideoPacket) => FaceLoop,
+): Promise<PortPacket> {
   const { chunk } = item;
   const video = checkedFrames(item.whole.video('frames'), 'frames');
   const loop = loopOf(item, video);
   const fps = o.fps ?? video.fps;
   const owned = ownedVideoFrames(chunk.start, chunk.end, fps);
   const count = Math.max(0, owned.end - owned.first);
-  const packet: VideoPacket = { kind: 'video', chunk, width: video.width, height: video.height, fps, startFrame: owned.first, frameCount: count, data: new Uint8Array(0) };
+  const packet: VideoPacket = {
+    kind: 'video',
+    chunk,
+    width: video.width,
+    height: video.height,
+    fps,
+    startFrame: owned.first,
+    frameCount: count,
+    data: new Uint8Array(0),
+  };
   if (count === 0) return { port: 'frames', packet };
 
   // The audio window: every mel frame the chunk's windows read, with STFT and resampler margins.
   const cur = item.audio('audio');
   const rate = cur.sampleRate;
-  const grid = (WAV2LIP_MEL_FPS / gcd(WAV2LIP_MEL_FPS, rate)) / WAV2LIP_MEL_FPS; // s: whole samples at both rates
+  const grid = WAV2LIP_MEL_FPS / gcd(WAV2LIP_MEL_FPS, rate) / WAV2LIP_MEL_FPS; // s: whole samples at both rates
   const firstMel = melWindowStart(owned.first, fps);
   const lastMel = melWindowStart(owned.end - 1, fps) + WAV2LIP_MEL_STEP;
   const { prev, next } = item;
@@ -100,16 +120,28 @@ async function renderChunk(model: LipSyncModel, o: Wav2lipOptions, item: StageIt
   // Near the clip's end the last windows are right-aligned ([clip mel frames − 16, end)): they may
   // start before the chunk's own first window, so the audio window must reach back 0.2 s more.
   const nearEnd = chunk.last || next?.chunk.last === true;
-  const rightAligned = nearEnd ? (next?.chunk.end ?? chunk.end) - WAV2LIP_MEL_STEP / WAV2LIP_MEL_FPS - 400 / MEL_RATE - 2 * MARGIN : Infinity;
+  const rightAligned = nearEnd
+    ? (next?.chunk.end ?? chunk.end) - WAV2LIP_MEL_STEP / WAV2LIP_MEL_FPS - 400 / MEL_RATE - 2 * MARGIN
+    : Infinity;
   const wanted = Math.min((firstMel * MEL_HOP - 400) / MEL_RATE - MARGIN, rightAligned);
-  const ws = Math.min(Math.floor(chunk.start / grid + EPS), Math.max(Math.ceil(available / grid - EPS), Math.floor(wanted / grid + EPS))) * grid;
+  const ws =
+    Math.min(
+      Math.floor(chunk.start / grid + EPS),
+      Math.max(Math.ceil(available / grid - EPS), Math.floor(wanted / grid + EPS)),
+    ) * grid;
   const curSamples = cur.data.length / cur.channels;
   const before = cur.startSample - Math.round(ws * rate);
-  const after = Math.max(0, Math.ceil((((lastMel - 1) * MEL_HOP + 401) / MEL_RATE + MARGIN) * rate) - (cur.startSample + curSamples));
+  const after = Math.max(
+    0,
+    Math.ceil((((lastMel - 1) * MEL_HOP + 401) / MEL_RATE + MARGIN) * rate) - (cur.startSample + curSamples),
+  );
   const w = audioWindow(item, 'audio', before, after);
-  if (w.ownStart !== before) throw new InputError(`input "audio": the previous chunk lacks the ${before} samples of context expected`);
+  if (w.ownStart !== before)
+    throw new InputError(`input "audio": the previous chunk lacks the ${before} samples of context expected`);
   let wav = rate === MEL_RATE ? w.data : resample(w.data, { inputRate: rate, outputRate: MEL_RATE });
-  let clipMelFrames = w.atClipEnd ? 1 + Math.floor(resampledLength(w.startSample + w.data.length, rate, MEL_RATE) / MEL_HOP) : Infinity;
+  let clipMelFrames = w.atClipEnd
+    ? 1 + Math.floor(resampledLength(w.startSample + w.data.length, rate, MEL_RATE) / MEL_HOP)
+    : Infinity;
   if (w.atClipStart && w.atClipEnd && clipMelFrames < WAV2LIP_MEL_STEP) {
     // A whole clip shorter than one 0.2 s window ("Hi."): its window is padded with silence.
     const padded = new Float32Array((WAV2LIP_MEL_STEP - 1) * MEL_HOP);
@@ -120,7 +152,9 @@ async function renderChunk(model: LipSyncModel, o: Wav2lipOptions, item: StageIt
   const mel = wav2lipMel(wav);
   const melBase = Math.round(ws * WAV2LIP_MEL_FPS); // clip mel frame of the window's frame 0
   if (clipMelFrames < WAV2LIP_MEL_STEP || mel.frames < WAV2LIP_MEL_STEP) {
-    throw new InputError(`input "audio": Wav2Lip needs at least ${WAV2LIP_MEL_STEP / WAV2LIP_MEL_FPS} s of audio; ${(w.data.length / rate).toFixed(3)} s are at hand`);
+    throw new InputError(
+      `input "audio": Wav2Lip needs at least ${WAV2LIP_MEL_STEP / WAV2LIP_MEL_FPS} s of audio; ${(w.data.length / rate).toFixed(3)} s are at hand`,
+    );
   }
 
   const frames: LipSyncFrame[] = [];
@@ -130,7 +164,10 @@ async function renderChunk(model: LipSyncModel, o: Wav2lipOptions, item: StageIt
     const frame = frameAt(video, index);
     const box = loop.boxes[index];
     let faceInput = loop.inputs.get(index);
-    if (!faceInput && video.frameCount <= CACHE_FRAMES) loop.inputs.set(index, (faceInput = wav2lipFaceInput(frame, box)));
+    if (!faceInput && video.frameCount <= CACHE_FRAMES) {
+      faceInput = wav2lipFaceInput(frame, box);
+      loop.inputs.set(index, faceInput);
+    }
     // Clamped only when a neighbour is too short to hold the window (chunks under 0.2 s).
     frames.push({ frame, box, faceInput, melStart: Math.max(0, Math.min(m - melBase, mel.frames - WAV2LIP_MEL_STEP)) });
   }

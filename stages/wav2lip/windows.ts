@@ -18,7 +18,10 @@ export function melWindowStart(frame: number, fps: number): number {
 /** One window start per video frame for a mel of `melFrames` frames; the last is right-aligned. */
 export function melWindowStarts(melFrames: number, fps: number, step = WAV2LIP_MEL_STEP): Int32Array {
   if (!(fps > 0)) throw new InputError(`fps = ${fps}: expected a positive frame rate`);
-  if (melFrames < step) throw new InputError(`mel has ${melFrames} frames: Wav2Lip needs at least ${step} (${(step / WAV2LIP_MEL_FPS) * 1000} ms of audio)`);
+  if (melFrames < step)
+    throw new InputError(
+      `mel has ${melFrames} frames: Wav2Lip needs at least ${step} (${(step / WAV2LIP_MEL_FPS) * 1000} ms of audio)`,
+    );
   const starts: number[] = [];
   for (let i = 0; ; i++) {
     const start = melWindowStart(i, fps);
@@ -32,8 +35,15 @@ export function melWindowStarts(melFrames: number, fps: number, step = WAV2LIP_M
 }
 
 /** Mel [80, T] band-major → the [1, 80, step] window at `start` (band-major, as the model reads it). */
-export function melWindow(mel: { data: Float32Array; frames: number }, start: number, step = WAV2LIP_MEL_STEP, out = new Float32Array(80 * step)): Float32Array {
-  if (start < 0 || start + step > mel.frames) throw new InputError(`mel window [${start}, ${start + step}) is outside the ${mel.frames}-frame mel`);
-  for (let b = 0; b < 80; b++) out.set(mel.data.subarray(b * mel.frames + start, b * mel.frames + start + step), b * step);
+export function melWindow(
+  mel: { data: Float32Array; frames: number },
+  start: number,
+  step = WAV2LIP_MEL_STEP,
+  out = new Float32Array(80 * step),
+): Float32Array {
+  if (start < 0 || start + step > mel.frames)
+    throw new InputError(`mel window [${start}, ${start + step}) is outside the ${mel.frames}-frame mel`);
+  for (let b = 0; b < 80; b++)
+    out.set(mel.data.subarray(b * mel.frames + start, b * mel.frames + start + step), b * step);
   return out;
 }

@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.ts';
 import type { AudioPacket } from '../../src/core/types.ts';
-import { chunkAudioStream, chunkGeometry, planChunks, Rechunker, silenceCuts, type ChunkGeometry } from '../../src/chunking/index.ts';
+import {
+  chunkAudioStream,
+  chunkGeometry,
+  planChunks,
+  Rechunker,
+  silenceCuts,
+  type ChunkGeometry,
+} from '../../src/chunking/index.ts';
 import { concatAll, maxAbsDiff, noise, randInt, rng } from './helpers.ts';
 
 /** Cut `signal` into blocks of random sizes (whole frames), like an ffmpeg pipe does. */
-function* blocksOf(signal: Float32Array, channels: number, r: () => number, maxFrames: number): Generator<Float32Array> {
+function* blocksOf(
+  signal: Float32Array,
+  channels: number,
+  r: () => number,
+  maxFrames: number,
+): Generator<Float32Array> {
   for (let at = 0; at < signal.length; ) {
     const n = Math.min(signal.length - at, randInt(r, 1, maxFrames) * channels);
     yield signal.slice(at, at + n);
@@ -96,7 +108,8 @@ describe('chunkAudioStream', () => {
         }
       };
       const totalUnits = 600 * rate + 123;
-      for (let at = 0; at < totalUnits; at += blockUnits) take(rechunker.push(block.subarray(0, Math.min(blockUnits, totalUnits - at))));
+      for (let at = 0; at < totalUnits; at += blockUnits)
+        take(rechunker.push(block.subarray(0, Math.min(blockUnits, totalUnits - at))));
       take(rechunker.end());
       expect(owned).toBe(totalUnits);
       expect(chunks).toBeGreaterThan(55);
@@ -107,7 +120,8 @@ describe('chunkAudioStream', () => {
 
   it('rejects a block that is not whole frames, naming the clip', async () => {
     const geometry = chunkGeometry({ chunkUnits: 100 });
-    const stream = () => chunkAudioStream([new Float32Array(3)], { geometry, clipId: 'song', sampleRate: 100, channels: 2 });
+    const stream = () =>
+      chunkAudioStream([new Float32Array(3)], { geometry, clipId: 'song', sampleRate: 100, channels: 2 });
     await expect(collect(stream())).rejects.toThrow(InputError);
     await expect(collect(stream())).rejects.toThrow(/clip "song".*2-channel/);
   });

@@ -13,11 +13,36 @@ describe('reel bench', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'reel-bench-test-'));
     const csv = path.join(dir, 'bench.csv');
     const html = path.join(dir, 'bench.html');
-    const r = await runCli(['bench', 'pipelines/voice-convert.yaml', '--input', 'audio=samples/talking-head/short/voice.wav', '--clip-seconds', '2,6', '--csv', csv, '--html', html]);
+    const r = await runCli([
+      'bench',
+      'pipelines/voice-convert.yaml',
+      '--input',
+      'audio=samples/talking-head/short/voice.wav',
+      '--clip-seconds',
+      '2,6',
+      '--csv',
+      csv,
+      '--html',
+      html,
+    ]);
     expect(r.code).toBe(0);
     const [header, ...rows] = (await readFile(csv, 'utf8')).trim().split('\n');
-    expect(header.split(',').slice(0, 8)).toEqual(['clip_s', 'mode', 'repeat', 'wall_s', 'startup_s', 'rtf', 'clips_per_s', 'peak_rss_mib']);
-    expect(rows.map((row) => row.split(',').slice(0, 2).join(' '))).toEqual(['2 pipelined', '2 sequential', '6 pipelined', '6 sequential']);
+    expect(header.split(',').slice(0, 8)).toEqual([
+      'clip_s',
+      'mode',
+      'repeat',
+      'wall_s',
+      'startup_s',
+      'rtf',
+      'clips_per_s',
+      'peak_rss_mib',
+    ]);
+    expect(rows.map((row) => row.split(',').slice(0, 2).join(' '))).toEqual([
+      '2 pipelined',
+      '2 sequential',
+      '6 pipelined',
+      '6 sequential',
+    ]);
     for (const row of rows) {
       const [, , , wall, startup, rtf, , rss] = row.split(',').map(Number);
       expect(wall).toBeGreaterThan(startup);
@@ -30,7 +55,14 @@ describe('reel bench', () => {
   });
 
   it('refuses a bad clip length list with exit 2', async () => {
-    const r = await runCli(['bench', 'pipelines/voice-convert.yaml', '--input', 'audio=samples/talking-head/short/voice.wav', '--clip-seconds', '5,ten']);
+    const r = await runCli([
+      'bench',
+      'pipelines/voice-convert.yaml',
+      '--input',
+      'audio=samples/talking-head/short/voice.wav',
+      '--clip-seconds',
+      '5,ten',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('--clip-seconds 5,ten: expected positive seconds, e.g. --clip-seconds 5,10,30');
   });

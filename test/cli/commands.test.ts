@@ -37,14 +37,17 @@ describe('reel doctor', () => {
 });
 
 describe('reel models', () => {
-  it.skipIf(!existsSync(FACE_DETECTOR))('inspects the real face detector, whose weights are listed as graph inputs', async () => {
-    const r = await runCli(['models', 'inspect', FACE_DETECTOR]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^ {2}input +float32 +\[1, 3, 240, 320\]$/m);
-    expect(r.stdout).toMatch(/^ {2}scores +float32 +\[1, \d+, 2\]$/m);
-    expect(r.stdout).toMatch(/^ {2}boxes +float32 +\[1, \d+, 4\]$/m);
-    expect(r.stdout).toMatch(/more graph inputs have initializers/);
-  });
+  it.skipIf(!existsSync(FACE_DETECTOR))(
+    'inspects the real face detector, whose weights are listed as graph inputs',
+    async () => {
+      const r = await runCli(['models', 'inspect', FACE_DETECTOR]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^ {2}input +float32 +\[1, 3, 240, 320\]$/m);
+      expect(r.stdout).toMatch(/^ {2}scores +float32 +\[1, \d+, 2\]$/m);
+      expect(r.stdout).toMatch(/^ {2}boxes +float32 +\[1, \d+, 4\]$/m);
+      expect(r.stdout).toMatch(/more graph inputs have initializers/);
+    },
+  );
 
   it('fails on a file that is not a model with exit 1 and one line', async () => {
     const r = await runCli(['models', 'inspect', 'README.md']);

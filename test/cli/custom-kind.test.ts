@@ -15,7 +15,10 @@ async function pcm(file: string): Promise<Float32Array> {
   for await (const block of decodeAudio(file, { sampleRate: 16000, channels: 1 })) parts.push(block);
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) (out.set(p, at), (at += p.length));
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -29,10 +32,21 @@ describe('README: writing a stage kind', () => {
   it('runs the gain kind through reel run: every sample scaled by 10^(-6/20)', { timeout: 60_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'reel gain ü-'));
     const input = join(dir, 'tone in.wav');
-    const tone = Float32Array.from({ length: 16000 * 5 + 123 }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 220 * i) / 16000));
-    await writeWav(input, (async function* () { yield tone; })(), { sampleRate: 16000, channels: 1, sampleFormat: 'f32' });
+    const tone = Float32Array.from(
+      { length: 16000 * 5 + 123 },
+      (_, i) => 0.5 * Math.sin((2 * Math.PI * 220 * i) / 16000),
+    );
+    await writeWav(
+      input,
+      (async function* () {
+        yield tone;
+      })(),
+      { sampleRate: 16000, channels: 1, sampleFormat: 'f32' },
+    );
     const out = join(dir, 'out');
-    const r = runReelBinary(['run', 'pipelines/custom-kind/gain.yaml', '--input', `audio=${input}`, '--out', out], { timeoutMs: 60_000 });
+    const r = runReelBinary(['run', 'pipelines/custom-kind/gain.yaml', '--input', `audio=${input}`, '--out', out], {
+      timeoutMs: 60_000,
+    });
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
     const got = await pcm(join(out, 'speech.wav'));
@@ -53,6 +67,8 @@ describe('README: writing a stage kind', () => {
     );
     const r = runReelBinary(['validate', join(dir, 'p.yaml')]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toMatch(/p\.yaml:7:10: stage "s": stage kind module \.\/nothing\.ts must export exactly one transform \(defineTransform\), found 0$/);
+    expect(r.stderr.trim()).toMatch(
+      /p\.yaml:7:10: stage "s": stage kind module \.\/nothing\.ts must export exactly one transform \(defineTransform\), found 0$/,
+    );
   });
 });

@@ -22,7 +22,8 @@ beforeAll(async () => {
   await writeFile(path.join(dir, 'voice cut.wav'), voice.subarray(0, Math.floor(voice.length * 0.6)));
 });
 
-const run = (...inputs: string[]) => runCli(['run', 'pipelines/talking-head.yaml', '--out', out, ...inputs.flatMap((i) => ['--input', i])]);
+const run = (...inputs: string[]) =>
+  runCli(['run', 'pipelines/talking-head.yaml', '--out', out, ...inputs.flatMap((i) => ['--input', i])]);
 
 describe('reel run input checks', () => {
   it('names an unknown input with a suggestion and lists the unbound ones', async () => {
@@ -37,12 +38,18 @@ describe('reel run input checks', () => {
   });
 
   it('rejects corrupt, empty and wrong-kind files (names with spaces, unicode, leading dashes) before running', async () => {
-    const r = await run(`script=${path.join(dir, 'empty.txt')}`, `voice=${path.join(dir, '-not audio ü.wav')}`, `face=${S}/voice.wav`);
+    const r = await run(
+      `script=${path.join(dir, 'empty.txt')}`,
+      `voice=${path.join(dir, '-not audio ü.wav')}`,
+      `face=${S}/voice.wav`,
+    );
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toBe(`--input script: ${path.join(dir, 'empty.txt')}: file is empty`);
-    expect(lines[1]).toMatch(/^--input voice: .*-not audio ü\.wav: not a media file ffmpeg can read .*\(ffmpeg: Invalid data found when processing input\)$/);
+    expect(lines[1]).toMatch(
+      /^--input voice: .*-not audio ü\.wav: not a media file ffmpeg can read .*\(ffmpeg: Invalid data found when processing input\)$/,
+    );
     expect(lines[2]).toBe(`--input face: ${S}/voice.wav: has no picture — this input wants a video or an image`);
     expect(r.stderr).not.toMatch(/provider/); // no model was loaded
     await expect(readdir(out)).rejects.toThrow(); // nothing written, not even the folder
@@ -53,7 +60,9 @@ describe('reel run input checks', () => {
     expect(r.code).toBe(2);
     const [line, ...rest] = r.stderr.trim().split('\n');
     expect(rest).toEqual([]);
-    const m = line.match(/^--input voice: .*voice cut\.wav: is truncated: its header declares ([\d.]+) s of audio but the file holds ([\d.]+) s .*ffmpeg -i IN OUT\.wav\)$/);
+    const m = line.match(
+      /^--input voice: .*voice cut\.wav: is truncated: its header declares ([\d.]+) s of audio but the file holds ([\d.]+) s .*ffmpeg -i IN OUT\.wav\)$/,
+    );
     expect(m).not.toBeNull();
     expect(Number(m![2]) / Number(m![1])).toBeCloseTo(0.6, 2);
     await expect(readdir(out)).rejects.toThrow();
@@ -62,6 +71,8 @@ describe('reel run input checks', () => {
   it('accepts an image named with a leading dash and unicode as the face', async () => {
     const r = await run(`script=${S}/script.txt`, `voice=${S}/face.png`, `face=${path.join(dir, '-face ü.png')}`);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe(`--input voice: ${S}/face.png: has no audio stream — this input wants speech or other sound`);
+    expect(r.stderr.trim()).toBe(
+      `--input voice: ${S}/face.png: has no audio stream — this input wants speech or other sound`,
+    );
   });
 });

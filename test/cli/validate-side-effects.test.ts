@@ -11,7 +11,11 @@ import { REPO_ROOT } from '../helpers/cli.ts';
 const PROBE = path.join(REPO_ROOT, 'test/fixtures/probe-side-effects.ts');
 
 function probe(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', PROBE, ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', PROBE, ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   const last = r.stdout.trim().split('\n').pop() ?? '{}';
   return JSON.parse(last) as { code: number; spawned: string[]; onnxruntimeLoaded: boolean };
 }

@@ -29,7 +29,11 @@ describe('loadPipeline', () => {
 
   it('reads --set values as YAML: numbers, lists, mappings, strings', async () => {
     const loaded = await loadPipeline(BASE, {
-      set: ['stages.acoustic.provider=[cuda, cpu]', 'stages.acoustic.threads={intraOp: 2}', 'stages.acoustic.doc=hello world'],
+      set: [
+        'stages.acoustic.provider=[cuda, cpu]',
+        'stages.acoustic.threads={intraOp: 2}',
+        'stages.acoustic.doc=hello world',
+      ],
     });
     expect(loaded.doc.stages.acoustic.provider).toEqual(['cuda', 'cpu']);
     expect(loaded.doc.stages.acoustic.threads).toEqual({ intraOp: 2 });
@@ -49,7 +53,9 @@ describe('loadPipeline', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'reel-models-'));
     await mkdir(path.join(dir, 'my models'));
     await writeFile(path.join(dir, 'my models', 'voc.onnx'), 'not checked at validate time beyond existing');
-    const yaml = (await import('node:fs')).readFileSync(BASE, 'utf8').replace('use: hifigan', 'use: hifigan\n    model: my models/voc.onnx');
+    const yaml = (await import('node:fs'))
+      .readFileSync(BASE, 'utf8')
+      .replace('use: hifigan', 'use: hifigan\n    model: my models/voc.onnx');
     const file = path.join(dir, 'p.yaml');
     await writeFile(file, yaml);
     const { graph } = await loadGraph(file);
@@ -59,7 +65,9 @@ describe('loadPipeline', () => {
   });
 
   it('throws ConfigError with exit code 2 and all issues', async () => {
-    const err = await loadPipeline('test/fixtures/pipelines/broken/unknown-key.yaml', { set: ['version=3'] }).catch((e) => e);
+    const err = await loadPipeline('test/fixtures/pipelines/broken/unknown-key.yaml', { set: ['version=3'] }).catch(
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.exitCode).toBe(2);
     expect(err.issues.map((i: { message: string }) => i.message)).toEqual([

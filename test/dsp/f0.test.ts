@@ -58,12 +58,15 @@ describe('YIN F0 at 16 kHz, hop 160', () => {
 
 describe("RVC's coarse pitch", () => {
   it('maps 50 Hz → 1, 1100 Hz → 255, unvoiced (0 Hz) → 1, and clips outside the range', () => {
-    expect(Array.from(coarsePitch(Float32Array.from([50, 1100, 0, 20, 49, 1500, 5000])))).toEqual([1, 255, 1, 1, 1, 255, 255]);
+    expect(Array.from(coarsePitch(Float32Array.from([50, 1100, 0, 20, 49, 1500, 5000])))).toEqual([
+      1, 255, 1, 1, 1, 255, 255,
+    ]);
   });
 
   it('follows (m − m_min)·254/(m_max − m_min) + 1 on the mel scale 1127·ln(1 + f/700)', () => {
     expect(rvcMel(700)).toBeCloseTo(1127 * Math.LN2, 10);
-    const mMin = 1127 * Math.log(1 + 50 / 700), mMax = 1127 * Math.log(1 + 1100 / 700);
+    const mMin = 1127 * Math.log(1 + 50 / 700),
+      mMax = 1127 * Math.log(1 + 1100 / 700);
     for (const hz of [60, 100, 200, 440, 700, 1000]) {
       const want = Math.round(((1127 * Math.log(1 + hz / 700) - mMin) * 254) / (mMax - mMin) + 1);
       expect(coarsePitch(Float32Array.from([hz]))[0]).toBe(want);

@@ -7,7 +7,8 @@ import { noise } from './signals.ts';
 /** The definition, O(n²): X[k] = Σ x[j]·e^(−2πijk/n). */
 function naiveDft(re: ArrayLike<number>, im: ArrayLike<number>): { re: Float64Array; im: Float64Array } {
   const n = re.length;
-  const outRe = new Float64Array(n), outIm = new Float64Array(n);
+  const outRe = new Float64Array(n),
+    outIm = new Float64Array(n);
   for (let k = 0; k < n; k++) {
     for (let j = 0; j < n; j++) {
       const a = (-2 * Math.PI * ((j * k) % n)) / n;
@@ -27,10 +28,12 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>, n = a.length): numb
 describe('ComplexFft', () => {
   // Powers of two, Wav2Lip's 800 = 2⁵·5², odd primes, a large prime factor (97).
   it.each([1, 2, 3, 8, 12, 30, 49, 194, 400, 800, 1024])('matches the DFT definition at n = %i', (n) => {
-    const re = Float64Array.from(noise(n, n)), im = Float64Array.from(noise(n, n + 7));
+    const re = Float64Array.from(noise(n, n)),
+      im = Float64Array.from(noise(n, n + 7));
     const want = naiveDft(re, im);
     const fft = new ComplexFft(n);
-    const gotRe = re.slice(), gotIm = im.slice();
+    const gotRe = re.slice(),
+      gotIm = im.slice();
     fft.forward(gotRe, gotIm);
     expect(maxDiff(gotRe, want.re)).toBeLessThan(1e-10);
     expect(maxDiff(gotIm, want.im)).toBeLessThan(1e-10);
@@ -49,7 +52,8 @@ describe('RealFft', () => {
     const x = Float64Array.from(noise(n, 3 * n));
     const want = naiveDft(x, new Float64Array(n));
     const fft = new RealFft(n);
-    const re = new Float64Array(fft.bins), im = new Float64Array(fft.bins);
+    const re = new Float64Array(fft.bins),
+      im = new Float64Array(fft.bins);
     fft.forward(x, re, im);
     expect(maxDiff(re, want.re, fft.bins)).toBeLessThan(1e-10);
     expect(maxDiff(im, want.im, fft.bins)).toBeLessThan(1e-10);

@@ -26,7 +26,9 @@ function measure(process: (x: Float32Array) => Float32Array, freq: number): { ga
 describe('preEmphasis', () => {
   it('computes y[n] = x[n] − c·x[n−1], continuing from a previous chunk', () => {
     const x = Float32Array.from([1, 0.5, -0.25, 0]);
-    expect(Array.from(preEmphasis(x, 0.97))).toEqual(Array.from(Float32Array.from([1, 0.5 - 0.97, -0.25 - 0.485, 0.2425])));
+    expect(Array.from(preEmphasis(x, 0.97))).toEqual(
+      Array.from(Float32Array.from([1, 0.5 - 0.97, -0.25 - 0.485, 0.2425])),
+    );
     const whole = preEmphasis(x, 0.97);
     const tail = preEmphasis(x.subarray(2), 0.97, x[1]);
     expect(Array.from(tail)).toEqual(Array.from(whole.subarray(2)));
@@ -94,6 +96,8 @@ describe('butterworth', () => {
 
   it('rejects a cutoff at or above Nyquist, naming the range', () => {
     expect(() => butterworth({ order: 5, cutoff: 8000, sampleRate: RATE, type: 'highpass' })).toThrow(DspError);
-    expect(() => butterworth({ order: 5, cutoff: 8000, sampleRate: RATE, type: 'highpass' })).toThrow(/cutoff = 8000.*8000/);
+    expect(() => butterworth({ order: 5, cutoff: 8000, sampleRate: RATE, type: 'highpass' })).toThrow(
+      /cutoff = 8000.*8000/,
+    );
   });
 });

@@ -42,8 +42,17 @@ describe('Wav2Lip mel', () => {
   it('uses the golden parameters', () => {
     const p = WAV2LIP_MEL;
     expect(g.params).toMatchObject({
-      sr: p.sampleRate, n_fft: p.nFft, hop: p.hop, win: p.winLength, n_mels: p.nMels, fmin: p.fmin, fmax: p.fmax,
-      preemphasis: p.preemphasis, ref_level_db: p.refLevelDb, min_level_db: p.minLevelDb, max_abs_value: p.maxAbsValue,
+      sr: p.sampleRate,
+      n_fft: p.nFft,
+      hop: p.hop,
+      win: p.winLength,
+      n_mels: p.nMels,
+      fmin: p.fmin,
+      fmax: p.fmax,
+      preemphasis: p.preemphasis,
+      ref_level_db: p.refLevelDb,
+      min_level_db: p.minLevelDb,
+      max_abs_value: p.maxAbsValue,
     });
   });
 
@@ -73,7 +82,13 @@ describe('FastPitch log-mel', () => {
   it('uses the golden parameters', () => {
     const p = FASTPITCH_MEL;
     expect(g.params).toMatchObject({
-      sr: p.sampleRate, n_fft: p.nFft, hop: p.hop, win: p.winLength, n_mels: p.nMels, fmin: p.fmin, fmax: p.fmax,
+      sr: p.sampleRate,
+      n_fft: p.nFft,
+      hop: p.hop,
+      win: p.winLength,
+      n_mels: p.nMels,
+      fmin: p.fmin,
+      fmax: p.fmax,
       log_floor: p.logFloor,
     });
   });

@@ -15,7 +15,8 @@ function sineSnr(inputRate: number, outputRate: number, freq: number): number {
   const x = sine({ freq, rate: inputRate, samples: inputRate / 2, amplitude: 0.5, phase: 0.3 });
   const y = resample(x, { inputRate, outputRate });
   const edge = Math.ceil(outputRate * 0.02);
-  let signal = 0, error = 0;
+  let signal = 0,
+    error = 0;
   for (let n = edge; n < y.length - edge; n++) {
     const want = 0.5 * Math.sin((2 * Math.PI * freq * n) / outputRate + 0.3);
     signal += want * want;
@@ -39,7 +40,10 @@ describe('resample', () => {
 
   it('rejects content above the output Nyquist by more than 90 dB (no aliasing)', () => {
     for (const freq of [8400, 9000, 10000]) {
-      const y = resample(sine({ freq, rate: 22050, samples: 11025, amplitude: 1 }), { inputRate: 22050, outputRate: 16000 });
+      const y = resample(sine({ freq, rate: 22050, samples: 11025, amplitude: 1 }), {
+        inputRate: 22050,
+        outputRate: 16000,
+      });
       let power = 0;
       for (let n = 400; n < y.length - 400; n++) power += y[n] * y[n];
       const rms = Math.sqrt(power / (y.length - 800));
@@ -104,7 +108,8 @@ describe('StreamingResampler', () => {
 
   it('emits output as input arrives, lagging by at most the filter look-ahead', () => {
     const stream = new StreamingResampler({ inputRate: 22050, outputRate: 16000 });
-    let inputs = 0, outputs = 0;
+    let inputs = 0,
+      outputs = 0;
     for (let i = 0; i < 20; i++) {
       outputs += stream.push(noise(2205, i)).length;
       inputs += 2205;

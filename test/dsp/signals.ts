@@ -1,6 +1,12 @@
 /** Test signals for the DSP suites: sines, harmonic tones and seeded noise at a given rate. */
 
-export function sine(options: { freq: number; rate: number; samples: number; amplitude?: number; phase?: number }): Float32Array {
+export function sine(options: {
+  freq: number;
+  rate: number;
+  samples: number;
+  amplitude?: number;
+  phase?: number;
+}): Float32Array {
   const { freq, rate, samples, amplitude = 0.5, phase = 0 } = options;
   const x = new Float32Array(samples);
   for (let i = 0; i < samples; i++) x[i] = amplitude * Math.sin((2 * Math.PI * freq * i) / rate + phase);
@@ -33,8 +39,15 @@ export function noise(samples: number, seed = 1, amplitude = 0.5): Float32Array 
  * Amplitude and phase (radians) of the `freq` component of x[from … to), by projection on
  * sin/cos; exact when the span holds a whole number of periods.
  */
-export function toneComponent(x: ArrayLike<number>, freq: number, rate: number, from: number, to: number): { amplitude: number; phase: number } {
-  let s = 0, c = 0;
+export function toneComponent(
+  x: ArrayLike<number>,
+  freq: number,
+  rate: number,
+  from: number,
+  to: number,
+): { amplitude: number; phase: number } {
+  let s = 0,
+    c = 0;
   for (let i = from; i < to; i++) {
     const a = (2 * Math.PI * freq * i) / rate;
     s += x[i] * Math.sin(a);

@@ -7,7 +7,8 @@ import { noise, sine } from './signals.ts';
 /** |Σ_j w[j]·x[j]·e^(−2πijk/n)| straight from the definition, periodic Hann. */
 function naiveFrameMagnitude(frame: ArrayLike<number>, k: number): number {
   const n = frame.length;
-  let re = 0, im = 0;
+  let re = 0,
+    im = 0;
   for (let j = 0; j < n; j++) {
     const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * j) / n);
     re += w * frame[j] * Math.cos((2 * Math.PI * j * k) / n);

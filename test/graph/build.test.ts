@@ -18,14 +18,19 @@ describe('buildGraph on the shipped pipelines', () => {
     const { graph, notes } = await loadGraph('pipelines/talking-head.yaml', { profile: 'fast' });
     expect(graph.nodes.has('tts')).toBe(false);
     expect(graph.nodes.get('acoustic')?.kind).toBe('fastpitch');
-    const into = (node: string, port: string) => graph.edges.find((e) => e.to.node === node && e.to.port === port)?.from;
+    const into = (node: string, port: string) =>
+      graph.edges.find((e) => e.to.node === node && e.to.port === port)?.from;
     expect(into('convert', 'audio')).toEqual({ node: 'vocoder', port: 'audio' });
     expect(into('content', 'audio')).toEqual({ node: 'vocoder', port: 'audio' });
     expect(notes.map((n) => n.message)).toEqual(['stage "tts" feeds no output under profile "fast"; pruned']);
   });
 
   it('every edge goes forward in the topological order', async () => {
-    for (const file of ['pipelines/talking-head.yaml', 'pipelines/text-to-video.yaml', 'pipelines/voice-convert.yaml']) {
+    for (const file of [
+      'pipelines/talking-head.yaml',
+      'pipelines/text-to-video.yaml',
+      'pipelines/voice-convert.yaml',
+    ]) {
       const { graph } = await loadGraph(file);
       const rank = new Map(graph.order.map((id, i) => [id, i]));
       expect(graph.order).toHaveLength(graph.nodes.size);
@@ -60,7 +65,9 @@ describe('buildGraph on the shipped pipelines', () => {
   });
 
   it('lets a stateless kind run several chunks at once: the runtime hands each its neighbours', async () => {
-    const { graph } = await loadGraph('test/fixtures/pipelines/tts-minimal.yaml', { set: ['stages.vocoder.concurrency=3'] });
+    const { graph } = await loadGraph('test/fixtures/pipelines/tts-minimal.yaml', {
+      set: ['stages.vocoder.concurrency=3'],
+    });
     expect(graph.nodes.get('vocoder')?.settings.concurrency).toBe(3);
   });
 });
@@ -72,10 +79,30 @@ describe('graph order helpers', () => {
     return m;
   };
   it('finds a cycle and returns it as a closed path', () => {
-    expect(findCycle(['a', 'b', 'c', 'd'], adj([['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'b']]))).toEqual(['b', 'c', 'd', 'b']);
+    expect(
+      findCycle(
+        ['a', 'b', 'c', 'd'],
+        adj([
+          ['a', 'b'],
+          ['b', 'c'],
+          ['c', 'd'],
+          ['d', 'b'],
+        ]),
+      ),
+    ).toEqual(['b', 'c', 'd', 'b']);
     expect(findCycle(['a', 'b'], adj([['a', 'b']]))).toBeUndefined();
   });
   it('orders a diamond with ties in declaration order', () => {
-    expect(topologicalOrder(['a', 'b', 'c', 'd'], adj([['a', 'c'], ['a', 'b'], ['b', 'd'], ['c', 'd']]))).toEqual(['a', 'c', 'b', 'd']);
+    expect(
+      topologicalOrder(
+        ['a', 'b', 'c', 'd'],
+        adj([
+          ['a', 'c'],
+          ['a', 'b'],
+          ['b', 'd'],
+          ['c', 'd'],
+        ]),
+      ),
+    ).toEqual(['a', 'c', 'b', 'd']);
   });
 });

@@ -26,7 +26,10 @@ export async function runCli(args: string[]): Promise<CliResult> {
   return { code, stdout, stderr };
 }
 
-export function runReelBinary(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CliResult & { ms: number } {
+export function runReelBinary(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): CliResult & { ms: number } {
   const started = performance.now();
   const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/reel.js'), ...args], {
     cwd: options.cwd ?? REPO_ROOT,

@@ -7,7 +7,15 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { referenceModelPath } from '../../models/reference.ts';
 import { DEFAULT_NODE_SETTINGS, type NodeSettings } from '../../src/core/settings.ts';
 import { StageItem, type ChunkPackets } from '../../src/core/item.ts';
-import type { PortPacket, SinkInstance, StageCreateContext, StageDefinition, TransformDefinition, TransformInstance, SinkDefinition } from '../../src/core/stage.ts';
+import type {
+  PortPacket,
+  SinkInstance,
+  StageCreateContext,
+  StageDefinition,
+  TransformDefinition,
+  TransformInstance,
+  SinkDefinition,
+} from '../../src/core/stage.ts';
 import type { Packet } from '../../src/core/types.ts';
 
 export interface TestContext extends Partial<Omit<StageCreateContext, 'settings'>> {
@@ -17,7 +25,9 @@ export interface TestContext extends Partial<Omit<StageCreateContext, 'settings'
 /** A create context as the runtime gives it: reference models (tiny) for every slot, no warm-up. */
 export function testContext(def: StageDefinition, extra: TestContext = {}): StageCreateContext & { logs: string[] } {
   const logs: string[] = [];
-  const models = Object.fromEntries(Object.entries(def.models ?? {}).map(([slot, m]) => [slot, referenceModelPath(m.family as never, 'tiny')]));
+  const models = Object.fromEntries(
+    Object.entries(def.models ?? {}).map(([slot, m]) => [slot, referenceModelPath(m.family as never, 'tiny')]),
+  );
   return {
     id: 'test',
     models,
@@ -30,12 +40,20 @@ export function testContext(def: StageDefinition, extra: TestContext = {}): Stag
   };
 }
 
-export async function createTransform<D extends TransformDefinition>(def: D, options: Record<string, unknown> = {}, ctx: TestContext = {}): Promise<TransformInstance> {
+export async function createTransform<D extends TransformDefinition>(
+  def: D,
+  options: Record<string, unknown> = {},
+  ctx: TestContext = {},
+): Promise<TransformInstance> {
   if (!def.create) throw new Error(`${def.kind} has no create`);
   return def.create(def.options.parse(options) as never, testContext(def, ctx));
 }
 
-export async function createSink<D extends SinkDefinition>(def: D, options: Record<string, unknown> = {}, ctx: TestContext = {}): Promise<SinkInstance> {
+export async function createSink<D extends SinkDefinition>(
+  def: D,
+  options: Record<string, unknown> = {},
+  ctx: TestContext = {},
+): Promise<SinkInstance> {
   if (!def.create) throw new Error(`${def.kind} has no create`);
   return def.create(def.options.parse(options) as never, testContext(def, ctx));
 }

@@ -12,7 +12,12 @@ import { concatBatch, padAxis, splitBatch, trimAxis } from '../../src/inference/
 describe('DynamicBatcher', () => {
   it('groups concurrent requests into batches of at most max, results in caller order', async () => {
     const sizes: number[] = [];
-    const batcher = new DynamicBatcher<number, number>({ max: 4, delayMs: 20, run: async (xs) => xs.map((x) => x * 10), onBatch: (n) => sizes.push(n) });
+    const batcher = new DynamicBatcher<number, number>({
+      max: 4,
+      delayMs: 20,
+      run: async (xs) => xs.map((x) => x * 10),
+      onBatch: (n) => sizes.push(n),
+    });
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => batcher.submit(i)));
     expect(results).toEqual(Array.from({ length: 10 }, (_, i) => i * 10));
     expect(Math.max(...sizes)).toBeLessThanOrEqual(4);
@@ -56,7 +61,11 @@ describe('DynamicBatcher', () => {
 });
 
 describe('tensor batching', () => {
-  const t = (n: number, fill: number): TensorData => ({ dtype: 'float32', dims: [n, 2, 3], data: new Float32Array(n * 6).fill(fill) });
+  const t = (n: number, fill: number): TensorData => ({
+    dtype: 'float32',
+    dims: [n, 2, 3],
+    data: new Float32Array(n * 6).fill(fill),
+  });
 
   it('concat then split is the identity', () => {
     const parts = [t(1, 1), t(3, 2), t(2, 3)];
@@ -66,7 +75,9 @@ describe('tensor batching', () => {
   });
 
   it('refuses tensors that differ past the batch axis', () => {
-    expect(() => concatBatch([t(1, 0), { dtype: 'float32', dims: [1, 3, 2], data: new Float32Array(6) }])).toThrow(/all but the first axis/);
+    expect(() => concatBatch([t(1, 0), { dtype: 'float32', dims: [1, 3, 2], data: new Float32Array(6) }])).toThrow(
+      /all but the first axis/,
+    );
   });
 
   it('pads an axis with zeros and trims it back', () => {
@@ -77,19 +88,37 @@ describe('tensor batching', () => {
   });
 
   it('a batched run of the wav2lip reference model equals the same items run one by one', async () => {
-    const session = await ort.InferenceSession.create(await ensureReferenceModel('wav2lip', 'tiny'), { logSeverityLevel: 3, intraOpNumThreads: 1 });
+    const session = await ort.InferenceSession.create(await ensureReferenceModel('wav2lip', 'tiny'), {
+      logSeverityLevel: 3,
+      intraOpNumThreads: 1,
+    });
     const item = (seed: number) => ({
-      mel_spectrogram: { dtype: 'float32', dims: [1, 1, 80, 16], data: Float32Array.from({ length: 1280 }, (_, i) => Math.sin(i * 0.01 * seed)) } as TensorData,
-      video_frames: { dtype: 'float32', dims: [1, 6, 96, 96], data: Float32Array.from({ length: 6 * 96 * 96 }, (_, i) => ((i * seed) % 97) / 97) } as TensorData,
+      mel_spectrogram: {
+        dtype: 'float32',
+        dims: [1, 1, 80, 16],
+        data: Float32Array.from({ length: 1280 }, (_, i) => Math.sin(i * 0.01 * seed)),
+      } as TensorData,
+      video_frames: {
+        dtype: 'float32',
+        dims: [1, 6, 96, 96],
+        data: Float32Array.from({ length: 6 * 96 * 96 }, (_, i) => ((i * seed) % 97) / 97),
+      } as TensorData,
     });
     const run = async (feeds: Record<string, TensorData>) => {
-      const out = await session.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor(v.dtype, v.data as Float32Array, v.dims)])));
+      const out = await session.run(
+        Object.fromEntries(
+          Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor(v.dtype, v.data as Float32Array, v.dims)]),
+        ),
+      );
       return { dtype: 'float32', dims: out.output.dims, data: out.output.data as Float32Array } as TensorData;
     };
     const items = [1, 2, 3, 4, 5].map(item);
     const single = await Promise.all(items.map(run));
     const batched = splitBatch(
-      await run({ mel_spectrogram: concatBatch(items.map((i) => i.mel_spectrogram)), video_frames: concatBatch(items.map((i) => i.video_frames)) }),
+      await run({
+        mel_spectrogram: concatBatch(items.map((i) => i.mel_spectrogram)),
+        video_frames: concatBatch(items.map((i) => i.video_frames)),
+      }),
       [1, 1, 1, 1, 1],
     );
     for (let i = 0; i < items.length; i++) {

@@ -38,8 +38,14 @@ describe('contract check', () => {
     await session.release();
     expect(err).toBeInstanceOf(ContractError);
     const lines = err!.lines();
-    expect(lines).toContain(`${file}: does not match the wav2lip contract of stage "lipsync": input "mel_spectrogram" (float32 [B, 1, 80, 16]) is missing; the model's inputs are "spec"`);
-    expect(lines.some((l) => l.endsWith('input "spec" (float32 [B, 80, T]) is not part of the wav2lip contract; the stage cannot feed it'))).toBe(true);
+    expect(lines).toContain(
+      `${file}: does not match the wav2lip contract of stage "lipsync": input "mel_spectrogram" (float32 [B, 1, 80, 16]) is missing; the model's inputs are "spec"`,
+    );
+    expect(
+      lines.some((l) =>
+        l.endsWith('input "spec" (float32 [B, 80, T]) is not part of the wav2lip contract; the stage cannot feed it'),
+      ),
+    ).toBe(true);
     expect(lines.some((l) => l.includes('output "output" (float32 [B, 3, 96, 96]) is missing'))).toBe(true);
   });
 
@@ -59,9 +65,14 @@ describe('contract check', () => {
     ]);
   });
 
-  it.skipIf(!existsSync(FACE_DETECTOR))('the real Ultra-Light detector passes the face-detect contract despite weights listed as inputs', async () => {
-    const session = await open(FACE_DETECTOR);
-    expect(() => assertContract(session, MANIFESTS['face-detect'], { stage: 'faces', model: FACE_DETECTOR })).not.toThrow();
-    await session.release();
-  });
+  it.skipIf(!existsSync(FACE_DETECTOR))(
+    'the real Ultra-Light detector passes the face-detect contract despite weights listed as inputs',
+    async () => {
+      const session = await open(FACE_DETECTOR);
+      expect(() =>
+        assertContract(session, MANIFESTS['face-detect'], { stage: 'faces', model: FACE_DETECTOR }),
+      ).not.toThrow();
+      await session.release();
+    },
+  );
 });

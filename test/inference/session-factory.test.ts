@@ -24,7 +24,10 @@ const spec = (over: Partial<SessionSpec> = {}): SessionSpec => ({
   tensorrt: {},
   ...over,
 });
-const keep = (c: CreatedSession) => (created.push(c), c);
+const keep = (c: CreatedSession) => {
+  created.push(c);
+  return c;
+};
 
 beforeAll(async () => {
   model = await ensureReferenceModel('hifigan', 'tiny');
@@ -37,9 +40,15 @@ describe('provider chain', () => {
   it('[tensorrt, cuda, cpu] lands on cpu and says why the GPU providers were not taken, in one line', async () => {
     const c = keep(await createSession(spec({ provider: ['tensorrt', 'cuda', 'cpu'] })));
     expect(c.provider).toBe('cpu');
-    expect(c.attempts.map((a) => [a.provider, a.ok])).toEqual([['tensorrt', false], ['cuda', false], ['cpu', true]]);
+    expect(c.attempts.map((a) => [a.provider, a.ok])).toEqual([
+      ['tensorrt', false],
+      ['cuda', false],
+      ['cpu', true],
+    ]);
     expect(c.logLine.split('\n')).toHaveLength(1);
-    expect(c.logLine).toMatch(/^stage "vocoder": provider cpu \(not tensorrt: .*libonnxruntime_providers_\w+\.so.* not installed; not cuda: .*\)$/);
+    expect(c.logLine).toMatch(
+      /^stage "vocoder": provider cpu \(not tensorrt: .*libonnxruntime_providers_\w+\.so.* not installed; not cuda: .*\)$/,
+    );
     // The session works.
     const ort = await import('onnxruntime-node');
     const out = await c.session.run({ spec: new ort.Tensor('float32', new Float32Array(80 * 10), [1, 80, 10]) });
@@ -50,7 +59,9 @@ describe('provider chain', () => {
     const err = await createSession(spec({ provider: ['cuda', 'cpu'], strict: true })).catch((e) => e);
     expect(err).toBeInstanceOf(ProviderError);
     expect(err.exitCode).toBe(1);
-    expect(err.message).toMatch(/^stage "vocoder": provider cuda did not load \(strict: true\): .*libonnxruntime_providers_\w+\.so/);
+    expect(err.message).toMatch(
+      /^stage "vocoder": provider cuda did not load \(strict: true\): .*libonnxruntime_providers_\w+\.so/,
+    );
   });
 
   it('a missing or corrupt model file is a ModelError at once, not a provider fallback', async () => {
@@ -63,8 +74,21 @@ describe('provider chain', () => {
 describe('TensorRT settings', () => {
   it('each session is created under exactly its own ORT_TENSORRT_* environment, restored afterwards', async () => {
     const before = currentTensorRtEnvironment();
-    const a = spec({ stage: 'a', provider: ['tensorrt', 'cpu'], tensorrt: { fp16: true, engineCache: '/tmp/trt-a', maxWorkspaceBytes: 1 << 30 } });
-    const b = spec({ stage: 'b', provider: ['tensorrt', 'cpu'], tensorrt: { int8: true, calibrationTable: '/tmp/calib.bin', minSubgraphSize: 3, profileShapes: { min: 'spec:1x80x8', opt: 'spec:1x80x64', max: 'spec:1x80x256' } } });
+    const a = spec({
+      stage: 'a',
+      provider: ['tensorrt', 'cpu'],
+      tensorrt: { fp16: true, engineCache: '/tmp/trt-a', maxWorkspaceBytes: 1 << 30 },
+    });
+    const b = spec({
+      stage: 'b',
+      provider: ['tensorrt', 'cpu'],
+      tensorrt: {
+        int8: true,
+        calibrationTable: '/tmp/calib.bin',
+        minSubgraphSize: 3,
+        profileShapes: { min: 'spec:1x80x8', opt: 'spec:1x80x64', max: 'spec:1x80x256' },
+      },
+    });
     // Created concurrently: the creation lock keeps the two environments apart.
     const [ca, cb] = (await Promise.all([createSession(a), createSession(b)])).map(keep);
     expect(ca.attempts[0].environment).toEqual({

@@ -18,8 +18,14 @@ describe('TensorRT settings in stage workers', () => {
     const graph = testGraph({
       nodes: {
         src: { def: counterSource, options: { chunks: 2 } },
-        a: { def: trtEnvStage, settings: { provider: ['tensorrt', 'cpu'], tensorrt: { fp16: true, engineCache: '/tmp/engines-a' } } },
-        b: { def: trtEnvStage, settings: { provider: ['tensorrt', 'cpu'], tensorrt: { int8: true, minSubgraphSize: 5 } } },
+        a: {
+          def: trtEnvStage,
+          settings: { provider: ['tensorrt', 'cpu'], tensorrt: { fp16: true, engineCache: '/tmp/engines-a' } },
+        },
+        b: {
+          def: trtEnvStage,
+          settings: { provider: ['tensorrt', 'cpu'], tensorrt: { int8: true, minSubgraphSize: 5 } },
+        },
         outA: { def: collectSink, binding: 'outA' },
         outB: { def: collectSink, binding: 'outB' },
       },
@@ -29,10 +35,16 @@ describe('TensorRT settings in stage workers', () => {
     await runPipeline(graph, {
       outDir: await mkdtemp(path.join(os.tmpdir(), 'reel-trt-')),
       onEvent: (e) => {
-        if (e.type === 'log') (logs[e.stage] ??= []).push(e.line);
+        if (e.type === 'log') {
+          logs[e.stage] ??= [];
+          logs[e.stage].push(e.line);
+        }
       },
     });
-    const report = (stage: string) => JSON.parse(logs[stage].find((l) => l.startsWith('{'))!) as { attempts: { provider: string; environment: Record<string, string> }[] };
+    const report = (stage: string) =>
+      JSON.parse(logs[stage].find((l) => l.startsWith('{'))!) as {
+        attempts: { provider: string; environment: Record<string, string> }[];
+      };
     expect(report('a').attempts[0]).toEqual({
       provider: 'tensorrt',
       environment: {

@@ -143,7 +143,15 @@ describe('awkward file names', () => {
   });
   afterAll(() => tmp.remove());
 
-  const names = ['with spaces.wav', 'ünïcødé 音声.wav', `quo"tes 'and' apos.wav`, '-leading-dash.wav', '-y.wav', 'colon:proto.wav', 'percent %d.wav'];
+  const names = [
+    'with spaces.wav',
+    'ünïcødé 音声.wav',
+    `quo"tes 'and' apos.wav`,
+    '-leading-dash.wav',
+    '-y.wav',
+    'colon:proto.wav',
+    'percent %d.wav',
+  ];
   for (const name of names) {
     it(`reads and writes "${name}"`, async () => {
       const input = tmp.path(name);
@@ -163,7 +171,15 @@ describe('awkward file names', () => {
       const blocks = await collect(decodeAudio('-i', { sampleRate: 8000, channels: 1 }));
       expect(blocks.reduce((n, b) => n + b.length, 0)).toBe(4000);
       // ffmpeg would treat "-y" as "overwrite"; here it is the output's name.
-      await writeMp4('-y.mp4', { video: (async function* () { yield new Uint8Array(16 * 16 * 3); })() }, { width: 16, height: 16, fps: 1, preset: 'ultrafast' });
+      await writeMp4(
+        '-y.mp4',
+        {
+          video: (async function* () {
+            yield new Uint8Array(16 * 16 * 3);
+          })(),
+        },
+        { width: 16, height: 16, fps: 1, preset: 'ultrafast' },
+      );
       expect(ffprobeJson(tmp.path('-y.mp4')).streams[0].codec_name).toBe('h264');
     } finally {
       process.chdir(dir);

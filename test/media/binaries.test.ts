@@ -5,7 +5,10 @@ import { mediaToolVersions, resolveFfmpeg } from '../../src/media/binaries.ts';
 describe('media binaries', () => {
   const saved = { ffmpeg: process.env.FFMPEG_PATH, ffprobe: process.env.FFPROBE_PATH };
   afterEach(() => {
-    for (const [k, v] of [['FFMPEG_PATH', saved.ffmpeg], ['FFPROBE_PATH', saved.ffprobe]] as const) {
+    for (const [k, v] of [
+      ['FFMPEG_PATH', saved.ffmpeg],
+      ['FFPROBE_PATH', saved.ffprobe],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }

@@ -42,7 +42,11 @@ describe('probe', () => {
     const jpg = colorPng(tmp.path('c.jpg'), { color: 'white', size: '16x16' });
     expect((await probe(jpg)).isImage).toBe(true);
     const blocks = await collect(decodeVideo(jpg, { fps: 5, frames: 3 }));
-    expect(blocks.map((b) => [b.width, b.height, b.data[0] > 250])).toEqual([[16, 16, true], [16, 16, true], [16, 16, true]]);
+    expect(blocks.map((b) => [b.width, b.height, b.data[0] > 250])).toEqual([
+      [16, 16, true],
+      [16, 16, true],
+      [16, 16, true],
+    ]);
   });
 });
 
@@ -62,7 +66,9 @@ describe('decodeVideo', () => {
   it('decodes 2 s at 25 fps to 20 frames at 10 fps, at the file size by default', async () => {
     const blocks = await collect(decodeVideo(av, { fps: 10 }));
     expect(blocks.length).toBe(20);
-    expect(blocks.every((b) => b.width === 64 && b.height === 48 && b.frameCount === 1 && b.data.length === 64 * 48 * 3)).toBe(true);
+    expect(
+      blocks.every((b) => b.width === 64 && b.height === 48 && b.frameCount === 1 && b.data.length === 64 * 48 * 3),
+    ).toBe(true);
     expect(blocks.map((b) => b.startFrame)).toEqual([...Array(20).keys()]);
   });
 
@@ -75,7 +81,11 @@ describe('decodeVideo', () => {
 
   it('returns the colour of a flat colour source, to within YUV rounding', async () => {
     const [first] = await collect(decodeVideo(teal, { fps: 25, frames: 1 }));
-    for (const [x, y] of [[0, 0], [16, 12], [31, 23]]) {
+    for (const [x, y] of [
+      [0, 0],
+      [16, 12],
+      [31, 23],
+    ]) {
       const [r, g, b] = pixel(first, 0, x, y);
       expect(Math.abs(r - 48)).toBeLessThanOrEqual(3);
       expect(Math.abs(g - 128)).toBeLessThanOrEqual(3);
@@ -111,6 +121,8 @@ describe('decodeVideo', () => {
   });
 
   it('asks for a length when given an image without one', async () => {
-    await expect(collect(decodeVideo(png, { fps: 10 }))).rejects.toThrow(/orange\.png: is a still image: ask for a number of frames/);
+    await expect(collect(decodeVideo(png, { fps: 10 }))).rejects.toThrow(
+      /orange\.png: is a still image: ask for a number of frames/,
+    );
   });
 });

@@ -14,33 +14,68 @@ export function tempDir(tag: string): { dir: string; path: (name: string) => str
 
 /** Runs ffmpeg with `args` (output last), failing the test on error. */
 export function ffmpeg(...args: string[]): void {
-  const r = spawnSync(resolveFfmpeg().ffmpeg, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args], { encoding: 'utf8' });
+  const r = spawnSync(resolveFfmpeg().ffmpeg, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`ffmpeg ${args.join(' ')} failed: ${r.stderr}`);
 }
 
 /** ffprobe's JSON for a file (streams + format). */
 export function ffprobeJson(file: string): {
   format: { duration: string; format_name: string };
-  streams: { codec_type: string; codec_name: string; width?: number; height?: number; pix_fmt?: string; sample_rate?: string; channels?: number }[];
+  streams: {
+    codec_type: string;
+    codec_name: string;
+    width?: number;
+    height?: number;
+    pix_fmt?: string;
+    sample_rate?: string;
+    channels?: number;
+  }[];
 } {
-  const r = spawnSync(resolveFfmpeg().ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', `file:${file}`], {
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    resolveFfmpeg().ffprobe,
+    ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', `file:${file}`],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (r.status !== 0) throw new Error(`ffprobe failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
 
 export function sineWav(out: string, o: { freq: number; rate: number; seconds: number; channels?: number }): string {
-  ffmpeg('-f', 'lavfi', '-i', `sine=frequency=${o.freq}:sample_rate=${o.rate}:duration=${o.seconds}`, '-ac', String(o.channels ?? 1), out);
+  ffmpeg(
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=${o.freq}:sample_rate=${o.rate}:duration=${o.seconds}`,
+    '-ac',
+    String(o.channels ?? 1),
+    out,
+  );
   return out;
 }
 
 /** A small H.264 + AAC mp4: testsrc pattern and a sine, `seconds` long. */
 export function avMp4(out: string, o: { seconds: number; size?: string; fps?: number; faststart?: boolean }): string {
   ffmpeg(
-    '-f', 'lavfi', '-i', `testsrc=size=${o.size ?? '64x48'}:rate=${o.fps ?? 25}:duration=${o.seconds}`,
-    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${o.seconds}`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=size=${o.size ?? '64x48'}:rate=${o.fps ?? 25}:duration=${o.seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=44100:duration=${o.seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
     ...(o.faststart ? ['-movflags', '+faststart'] : []),
     out,
   );
@@ -49,7 +84,19 @@ export function avMp4(out: string, o: { seconds: number; size?: string; fps?: nu
 
 /** A video-only mp4 of one flat colour. */
 export function colorMp4(out: string, o: { color: string; seconds: number; size: string; fps: number }): string {
-  ffmpeg('-f', 'lavfi', '-i', `color=c=${o.color}:size=${o.size}:rate=${o.fps}:duration=${o.seconds}`, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', out);
+  ffmpeg(
+    '-f',
+    'lavfi',
+    '-i',
+    `color=c=${o.color}:size=${o.size}:rate=${o.fps}:duration=${o.seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    out,
+  );
   return out;
 }
 

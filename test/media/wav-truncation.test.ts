@@ -27,7 +27,19 @@ describe('truncated WAV files', () => {
     expect((await probe(whole)).truncated).toBeUndefined();
     // Written to a pipe, ffmpeg cannot go back to fill in the sizes: unknown, not truncated.
     const streamed = tmp.path('streamed.wav');
-    const piped = spawnSync(resolveFfmpeg().ffmpeg, ['-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=f=300:d=2', '-ar', '16000', '-f', 'wav', 'pipe:1']);
+    const piped = spawnSync(resolveFfmpeg().ffmpeg, [
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=f=300:d=2',
+      '-ar',
+      '16000',
+      '-f',
+      'wav',
+      'pipe:1',
+    ]);
     writeFileSync(streamed, piped.stdout);
     expect(piped.stdout.readUInt32LE(4)).toBe(0xffffffff); // RIFF size left unknown
     expect(await wavTruncation(streamed)).toBeUndefined();

@@ -3,13 +3,21 @@
  * (no file under the final name after a failure or an abort, no temp file left behind).
  */
 import { readdirSync, existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CancelledError, MediaError } from '../../src/core/errors.ts';
 import { decodeAudio } from '../../src/media/decodeAudio.ts';
 import { decodeVideo } from '../../src/media/decodeVideo.ts';
 import { openMp4Writer, writeMp4 } from '../../src/media/mp4Writer.ts';
 import { openWavWriter, writeWav } from '../../src/media/wavWriter.ts';
-import { collect, concatFloat32, ffprobeJson, processExists, sineWav, tempDir, zeroCrossingFrequency } from './makeMedia.ts';
+import {
+  collect,
+  concatFloat32,
+  ffprobeJson,
+  processExists,
+  sineWav,
+  tempDir,
+  zeroCrossingFrequency,
+} from './makeMedia.ts';
 
 /** A generated ramp-and-sine signal, interleaved, in blocks — not read from any file. */
 async function* synth(o: { rate: number; channels: number; seconds: number; block: number; freq: number }) {
@@ -18,7 +26,8 @@ async function* synth(o: { rate: number; channels: number; seconds: number; bloc
     const n = Math.min(o.block, total - start);
     const out = new Float32Array(n * o.channels);
     for (let i = 0; i < n; i++) {
-      for (let c = 0; c < o.channels; c++) out[i * o.channels + c] = 0.5 * Math.sin((2 * Math.PI * o.freq * (start + i)) / o.rate) * (c === 0 ? 1 : -1);
+      for (let c = 0; c < o.channels; c++)
+        out[i * o.channels + c] = 0.5 * Math.sin((2 * Math.PI * o.freq * (start + i)) / o.rate) * (c === 0 ? 1 : -1);
     }
     yield out;
   }
@@ -46,11 +55,15 @@ describe('WAV writer', () => {
   for (const sampleFormat of ['s16', 'f32'] as const) {
     it(`round-trips ${sampleFormat} stereo: ffprobe reads the header, ffmpeg decodes the same samples`, async () => {
       const out = tmp.path(`rt-${sampleFormat}.wav`);
-      const { frames: written } = await writeWav(out, synth({ rate: 22050, channels: 2, seconds: 1.25, block: 1000, freq: 500 }), {
-        sampleRate: 22050,
-        channels: 2,
-        sampleFormat,
-      });
+      const { frames: written } = await writeWav(
+        out,
+        synth({ rate: 22050, channels: 2, seconds: 1.25, block: 1000, freq: 500 }),
+        {
+          sampleRate: 22050,
+          channels: 2,
+          sampleFormat,
+        },
+      );
       expect(written).toBe(27563); // round(22050 × 1.25)
       const p = ffprobeJson(out);
       expect(p.streams[0]).toMatchObject({
@@ -60,7 +73,9 @@ describe('WAV writer', () => {
       });
       expect(Number(p.format.duration)).toBeCloseTo(27563 / 22050, 4);
       const back = concatFloat32(await collect(decodeAudio(out, { sampleRate: 22050, channels: 2 })));
-      const want = concatFloat32(await collect(synth({ rate: 22050, channels: 2, seconds: 1.25, block: 4096, freq: 500 })));
+      const want = concatFloat32(
+        await collect(synth({ rate: 22050, channels: 2, seconds: 1.25, block: 4096, freq: 500 })),
+      );
       expect(back.length).toBe(want.length);
       let maxErr = 0;
       for (let i = 0; i < want.length; i++) maxErr = Math.max(maxErr, Math.abs(back[i] - want[i]));
@@ -72,7 +87,10 @@ describe('WAV writer', () => {
   it('re-encodes a decoded file block by block', async () => {
     const src = sineWav(tmp.path('src.wav'), { freq: 440, rate: 48000, seconds: 2 });
     const out = tmp.path('re.wav');
-    await writeWav(out, decodeAudio(src, { sampleRate: 16000, channels: 1, blockSamples: 3000 }), { sampleRate: 16000, channels: 1 });
+    await writeWav(out, decodeAudio(src, { sampleRate: 16000, channels: 1, blockSamples: 3000 }), {
+      sampleRate: 16000,
+      channels: 1,
+    });
     const x = concatFloat32(await collect(decodeAudio(out, { sampleRate: 16000, channels: 1 })));
     expect(x.length).toBe(32000);
     expect(zeroCrossingFrequency(x, 16000)).toBeCloseTo(440, 0);
@@ -101,7 +119,9 @@ describe('WAV writer', () => {
   });
 
   it('names the file when its folder does not exist', async () => {
-    await expect(openWavWriter(tmp.path('no/such/dir/x.wav'), { sampleRate: 8000, channels: 1 })).rejects.toThrow(/x\.wav: output folder .* does not exist/);
+    await expect(openWavWriter(tmp.path('no/such/dir/x.wav'), { sampleRate: 8000, channels: 1 })).rejects.toThrow(
+      /x\.wav: output folder .* does not exist/,
+    );
   });
 });
 
@@ -114,7 +134,10 @@ describe('MP4 writer', () => {
     const [w, h, fps, seconds] = [96, 64, 25, 2];
     await writeMp4(
       out,
-      { video: frames({ width: w, height: h, count: fps * seconds }), audio: synth({ rate: 44100, channels: 2, seconds, block: 2048, freq: 440 }) },
+      {
+        video: frames({ width: w, height: h, count: fps * seconds }),
+        audio: synth({ rate: 44100, channels: 2, seconds, block: 2048, freq: 440 }),
+      },
       { width: w, height: h, fps, audio: { sampleRate: 44100, channels: 2 }, preset: 'ultrafast' },
     );
     const p = ffprobeJson(out);
@@ -125,7 +148,9 @@ describe('MP4 writer', () => {
     expect(Number(p.format.duration)).toBeGreaterThan(1.95);
     expect(Number(p.format.duration)).toBeLessThan(2.1);
     // faststart: the moov atom comes before mdat.
-    const head = Buffer.from(await import('node:fs/promises').then((fs) => fs.readFile(out))).subarray(0, 4096).toString('latin1');
+    const head = Buffer.from(await import('node:fs/promises').then((fs) => fs.readFile(out)))
+      .subarray(0, 4096)
+      .toString('latin1');
     expect(head.indexOf('moov')).toBeGreaterThan(0);
     expect(head.indexOf('moov')).toBeLessThan(head.indexOf('mdat') === -1 ? Infinity : head.indexOf('mdat'));
     // Frames decode back with their colours; the sound keeps its pitch.
@@ -138,7 +163,9 @@ describe('MP4 writer', () => {
     expect(Math.abs(mid[at + 2] - 200)).toBeLessThanOrEqual(6);
     const pcm = concatFloat32(await collect(decodeAudio(out, { sampleRate: 16000, channels: 1 }))).subarray(0, 16000);
     // Channels are in antiphase, so a mono downmix is silence; take the left channel instead.
-    const left = concatFloat32(await collect(decodeAudio(out, { sampleRate: 16000, channels: 2 }))).filter((_, i) => i % 2 === 0);
+    const left = concatFloat32(await collect(decodeAudio(out, { sampleRate: 16000, channels: 2 }))).filter(
+      (_, i) => i % 2 === 0,
+    );
     expect(Math.max(...pcm.map(Math.abs))).toBeLessThan(0.05);
     expect(zeroCrossingFrequency(left.subarray(2000, 30000), 16000)).toBeCloseTo(440, 0);
     expect(onlyFinal(tmp.dir)).toEqual([]);
@@ -146,7 +173,11 @@ describe('MP4 writer', () => {
 
   it('writes a video without sound, padding an odd size to even', async () => {
     const out = tmp.path('silent.mp4');
-    await writeMp4(out, { video: frames({ width: 33, height: 21, count: 10 }) }, { width: 33, height: 21, fps: 10, preset: 'ultrafast' });
+    await writeMp4(
+      out,
+      { video: frames({ width: 33, height: 21, count: 10 }) },
+      { width: 33, height: 21, fps: 10, preset: 'ultrafast' },
+    );
     const p = ffprobeJson(out);
     expect(p.streams.map((s) => s.codec_type)).toEqual(['video']);
     expect(p.streams[0]).toMatchObject({ width: 34, height: 22 });
@@ -155,7 +186,13 @@ describe('MP4 writer', () => {
   it('kills ffmpeg and leaves no file on abort', async () => {
     const ac = new AbortController();
     const out = tmp.path('aborted.mp4');
-    const w = await openMp4Writer(out, { width: 32, height: 32, fps: 10, audio: { sampleRate: 8000, channels: 1 }, signal: ac.signal });
+    const w = await openMp4Writer(out, {
+      width: 32,
+      height: 32,
+      fps: 10,
+      audio: { sampleRate: 8000, channels: 1 },
+      signal: ac.signal,
+    });
     await w.writeAudio(new Float32Array(800));
     await w.writeFrames(new Uint8Array(32 * 32 * 3));
     ac.abort();
@@ -167,7 +204,11 @@ describe('MP4 writer', () => {
 
   it("reports ffmpeg's reason and leaves no file when the encoder fails", async () => {
     const out = tmp.path('bad-preset.mp4');
-    const err = await writeMp4(out, { video: frames({ width: 16, height: 16, count: 50 }) }, { width: 16, height: 16, fps: 10, preset: 'no-such-preset' }).catch((e) => e);
+    const err = await writeMp4(
+      out,
+      { video: frames({ width: 16, height: 16, count: 50 }) },
+      { width: 16, height: 16, fps: 10, preset: 'no-such-preset' },
+    ).catch((e) => e);
     expect(err).toBeInstanceOf(MediaError);
     expect((err as MediaError).message).toMatch(/bad-preset\.mp4: .*\(ffmpeg: .+\)/);
     expect(existsSync(out)).toBe(false);
@@ -180,7 +221,9 @@ describe('MP4 writer', () => {
       yield* frames({ width: 16, height: 16, count: 3 });
       throw new Error('vae stage failed');
     }
-    await expect(writeMp4(out, { video: failing() }, { width: 16, height: 16, fps: 10 })).rejects.toThrow('vae stage failed');
+    await expect(writeMp4(out, { video: failing() }, { width: 16, height: 16, fps: 10 })).rejects.toThrow(
+      'vae stage failed',
+    );
     expect(existsSync(out)).toBe(false);
     expect(onlyFinal(tmp.dir)).toEqual([]);
   });

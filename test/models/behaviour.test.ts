@@ -42,8 +42,17 @@ describe('reference model behaviour', () => {
     const xy = feeds.xy_pos.data as Float32Array;
     let past = feeds.past_kv;
     let logits: Float32Array | undefined;
-    for (const [a, b] of [[0, 4], [4, 5], [5, 6]]) {
-      const out = await s.run({ xy_pos: f32(xy.slice(a * h.dim, b * h.dim), [1, b - a, h.dim]), mask: feeds.mask, past_kv: past, offset: i64([a], []) });
+    for (const [a, b] of [
+      [0, 4],
+      [4, 5],
+      [5, 6],
+    ]) {
+      const out = await s.run({
+        xy_pos: f32(xy.slice(a * h.dim, b * h.dim), [1, b - a, h.dim]),
+        mask: feeds.mask,
+        past_kv: past,
+        offset: i64([a], []),
+      });
       past = out.kv_cache;
       logits = out.logits.data as Float32Array;
     }
@@ -65,8 +74,12 @@ describe('reference model behaviour', () => {
     expect(Buffer.compare(buildReferenceModel('rvc'), buildReferenceModel('rvc'))).toBe(0);
     const outDir = await mkdtemp(join(tmpdir(), 'reel-models-'));
     const families = ['hifigan', 'vae'] as const;
-    const [a] = await Promise.all([buildReferenceModels({ outDir, families }), buildReferenceModels({ outDir, families })]);
-    for (const [i, path] of a.entries()) expect(Buffer.compare(await readFile(path), buildReferenceModel(families[i]))).toBe(0);
+    const [a] = await Promise.all([
+      buildReferenceModels({ outDir, families }),
+      buildReferenceModels({ outDir, families }),
+    ]);
+    for (const [i, path] of a.entries())
+      expect(Buffer.compare(await readFile(path), buildReferenceModel(families[i]))).toBe(0);
   });
 
   it('ensureReferenceModel writes models/build/<scale>/<family>.onnx with the generator bytes', async () => {

@@ -70,7 +70,8 @@ describe.each(FAMILY_IDS)('reference model %s (tiny)', (family) => {
       for (const [name, dims] of Object.entries(shapes)) expect(out[name].dims, name).toEqual(dims);
       for (const spec of manifest.outputs) {
         const t = out[spec.name];
-        if (t.type === 'float32') expect((t.data as Float32Array).every(Number.isFinite), `${spec.name} finite`).toBe(true);
+        if (t.type === 'float32')
+          expect((t.data as Float32Array).every(Number.isFinite), `${spec.name} finite`).toBe(true);
         expect(t.dims.length).toBe(spec.shape.length);
       }
     } finally {

@@ -11,7 +11,11 @@ describe('GraphBuilder', () => {
   it('a dilated Conv1d with seeded weights matches a direct convolution', async () => {
     const b = new GraphBuilder('conv', 'test-seed');
     const x = b.input('x', 'float32', [1, 2, 'T']);
-    b.output(conv(b, 'c', x, { cin: 2, cout: 3, kernel: [3], dilation: [2], bias: false }), 'y', 'float32', [1, 3, 'T']);
+    b.output(conv(b, 'c', x, { cin: 2, cout: 3, kernel: [3], dilation: [2], bias: false }), 'y', 'float32', [
+      1,
+      3,
+      'T',
+    ]);
     const s = await ort.InferenceSession.create(b.model(), opts);
     const T = 9;
     const xs = Float32Array.from({ length: 2 * T }, (_, i) => Math.cos(i));
@@ -21,10 +25,11 @@ describe('GraphBuilder', () => {
     for (let o = 0; o < 3; o++) {
       for (let t = 0; t < T; t++) {
         let acc = 0;
-        for (let c = 0; c < 2; c++) for (let k = 0; k < 3; k++) {
-          const src = t + (k - 1) * 2;
-          if (src >= 0 && src < T) acc += w[(o * 2 + c) * 3 + k] * xs[c * T + src];
-        }
+        for (let c = 0; c < 2; c++)
+          for (let k = 0; k < 3; k++) {
+            const src = t + (k - 1) * 2;
+            if (src >= 0 && src < T) acc += w[(o * 2 + c) * 3 + k] * xs[c * T + src];
+          }
         expect(y[o * T + t]).toBeCloseTo(acc, 5);
       }
     }
@@ -41,7 +46,10 @@ describe('GraphBuilder', () => {
     b.output(b.gather(x, ids, 1), 'g', 'float32', [2, 3]);
     const s = await ort.InferenceSession.create(b.model(), opts);
     const xs = Float32Array.from([1, 2, 3, 4, 0, 0, 1, 5]);
-    const out = await s.run({ x: new ort.Tensor('float32', xs, [2, 4]), ids: new ort.Tensor('int64', BigInt64Array.from([3n, 0n, 3n]), [3]) });
+    const out = await s.run({
+      x: new ort.Tensor('float32', xs, [2, 4]),
+      ids: new ort.Tensor('int64', BigInt64Array.from([3n, 0n, 3n]), [3]),
+    });
     const e = Math.exp(1) / (1 + Math.exp(1));
     const a = Array.from(out.a.data as Float32Array);
     [1 - e, e, 1 - e, e, 1 - e, e, 1 - e, e].forEach((v, i) => expect(a[i]).toBeCloseTo(v, 6));

@@ -14,7 +14,10 @@ describe('inspectModel', () => {
   it('reads the real Ultra-Light RFB-320 export, whose weights are also graph inputs', async () => {
     const info = await inspectModel(FACE);
     expect(info.inputs).toEqual([{ name: 'input', dtype: 'float32', shape: [1, 3, 240, 320] }]);
-    expect(info.outputs.map((o) => [o.name, o.shape])).toEqual([['scores', [1, 4420, 2]], ['boxes', [1, 4420, 4]]]);
+    expect(info.outputs.map((o) => [o.name, o.shape])).toEqual([
+      ['scores', [1, 4420, 2]],
+      ['boxes', [1, 4420, 4]],
+    ]);
     expect(info.opset).toBe(9);
     expect(info.producer).toMatch(/^pytorch/);
     expect(info.initializerInputs.length).toBeGreaterThan(100);

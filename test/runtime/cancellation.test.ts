@@ -65,7 +65,10 @@ describe('cancellation', () => {
         if (e.type === 'chunk' && e.stage === 'infer' && e.chunk.index === 3) controller.abort();
       },
     });
-    const error = await run.then(() => undefined, (err: unknown) => err);
+    const error = await run.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(error).toBeInstanceOf(CancelledError);
     expect((error as CancelledError).exitCode).toBe(EXIT.interrupted);
     const [pid] = probe('abort').childPids;

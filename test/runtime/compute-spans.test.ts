@@ -29,7 +29,9 @@ async function script(): Promise<string> {
 
 /** Work spans by track name, [start, end] in µs. */
 function spansByTrack(trace: readonly TraceEvent[]): Map<string, [number, number][]> {
-  const names = new Map(trace.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => [e.tid, String(e.args!.name)]));
+  const names = new Map(
+    trace.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => [e.tid, String(e.args!.name)]),
+  );
   const tracks = new Map<string, [number, number][]>();
   for (const e of trace) {
     if (e.ph !== 'X' || e.cat !== 'chunk') continue;
@@ -43,7 +45,8 @@ function spansByTrack(trace: readonly TraceEvent[]): Map<string, [number, number
 function overlap(a: [number, number][], b: [number, number][]): number {
   let total = 0;
   for (let i = 0; i < a.length; i++) {
-    for (let j = a === b ? i + 1 : 0; j < b.length; j++) total += Math.max(0, Math.min(a[i][1], b[j][1]) - Math.max(a[i][0], b[j][0]));
+    for (let j = a === b ? i + 1 : 0; j < b.length; j++)
+      total += Math.max(0, Math.min(a[i][1], b[j][1]) - Math.max(a[i][0], b[j][0]));
   }
   return total;
 }
@@ -61,9 +64,19 @@ describe('trace spans and busyMs are compute only', () => {
         busy: { def: spinStage, options: { spinMs: 3 } },
         sink: { def: collectSink, binding: 'out' },
       },
-      edges: ['script.text -> tts.text', 'tts.audio -> nb.in', 'nb.out -> io.in', 'io.out -> busy.in', 'busy.out -> sink.in'],
+      edges: [
+        'script.text -> tts.text',
+        'tts.audio -> nb.in',
+        'nb.out -> io.in',
+        'io.out -> busy.in',
+        'busy.out -> sink.in',
+      ],
     });
-    const result = await runPipeline(graph, { inputs: { script: await script() }, outDir: await outDir(), mode: 'sequential' });
+    const result = await runPipeline(graph, {
+      inputs: { script: await script() },
+      outDir: await outDir(),
+      mode: 'sequential',
+    });
     const spans = [...spansByTrack(result.trace).values()].flat().sort((x, y) => x[0] - y[0]);
     // No two spans overlap (1 µs of rounding aside): one stage works at a time, parked ones do not count.
     for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1] - 1);
@@ -98,30 +111,30 @@ describe('trace spans and busyMs are compute only', () => {
     expect(overlap(a0, a1)).toBeGreaterThan(3 * 20_000);
   });
 
-  it.each([['in a worker', true], ['in the main thread', false]])(
-    '%s: a generator’s wait for room shows as blockedOutputMs, not busyMs',
-    async (_name, workers) => {
-      const graph = testGraph({
-        nodes: {
-          script: { def: textFixtureSource, binding: 'script' },
-          tts: { def: generatorStage, options: { chunks: 20, spinMs: 2 } },
-          slow: { def: delayStage, options: { delayMs: 10 }, settings: { queue: 2 } },
-          sink: { def: collectSink, binding: 'out' },
-        },
-        edges: ['script.text -> tts.text', 'tts.audio -> slow.in', 'slow.out -> sink.in'],
-      });
-      const result = await runPipeline(graph, { inputs: { script: await script() }, outDir: await outDir(), workers });
-      const tts = result.metrics.stages.find((s) => s.stage === 'tts')!;
-      // 20 chunks × 2 ms of work; the rest of the ~200 ms it waited for the slow consumer.
-      expect(tts.busyMs).toBeGreaterThanOrEqual(20 * 2 * 0.9);
-      expect(tts.busyMs).toBeLessThan(100);
-      expect(tts.blockedOutputMs).toBeGreaterThan(100);
-      // Its spans are the stretches of work between waits: none overlaps another.
-      const spans = spansByTrack(result.trace).get('tts')!;
-      expect(spans.length).toBeGreaterThan(1);
-      expect(overlap(spans, spans)).toBe(0);
-    },
-  );
+  it.each([
+    ['in a worker', true],
+    ['in the main thread', false],
+  ])('%s: a generator’s wait for room shows as blockedOutputMs, not busyMs', async (_name, workers) => {
+    const graph = testGraph({
+      nodes: {
+        script: { def: textFixtureSource, binding: 'script' },
+        tts: { def: generatorStage, options: { chunks: 20, spinMs: 2 } },
+        slow: { def: delayStage, options: { delayMs: 10 }, settings: { queue: 2 } },
+        sink: { def: collectSink, binding: 'out' },
+      },
+      edges: ['script.text -> tts.text', 'tts.audio -> slow.in', 'slow.out -> sink.in'],
+    });
+    const result = await runPipeline(graph, { inputs: { script: await script() }, outDir: await outDir(), workers });
+    const tts = result.metrics.stages.find((s) => s.stage === 'tts')!;
+    // 20 chunks × 2 ms of work; the rest of the ~200 ms it waited for the slow consumer.
+    expect(tts.busyMs).toBeGreaterThanOrEqual(20 * 2 * 0.9);
+    expect(tts.busyMs).toBeLessThan(100);
+    expect(tts.blockedOutputMs).toBeGreaterThan(100);
+    // Its spans are the stretches of work between waits: none overlaps another.
+    const spans = spansByTrack(result.trace).get('tts')!;
+    expect(spans.length).toBeGreaterThan(1);
+    expect(overlap(spans, spans)).toBe(0);
+  });
 
   it('shows the wait for a neighbour as waitNeighboursMs, and a plain wait for input as waitInputMs', async () => {
     const graph = testGraph({
@@ -133,7 +146,13 @@ describe('trace spans and busyMs are compute only', () => {
         nbSink: { def: collectSink, binding: 'nb' },
         plainSink: { def: collectSink, binding: 'plain' },
       },
-      edges: ['src.audio -> slow.in', 'slow.out -> nb.in', 'slow.out -> plain.in', 'nb.out -> nbSink.in', 'plain.out -> plainSink.in'],
+      edges: [
+        'src.audio -> slow.in',
+        'slow.out -> nb.in',
+        'slow.out -> plain.in',
+        'nb.out -> nbSink.in',
+        'plain.out -> plainSink.in',
+      ],
     });
     const { metrics } = await runPipeline(graph, { outDir: await outDir() });
     const stage = (id: string) => metrics.stages.find((s) => s.stage === id)!;

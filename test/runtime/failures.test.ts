@@ -12,7 +12,11 @@ import { testGraph } from '../fixtures/stages/graph.ts';
 import { spinStage } from '../fixtures/stages/spin-stage.ts';
 
 /** src → infer (a worker stage that fails as told) → sink; returns the error and what was left. */
-async function failingRun(infer: Record<string, unknown>, source: Record<string, unknown> = {}, stageTimeoutMs?: number) {
+async function failingRun(
+  infer: Record<string, unknown>,
+  source: Record<string, unknown> = {},
+  stageTimeoutMs?: number,
+) {
   const out = await mkdtemp(join(tmpdir(), 'reel-fail-'));
   const temps: string[] = [];
   const graph = testGraph({
@@ -56,13 +60,17 @@ describe('failures', () => {
   it('fails cleanly when the worker process dies on chunk k', async () => {
     const run = await failingRun({ failAt: 2, failure: 'exit' });
     const error = expectCleanFailure(run);
-    expect(error.message).toMatch(/^dub: stage "infer" chunk 2 \[1\.00s–1\.50s\]: its worker exited unexpectedly \(code 3\)$/);
+    expect(error.message).toMatch(
+      /^dub: stage "infer" chunk 2 \[1\.00s–1\.50s\]: its worker exited unexpectedly \(code 3\)$/,
+    );
   });
 
   it('ends a stage that hangs on chunk k after the stage timeout, and terminates its worker', async () => {
     const run = await failingRun({ failAt: 1, failure: 'hang' }, {}, 400);
     const error = expectCleanFailure(run);
-    expect(error.message).toMatch(/^dub: stage "infer" chunk 1 \[0\.50s–1\.00s\]: no result after 400 ms \(stage timeout\)$/);
+    expect(error.message).toMatch(
+      /^dub: stage "infer" chunk 1 \[0\.50s–1\.00s\]: no result after 400 ms \(stage timeout\)$/,
+    );
     // Timeout, then the dispose grace for a worker that cannot answer, then done: no hang.
     expect(run.ms).toBeLessThan(4000);
   });
@@ -86,7 +94,9 @@ describe('failures', () => {
       edges: ['src.audio -> infer.in', 'infer.out -> sink.in'],
     });
     const out = await mkdtemp(join(tmpdir(), 'reel-fail-'));
-    await expect(runPipeline(graph, { outDir: out })).rejects.toThrow('stage "infer": stage kind "test-spin" is declared but not implemented yet');
+    await expect(runPipeline(graph, { outDir: out })).rejects.toThrow(
+      'stage "infer": stage kind "test-spin" is declared but not implemented yet',
+    );
     expect(existsSync(join(out, 'sink.txt'))).toBe(false);
   });
 });

@@ -21,7 +21,12 @@ describe('flow control', () => {
   it('lets a generating item emit only into a free place on every edge', () => {
     expect(hasRoomForPacket([])).toBe(true);
     expect(hasRoomForPacket([{ length: 1, capacity: 2 }])).toBe(true);
-    expect(hasRoomForPacket([{ length: 1, capacity: 2 }, { length: 2, capacity: 2 }])).toBe(false);
+    expect(
+      hasRoomForPacket([
+        { length: 1, capacity: 2 },
+        { length: 2, capacity: 2 },
+      ]),
+    ).toBe(false);
   });
 
   it('gives a join input room for what its branch runs ahead of one held back by neighbours', () => {
@@ -33,11 +38,18 @@ describe('flow control', () => {
         join: { def: sumJoinStage, settings: { queue: 1 } },
         sink: { def: collectSink },
       },
-      edges: ['src.audio -> h0.in', 'h0.out -> h1.in', 'h1.out -> join.a', 'src.audio -> join.b', 'join.out -> sink.in'],
+      edges: [
+        'src.audio -> h0.in',
+        'h0.out -> h1.in',
+        'h1.out -> join.a',
+        'src.audio -> join.b',
+        'join.out -> sink.in',
+      ],
     });
     const depth = lookaheadDepths(graph);
     expect(Object.fromEntries(depth)).toEqual({ src: 0, h0: 1, h1: 2, join: 2, sink: 2 });
-    const capacity = (from: string, to: string) => joinCapacity(graph, graph.edges.find((e) => e.from.node === from && e.to.node === to)!, depth);
+    const capacity = (from: string, to: string) =>
+      joinCapacity(graph, graph.edges.find((e) => e.from.node === from && e.to.node === to)!, depth);
     // The direct branch must hold chunk k while h1 waits for k+2 to reach it: 1 + 2 places.
     expect(capacity('src', 'join')).toBe(3);
     expect(capacity('h1', 'join')).toBe(1);

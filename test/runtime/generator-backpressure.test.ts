@@ -14,7 +14,10 @@ import { testGraph } from '../fixtures/stages/graph.ts';
 import { textFixtureSource } from '../fixtures/stages/text-fixture-source.ts';
 
 describe('generating stages under back-pressure', () => {
-  it.each([['in a worker', true], ['in the main thread', false]])('%s: the slow consumer never has more than its queue waiting', async (_name, workers) => {
+  it.each([
+    ['in a worker', true],
+    ['in the main thread', false],
+  ])('%s: the slow consumer never has more than its queue waiting', async (_name, workers) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'reel-gen-'));
     const script = path.join(dir, 'script.txt');
     await writeFile(script, 'anything');

@@ -33,7 +33,14 @@ async function drive(instance: TransformInstance) {
 
 describe('InstanceDriver', () => {
   it('times a one-shot item as one segment of its compute', async () => {
-    const { out, segments } = await drive({ process: () => defer(() => (spin(20), of(packet(0)))), dispose: async () => {} });
+    const { out, segments } = await drive({
+      process: () =>
+        defer(() => {
+          spin(20);
+          return of(packet(0));
+        }),
+      dispose: async () => {},
+    });
     expect(out).toHaveLength(1);
     expect(segments).toHaveLength(1);
     expect(segments[0].end - segments[0].start).toBeGreaterThanOrEqual(19);
@@ -50,15 +57,12 @@ describe('InstanceDriver', () => {
     driverRef = driver;
     const instance: TransformInstance = {
       process: () =>
-        paced(
-          async function* () {
-            for (let k = 0; k < 3; k++) {
-              spin(10);
-              yield packet(k);
-            }
-          },
-          driver.room,
-        ),
+        paced(async function* () {
+          for (let k = 0; k < 3; k++) {
+            spin(10);
+            yield packet(k);
+          }
+        }, driver.room),
       dispose: async () => {},
     };
     const segments: ComputeSegment[] = [];
@@ -70,7 +74,8 @@ describe('InstanceDriver', () => {
     expect(driver.parked).toBe(false);
     // Two waits for room (before chunks 1 and 2) split the work into three segments …
     expect(segments).toHaveLength(3);
-    for (let i = 1; i < segments.length; i++) expect(segments[i].start - segments[i - 1].end).toBeGreaterThanOrEqual(35);
+    for (let i = 1; i < segments.length; i++)
+      expect(segments[i].start - segments[i - 1].end).toBeGreaterThanOrEqual(35);
     // … labelled by the chunk each emitted, and summing to the compute, not the wall time.
     expect(segments.map((s) => s.emitted)).toEqual([0, 1, 2]);
     const compute = segments.reduce((sum, s) => sum + s.end - s.start, 0);

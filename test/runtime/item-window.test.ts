@@ -11,7 +11,17 @@ import { ItemWindow, type ReadyItem } from '../../src/runtime/item-window.ts';
 
 function chunk(index: number, last = false, clipId = 'clip'): { port: string; packet: Packet } {
   const info = { clipId, index, start: index, end: index + 1, last };
-  return { port: 'in', packet: { kind: 'audio', chunk: info, sampleRate: 8000, channels: 1, startSample: index * 8000, data: new Float32Array(1).fill(index) } };
+  return {
+    port: 'in',
+    packet: {
+      kind: 'audio',
+      chunk: info,
+      sampleRate: 8000,
+      channels: 1,
+      startSample: index * 8000,
+      data: new Float32Array(1).fill(index),
+    },
+  };
 }
 
 const indices = (item: ItemData) => ({
@@ -76,7 +86,10 @@ describe('ItemWindow', () => {
   });
 
   it('gives every item of a clip its whole inputs, and releases them with the clip', () => {
-    const text: { port: string; packet: TextPacket } = { port: 'script', packet: { kind: 'text', chunk: { clipId: 'clip', index: 0, start: 0, end: 0, last: true }, text: 'hi' } };
+    const text: { port: string; packet: TextPacket } = {
+      port: 'script',
+      packet: { kind: 'text', chunk: { clipId: 'clip', index: 0, start: 0, end: 0, last: true }, text: 'hi' },
+    };
     const window = new ItemWindow({ before: 0, after: 0 }, new Set(['script']), true);
     window.push([chunk(0), text]);
     window.push([chunk(1, true)]);
@@ -89,7 +102,10 @@ describe('ItemWindow', () => {
   });
 
   it('makes one item per clip for a kind whose inputs are all whole', () => {
-    const text: { port: string; packet: Packet } = { port: 'script', packet: { kind: 'text', chunk: { clipId: 'clip', index: 0, start: 0, end: 0, last: true }, text: 'hi' } };
+    const text: { port: string; packet: Packet } = {
+      port: 'script',
+      packet: { kind: 'text', chunk: { clipId: 'clip', index: 0, start: 0, end: 0, last: true }, text: 'hi' },
+    };
     const window = new ItemWindow({ before: 0, after: 0 }, new Set(['script']), false);
     window.push([text]);
     const ready = window.take()!;

@@ -65,7 +65,10 @@ describe('fan-out and fan-in', () => {
       edges: ['long.audio -> d.a', 'short.audio -> d.b', 'd.out -> sink.in'],
     });
     const logs: string[] = [];
-    await runPipeline(graph, { outDir: out, onEvent: (e) => void (e.type === 'log' && e.stage === 'd' && logs.push(e.line)) });
+    await runPipeline(graph, {
+      outDir: out,
+      onEvent: (e) => void (e.type === 'log' && e.stage === 'd' && logs.push(e.line)),
+    });
     const lines = (await readFile(join(out, 'sum.txt'), 'utf8')).trim().split('\n');
     expect(lines).toEqual(['0 0', '1 2', '2 4', '3 6']);
     // What the longer branch still sends can never be joined: it is dropped, so it blocks nothing.

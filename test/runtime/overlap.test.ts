@@ -13,10 +13,13 @@ import { spinStage } from '../fixtures/stages/spin-stage.ts';
 
 /** Total time, µs, during which a span of track `a` and a span of track `b` both ran. */
 function overlapMicros(trace: readonly TraceEvent[], a: string, b: string): number {
-  const tid = (name: string) => trace.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === name)!.tid;
-  const spans = (t: number) => trace.filter((e) => e.ph === 'X' && e.tid === t).map((e) => [e.ts, e.ts + e.dur!] as const);
+  const tid = (name: string) =>
+    trace.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === name)!.tid;
+  const spans = (t: number) =>
+    trace.filter((e) => e.ph === 'X' && e.tid === t).map((e) => [e.ts, e.ts + e.dur!] as const);
   let total = 0;
-  for (const [s1, e1] of spans(tid(a))) for (const [s2, e2] of spans(tid(b))) total += Math.max(0, Math.min(e1, e2) - Math.max(s1, s2));
+  for (const [s1, e1] of spans(tid(a)))
+    for (const [s2, e2] of spans(tid(b))) total += Math.max(0, Math.min(e1, e2) - Math.max(s1, s2));
   return total;
 }
 

@@ -14,7 +14,10 @@ async function outDir(): Promise<string> {
 }
 
 function linesOf(text: string): Array<[number, number]> {
-  return text.trim().split('\n').map((line) => line.split(' ').map(Number) as [number, number]);
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => line.split(' ').map(Number) as [number, number]);
 }
 
 describe('runPipeline', () => {
@@ -40,7 +43,9 @@ describe('runPipeline', () => {
     const inferSpans = result.trace.filter((e) => e.ph === 'X' && e.name.startsWith('infer'));
     expect(inferSpans).toHaveLength(12);
     // Instances did finish out of order (so the in-order file above is the runtime's doing).
-    const finishOrder = [...inferSpans].sort((a, b) => a.ts + a.dur! - (b.ts + b.dur!)).map((e) => e.args!.chunk as number);
+    const finishOrder = [...inferSpans]
+      .sort((a, b) => a.ts + a.dur! - (b.ts + b.dur!))
+      .map((e) => e.args!.chunk as number);
     expect(finishOrder).not.toEqual([...finishOrder].sort((a, b) => a - b));
     expect(liveStageWorkers()).toBe(0);
     expect(await readdir(out)).toEqual(['result.txt']);
@@ -61,7 +66,8 @@ describe('runPipeline', () => {
     expect(linesOf(await readFile(join(out, 'result.txt'), 'utf8')).map(([k]) => k)).toEqual([0, 1, 2, 3, 4, 5]);
     // No two spans of the trace overlap: the baseline really is sequential.
     const spans = result.trace.filter((e) => e.ph === 'X').sort((x, y) => x.ts - y.ts);
-    for (let i = 1; i < spans.length; i++) expect(spans[i].ts).toBeGreaterThanOrEqual(spans[i - 1].ts + spans[i - 1].dur! - 1);
+    for (let i = 1; i < spans.length; i++)
+      expect(spans[i].ts).toBeGreaterThanOrEqual(spans[i - 1].ts + spans[i - 1].dur! - 1);
     expect(result.metrics.mode).toBe('sequential');
   });
 

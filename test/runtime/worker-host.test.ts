@@ -15,7 +15,10 @@ import { spinStage } from '../fixtures/stages/spin-stage.ts';
 
 function audio(data: Float32Array, index = 0, port = 'in'): PortPacket {
   const chunk = { clipId: 'c', index, start: index, end: index + 1, last: false };
-  return { port, packet: { kind: 'audio', chunk, sampleRate: 16000, channels: 1, startSample: index * data.length, data } };
+  return {
+    port,
+    packet: { kind: 'audio', chunk, sampleRate: 16000, channels: 1, startSample: index * data.length, data },
+  };
 }
 
 function hostSpec(def: TransformDefinition, options: Record<string, unknown> = {}): HostSpec {
@@ -43,12 +46,16 @@ async function runOne(spec: HostSpec, item: ItemData, lastUse: ReadonlySet<Packe
 describe('stage workers', () => {
   it('load a kind from the module URL it carries, and refuse one they cannot find', async () => {
     // Created inside the worker: the kind was found there, then its create() failed.
-    await expect(createWorkerHost(hostSpec(spinStage, { failure: 'create', failAt: 0 }))).rejects.toThrow('model file is unreadable');
+    await expect(createWorkerHost(hostSpec(spinStage, { failure: 'create', failAt: 0 }))).rejects.toThrow(
+      'model file is unreadable',
+    );
     const elsewhere = { ...spinStage, kind: 'no-such-kind' } as TransformDefinition;
     await expect(createWorkerHost(hostSpec(elsewhere))).rejects.toThrow(/exports no transform of kind "no-such-kind"/);
     const moduleless = { ...spinStage, module: undefined } as TransformDefinition;
     // (thrown before any worker starts; run-pipeline calls it inside an async function)
-    await expect(Promise.resolve().then(() => createWorkerHost(hostSpec(moduleless)))).rejects.toThrow('has no module URL to load in a worker');
+    await expect(Promise.resolve().then(() => createWorkerHost(hostSpec(moduleless)))).rejects.toThrow(
+      'has no module URL to load in a worker',
+    );
     expect(liveStageWorkers()).toBe(0);
   });
 
@@ -56,7 +63,10 @@ describe('stage workers', () => {
     const builtin = STAGE_KINDS.rvc as TransformDefinition;
     expect(builtin.module).toMatch(/^file:.*\/stages\/rvc\/index\.ts$/);
     // No model is given, so creating fails — but inside the worker, after it found the kind.
-    const error = await createWorkerHost(hostSpec(builtin)).then(() => undefined, (err: Error) => err);
+    const error = await createWorkerHost(hostSpec(builtin)).then(
+      () => undefined,
+      (err: Error) => err,
+    );
     expect(error).toBeInstanceOf(Error);
     expect(error!.message).not.toMatch(/exports no transform|no module URL/);
     expect(liveStageWorkers()).toBe(0);
@@ -64,9 +74,17 @@ describe('stage workers', () => {
 
   it('hand an item with its neighbours to the worker intact', async () => {
     const [cur, next] = [audio(new Float32Array([1, 2]), 0), audio(new Float32Array([3, 4]), 1)];
-    const item: ItemData = { chunk: cur.packet.chunk, ports: { in: cur.packet }, before: [], after: [{ chunk: next.packet.chunk, ports: { in: next.packet } }], whole: {} };
+    const item: ItemData = {
+      chunk: cur.packet.chunk,
+      ports: { in: cur.packet },
+      before: [],
+      after: [{ chunk: next.packet.chunk, ports: { in: next.packet } }],
+      whole: {},
+    };
     const out = await runOne(hostSpec(neighbourStage), item);
-    expect(out.map((o) => [o.port, o.packet.chunk.index, Array.from((o.packet as AudioPacket).data)])).toEqual([['out', 0, [1, 2]]]);
+    expect(out.map((o) => [o.port, o.packet.chunk.index, Array.from((o.packet as AudioPacket).data)])).toEqual([
+      ['out', 0, [1, 2]],
+    ]);
     expect(liveStageWorkers()).toBe(0);
   });
 });
@@ -89,7 +107,10 @@ describe('prepareTransfer', () => {
     const big = new Float32Array(8).fill(5);
     const view = big.subarray(2, 4);
     const whole = new Float32Array([7, 7]);
-    const { packets, transfer } = prepareTransfer([audio(view), audio(whole)], (p) => p.kind === 'audio' && p.data === whole);
+    const { packets, transfer } = prepareTransfer(
+      [audio(view), audio(whole)],
+      (p) => p.kind === 'audio' && p.data === whole,
+    );
     expect(transfer).toHaveLength(2);
     expect(transfer).not.toContain(big.buffer);
     expect(transfer).not.toContain(whole.buffer);
@@ -101,7 +122,13 @@ describe('prepareTransfer', () => {
 describe('prepareItem', () => {
   it('moves a packet at its last use and copies a neighbour that later items still need', () => {
     const [cur, next] = [audio(new Float32Array([1]), 0), audio(new Float32Array([2]), 1)];
-    const item: ItemData = { chunk: cur.packet.chunk, ports: { in: cur.packet }, before: [], after: [{ chunk: next.packet.chunk, ports: { in: next.packet } }], whole: {} };
+    const item: ItemData = {
+      chunk: cur.packet.chunk,
+      ports: { in: cur.packet },
+      before: [],
+      after: [{ chunk: next.packet.chunk, ports: { in: next.packet } }],
+      whole: {},
+    };
     const { item: prepared, transfer } = prepareItem(item, (p) => p === cur.packet);
     const curData = (cur.packet as AudioPacket).data;
     const nextData = (next.packet as AudioPacket).data;
@@ -116,7 +143,13 @@ describe('prepareItem', () => {
 describe('stage worker heaps', () => {
   it('keep their young generation small however much a stage churns (it otherwise grows to 16 MB per semi-space)', async () => {
     const p = audio(new Float32Array(4));
-    const out = await runOne(hostSpec(heapProbeStage, { churnMb: 128 }), { chunk: p.packet.chunk, ports: { in: p.packet }, before: [], after: [], whole: {} });
+    const out = await runOne(hostSpec(heapProbeStage, { churnMb: 128 }), {
+      chunk: p.packet.chunk,
+      ports: { in: p.packet },
+      before: [],
+      after: [],
+      whole: {},
+    });
     expect(out).toHaveLength(1);
     const size = (out[0].packet as AudioPacket).data[0];
     expect(size).toBeGreaterThan(0);

@@ -12,7 +12,18 @@ import { MANIFESTS } from '../../models/manifests/index.ts';
 import { SINK_KIND_FOR_OUTPUT, SOURCE_KIND_FOR_INPUT, STAGE_KINDS } from '../../stages/index.ts';
 
 const kinds = Object.values(STAGE_KINDS);
-const ONNX_KINDS = ['rvc', 'content-encoder', 'vallex', 'fastpitch', 'hifigan', 'wav2lip', 'face-detect', 'text-encoder', 'dit', 'vae'];
+const ONNX_KINDS = [
+  'rvc',
+  'content-encoder',
+  'vallex',
+  'fastpitch',
+  'hifigan',
+  'wav2lip',
+  'face-detect',
+  'text-encoder',
+  'dit',
+  'vae',
+];
 
 describe('stage kinds', () => {
   it('declares every kind the shipped pipelines need, each ONNX kind a transform on a worker thread', () => {
@@ -26,28 +37,37 @@ describe('stage kinds', () => {
   });
 
   it.each(kinds.map((k) => [k.kind, k] as const))('%s: ports have valid types', (_kind, def) => {
-    for (const port of [...Object.values(def.inputs), ...Object.values(def.outputs)]) expect(isPortType(port.type)).toBe(true);
+    for (const port of [...Object.values(def.inputs), ...Object.values(def.outputs)])
+      expect(isPortType(port.type)).toBe(true);
     if (def.role === 'source') expect(Object.keys(def.inputs)).toEqual([]);
     if (def.role === 'sink') expect(Object.keys(def.outputs)).toEqual([]);
     if (ONNX_KINDS.includes(def.kind)) expect(Object.keys(def.models ?? {}).length).toBeGreaterThan(0);
-    for (const slot of Object.values(def.models ?? {})) expect(Object.keys(MANIFESTS), `${def.kind} family`).toContain(slot.family);
+    for (const slot of Object.values(def.models ?? {}))
+      expect(Object.keys(MANIFESTS), `${def.kind} family`).toContain(slot.family);
   });
 
-  it.each(kinds.map((k) => [k.kind, k] as const))('%s: every option has a default and a documented default', (_kind, def) => {
-    expect(() => def.options.parse({})).not.toThrow();
-    const parsed = def.options.parse({}) as Record<string, unknown>;
-    for (const [name, field] of Object.entries((def.options as z.ZodObject).shape as Record<string, z.ZodType>)) {
-      expect(parsed, `${def.kind}.${name} has no default`).toHaveProperty(name);
-      expect(field.description ?? '', `${def.kind}.${name} doc`).toMatch(/Default /);
-    }
-    expect(() => def.options.parse({ notAnOption: 1 })).toThrow();
-  });
+  it.each(kinds.map((k) => [k.kind, k] as const))(
+    '%s: every option has a default and a documented default',
+    (_kind, def) => {
+      expect(() => def.options.parse({})).not.toThrow();
+      const parsed = def.options.parse({}) as Record<string, unknown>;
+      for (const [name, field] of Object.entries((def.options as z.ZodObject).shape as Record<string, z.ZodType>)) {
+        expect(parsed, `${def.kind}.${name} has no default`).toHaveProperty(name);
+        expect(field.description ?? '', `${def.kind}.${name} doc`).toMatch(/Default /);
+      }
+      expect(() => def.options.parse({ notAnOption: 1 })).toThrow();
+    },
+  );
 
-  it.each(kinds.map((k) => [k.kind, k] as const))('%s: an item holds finitely many neighbours, on a positive grid', (_kind, def) => {
-    const item = itemSpecOf(def);
-    for (const n of [item.neighbours.before, item.neighbours.after]) expect(Number.isInteger(n) && n >= 0).toBe(true);
-    if (item.granularitySeconds !== undefined) expect(Number.isFinite(item.granularitySeconds) && item.granularitySeconds > 0).toBe(true);
-  });
+  it.each(kinds.map((k) => [k.kind, k] as const))(
+    '%s: an item holds finitely many neighbours, on a positive grid',
+    (_kind, def) => {
+      const item = itemSpecOf(def);
+      for (const n of [item.neighbours.before, item.neighbours.after]) expect(Number.isInteger(n) && n >= 0).toBe(true);
+      if (item.granularitySeconds !== undefined)
+        expect(Number.isFinite(item.granularitySeconds) && item.granularitySeconds > 0).toBe(true);
+    },
+  );
 
   it.each(kinds.filter((k) => k.role === 'transform' && k.thread === 'worker').map((k) => [k.kind, k] as const))(
     '%s: carries the module URL a worker loads it from',

@@ -34,18 +34,33 @@ export interface BenchFlags {
 const REEL_BIN = fileURLToPath(new URL('../../../bin/reel.js', import.meta.url));
 
 function parseList<T>(flag: string, text: string, parse: (s: string) => T | undefined, expected: string): T[] {
-  const values = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const values = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const parsed = values.map(parse);
   const bad = values.filter((_, i) => parsed[i] === undefined);
-  if (values.length === 0 || bad.length) throw new UsageError(`${flag} ${text}: expected ${expected}, e.g. ${flag} 5,10,30`);
+  if (values.length === 0 || bad.length)
+    throw new UsageError(`${flag} ${text}: expected ${expected}, e.g. ${flag} 5,10,30`);
   return parsed as T[];
 }
 
 export async function benchCommand(file: string, flags: BenchFlags, io: CliIo): Promise<number> {
-  const clipLengths = parseList('--clip-seconds', flags.clipSeconds, (s) => (Number(s) > 0 ? Number(s) : undefined), 'positive seconds');
-  const modes = parseList('--mode', flags.mode, (s) => (s === 'pipelined' || s === 'sequential' ? s : undefined), 'pipelined and/or sequential');
+  const clipLengths = parseList(
+    '--clip-seconds',
+    flags.clipSeconds,
+    (s) => (Number(s) > 0 ? Number(s) : undefined),
+    'positive seconds',
+  );
+  const modes = parseList(
+    '--mode',
+    flags.mode,
+    (s) => (s === 'pipelined' || s === 'sequential' ? s : undefined),
+    'pipelined and/or sequential',
+  );
   const repeat = Number(flags.repeat);
-  if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError(`--repeat ${flags.repeat}: expected a whole number ≥ 1`);
+  if (!Number.isInteger(repeat) || repeat < 1)
+    throw new UsageError(`--repeat ${flags.repeat}: expected a whole number ≥ 1`);
   const { graph } = await loadGraph(file, { profile: flags.profile, set: flags.set });
   const inputs = await bindInputs(graph, flags.input ?? []);
   const work = await mkdtemp(path.join(os.tmpdir(), 'reel-bench-'));
@@ -68,7 +83,9 @@ export async function benchCommand(file: string, flags: BenchFlags, io: CliIo): 
           const run = await runOnce(file, flags, bound, mode, path.join(work, `${seconds}-${mode}-${r}`));
           runs.push({ clipSeconds: seconds, mode, repeat: r, ...run });
           const row = benchRows([runs.at(-1)!])[0];
-          io.out(`${String(seconds).padStart(6)} s  ${mode.padEnd(10)} #${r}  wall ${row.wall_s} s (start-up ${row.startup_s} s)  RTF ${row.rtf}  peak RSS ${row.peak_rss_mib} MiB`);
+          io.out(
+            `${String(seconds).padStart(6)} s  ${mode.padEnd(10)} #${r}  wall ${row.wall_s} s (start-up ${row.startup_s} s)  RTF ${row.rtf}  peak RSS ${row.peak_rss_mib} MiB`,
+          );
         }
       }
     }
@@ -91,7 +108,17 @@ async function runOnce(
   const metricsFile = `${dir}.metrics.json`;
   const traceFile = `${dir}.trace.json`;
   const args = [
-    REEL_BIN, 'run', file, '--out', dir, '--mode', mode, '--metrics', metricsFile, '--trace', traceFile,
+    REEL_BIN,
+    'run',
+    file,
+    '--out',
+    dir,
+    '--mode',
+    mode,
+    '--metrics',
+    metricsFile,
+    '--trace',
+    traceFile,
     ...Object.entries(inputs).flatMap(([k, v]) => ['--input', `${k}=${v}`]),
     ...(flags.profile ? ['--profile', flags.profile] : []),
     ...(flags.set ?? []).flatMap((s) => ['--set', s]),
@@ -104,7 +131,13 @@ async function runOnce(
     child.on('close', (c) => resolve(c ?? 1));
   });
   if (code !== 0) {
-    const last = stderr.join('').trim().split('\n').filter((l) => !/provider/.test(l)).pop() ?? `exit ${code}`;
+    const last =
+      stderr
+        .join('')
+        .trim()
+        .split('\n')
+        .filter((l) => !/provider/.test(l))
+        .pop() ?? `exit ${code}`;
     throw new ReelError(`bench run (${mode}) failed: ${last}`);
   }
   const metrics = JSON.parse(await readFile(metricsFile, 'utf8')) as RunMetrics;

@@ -12,7 +12,10 @@ const require = createRequire(import.meta.url);
 
 export async function doctorCommand(io: CliIo): Promise<number> {
   const ortVersion = (require('onnxruntime-node/package.json') as { version: string }).version;
-  const [tools, providers] = await Promise.all([mediaToolVersions(), probeProviders(buildReferenceModel('hifigan', 'tiny'))]);
+  const [tools, providers] = await Promise.all([
+    mediaToolVersions(),
+    probeProviders(buildReferenceModel('hifigan', 'tiny')),
+  ]);
   const tool = (name: string, t: ToolVersion) =>
     'version' in t ? `  ok    ${name.padEnd(9)} ${t.version}  (${t.path})` : `  MISS  ${name.padEnd(9)} ${t.error}`;
   io.out(
@@ -28,8 +31,11 @@ export async function doctorCommand(io: CliIo): Promise<number> {
   );
   const gpuMissing = providers.some((p) => p.provider !== 'cpu' && !p.ok);
   if (gpuMissing) {
-    io.out('GPU providers need ONNX Runtime GPU libraries: ONNXRUNTIME_NODE_INSTALL=cuda12 npm install (on a machine that can reach their download host).');
+    io.out(
+      'GPU providers need ONNX Runtime GPU libraries: ONNXRUNTIME_NODE_INSTALL=cuda12 npm install (on a machine that can reach their download host).',
+    );
   }
-  const essential = 'version' in tools.ffmpeg && 'version' in tools.ffprobe && providers.some((p) => p.provider === 'cpu' && p.ok);
+  const essential =
+    'version' in tools.ffmpeg && 'version' in tools.ffprobe && providers.some((p) => p.provider === 'cpu' && p.ok);
   return essential ? 0 : 1;
 }

@@ -17,7 +17,9 @@ export async function graphCommand(
   const text = renderGraph(graph, opts.format);
   if (opts.output) {
     await writeFile(opts.output, text).catch((err: NodeJS.ErrnoException) => {
-      throw new UsageError(`-o ${opts.output}: cannot write (${err.code ?? err.message}) — check that its folder exists`);
+      throw new UsageError(
+        `-o ${opts.output}: cannot write (${err.code ?? err.message}) — check that its folder exists`,
+      );
     });
     io.err(`wrote ${opts.output}`);
   } else {

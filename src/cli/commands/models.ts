@@ -26,7 +26,9 @@ export async function modelsInspectCommand(file: string, io: CliIo): Promise<num
       'inputs:',
       ...inputs.map(tensor),
       ...(info.initializerInputs.length
-        ? [`  (${info.initializerInputs.length} more graph inputs have initializers — weights listed as inputs by an old exporter; not required feeds)`]
+        ? [
+            `  (${info.initializerInputs.length} more graph inputs have initializers — weights listed as inputs by an old exporter; not required feeds)`,
+          ]
         : []),
       'outputs:',
       ...info.outputs.map(tensor),

@@ -35,7 +35,10 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   const inputs = await bindInputs(graph, flags.input ?? []);
   await checkOutputPlaces(flags);
   for (const node of graph.nodes.values()) {
-    if (node.settings.batch) io.err(`note: stage "${node.id}": batch: gathers chunks of several clips; a single-clip run has one, so it has no effect here`);
+    if (node.settings.batch)
+      io.err(
+        `note: stage "${node.id}": batch: gathers chunks of several clips; a single-clip run has one, so it has no effect here`,
+      );
   }
   const outDir = path.resolve(flags.out ?? 'out');
   const run = flags.provider ? withProvider(graph, flags.provider) : graph;
@@ -54,7 +57,9 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     if (flags.trace) await writeTrace(flags.trace, result.trace);
     if (flags.metrics) await writeMetrics(flags.metrics, result.metrics);
     for (const [name, files] of Object.entries(result.files)) for (const f of files) io.out(`${name}: ${f}`);
-    io.err(`done in ${(result.metrics.wallMs / 1000).toFixed(2)} s, peak RSS ${(result.metrics.processPeakRssBytes / 2 ** 20).toFixed(0)} MiB`);
+    io.err(
+      `done in ${(result.metrics.wallMs / 1000).toFixed(2)} s, peak RSS ${(result.metrics.processPeakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+    );
     return 0;
   } catch (err) {
     if (signals.received() && err instanceof CancelledError) {
@@ -77,11 +82,15 @@ export async function bindInputs(graph: PipelineGraph, flags: readonly string[])
     const name = flag.slice(0, Math.max(eq, 0));
     const file = flag.slice(eq + 1);
     if (eq <= 0 || file === '') {
-      issues.push({ message: `--input ${flag}: expected NAME=PATH, e.g. --input ${names[0] ?? 'voice'}=samples/voice.wav` });
+      issues.push({
+        message: `--input ${flag}: expected NAME=PATH, e.g. --input ${names[0] ?? 'voice'}=samples/voice.wav`,
+      });
       continue;
     }
     if (!names.includes(name)) {
-      issues.push({ message: `--input ${flag}: pipeline "${graph.name}" has no input "${name}"${suggestion(name, names, 'one of')}` });
+      issues.push({
+        message: `--input ${flag}: pipeline "${graph.name}" has no input "${name}"${suggestion(name, names, 'one of')}`,
+      });
       continue;
     }
     const missing = await fileProblem(file);
@@ -112,9 +121,11 @@ async function mediaProblem(graph: PipelineGraph, name: string, file: string): P
   if (kind !== 'audio-source' && kind !== 'video-source' && kind !== 'image-source') return undefined;
   try {
     const info = await probe(file);
-    if (kind === 'audio-source' && !info.audio) return `${file}: has no audio stream — this input wants speech or other sound`;
+    if (kind === 'audio-source' && !info.audio)
+      return `${file}: has no audio stream — this input wants speech or other sound`;
     if (kind === 'audio-source' && info.truncated) return truncatedWavError(file, info.truncated).message;
-    if (kind === 'audio-source' && info.duration !== undefined && info.duration <= 0) return `${file}: holds no audio (0 s)`;
+    if (kind === 'audio-source' && info.duration !== undefined && info.duration <= 0)
+      return `${file}: holds no audio (0 s)`;
     if (kind !== 'audio-source' && !info.video) return `${file}: has no picture — this input wants a video or an image`;
     return undefined;
   } catch (err) {
@@ -127,20 +138,30 @@ function withProvider(graph: PipelineGraph, provider: 'cpu' | 'cuda' | 'tensorrt
   const preference = provider === 'cpu' ? (['cpu'] as const) : ([provider, 'cpu'] as const);
   const nodes = new Map<string, GraphNode>();
   for (const [id, node] of graph.nodes) {
-    nodes.set(id, Object.keys(node.def.models ?? {}).length > 0 ? { ...node, settings: { ...node.settings, provider: preference } } : node);
+    nodes.set(
+      id,
+      Object.keys(node.def.models ?? {}).length > 0
+        ? { ...node, settings: { ...node.settings, provider: preference } }
+        : node,
+    );
   }
   return { ...graph, nodes };
 }
-
 
 /** Where the run will write, checked before anything runs: a missing folder is exit 2, not a lost trace. */
 async function checkOutputPlaces(flags: RunFlags): Promise<void> {
   const issues: Issue[] = [];
   if (flags.out) {
     const s = await stat(flags.out).catch(() => undefined);
-    if (s && !s.isDirectory()) issues.push({ message: `--out ${flags.out}: is a file, not a folder — give a folder (it is created if missing)` });
+    if (s && !s.isDirectory())
+      issues.push({
+        message: `--out ${flags.out}: is a file, not a folder — give a folder (it is created if missing)`,
+      });
   }
-  for (const [flag, file] of [['--trace', flags.trace], ['--metrics', flags.metrics]] as const) {
+  for (const [flag, file] of [
+    ['--trace', flags.trace],
+    ['--metrics', flags.metrics],
+  ] as const) {
     if (!file) continue;
     const dir = path.dirname(path.resolve(file));
     const s = await stat(dir).catch(() => undefined);

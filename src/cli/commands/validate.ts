@@ -5,7 +5,11 @@ import { formatIssue } from '../../core/errors.ts';
 import type { CliIo } from '../io.ts';
 import { loadGraph } from '../pipeline.ts';
 
-export async function validateCommand(file: string, opts: { profile?: string; set?: string[] }, io: CliIo): Promise<number> {
+export async function validateCommand(
+  file: string,
+  opts: { profile?: string; set?: string[] },
+  io: CliIo,
+): Promise<number> {
   const { graph, notes } = await loadGraph(file, opts);
   for (const note of notes) io.err(`note: ${formatIssue(note)}`);
   const count = (role: string) => [...graph.nodes.values()].filter((n) => n.role === role).length;

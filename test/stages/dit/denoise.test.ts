@@ -4,7 +4,12 @@ import { MANIFESTS } from '../../../models/manifests/index.ts';
 import { CancelledError } from '../../../src/core/errors.ts';
 import type { TensorData } from '../../../src/core/types.ts';
 import { createScheduler } from '../../../stages/dit/ddim-scheduler.ts';
-import { denoiseLatents, initialLatents, type DenoiseOptions, type DenoiseProgress } from '../../../stages/dit/denoise.ts';
+import {
+  denoiseLatents,
+  initialLatents,
+  type DenoiseOptions,
+  type DenoiseProgress,
+} from '../../../stages/dit/denoise.ts';
 import { dynamicGuidanceScale } from '../../../stages/dit/guidance.ts';
 import type { Model } from '../../../src/inference/model.ts';
 import { gaussianNoise } from '../../../stages/shared/seeded-noise.ts';
@@ -14,8 +19,15 @@ import { maxAbsDiff, openReference } from '../text-to-video/sessions.ts';
 const L = 12;
 const D = (MANIFESTS.dit.scales.tiny as DitHyper).textDim;
 const base: DenoiseOptions = {
-  steps: 3, guidance: 6, dynamicGuidance: true, scheduler: 'cogvideox-ddim', snrShiftScale: 3,
-  seed: 7, frames: 9, width: 64, height: 48,
+  steps: 3,
+  guidance: 6,
+  dynamicGuidance: true,
+  scheduler: 'cogvideox-ddim',
+  snrShiftScale: 3,
+  seed: 7,
+  frames: 9,
+  width: 64,
+  height: 48,
 };
 
 function embeddingsOf(...rows: Float32Array[]): TensorData {
@@ -46,7 +58,9 @@ describe('denoising loop on the tiny reference DiT', () => {
   it('is deterministic for a seed and changes with it', async () => {
     const a = await denoiseLatents(dit, embeddingsOf(negative, prompt), base);
     const b = await denoiseLatents(dit, embeddingsOf(negative, prompt), base);
-    expect(Buffer.from((a.data as Float32Array).buffer).equals(Buffer.from((b.data as Float32Array).buffer))).toBe(true);
+    expect(Buffer.from((a.data as Float32Array).buffer).equals(Buffer.from((b.data as Float32Array).buffer))).toBe(
+      true,
+    );
     const c = await denoiseLatents(dit, embeddingsOf(negative, prompt), { ...base, seed: 8 });
     expect(maxAbsDiff(a.data as Float32Array, c.data as Float32Array)).toBeGreaterThan(1e-3);
   });
@@ -82,7 +96,10 @@ describe('denoising loop on the tiny reference DiT', () => {
 
   it('stops with a CancelledError when its signal is aborted', async () => {
     const controller = new AbortController();
-    const promise = denoiseLatents(dit, embeddingsOf(negative, prompt), base, { signal: controller.signal, onStep: () => controller.abort() });
+    const promise = denoiseLatents(dit, embeddingsOf(negative, prompt), base, {
+      signal: controller.signal,
+      onStep: () => controller.abort(),
+    });
     await expect(promise).rejects.toBeInstanceOf(CancelledError);
   });
 });

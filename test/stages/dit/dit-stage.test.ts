@@ -14,7 +14,12 @@ const SMALL = { steps: 3, frames: 9, width: 64, height: 48 };
 const [L, D] = [12, 32]; // D: the tiny reference DiT's text width
 
 function embeddings(seed: number, clipId = 'clip'): TensorPacket {
-  return { kind: 'tensor', chunk: chunk0(clipId), name: 'text-embeddings', tensor: { dtype: 'float32', dims: [2, L, D], data: gaussianNoise(2 * L * D, seed) } };
+  return {
+    kind: 'tensor',
+    chunk: chunk0(clipId),
+    name: 'text-embeddings',
+    tensor: { dtype: 'float32', dims: [2, L, D], data: gaussianNoise(2 * L * D, seed) },
+  };
 }
 
 describe('dit stage', () => {
@@ -32,9 +37,19 @@ describe('dit stage', () => {
       expect(logs).toEqual(['stage "dit": provider cpu']);
       // Same seed, same embeddings: the same latents, bit for bit; other embeddings move them.
       const again = (await runItem(instance, chunkItem('embeddings', embeddings(1))))[0].packet as TensorPacket;
-      expect(Buffer.compare(Buffer.from((again.tensor.data as Float32Array).buffer), Buffer.from((packet.tensor.data as Float32Array).buffer))).toBe(0);
+      expect(
+        Buffer.compare(
+          Buffer.from((again.tensor.data as Float32Array).buffer),
+          Buffer.from((packet.tensor.data as Float32Array).buffer),
+        ),
+      ).toBe(0);
       const other = (await runItem(instance, chunkItem('embeddings', embeddings(2))))[0].packet as TensorPacket;
-      expect(Buffer.compare(Buffer.from((other.tensor.data as Float32Array).buffer), Buffer.from((packet.tensor.data as Float32Array).buffer))).not.toBe(0);
+      expect(
+        Buffer.compare(
+          Buffer.from((other.tensor.data as Float32Array).buffer),
+          Buffer.from((packet.tensor.data as Float32Array).buffer),
+        ),
+      ).not.toBe(0);
     } finally {
       await instance.dispose();
     }
@@ -42,7 +57,10 @@ describe('dit stage', () => {
 
   it('refuses a frame count that is not 4k + 1 before opening a session', async () => {
     const logs: string[] = [];
-    const create = dit.create!({ ...dit.options.parse({}), frames: 16 }, testContext(dit, { models: {}, log: (l) => logs.push(l) }));
+    const create = dit.create!(
+      { ...dit.options.parse({}), frames: 16 },
+      testContext(dit, { models: {}, log: (l) => logs.push(l) }),
+    );
     await expect(create).rejects.toBeInstanceOf(ConfigError);
     await expect(create).rejects.toThrow(/4k \+ 1/);
     expect(logs).toEqual([]);
@@ -67,8 +85,13 @@ describe('dit stage', () => {
       const failure = runItem(instance, chunkItem('embeddings', text));
       await expect(failure).rejects.toBeInstanceOf(InputError);
       await expect(failure).rejects.toThrow(/^input "embeddings" of chunk 0: expected tensor, got text$/);
-      const flat = { ...embeddings(4), tensor: { dtype: 'float32', dims: [2 * L * D], data: new Float32Array(2 * L * D) } } as const;
-      await expect(runItem(instance, chunkItem('embeddings', flat))).rejects.toThrow(/expected a float32 tensor of rank 3, got tensor:text-embeddings float32\[768\]/);
+      const flat = {
+        ...embeddings(4),
+        tensor: { dtype: 'float32', dims: [2 * L * D], data: new Float32Array(2 * L * D) },
+      } as const;
+      await expect(runItem(instance, chunkItem('embeddings', flat))).rejects.toThrow(
+        /expected a float32 tensor of rank 3, got tensor:text-embeddings float32\[768\]/,
+      );
     } finally {
       await instance.dispose();
     }

@@ -70,7 +70,9 @@ describe('latent geometry', () => {
     expect(temporalRuns(9, 4).map((r) => r.count)).toEqual([5, 4]);
     expect(temporalRuns(3, 8)).toEqual([{ start: 0, count: 3 }]);
     // The sum of frames per run equals the whole-clip count: only the first (odd) run drops 3.
-    expect(runs.reduce((n, r, i) => n + (i === 0 ? decodedFrameCount(r.count) : 4 * r.count), 0)).toBe(decodedFrameCount(13));
+    expect(runs.reduce((n, r, i) => n + (i === 0 ? decodedFrameCount(r.count) : 4 * r.count), 0)).toBe(
+      decodedFrameCount(13),
+    );
   });
 
   it('refuses an odd run length shorter than the clip', () => {

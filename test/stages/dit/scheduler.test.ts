@@ -69,7 +69,8 @@ describe('DDIM steps', () => {
   const n = 4096;
   const x0 = gaussianNoise(n, 1);
   const eps = gaussianNoise(n, 2);
-  const mix = (a: number, x: Float32Array, b: number, y: Float32Array) => Float32Array.from(x, (v, i) => a * v + b * y[i]);
+  const mix = (a: number, x: Float32Array, b: number, y: Float32Array) =>
+    Float32Array.from(x, (v, i) => a * v + b * y[i]);
 
   it('cogvideox-ddim: the true v recovers x0 and lands on the DDIM point of the previous timestep', () => {
     const s = createScheduler('cogvideox-ddim', { steps: 50 });

@@ -16,7 +16,11 @@ const SIZE = 256;
 
 /** The sample face decoded by ffmpeg to RGB24. */
 async function decodeFace(): Promise<Uint8Array> {
-  const { stdout } = await promisify(execFile)(ffmpegInstaller.path, ['-nostdin', '-loglevel', 'error', '-i', FACE_PNG, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { encoding: 'buffer', maxBuffer: 1 << 24 });
+  const { stdout } = await promisify(execFile)(
+    ffmpegInstaller.path,
+    ['-nostdin', '-loglevel', 'error', '-i', FACE_PNG, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+    { encoding: 'buffer', maxBuffer: 1 << 24 },
+  );
   return new Uint8Array(stdout);
 }
 
@@ -32,11 +36,19 @@ const clips = new Map<string, VideoPacket>();
 
 async function detect(key: string, options: Record<string, unknown> = {}) {
   const logs: string[] = [];
-  const stage = await createTransform(faceDetect, options, { id: 'faces', models: { detector: DETECTOR }, settings: { warmup: 1 }, log: (l) => logs.push(l) });
+  const stage = await createTransform(faceDetect, options, {
+    id: 'faces',
+    models: { detector: DETECTOR },
+    settings: { warmup: 1 },
+    log: (l) => logs.push(l),
+  });
   try {
     const frames = clips.get(key)!;
     const before = Buffer.from(frames.data);
-    const out = await processAll(stage, clipItems([{ chunk: frames.chunk, ports: {} }], { before: 0, after: 0 }, { frames }));
+    const out = await processAll(
+      stage,
+      clipItems([{ chunk: frames.chunk, ports: {} }], { before: 0, after: 0 }, { frames }),
+    );
     expect(Buffer.compare(Buffer.from(frames.data), before)).toBe(0); // the shared frames are read, not written
     expect(out.every((p) => p.port === 'boxes')).toBe(true);
     return { logs, packets: out.map((p) => p.packet as TensorPacket) };
@@ -63,7 +75,9 @@ describe('face-detect stage', () => {
     expect(p.chunk).toMatchObject({ index: 0, last: true });
     expect(p.tensor.dtype).toBe('int32');
     expect(p.tensor.dims).toEqual([3, 4]);
-    const boxes = Array.from({ length: 3 }, (_, i) => Array.from(p.tensor.data.subarray(4 * i, 4 * i + 4) as Int32Array));
+    const boxes = Array.from({ length: 3 }, (_, i) =>
+      Array.from(p.tensor.data.subarray(4 * i, 4 * i + 4) as Int32Array),
+    );
     expect(boxes[1]).toEqual(boxes[0]); // a still face: the same box after smoothing
     const [x1, y1, x2, y2] = boxes[0];
     expect(0 <= x1 && x1 < x2 && x2 <= SIZE && 0 <= y1 && y1 < y2 && y2 <= SIZE).toBe(true);

@@ -17,7 +17,11 @@ function scriptItem(text: string) {
 }
 
 async function mels(pace: number, ctx: Parameters<typeof createTransform>[2] = {}): Promise<TensorPacket[]> {
-  const stage = await createTransform(fastpitch, { pace }, { chunking: { seconds: S, silenceSearchSeconds: 0 }, ...ctx });
+  const stage = await createTransform(
+    fastpitch,
+    { pace },
+    { chunking: { seconds: S, silenceSearchSeconds: 0 }, ...ctx },
+  );
   try {
     const out = await processAll(stage, [scriptItem(SCRIPT)]);
     expect(out.every((p) => p.port === 'mel')).toBe(true);
@@ -32,7 +36,11 @@ describe('fastpitch stage (direct)', () => {
     const logs: string[] = [];
     let roomCalls = 0;
     // warmup 1: the warm-up feeds built from the manifest run once.
-    const packets = await mels(1, { settings: { warmup: 1 }, log: (l) => logs.push(l), outputRoom: async () => void roomCalls++ });
+    const packets = await mels(1, {
+      settings: { warmup: 1 },
+      log: (l) => logs.push(l),
+      outputRoom: async () => void roomCalls++,
+    });
     expect(logs.filter((l) => l.includes('provider'))).toHaveLength(1);
     expect(packets.length).toBeGreaterThan(2);
     expect(roomCalls).toBe(packets.length - 1);

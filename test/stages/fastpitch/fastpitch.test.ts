@@ -33,7 +33,9 @@ describe('english cleaners (v2 subset)', () => {
     expect(englishCleaners('Dr. Smith paid $3.50   for 1,000 apples!')).toBe(
       'doctor smith paid three dollars, fifty cents for one thousand apples!',
     );
-    expect(englishCleaners('The 21st try, 45% done & café')).toBe('the twenty-first try, forty-five percent done and cafe');
+    expect(englishCleaners('The 21st try, 45% done & café')).toBe(
+      'the twenty-first try, forty-five percent done and cafe',
+    );
     expect(englishCleaners('Pi is 3.14 “roughly”/maybe')).toBe('pi is three point one four "roughly" maybe');
   });
 
@@ -50,7 +52,10 @@ describe('english cleaners (v2 subset)', () => {
 describe('sentence splitting', () => {
   it('splits on . ! ? and blank lines, not after titles or initials', () => {
     expect(splitSentences('Hello Mr. Brown. How are you?  I am J. R. fine!\n\nNew para')).toEqual([
-      'Hello Mr. Brown.', 'How are you?', 'I am J. R. fine!', 'New para',
+      'Hello Mr. Brown.',
+      'How are you?',
+      'I am J. R. fine!',
+      'New para',
     ]);
     expect(splitSentences('  ')).toEqual([]);
     expect(splitSentences('你好。再见！')).toEqual(['你好。', '再见！']);

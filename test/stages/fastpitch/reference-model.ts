@@ -6,5 +6,11 @@ import { openModel, type Model } from '../../../src/inference/model.ts';
 
 export async function openFastpitch(): Promise<Model> {
   const path = await ensureReferenceModel('fastpitch');
-  return openModel({ stage: 'test', path, contract: MANIFESTS.fastpitch, settings: { ...DEFAULT_NODE_SETTINGS, warmup: 0 }, log: () => {} });
+  return openModel({
+    stage: 'test',
+    path,
+    contract: MANIFESTS.fastpitch,
+    settings: { ...DEFAULT_NODE_SETTINGS, warmup: 0 },
+    log: () => {},
+  });
 }

@@ -30,12 +30,17 @@ export interface VocoderChunking {
 function melWindow(mel: Mel, start: number, width: number, pad: number): Float32Array {
   const out = new Float32Array(MEL_BANDS * width).fill(pad);
   const take = Math.min(width, mel.frames - start);
-  for (let b = 0; b < MEL_BANDS; b++) out.set(mel.data.subarray(b * mel.frames + start, b * mel.frames + start + take), b * width);
+  for (let b = 0; b < MEL_BANDS; b++)
+    out.set(mel.data.subarray(b * mel.frames + start, b * mel.frames + start + take), b * width);
   return out;
 }
 
 /** The runs a clip of `frames` mel frames is cut into: window start and owned range, frames. */
-export function vocoderWindows(frames: number, chunkFrames: number, contextFrames: number): Array<{ windowStart: number; ownStart: number; ownEnd: number }> {
+export function vocoderWindows(
+  frames: number,
+  chunkFrames: number,
+  contextFrames: number,
+): Array<{ windowStart: number; ownStart: number; ownEnd: number }> {
   const width = chunkFrames + 2 * contextFrames;
   const runs = [];
   for (let s = 0; s < frames; s += chunkFrames) {
@@ -46,10 +51,16 @@ export function vocoderWindows(frames: number, chunkFrames: number, contextFrame
 }
 
 /** Audio of `mel` ([80, T] band-major) at 22050 Hz: exactly 256·T samples. */
-export async function vocodeChunked(model: Pick<Model, 'run' | 'path'>, mel: Mel, options: VocoderChunking = {}): Promise<Float32Array> {
+export async function vocodeChunked(
+  model: Pick<Model, 'run' | 'path'>,
+  mel: Mel,
+  options: VocoderChunking = {},
+): Promise<Float32Array> {
   const { chunkFrames = 256, contextFrames = 32, padValue = Math.log(1e-5) } = options;
   if (!(Number.isInteger(chunkFrames) && chunkFrames > 0) || !(Number.isInteger(contextFrames) && contextFrames >= 0)) {
-    throw new InputError(`chunkFrames = ${chunkFrames}, contextFrames = ${contextFrames}: expected a positive and a non-negative integer`);
+    throw new InputError(
+      `chunkFrames = ${chunkFrames}, contextFrames = ${contextFrames}: expected a positive and a non-negative integer`,
+    );
   }
   if (mel.data.length !== MEL_BANDS * mel.frames) {
     throw new InputError(`mel holds ${mel.data.length} values for ${mel.frames} frames: expected 80 bands`);
@@ -60,7 +71,10 @@ export async function vocodeChunked(model: Pick<Model, 'run' | 'path'>, mel: Mel
     const out = await model.run({ spec: f32(melWindow(mel, run.windowStart, width, padValue), [1, MEL_BANDS, width]) });
     const wav = out.audio.data as Float32Array;
     if (wav.length !== HIFIGAN_HOP * width) {
-      throw new ModelError(model.path, `gave ${wav.length} samples for ${width} frames: expected ${HIFIGAN_HOP * width}`);
+      throw new ModelError(
+        model.path,
+        `gave ${wav.length} samples for ${width} frames: expected ${HIFIGAN_HOP * width}`,
+      );
     }
     const from = (run.ownStart - run.windowStart) * HIFIGAN_HOP;
     audio.set(wav.subarray(from, from + (run.ownEnd - run.ownStart) * HIFIGAN_HOP), run.ownStart * HIFIGAN_HOP);

@@ -21,16 +21,27 @@ const rf = MANIFESTS.hifigan.receptiveField;
 /** Items of the mel cut into `seconds` chunks (0.3 s = 25.8 frames: boundaries off the hop grid). */
 const melItems = (seconds: number, frames = T): StageItem[] =>
   clipItems(
-    seriesChunks({ name: 'mel', data: mel.subarray(0, 80 * frames), frames, framesPerSecond: FPS, width: 80, frameMajor: false }, chunkGrid(frames / FPS, seconds), 'mel'),
+    seriesChunks(
+      { name: 'mel', data: mel.subarray(0, 80 * frames), frames, framesPerSecond: FPS, width: 80, frameMajor: false },
+      chunkGrid(frames / FPS, seconds),
+      'mel',
+    ),
     { before: 1, after: 1 },
   );
 
-async function vocode(options: Record<string, unknown>, items: StageItem[], order: 'forward' | 'reverse' = 'forward'): Promise<AudioPacket[]> {
+async function vocode(
+  options: Record<string, unknown>,
+  items: StageItem[],
+  order: 'forward' | 'reverse' = 'forward',
+): Promise<AudioPacket[]> {
   const stage = await createTransform(hifigan, options);
   try {
     if (order === 'forward') return (await processAll(stage, items)).map((p) => p.packet as AudioPacket);
     const out = await Promise.all([...items].reverse().map((item) => processAll(stage, [item])));
-    return out.reverse().flat().map((p) => p.packet as AudioPacket);
+    return out
+      .reverse()
+      .flat()
+      .map((p) => p.packet as AudioPacket);
   } finally {
     await stage.dispose();
   }
@@ -66,7 +77,9 @@ describe('hifigan items', () => {
     expect(maxAbsDiff(chunked, whole)).toBeLessThan(5e-5);
     // The last chunk holds 2 frames: its window reaches past the previous chunk, into log-mel
     // silence beyond every owned frame's reach — still exact. Starved of context, the seams show.
-    const starved = concatFloat((await vocode({ contextFrames: 1, chunkFrames: 16 }, melItems(0.3))).map((p) => p.data));
+    const starved = concatFloat(
+      (await vocode({ contextFrames: 1, chunkFrames: 16 }, melItems(0.3))).map((p) => p.data),
+    );
     expect(maxAbsDiff(starved, whole)).toBeGreaterThan(1e-3);
   });
 

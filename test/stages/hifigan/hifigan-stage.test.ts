@@ -8,14 +8,24 @@ import { hifigan } from '../../../stages/hifigan/index.ts';
 import { openStageModel } from '../../../stages/shared/open-model.ts';
 import { f32 } from '../../../stages/shared/tensors.ts';
 import { testContext } from '../../helpers/stage-harness.ts';
-import { memoryAudioSink, memoryMelSink, memoryMelSource, memoryTextSource, receivedPackets, registerClip } from '../../fixtures/stages/memory-clips.ts';
+import {
+  memoryAudioSink,
+  memoryMelSink,
+  memoryMelSource,
+  memoryTextSource,
+  receivedPackets,
+  registerClip,
+} from '../../fixtures/stages/memory-clips.ts';
 import { concatFloat, maxAbsDiff, runStages } from '../talking-head/stage-harness.ts';
 
 const FPS = 22050 / 256;
 
 describe('fastpitch stage', () => {
   it('re-cuts sentence mels on the pipeline grid, streams them, flags only the final chunk, honours pace', async () => {
-    registerClip('script', { kind: 'text', text: 'Hello there, how are you today? I am fine. Thanks for asking, friend!' });
+    registerClip('script', {
+      kind: 'text',
+      text: 'Hello there, how are you today? I am fine. Thanks for asking, friend!',
+    });
     const acoustic = await ensureReferenceModel('fastpitch');
     const melsOf = async (pace: number) => {
       const { logs } = await runStages({
@@ -52,7 +62,15 @@ describe('fastpitch stage', () => {
 describe('hifigan stage', () => {
   const T = 157;
   const mel = Float32Array.from({ length: 80 * T }, (_, i) => -6 + 3 * Math.sin(i * 0.37) + Math.cos((i % T) * 0.11));
-  registerClip('mel', { kind: 'series', name: 'mel', dtype: 'float32', lead: [1, 80], data: mel, frames: T, framesPerSecond: FPS });
+  registerClip('mel', {
+    kind: 'series',
+    name: 'mel',
+    dtype: 'float32',
+    lead: [1, 80],
+    data: mel,
+    frames: T,
+    framesPerSecond: FPS,
+  });
 
   const vocodeChunked = async (contextFrames: number, key: string) => {
     const vocoder = await ensureReferenceModel('hifigan');
@@ -60,7 +78,12 @@ describe('hifigan stage', () => {
       chunkSeconds: 0.3, // 25.8 frames: boundaries off the hop grid, so chunks reach into neighbours
       nodes: {
         src: { def: memoryMelSource, options: { key: 'mel' } },
-        voc: { def: hifigan, options: { contextFrames, chunkFrames: 16 }, models: { vocoder }, settings: { warmup: 1 } },
+        voc: {
+          def: hifigan,
+          options: { contextFrames, chunkFrames: 16 },
+          models: { vocoder },
+          settings: { warmup: 1 },
+        },
         sink: { def: memoryAudioSink, binding: key },
       },
       edges: ['src.out -> voc.mel', 'voc.audio -> sink.in'],

@@ -10,7 +10,10 @@ import { vocodeChunked, vocoderWindows } from './hifigan-chunks.ts';
 
 const melOf = (frames: number) => ({
   frames,
-  data: Float32Array.from({ length: 80 * frames }, (_, i) => -6 + 3 * Math.sin(i * 0.37) + Math.cos((i % frames) * 0.11)),
+  data: Float32Array.from(
+    { length: 80 * frames },
+    (_, i) => -6 + 3 * Math.sin(i * 0.37) + Math.cos((i % frames) * 0.11),
+  ),
 });
 
 function maxDiff(a: Float32Array, b: Float32Array): number {
@@ -35,7 +38,8 @@ describe('HiFi-GAN chunk runner', () => {
     };
   });
   afterAll(async () => model?.release());
-  const whole = async (data: Float32Array, frames: number) => ((await model.run({ spec: f32(data, [1, 80, frames]) })).audio as TensorData).data as Float32Array;
+  const whole = async (data: Float32Array, frames: number) =>
+    ((await model.run({ spec: f32(data, [1, 80, frames]) })).audio as TensorData).data as Float32Array;
 
   it('plans windows that keep contextFrames on both sides or reach the clip edge', () => {
     const runs = vocoderWindows(100, 16, 8);

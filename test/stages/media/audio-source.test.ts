@@ -31,7 +31,15 @@ let sine: string;
 beforeAll(() => {
   sine = tmp.path('sine 37.3s.wav');
   const gaps = GAPS.map(([a, b]) => `between(t,${a},${b})`).join('+');
-  ffmpeg('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=${RATE}:duration=${SECONDS}`, '-af', `volume=enable='${gaps}':volume=0`, sine);
+  ffmpeg(
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=${RATE}:duration=${SECONDS}`,
+    '-af',
+    `volume=enable='${gaps}':volume=0`,
+    sine,
+  );
 });
 afterAll(() => tmp.remove());
 
@@ -64,7 +72,8 @@ describe('audio-source → wav-sink', () => {
     const expected = ffmpegDecode(sine);
     // Around 30 s the sine is unbroken: the cut is the quietest 10 ms within ±1 s, no louder than the grid point.
     expect(Math.abs(cuts[2] - 30)).toBeLessThanOrEqual(1);
-    const loudness = (t: number) => expected.subarray(Math.round(t * RATE) - 80, Math.round(t * RATE) + 80).reduce((s, x) => s + Math.abs(x), 0);
+    const loudness = (t: number) =>
+      expected.subarray(Math.round(t * RATE) - 80, Math.round(t * RATE) + 80).reduce((s, x) => s + Math.abs(x), 0);
     expect(loudness(cuts[2])).toBeLessThanOrEqual(loudness(30));
     const written = ffmpegDecode(result.files.speech[0]);
     expect(expected.length).toBe(Math.round(SECONDS * RATE));
@@ -94,10 +103,22 @@ describe('audio-source → wav-sink', () => {
 
   it('puts every boundary on the 0.02 s grid a downstream stage declares, at 44.1 kHz', async () => {
     const file = tmp.path('sine44.wav');
-    ffmpeg('-f', 'lavfi', '-i', 'sine=frequency=300:sample_rate=44100:duration=7.77', '-af', "volume=enable='between(t,2.9,3.05)':volume=0", file);
+    ffmpeg(
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=300:sample_rate=44100:duration=7.77',
+      '-af',
+      "volume=enable='between(t,2.9,3.05)':volume=0",
+      file,
+    );
     const chunks: ChunkInfo[] = [];
     const result = await runMedia({
-      nodes: { voice: node(audioSource), grid: node(gridStage), sink: node(wavSink, { sampleFormat: 'f32' }, 'speech') },
+      nodes: {
+        voice: node(audioSource),
+        grid: node(gridStage),
+        sink: node(wavSink, { sampleFormat: 'f32' }, 'speech'),
+      },
       edges: ['voice.audio -> grid.in', 'grid.out -> sink.audio'],
       chunking: { seconds: 2.5, silenceSearchSeconds: 0.6 },
       inputs: { voice: file },
@@ -113,7 +134,9 @@ describe('audio-source → wav-sink', () => {
   });
 
   it('runs the audio-copy YAML pipeline: same samples out, under the output name', async () => {
-    const { graph } = await loadGraph(new URL('../../fixtures/pipelines/media/audio-copy.yaml', import.meta.url).pathname);
+    const { graph } = await loadGraph(
+      new URL('../../fixtures/pipelines/media/audio-copy.yaml', import.meta.url).pathname,
+    );
     const out = tmp.path('out-yaml');
     const result = await runPipeline(graph, { inputs: { voice: sine }, outDir: out, workers: false });
     expect(result.files.copy).toEqual([join(out, 'copy.wav')]);
@@ -139,7 +162,12 @@ describe('audio-source → wav-sink', () => {
   it('sends a whole input as one packet holding every sample, down-mixed or not', async () => {
     const stereo = tmp.path('stereo.wav');
     ffmpeg('-f', 'lavfi', '-i', 'sine=frequency=500:sample_rate=22050:duration=3.21', '-ac', '2', stereo);
-    const ctx = testContext(audioSource, { id: 'voice', inputPath: stereo, wholeInput: true, tempDir: '/tmp/reel-run-x' });
+    const ctx = testContext(audioSource, {
+      id: 'voice',
+      inputPath: stereo,
+      wholeInput: true,
+      tempDir: '/tmp/reel-run-x',
+    });
     for (const channels of [1, 2]) {
       const instance = await audioSource.create!(audioSource.options.parse({ channels }), ctx);
       const packets = await collect(instance.packets);
@@ -150,7 +178,9 @@ describe('audio-source → wav-sink', () => {
       expect(p.channels).toBe(channels);
       expect(p.data.length / channels).toBe(Math.round(3.21 * 22050));
       expect(p.chunk.end * 22050).toBeCloseTo(p.data.length / channels, 6);
-      expect(Array.from(p.data.subarray(0, 400))).toEqual(Array.from(ffmpegDecode(stereo, { channels }).subarray(0, 400)));
+      expect(Array.from(p.data.subarray(0, 400))).toEqual(
+        Array.from(ffmpegDecode(stereo, { channels }).subarray(0, 400)),
+      );
     }
   });
 
@@ -158,7 +188,10 @@ describe('audio-source → wav-sink', () => {
     const long = tmp.path('eleven minutes.wav');
     ffmpeg('-f', 'lavfi', '-i', 'anullsrc=r=8000:cl=mono', '-t', '660', long);
     const ctx = testContext(audioSource, { id: 'voice', inputPath: long, wholeInput: true });
-    const err = await audioSource.create!(audioSource.options.parse({}), ctx).then(() => undefined, (e: unknown) => e as Error);
+    const err = await audioSource.create!(audioSource.options.parse({}), ctx).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(err?.message).toContain(long);
     expect(err?.message).toMatch(/11\.0 min.*at most 10\.0 min.*trim it/);
   });
@@ -170,18 +203,25 @@ describe('audio-source → wav-sink', () => {
     writeFileSync(cut, readFileSync(whole).subarray(0, 80_000));
     const ctxFor = (inputPath: string, log: (line: string) => void = () => {}): StageCreateContext =>
       testContext(audioSource, { id: 'voice', log, inputPath, chunking: { seconds: 2, silenceSearchSeconds: 0 } });
-    await expect(audioSource.create!(audioSource.options.parse({}), ctxFor(cut))).rejects.toThrow(/tone cut\.wav: is truncated: its header declares 6\.000 s of audio but the file holds 2\.49\d s/);
+    await expect(audioSource.create!(audioSource.options.parse({}), ctxFor(cut))).rejects.toThrow(
+      /tone cut\.wav: is truncated: its header declares 6\.000 s of audio but the file holds 2\.49\d s/,
+    );
 
     const mp3 = tmp.path('tone.mp3');
     ffmpeg('-f', 'lavfi', '-i', 'sine=f=300:d=6', '-ar', '16000', mp3);
     const mp3Cut = tmp.path('tone cut.mp3');
     writeFileSync(mp3Cut, readFileSync(mp3).subarray(0, Math.floor(readFileSync(mp3).length / 3)));
     const lines: string[] = [];
-    const instance = await audioSource.create!(audioSource.options.parse({}), ctxFor(mp3Cut, (line) => lines.push(line)));
+    const instance = await audioSource.create!(
+      audioSource.options.parse({}),
+      ctxFor(mp3Cut, (line) => lines.push(line)),
+    );
     const packets = await collect(instance.packets);
     await instance.dispose();
     expect(packets.length).toBeGreaterThan(0);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/tone cut\.mp3: decoded [\d.]+ s of the 6\.\d+ s its container declares — the file may be truncated/);
+    expect(lines[0]).toMatch(
+      /tone cut\.mp3: decoded [\d.]+ s of the 6\.\d+ s its container declares — the file may be truncated/,
+    );
   });
 });

@@ -45,7 +45,10 @@ describe('cancellation', () => {
         controller.abort();
       },
     });
-    const err = await run.then(() => undefined, (e: unknown) => e);
+    const err = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(CancelledError);
     expect((err as CancelledError).exitCode).toBe(EXIT.interrupted);
     expect(childrenAtAbort.length).toBe(1); // the decoder, paused mid-file
@@ -58,7 +61,11 @@ describe('cancellation', () => {
     const controller = new AbortController();
     let childrenAtAbort: number[] = [];
     const run = runMedia({
-      nodes: { face: node(videoSource), voice: node(audioSource), sink: node(mp4Sink, { preset: 'ultrafast' }, 'video') },
+      nodes: {
+        face: node(videoSource),
+        voice: node(audioSource),
+        sink: node(mp4Sink, { preset: 'ultrafast' }, 'video'),
+      },
       edges: ['face.frames -> sink.frames', 'voice.audio -> sink.audio'],
       chunking: CHUNKS,
       inputs: { face: clip, voice: clip },
@@ -70,7 +77,10 @@ describe('cancellation', () => {
         controller.abort();
       },
     });
-    const err = await run.then(() => undefined, (e: unknown) => e);
+    const err = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(CancelledError);
     // The encoder at least (a decoder may already have reached its file's end on a busy machine);
     // what matters is that every one of them is gone afterwards.
@@ -91,7 +101,10 @@ describe('bad input', () => {
       chunking: CHUNKS,
       inputs: { voice: bad },
       outDir: out,
-    }).then(() => undefined, (e: unknown) => e);
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(StageError);
     expect((err as StageError).exitCode).toBe(EXIT.runtime);
     expect((err as StageError).message).toContain('stage "voice"');
@@ -102,14 +115,27 @@ describe('bad input', () => {
 
   it('fails on a video with no sound bound to an audio source, saying what is missing', async () => {
     const silent = tmp.path('silent.mp4');
-    ffmpeg('-f', 'lavfi', '-i', 'testsrc=size=32x32:rate=10:duration=1', '-c:v', 'libx264', '-preset', 'ultrafast', silent);
+    ffmpeg(
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=32x32:rate=10:duration=1',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      silent,
+    );
     const err = await runMedia({
       nodes: { voice: node(audioSource), sink: node(wavSink, {}, 'speech') },
       edges: ['voice.audio -> sink.audio'],
       chunking: CHUNKS,
       inputs: { voice: silent },
       outDir: tmp.path('out-silent'),
-    }).then(() => undefined, (e: unknown) => e as Error);
+    }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(err).toBeInstanceOf(StageError);
     expect(err?.message).toMatch(/silent\.mp4: has no audio stream/);
   });
@@ -121,7 +147,10 @@ describe('bad input', () => {
     ffmpeg('-f', 'lavfi', '-i', 'sine=frequency=600:sample_rate=8000:duration=2.5', '-c:a', 'pcm_f32le', input);
     const out = join(dir, 'out dir');
     const result = await runMedia({
-      nodes: { voice: node(audioSource), sink: node(wavSink, { file: '-out put ü.wav', sampleFormat: 'f32' }, 'speech') },
+      nodes: {
+        voice: node(audioSource),
+        sink: node(wavSink, { file: '-out put ü.wav', sampleFormat: 'f32' }, 'speech'),
+      },
       edges: ['voice.audio -> sink.audio'],
       chunking: CHUNKS,
       inputs: { voice: input },

@@ -68,7 +68,20 @@ export function node(def: StageDefinition, options: Record<string, unknown> = {}
 export function ffmpegDecode(file: string, o: { rate?: number; channels?: number } = {}): Float32Array {
   const r = spawnSync(
     resolveFfmpeg().ffmpeg,
-    ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', `file:${file}`, '-ac', String(o.channels ?? 1), ...(o.rate ? ['-ar', String(o.rate)] : []), '-f', 'f32le', 'pipe:1'],
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-i',
+      `file:${file}`,
+      '-ac',
+      String(o.channels ?? 1),
+      ...(o.rate ? ['-ar', String(o.rate)] : []),
+      '-f',
+      'f32le',
+      'pipe:1',
+    ],
     { maxBuffer: 1 << 30 },
   );
   if (r.status !== 0) throw new Error(`ffmpeg decode of ${file} failed: ${r.stderr}`);

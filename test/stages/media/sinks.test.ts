@@ -34,8 +34,18 @@ function audioChunks(cuts: number[]): AudioPacket[] {
   const ends = cuts.map((t) => Math.round(t * RATE));
   return ends.map((end, k) => {
     const start = k === 0 ? 0 : ends[k - 1];
-    const data = Float32Array.from({ length: end - start }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * (start + i)) / RATE));
-    return { kind: 'audio', chunk: chunk(k, start / RATE, end / RATE, k === ends.length - 1), sampleRate: RATE, channels: 1, startSample: start, data };
+    const data = Float32Array.from(
+      { length: end - start },
+      (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * (start + i)) / RATE),
+    );
+    return {
+      kind: 'audio',
+      chunk: chunk(k, start / RATE, end / RATE, k === ends.length - 1),
+      sampleRate: RATE,
+      channels: 1,
+      startSample: start,
+      data,
+    };
   });
 }
 
@@ -47,7 +57,16 @@ function frameChunks(seconds: number, total: number): VideoPacket[] {
     const frameCount = end - start;
     const last = end === total;
     const data = new Uint8Array(frameCount * W * H * 3).fill(96 + k * 40);
-    out.push({ kind: 'video', chunk: chunk(k, start / FPS, end / FPS, last), width: W, height: H, fps: FPS, startFrame: start, frameCount, data });
+    out.push({
+      kind: 'video',
+      chunk: chunk(k, start / FPS, end / FPS, last),
+      width: W,
+      height: H,
+      fps: FPS,
+      startFrame: start,
+      frameCount,
+      data,
+    });
     start = end;
   }
   return out;
@@ -66,7 +85,10 @@ describe('wav-sink', () => {
     const outDir = tmp.path('wav');
     const sink = await createSink(wavSink, { sampleFormat: 'f32' }, { outDir, outputName: 'speech' });
     const chunks = audioChunks([0.7, 1.9, 2.5]);
-    await writeAll(sink, chunks.map((p) => itemOf(p.chunk, { audio: p })));
+    await writeAll(
+      sink,
+      chunks.map((p) => itemOf(p.chunk, { audio: p })),
+    );
     await sink.finish();
     expect(existsSync(join(outDir, 'speech.wav'))).toBe(false);
     expect(sink.files()).toEqual([]);
@@ -86,12 +108,16 @@ describe('wav-sink', () => {
     const frames = frameChunks(1, 25)[0];
     const wrongKind = await createSink(wavSink, {}, { outDir, outputName: 'x' });
     await expect(wrongKind.write(itemOf(frames.chunk, { audio: frames }))).rejects.toThrow(InputError);
-    await expect(wrongKind.write(itemOf(frames.chunk, { audio: frames }))).rejects.toThrow(/input "audio" of chunk 0: expected audio, got video/);
+    await expect(wrongKind.write(itemOf(frames.chunk, { audio: frames }))).rejects.toThrow(
+      /input "audio" of chunk 0: expected audio, got video/,
+    );
     await wrongKind.abort();
 
     const gap = await createSink(wavSink, {}, { outDir, outputName: 'y' });
     await gap.write(itemOf(a.chunk, { audio: a }));
-    await expect(gap.write(itemOf(b.chunk, { audio: { ...b, startSample: b.startSample + 5 } }))).rejects.toThrow(/a gap of 5/);
+    await expect(gap.write(itemOf(b.chunk, { audio: { ...b, startSample: b.startSample + 5 } }))).rejects.toThrow(
+      /a gap of 5/,
+    );
     await gap.abort();
 
     const format = await createSink(wavSink, {}, { outDir, outputName: 'z' });
@@ -110,7 +136,11 @@ describe('mp4-sink', () => {
   it('muxes items whose audio and frames are cut at different places, the audio running on past the frames', async () => {
     const outDir = tmp.path('mp4');
     const logs: string[] = [];
-    const sink = await createSink(mp4Sink, { preset: 'ultrafast' }, { outDir, outputName: 'video', log: (l) => logs.push(l) });
+    const sink = await createSink(
+      mp4Sink,
+      { preset: 'ultrafast' },
+      { outDir, outputName: 'video', log: (l) => logs.push(l) },
+    );
     // Frames on a 1 s grid (3 s); audio cut at silences off the grid and 0.4 s longer.
     const frames = frameChunks(1, 3 * FPS);
     const audio = audioChunks([0.62, 2.31, 3.4]);
@@ -118,8 +148,15 @@ describe('mp4-sink', () => {
     await sink.finish();
     await sink.commit();
     const info = ffprobeJson(join(outDir, 'video.mp4'));
-    const v = info.streams.find((s) => s.codec_type === 'video')! as unknown as { duration: string; width: number; height: number };
-    const a = info.streams.find((s) => s.codec_type === 'audio')! as unknown as { duration: string; sample_rate: string };
+    const v = info.streams.find((s) => s.codec_type === 'video')! as unknown as {
+      duration: string;
+      width: number;
+      height: number;
+    };
+    const a = info.streams.find((s) => s.codec_type === 'audio')! as unknown as {
+      duration: string;
+      sample_rate: string;
+    };
     expect(Math.abs(Number(v.duration) - 3)).toBeLessThan(1 / FPS + 1e-3);
     expect(Number(a.duration)).toBeGreaterThan(3.3);
     expect([v.width, v.height, a.sample_rate]).toEqual([W, H, String(RATE)]);
@@ -129,13 +166,21 @@ describe('mp4-sink', () => {
   it('writes silence for frames the soundtrack no longer reaches', async () => {
     const outDir = tmp.path('mp4-silence');
     const logs: string[] = [];
-    const sink = await createSink(mp4Sink, { preset: 'ultrafast' }, { outDir, outputName: 'video', log: (l) => logs.push(l) });
+    const sink = await createSink(
+      mp4Sink,
+      { preset: 'ultrafast' },
+      { outDir, outputName: 'video', log: (l) => logs.push(l) },
+    );
     await writeAll(sink, items(frameChunks(1, 4 * FPS), audioChunks([1, 2])));
     await sink.finish();
     await sink.commit();
-    const a = ffprobeJson(join(outDir, 'video.mp4')).streams.find((s) => s.codec_type === 'audio')! as unknown as { duration: string };
+    const a = ffprobeJson(join(outDir, 'video.mp4')).streams.find((s) => s.codec_type === 'audio')! as unknown as {
+      duration: string;
+    };
     expect(Math.abs(Number(a.duration) - 4)).toBeLessThan(0.1);
-    expect(logs).toEqual([expect.stringMatching(/soundtrack is 2\.000 s but the video 4\.000 s \(2\.000 s of silence added/)]);
+    expect(logs).toEqual([
+      expect.stringMatching(/soundtrack is 2\.000 s but the video 4\.000 s \(2\.000 s of silence added/),
+    ]);
   }, 20_000);
 
   it('abort mid-stream kills ffmpeg and leaves nothing; abort is safe twice and after finish', async () => {
@@ -164,11 +209,15 @@ describe('mp4-sink', () => {
     const [a0, a1] = audioChunks([1, 2]);
     const [f0, f1] = frameChunks(1, 2 * FPS);
     const noFrames = await createSink(mp4Sink, {}, { outDir, outputName: 'a' });
-    await expect(noFrames.write(itemOf(a0.chunk, { audio: a0 }))).rejects.toThrow(/input "frames" of chunk 0: expected video, got nothing/);
+    await expect(noFrames.write(itemOf(a0.chunk, { audio: a0 }))).rejects.toThrow(
+      /input "frames" of chunk 0: expected video, got nothing/,
+    );
     await noFrames.abort();
     const late = await createSink(mp4Sink, {}, { outDir, outputName: 'b' });
     await late.write(itemOf(f0.chunk, { frames: f0 }));
-    await expect(late.write(itemOf(f1.chunk, { frames: f1, audio: a1 }))).rejects.toThrow(/audio began at chunk 1, but the file was opened without sound/);
+    await expect(late.write(itemOf(f1.chunk, { frames: f1, audio: a1 }))).rejects.toThrow(
+      /audio began at chunk 1, but the file was opened without sound/,
+    );
     await late.abort();
     expect(ffmpegChildren()).toEqual([]);
     expect(await readdir(outDir)).toEqual([]);

@@ -36,7 +36,9 @@ async function read(path: string, options: Record<string, unknown> = {}): Promis
 describe('text-source', () => {
   it('sends the whole text once, with the byte-order mark dropped', async () => {
     const text = 'Grüße, 世界! 👋\nSecond line.\r\n';
-    const p = (await read(file('-script ü.txt', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])))) as TextPacket;
+    const p = (await read(
+      file('-script ü.txt', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])),
+    )) as TextPacket;
     expect(p.text).toBe(text);
     expect(p.chunk).toMatchObject({ clipId: 'reel-run-t', index: 0, last: true });
   });
@@ -48,16 +50,32 @@ describe('text-source', () => {
   });
 
   it('refuses UTF-16, binary data, empty text and files over maxBytes', async () => {
-    const message = async (path: string, options: Record<string, unknown> = {}) => ((await read(path, options)) as Error).message;
-    expect(await message(file('u16.txt', Buffer.from('\ufeffhello', 'utf16le')))).toMatch(/is UTF-16 text; save it as UTF-8/);
-    expect(await message(file('bin.txt', Uint8Array.from([0x68, 0x69, 0x00, 0x01])))).toMatch(/binary file.*0x00 at byte 2/);
+    const message = async (path: string, options: Record<string, unknown> = {}) =>
+      ((await read(path, options)) as Error).message;
+    expect(await message(file('u16.txt', Buffer.from('\ufeffhello', 'utf16le')))).toMatch(
+      /is UTF-16 text; save it as UTF-8/,
+    );
+    expect(await message(file('bin.txt', Uint8Array.from([0x68, 0x69, 0x00, 0x01])))).toMatch(
+      /binary file.*0x00 at byte 2/,
+    );
     expect(await message(file('blank.txt', ' \n\t\n'))).toMatch(/holds no text/);
-    expect(await message(file('big.txt', 'x'.repeat(2000)), { maxBytes: 1000 })).toMatch(/2000 bytes, over the text source's maxBytes of 1000/);
+    expect(await message(file('big.txt', 'x'.repeat(2000)), { maxBytes: 1000 })).toMatch(
+      /2000 bytes, over the text source's maxBytes of 1000/,
+    );
   });
 
   it('agrees with the platform decoder on what is valid UTF-8', () => {
     const fatal = new TextDecoder('utf-8', { fatal: true });
-    const cases = [[0xc0, 0x80], [0xe0, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf0, 0x9f, 0x91], [0xe2, 0x82, 0xac], [0xf0, 0x9f, 0x91, 0x8b], [0x41, 0xff]];
+    const cases = [
+      [0xc0, 0x80],
+      [0xe0, 0x80, 0x80],
+      [0xed, 0xa0, 0x80],
+      [0xf4, 0x90, 0x80, 0x80],
+      [0xf0, 0x9f, 0x91],
+      [0xe2, 0x82, 0xac],
+      [0xf0, 0x9f, 0x91, 0x8b],
+      [0x41, 0xff],
+    ];
     for (const bytes of cases) {
       let valid = true;
       try {

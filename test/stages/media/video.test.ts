@@ -28,12 +28,39 @@ beforeAll(() => {
   // A drawn face that sways left and right, 130 frames.
   const frames = Math.round(SECONDS * FPS);
   const raw = new Uint8Array(frames * W * H * 3);
-  for (let i = 0; i < frames; i++) raw.set(drawFace(W, H, 48 + Math.round(6 * Math.sin(i / 8)), 44, 22, 28).data, i * W * H * 3);
+  for (let i = 0; i < frames; i++)
+    raw.set(drawFace(W, H, 48 + Math.round(6 * Math.sin(i / 8)), 44, 22, 28).data, i * W * H * 3);
   writeFileSync(tmp.path('face.rgb'), raw);
   face = tmp.path('face clip.mp4');
-  ffmpeg('-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${W}x${H}`, '-framerate', String(FPS), '-i', tmp.path('face.rgb'), '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', face);
+  ffmpeg(
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    '-s',
+    `${W}x${H}`,
+    '-framerate',
+    String(FPS),
+    '-i',
+    tmp.path('face.rgb'),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    face,
+  );
   voice = tmp.path('voice.wav');
-  ffmpeg('-f', 'lavfi', '-i', `sine=frequency=220:sample_rate=24000:duration=${SECONDS}`, '-af', "volume=enable='between(t,1.9,2.1)':volume=0", voice);
+  ffmpeg(
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=220:sample_rate=24000:duration=${SECONDS}`,
+    '-af',
+    "volume=enable='between(t,1.9,2.1)':volume=0",
+    voice,
+  );
 });
 afterAll(() => tmp.remove());
 
@@ -47,7 +74,11 @@ describe('video → mp4', () => {
     const chunks: ChunkInfo[] = [];
     const logs: string[] = [];
     const result = await runMedia({
-      nodes: { face: node(videoSource), voice: node(audioSource), sink: node(mp4Sink, { preset: 'ultrafast' }, 'video') },
+      nodes: {
+        face: node(videoSource),
+        voice: node(audioSource),
+        sink: node(mp4Sink, { preset: 'ultrafast' }, 'video'),
+      },
       edges: ['face.frames -> sink.frames', 'voice.audio -> sink.audio'],
       chunking: { seconds: 2, silenceSearchSeconds: 0.5 },
       inputs: { face, voice },
@@ -73,7 +104,11 @@ describe('video → mp4', () => {
     ffmpeg('-f', 'lavfi', '-i', 'sine=frequency=330:sample_rate=16000:duration=2.6', short);
     const logs: string[] = [];
     const result = await runMedia({
-      nodes: { face: node(videoSource), voice: node(audioSource), sink: node(mp4Sink, { preset: 'ultrafast' }, 'video') },
+      nodes: {
+        face: node(videoSource),
+        voice: node(audioSource),
+        sink: node(mp4Sink, { preset: 'ultrafast' }, 'video'),
+      },
       edges: ['face.frames -> sink.frames', 'voice.audio -> sink.audio'],
       chunking: { seconds: 1, silenceSearchSeconds: 0 },
       inputs: { face, voice: short },
@@ -88,7 +123,10 @@ describe('video → mp4', () => {
   });
 
   it('cuts frames on the grid: chunk k owns frames [round(k·S·fps), round((k+1)·S·fps))', async () => {
-    const instance = await videoSource.create!(videoSource.options.parse({ fps: 10 }), ctxFor(face, { chunking: { seconds: 1.25, silenceSearchSeconds: 1 } }));
+    const instance = await videoSource.create!(
+      videoSource.options.parse({ fps: 10 }),
+      ctxFor(face, { chunking: { seconds: 1.25, silenceSearchSeconds: 1 } }),
+    );
     const packets = (await collect(instance.packets)).map((p) => p.packet as VideoPacket);
     await instance.dispose();
     const S = 1.25;
@@ -97,13 +135,16 @@ describe('video → mp4', () => {
     expect(packets.map((p) => p.chunk.last)).toEqual(packets.map((_, k) => k === packets.length - 1));
     for (const p of packets) {
       expect(p.data.byteLength).toBe(p.frameCount * W * H * 3);
-      expect(Object.keys(p.chunk).sort()).toEqual(["clipId", "end", "index", "last", "start"]);
+      expect(Object.keys(p.chunk).sort()).toEqual(['clipId', 'end', 'index', 'last', 'start']);
     }
     expect(packets.at(-1)!.chunk.end).toBeCloseTo(SECONDS, 9);
   });
 
   it('sends a whole video as one packet of every frame, scaled as asked', async () => {
-    const instance = await videoSource.create!(videoSource.options.parse({ width: 48 }), ctxFor(face, { wholeInput: true }));
+    const instance = await videoSource.create!(
+      videoSource.options.parse({ width: 48 }),
+      ctxFor(face, { wholeInput: true }),
+    );
     const packets = await collect(instance.packets);
     await instance.dispose();
     expect(packets.length).toBe(1);
@@ -120,22 +161,44 @@ describe('video → mp4', () => {
   it('says once when a video decodes well short of the length its container declares (a Matroska file cut short)', async () => {
     // ffmpeg reads a cut MP4 as "partial file" (an error already); a cut MKV decodes up to the cut.
     const whole = tmp.path('clip.mkv');
-    ffmpeg('-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=25:duration=6', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', whole);
+    ffmpeg(
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=64x48:rate=25:duration=6',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      whole,
+    );
     const cut = tmp.path('clip cut.mkv');
     const bytes = readFileSync(whole);
     writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 3)));
     for (const wholeInput of [false, true]) {
       const lines: string[] = [];
-      const instance = await videoSource.create!(videoSource.options.parse({}), ctxFor(cut, { wholeInput, chunking: { seconds: 1, silenceSearchSeconds: 0 }, log: (l) => lines.push(l) }));
+      const instance = await videoSource.create!(
+        videoSource.options.parse({}),
+        ctxFor(cut, { wholeInput, chunking: { seconds: 1, silenceSearchSeconds: 0 }, log: (l) => lines.push(l) }),
+      );
       const packets = await collect(instance.packets);
       await instance.dispose();
       const frames = packets.reduce((n, p) => n + (p.packet as VideoPacket).frameCount, 0);
       expect(frames).toBeGreaterThan(0);
       expect(frames).toBeLessThan(6 * 25 - 25);
-      expect(lines).toEqual([expect.stringMatching(/clip cut\.mkv: decoded [\d.]+ s of the 6\.\d+ s its container declares — the file may be truncated/)]);
+      expect(lines).toEqual([
+        expect.stringMatching(
+          /clip cut\.mkv: decoded [\d.]+ s of the 6\.\d+ s its container declares — the file may be truncated/,
+        ),
+      ]);
     }
     const quiet: string[] = [];
-    const instance = await videoSource.create!(videoSource.options.parse({}), ctxFor(whole, { chunking: { seconds: 1, silenceSearchSeconds: 0 }, log: (l) => quiet.push(l) }));
+    const instance = await videoSource.create!(
+      videoSource.options.parse({}),
+      ctxFor(whole, { chunking: { seconds: 1, silenceSearchSeconds: 0 }, log: (l) => quiet.push(l) }),
+    );
     await collect(instance.packets);
     await instance.dispose();
     expect(quiet).toEqual([]);
@@ -144,7 +207,11 @@ describe('video → mp4', () => {
   it('turns a still image into a one-frame video, and image-source into one image packet', async () => {
     const png = tmp.path('-still ü.png');
     colorPng(png, { color: 'red', size: '40x30' });
-    for (const [def, port, wholeInput] of [[videoSource, 'frames', false], [videoSource, 'frames', true], [imageSource, 'image', false]] as const) {
+    for (const [def, port, wholeInput] of [
+      [videoSource, 'frames', false],
+      [videoSource, 'frames', true],
+      [imageSource, 'image', false],
+    ] as const) {
       const instance = await def.create!(def.options.parse({}) as never, ctxFor(png, { wholeInput }));
       const packets = await collect(instance.packets);
       await instance.dispose();
@@ -158,7 +225,10 @@ describe('video → mp4', () => {
 
   it('refuses a whole video over 2 GiB of RGB before decoding, naming the file and the fix', async () => {
     const ctx = ctxFor(face, { wholeInput: true });
-    const err = await videoSource.create!(videoSource.options.parse({ width: 8192, height: 8192 }), ctx).then(() => undefined, (e: unknown) => e as Error);
+    const err = await videoSource.create!(videoSource.options.parse({ width: 8192, height: 8192 }), ctx).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(err?.message).toContain(face);
     expect(err?.message).toMatch(/130 frames of 8192×8192 RGB \(24\.4 GiB\).*at most 2\.0 GiB.*shorten the video/);
   });

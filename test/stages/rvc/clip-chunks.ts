@@ -21,7 +21,14 @@ export function audioChunks(data: Float32Array, rate: number, seconds: number, p
   return chunkGrid(data.length / rate, seconds).map((chunk) => {
     const a = Math.round(chunk.start * rate);
     const b = Math.min(data.length, Math.round(chunk.end * rate));
-    const packet: Packet = { kind: 'audio', chunk, sampleRate: rate, channels: 1, startSample: a, data: data.slice(a, b) };
+    const packet: Packet = {
+      kind: 'audio',
+      chunk,
+      sampleRate: rate,
+      channels: 1,
+      startSample: a,
+      data: data.slice(a, b),
+    };
     return { chunk, ports: { [port]: packet } };
   });
 }
@@ -42,7 +49,10 @@ export function seriesChunks(
   s: Series,
   chunks: readonly ChunkInfo[],
   port: string,
-  frameRange = (c: ChunkInfo) => ({ first: Math.round(c.start * s.framesPerSecond), end: Math.round(c.end * s.framesPerSecond) }),
+  frameRange = (c: ChunkInfo) => ({
+    first: Math.round(c.start * s.framesPerSecond),
+    end: Math.round(c.end * s.framesPerSecond),
+  }),
 ): ChunkPackets[] {
   return chunks.map((chunk) => {
     const { first: a, end } = frameRange(chunk);
@@ -51,7 +61,13 @@ export function seriesChunks(
     if (s.frameMajor) data.set(s.data.subarray(a * s.width, b * s.width));
     else for (let r = 0; r < s.width; r++) data.set(s.data.subarray(r * s.frames + a, r * s.frames + b), r * (b - a));
     const dims = s.frameMajor ? [1, b - a, s.width] : [1, s.width, b - a];
-    const packet: Packet = { kind: 'tensor', chunk, name: s.name, tensor: { dtype: 'float32', dims, data }, meta: { framesPerSecond: s.framesPerSecond, startFrame: a } };
+    const packet: Packet = {
+      kind: 'tensor',
+      chunk,
+      name: s.name,
+      tensor: { dtype: 'float32', dims, data },
+      meta: { framesPerSecond: s.framesPerSecond, startFrame: a },
+    };
     return { chunk, ports: { [port]: packet } };
   });
 }
@@ -64,7 +80,10 @@ export function mergeChunks(...cuts: ChunkPackets[][]): ChunkPackets[] {
 export function concatFloat(parts: readonly Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) (out.set(p, at), (at += p.length));
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 

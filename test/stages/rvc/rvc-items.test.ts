@@ -28,20 +28,32 @@ function speechLike(seconds: number, f0From: number, f0To: number): Float32Array
     phase += (2 * Math.PI * (f0From + ((f0To - f0From) * t) / seconds)) / RATE;
     const gate = t > 1.1 && t < 1.35 ? 0 : 0.5 - 0.5 * Math.cos(2 * Math.PI * 3 * t);
     seed = (seed * 1103515245 + 12345) >>> 0;
-    out[i] = 0.3 * gate * (Math.sin(phase) + 0.5 * Math.sin(2 * phase) + 0.25 * Math.sin(3 * phase)) + 0.003 * (seed / 2 ** 32 - 0.5);
+    out[i] =
+      0.3 * gate * (Math.sin(phase) + 0.5 * Math.sin(2 * phase) + 0.25 * Math.sin(3 * phase)) +
+      0.003 * (seed / 2 ** 32 - 0.5);
   }
   return out;
 }
 
 function relativeRms(a: Float32Array, b: Float32Array): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) ((num += (a[i] - b[i]) ** 2), (den += b[i] ** 2));
+  let num = 0,
+    den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i] - b[i]) ** 2;
+    den += b[i] ** 2;
+  }
   return Math.sqrt(num / den);
 }
 
-const items = (chunks: Parameters<typeof clipItems>[0], whole: Record<string, Packet> = {}) => clipItems(chunks, { before: 1, after: 1 }, whole);
+const items = (chunks: Parameters<typeof clipItems>[0], whole: Record<string, Packet> = {}) =>
+  clipItems(chunks, { before: 1, after: 1 }, whole);
 
-async function run(def: TransformDefinition, options: Record<string, unknown>, list: StageItem[], order: 'forward' | 'reverse' = 'forward'): Promise<PortPacket[]> {
+async function run(
+  def: TransformDefinition,
+  options: Record<string, unknown>,
+  list: StageItem[],
+  order: 'forward' | 'reverse' = 'forward',
+): Promise<PortPacket[]> {
   const stage = await createTransform(def, options);
   try {
     if (order === 'forward') return await processAll(stage, list);
@@ -55,18 +67,30 @@ async function run(def: TransformDefinition, options: Record<string, unknown>, l
 const speech = speechLike(SECONDS, 140, 220);
 const features = (out: PortPacket[]) => out.map((p) => p.packet as TensorPacket);
 const audioOf = (out: PortPacket[]) => concatFloat(out.map((p) => (p.packet as AudioPacket).data));
-const encode = async (seconds: number, padSeconds: number) => features(await run(contentEncoder, { padSeconds }, items(audioChunks(speech, RATE, seconds))));
+const encode = async (seconds: number, padSeconds: number) =>
+  features(await run(contentEncoder, { padSeconds }, items(audioChunks(speech, RATE, seconds))));
 let wholeFeatures: Float32Array;
 
 beforeAll(async () => {
-  wholeFeatures = features(await run(contentEncoder, {}, items(audioChunks(speech, RATE, 10))))[0].tensor.data as Float32Array;
+  wholeFeatures = features(await run(contentEncoder, {}, items(audioChunks(speech, RATE, 10))))[0].tensor
+    .data as Float32Array;
 });
 
 /** rvc items over `seconds` chunks, with the whole-clip features cut on the same grid. */
 function rvcItems(seconds: number, whole: Record<string, Packet> = {}, audio = speech) {
   const grid = chunkGrid(audio.length / RATE, seconds);
-  const feats = seriesChunks({ name: 'content-features', data: wholeFeatures, frames: wholeFeatures.length / 768, framesPerSecond: 50, width: 768, frameMajor: true }, grid, 'features', (c) =>
-    ownedContentFrames(c.start, c.end),
+  const feats = seriesChunks(
+    {
+      name: 'content-features',
+      data: wholeFeatures,
+      frames: wholeFeatures.length / 768,
+      framesPerSecond: 50,
+      width: 768,
+      frameMajor: true,
+    },
+    grid,
+    'features',
+    (c) => ownedContentFrames(c.start, c.end),
   );
   return items(mergeChunks(audioChunks(audio, RATE, seconds), feats), whole);
 }
@@ -91,7 +115,9 @@ describe('content-encoder items', () => {
     const list = items(audioChunks(speech, RATE, 0.8));
     const forward = await run(contentEncoder, {}, list);
     const reverse = await run(contentEncoder, {}, list, 'reverse');
-    expect(reverse.map((p) => (p.packet as TensorPacket).tensor.data)).toEqual(forward.map((p) => (p.packet as TensorPacket).tensor.data));
+    expect(reverse.map((p) => (p.packet as TensorPacket).tensor.data)).toEqual(
+      forward.map((p) => (p.packet as TensorPacket).tensor.data),
+    );
   });
 });
 
@@ -116,7 +142,10 @@ describe('rvc items', () => {
   it('content-encoder → rvc chunked stays within the measured tolerance of the whole-clip run', async () => {
     const chain = async (seconds: number) => {
       const feats = await run(contentEncoder, {}, items(audioChunks(speech, RATE, seconds)));
-      const chunks = audioChunks(speech, RATE, seconds).map((c, k) => ({ chunk: c.chunk, ports: { ...c.ports, features: feats[k].packet } }));
+      const chunks = audioChunks(speech, RATE, seconds).map((c, k) => ({
+        chunk: c.chunk,
+        ports: { ...c.ports, features: feats[k].packet },
+      }));
       return audioOf(await run(rvc, {}, items(chunks)));
     };
     const a = await chain(0.8);
@@ -130,13 +159,26 @@ describe('rvc items', () => {
     const empty = audioChunks(new Float32Array(0), RATE, 0.4);
     const feats = await run(contentEncoder, {}, items(empty));
     expect((feats[0].packet as TensorPacket).tensor.dims).toEqual([1, 0, 768]);
-    const out = await run(rvc, {}, items([{ chunk: empty[0].chunk, ports: { ...empty[0].ports, features: feats[0].packet } }]));
-    expect(out.map(({ packet: p }) => [p.chunk.index, p.chunk.last, (p as AudioPacket).data.length])).toEqual([[0, true, 0]]);
+    const out = await run(
+      rvc,
+      {},
+      items([{ chunk: empty[0].chunk, ports: { ...empty[0].ports, features: feats[0].packet } }]),
+    );
+    expect(out.map(({ packet: p }) => [p.chunk.index, p.chunk.last, (p as AudioPacket).data.length])).toEqual([
+      [0, true, 0],
+    ]);
   });
 
   it('auto-pitch transposes toward a voiced reference per item, whatever the order, and refuses an unvoiced one', async () => {
     const reference = (data: Float32Array): Record<string, Packet> => ({
-      reference: { kind: 'audio', chunk: { clipId: 'clip', index: 0, start: 0, end: data.length / RATE, last: true }, sampleRate: RATE, channels: 1, startSample: 0, data },
+      reference: {
+        kind: 'audio',
+        chunk: { clipId: 'clip', index: 0, start: 0, end: data.length / RATE, last: true },
+        sampleRate: RATE,
+        channels: 1,
+        startSample: 0,
+        data,
+      },
     });
     const plain = audioOf(await run(rvc, {}, rvcItems(0.4)));
     const high = reference(speechLike(1, 300, 320));
@@ -147,7 +189,9 @@ describe('rvc items', () => {
     expect(audioOf(await run(rvc, {}, rvcItems(0.4, high), 'reverse'))).toEqual(lifted);
     // autoPitch off ignores the reference.
     expect(audioOf(await run(rvc, { autoPitch: false }, rvcItems(0.4, high)))).toEqual(plain);
-    await expect(run(rvc, {}, rvcItems(0.4, reference(new Float32Array(RATE))))).rejects.toThrow(/reference voice has no voiced frames/);
+    await expect(run(rvc, {}, rvcItems(0.4, reference(new Float32Array(RATE))))).rejects.toThrow(
+      /reference voice has no voiced frames/,
+    );
   });
 
   it('opens its model once per instance and logs the provider', async () => {

@@ -53,14 +53,32 @@ export interface VoiceConversion {
   modelSamples: number;
 }
 
-export async function convertVoice(models: RvcModels, audio: Float32Array, options: VoiceConversionOptions): Promise<VoiceConversion> {
-  const { sampleRate, outputRate = 40000, speakerId = 0, seed = 0, noiseScale = 0.66666, f0MinHz = 50, f0MaxHz = 1100, padSeconds = 1 } = options;
+export async function convertVoice(
+  models: RvcModels,
+  audio: Float32Array,
+  options: VoiceConversionOptions,
+): Promise<VoiceConversion> {
+  const {
+    sampleRate,
+    outputRate = 40000,
+    speakerId = 0,
+    seed = 0,
+    noiseScale = 0.66666,
+    f0MinHz = 50,
+    f0MaxHz = 1100,
+    padSeconds = 1,
+  } = options;
   const hop = outputRate / 100;
   const wav = rvcInputSignal(audio, sampleRate);
-  if (wav.length < CONTENT_MIN_SAMPLES) throw new InputError(`RVC needs at least ${CONTENT_MIN_SAMPLES} samples at 16 kHz (25 ms); got ${wav.length}`);
+  if (wav.length < CONTENT_MIN_SAMPLES)
+    throw new InputError(`RVC needs at least ${CONTENT_MIN_SAMPLES} samples at 16 kHz (25 ms); got ${wav.length}`);
   const f0Options = { sampleRate: RATE16K, hop: RVC_WINDOW, fmin: f0MinHz, fmax: f0MaxHz };
   let semitones = options.semitones ?? 0;
-  if (options.reference) semitones += autoPitchShift(yinF0(wav, f0Options), yinF0(rvcInputSignal(options.reference.audio, options.reference.sampleRate), f0Options));
+  if (options.reference)
+    semitones += autoPitchShift(
+      yinF0(wav, f0Options),
+      yinF0(rvcInputSignal(options.reference.audio, options.reference.sampleRate), f0Options),
+    );
 
   // x_pad in whole 10 ms frames, so the trimmed output lines up with the input frame for frame.
   const padFrames = Math.round(padSeconds * 100);
@@ -83,7 +101,13 @@ export async function convertVoice(models: RvcModels, audio: Float32Array, optio
     const last = index < plan.length - 1 ? Math.floor((seg.end - RVC_WINDOW) / RVC_WINDOW) : pitch.length;
     const { audio: y, frames: t } = await synthesizeRvc(
       models.synthesizer,
-      { features: feats.data, featureFrames: feats.frames, featureDim: feats.dim, samples16k: source.length, pitch: { pitch: pitch.subarray(first, last), pitchf: pitchf.subarray(first, last) } },
+      {
+        features: feats.data,
+        featureFrames: feats.frames,
+        featureDim: feats.dim,
+        samples16k: source.length,
+        pitch: { pitch: pitch.subarray(first, last), pitchf: pitchf.subarray(first, last) },
+      },
       { hop, speakerId, seed: seed + index, noiseScale },
     );
     // Owned output: x_pad trimmed at the start; a middle segment owns exactly (next cut − start)

@@ -6,7 +6,12 @@ import type { AudioPacket, TensorPacket } from '../../../src/core/types.ts';
 import { contentEncoder } from '../../../stages/content-encoder/index.ts';
 import { rvc } from '../../../stages/rvc/index.ts';
 import {
-  memoryAudioSink, memoryAudioSource, memoryFeaturesSink, memoryFeaturesSource, receivedPackets, registerClip,
+  memoryAudioSink,
+  memoryAudioSource,
+  memoryFeaturesSink,
+  memoryFeaturesSource,
+  receivedPackets,
+  registerClip,
 } from '../../fixtures/stages/memory-clips.ts';
 import { concatFloat, maxAbsDiff, runStages } from '../talking-head/stage-harness.ts';
 
@@ -24,14 +29,20 @@ function speechLike(seconds: number, f0From: number, f0To: number): Float32Array
     phase += (2 * Math.PI * (f0From + ((f0To - f0From) * t) / seconds)) / RATE;
     const gate = t > 1.1 && t < 1.35 ? 0 : 0.5 - 0.5 * Math.cos(2 * Math.PI * 3 * t);
     seed = (seed * 1103515245 + 12345) >>> 0;
-    out[i] = 0.3 * gate * (Math.sin(phase) + 0.5 * Math.sin(2 * phase) + 0.25 * Math.sin(3 * phase)) + 0.003 * (seed / 2 ** 32 - 0.5);
+    out[i] =
+      0.3 * gate * (Math.sin(phase) + 0.5 * Math.sin(2 * phase) + 0.25 * Math.sin(3 * phase)) +
+      0.003 * (seed / 2 ** 32 - 0.5);
   }
   return out;
 }
 
 function relativeRms(a: Float32Array, b: Float32Array): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) { num += (a[i] - b[i]) ** 2; den += b[i] ** 2; }
+  let num = 0,
+    den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i] - b[i]) ** 2;
+    den += b[i] ** 2;
+  }
   return Math.sqrt(num / den);
 }
 
@@ -66,7 +77,11 @@ async function convert(opts: { chunkSeconds: number; key: string; features?: str
     vc: { def: rvc, options: { padSeconds: 1 }, models: { synthesizer }, settings: { warmup: 1 } },
     sink: { def: memoryAudioSink, binding: opts.key },
   };
-  const edges = ['src.out -> vc.audio', opts.features ? 'feats.out -> vc.features' : 'feats.features -> vc.features', 'vc.audio -> sink.in'];
+  const edges = [
+    'src.out -> vc.audio',
+    opts.features ? 'feats.out -> vc.features' : 'feats.features -> vc.features',
+    'vc.audio -> sink.in',
+  ];
   if (!opts.features) edges.push('src.out -> feats.audio');
   if (opts.reference) edges.push('ref.out -> vc.reference');
   const { logs } = await runStages({ chunkSeconds: opts.chunkSeconds, nodes, edges });
@@ -87,9 +102,20 @@ describe('content-encoder stage', () => {
     const whole = await encode(10, 1, 'feat-whole');
     expect(whole.packets).toHaveLength(1);
     const b = whole.packets[0].tensor.data as Float32Array;
-    registerClip('whole-features', { kind: 'series', name: 'content-features', dtype: 'float32', lead: [1, 768], data: b, frames: total, framesPerSecond: 50, frameMajor: true });
+    registerClip('whole-features', {
+      kind: 'series',
+      name: 'content-features',
+      dtype: 'float32',
+      lead: [1, 768],
+      data: b,
+      frames: total,
+      framesPerSecond: 50,
+      frameMajor: true,
+    });
     const a = concatFloat(chunked.packets.map((p) => p.tensor.data as Float32Array));
-    const starved = concatFloat((await encode(0.8, 0.1, 'feat-starved')).packets.map((p) => p.tensor.data as Float32Array));
+    const starved = concatFloat(
+      (await encode(0.8, 0.1, 'feat-starved')).packets.map((p) => p.tensor.data as Float32Array),
+    );
     // Not exact, by the model: the reference encoder's attention has no positions and random
     // weights, so every frame averages over its whole input. Measured relative RMS: 0.38 with 1 s
     // of context, more with 0.1 s; a window that spans the clip agrees to ~0.05.
@@ -109,7 +135,9 @@ describe('rvc stage', () => {
     }
     const a = concatFloat(chunked.packets.map((p) => p.data));
     expect(a.length).toBe(Math.round(SECONDS * 40000));
-    const b = concatFloat((await convert({ chunkSeconds: 10, key: 'vc-whole', features: 'whole-features' })).packets.map((p) => p.data));
+    const b = concatFloat(
+      (await convert({ chunkSeconds: 10, key: 'vc-whole', features: 'whole-features' })).packets.map((p) => p.data),
+    );
     // 0.5 s of context ≫ the synthesizer's receptive field (manifest): only F0's own edge effects remain.
     expect(MANIFESTS.rvc.receptiveField.before / 100).toBeLessThan(0.5);
     // Measured 2.5e-6 max (relative RMS 1.5e-7).
@@ -142,10 +170,18 @@ describe('rvc stage', () => {
   });
 
   it('auto-pitch transposes toward a voiced reference, and refuses an unvoiced one', async () => {
-    const plain = concatFloat((await convert({ chunkSeconds: 0.4, key: 'vc-plain', features: 'whole-features' })).packets.map((p) => p.data));
-    const lifted = concatFloat((await convert({ chunkSeconds: 0.4, key: 'vc-high', features: 'whole-features', reference: 'high' })).packets.map((p) => p.data));
+    const plain = concatFloat(
+      (await convert({ chunkSeconds: 0.4, key: 'vc-plain', features: 'whole-features' })).packets.map((p) => p.data),
+    );
+    const lifted = concatFloat(
+      (await convert({ chunkSeconds: 0.4, key: 'vc-high', features: 'whole-features', reference: 'high' })).packets.map(
+        (p) => p.data,
+      ),
+    );
     expect(lifted.length).toBe(plain.length);
     expect(maxAbsDiff(lifted, plain)).toBeGreaterThan(1e-2);
-    await expect(convert({ chunkSeconds: 0.4, key: 'vc-ref', features: 'whole-features', reference: 'unvoiced' })).rejects.toThrow(/reference voice has no voiced frames/);
+    await expect(
+      convert({ chunkSeconds: 0.4, key: 'vc-ref', features: 'whole-features', reference: 'unvoiced' }),
+    ).rejects.toThrow(/reference voice has no voiced frames/);
   });
 });

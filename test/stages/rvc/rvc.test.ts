@@ -62,7 +62,10 @@ describe('RVC frame alignment and cuts', () => {
     expect(rvcCutPoints(a, opts)).toEqual([Math.floor(17080 / 160) * 160, expect.any(Number)]);
     expect(rvcCutPoints(a, { ...opts, maxSeconds: 3 })).toEqual([]);
     // Segments over the padded clip: [s, t + 2·pad + 160) then [t, end).
-    expect(rvcSegments(n, [16960], 0.25)).toEqual([{ start: 0, end: 16960 + 8000 + 160 }, { start: 16960, end: n + 8000 }]);
+    expect(rvcSegments(n, [16960], 0.25)).toEqual([
+      { start: 0, end: 16960 + 8000 + 160 },
+      { start: 16960, end: n + 8000 },
+    ]);
   });
 });
 
@@ -80,7 +83,8 @@ describe('RVC reference models end to end', () => {
 
   it('conditions input like RVC (16 kHz, 48 Hz high-pass) and encodes ⌊(N − 400)/320⌋ + 1 frames of 768', async () => {
     const rate = 44100;
-    const rms = (x: Float32Array, from: number, to: number) => Math.sqrt(x.subarray(from, to).reduce((a, v) => a + v * v, 0) / (to - from));
+    const rms = (x: Float32Array, from: number, to: number) =>
+      Math.sqrt(x.subarray(from, to).reduce((a, v) => a + v * v, 0) / (to - from));
     const hum = Float32Array.from({ length: rate }, (_, i) => Math.sin((2 * Math.PI * 20 * i) / rate));
     const voice = Float32Array.from({ length: rate }, (_, i) => Math.sin((2 * Math.PI * 300 * i) / rate));
     const humOut = rvcInputSignal(hum, rate);
@@ -107,16 +111,32 @@ describe('RVC reference models end to end', () => {
     // 10 feature frames → 20 at 100/s; 25 pitch frames; 3300 samples → ⌊3300/160⌋ = 20: T = 20.
     const features = Float32Array.from({ length: 10 * 768 }, (_, i) => Math.sin(i * 0.01));
     const pitch = rvcPitchInputs(Float32Array.from({ length: 25 }, (_, i) => (i % 4 ? 150 : 0)));
-    const out = await synthesizeRvc(recorded, { features, featureFrames: 10, featureDim: 768, pitch, samples16k: 3300 });
+    const out = await synthesizeRvc(recorded, {
+      features,
+      featureFrames: 10,
+      featureDim: 768,
+      pitch,
+      samples16k: 3300,
+    });
     expect(out.frames).toBe(20);
     expect(out.audio).toHaveLength(20 * 400);
-    expect(seen).toMatchObject({ phone: [1, 20, 768], phone_lengths: [1], pitch: [1, 20], pitchf: [1, 20], ds: [1], rnd: [1, 192, 20] });
-    await expect(synthesizeRvc(recorded, { features, featureFrames: 10, featureDim: 768, pitch, samples16k: 3300 }, { hop: 320 })).rejects.toThrow(/expected 6400/);
+    expect(seen).toMatchObject({
+      phone: [1, 20, 768],
+      phone_lengths: [1],
+      pitch: [1, 20],
+      pitchf: [1, 20],
+      ds: [1],
+      rnd: [1, 192, 20],
+    });
+    await expect(
+      synthesizeRvc(recorded, { features, featureFrames: 10, featureDim: 768, pitch, samples16k: 3300 }, { hop: 320 }),
+    ).rejects.toThrow(/expected 6400/);
   });
 
   it('converts a voiced signal: frames·hop per segment, exact output duration, seeded noise', async () => {
     const input = voiced(1.2, 22050, 140);
-    const run = (seed: number, extra = {}) => convertVoice({ encoder, synthesizer }, input, { sampleRate: 22050, padSeconds: 0.25, seed, ...extra });
+    const run = (seed: number, extra = {}) =>
+      convertVoice({ encoder, synthesizer }, input, { sampleRate: 22050, padSeconds: 0.25, seed, ...extra });
     const a = await run(3);
     expect(a.sampleRate).toBe(40000);
     expect(a.audio).toHaveLength(resampledLength(input.length, 22050, 40000));
@@ -127,7 +147,9 @@ describe('RVC reference models end to end', () => {
     expect(a.modelSamples).toBe(a.audio.length);
     // T = ⌊padded samples / 160⌋ (content frames ×2 cover it or cap it)
     const padded16k = resampledLength(input.length, 22050, 16000) + 2 * 4000;
-    expect(a.segments[0].frames).toBe(Math.min(Math.floor(padded16k / 160), 2 * (Math.floor((padded16k - 400) / 320) + 1)));
+    expect(a.segments[0].frames).toBe(
+      Math.min(Math.floor(padded16k / 160), 2 * (Math.floor((padded16k - 400) / 320) + 1)),
+    );
     expect(a.audio.every(Number.isFinite)).toBe(true);
     const again = await run(3);
     expect(again.audio).toEqual(a.audio);
@@ -137,7 +159,13 @@ describe('RVC reference models end to end', () => {
 
   it('cuts a long clip into segments and still returns the exact duration; auto-pitch finds an octave', async () => {
     const input = voiced(2, 16000, 120);
-    const cut = await convertVoice({ encoder, synthesizer }, input, { sampleRate: 16000, padSeconds: 0.2, centerSeconds: 0.8, querySeconds: 0.2, maxSeconds: 1 });
+    const cut = await convertVoice({ encoder, synthesizer }, input, {
+      sampleRate: 16000,
+      padSeconds: 0.2,
+      centerSeconds: 0.8,
+      querySeconds: 0.2,
+      maxSeconds: 1,
+    });
     expect(cut.segments.length).toBe(3);
     expect(cut.audio).toHaveLength(80000);
     expect(cut.modelSamples).toBe(80000);

@@ -52,7 +52,8 @@ export function rvcCutPoints(audio16k: Float32Array, options: RvcSegmentOptions 
   const center = Math.round(centerSeconds * RATE);
   const cuts: number[] = [];
   for (let t = center; t < audio16k.length; t += center) {
-    const lo = Math.max(0, t - query), hi = Math.min(sum.length, t + query);
+    const lo = Math.max(0, t - query),
+      hi = Math.min(sum.length, t + query);
     let best = lo;
     for (let i = lo + 1; i < hi; i++) if (sum[i] < sum[best]) best = i;
     cuts.push(Math.floor(best / RVC_WINDOW) * RVC_WINDOW);

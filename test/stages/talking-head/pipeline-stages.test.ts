@@ -21,7 +21,12 @@ function inMemory(graph: PipelineGraph): PipelineGraph {
       const type = Object.values(node.def.outputs)[0].type as PortType;
       const def = memorySourceFor(type);
       const port = Object.keys(node.def.outputs)[0];
-      nodes.set(id, { ...node, def: { ...def, outputs: { [port]: def.outputs.out } } as unknown as StageDefinition, kind: def.kind, options: { key: node.binding ?? id, seconds: null, port } });
+      nodes.set(id, {
+        ...node,
+        def: { ...def, outputs: { [port]: def.outputs.out } } as unknown as StageDefinition,
+        kind: def.kind,
+        options: { key: node.binding ?? id, seconds: null, port },
+      });
     } else if (node.role === 'sink') {
       const def = recordingSink(node.def.inputs);
       nodes.set(id, { ...node, def: def as unknown as StageDefinition, kind: def.kind, options: {} });
@@ -33,7 +38,11 @@ function inMemory(graph: PipelineGraph): PipelineGraph {
 describe('talking-head stages from YAML', () => {
   it('runs script → FastPitch → HiFi-GAN → RVC → Wav2Lip with exact, drift-free lengths', async () => {
     registerClip('script', { kind: 'text', text: 'Good morning. The weather is fine today.' });
-    registerClip('voice', { kind: 'audio', sampleRate: 16000, data: Float32Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 220 * i) / 16000)) });
+    registerClip('voice', {
+      kind: 'audio',
+      sampleRate: 16000,
+      data: Float32Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 220 * i) / 16000)),
+    });
     const face = drawFace(256, 256, 128, 130, 60, 78);
     registerClip('face', { kind: 'video', data: face.data, width: 256, height: 256, fps: 25, frameCount: 1 });
     const { graph } = await loadGraph(YAML);

@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { runPipeline } from '../../../src/runtime/index.ts';
 import { testGraph, type TestNode } from '../../fixtures/stages/graph.ts';
 
-export async function runStages(spec: { nodes: Record<string, TestNode>; edges: string[]; chunkSeconds: number }): Promise<{ logs: string[] }> {
+export async function runStages(spec: {
+  nodes: Record<string, TestNode>;
+  edges: string[];
+  chunkSeconds: number;
+}): Promise<{ logs: string[] }> {
   const graph = { ...testGraph(spec), chunking: { seconds: spec.chunkSeconds, silenceSearchSeconds: 0 } };
   const logs: string[] = [];
   await runPipeline(graph, {
@@ -25,6 +29,9 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 export function concatFloat(parts: readonly Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) (out.set(p, at), (at += p.length));
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }

@@ -19,7 +19,8 @@ export function drawFace(width: number, height: number, cx: number, cy: number, 
     if (x < 0 || y < 0 || x >= width || y >= height) return;
     data.set(c, (y * width + x) * 3);
   };
-  const inEllipse = (x: number, y: number, ex: number, ey: number, ax: number, ay: number) => ((x - ex) / ax) ** 2 + ((y - ey) / ay) ** 2 <= 1;
+  const inEllipse = (x: number, y: number, ex: number, ey: number, ax: number, ay: number) =>
+    ((x - ex) / ax) ** 2 + ((y - ey) / ay) ** 2 <= 1;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let c: Rgb = [70 + Math.round((40 * y) / height), 90, 110];
@@ -30,7 +31,8 @@ export function drawFace(width: number, height: number, cx: number, cy: number, 
         c = [Math.round(225 * shade), Math.round(175 * shade), Math.round(145 * shade)];
       }
       for (const side of [-1, 1]) {
-        const ex = cx + side * 0.38 * rx, ey = cy - 0.15 * ry;
+        const ex = cx + side * 0.38 * rx,
+          ey = cy - 0.15 * ry;
         if (inEllipse(x, y, ex, ey - 0.2 * ry, 0.25 * rx, 0.05 * ry)) c = [70, 45, 30]; // brow
         if (inEllipse(x, y, ex, ey, 0.2 * rx, 0.09 * ry)) c = [240, 240, 240];
         if (inEllipse(x, y, ex, ey, 0.08 * rx, 0.08 * ry)) c = [60, 40, 30];
@@ -41,5 +43,11 @@ export function drawFace(width: number, height: number, cx: number, cy: number, 
       put(x, y, c);
     }
   }
-  return { data, width, height, channels: 3, oval: [Math.round(cx - rx), Math.round(cy - ry), Math.round(cx + rx), Math.round(cy + ry)] };
+  return {
+    data,
+    width,
+    height,
+    channels: 3,
+    oval: [Math.round(cx - rx), Math.round(cy - ry), Math.round(cx + rx), Math.round(cy + ry)],
+  };
 }

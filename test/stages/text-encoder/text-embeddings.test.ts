@@ -57,7 +57,11 @@ describe('prompt embeddings', () => {
 
   it('runs [negative, prompt] through the encoder as [2, L, D], row for row', async () => {
     const encoder = await open();
-    const { embeddings, fromCache } = await encodePrompts(encoder, { prompt: 'a red fox in snow', negativePrompt: '', maxTokens: L });
+    const { embeddings, fromCache } = await encodePrompts(encoder, {
+      prompt: 'a red fox in snow',
+      negativePrompt: '',
+      maxTokens: L,
+    });
     expect(embeddings.dims).toEqual([2, L, D]);
     expect(fromCache).toEqual([false, false]);
     expect(encoder.runs()).toBe(1);
@@ -92,7 +96,10 @@ describe('prompt embeddings', () => {
 
     // Same path, other weights (another seed of the same family): every row misses.
     await releaseAll();
-    await writeFileAtomic(modelPath, buildTextEncoder(MANIFESTS['text-encoder'].scales.tiny as TextEncoderHyper, 'another-seed'));
+    await writeFileAtomic(
+      modelPath,
+      buildTextEncoder(MANIFESTS['text-encoder'].scales.tiny as TextEncoderHyper, 'another-seed'),
+    );
     const retrained = await open();
     const d = await encodePrompts(retrained, options);
     expect(d.fromCache).toEqual([false, false]);
@@ -107,6 +114,8 @@ describe('prompt embeddings', () => {
   it('names the file when the model is not a text encoder, before any run', async () => {
     const opening = openModelFile(await ensureReferenceModel('vae', 'tiny'), 'text-encoder');
     await expect(opening).rejects.toBeInstanceOf(ContractError);
-    await expect(opening).rejects.toThrow(/vae\.onnx: does not match the text-encoder contract.*input "input_ids".*is missing/);
+    await expect(opening).rejects.toThrow(
+      /vae\.onnx: does not match the text-encoder contract.*input "input_ids".*is missing/,
+    );
   });
 });

@@ -7,13 +7,15 @@ import { vae } from '../../../stages/vae/index.ts';
 
 describe('text-to-video kind definitions', () => {
   it('run every ONNX kind on a worker thread', () => {
-    for (const def of [textEncoder, dit, vae]) expect([def.kind, def.role, def.thread]).toEqual([def.kind, 'transform', 'worker']);
+    for (const def of [textEncoder, dit, vae])
+      expect([def.kind, def.role, def.thread]).toEqual([def.kind, 'transform', 'worker']);
   });
 
   it('take the prompt whole; only the VAE carries state from item to item; no neighbours', () => {
     expect(textEncoder.inputs.prompt.whole).toBe(true);
     expect(itemSpecOf(vae)).toEqual({ neighbours: { before: 0, after: 0 }, stateful: true });
-    for (const def of [textEncoder, dit]) expect(itemSpecOf(def)).toEqual({ neighbours: { before: 0, after: 0 }, stateful: false });
+    for (const def of [textEncoder, dit])
+      expect(itemSpecOf(def)).toEqual({ neighbours: { before: 0, after: 0 }, stateful: false });
   });
 
   it('let only the text encoder take the `cache:` setting', () => {

@@ -31,7 +31,11 @@ export interface RunChoices {
   onEvent?: (event: RunEvent) => void;
 }
 
-export async function runTextToVideo(prompt: string, load: { profile?: string; set?: string[] } = {}, run: RunChoices = {}): Promise<TextToVideoRun> {
+export async function runTextToVideo(
+  prompt: string,
+  load: { profile?: string; set?: string[] } = {},
+  run: RunChoices = {},
+): Promise<TextToVideoRun> {
   const dir = await mkdtemp(join(tmpdir(), 'reel-t2v-'));
   const promptFile = join(dir, 'prompt.txt');
   await writeFile(promptFile, prompt);
@@ -56,7 +60,10 @@ export async function runTextToVideo(prompt: string, load: { profile?: string; s
       },
     });
     const frames = new Uint8Array(await readFile(join(dir, 'video.rgb')));
-    const packets = (await readFile(join(dir, 'video.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as FramesRecord);
+    const packets = (await readFile(join(dir, 'video.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as FramesRecord);
     return { frames, packets, logs, result };
   } finally {
     await rm(dir, { recursive: true, force: true });

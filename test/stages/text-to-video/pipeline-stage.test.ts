@@ -48,7 +48,9 @@ describe('text-to-video pipeline (text-encoder → dit → vae)', () => {
     // Not a flat picture: the decoder's output varies over pixels and over time.
     const frameBytes = 160 * 256 * 3;
     expect(new Set(first.frames.subarray(0, frameBytes)).size).toBeGreaterThan(16);
-    expect(meanAbsDiff(first.frames.subarray(0, frameBytes), first.frames.subarray(16 * frameBytes))).toBeGreaterThan(0);
+    expect(meanAbsDiff(first.frames.subarray(0, frameBytes), first.frames.subarray(16 * frameBytes))).toBeGreaterThan(
+      0,
+    );
   });
 
   it('says which provider each stage took, once per stage', () => {
@@ -63,7 +65,9 @@ describe('text-to-video pipeline (text-encoder → dit → vae)', () => {
     const entries = await readdir(cacheDir, { recursive: true });
     expect(entries.filter((e) => e.endsWith('.f32'))).toHaveLength(2); // [negative, prompt] rows
     const again = await runTextToVideo(PROMPT, { set: FEW_STEPS }, { workers: true });
-    expect(again.logs.filter((l) => l.stage === 'encoder' && /prompt embeddings from cache/.test(l.line))).toHaveLength(1);
+    expect(again.logs.filter((l) => l.stage === 'encoder' && /prompt embeddings from cache/.test(l.line))).toHaveLength(
+      1,
+    );
     expect(Buffer.compare(again.frames, first.frames)).toBe(0);
   });
 
@@ -78,7 +82,9 @@ describe('text-to-video pipeline (text-encoder → dit → vae)', () => {
 
   it('the "fast" profile (24 steps, guidance 3) reaches the DiT and changes the video from the reference sampling', async () => {
     const fast = await runTextToVideo(PROMPT, { profile: 'fast' });
-    const byHand = await runTextToVideo(PROMPT, { set: ['stages.denoiser.options.steps=24', 'stages.denoiser.options.guidance=3'] });
+    const byHand = await runTextToVideo(PROMPT, {
+      set: ['stages.denoiser.options.steps=24', 'stages.denoiser.options.guidance=3'],
+    });
     const quality = await runTextToVideo(PROMPT, { profile: 'quality' });
     expect(Buffer.compare(fast.frames, byHand.frames)).toBe(0);
     expect(meanAbsDiff(fast.frames, quality.frames)).toBeGreaterThan(1);

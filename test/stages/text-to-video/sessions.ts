@@ -6,7 +6,13 @@ import { openModel, type Model } from '../../../src/inference/model.ts';
 
 /** `path` opened and checked against `family`'s contract (a file that does not fit is refused). */
 export function openModelFile(path: string, family: FamilyId): Promise<Model> {
-  return openModel({ stage: 'test', path, contract: MANIFESTS[family], settings: { ...DEFAULT_NODE_SETTINGS, warmup: 0 }, log: () => {} });
+  return openModel({
+    stage: 'test',
+    path,
+    contract: MANIFESTS[family],
+    settings: { ...DEFAULT_NODE_SETTINGS, warmup: 0 },
+    log: () => {},
+  });
 }
 
 export async function openReference(family: FamilyId): Promise<Model> {

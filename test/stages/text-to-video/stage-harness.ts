@@ -23,7 +23,12 @@ export async function createStage(
   abort = new AbortController(),
 ): Promise<Created> {
   const logs: string[] = [];
-  const instance = await createTransform(def, options, { id: def.kind, signal: abort.signal, log: (line) => logs.push(line), settings });
+  const instance = await createTransform(def, options, {
+    id: def.kind,
+    signal: abort.signal,
+    log: (line) => logs.push(line),
+    settings,
+  });
   return { instance, logs, abort };
 }
 

@@ -11,7 +11,11 @@ import type { TextPacket } from '../../../src/core/types.ts';
 import { textEncoder } from '../../../stages/text-encoder/index.ts';
 import { chunk0, createStage, runItem, wholeItem } from './stage-harness.ts';
 
-const prompt = (text: string, clipId = 'clip-a'): TextPacket => ({ kind: 'text', chunk: { ...chunk0(clipId), end: 3.5 }, text });
+const prompt = (text: string, clipId = 'clip-a'): TextPacket => ({
+  kind: 'text',
+  chunk: { ...chunk0(clipId), end: 3.5 },
+  text,
+});
 
 async function cacheFiles(dir: string): Promise<string[]> {
   return (await readdir(dir, { recursive: true }).catch(() => [] as string[])).filter((f) => f.endsWith('.f32')).sort();
@@ -45,7 +49,9 @@ describe('text-encoder stage', () => {
       // Rows differ: the negative prompt "" and the prompt are encoded separately.
       const [, L, D] = packet.tensor.dims;
       const data = packet.tensor.data as Float32Array;
-      expect(Buffer.compare(Buffer.from(data.buffer, 0, L * D * 4), Buffer.from(data.buffer, L * D * 4, L * D * 4))).not.toBe(0);
+      expect(
+        Buffer.compare(Buffer.from(data.buffer, 0, L * D * 4), Buffer.from(data.buffer, L * D * 4, L * D * 4)),
+      ).not.toBe(0);
       expect(logs).toEqual(['stage "text-encoder": provider cpu']);
       expect(await cacheFiles(cacheDir)).toEqual([]); // cache: false writes nothing
     } finally {
@@ -70,7 +76,12 @@ describe('text-encoder stage', () => {
       const [x, y] = [first[0].packet, second[0].packet];
       if (x.kind !== 'tensor' || y.kind !== 'tensor') throw new Error('not tensors');
       expect(y.tensor.dims).toEqual(x.tensor.dims);
-      expect(Buffer.compare(Buffer.from((y.tensor.data as Float32Array).buffer), Buffer.from((x.tensor.data as Float32Array).buffer))).toBe(0);
+      expect(
+        Buffer.compare(
+          Buffer.from((y.tensor.data as Float32Array).buffer),
+          Buffer.from((x.tensor.data as Float32Array).buffer),
+        ),
+      ).toBe(0);
       expect(y.chunk.clipId).toBe('clip-b');
       expect(await cacheFiles(cacheDir)).toEqual(files);
       expect(await Promise.all(files.map(async (f) => (await stat(join(cacheDir, f))).mtimeMs))).toEqual(mtimes);
@@ -89,7 +100,14 @@ describe('text-encoder stage', () => {
     }
     const other = await createStage(textEncoder, {}, { cache: false });
     try {
-      const audio = { kind: 'audio', chunk: chunk0(), sampleRate: 16000, channels: 1, startSample: 0, data: new Float32Array(4) } as const;
+      const audio = {
+        kind: 'audio',
+        chunk: chunk0(),
+        sampleRate: 16000,
+        channels: 1,
+        startSample: 0,
+        data: new Float32Array(4),
+      } as const;
       const failure = runItem(other.instance, wholeItem('prompt', audio));
       await expect(failure).rejects.toBeInstanceOf(InputError);
       await expect(failure).rejects.toThrow(/^input "prompt" of the whole inputs: expected text, got audio$/);

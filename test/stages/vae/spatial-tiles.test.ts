@@ -18,7 +18,14 @@ describe('spatial tile plan', () => {
 
   it('has blend weights that sum to 1 at every pixel and cover it with at most two tiles', () => {
     for (const length of [7, 30, 31, 55, 56, 60, 61, 90, 119]) {
-      for (const [tile, fraction] of [[30, 1 / 6], [45, 1 / 5], [12, 0.5], [3, 0.5], [8, 0], [16, 0.25]] as const) {
+      for (const [tile, fraction] of [
+        [30, 1 / 6],
+        [45, 1 / 5],
+        [12, 0.5],
+        [3, 0.5],
+        [8, 0],
+        [16, 0.25],
+      ] as const) {
         const axis = planTileAxis(length, tile, fraction);
         const weights = axisBlendWeights(axis, 8);
         const sum = new Float64Array(length * 8);

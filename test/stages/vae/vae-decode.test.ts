@@ -5,10 +5,21 @@ import { framesToRgb } from '../../../stages/vae/frames-to-rgb.ts';
 import type { Model } from '../../../src/inference/model.ts';
 import { gaussianNoise } from '../../../stages/shared/seeded-noise.ts';
 import { planTileAxis } from '../../../stages/vae/spatial-tiles.ts';
-import { decodeLatentRuns, decodeLatents, type VaeDecodeOptions, type VaeRunProgress } from '../../../stages/vae/decode.ts';
+import {
+  decodeLatentRuns,
+  decodeLatents,
+  type VaeDecodeOptions,
+  type VaeRunProgress,
+} from '../../../stages/vae/decode.ts';
 import { maxAbsDiff, openReference } from '../text-to-video/sessions.ts';
 
-const plain: VaeDecodeOptions = { scalingFactor: 1.15258426, latentFramesPerRun: 2, tiling: false, tileLatents: [30, 45], tileOverlap: [1 / 6, 1 / 5] };
+const plain: VaeDecodeOptions = {
+  scalingFactor: 1.15258426,
+  latentFramesPerRun: 2,
+  tiling: false,
+  tileLatents: [30, 45],
+  tileOverlap: [1 / 6, 1 / 5],
+};
 
 function latents(f: number, h: number, w: number, seed: number): TensorData {
   return { dtype: 'float32', dims: [1, f, 16, h, w], data: gaussianNoise(f * 16 * h * w, seed) };
@@ -118,7 +129,10 @@ describe('VAE decode on the tiny reference VAE', () => {
         expect(Array.from(data.subarray(c * fr * H * W, (c + 1) * fr * H * W))).toEqual(Array.from(expected));
       }
     }
-    expect(seen).toEqual([[0, 9], [9, 8]]);
+    expect(seen).toEqual([
+      [0, 9],
+      [9, 8],
+    ]);
   });
 
   it('maps [−1, 1] frames to RGB24 bytes, frame by frame', async () => {
@@ -129,7 +143,11 @@ describe('VAE decode on the tiny reference VAE', () => {
     expect(rgb.data.length).toBe(9 * 16 * 16 * 3);
     const src = decoded.data as Float32Array;
     const [F, H, W] = [9, 16, 16];
-    for (const [f, y, x, c] of [[0, 0, 0, 0], [8, 15, 15, 2], [4, 7, 3, 1]]) {
+    for (const [f, y, x, c] of [
+      [0, 0, 0, 0],
+      [8, 15, 15, 2],
+      [4, 7, 3, 1],
+    ]) {
       const v = src[((c * F + f) * H + y) * W + x];
       expect(rgb.data[((f * H + y) * W + x) * 3 + c]).toBe(Math.round(Math.min(1, Math.max(0, (v + 1) / 2)) * 255));
     }

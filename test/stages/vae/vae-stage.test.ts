@@ -14,10 +14,21 @@ import { decodeLatents } from '../../../stages/vae/decode.ts';
 import { chunk0, chunkItem, createStage, runItem } from '../text-to-video/stage-harness.ts';
 import { openReference } from '../text-to-video/sessions.ts';
 
-
 function latents(f: number, h: number, w: number, seed: number, batch = 1): TensorPacket {
   const dims = [batch, f, 16, h, w];
-  return { kind: 'tensor', chunk: chunk0('clip-v'), name: 'latents', tensor: { dtype: 'float32', dims, data: gaussianNoise(dims.reduce((a, b) => a * b, 1), seed) } };
+  return {
+    kind: 'tensor',
+    chunk: chunk0('clip-v'),
+    name: 'latents',
+    tensor: {
+      dtype: 'float32',
+      dims,
+      data: gaussianNoise(
+        dims.reduce((a, b) => a * b, 1),
+        seed,
+      ),
+    },
+  };
 }
 
 describe('vae stage', () => {
@@ -39,11 +50,26 @@ describe('vae stage', () => {
       [0, 0.9],
       [0.9, 1.7],
     ]);
-    for (const p of out) expect([p.width, p.height, p.fps, p.chunk.clipId, p.data.length]).toEqual([48, 32, 10, 'clip-v', p.frameCount * 48 * 32 * 3]);
+    for (const p of out)
+      expect([p.width, p.height, p.fps, p.chunk.clipId, p.data.length]).toEqual([
+        48,
+        32,
+        10,
+        'clip-v',
+        p.frameCount * 48 * 32 * 3,
+      ]);
 
     const vaeModel = await openReference('vae');
     try {
-      const whole = framesToRgb(await decodeLatents(vaeModel, input.tensor, { scalingFactor: 1.15258426, latentFramesPerRun: 64, tiling: false, tileLatents: [30, 45], tileOverlap: [1 / 6, 1 / 5] }));
+      const whole = framesToRgb(
+        await decodeLatents(vaeModel, input.tensor, {
+          scalingFactor: 1.15258426,
+          latentFramesPerRun: 64,
+          tiling: false,
+          tileLatents: [30, 45],
+          tileOverlap: [1 / 6, 1 / 5],
+        }),
+      );
       const streamed = Buffer.concat(out.map((p) => p.data));
       let maxDiff = 0;
       for (let i = 0; i < whole.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(whole.data[i] - streamed[i]));
@@ -65,7 +91,9 @@ describe('vae stage', () => {
     try {
       const seen: VideoPacket[] = [];
       const done = new Promise<void>((resolve, reject) =>
-        instance.process(chunkItem('latents', latents(5, 4, 6, 11))).subscribe({ next: (o) => seen.push(o.packet as VideoPacket), error: reject, complete: resolve }),
+        instance
+          .process(chunkItem('latents', latents(5, 4, 6, 11)))
+          .subscribe({ next: (o) => seen.push(o.packet as VideoPacket), error: reject, complete: resolve }),
       );
       await expect.poll(() => rooms, { timeout: 5000 }).toBe(1);
       await new Promise((r) => setTimeout(r, 100));
@@ -82,7 +110,11 @@ describe('vae stage', () => {
   it('decodes in tiles (warmed up on one) to the same size, close to the untiled frames', async () => {
     const input = latents(3, 8, 12, 12);
     const plain = await createStage(vae);
-    const tiled = await createStage(vae, { tiling: true, tileLatents: [6, 8], tileOverlap: [1 / 3, 1 / 4] }, { warmup: 1 });
+    const tiled = await createStage(
+      vae,
+      { tiling: true, tileLatents: [6, 8], tileOverlap: [1 / 3, 1 / 4] },
+      { warmup: 1 },
+    );
     try {
       const [a] = (await runItem(plain.instance, chunkItem('latents', input))).map((o) => o.packet as VideoPacket);
       const [b] = (await runItem(tiled.instance, chunkItem('latents', input))).map((o) => o.packet as VideoPacket);
@@ -101,7 +133,9 @@ describe('vae stage', () => {
   it('refuses a batch of latents (a packet is one video) and non-tensor input, without naming itself', async () => {
     const { instance } = await createStage(vae);
     try {
-      await expect(runItem(instance, chunkItem('latents', latents(3, 2, 2, 1, 2)))).rejects.toThrow(/^latents must be \[1, f, 16, h, w\] \(one video\), got \[2, 3, 16, 2, 2\]$/);
+      await expect(runItem(instance, chunkItem('latents', latents(3, 2, 2, 1, 2)))).rejects.toThrow(
+        /^latents must be \[1, f, 16, h, w\] \(one video\), got \[2, 3, 16, 2, 2\]$/,
+      );
       const text = { kind: 'text', chunk: chunk0(), text: 'x' } as const;
       const failure = runItem(instance, chunkItem('latents', text));
       await expect(failure).rejects.toBeInstanceOf(InputError);

@@ -8,7 +8,13 @@ export type VallexFamily = 'vallex-ar' | 'vallex-nar' | 'vallex-codec';
 
 export async function openReference(family: VallexFamily): Promise<Model> {
   const path = await ensureReferenceModel(family);
-  return openModel({ stage: 'test', path, contract: MANIFESTS[family], settings: { ...DEFAULT_NODE_SETTINGS, warmup: 0 }, log: () => {} });
+  return openModel({
+    stage: 'test',
+    path,
+    contract: MANIFESTS[family],
+    settings: { ...DEFAULT_NODE_SETTINGS, warmup: 0 },
+    log: () => {},
+  });
 }
 
 /** AR, NAR and codec, in that order. */

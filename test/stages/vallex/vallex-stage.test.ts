@@ -9,7 +9,13 @@ import { SeededVallexEmbedder } from '../../../stages/vallex/embeddings.ts';
 import { promptCodesFromAudio } from '../../../stages/vallex/prompt-codes.ts';
 import { synthesizeVallex } from '../../../stages/vallex/synth.ts';
 import { vallex } from '../../../stages/vallex/index.ts';
-import { memoryAudioSink, memoryAudioSource, memoryTextSource, receivedPackets, registerClip } from '../../fixtures/stages/memory-clips.ts';
+import {
+  memoryAudioSink,
+  memoryAudioSource,
+  memoryTextSource,
+  receivedPackets,
+  registerClip,
+} from '../../fixtures/stages/memory-clips.ts';
 import { clipItems, createTransform, processAll } from '../../helpers/stage-harness.ts';
 import { concatFloat, maxAbsDiff, runStages } from '../talking-head/stage-harness.ts';
 import { openVallexModels } from './reference-models.ts';
@@ -18,7 +24,10 @@ const SCRIPT = 'Hi there. How are you? Fine.';
 const PROMPT_RATE = 16000;
 const S = 0.5;
 const OPTIONS = { seed: 3, topK: 50 };
-const prompt = Float32Array.from({ length: PROMPT_RATE * 0.5 }, (_, i) => 0.4 * Math.sin((2 * Math.PI * 180 * i) / PROMPT_RATE) * (1 + Math.sin(i / 900)) / 2);
+const prompt = Float32Array.from(
+  { length: PROMPT_RATE * 0.5 },
+  (_, i) => (0.4 * Math.sin((2 * Math.PI * 180 * i) / PROMPT_RATE) * (1 + Math.sin(i / 900))) / 2,
+);
 
 /** The one item of a clip whose inputs are all whole (what the runtime gives a vallex stage). */
 function wholeItem(ports: Record<string, (chunk: ChunkInfo) => Packet>) {
@@ -29,7 +38,14 @@ function wholeItem(ports: Record<string, (chunk: ChunkInfo) => Packet>) {
 
 const inputs = {
   text: (chunk: ChunkInfo): Packet => ({ kind: 'text', chunk, text: SCRIPT }),
-  prompt: (chunk: ChunkInfo): Packet => ({ kind: 'audio', chunk, sampleRate: PROMPT_RATE, channels: 1, startSample: 0, data: prompt }),
+  prompt: (chunk: ChunkInfo): Packet => ({
+    kind: 'audio',
+    chunk,
+    sampleRate: PROMPT_RATE,
+    channels: 1,
+    startSample: 0,
+    data: prompt,
+  }),
   promptText: (chunk: ChunkInfo): Packet => ({ kind: 'text', chunk, text: 'Hello.' }),
 };
 
@@ -55,7 +71,10 @@ async function wholeDecode(): Promise<Awaited<ReturnType<typeof synthesizeVallex
   const [ar, nar, codec] = await openVallexModels();
   try {
     const codes = promptCodesFromAudio(resample(prompt, { inputRate: PROMPT_RATE, outputRate: 24000 }));
-    return await synthesizeVallex({ ar, nar, codec, embedder: SeededVallexEmbedder.forModel(ar) }, SCRIPT, { ...OPTIONS, prompt: { codes, text: 'Hello.', language: 'en' } });
+    return await synthesizeVallex({ ar, nar, codec, embedder: SeededVallexEmbedder.forModel(ar) }, SCRIPT, {
+      ...OPTIONS,
+      prompt: { codes, text: 'Hello.', language: 'en' },
+    });
   } finally {
     await Promise.all([ar, nar, codec].map((m) => m.release()));
   }
@@ -131,10 +150,18 @@ describe('vallex stage (direct)', () => {
   it('reports a missing or too short voice prompt as an input error', async () => {
     const stage = await createTransform(vallex, OPTIONS);
     try {
-      const run = (ports: Record<string, (chunk: ChunkInfo) => Packet>) => lastValueFrom(stage.process(wholeItem(ports)).pipe(toArray()));
+      const run = (ports: Record<string, (chunk: ChunkInfo) => Packet>) =>
+        lastValueFrom(stage.process(wholeItem(ports)).pipe(toArray()));
       await expect(run({ text: inputs.text })).rejects.toThrow(InputError);
       await expect(run({ text: inputs.text })).rejects.toThrow(/"prompt"/);
-      const short = (chunk: ChunkInfo): Packet => ({ kind: 'audio', chunk, sampleRate: 24000, channels: 1, startSample: 0, data: new Float32Array(100) });
+      const short = (chunk: ChunkInfo): Packet => ({
+        kind: 'audio',
+        chunk,
+        sampleRate: 24000,
+        channels: 1,
+        startSample: 0,
+        data: new Float32Array(100),
+      });
       await expect(run({ text: inputs.text, prompt: short })).rejects.toThrow(/at least one codec frame/);
     } finally {
       await stage.dispose();
@@ -147,7 +174,9 @@ describe('vallex stage (through the runtime)', () => {
     registerClip('script', { kind: 'text', text: SCRIPT });
     registerClip('transcript', { kind: 'text', text: 'Hello.' });
     registerClip('prompt', { kind: 'audio', data: prompt, sampleRate: PROMPT_RATE });
-    const [ar, nar, codec] = await Promise.all((['vallex-ar', 'vallex-nar', 'vallex-codec'] as const).map((f) => ensureReferenceModel(f)));
+    const [ar, nar, codec] = await Promise.all(
+      (['vallex-ar', 'vallex-nar', 'vallex-codec'] as const).map((f) => ensureReferenceModel(f)),
+    );
     const { logs } = await runStages({
       chunkSeconds: S,
       nodes: {
@@ -157,7 +186,12 @@ describe('vallex stage (through the runtime)', () => {
         tts: { def: vallex, options: OPTIONS, models: { ar, nar, codec } },
         sink: { def: memoryAudioSink, binding: 'speech' },
       },
-      edges: ['script.out -> tts.text', 'voice.out -> tts.prompt', 'said.out -> tts.promptText', 'tts.audio -> sink.in'],
+      edges: [
+        'script.out -> tts.text',
+        'voice.out -> tts.prompt',
+        'said.out -> tts.promptText',
+        'tts.audio -> sink.in',
+      ],
     });
     // Three sessions on one provider: one line.
     expect(logs.filter((l) => l.includes('stage "tts": provider'))).toHaveLength(1);

@@ -29,7 +29,10 @@ describe('sampler', () => {
     expect(sampleToken(forced, new SeededRandom(1))).toBe(AUDIO_EOS);
     const logits = Float32Array.from({ length: 1025 }, (_, i) => Math.sin(i * 1.7) * 2);
     expect(sampleToken(logits, new SeededRandom(9), { topK: 1 })).toBe(argmax(logits));
-    const draw = (seed: number) => { const r = new SeededRandom(seed); return Array.from({ length: 20 }, () => sampleToken(logits, r)); };
+    const draw = (seed: number) => {
+      const r = new SeededRandom(seed);
+      return Array.from({ length: 20 }, () => sampleToken(logits, r));
+    };
     expect(draw(5)).toEqual(draw(5));
     expect(draw(5)).not.toEqual(draw(6));
   });
@@ -83,7 +86,12 @@ describe('VALL-E X reference models', () => {
       xy.set(x);
       xy.set(y, x.length);
       const s = xy.length / d;
-      const out = await ar.run({ xy_pos: f32(xy, [1, s, d]), mask: bool(arAttentionMask(text.length, s), [s, s]), past_kv: f32(new Float32Array(0), [layers, 2, 1, heads, 0, hd]), offset: i64([0], []) });
+      const out = await ar.run({
+        xy_pos: f32(xy, [1, s, d]),
+        mask: bool(arAttentionMask(text.length, s), [s, s]),
+        past_kv: f32(new Float32Array(0), [layers, 2, 1, heads, 0, hd]),
+        offset: i64([0], []),
+      });
       const next = argmax(float32Data(out.logits, 'logits'));
       expect(next).toBe(cached.codes[step]);
       tokens.push(next);
@@ -92,7 +100,8 @@ describe('VALL-E X reference models', () => {
   });
 
   it('is reproducible for a seed, stops at max length, and stops at EOS once the model pushes it', async () => {
-    const run = (seed: number, maxNewTokens = 12, promptCodes: number[] = [1, 2, 3]) => decodeAr(ar, embedder, { text, languages, promptCodes, maxNewTokens }, { seed, temperature: 1 });
+    const run = (seed: number, maxNewTokens = 12, promptCodes: number[] = [1, 2, 3]) =>
+      decodeAr(ar, embedder, { text, languages, promptCodes, maxNewTokens }, { seed, temperature: 1 });
     const a = await run(7);
     expect((await run(7)).codes).toEqual(a.codes);
     expect((await run(8)).codes).not.toEqual(a.codes);
@@ -100,13 +109,19 @@ describe('VALL-E X reference models', () => {
     expect(a.codes).toHaveLength(12);
     expect(a.codes.every((c) => c >= 0 && c < 1024)).toBe(true);
     // The reference AR raises the EOS logit past position eosAfter (1400): a 1460-frame prompt ends it.
-    const long = await run(7, 100, Array.from({ length: 1460 }, (_, i) => (i * 37) % 1024));
+    const long = await run(
+      7,
+      100,
+      Array.from({ length: 1460 }, (_, i) => (i * 37) % 1024),
+    );
     expect(long.stoppedBy).toBe('eos');
     expect(long.codes.length).toBeLessThan(100);
   });
 
   it('NAR fills codebooks 2–8 greedily; the codec gives 320 samples per frame', async () => {
-    const prompt = Array.from({ length: 8 }, (_, c) => Int32Array.from({ length: 4 }, (_, t) => (c * 100 + t * 13) % 1024));
+    const prompt = Array.from({ length: 8 }, (_, c) =>
+      Int32Array.from({ length: 4 }, (_, t) => (c * 100 + t * 13) % 1024),
+    );
     const first = [3, 500, 77, 1000, 12];
     const codes = await decodeNar(nar, embedder, { text, languages, prompt, firstCodebook: first });
     expect(codes).toHaveLength(8);
@@ -120,7 +135,11 @@ describe('VALL-E X reference models', () => {
   });
 
   it('synthesises sentence by sentence; audio = 320 × Σ frames at 24 kHz; fixed vs sliding prompt', async () => {
-    const prompt = { codes: Array.from({ length: 8 }, (_, c) => Int32Array.from({ length: 6 }, (_, t) => (c * 31 + t * 7) % 1024)), text: 'Hi.', language: 'en' as const };
+    const prompt = {
+      codes: Array.from({ length: 8 }, (_, c) => Int32Array.from({ length: 6 }, (_, t) => (c * 31 + t * 7) % 1024)),
+      text: 'Hi.',
+      language: 'en' as const,
+    };
     const script = 'Hello there. Bye now!';
     const fixed = await synthesizeVallex({ ar, nar, codec, embedder }, script, { prompt, seed: 2, maxLengthFactor: 1 });
     expect(fixed.sampleRate).toBe(24000);
@@ -132,7 +151,12 @@ describe('VALL-E X reference models', () => {
     expect(fixed.sentences[0].codes[0].length).toBeLessThanOrEqual(3 + 12);
     const again = await synthesizeVallex({ ar, nar, codec, embedder }, script, { prompt, seed: 2, maxLengthFactor: 1 });
     expect(again.audio).toEqual(fixed.audio);
-    const sliding = await synthesizeVallex({ ar, nar, codec, embedder }, script, { prompt, seed: 2, maxLengthFactor: 1, promptMode: 'sliding' });
+    const sliding = await synthesizeVallex({ ar, nar, codec, embedder }, script, {
+      prompt,
+      seed: 2,
+      maxLengthFactor: 1,
+      promptMode: 'sliding',
+    });
     expect(sliding.sentences[0].codes).toEqual(fixed.sentences[0].codes);
     expect(sliding.sentences[1].codes).not.toEqual(fixed.sentences[1].codes);
   });

@@ -18,8 +18,14 @@ import { wav2lip } from '../../../stages/wav2lip/index.ts';
 import { clipItems, createTransform, processAll } from '../../helpers/stage-harness.ts';
 import { drawFace } from '../talking-head/synthetic-face.ts';
 
-const W = 128, H = 128, RATE = 22050, SECONDS = 1.32;
-const BOXES = [[34, 30, 94, 110], [38, 30, 98, 110]];
+const W = 128,
+  H = 128,
+  RATE = 22050,
+  SECONDS = 1.32;
+const BOXES = [
+  [34, 30, 94, 110],
+  [38, 30, 98, 110],
+];
 const speech = Float32Array.from({ length: SECONDS * RATE }, (_, i) => 0.3 * Math.sin(i * 0.07) * Math.sin(i / 2000));
 const WHOLE_CHUNK: ChunkInfo = { clipId: 'clip', index: 0, start: 0, end: SECONDS, last: true };
 
@@ -28,9 +34,21 @@ function speechChunks(seconds: number): ChunkPackets[] {
   const total = speech.length / RATE;
   const count = Math.max(1, Math.ceil(total / seconds - 1e-9));
   return Array.from({ length: count }, (_, k) => {
-    const chunk: ChunkInfo = { clipId: 'clip', index: k, start: k * seconds, end: k === count - 1 ? total : (k + 1) * seconds, last: k === count - 1 };
-    const a = Math.round(chunk.start * RATE), b = Math.min(speech.length, Math.round(chunk.end * RATE));
-    return { chunk, ports: { audio: { kind: 'audio', chunk, sampleRate: RATE, channels: 1, startSample: a, data: speech.slice(a, b) } } };
+    const chunk: ChunkInfo = {
+      clipId: 'clip',
+      index: k,
+      start: k * seconds,
+      end: k === count - 1 ? total : (k + 1) * seconds,
+      last: k === count - 1,
+    };
+    const a = Math.round(chunk.start * RATE),
+      b = Math.min(speech.length, Math.round(chunk.end * RATE));
+    return {
+      chunk,
+      ports: {
+        audio: { kind: 'audio', chunk, sampleRate: RATE, channels: 1, startSample: a, data: speech.slice(a, b) },
+      },
+    };
   });
 }
 
@@ -43,14 +61,23 @@ describe('wav2lip stage', () => {
     faces.forEach((f, i) => data.set(f.data, i * W * H * 3));
     whole = {
       frames: { kind: 'video', chunk: WHOLE_CHUNK, width: W, height: H, fps: 25, startFrame: 0, frameCount: 2, data },
-      boxes: { kind: 'tensor', chunk: WHOLE_CHUNK, name: 'face-boxes', tensor: { dtype: 'int32', dims: [2, 4], data: Int32Array.from(BOXES.flat()) } },
+      boxes: {
+        kind: 'tensor',
+        chunk: WHOLE_CHUNK,
+        name: 'face-boxes',
+        tensor: { dtype: 'int32', dims: [2, 4], data: Int32Array.from(BOXES.flat()) },
+      },
     };
   });
 
   async function lipsync(chunkSeconds: number, options: Record<string, unknown> = {}) {
     const logs: string[] = [];
     const generator = await ensureReferenceModel('wav2lip');
-    const stage = await createTransform(wav2lip, { batchSize: 8, ...options }, { id: 'lips', models: { generator }, settings: { warmup: 1 }, log: (l) => logs.push(l) });
+    const stage = await createTransform(
+      wav2lip,
+      { batchSize: 8, ...options },
+      { id: 'lips', models: { generator }, settings: { warmup: 1 }, log: (l) => logs.push(l) },
+    );
     try {
       const items = clipItems(speechChunks(chunkSeconds), itemSpecOf(wav2lip).neighbours, whole);
       const out = await processAll(stage, items);
@@ -93,7 +120,8 @@ describe('wav2lip stage', () => {
             const inside = x >= x1 && x < x2 && y >= y1 && y < y2;
             for (let c = 0; c < 3; c++) {
               const at = (y * W + x) * 3 + c;
-              if (!inside && out[at] !== src[at]) throw new Error(`frame ${i} pixel (${x}, ${y}) outside the box changed`);
+              if (!inside && out[at] !== src[at])
+                throw new Error(`frame ${i} pixel (${x}, ${y}) outside the box changed`);
               if (inside && out[at] !== src[at]) changedInside++;
             }
           }
@@ -110,21 +138,35 @@ describe('wav2lip stage', () => {
     expect(oneChunk).toHaveLength(1);
     const joined = new Uint8Array(oneChunk[0].data.length);
     let at = 0;
-    for (const p of chunked) (joined.set(p.data, at), (at += p.data.length));
+    for (const p of chunked) {
+      joined.set(p.data, at);
+      at += p.data.length;
+    }
     expect(at).toBe(oneChunk[0].data.length);
     let maxDiff = 0;
     for (let i = 0; i < joined.length; i++) maxDiff = Math.max(maxDiff, Math.abs(joined[i] - oneChunk[0].data[i]));
     expect(maxDiff).toBeLessThanOrEqual(1); // measured 0
     // And the whole-clip frames are Wav2Lip's own: the one-shot runner over the clip's mel agrees.
     const path = await ensureReferenceModel('wav2lip');
-    const model = await openModel({ stage: 'test', path, contract: MANIFESTS.wav2lip, settings: { ...DEFAULT_NODE_SETTINGS, warmup: 0 }, log: () => {} });
+    const model = await openModel({
+      stage: 'test',
+      path,
+      contract: MANIFESTS.wav2lip,
+      settings: { ...DEFAULT_NODE_SETTINGS, warmup: 0 },
+      log: () => {},
+    });
     const mel = wav2lipMel(resample(speech, { inputRate: RATE, outputRate: 16000 }));
     const reference = await lipSync(model, { frames: faces, boxes: BOXES as Box[], mel, fps: 25, batchSize: 8 });
     await model.release();
     const size = W * H * 3;
     const frames = Math.min(reference.length, oneChunk[0].frameCount);
     expect(frames).toBe(30); // the runner stops where the audio runs out: round(1.32·25) = 33 vs 30 windows
-    const differing = reference.slice(0, frames).filter((f, i) => Buffer.compare(Buffer.from(f), Buffer.from(oneChunk[0].data.subarray(i * size, (i + 1) * size))) !== 0);
+    const differing = reference
+      .slice(0, frames)
+      .filter(
+        (f, i) =>
+          Buffer.compare(Buffer.from(f), Buffer.from(oneChunk[0].data.subarray(i * size, (i + 1) * size))) !== 0,
+      );
     expect(differing).toHaveLength(0);
     const at30 = (await lipsync(0.4, { fps: 30 })).packets;
     expect(at30.every((p) => p.fps === 30)).toBe(true);

@@ -53,9 +53,13 @@ describe('face input and paste', () => {
     const at = (c: number, row: number, col: number) => input[c * 9216 + row * 96 + col];
     for (const row of [0, 47, 48, 95]) {
       for (const col of [0, 50, 95]) {
-        expect([at(3, row, col), at(4, row, col), at(5, row, col)]).toEqual([50 / 255, 100 / 255, 200 / 255].map(Math.fround));
+        expect([at(3, row, col), at(4, row, col), at(5, row, col)]).toEqual(
+          [50 / 255, 100 / 255, 200 / 255].map(Math.fround),
+        );
         const upper = row < 48;
-        expect([at(0, row, col), at(1, row, col), at(2, row, col)]).toEqual(upper ? [50, 100, 200].map((v) => Math.fround(v / 255)) : [0, 0, 0]);
+        expect([at(0, row, col), at(1, row, col), at(2, row, col)]).toEqual(
+          upper ? [50, 100, 200].map((v) => Math.fround(v / 255)) : [0, 0, 0],
+        );
       }
     }
   });
@@ -72,7 +76,9 @@ describe('face input and paste', () => {
       for (let x = 0; x < 50; x++) {
         const px = Array.from(out.subarray((y * 50 + x) * 3, (y * 50 + x) * 3 + 3));
         const inside = x >= 10 && x < 30 && y >= 5 && y < 25;
-        expect(px).toEqual(inside ? [Math.trunc(0.8 * 255), Math.trunc(0.4 * 255), Math.trunc(0.2 * 255)] : [x * 5, y * 6, 7]);
+        expect(px).toEqual(
+          inside ? [Math.trunc(0.8 * 255), Math.trunc(0.4 * 255), Math.trunc(0.2 * 255)] : [x * 5, y * 6, 7],
+        );
       }
     }
     expect(() => pasteFace(frame, [40, 5, 60, 25], face)).toThrow(/inside the 50×40 frame/);
@@ -80,18 +86,28 @@ describe('face input and paste', () => {
 
   it('pastes exactly what resizing the uint8 BGR patch bilinearly (cv2 geometry) and rounding gives, up or down in size', () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const frame = frameOf(200, 150, (x, y) => [(x * 3) % 256, (y * 5) % 256, (x + y) % 256]);
     const face = Float32Array.from({ length: 3 * 9216 }, () => rand() * 1.1 - 0.05); // a little outside 0..1 too
     const patch = new Uint8Array(3 * 9216);
-    for (let p = 0; p < 9216; p++) for (let c = 0; c < 3; c++) patch[3 * p + c] = Math.min(255, Math.max(0, Math.trunc(face[c * 9216 + p] * 255)));
-    for (const box of [[20, 10, 171, 143], [50, 40, 90, 70], [0, 0, 96, 96], [3, 7, 200, 150]] as Box[]) {
+    for (let p = 0; p < 9216; p++)
+      for (let c = 0; c < 3; c++) patch[3 * p + c] = Math.min(255, Math.max(0, Math.trunc(face[c * 9216 + p] * 255)));
+    for (const box of [
+      [20, 10, 171, 143],
+      [50, 40, 90, 70],
+      [0, 0, 96, 96],
+      [3, 7, 200, 150],
+    ] as Box[]) {
       const [x1, y1, x2, y2] = box;
       const resized = resizeBilinear({ data: patch, width: 96, height: 96, channels: 3 }, x2 - x1, y2 - y1);
       const expected = Uint8Array.from(frame.data);
       for (let y = 0; y < y2 - y1; y++) {
         for (let x = 0; x < x2 - x1; x++) {
-          for (let c = 0; c < 3; c++) expected[((y1 + y) * 200 + x1 + x) * 3 + c] = Math.round(resized.data[(y * (x2 - x1) + x) * 3 + 2 - c]);
+          for (let c = 0; c < 3; c++)
+            expected[((y1 + y) * 200 + x1 + x) * 3 + c] = Math.round(resized.data[(y * (x2 - x1) + x) * 3 + 2 - c]);
         }
       }
       expect(Buffer.compare(Buffer.from(pasteFace(frame, box, face)), Buffer.from(expected))).toBe(0);
@@ -105,15 +121,30 @@ describe('Wav2Lip reference model', () => {
   const batches: number[][] = [];
   beforeAll(async () => {
     const path = await ensureReferenceModel('wav2lip');
-    opened = await openModel({ stage: 'test', path, contract: MANIFESTS.wav2lip, settings: { ...DEFAULT_NODE_SETTINGS, warmup: 0 }, log: () => {} });
+    opened = await openModel({
+      stage: 'test',
+      path,
+      contract: MANIFESTS.wav2lip,
+      settings: { ...DEFAULT_NODE_SETTINGS, warmup: 0 },
+      log: () => {},
+    });
     // Records each run's batch shape, by the contract's feed name.
-    model = { path, run: (feeds) => (batches.push([...feeds.video_frames.dims]), opened.run(feeds)) };
+    model = {
+      path,
+      run: (feeds) => {
+        batches.push([...feeds.video_frames.dims]);
+        return opened.run(feeds);
+      },
+    };
   });
   afterAll(async () => opened?.release());
 
   it('renders one frame per mel window in batches, touching only the box', async () => {
     const frames = [0, 1].map((k) => frameOf(120, 100, (x, y) => [(x + k * 40) % 256, y * 2, 90]));
-    const boxes: Box[] = [[30, 20, 90, 85], [32, 22, 92, 87]];
+    const boxes: Box[] = [
+      [30, 20, 90, 85],
+      [32, 22, 92, 87],
+    ];
     const mel = { frames: 40, data: Float32Array.from({ length: 80 * 40 }, (_, i) => Math.sin(i * 0.1) * 3) };
     const out = await lipSync(model, { frames, boxes, mel, fps: 25, batchSize: 4 });
     const windows = melWindowStarts(40, 25).length;
@@ -121,11 +152,16 @@ describe('Wav2Lip reference model', () => {
     expect(batches.map((b) => b[0])).toEqual([4, 4, windows - 8]);
     expect(batches[0]).toEqual([4, 6, 96, 96]);
     for (let i = 0; i < out.length; i++) {
-      const src = frames[i % 2], [x1, y1, x2, y2] = boxes[i % 2];
+      const src = frames[i % 2],
+        [x1, y1, x2, y2] = boxes[i % 2];
       let changedInside = 0;
       for (let p = 0; p < 120 * 100; p++) {
-        const x = p % 120, y = Math.floor(p / 120);
-        const same = out[i][3 * p] === src.data[3 * p] && out[i][3 * p + 1] === src.data[3 * p + 1] && out[i][3 * p + 2] === src.data[3 * p + 2];
+        const x = p % 120,
+          y = Math.floor(p / 120);
+        const same =
+          out[i][3 * p] === src.data[3 * p] &&
+          out[i][3 * p + 1] === src.data[3 * p + 1] &&
+          out[i][3 * p + 2] === src.data[3 * p + 2];
         if (x >= x1 && x < x2 && y >= y1 && y < y2) changedInside += same ? 0 : 1;
         else expect(same).toBe(true);
       }
@@ -143,7 +179,9 @@ describe('Wav2Lip reference model', () => {
     expect(views.every((v, k) => v.buffer === into.buffer && v.byteOffset === k * 3600)).toBe(true);
     expect(Buffer.compare(Buffer.concat(fresh), Buffer.from(into))).toBe(0);
     expect(frames.every((f) => f.data.length === 3600)).toBe(true); // the face frames are read, not written
-    await expect(lipSyncFrames(model, items, mel, { into: new Uint8Array(100) })).rejects.toThrow(/output holds 100 bytes; 3 frames of 3600 need 10800/);
+    await expect(lipSyncFrames(model, items, mel, { into: new Uint8Array(100) })).rejects.toThrow(
+      /output holds 100 bytes; 3 frames of 3600 need 10800/,
+    );
   });
 
   it('takes the Wav2Lip mel of real audio: 0.5 s at 30 fps → 15 frames', async () => {
