@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// The `reel` binary. reel is written in TypeScript and run through tsx's loader, so `npx reel`
-// works straight after `npm install` with no build step; stage workers register the same loader.
-import { register } from 'tsx/esm/api';
+// The `reel` binary. It runs the compiled JavaScript in dist/ (built by `npm install` or
+// `npm run build`) when that is up to date with the sources, and otherwise the TypeScript sources
+// through tsx's loader, which costs ~0.6 s more per start; REEL_FROM_SOURCE=1 forces the sources.
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { staleDistReason } from './fresh-dist.js';
 
 // `reel graph … | head` closes the pipe early: that is the reader's choice, not a failure.
 process.stdout.on('error', (err) => {
@@ -20,6 +23,13 @@ process.on('exit', (code) => {
   }
 });
 
-register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+let cli;
+if (process.env.REEL_FROM_SOURCE !== '1' && staleDistReason(root) === undefined) {
+  cli = await import('../dist/src/cli/main.js');
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  cli = await import('../src/cli/main.ts');
+}
+process.exitCode = await cli.main(process.argv.slice(2));

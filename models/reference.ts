@@ -4,14 +4,15 @@
  * generator's output changed since the file was written.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../src/core/project-root.ts';
 import { buildReferenceModel } from './generate.ts';
 import type { Scale } from './manifest.ts';
 import type { FamilyId } from './manifests/index.ts';
 import { writeFileAtomic } from './write-atomic.ts';
 
-export const REFERENCE_BUILD_DIR = join(dirname(fileURLToPath(import.meta.url)), 'build');
+/** `<project>/models/build`, also when this module runs compiled from dist/models/. */
+export const REFERENCE_BUILD_DIR = join(PROJECT_ROOT, 'models', 'build');
 
 /** Path of a reference model; does no I/O. */
 export function referenceModelPath(family: FamilyId, scale: Scale = 'tiny'): string {

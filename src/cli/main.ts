@@ -6,14 +6,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, ReelError } from '../core/errors.ts';
 
-import { benchCommand, type BenchFlags } from './commands/bench.ts';
-import { doctorCommand } from './commands/doctor.ts';
-import { graphCommand } from './commands/graph.ts';
-import { modelsBuildCommand, modelsInspectCommand } from './commands/models.ts';
-
-import { runCommand, type RunFlags } from './commands/run.ts';
-import { schemaCommand } from './commands/schema.ts';
-import { validateCommand } from './commands/validate.ts';
+// Commands are imported when they run: `reel --help` then loads none of the runtime (rxjs, zod,
+// yaml, ONNX Runtime), which is most of its start-up.
+import type { BenchFlags } from './commands/bench.ts';
+import type { RunFlags } from './commands/run.ts';
 import { processIo, type CliIo } from './io.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -39,7 +35,9 @@ function program(io: CliIo, result: { code: number }): Command {
       .command('validate')
       .description('check a pipeline (YAML, schema, graph, model files); loads no weights, runs nothing')
       .argument('<pipeline>', 'pipeline YAML file'),
-  ).action((file: string, opts: { profile?: string; set?: string[] }) => run(() => validateCommand(file, opts, io))());
+  ).action((file: string, opts: { profile?: string; set?: string[] }) =>
+    run(async () => (await import('./commands/validate.ts')).validateCommand(file, opts, io))(),
+  );
 
   pipelineFlags(
     root
@@ -49,7 +47,7 @@ function program(io: CliIo, result: { code: number }): Command {
       .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
       .option('-o, --output <file>', 'write to a file instead of stdout'),
   ).action((file: string, opts: { format: 'mermaid' | 'dot'; output?: string; profile?: string; set?: string[] }) =>
-    run(() => graphCommand(file, opts, io))(),
+    run(async () => (await import('./commands/graph.ts')).graphCommand(file, opts, io))(),
   );
 
   pipelineFlags(
@@ -61,6 +59,7 @@ function program(io: CliIo, result: { code: number }): Command {
       .option('--out <dir>', 'output folder', 'out')
       .option('--trace <file.json>', 'write a Chrome trace (open in Perfetto): one span per stage per chunk')
       .option('--metrics <file.json>', 'write per-stage metrics')
+      .option('--cores <n>', 'cores the run may keep busy: split across stages as replicas and threads (default: all)')
       .addOption(
         new Option('--provider <name>', 'prefer this execution provider for every stage').choices([
           'cpu',
@@ -73,7 +72,9 @@ function program(io: CliIo, result: { code: number }): Command {
           .choices(['pipelined', 'sequential'])
           .default('pipelined'),
       ),
-  ).action((file: string, opts: RunFlags) => run(() => runCommand(file, opts, io))());
+  ).action((file: string, opts: RunFlags) =>
+    run(async () => (await import('./commands/run.ts')).runCommand(file, opts, io))(),
+  );
 
   pipelineFlags(
     root
@@ -90,18 +91,22 @@ function program(io: CliIo, result: { code: number }): Command {
       .option('--mode <list>', 'pipelined and/or sequential', 'pipelined,sequential')
       .option('--csv <file>', 'write one row per run')
       .option('--html <file>', 'write a report with stage timelines'),
-  ).action((file: string, opts: BenchFlags) => run(() => benchCommand(file, opts, io))());
+  ).action((file: string, opts: BenchFlags) =>
+    run(async () => (await import('./commands/bench.ts')).benchCommand(file, opts, io))(),
+  );
 
   root
     .command('schema')
     .description('print the JSON Schema of the pipeline format (for editors)')
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .action((opts: { output?: string }) => run(() => schemaCommand(opts, io))());
+    .action((opts: { output?: string }) =>
+      run(async () => (await import('./commands/schema.ts')).schemaCommand(opts, io))(),
+    );
 
   root
     .command('doctor')
     .description('report what is installed: ffmpeg, ffprobe, execution providers, versions')
-    .action(() => run(() => doctorCommand(io))());
+    .action(() => run(async () => (await import('./commands/doctor.ts')).doctorCommand(io))());
 
   const models = root.command('models').description('bundled reference models');
   models
@@ -109,12 +114,14 @@ function program(io: CliIo, result: { code: number }): Command {
     .description('write the reference models (deterministic)')
     .addOption(new Option('--scale <scale>', 'model size').choices(['tiny', 'medium']).default('tiny'))
     .option('--out <dir>', 'output folder (default: models/build/<scale>)')
-    .action((opts: { scale: 'tiny' | 'medium'; out?: string }) => run(() => modelsBuildCommand(opts, io))());
+    .action((opts: { scale: 'tiny' | 'medium'; out?: string }) =>
+      run(async () => (await import('./commands/models.ts')).modelsBuildCommand(opts, io))(),
+    );
   models
     .command('inspect')
     .description("print an ONNX model's inputs, outputs, opset, parameters and size")
     .argument('<model>', 'ONNX file')
-    .action((file: string) => run(() => modelsInspectCommand(file, io))());
+    .action((file: string) => run(async () => (await import('./commands/models.ts')).modelsInspectCommand(file, io))());
 
   return root;
 }

@@ -3,6 +3,7 @@
  * module (relative to the pipeline file) and takes the transform it exports. The kind runs like a
  * built-in one — in a worker thread too, since its definition carries the module's URL.
  */
+import { importModule } from '../core/import-module.ts';
 import { access } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -47,7 +48,7 @@ export async function loadModuleKinds(loaded: LoadedPipeline): Promise<Record<st
     const url = pathToFileURL(file).href;
     let found: StageDefinition[];
     try {
-      found = definitionsIn(await import(url));
+      found = definitionsIn(await importModule(url));
     } catch (err) {
       problem(`stage kind module ${use} failed to load: ${(err as Error).message.split('\n')[0]}`);
       continue;

@@ -72,7 +72,12 @@ const executionFields = {
     .optional()
     .describe('Fail when the first provider does not load instead of falling back. Default false.'),
   deviceId: z.number().int().min(0).optional().describe('GPU index for cuda/tensorrt. Default 0.'),
-  threads: ThreadSettings.optional(),
+  threads: z
+    .union([z.literal('auto'), ThreadSettings])
+    .optional()
+    .describe(
+      'CPU threading of the stage session; "auto" (the default) lets the run\'s core budget choose intra-op threads.',
+    ),
   queue: z.number().int().min(1).max(64).optional().describe('Packets buffered on each input edge, chunks. Default 2.'),
   warmup: z.number().int().min(0).max(100).optional().describe('Warm-up runs before the first chunk. Default 1.'),
   tensorrt: TensorRtSettings.optional(),
@@ -101,7 +106,12 @@ export const StageEntry = z
     model: ModelRef.optional(),
     options: OptionsMap.optional(),
     in: z.record(z.string(), WireRef).optional().describe('Input port → source.'),
-    concurrency: z.number().int().min(1).max(16).optional().describe('Parallel instances (workers). Default 1.'),
+    concurrency: z
+      .union([z.literal('auto'), z.number().int().min(1).max(64)])
+      .optional()
+      .describe(
+        'Parallel instances (workers), outputs kept in order. "auto" (the default): one to start, more while the run measures this stage as the one that holds the others back and the core budget has room.',
+      ),
     batch: z
       .strictObject({
         max: z.number().int().min(1).max(1024).describe('Largest batch, packets.'),

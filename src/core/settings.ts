@@ -6,8 +6,13 @@
 export interface NodeSettings {
   /** Max packets buffered on each input edge of this node. */
   queue: number;
-  /** Parallel instances of the stage; output order is preserved. */
+  /** Parallel instances of the stage; output order is preserved. Under `auto.replicas`, the starting number. */
   concurrency: number;
+  /**
+   * What the run's core budget chooses (`concurrency: auto`, `threads: auto`): replicas added while
+   * the run measures the stage as the bottleneck, and intra-op threads at creation.
+   */
+  auto: { replicas: boolean; threads: boolean };
   /** Dynamic batching across concurrent clips; absent = off. */
   batch?: { max: number; delayMs: number };
   /** Execution provider preference list, e.g. ['tensorrt', 'cuda', 'cpu']. */
@@ -39,6 +44,8 @@ export interface TensorRtSettings {
 export const DEFAULT_NODE_SETTINGS: NodeSettings = Object.freeze({
   queue: 2,
   concurrency: 1,
+  // A graph built in code gets what it says; YAML stages default to auto (see graph/settings.ts).
+  auto: { replicas: false, threads: false },
   provider: ['cpu'] as const,
   strict: false,
   deviceId: 0,

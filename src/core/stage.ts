@@ -96,6 +96,11 @@ export interface PortPacket {
 export interface SourceInstance {
   /** The packets, pulled one at a time: `next()` is called only when every downstream edge has room. */
   packets: AsyncIterable<PortPacket>;
+  /**
+   * The clip's length, seconds, when the source knows it before decoding (a probed file): the run
+   * uses it to tell how much work is left (a replica is not worth starting for the last chunks).
+   */
+  seconds?: number;
   dispose(): Promise<void>;
 }
 

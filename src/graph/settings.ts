@@ -20,17 +20,23 @@ export function nodeSettings(
 ): NodeSettings {
   const d = defaults ?? {};
   const provider = stage.provider ?? d.provider ?? BUILTIN_SETTINGS.provider;
+  // Thread fields merge field by field; `threads: auto` on a stage undoes the pipeline's default.
+  const own = stage.threads === 'auto' ? {} : stage.threads;
+  const inherited = stage.threads === 'auto' || d.threads === 'auto' ? {} : d.threads;
+  const explicit = { ...inherited, ...own };
+  const concurrency = stage.concurrency ?? 'auto';
   return {
     queue: stage.queue ?? d.queue ?? BUILTIN_SETTINGS.queue,
-    concurrency: stage.concurrency ?? BUILTIN_SETTINGS.concurrency,
+    concurrency: concurrency === 'auto' ? BUILTIN_SETTINGS.concurrency : concurrency,
+    auto: { replicas: concurrency === 'auto', threads: explicit.intraOp === undefined },
     batch: stage.batch ? { max: stage.batch.max, delayMs: stage.batch.delayMs ?? 5 } : undefined,
     provider: typeof provider === 'string' ? [provider] : provider,
     strict: stage.strict ?? d.strict ?? BUILTIN_SETTINGS.strict,
     deviceId: stage.deviceId ?? d.deviceId ?? BUILTIN_SETTINGS.deviceId,
     threads: {
-      intraOp: stage.threads?.intraOp ?? d.threads?.intraOp ?? BUILTIN_SETTINGS.threads.intraOp,
-      interOp: stage.threads?.interOp ?? d.threads?.interOp ?? BUILTIN_SETTINGS.threads.interOp,
-      spinning: stage.threads?.spinning ?? d.threads?.spinning ?? BUILTIN_SETTINGS.threads.spinning,
+      intraOp: explicit.intraOp ?? BUILTIN_SETTINGS.threads.intraOp,
+      interOp: explicit.interOp ?? BUILTIN_SETTINGS.threads.interOp,
+      spinning: explicit.spinning ?? BUILTIN_SETTINGS.threads.spinning,
     },
     warmup: stage.warmup ?? d.warmup ?? BUILTIN_SETTINGS.warmup,
     tensorrt: resolveTensorRtPaths({ ...(d.tensorrt ?? {}), ...(stage.tensorrt ?? {}) }, baseDir),

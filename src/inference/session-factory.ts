@@ -70,9 +70,13 @@ export async function createSession(spec: SessionSpec): Promise<CreatedSession> 
   for (let i = 0; i < spec.provider.length; i++) {
     const chain = spec.provider.slice(i);
     const provider = chain[0];
-    const created = await withCreationLock(async () => {
+    // Only TensorRT reads settings from the process environment while a session is made; other
+    // providers create in parallel (a run starting fifteen replicas does not queue them).
+    const exclusive = provider === 'tensorrt' ? withCreationLock : <T>(fn: () => Promise<T>) => fn();
+    const created = await exclusive(async () => {
       const restore = applyEnvironment(provider === 'tensorrt' ? tensorRtEnvironment(spec.tensorrt) : {});
-      const environment = currentTensorRtEnvironment();
+      // The TensorRT variables this attempt was made under; none matter to another provider.
+      const environment = provider === 'tensorrt' ? currentTensorRtEnvironment() : {};
       try {
         const session = await ort.InferenceSession.create(spec.model, sessionOptions(spec, chain));
         attempts.push({ provider, ok: true, environment });

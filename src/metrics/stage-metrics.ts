@@ -29,6 +29,12 @@ export interface StageMetrics {
   /** Per-item compute, ms. */
   latencyP50Ms: number;
   latencyP95Ms: number;
+  /** Instances the stage ran on at the end of the run (replicas grow under `concurrency: auto`). */
+  replicas: number;
+  /** ONNX Runtime intra-op threads of each instance. */
+  intraOp: number;
+  /** busyMs ÷ (replicas × the run's time after start-up): 1 = every instance worked all the time. */
+  utilisation: number;
 }
 
 export interface RunMetrics {
@@ -46,6 +52,24 @@ export interface RunMetrics {
    */
   processPeakRssBytes: number;
   stages: StageMetrics[];
+  /** Cores the run's budget split across stages (`--cores`, else the machine's). */
+  cores: number;
+  /** How the core budget was spent, one line (printed at start; final after calibration). */
+  budget: string;
+  /**
+   * The most memory the run should reach with the replicas the budget decided on, bytes: estimated
+   * once every stage has run an item, printed with the measured plan; 0 when nothing was measured.
+   */
+  memoryEstimateBytes: number;
+  /** The stage with the largest compute ÷ replicas: what bounds the run. */
+  bottleneck: string;
+  /**
+   * The fastest this run could have been, ms: start-up plus max(the bottleneck's compute ÷ its
+   * replicas, the total compute ÷ cores).
+   */
+  boundMs: number;
+  /** boundMs ÷ wallMs: 1 = the run took no longer than its bound. */
+  efficiency: number;
 }
 
 /** Nearest-rank percentile; 0 for no samples. */
@@ -73,6 +97,12 @@ export class StageMetricsRecorder {
     readonly stage: string,
     readonly kind: string,
   ) {}
+
+  /** Compute per item, ms: the median of the last five items; undefined before the first. */
+  recentLatency(): number | undefined {
+    if (this.latencies.length === 0) return undefined;
+    return percentile(this.latencies.slice(-5), 50);
+  }
 
   /** An item is done after `ms` of compute. */
   itemDone(ms: number): void {
@@ -103,7 +133,11 @@ export class StageMetricsRecorder {
     this.stateSince = now;
   }
 
-  snapshot(): StageMetrics {
+  /**
+   * The figures so far. `instances`: replicas and intra-op threads at the end; `activeMs`: the
+   * run's time after start-up, against which utilisation is measured.
+   */
+  snapshot(instances: { replicas: number; intraOp: number } = { replicas: 1, intraOp: 1 }, activeMs = 0): StageMetrics {
     this.setState('idle');
     return {
       stage: this.stage,
@@ -116,6 +150,9 @@ export class StageMetricsRecorder {
       maxQueueDepth: this.maxQueueDepth,
       latencyP50Ms: round(percentile(this.latencies, 50)),
       latencyP95Ms: round(percentile(this.latencies, 95)),
+      replicas: instances.replicas,
+      intraOp: instances.intraOp,
+      utilisation: activeMs > 0 ? Math.round((this.busyMs / (instances.replicas * activeMs)) * 1000) / 1000 : 0,
     };
   }
 }

@@ -5,15 +5,25 @@
  * instance, worker and child process is gone and the run's temp folder is removed before the
  * returned promise settles.
  */
+import { setMaxListeners } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledError, StageError } from '../core/errors.ts';
+import { itemSpecOf } from '../core/stage.ts';
 import { sourceNeeds } from '../graph/source-needs.ts';
 import { startBufferReclaim } from './buffer-reclaim.ts';
 import type { GraphNode, PipelineGraph } from '../graph/types.ts';
-import type { RunMetrics } from '../metrics/stage-metrics.ts';
+import type { RunMetrics, StageMetrics } from '../metrics/stage-metrics.ts';
 import { TraceRecorder, type TraceEvent } from '../metrics/trace.ts';
+import {
+  type BudgetStage,
+  describePlan,
+  replicaTargets,
+  type StagePlan,
+  startPlan,
+  workerCores,
+} from './core-budget.ts';
 import { joinCapacity, lookaheadDepths } from './flow-control.ts';
 import { createInProcessHost } from './in-process-host.ts';
 import { InputQueue } from './input-queue.ts';
@@ -23,11 +33,14 @@ import { SinkRunner } from './sink-runner.ts';
 import { createSourceHost, SourceRunner } from './source-runner.ts';
 import type { HostContext, HostSpec } from './transform-host.ts';
 import { TransformRunner } from './transform-runner.ts';
-import { createWorkerHost } from './worker-host.ts';
+import { createWorkerHost, spawnStageWorker, type StageWorker } from './worker-host.ts';
 
 export interface RunOptions {
-  /** File per pipeline input name (`--input NAME=PATH`). */
-  inputs?: Readonly<Record<string, string>>;
+  /**
+   * File per pipeline input name (`--input NAME=PATH`). A promise lets the stage workers start
+   * while the inputs are still being checked (probed); a rejection fails the run with that error.
+   */
+  inputs?: Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>;
   /** Where sinks write (`--out DIR`). */
   outDir: string;
   /** @defaultValue 'pipelined' */
@@ -38,6 +51,8 @@ export interface RunOptions {
   stageTimeoutMs?: number;
   /** Host inference stages in worker threads (pipelined mode only). @defaultValue true */
   workers?: boolean;
+  /** Cores the run's budget splits across stages. @defaultValue os.availableParallelism() */
+  cores?: number;
 }
 
 export interface RunResult {
@@ -79,11 +94,38 @@ class PipelineRun {
   private readonly env: RunnerEnv;
   private readonly started = performance.now();
   private peakRss = process.memoryUsage.rss();
+  private readonly rssAtStart = this.peakRss;
+  private memoryEstimate = 0;
   private startupMs = 0;
   private readonly rssTimer: NodeJS.Timeout;
   private failure: unknown;
   private settle: { resolve: () => void; reject: (err: unknown) => void } | undefined;
   private readonly onAbort = () => this.fail(new CancelledError(`${this.graph.name}: cancelled`));
+  private readonly cores: number;
+  private readonly useWorkers: boolean;
+  /** Replicas and threads per transform, as planned at start and grown since. */
+  private readonly plans = new Map<string, StagePlan>();
+  private readonly budgetStages = new Map<string, BudgetStage>();
+  /** How each transform's instances are made, for the replicas added while the run goes. */
+  private readonly hostSpecs = new Map<string, HostSpec>();
+  /**
+   * Worker threads started with the run, before any stage is given to them, so that the replicas
+   * the first measured plan asks for start in a fraction of the time; the ones it does not use stop.
+   */
+  private spares: StageWorker[] = [];
+  /** Replicas being started, so that close() waits for them. */
+  private readonly growing = new Set<Promise<void>>();
+  private budgetLine = '';
+  /** How long each transform's instances took to start, ms (what a replica will cost). */
+  private readonly instanceStartMs = new Map<string, number>();
+  /** The inputs once bound; until then the stages' start-up lines wait in `heldLogs`. */
+  private inputs: Readonly<Record<string, string>> | undefined;
+  private heldLogs: RunEvent[] | undefined = [];
+  /** Stops the workers still starting when an input turns out bad (every worker host listens). */
+  private readonly startAbort = withoutListenerLimit(new AbortController());
+  /** Lines each stage has logged (stage id, newline, line), so that replicas do not repeat them. */
+  private readonly logged = new Set<string>();
+  private closed = false;
 
   constructor(
     private readonly graph: PipelineGraph,
@@ -91,16 +133,22 @@ class PipelineRun {
     private readonly tempDir: string,
   ) {
     this.mode = options.mode ?? 'pipelined';
+    this.cores = Math.max(1, Math.floor(options.cores ?? availableParallelism()));
+    this.useWorkers = this.mode === 'pipelined' && options.workers !== false;
     this.env = {
       pipeline: graph.name,
       trace: this.trace,
       schedule: () => this.scheduler.schedule(),
       fail: (err) => this.fail(err),
-      emit: (event) => options.onEvent?.(event),
+      emit: (event) => {
+        options.onEvent?.(event);
+        if (event.type === 'chunk') this.rebalance();
+      },
       stageTimeoutMs: options.stageTimeoutMs,
       fanout: new WeakMap(),
     };
     this.buildRunners();
+    this.planBudget();
     this.scheduler = new Scheduler(
       this.runners,
       this.queues,
@@ -119,6 +167,7 @@ class PipelineRun {
     await this.createHosts();
     this.startupMs = performance.now() - this.started;
     if (this.failure) throw this.failure;
+    if (this.plans.size > 0) this.options.onEvent?.({ type: 'budget', line: `core budget: ${this.budgetLine}` });
     this.scheduler.schedule();
     await finished;
     // Every sink has finished: only now do the outputs appear under their final names, together.
@@ -127,7 +176,10 @@ class PipelineRun {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.scheduler.stop();
+    await this.releaseSpares();
+    await Promise.allSettled([...this.growing]);
     clearInterval(this.rssTimer);
     this.options.signal?.removeEventListener('abort', this.onAbort);
     await Promise.allSettled(this.runners.map((runner) => runner.dispose()));
@@ -193,29 +245,210 @@ class PipelineRun {
   private sourceContext(node: GraphNode): Partial<HostContext> {
     const needs = sourceNeeds(this.graph, node.id);
     return {
-      inputPath: this.options.inputs?.[node.binding ?? node.id],
+      inputPath: this.inputs?.[node.binding ?? node.id],
       wholeInput: needs.whole,
       granularitySeconds: needs.granularitySeconds,
     };
   }
 
+  /**
+   * The most memory the run should reach once `instances` are up, bytes: what it holds now, after
+   * every stage has run an item at full size (its session's buffers grown), plus, per instance still
+   * to come, what each one costs now on average (its thread, its session, its chunks in flight),
+   * with a quarter more for the heaps' growth.
+   */
+  private estimateMemory(instances: number): number {
+    const rss = process.memoryUsage.rss();
+    const up = this.runners.reduce((sum, r) => sum + (r instanceof TransformRunner ? r.replicas : 0), 0);
+    const perInstance = up > 0 ? Math.max(0, rss - this.rssAtStart) / up : 0;
+    return Math.round(1.25 * (rss + Math.max(0, instances - up) * perInstance));
+  }
+
+  /** The start plan of the core budget: replicas and intra-op threads per transform, one log line. */
+  private planBudget(): void {
+    for (const runner of this.runners) {
+      const node = runner.node;
+      if (node.def.role !== 'transform') continue;
+      const worker = node.def.thread === 'worker';
+      const replicable = worker && !itemSpecOf(node.def).stateful;
+      this.budgetStages.set(node.id, {
+        id: node.id,
+        worker,
+        replicable,
+        scalable: replicable && this.useWorkers && node.settings.auto.replicas,
+        autoThreads: node.settings.auto.threads,
+        replicas: node.settings.concurrency,
+        intraOp: node.settings.threads.intraOp,
+      });
+    }
+    for (const plan of startPlan(this.cores, this.mode, [...this.budgetStages.values()])) this.plans.set(plan.id, plan);
+    for (const stage of this.budgetStages.values()) {
+      const runner = this.transformRunner(stage.id);
+      if (runner) runner.mayGrow = stage.scalable;
+    }
+    this.budgetLine = this.describeBudget();
+  }
+
+  private describeBudget(measured = false): string {
+    return describePlan(
+      this.cores,
+      [...this.plans.values()].map((plan) => ({
+        ...plan,
+        scalable: this.budgetStages.get(plan.id)?.scalable,
+        msPerItem: measured ? this.transformRunner(plan.id)?.recentMsPerItem() : undefined,
+      })),
+    );
+  }
+
+  /**
+   * Items a stage has still to start: counted once its inputs have ended, else estimated from the
+   * clip's length and its items' length so far.
+   */
+  private itemsLeft(runner: TransformRunner): number | undefined {
+    const known = runner.itemsLeftIfKnown;
+    if (known !== undefined) return known;
+    // Chunked sources only: an input read whole (a voice prompt) says nothing of the clip's length.
+    const lengths = this.runners.flatMap((r) =>
+      r instanceof SourceRunner && r.clipSeconds && !sourceNeeds(this.graph, r.node.id).whole ? [r.clipSeconds] : [],
+    );
+    const { seconds, items } = runner.progress;
+    if (lengths.length === 0 || items === 0 || seconds <= 0) return undefined;
+    return Math.max(0, Math.ceil((Math.max(...lengths) - seconds) / (seconds / items)));
+  }
+
+  private transformRunner(id: string): TransformRunner | undefined {
+    const runner = this.runners.find((r) => r.node.id === id);
+    return runner instanceof TransformRunner ? runner : undefined;
+  }
+
+  /**
+   * After an item completes: the worker cores split again by each stage's measured compute per
+   * item, and replicas started for the stages whose share grew (they join as soon as they are up).
+   */
+  private rebalance(): void {
+    if (this.closed || this.failure) return;
+    const scalable = [...this.budgetStages.values()].filter((s) => s.scalable);
+    if (scalable.length === 0) return;
+    const costs = [...this.budgetStages.values()].map((stage) => {
+      const runner = this.transformRunner(stage.id)!;
+      const plan = this.plans.get(stage.id)!;
+      return {
+        id: stage.id,
+        scalable: stage.scalable,
+        replicas: plan.replicas,
+        threadsPerReplica: plan.intraOp,
+        msPerItem: runner.recentMsPerItem(),
+        ended: runner.drained,
+        itemsLeft: this.itemsLeft(runner),
+        startMs: this.instanceStartMs.get(stage.id),
+      };
+    });
+    const targets = replicaTargets(this.cores, costs, Math.max(1, workerCores(this.cores)));
+    if (!targets) return;
+    let grew = false;
+    for (const [id, target] of targets) {
+      const plan = this.plans.get(id)!;
+      for (let more = target - plan.replicas; more > 0; more--) {
+        plan.replicas++;
+        this.addReplica(id);
+        grew = true;
+      }
+    }
+    // The first measured plan has taken the spares it needs; the others would only hold memory.
+    void this.releaseSpares();
+    if (!grew && this.memoryEstimate > 0) return;
+    const instances = [...this.plans.values()].reduce((sum, plan) => sum + plan.replicas, 0);
+    this.memoryEstimate = Math.max(this.memoryEstimate, this.estimateMemory(instances));
+    if (!grew) return;
+    this.budgetLine = this.describeBudget(true);
+    const memory = `; memory ≤ ${mib(this.memoryEstimate)} MiB`;
+    this.options.onEvent?.({ type: 'budget', line: `core budget, measured: ${this.budgetLine}${memory}` });
+  }
+
+  /** As many spare workers as the worker cores left after the first instances, when replicas may grow. */
+  private startSpares(): void {
+    const scalable = [...this.budgetStages.values()].some((s) => s.scalable);
+    if (!scalable) return;
+    const first = [...this.budgetStages.values()]
+      .filter((s) => s.worker)
+      .reduce((sum, s) => sum + this.plans.get(s.id)!.replicas, 0);
+    const count = Math.max(0, workerCores(this.cores) - first);
+    this.spares = Array.from({ length: count }, () => spawnStageWorker());
+  }
+
+  private async releaseSpares(): Promise<void> {
+    const spares = this.spares.splice(0);
+    await Promise.all(
+      spares.map(async ({ worker, exited }) => {
+        await worker.terminate();
+        await exited;
+      }),
+    );
+  }
+
+  private addReplica(id: string): void {
+    const runner = this.transformRunner(id)!;
+    const first = this.hostSpecs.get(id)!;
+    // A replica says what the first instance said (its provider, its model): those lines once.
+    const spec: HostSpec = { ...first, log: (line) => void (this.logged.has(`${id}\n${line}`) || first.log(line)) };
+    const added = createWorkerHost(spec, this.spares.pop()).then(
+      async (host) => {
+        if (this.closed || this.failure) return void (await host.dispose());
+        runner.addHost(host);
+      },
+      (err: unknown) => {
+        // A replica that cannot start (memory, a session that fails twice) costs speed, not the run.
+        const plan = this.plans.get(id)!;
+        plan.replicas--;
+        spec.log(`could not add a replica: ${err instanceof Error ? err.message : String(err)}`);
+      },
+    );
+    const tracked = added.finally(() => this.growing.delete(tracked));
+    this.growing.add(tracked);
+  }
+
   /** Creates every instance at once (workers start in parallel); one failure undoes them all. */
   private async createHosts(): Promise<void> {
-    const useWorkers = this.mode === 'pipelined' && this.options.workers !== false;
+    const useWorkers = this.useWorkers;
+    this.startSpares();
+    // Workers and sessions start while the inputs are still checked; sources and sinks wait for them.
+    let inputsRejected = false;
+    const inputsBound = Promise.resolve(this.options.inputs ?? {}).then(
+      (inputs) => {
+        this.inputs = inputs;
+      },
+      (err: unknown) => {
+        inputsRejected = true;
+        this.startAbort.abort();
+        this.fail(err); // the input's own error (exit 2), not a stage's
+        throw err;
+      },
+    );
     const starting = this.runners.map((runner) =>
-      this.createHostsOf(runner, useWorkers).catch((err) => {
+      this.createHostsOf(runner, useWorkers, inputsBound).catch((err) => {
         throw stageError(this.graph.name, runner.node.id, undefined, err);
       }),
     );
     const results = await Promise.allSettled(starting);
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) this.fail(failed.reason);
+    // What the stages said while starting is shown once the inputs are known to be good.
+    const held = this.heldLogs ?? [];
+    this.heldLogs = undefined;
+    if (!inputsRejected) for (const event of held) this.options.onEvent?.(event);
   }
 
-  private async createHostsOf(runner: Runner, useWorkers: boolean): Promise<void> {
+  private async createHostsOf(runner: Runner, useWorkers: boolean, inputsBound: Promise<void>): Promise<void> {
     const node = runner.node;
     const def = node.def;
-    const log = (line: string) => this.options.onEvent?.({ type: 'log', stage: node.id, line });
+    // Sources read the inputs; sinks make the output folder, which a bad input must not leave behind.
+    if (def.role !== 'transform') await inputsBound;
+    const log = (line: string) => {
+      this.logged.add(`${node.id}\n${line}`);
+      const event: RunEvent = { type: 'log', stage: node.id, line };
+      if (this.heldLogs) this.heldLogs.push(event);
+      else this.options.onEvent?.(event);
+    };
     const context = this.hostContext(node);
     if (runner instanceof SourceRunner && def.role === 'source') {
       return runner.attach(await createSourceHost(def, node.options, { ...context, log, outputRoom: async () => {} }));
@@ -232,16 +465,23 @@ class PipelineRun {
     }
     if (!(runner instanceof TransformRunner) || def.role !== 'transform')
       throw new Error(`node "${node.id}" has no runner for role ${def.role}`);
+    const plan = this.plans.get(node.id)!;
     const spec: HostSpec = {
       def,
       options: node.options,
-      context,
+      context: {
+        ...context,
+        settings: { ...node.settings, threads: { ...node.settings.threads, intraOp: plan.intraOp } },
+      },
       log,
       outputRoom: () => runner.awaitRoom(),
       shared: (packet) => (this.env.fanout.get(packet) ?? 1) > 1,
+      startAbort: this.startAbort.signal,
     };
-    const concurrency = this.mode === 'sequential' ? 1 : node.settings.concurrency;
+    this.hostSpecs.set(node.id, spec);
+    const concurrency = plan.replicas;
     const inWorker = useWorkers && def.thread === 'worker';
+    const startedAt = performance.now();
     const created = await Promise.allSettled(
       Array.from({ length: concurrency }, () => (inWorker ? createWorkerHost(spec) : createInProcessHost(spec))),
     );
@@ -249,6 +489,7 @@ class PipelineRun {
     runner.attach(created.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : [])));
     const failed = created.find((c) => c.status === 'rejected');
     if (failed) throw failed.reason;
+    this.instanceStartMs.set(node.id, performance.now() - startedAt);
   }
 
   private result(): RunResult {
@@ -257,18 +498,63 @@ class PipelineRun {
       if (Object.keys(runner.node.def.outputs).length === 0)
         files[runner.node.binding ?? runner.node.id] = runner.files();
     }
+    const wallMs = performance.now() - this.started;
+    const stages = this.runners.map((runner) => {
+      const plan = this.plans.get(runner.node.id);
+      const replicas = runner instanceof TransformRunner ? runner.replicas : 1;
+      return runner.metrics.snapshot({ replicas, intraOp: plan?.intraOp ?? 1 }, wallMs - this.startupMs);
+    });
     return {
       files,
       metrics: {
         pipeline: this.graph.name,
         mode: this.mode,
-        wallMs: Math.round((performance.now() - this.started) * 1000) / 1000,
-        startupMs: Math.round(this.startupMs * 1000) / 1000,
+        wallMs: round(wallMs),
+        startupMs: round(this.startupMs),
         peakRssBytes: this.peakRss,
         processPeakRssBytes: process.resourceUsage().maxRSS * 1024,
-        stages: this.runners.map((runner) => runner.metrics.snapshot()),
+        stages,
+        cores: this.cores,
+        budget: this.budgetLine,
+        memoryEstimateBytes: this.memoryEstimate,
+        ...runBound(stages, this.cores, this.startupMs, wallMs),
       },
       trace: this.trace.list(),
     };
   }
+}
+
+function withoutListenerLimit(controller: AbortController): AbortController {
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
+function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(0);
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/**
+ * What bounds the run: the stage with the most compute per instance, and the fastest the run
+ * could have been — start-up plus max(that stage's compute ÷ its instances, all compute ÷ cores).
+ */
+function runBound(
+  stages: readonly StageMetrics[],
+  cores: number,
+  startupMs: number,
+  wallMs: number,
+): Pick<RunMetrics, 'bottleneck' | 'boundMs' | 'efficiency'> {
+  let bottleneck = stages[0];
+  for (const stage of stages)
+    if (stage.busyMs / stage.replicas > bottleneck.busyMs / bottleneck.replicas) bottleneck = stage;
+  const total = stages.reduce((sum, stage) => sum + stage.busyMs, 0);
+  const boundMs = startupMs + Math.max(bottleneck ? bottleneck.busyMs / bottleneck.replicas : 0, total / cores);
+  return {
+    bottleneck: bottleneck?.stage ?? '',
+    boundMs: round(boundMs),
+    efficiency: wallMs > 0 ? Math.round((boundMs / wallMs) * 1000) / 1000 : 0,
+  };
 }

@@ -13,6 +13,8 @@ import type { InputQueue } from './input-queue.ts';
 
 export type RunEvent =
   | { type: 'log'; stage: string; line: string }
+  /** The core budget's plan, one line: at start, and again when measured costs changed it. */
+  | { type: 'budget'; line: string }
   | { type: 'chunk'; stage: string; chunk: ChunkInfo; ms: number };
 
 export interface RunnerEnv {

@@ -10,6 +10,8 @@ import { creatorOf, stageError, type OutputEdges, type Runner, type RunnerEnv } 
 
 /** A source instance: pulled one packet at a time; `undefined` once exhausted. */
 export interface SourceHost {
+  /** The clip's length, seconds, when known before decoding. */
+  seconds?: number;
   pull(): Promise<PortPacket | undefined>;
   dispose(): Promise<void>;
 }
@@ -24,6 +26,7 @@ export async function createSourceHost(
   const iterator = instance.packets[Symbol.asyncIterator]();
   let disposed = false;
   return {
+    seconds: instance.seconds,
     async pull() {
       const next = await iterator.next();
       return next.done ? undefined : next.value;
@@ -61,6 +64,11 @@ export class SourceRunner implements Runner {
 
   attach(host: SourceHost): void {
     this.host = host;
+  }
+
+  /** The clip's length, seconds, if the source knew it at start. */
+  get clipSeconds(): number | undefined {
+    return this.host?.seconds;
   }
 
   busy(): boolean {

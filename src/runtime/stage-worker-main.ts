@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Subscription } from 'rxjs';
+import { importModule } from '../core/import-module.ts';
 import { useCreationLockBuffer } from '../inference/creation-lock.ts';
 import type { ItemData } from '../core/item.ts';
 import type { StageDefinition, TransformDefinition, TransformInstance } from '../core/stage.ts';
@@ -16,6 +17,9 @@ import { serializeError, type FromWorker, type ToWorker, type WorkerInit } from 
 
 const port = parentPort!;
 if (workerData?.creationLock) useCreationLockBuffer(workerData.creationLock as SharedArrayBuffer);
+// A spare worker loads what every inference stage needs while it waits to be given one; the stage
+// module's own import of it then finds it loaded (or loading: Node shares the pending import).
+for (const name of (workerData?.preload ?? []) as string[]) void import(name).catch(() => undefined);
 // Each worker has its own heap: reclaim its chunk buffers promptly too.
 startBufferReclaim();
 const abort = new AbortController();
@@ -31,7 +35,8 @@ function isDefinition(value: unknown, kind: string): value is StageDefinition {
 }
 
 async function loadDefinition(init: WorkerInit): Promise<TransformDefinition> {
-  const exported = Object.values(await import(init.module));
+  // A user's kind may be a .ts file while this worker runs compiled: importModule brings tsx then.
+  const exported = Object.values(await importModule(init.module));
   const def = exported.find((value) => isDefinition(value, init.kind));
   if (def?.role !== 'transform') throw new Error(`module ${init.module} exports no transform of kind "${init.kind}"`);
   return def;

@@ -35,6 +35,8 @@ export interface HostSpec {
   outputRoom: () => Promise<void>;
   /** Whether a packet is also held by another consumer (so it must be copied, not moved). */
   shared: (packet: Packet) => boolean;
+  /** Aborted when the run no longer wants the instance while it starts (a bad input was found). */
+  startAbort?: AbortSignal;
 }
 
 /**

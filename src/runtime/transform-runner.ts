@@ -45,6 +45,9 @@ export class TransformRunner implements Runner {
   private readonly dispatch = new Subject<Dispatch>();
   private subscription: Subscription | undefined;
   private nextSeq = 0;
+  private startedUntil = 0;
+  /** Replicas may be added while it runs: its trace tracks are numbered from the first item on. */
+  mayGrow = false;
   private nextRelease = 0;
   private done = false;
   private readonly roomWaiters: (() => void)[] = [];
@@ -65,8 +68,45 @@ export class TransformRunner implements Runner {
     return this.done;
   }
 
+  /** Instances now: the ones it started with plus replicas added while it ran. */
+  get replicas(): number {
+    return this.hosts.length;
+  }
+
+  /** Compute of one item on one instance, ms: the median of the last few; undefined before the first. */
+  recentMsPerItem(): number | undefined {
+    return this.metrics.recentLatency();
+  }
+
+  /** Its input has ended and every item is done: it will not work again in this run. */
+  get drained(): boolean {
+    return this.done || (this.window.ended && this.window.pending === 0 && this.items.size === 0);
+  }
+
+  /** How far into the clip its started items reach, seconds, and how many it has started. */
+  get progress(): { seconds: number; items: number } {
+    return { seconds: this.startedUntil, items: this.nextSeq };
+  }
+
+  /**
+   * Items it has still to start, once every input has ended (all of them are queued or in its
+   * window then); undefined while more may come.
+   */
+  get itemsLeftIfKnown(): number | undefined {
+    const required = this.inputs.filter((q) => !q.optional);
+    if (required.length === 0 || required.some((q) => !q.ended)) return undefined;
+    return this.window.pending + Math.min(...required.map((q) => q.length));
+  }
+
+  /** One more instance, working from the next scheduling pass (`concurrency: auto`). */
+  addHost(host: TransformHost): void {
+    this.hosts.push(host);
+    this.env.schedule();
+  }
+
   attach(hosts: TransformHost[]): void {
     this.hosts = hosts;
+    // A dispatch happens only when a host is free, so the hosts bound the items in flight.
     this.subscription = this.dispatch
       .pipe(
         mergeMap(
@@ -78,7 +118,7 @@ export class TransformRunner implements Runner {
                 throwError(() => stageError(this.env.pipeline, this.node.id, this.items.get(seq)?.chunk, err)),
               ),
             ),
-          Math.max(1, hosts.length),
+          Number.POSITIVE_INFINITY,
         ),
       )
       .subscribe({
@@ -109,7 +149,7 @@ export class TransformRunner implements Runner {
     }
     const host = this.freeHost();
     const ready = host >= 0;
-    const room = this.outputs.hasRoom(this.items.size, this.node.settings.concurrency);
+    const room = this.outputs.hasRoom(this.items.size, this.hosts.length);
     for (const queue of this.inputs) this.metrics.queueDepth(queue.length);
     moved = this.window.takeFrom(this.inputs, allowed && ready && room) || moved;
     if (!ready) this.metrics.setState('working');
@@ -129,6 +169,7 @@ export class TransformRunner implements Runner {
 
   private start(host: number, ready: ReadyItem): void {
     const seq = this.nextSeq++;
+    this.startedUntil = Math.max(this.startedUntil, ready.item.chunk.end);
     const item: ItemState = { chunk: ready.item.chunk, host, compute: 0, done: false, held: [] };
     if (this.env.stageTimeoutMs !== undefined) {
       const ms = this.env.stageTimeoutMs;
@@ -165,7 +206,7 @@ export class TransformRunner implements Runner {
     item.parkedSince = segment.end;
     item.compute += ms;
     this.metrics.compute(ms);
-    const track = this.hosts.length > 1 ? `${this.node.id}#${item.host}` : this.node.id;
+    const track = this.hosts.length > 1 || this.mayGrow ? `${this.node.id}#${item.host}` : this.node.id;
     const generated = segment.emitted !== undefined && segment.emitted !== item.chunk.index;
     const name = generated ? `${this.node.id} → #${segment.emitted}` : `${this.node.id} #${item.chunk.index}`;
     this.env.trace.span(track, name, segment.start, segment.end, {

@@ -32,8 +32,18 @@ export function liveStageWorkers(): number {
   return liveWorkers.size;
 }
 
-export function createWorkerHost(spec: HostSpec): Promise<TransformHost> {
-  if (!spec.def.module) throw new Error(`stage kind "${spec.def.kind}" has no module URL to load in a worker`);
+/** A stage worker thread, started before it is given a stage (see createWorkerHost). */
+export interface StageWorker {
+  worker: Worker;
+  /** Resolves with the exit code once the thread is gone. */
+  exited: Promise<number>;
+}
+
+/**
+ * Starts a stage worker thread with no stage yet: it loads the runtime and ONNX Runtime at once, so
+ * that a replica started from it later only loads its kind and creates its session.
+ */
+export function spawnStageWorker(): StageWorker {
   // SHARE_ENV: TensorRT settings travel in ORT_TENSORRT_* variables that native code reads with
   // getenv; a worker's private copy of process.env would never reach it. The creation lock keeps
   // two workers from creating sessions (under different variables) at the same time.
@@ -42,9 +52,12 @@ export function createWorkerHost(spec: HostSpec): Promise<TransformHost> {
     stderr: false,
     env: SHARE_ENV,
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-    workerData: { creationLock: creationLockBuffer() },
+    workerData: { creationLock: creationLockBuffer(), preload: ['onnxruntime-node'] },
   });
   liveWorkers.add(worker);
+  // A spare that fails before it is given a stage is found out by the host it would have become
+  // (through `exited`); until then its error must not go unhandled.
+  worker.on('error', () => undefined);
   const workerThreadId = worker.threadId;
   const exited = new Promise<number>((resolve) =>
     worker.once('exit', (code) => {
@@ -53,6 +66,13 @@ export function createWorkerHost(spec: HostSpec): Promise<TransformHost> {
       resolve(code);
     }),
   );
+  return { worker, exited };
+}
+
+/** Hosts a transform instance on `started` (a spare worker), or on a worker started now. */
+export function createWorkerHost(spec: HostSpec, started?: StageWorker): Promise<TransformHost> {
+  if (!spec.def.module) throw new Error(`stage kind "${spec.def.kind}" has no module URL to load in a worker`);
+  const { worker, exited } = started ?? spawnStageWorker();
   let state: 'starting' | 'running' | 'disposing' | 'gone' = 'starting';
   let onDisposed: (() => void) | undefined;
   let nextSeq = 0;
@@ -116,6 +136,7 @@ export function createWorkerHost(spec: HostSpec): Promise<TransformHost> {
       switch (message.type) {
         case 'ready':
           state = 'running';
+          spec.startAbort?.removeEventListener('abort', abandon);
           resolveReady(host);
           break;
         case 'packet':
@@ -147,6 +168,9 @@ export function createWorkerHost(spec: HostSpec): Promise<TransformHost> {
       }
     });
     worker.on('error', (err) => fail(err));
+    const abandon = () => state === 'starting' && failStart(new Error('start abandoned: the run failed first'));
+    if (spec.startAbort?.aborted) abandon();
+    spec.startAbort?.addEventListener('abort', abandon, { once: true });
     void exited.then((code) => {
       const wasRunning = state === 'running' || state === 'starting';
       if (wasRunning) fail(new Error(`its worker exited unexpectedly (code ${code})`));

@@ -124,5 +124,5 @@ export async function createAudioSource(o: AudioSourceOptions, ctx: StageCreateC
     if (samples === 0) throw new MediaError(file, 'decoded to no audio samples');
   }
 
-  return pulledSource(ctx.wholeInput ? whole : chunked);
+  return { ...pulledSource(ctx.wholeInput ? whole : chunked), seconds: info.audio?.duration ?? info.duration };
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureReferenceModel } from '../../models/reference.ts';
 import { ModelError, ProviderError } from '../../src/core/errors.ts';
 import { BUILTIN_SETTINGS } from '../../src/graph/settings.ts';
+import { withCreationLock } from '../../src/inference/creation-lock.ts';
 import { createSession, type CreatedSession, type SessionSpec } from '../../src/inference/session-factory.ts';
 import { currentTensorRtEnvironment } from '../../src/inference/tensorrt-env.ts';
 import { SessionPool } from '../../src/inference/session-pool.ts';
@@ -113,6 +114,26 @@ describe('TensorRT settings', () => {
     // The CPU fallback attempt is made without TensorRT variables.
     expect(ca.attempts[1]).toMatchObject({ provider: 'cpu', ok: true, environment: {} });
     expect(currentTensorRtEnvironment()).toEqual(before);
+  });
+
+  it('only TensorRT creations take the lock: CPU sessions are made while another thread holds it', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const holder = withCreationLock(() => held);
+    // Two CPU sessions finish while the lock is held (they would wait for ever if they took it).
+    const cpu = (await Promise.all([createSession(spec()), createSession(spec({ stage: 'other' }))])).map(keep);
+    expect(cpu.map((c) => c.provider)).toEqual(['cpu', 'cpu']);
+    // A TensorRT attempt queues behind the holder, then falls back to CPU once it lets go.
+    let trtDone = false;
+    const trt = createSession(spec({ provider: ['tensorrt', 'cpu'] })).then((c) => {
+      trtDone = true;
+      return keep(c);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(trtDone).toBe(false);
+    release();
+    await holder;
+    expect((await trt).provider).toBe('cpu');
   });
 });
 

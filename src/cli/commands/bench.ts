@@ -4,18 +4,22 @@
  * Runs the pipeline at each clip length (audio and video inputs looped and cut to it; text and
  * images as given), in each mode, each run in a fresh process so peak RSS is its own; reports
  * wall time, real-time factor, throughput, peak RSS and per-stage busy time, and writes CSV and an
- * HTML page with the stages' timelines.
+ * HTML report (environment, wall ÷ clip length against the bound, timelines, per-stage breakdown).
+ * The output files' folders are checked before the first run, so a typo does not cost the bench.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../../core/project-root.ts';
 import { ReelError, UsageError } from '../../core/errors.ts';
 import { loopClip } from '../../media/loop-clip.ts';
+import { benchEnvironment } from '../../metrics/bench-environment.ts';
 import { benchCsv, benchHtml, benchRows, type BenchRun } from '../../metrics/bench-report.ts';
 import type { RunMetrics } from '../../metrics/stage-metrics.ts';
 import type { TraceEvent } from '../../metrics/trace.ts';
+import type { PipelineGraph } from '../../graph/types.ts';
 import type { CliIo } from '../io.ts';
 import { loadGraph } from '../pipeline.ts';
 import { bindInputs } from './run.ts';
@@ -31,7 +35,7 @@ export interface BenchFlags {
   profile?: string;
 }
 
-const REEL_BIN = fileURLToPath(new URL('../../../bin/reel.js', import.meta.url));
+const REEL_BIN = path.join(PROJECT_ROOT, 'bin', 'reel.js');
 
 function parseList<T>(flag: string, text: string, parse: (s: string) => T | undefined, expected: string): T[] {
   const values = text
@@ -61,6 +65,8 @@ export async function benchCommand(file: string, flags: BenchFlags, io: CliIo): 
   const repeat = Number(flags.repeat);
   if (!Number.isInteger(repeat) || repeat < 1)
     throw new UsageError(`--repeat ${flags.repeat}: expected a whole number ≥ 1`);
+  if (flags.csv) await checkOutputFile('--csv', flags.csv);
+  if (flags.html) await checkOutputFile('--html', flags.html);
   const { graph } = await loadGraph(file, { profile: flags.profile, set: flags.set });
   const inputs = await bindInputs(graph, flags.input ?? []);
   const work = await mkdtemp(path.join(os.tmpdir(), 'reel-bench-'));
@@ -92,9 +98,39 @@ export async function benchCommand(file: string, flags: BenchFlags, io: CliIo): 
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-  if (flags.csv) await writeFile(flags.csv, benchCsv(runs));
-  if (flags.html) await writeFile(flags.html, benchHtml(graph.name, runs));
+  if (flags.csv) {
+    await writeFile(flags.csv, benchCsv(runs));
+    io.out(`wrote ${path.resolve(flags.csv)}`);
+  }
+  if (flags.html) {
+    const environment = benchEnvironment(providersOf(graph));
+    await writeFile(flags.html, benchHtml({ pipeline: graph.name, runs, environment, date: new Date() }));
+    io.out(`wrote ${path.resolve(flags.html)}`);
+  }
   return 0;
+}
+
+/** A file the bench will write at the end: its folder must exist and be writable, and it must not be a folder. */
+async function checkOutputFile(flag: string, file: string): Promise<void> {
+  const folder = path.dirname(path.resolve(file));
+  const info = await stat(folder).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`${flag} ${file}: folder ${folder} does not exist`);
+  const writable = await access(folder, constants.W_OK).then(
+    () => true,
+    () => false,
+  );
+  if (!writable) throw new UsageError(`${flag} ${file}: folder ${folder} is not writable`);
+  if ((await stat(file).catch(() => undefined))?.isDirectory())
+    throw new UsageError(`${flag} ${file}: is a folder, expected a file path`);
+}
+
+/** The providers the model stages ask for, in preference order: `cpu`, or per stage where they differ. */
+function providersOf(graph: PipelineGraph): string {
+  const stages = [...graph.nodes.values()].filter((n) => Object.keys(n.models).length > 0);
+  const lists = stages.map((n) => n.settings.provider.join(' → '));
+  if (lists.length === 0) return 'none (no model stages)';
+  if (new Set(lists).size === 1) return lists[0];
+  return stages.map((n, i) => `${n.id}: ${lists[i]}`).join(', ');
 }
 
 /** One `reel run` in a child process (its own heap and RSS); returns its metrics and trace. */

@@ -8,11 +8,12 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { suggestion } from '../../config/did-you-mean.ts';
 import { fileProblem } from '../../config/file-problem.ts';
-import { CancelledError, ConfigError, formatIssue, MediaError, type Issue } from '../../core/errors.ts';
+import { CancelledError, ConfigError, formatIssue, MediaError, UsageError, type Issue } from '../../core/errors.ts';
 import { probe } from '../../media/probe.ts';
 import { readTextInput } from '../../media/text-input.ts';
 import { truncatedWavError } from '../../media/wav-truncation.ts';
 import type { GraphNode, PipelineGraph } from '../../graph/types.ts';
+import type { RunMetrics } from '../../metrics/stage-metrics.ts';
 import { abortOnSignals, runPipeline, writeMetrics, writeTrace, type ExecutionMode } from '../../runtime/index.ts';
 import type { CliIo } from '../io.ts';
 import { loadGraph } from '../pipeline.ts';
@@ -26,14 +27,18 @@ export interface RunFlags {
   metrics?: string;
   provider?: 'cpu' | 'cuda' | 'tensorrt';
   mode?: ExecutionMode;
+  cores?: string;
 }
 
 export async function runCommand(file: string, flags: RunFlags, io: CliIo): Promise<number> {
   const { graph, notes } = await loadGraph(file, { profile: flags.profile, set: flags.set });
   // Notes (pruned branches) are for `validate`; a run mentions them only when asked.
   if (io.verbose) for (const note of notes) io.err(`note: ${formatIssue(note)}`);
-  const inputs = await bindInputs(graph, flags.input ?? []);
+  const cores = parseCores(flags.cores);
   await checkOutputPlaces(flags);
+  // The inputs are probed while the run starts its workers (the run waits for them before reading).
+  const inputs = bindInputs(graph, flags.input ?? []);
+  inputs.catch(() => undefined); // the run rethrows it
   for (const node of graph.nodes.values()) {
     if (node.settings.batch)
       io.err(
@@ -49,17 +54,16 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
       inputs,
       outDir,
       mode: flags.mode ?? 'pipelined',
+      cores,
       signal: signals.signal,
       onEvent: (event) => {
-        if (event.type === 'log') io.err(event.line);
+        if (event.type === 'log' || event.type === 'budget') io.err(event.line);
       },
     });
     if (flags.trace) await writeTrace(flags.trace, result.trace);
     if (flags.metrics) await writeMetrics(flags.metrics, result.metrics);
     for (const [name, files] of Object.entries(result.files)) for (const f of files) io.out(`${name}: ${f}`);
-    io.err(
-      `done in ${(result.metrics.wallMs / 1000).toFixed(2)} s, peak RSS ${(result.metrics.processPeakRssBytes / 2 ** 20).toFixed(0)} MiB`,
-    );
+    io.err(runSummary(result.metrics));
     return 0;
   } catch (err) {
     if (signals.received() && err instanceof CancelledError) {
@@ -70,6 +74,28 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   } finally {
     signals.dispose();
   }
+}
+
+/** `--cores N`: a whole number of cores, at least one. */
+export function parseCores(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const cores = Number(text);
+  if (!Number.isInteger(cores) || cores < 1)
+    throw new UsageError(`--cores ${text}: expected a whole number of cores, at least 1, e.g. --cores 4`);
+  return cores;
+}
+
+/**
+ * The run's last line: its time and memory, the stage that bounds it and how close it came to
+ * that bound (start-up + max(the busiest stage's compute ÷ its instances, all compute ÷ cores)).
+ */
+export function runSummary(metrics: RunMetrics): string {
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const busiest = metrics.stages.find((s) => s.stage === metrics.bottleneck);
+  const bound = busiest
+    ? `; busiest stage ${busiest.stage} (${seconds(busiest.busyMs)} compute on ${busiest.replicas} instance${busiest.replicas === 1 ? '' : 's'}), bound ${seconds(metrics.boundMs)}, efficiency ${Math.round(metrics.efficiency * 100)}%`
+    : '';
+  return `done in ${seconds(metrics.wallMs)} (start-up ${seconds(metrics.startupMs ?? 0)}), peak RSS ${(metrics.processPeakRssBytes / 2 ** 20).toFixed(0)} MiB${bound}`;
 }
 
 /** `--input NAME=PATH` → absolute paths, checked before anything runs (exit 2 on a mistake). */
@@ -107,7 +133,7 @@ export async function bindInputs(graph: PipelineGraph, flags: readonly string[])
   return bound;
 }
 
-/** Media inputs are probed before any model loads, so a wrong or corrupt file costs nothing. */
+/** Media inputs are probed while the stages start: a wrong or corrupt file fails the run before any chunk is read. */
 async function mediaProblem(graph: PipelineGraph, name: string, file: string): Promise<string | undefined> {
   const node = graph.nodes.get(name);
   const kind = node?.kind;

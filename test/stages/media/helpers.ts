@@ -55,7 +55,7 @@ export function runMedia(run: MediaRun): Promise<RunResult> {
     workers: false,
     onEvent: (e) => {
       if (e.type === 'chunk') run.onChunk?.(e.stage, e.chunk);
-      else run.onLog?.(e.stage, e.line);
+      else if (e.type === 'log') run.onLog?.(e.stage, e.line);
     },
   });
 }

@@ -1,0 +1,156 @@
+/**
+ * The core budget: how a run spends the machine's cores across its stages. Pure functions; the
+ * run asks them at start (intra-op threads, first replicas) and again as items complete (replicas
+ * for the stages whose measured compute holds the others back).
+ *
+ * Why replicas and not intra-op threads for most stages: their time is JavaScript (pitch tracking,
+ * resampling, features) and small ONNX ops that intra-op threads do not spread; a second instance
+ * on a second chunk always does. Stages that carry state from chunk to chunk cannot have replicas,
+ * so they get intra-op threads instead — decided at creation, since a session's thread count is
+ * fixed when it is made.
+ */
+
+export type BudgetMode = 'pipelined' | 'sequential';
+
+/** One transform stage as the budget sees it. */
+export interface BudgetStage {
+  id: string;
+  /** Runs on its own worker thread(s) (it blocks a thread while it computes). */
+  worker: boolean;
+  /** Could run several chunks at once: stateless and on workers (whatever this run's mode). */
+  replicable: boolean;
+  /** Replicas may be added in this run: replicable, `concurrency: auto`, pipelined. */
+  scalable: boolean;
+  /** Intra-op threads are the budget's to choose (`threads: auto`). */
+  autoThreads: boolean;
+  /** Instances it starts with (explicit `concurrency: N`, else 1). */
+  replicas: number;
+  /** Intra-op threads set in YAML (used when not autoThreads). */
+  intraOp: number;
+}
+
+export interface StagePlan {
+  id: string;
+  replicas: number;
+  intraOp: number;
+}
+
+/**
+ * Cores the worker stages may keep busy: one is left to the main thread (sources, sinks, the
+ * scheduler and the ffmpeg processes it feeds) once there are enough to spare one.
+ */
+export function workerCores(cores: number): number {
+  return cores >= 4 ? cores - 1 : cores;
+}
+
+/**
+ * The plan a run starts with. A stage that can be replicated starts with one thread per instance;
+ * one that cannot gets an even share of the worker cores as intra-op threads. The threads do not
+ * depend on the mode, so a sequential run computes exactly what a pipelined one does (intra-op
+ * thread counts may change float sums in the last bits); sequential mode has one instance each.
+ */
+export function startPlan(cores: number, mode: BudgetMode, stages: readonly BudgetStage[]): StagePlan[] {
+  const busy = stages.filter((s) => s.worker).length;
+  const share = Math.max(1, Math.floor(workerCores(cores) / Math.max(1, busy)));
+  return stages.map((stage) => {
+    const replicas = mode === 'sequential' ? 1 : stage.replicas;
+    if (!stage.autoThreads) return { id: stage.id, replicas, intraOp: stage.intraOp };
+    const intraOp = stage.replicable || !stage.worker ? 1 : share;
+    return { id: stage.id, replicas, intraOp };
+  });
+}
+
+/** What the run has measured of one stage so far. */
+export interface StageCost {
+  id: string;
+  scalable: boolean;
+  /** Instances now (started or starting). */
+  replicas: number;
+  /** Threads one instance keeps busy while it computes (its intra-op threads). */
+  threadsPerReplica: number;
+  /** Compute of one item on one instance, ms (a recent median); undefined before its first item. */
+  msPerItem?: number;
+  /** The stage has had its last item: it will never need more instances. */
+  ended: boolean;
+  /** Items it has still to start, estimated from the clip's length; undefined when unknown. */
+  itemsLeft?: number;
+  /** What starting one instance cost, ms (its worker, its session). */
+  startMs?: number;
+}
+
+/**
+ * Whether a replica could still pay for itself: the work left per instance now must outlast its
+ * start twice over (a replica started for the last chunks only adds start-up to the run).
+ */
+function worthGrowing(cost: StageCost): boolean {
+  if (cost.itemsLeft === undefined || cost.startMs === undefined) return true;
+  return (cost.itemsLeft * (cost.msPerItem ?? 0)) / cost.replicas > 2 * cost.startMs;
+}
+
+/**
+ * Replicas each scalable stage should have now. The worker cores left by the stages that cannot be
+ * replicated are shared by measured cost: each stage's share of the work per chunk gets that share
+ * of the cores (every stage processes every chunk, so the slowest per chunk ÷ its instances bounds
+ * the throughput). Instances are handed out one at a time to the stage with the most work per
+ * instance, up to this decision's total — so estimates that move from item to item cannot ratchet
+ * the total past the cores. Only grows — an instance costs a session to start and is kept —
+ * never beyond `maxReplicas` nor the items left, and not at all once the work left would not
+ * outlast a new instance's start. Undefined until every scalable stage still going has finished an
+ * item: the first stage measured (the most upstream) would otherwise take the cores a costlier one
+ * downstream needs.
+ */
+export function replicaTargets(
+  cores: number,
+  costs: readonly StageCost[],
+  maxReplicas: number,
+): Map<string, number> | undefined {
+  const live = costs.filter((c) => !c.ended);
+  const scalable = live.filter((c) => c.scalable);
+  if (scalable.length === 0 || scalable.some((c) => c.msPerItem === undefined)) return undefined;
+  const measured = scalable;
+  const loadOf = (c: StageCost) => (c.msPerItem ?? 0) * c.threadsPerReplica;
+  const total = scalable.reduce((sum, c) => sum + loadOf(c), 0);
+  if (total <= 0) return undefined;
+  // A stage that cannot be replicated keeps the threads it was given (a generating stage such as a
+  // TTS may not finish an item until the clip ends: it needs no measure to be counted).
+  const reserved = live.filter((c) => !c.scalable).reduce((sum, c) => sum + c.replicas * c.threadsPerReplica, 0);
+  const available = Math.max(scalable.length, workerCores(cores) - reserved);
+
+  const wanted = new Map<string, number>();
+  for (const cost of measured) {
+    let want = Math.max(1, Math.round((loadOf(cost) / total) * available + 0.25));
+    if (!worthGrowing(cost)) want = cost.replicas;
+    else if (cost.itemsLeft !== undefined) want = Math.min(want, cost.replicas + cost.itemsLeft);
+    wanted.set(cost.id, Math.min(maxReplicas, want));
+  }
+  const targets = new Map(measured.map((c) => [c.id, c.replicas]));
+  // Each stage's want is rounded up from a fraction of a core, so together they may pass the
+  // worker cores by a little; the total is held to this decision's wants, not to any earlier one's.
+  const cap = [...wanted.values()].reduce((sum, n) => sum + n, 0);
+  let used = scalable.reduce((sum, c) => sum + c.replicas, 0);
+  for (; used < cap; used++) {
+    let pick: StageCost | undefined;
+    for (const cost of measured) {
+      const now = targets.get(cost.id)!;
+      if (now >= wanted.get(cost.id)!) continue;
+      if (!pick || loadOf(cost) / now > loadOf(pick) / targets.get(pick.id)!) pick = cost;
+    }
+    if (!pick) break;
+    targets.set(pick.id, targets.get(pick.id)! + 1);
+  }
+  return targets;
+}
+
+/** The plan in one line, for the run's log and its metrics. */
+export function describePlan(
+  cores: number,
+  plans: readonly (StagePlan & { msPerItem?: number; scalable?: boolean })[],
+): string {
+  const parts = plans.map((p) => {
+    const cost = p.msPerItem !== undefined ? `, ${Math.round(p.msPerItem)} ms/chunk` : '';
+    const grows = p.scalable && p.msPerItem === undefined ? '+' : '';
+    const threads = p.intraOp === 1 ? '1 thread' : `${p.intraOp} threads`;
+    return `${p.id} ×${p.replicas}${grows} (${threads}${cost})`;
+  });
+  return `${cores} cores: ${parts.join(', ')}`;
+}

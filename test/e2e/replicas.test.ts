@@ -1,0 +1,68 @@
+/**
+ * voice-convert under the core budget, as `reel run` runs it (a fresh process, so its peak RSS is
+ * its own): replicas are added to the converter, the output is byte-identical to a sequential run,
+ * and the peak memory stays within the estimate printed with the measured plan.
+ */
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loopClip } from '../../src/media/loop-clip.ts';
+import type { RunMetrics } from '../../src/metrics/stage-metrics.ts';
+import { runReelBinary } from '../helpers/cli.ts';
+
+let dir: string;
+let voice: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'reel-replicas-e2e-'));
+  voice = join(dir, 'voice 120 s.wav');
+  await loopClip('samples/talking-head/long/voice.wav', 120, voice, 'audio');
+});
+
+function convert(name: string, extra: string[]) {
+  const out = join(dir, name);
+  const metrics = join(dir, `${name}.json`);
+  const r = runReelBinary(
+    [
+      'run',
+      'pipelines/voice-convert.yaml',
+      '--input',
+      `audio=${voice}`,
+      '--out',
+      out,
+      '--metrics',
+      metrics,
+      '--set',
+      'chunking.seconds=4',
+      ...extra,
+    ],
+    { timeoutMs: 120_000 },
+  );
+  return { ...r, out, metrics };
+}
+
+describe('voice-convert with replicas', () => {
+  it('adds converter replicas, writes what a sequential run writes, stays within its memory estimate', async () => {
+    const pipelined = convert('pipelined', ['--cores', '4']);
+    expect(pipelined.stderr).toMatch(/^core budget: 4 cores: content ×1\+ \(1 thread\), convert ×1\+ \(1 thread\)$/m);
+    expect(pipelined.stderr).toMatch(/^core budget, measured: 4 cores: .*convert ×[2-9] .*; memory ≤ \d+ MiB$/m);
+    expect(pipelined.code).toBe(0);
+    const sequential = convert('sequential', ['--cores', '4', '--mode', 'sequential']);
+    expect(sequential.code).toBe(0);
+
+    const metrics = JSON.parse(await readFile(pipelined.metrics, 'utf8')) as RunMetrics;
+    const convertStage = metrics.stages.find((s) => s.stage === 'convert')!;
+    expect(convertStage.replicas).toBeGreaterThan(1);
+    expect(convertStage.packets).toBe(30);
+    expect(metrics.bottleneck).toBe('convert');
+    const printed = Number(/memory ≤ (\d+) MiB/.exec(pipelined.stderr)![1]);
+    expect(printed).toBe(Math.round(metrics.memoryEstimateBytes / 2 ** 20));
+    expect(metrics.processPeakRssBytes).toBeLessThanOrEqual(metrics.memoryEstimateBytes);
+    expect(pipelined.stderr).toContain(`busiest stage convert`);
+
+    const a = await readFile(join(pipelined.out, 'converted.wav'));
+    const b = await readFile(join(sequential.out, 'converted.wav'));
+    expect(a.length).toBeGreaterThan(120 * 40000 * 2);
+    expect(a.equals(b)).toBe(true);
+  });
+});

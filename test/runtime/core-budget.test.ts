@@ -1,0 +1,134 @@
+/** The core budget's decisions as pure functions: threads at start, replicas from measured cost. */
+import { describe, expect, it } from 'vitest';
+import {
+  type BudgetStage,
+  describePlan,
+  replicaTargets,
+  type StageCost,
+  startPlan,
+  workerCores,
+} from '../../src/runtime/core-budget.ts';
+
+function stage(id: string, over: Partial<BudgetStage> = {}): BudgetStage {
+  return { id, worker: true, replicable: true, scalable: true, autoThreads: true, replicas: 1, intraOp: 1, ...over };
+}
+
+function cost(id: string, msPerItem: number | undefined, over: Partial<StageCost> = {}): StageCost {
+  return { id, scalable: true, replicas: 1, threadsPerReplica: 1, msPerItem, ended: false, ...over };
+}
+
+describe('startPlan', () => {
+  it('gives replicable stages one thread each and a stage that cannot be replicated a share of the cores', () => {
+    const plan = startPlan(16, 'pipelined', [
+      stage('content'),
+      stage('vae', { replicable: false, scalable: false }),
+      stage('dit'),
+    ]);
+    // 15 worker cores (one left to the main thread) over 3 worker stages: 5 threads for vae.
+    expect(plan).toEqual([
+      { id: 'content', replicas: 1, intraOp: 1 },
+      { id: 'vae', replicas: 1, intraOp: 5 },
+      { id: 'dit', replicas: 1, intraOp: 1 },
+    ]);
+  });
+
+  it('keeps explicit threads and replicas, and the same threads whatever the mode', () => {
+    const stages = [
+      stage('a', { autoThreads: false, intraOp: 3, replicas: 4, scalable: false }),
+      stage('b', { replicable: false, scalable: false }),
+    ];
+    const pipelined = startPlan(8, 'pipelined', stages);
+    const sequential = startPlan(8, 'sequential', stages);
+    expect(pipelined).toEqual([
+      { id: 'a', replicas: 4, intraOp: 3 },
+      { id: 'b', replicas: 1, intraOp: 3 },
+    ]);
+    expect(sequential.map((p) => p.intraOp)).toEqual(pipelined.map((p) => p.intraOp));
+    expect(sequential.map((p) => p.replicas)).toEqual([1, 1]);
+  });
+
+  it('leaves no core to the main thread on a small machine', () => {
+    expect(workerCores(2)).toBe(2);
+    expect(workerCores(3)).toBe(3);
+    expect(workerCores(4)).toBe(3);
+    expect(startPlan(2, 'pipelined', [stage('x', { replicable: false })])[0].intraOp).toBe(2);
+  });
+});
+
+describe('replicaTargets', () => {
+  it('decides nothing until every stage still going has been measured', () => {
+    expect(replicaTargets(16, [cost('content', 30), cost('convert', undefined)], 15)).toBeUndefined();
+    // A stage that has had its last item needs no measure.
+    expect(replicaTargets(16, [cost('content', 30), cost('convert', undefined, { ended: true })], 15)).toEqual(
+      new Map([['content', 15]]),
+    );
+  });
+
+  it('splits the worker cores by measured compute per chunk', () => {
+    // voice-convert as measured on 16 cores: the converter ~9× the content encoder per chunk.
+    const targets = replicaTargets(16, [cost('content', 30), cost('convert', 270)], 15)!;
+    expect(targets.get('convert')).toBe(14);
+    expect(targets.get('content')).toBe(2);
+    // On 2 cores the converter gets both, the light stage keeps its one instance.
+    const small = replicaTargets(2, [cost('content', 60), cost('convert', 380)], 2)!;
+    expect([small.get('content'), small.get('convert')]).toEqual([1, 2]);
+  });
+
+  it('holds the total to the cores when estimates move between decisions', () => {
+    // First decision: lipsync 7, convert 5 of 12 cores. Then convert measures cheaper and lipsync
+    // dearer: lipsync may not grow past what the cores allow, whatever it would want alone.
+    const tts = cost('tts', undefined, { scalable: false, threadsPerReplica: 3 });
+    const later = replicaTargets(
+      16,
+      [tts, cost('convert', 150, { replicas: 5 }), cost('lipsync', 900, { replicas: 7 })],
+      15,
+    )!;
+    expect(later.get('convert')! + later.get('lipsync')!).toBeLessThanOrEqual(13);
+    expect(later.get('convert')).toBe(5);
+  });
+
+  it('leaves a stage it cannot replicate its threads, measured or not, and only grows', () => {
+    // A TTS generator (3 threads) has not finished its one item: the other 12 worker cores are split.
+    const tts = cost('tts', undefined, { scalable: false, threadsPerReplica: 3 });
+    const split = replicaTargets(16, [tts, cost('convert', 300), cost('lipsync', 600)], 15)!;
+    expect([...split]).toEqual([
+      ['convert', 4],
+      ['lipsync', 8],
+    ]);
+    // dit's share is 10 cores but it already has 12 instances: none are taken away.
+    const kept = replicaTargets(
+      16,
+      [cost('vae', 100, { scalable: false, threadsPerReplica: 5 }), cost('dit', 100, { replicas: 12 })],
+      15,
+    )!;
+    expect([...kept]).toEqual([['dit', 12]]);
+  });
+
+  it('never goes past the largest number of replicas', () => {
+    expect(replicaTargets(64, [cost('a', 1), cost('b', 1000)], 8)!.get('b')).toBe(8);
+  });
+});
+
+describe('describePlan', () => {
+  it('says per stage its instances, threads and measured cost in one line', () => {
+    const line = describePlan(16, [
+      { id: 'content', replicas: 1, intraOp: 1, scalable: true },
+      { id: 'vae', replicas: 1, intraOp: 5, msPerItem: 812.4 },
+    ]);
+    expect(line).toBe('16 cores: content ×1+ (1 thread), vae ×1 (5 threads, 812 ms/chunk)');
+    expect(line).not.toContain('\n');
+  });
+});
+
+describe('replicaTargets near the end of a clip', () => {
+  it('adds no replica the work left would not pay for, and none past the items left', () => {
+    // 4 chunks of 260 ms left, 600 ms to start an instance: 1040 ms of work < 2 × 600 — not worth it.
+    const late = replicaTargets(16, [cost('convert', 260, { itemsLeft: 4, startMs: 600 })], 15)!;
+    expect(late.get('convert')).toBe(1);
+    // 3 items left, each 2 s: worth it, up to one new instance per item left (a fifth would idle).
+    const few = replicaTargets(16, [cost('convert', 2000, { itemsLeft: 3, startMs: 600 })], 15)!;
+    expect(few.get('convert')).toBe(4);
+    // Unknown clip length: the measured split alone decides.
+    expect(replicaTargets(16, [cost('convert', 260, { startMs: 600 })], 15)!.get('convert')).toBe(15);
+  });
+});

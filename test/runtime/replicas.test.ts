@@ -1,0 +1,69 @@
+/**
+ * `concurrency: auto`: replicas are added to the stage that measures as the bottleneck, while the
+ * run goes, and the output keeps chunk order; a light stage keeps its one instance.
+ */
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_NODE_SETTINGS } from '../../src/core/settings.ts';
+import { liveStageWorkers, runPipeline, type RunEvent } from '../../src/runtime/index.ts';
+import { collectSink } from '../fixtures/stages/collect-sink.ts';
+import { counterSource } from '../fixtures/stages/counter-source.ts';
+import { testGraph } from '../fixtures/stages/graph.ts';
+import { spinStage } from '../fixtures/stages/spin-stage.ts';
+
+const AUTO = { ...DEFAULT_NODE_SETTINGS, auto: { replicas: true, threads: true } };
+
+function graph(chunks: number, heavy = AUTO) {
+  return testGraph({
+    nodes: {
+      src: { def: counterSource, options: { chunks, chunkSeconds: 0.01 } },
+      light: { def: spinStage, options: { spinMs: 1 }, settings: AUTO },
+      heavy: { def: spinStage, options: { spinMs: 60 }, settings: heavy },
+      sink: { def: collectSink, binding: 'result' },
+    },
+    edges: ['src.audio -> light.in', 'light.out -> heavy.in', 'heavy.out -> sink.in'],
+  });
+}
+
+describe('stage replicas under concurrency: auto', () => {
+  it('grows the bottleneck stage on a 4-core budget and keeps chunk order', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'reel-replicas-'));
+    const logs: string[] = [];
+    const onEvent = (e: RunEvent) => void (e.type === 'budget' && logs.push(e.line));
+    const result = await runPipeline(graph(40), { outDir: out, cores: 4, onEvent });
+    const lines = (await readFile(join(out, 'result.txt'), 'utf8')).trim().split('\n');
+    expect(lines).toEqual(Array.from({ length: 40 }, (_, k) => `${k} ${k}`));
+    const byId = Object.fromEntries(result.metrics.stages.map((s) => [s.stage, s]));
+    // 3 worker cores: heavy measures ~60× light per chunk, so it gets them all and light keeps one.
+    expect(byId.heavy.replicas).toBe(3);
+    expect(byId.light.replicas).toBe(1);
+    expect(byId.heavy.packets).toBe(40);
+    // The replicas did work: spans on more than one heavy track.
+    const tracks = new Set(result.trace.filter((e) => e.ph === 'X' && e.name.startsWith('heavy')).map((e) => e.tid));
+    expect(tracks.size).toBeGreaterThan(1);
+    expect(result.metrics.cores).toBe(4);
+    expect(result.metrics.bottleneck).toBe('heavy');
+    expect(result.metrics.budget).toMatch(
+      /^4 cores: light ×1 \(1 thread, \d+ ms\/chunk\), heavy ×3 \(1 thread, \d+ ms\/chunk\)$/,
+    );
+    expect(logs).toEqual([
+      'core budget: 4 cores: light ×1+ (1 thread), heavy ×1+ (1 thread)',
+      `core budget, measured: ${result.metrics.budget}; memory ≤ ${Math.round(result.metrics.memoryEstimateBytes / 2 ** 20)} MiB`,
+    ]);
+    expect(liveStageWorkers()).toBe(0);
+  });
+
+  it('adds none to a stage with explicit concurrency, nor in sequential mode', async () => {
+    const fixed = { ...AUTO, concurrency: 2, auto: { replicas: false, threads: true } };
+    const outA = await mkdtemp(join(tmpdir(), 'reel-replicas-'));
+    const a = await runPipeline(graph(12, fixed), { outDir: outA, cores: 8 });
+    expect(a.metrics.stages.find((s) => s.stage === 'heavy')!.replicas).toBe(2);
+    const outB = await mkdtemp(join(tmpdir(), 'reel-replicas-'));
+    const b = await runPipeline(graph(12), { outDir: outB, cores: 8, mode: 'sequential' });
+    expect(b.metrics.stages.map((s) => s.replicas)).toEqual([1, 1, 1, 1]);
+    expect(await readFile(join(outB, 'result.txt'), 'utf8')).toBe(await readFile(join(outA, 'result.txt'), 'utf8'));
+    expect(liveStageWorkers()).toBe(0);
+  });
+});
