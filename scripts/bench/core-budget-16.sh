@@ -19,7 +19,8 @@ one() {
   local t0 t1 cpu0 cpu1
   cpu0=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)
   t0=$(date +%s.%N)
-  node bin/reel.js run "$@" --out "$out/$name" --metrics "$out/$name.json" > /dev/null 2> "$out/$name.log" \
+  node bin/reel.js run "$@" --out "$out/$name" --metrics "$out/$name.json" --trace "$out/$name.trace.json" \
+    > /dev/null 2> "$out/$name.log" \
     || { echo "$name FAILED"; tail -3 "$out/$name.log"; return; }
   t1=$(date +%s.%N)
   cpu1=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)

@@ -21,8 +21,11 @@ export class InputQueue {
   constructor(
     readonly node: string,
     readonly port: string,
-    /** The consuming node's `queue:` setting. */
-    readonly capacity: number,
+    /**
+     * The consuming node's `queue:` setting (or what a join needs); raised to the consumer's
+     * instances when replicas are added, so that each has a chunk to take when it is free.
+     */
+    public capacity: number,
     /** The port may go without packets (PortSpec.optional): the join feeds chunks without it. */
     readonly optional = false,
   ) {}

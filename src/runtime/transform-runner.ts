@@ -101,6 +101,8 @@ export class TransformRunner implements Runner {
   /** One more instance, working from the next scheduling pass (`concurrency: auto`). */
   addHost(host: TransformHost): void {
     this.hosts.push(host);
+    // Each instance needs a chunk waiting when it frees up: the producers may run that far ahead.
+    for (const queue of this.inputs) queue.capacity = Math.max(queue.capacity, this.hosts.length);
     this.env.schedule();
   }
 

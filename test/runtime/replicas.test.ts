@@ -40,6 +40,8 @@ describe('stage replicas under concurrency: auto', () => {
     expect(byId.heavy.replicas).toBe(3);
     expect(byId.light.replicas).toBe(1);
     expect(byId.heavy.packets).toBe(40);
+    // Its input edge grew from queue: 2 to its 3 instances (a chunk ready for each), no further.
+    expect(byId.heavy.maxQueueDepth).toBe(3);
     // The replicas did work: spans on more than one heavy track.
     const tracks = new Set(result.trace.filter((e) => e.ph === 'X' && e.name.startsWith('heavy')).map((e) => e.tid));
     expect(tracks.size).toBeGreaterThan(1);
