@@ -1,7 +1,7 @@
 // Stage worker start-up, spawn → ready (its kind loaded, its session created and warmed up), from
 // the compiled dist/ (npm run build): every kind of voice-convert started at once, as a run starts
-// them, and then one replica started from a spare worker (spawned earlier, runtime already loaded),
-// as the core budget adds them.  node scripts/bench/worker-ready.mjs [kinds] [rounds]
+// them, and then one replica started from a spare worker (spawned earlier: runtime, ONNX Runtime and
+// its kind already loaded), as the core budget adds them.  node scripts/bench/worker-ready.mjs [kinds] [rounds]
 const kinds = (process.argv[2] ?? 'content-encoder,rvc').split(',');
 const rounds = Number(process.argv[3] ?? 5);
 const at = (p) => new URL(`../../dist/${p}.js`, import.meta.url).href;
@@ -25,7 +25,7 @@ for (let r = 0; r < rounds; r++) {
   const t0 = performance.now();
   const hosts = await Promise.all(specs.map((s) => createWorkerHost(s).then((h) => ({ h, ms: performance.now() - t0 }))));
   fresh.push(hosts.map((x) => x.ms.toFixed(0)).join('/'));
-  const worker = spawnStageWorker();
+  const worker = spawnStageWorker([specs[specs.length - 1].def.module]);
   await new Promise((resolve) => setTimeout(resolve, 1000)); // the spare boots meanwhile
   const t1 = performance.now();
   const replica = await createWorkerHost(specs[specs.length - 1], worker);

@@ -89,6 +89,7 @@ function program(io: CliIo, result: { code: number }): Command {
       .option('--clip-seconds <list>', 'clip lengths, seconds', '5,10,30')
       .option('--repeat <n>', 'runs per clip length and mode', '1')
       .option('--mode <list>', 'pipelined and/or sequential', 'pipelined,sequential')
+      .option('--cores <n>', 'cores each run may keep busy (default: all)')
       .option('--csv <file>', 'write one row per run')
       .option('--html <file>', 'write a report with stage timelines'),
   ).action((file: string, opts: BenchFlags) =>

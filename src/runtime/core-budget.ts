@@ -76,6 +76,8 @@ export interface StageCost {
   itemsLeft?: number;
   /** What starting one instance cost, ms (its worker, its session). */
   startMs?: number;
+  /** Chunks waiting at its inputs now, ready for an instance that is free. */
+  backlog?: number;
 }
 
 /**
@@ -87,28 +89,46 @@ function worthGrowing(cost: StageCost): boolean {
   return (cost.itemsLeft * (cost.msPerItem ?? 0)) / cost.replicas > 2 * cost.startMs;
 }
 
+/** Instances a stage may add before every stage is measured: one per chunk waiting, if worth it. */
+function provisionalGrowth(cost: StageCost): number {
+  const waiting = cost.backlog ?? 0;
+  if (cost.startMs === undefined || waiting * (cost.msPerItem ?? 0) < cost.startMs) return 0;
+  return waiting;
+}
+
+/** Replicas per scalable stage measured so far; provisional while some are not measured yet. */
+export interface ReplicaDecision {
+  targets: Map<string, number>;
+  provisional: boolean;
+}
+
 /**
  * Replicas each scalable stage should have now. The worker cores left by the stages that cannot be
  * replicated are shared by measured cost: each stage's share of the work per chunk gets that share
  * of the cores (every stage processes every chunk, so the slowest per chunk ÷ its instances bounds
  * the throughput). Instances are handed out one at a time to the stage with the most work per
  * instance, up to this decision's total — so estimates that move from item to item cannot ratchet
- * the total past the cores. Only grows — an instance costs a session to start and is kept —
- * never beyond `maxReplicas` nor the items left, and not at all once the work left would not
- * outlast a new instance's start. Undefined until every scalable stage still going has finished an
- * item: the first stage measured (the most upstream) would otherwise take the cores a costlier one
- * downstream needs.
+ * the total past the cores. Only grows — an instance costs a session to start and is kept — never
+ * beyond `maxReplicas` nor the items left, and not at all once the work left would not outlast a new
+ * instance's start. Before every scalable stage has finished an item, the ones measured are
+ * decided provisionally: a stage not measured yet is assumed as costly as the costliest measured
+ * one, and a measured stage grows only by the chunks already waiting at its inputs, and only when
+ * their work outlasts an instance's start — a slow stage amid fast ones does, a cheap one upstream
+ * (whose queue a fast source keeps full) does not. Undefined before any stage is measured.
  */
 export function replicaTargets(
   cores: number,
   costs: readonly StageCost[],
   maxReplicas: number,
-): Map<string, number> | undefined {
+): ReplicaDecision | undefined {
   const live = costs.filter((c) => !c.ended);
   const scalable = live.filter((c) => c.scalable);
-  if (scalable.length === 0 || scalable.some((c) => c.msPerItem === undefined)) return undefined;
-  const measured = scalable;
-  const loadOf = (c: StageCost) => (c.msPerItem ?? 0) * c.threadsPerReplica;
+  const measured = scalable.filter((c) => c.msPerItem !== undefined);
+  if (measured.length === 0) return undefined;
+  const provisional = measured.length < scalable.length;
+  // Not measured yet: assumed as costly as the costliest stage measured.
+  const assumed = Math.max(...measured.map((c) => (c.msPerItem ?? 0) * c.threadsPerReplica));
+  const loadOf = (c: StageCost) => (c.msPerItem === undefined ? assumed : c.msPerItem * c.threadsPerReplica);
   const total = scalable.reduce((sum, c) => sum + loadOf(c), 0);
   if (total <= 0) return undefined;
   // A stage that cannot be replicated keeps the threads it was given (a generating stage such as a
@@ -121,12 +141,16 @@ export function replicaTargets(
     let want = Math.max(1, Math.round((loadOf(cost) / total) * available + 0.25));
     if (!worthGrowing(cost)) want = cost.replicas;
     else if (cost.itemsLeft !== undefined) want = Math.min(want, cost.replicas + cost.itemsLeft);
+    // Before every stage is measured, a stage grows only by the chunks already waiting for it, and
+    // only when they would keep a new instance busy for longer than it takes to start one.
+    if (provisional) want = Math.min(want, cost.replicas + provisionalGrowth(cost));
     wanted.set(cost.id, Math.min(maxReplicas, want));
   }
   const targets = new Map(measured.map((c) => [c.id, c.replicas]));
   // Each stage's want is rounded up from a fraction of a core, so together they may pass the
   // worker cores by a little; the total is held to this decision's wants, not to any earlier one's.
-  const cap = [...wanted.values()].reduce((sum, n) => sum + n, 0);
+  const unmeasured = scalable.filter((c) => c.msPerItem === undefined).reduce((sum, c) => sum + c.replicas, 0);
+  const cap = unmeasured + [...wanted.values()].reduce((sum, n) => sum + n, 0);
   let used = scalable.reduce((sum, c) => sum + c.replicas, 0);
   for (; used < cap; used++) {
     let pick: StageCost | undefined;
@@ -138,7 +162,7 @@ export function replicaTargets(
     if (!pick) break;
     targets.set(pick.id, targets.get(pick.id)! + 1);
   }
-  return targets;
+  return { targets, provisional };
 }
 
 /** The plan in one line, for the run's log and its metrics. */

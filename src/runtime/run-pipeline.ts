@@ -341,10 +341,12 @@ class PipelineRun {
         ended: runner.drained,
         itemsLeft: this.itemsLeft(runner),
         startMs: this.instanceStartMs.get(stage.id),
+        backlog: runner.backlog,
       };
     });
-    const targets = replicaTargets(this.cores, costs, Math.max(1, workerCores(this.cores)));
-    if (!targets) return;
+    const decision = replicaTargets(this.cores, costs, Math.max(1, workerCores(this.cores)));
+    if (!decision) return;
+    const { targets, provisional } = decision;
     let grew = false;
     for (const [id, target] of targets) {
       const plan = this.plans.get(id)!;
@@ -354,8 +356,9 @@ class PipelineRun {
         grew = true;
       }
     }
-    // The first measured plan has taken the spares it needs; the others would only hold memory.
-    void this.releaseSpares();
+    // The first plan with every stage measured has taken the spares it needs; the others would
+    // only hold memory.
+    if (!provisional) void this.releaseSpares();
     if (!grew && this.memoryEstimate > 0) return;
     const instances = [...this.plans.values()].reduce((sum, plan) => sum + plan.replicas, 0);
     this.memoryEstimate = Math.max(this.memoryEstimate, this.estimateMemory(instances));
@@ -365,15 +368,21 @@ class PipelineRun {
     this.options.onEvent?.({ type: 'budget', line: `core budget, measured: ${this.budgetLine}${memory}` });
   }
 
-  /** As many spare workers as the worker cores left after the first instances, when replicas may grow. */
+  /** As many spare workers as the plan may add to the first instances, when replicas may grow. */
   private startSpares(): void {
-    const scalable = [...this.budgetStages.values()].some((s) => s.scalable);
-    if (!scalable) return;
-    const first = [...this.budgetStages.values()]
-      .filter((s) => s.worker)
-      .reduce((sum, s) => sum + this.plans.get(s.id)!.replicas, 0);
-    const count = Math.max(0, workerCores(this.cores) - first);
-    this.spares = Array.from({ length: count }, () => spawnStageWorker());
+    const stages = [...this.budgetStages.values()];
+    const scalable = stages.filter((s) => s.scalable);
+    if (scalable.length === 0) return;
+    const first = stages.filter((s) => s.worker).reduce((sum, s) => sum + this.plans.get(s.id)!.replicas, 0);
+    // They boot on the cores the first instances leave idle; with none idle they would only slow
+    // the start. Each stage's share is rounded up from a fraction of a core: the plan may pass the
+    // worker cores by one instance per scalable stage but the first.
+    const idle = workerCores(this.cores) - first;
+    const count = idle > 0 ? idle + scalable.length - 1 : 0;
+    const kinds = scalable
+      .map((s) => this.transformRunner(s.id)?.node.def.module)
+      .filter((url): url is string => url !== undefined);
+    this.spares = Array.from({ length: count }, () => spawnStageWorker([...new Set(kinds)]));
   }
 
   private async releaseSpares(): Promise<void> {

@@ -17,9 +17,10 @@ import { serializeError, type FromWorker, type ToWorker, type WorkerInit } from 
 
 const port = parentPort!;
 if (workerData?.creationLock) useCreationLockBuffer(workerData.creationLock as SharedArrayBuffer);
-// A spare worker loads what every inference stage needs while it waits to be given one; the stage
-// module's own import of it then finds it loaded (or loading: Node shares the pending import).
-for (const name of (workerData?.preload ?? []) as string[]) void import(name).catch(() => undefined);
+// A spare worker loads ONNX Runtime and the kinds it may be given while it waits for one; the
+// stage's own import then finds them loaded (or loading: Node shares a pending import). A kind that
+// fails to load here fails again, with its error, when it is asked for.
+for (const name of (workerData?.preload ?? []) as string[]) void importModule(name).catch(() => undefined);
 // Each worker has its own heap: reclaim its chunk buffers promptly too.
 startBufferReclaim();
 const abort = new AbortController();

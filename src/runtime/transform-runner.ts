@@ -88,6 +88,12 @@ export class TransformRunner implements Runner {
     return { seconds: this.startedUntil, items: this.nextSeq };
   }
 
+  /** Chunks waiting at its inputs (the fullest required port) and in its window, ready to start. */
+  get backlog(): number {
+    const required = this.inputs.filter((q) => !q.optional);
+    return this.window.pending + (required.length ? Math.min(...required.map((q) => q.length)) : 0);
+  }
+
   /**
    * Items it has still to start, once every input has ended (all of them are queued or in its
    * window then); undefined while more may come.
@@ -95,7 +101,7 @@ export class TransformRunner implements Runner {
   get itemsLeftIfKnown(): number | undefined {
     const required = this.inputs.filter((q) => !q.optional);
     if (required.length === 0 || required.some((q) => !q.ended)) return undefined;
-    return this.window.pending + Math.min(...required.map((q) => q.length));
+    return this.backlog;
   }
 
   /** One more instance, working from the next scheduling pass (`concurrency: auto`). */

@@ -40,10 +40,10 @@ export interface StageWorker {
 }
 
 /**
- * Starts a stage worker thread with no stage yet: it loads the runtime and ONNX Runtime at once, so
- * that a replica started from it later only loads its kind and creates its session.
+ * Starts a stage worker thread with no stage yet: it loads the runtime, ONNX Runtime and the kind
+ * modules in `preload` at once, so that a replica started from it later only creates its session.
  */
-export function spawnStageWorker(): StageWorker {
+export function spawnStageWorker(preload: readonly string[] = []): StageWorker {
   // SHARE_ENV: TensorRT settings travel in ORT_TENSORRT_* variables that native code reads with
   // getenv; a worker's private copy of process.env would never reach it. The creation lock keeps
   // two workers from creating sessions (under different variables) at the same time.
@@ -52,7 +52,7 @@ export function spawnStageWorker(): StageWorker {
     stderr: false,
     env: SHARE_ENV,
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-    workerData: { creationLock: creationLockBuffer(), preload: ['onnxruntime-node'] },
+    workerData: { creationLock: creationLockBuffer(), preload: ['onnxruntime-node', ...preload] },
   });
   liveWorkers.add(worker);
   // A spare that fails before it is given a stage is found out by the host it would have become

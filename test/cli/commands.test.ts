@@ -79,3 +79,21 @@ describe('usage errors', () => {
     expect(r.stderr).toContain(message);
   });
 });
+
+describe('--cores', () => {
+  it('refuses a core count that is not a whole number ≥ 1, for run and bench, before anything runs', async () => {
+    const input = ['--input', 'audio=samples/talking-head/short/voice.wav'];
+    for (const [command, value] of [
+      ['run', '0'],
+      ['run', 'two'],
+      ['bench', '1.5'],
+    ] as const) {
+      const out = await mkdtemp(path.join(os.tmpdir(), 'reel-cores-'));
+      const where = command === 'run' ? ['--out', out] : ['--csv', path.join(out, 'bench.csv')];
+      const r = await runCli([command, 'pipelines/voice-convert.yaml', ...input, ...where, '--cores', value]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toBe(`--cores ${value}: expected a whole number of cores, at least 1, e.g. --cores 4`);
+      expect(await readdir(out)).toEqual([]);
+    }
+  });
+});

@@ -56,21 +56,35 @@ describe('startPlan', () => {
 });
 
 describe('replicaTargets', () => {
-  it('decides nothing until every stage still going has been measured', () => {
-    expect(replicaTargets(16, [cost('content', 30), cost('convert', undefined)], 15)).toBeUndefined();
-    // A stage that has had its last item needs no measure.
-    expect(replicaTargets(16, [cost('content', 30), cost('convert', undefined, { ended: true })], 15)).toEqual(
-      new Map([['content', 15]]),
-    );
+  it('decides provisionally before every stage is measured: only by the chunks waiting', () => {
+    expect(replicaTargets(16, [cost('content', undefined), cost('convert', undefined)], 15)).toBeUndefined();
+    // The content encoder finished first; the converter downstream has not run: content may grow
+    // only by what waits at its inputs, and only if that outlasts an instance's start: 2 × 30 < 400 ms.
+    const early = replicaTargets(
+      16,
+      [cost('content', 30, { backlog: 2, startMs: 400 }), cost('convert', undefined)],
+      15,
+    )!;
+    expect(early).toEqual({ targets: new Map([['content', 1]]), provisional: true });
+    // A slow converter measured while lipsync has not run, 2 chunks waiting: 2 × 390 ≥ 400 ms.
+    const slow = replicaTargets(
+      16,
+      [cost('convert', 390, { backlog: 2, startMs: 400 }), cost('lipsync', undefined)],
+      15,
+    )!;
+    expect(slow).toEqual({ targets: new Map([['convert', 3]]), provisional: true });
+    // A stage that has had its last item needs no measure: the decision is final.
+    const final = replicaTargets(16, [cost('content', 30), cost('convert', undefined, { ended: true })], 15)!;
+    expect(final).toEqual({ targets: new Map([['content', 15]]), provisional: false });
   });
 
   it('splits the worker cores by measured compute per chunk', () => {
     // voice-convert as measured on 16 cores: the converter ~9× the content encoder per chunk.
-    const targets = replicaTargets(16, [cost('content', 30), cost('convert', 270)], 15)!;
+    const targets = replicaTargets(16, [cost('content', 30), cost('convert', 270)], 15)!.targets;
     expect(targets.get('convert')).toBe(14);
     expect(targets.get('content')).toBe(2);
     // On 2 cores the converter gets both, the light stage keeps its one instance.
-    const small = replicaTargets(2, [cost('content', 60), cost('convert', 380)], 2)!;
+    const small = replicaTargets(2, [cost('content', 60), cost('convert', 380)], 2)!.targets;
     expect([small.get('content'), small.get('convert')]).toEqual([1, 2]);
   });
 
@@ -82,7 +96,7 @@ describe('replicaTargets', () => {
       16,
       [tts, cost('convert', 150, { replicas: 5 }), cost('lipsync', 900, { replicas: 7 })],
       15,
-    )!;
+    )!.targets;
     expect(later.get('convert')! + later.get('lipsync')!).toBeLessThanOrEqual(13);
     expect(later.get('convert')).toBe(5);
   });
@@ -90,7 +104,7 @@ describe('replicaTargets', () => {
   it('leaves a stage it cannot replicate its threads, measured or not, and only grows', () => {
     // A TTS generator (3 threads) has not finished its one item: the other 12 worker cores are split.
     const tts = cost('tts', undefined, { scalable: false, threadsPerReplica: 3 });
-    const split = replicaTargets(16, [tts, cost('convert', 300), cost('lipsync', 600)], 15)!;
+    const split = replicaTargets(16, [tts, cost('convert', 300), cost('lipsync', 600)], 15)!.targets;
     expect([...split]).toEqual([
       ['convert', 4],
       ['lipsync', 8],
@@ -100,12 +114,12 @@ describe('replicaTargets', () => {
       16,
       [cost('vae', 100, { scalable: false, threadsPerReplica: 5 }), cost('dit', 100, { replicas: 12 })],
       15,
-    )!;
+    )!.targets;
     expect([...kept]).toEqual([['dit', 12]]);
   });
 
   it('never goes past the largest number of replicas', () => {
-    expect(replicaTargets(64, [cost('a', 1), cost('b', 1000)], 8)!.get('b')).toBe(8);
+    expect(replicaTargets(64, [cost('a', 1), cost('b', 1000)], 8)!.targets.get('b')).toBe(8);
   });
 });
 
@@ -123,12 +137,12 @@ describe('describePlan', () => {
 describe('replicaTargets near the end of a clip', () => {
   it('adds no replica the work left would not pay for, and none past the items left', () => {
     // 4 chunks of 260 ms left, 600 ms to start an instance: 1040 ms of work < 2 × 600 — not worth it.
-    const late = replicaTargets(16, [cost('convert', 260, { itemsLeft: 4, startMs: 600 })], 15)!;
+    const late = replicaTargets(16, [cost('convert', 260, { itemsLeft: 4, startMs: 600 })], 15)!.targets;
     expect(late.get('convert')).toBe(1);
     // 3 items left, each 2 s: worth it, up to one new instance per item left (a fifth would idle).
-    const few = replicaTargets(16, [cost('convert', 2000, { itemsLeft: 3, startMs: 600 })], 15)!;
+    const few = replicaTargets(16, [cost('convert', 2000, { itemsLeft: 3, startMs: 600 })], 15)!.targets;
     expect(few.get('convert')).toBe(4);
     // Unknown clip length: the measured split alone decides.
-    expect(replicaTargets(16, [cost('convert', 260, { startMs: 600 })], 15)!.get('convert')).toBe(15);
+    expect(replicaTargets(16, [cost('convert', 260, { startMs: 600 })], 15)!.targets.get('convert')).toBe(15);
   });
 });

@@ -22,7 +22,7 @@ import type { TraceEvent } from '../../metrics/trace.ts';
 import type { PipelineGraph } from '../../graph/types.ts';
 import type { CliIo } from '../io.ts';
 import { loadGraph } from '../pipeline.ts';
-import { bindInputs } from './run.ts';
+import { bindInputs, parseCores } from './run.ts';
 
 export interface BenchFlags {
   input?: string[];
@@ -33,6 +33,7 @@ export interface BenchFlags {
   html?: string;
   set?: string[];
   profile?: string;
+  cores?: string;
 }
 
 const REEL_BIN = path.join(PROJECT_ROOT, 'bin', 'reel.js');
@@ -65,6 +66,7 @@ export async function benchCommand(file: string, flags: BenchFlags, io: CliIo): 
   const repeat = Number(flags.repeat);
   if (!Number.isInteger(repeat) || repeat < 1)
     throw new UsageError(`--repeat ${flags.repeat}: expected a whole number ≥ 1`);
+  parseCores(flags.cores); // a wrong --cores is a usage error now, not in every child run
   if (flags.csv) await checkOutputFile('--csv', flags.csv);
   if (flags.html) await checkOutputFile('--html', flags.html);
   const { graph } = await loadGraph(file, { profile: flags.profile, set: flags.set });
@@ -158,6 +160,7 @@ async function runOnce(
     ...Object.entries(inputs).flatMap(([k, v]) => ['--input', `${k}=${v}`]),
     ...(flags.profile ? ['--profile', flags.profile] : []),
     ...(flags.set ?? []).flatMap((s) => ['--set', s]),
+    ...(flags.cores ? ['--cores', flags.cores] : []),
   ];
   const stderr: string[] = [];
   const code = await new Promise<number>((resolve, reject) => {
