@@ -8,6 +8,7 @@ import { EXIT, ReelError } from '../core/errors.ts';
 
 // Commands are imported when they run: `reel --help` then loads none of the runtime (rxjs, zod,
 // yaml, ONNX Runtime), which is most of its start-up.
+import type { BatchFlags } from './commands/batch.ts';
 import type { BenchFlags } from './commands/bench.ts';
 import type { RunFlags } from './commands/run.ts';
 import { processIo, type CliIo } from './io.ts';
@@ -74,6 +75,22 @@ function program(io: CliIo, result: { code: number }): Command {
       ),
   ).action((file: string, opts: RunFlags) =>
     run(async () => (await import('./commands/run.ts')).runCommand(file, opts, io))(),
+  );
+
+  pipelineFlags(
+    root
+      .command('batch')
+      .description('render a folder (or CSV/JSONL manifest) of samples, resumably; exit 3 if any failed')
+      .argument('<pipeline>', 'pipeline YAML file')
+      .argument('<samples>', 'folder of samples (subfolders or files named after the inputs) or a manifest')
+      .requiredOption('--out <dir>', 'output folder: <dir>/<sample>/…, the journal, report.csv and report.json')
+      .option('--jobs <n>', 'samples rendered at once', '1')
+      .option('--retries <n>', 'runs again after a runtime failure (never after a bad input)', '1')
+      .option('--force', 'redo every sample, even those done and verified')
+      .option('--cores <n>', 'cores the batch may keep busy, shared by its jobs (default: all)')
+      .option('--progress <mode>', 'plain: one line per finished sample; json: one JSON event per line', 'plain'),
+  ).action((file: string, samples: string, opts: BatchFlags) =>
+    run(async () => (await import('./commands/batch.ts')).batchCommand(file, samples, opts, io))(),
   );
 
   pipelineFlags(

@@ -1,0 +1,225 @@
+/**
+ * Renders every sample of a batch: lists the samples lazily, admits them through a p-queue (listing
+ * waits while the queue is full, so a folder of 100,000 samples costs no memory up front), skips the
+ * ones the journal shows done and still valid, runs the others, records each outcome as it ends,
+ * and isolates failures — a sample that fails is reported and retried (runtime failures only), the
+ * others go on.
+ *
+ * This first version runs each sample as its own run of the pipeline (its own stage workers);
+ * `--jobs N` runs N at once, each with its share of the cores.
+ */
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import PQueue from 'p-queue';
+import { CancelledError, ConfigError, InputError, MediaError, ReelError, StageError } from '../core/errors.ts';
+import type { PipelineGraph } from '../graph/types.ts';
+import { runPipeline } from '../runtime/run-pipeline.ts';
+import { BatchJournal, type CheckResult, fingerprintFile, fingerprintFiles, type SampleRecord } from './journal.ts';
+import { lockOutputFolder } from './lock.ts';
+import { listSamples, type PipelineInputSpec, type SampleJob } from './samples.ts';
+
+export interface BatchOptions {
+  samples: string;
+  outDir: string;
+  /** Samples run at once. @defaultValue 1 */
+  jobs?: number;
+  /** Runs of a sample after a runtime failure. @defaultValue 1 */
+  retries?: number;
+  /** Redo every sample, done or not. */
+  force?: boolean;
+  /** Cores for the whole batch; each job gets its share. */
+  cores?: number;
+  signal?: AbortSignal;
+  /** The graph a job runs: the batch's own, or one built with the job's `set` overrides. */
+  graphFor(job: SampleJob): Promise<PipelineGraph>;
+  /** Checks a job's inputs as `reel run` does (exists, media readable); throws a ConfigError. */
+  checkInputs(graph: PipelineGraph, job: SampleJob): Promise<Record<string, string>>;
+  /** A stable hash of the pipeline as a job runs it. */
+  pipelineHash(graph: PipelineGraph): Promise<string>;
+  onEvent?: (event: BatchEvent) => void;
+}
+
+export type SampleStatus = 'done' | 'skipped' | 'failed';
+
+export interface SampleOutcome {
+  id: string;
+  origin: string;
+  status: SampleStatus;
+  /** Why it was skipped or redone ('new', 'inputs changed: voice', …), or the failure, one line. */
+  reason: string;
+  attempts: number;
+  wallMs?: number;
+  outputs: string[];
+}
+
+export type BatchEvent =
+  | { type: 'started'; id: string; attempt: number; reason: string }
+  | { type: 'finished'; outcome: SampleOutcome };
+
+export interface BatchResult {
+  outcomes: SampleOutcome[];
+  wallMs: number;
+}
+
+/** The pipeline's inputs as sample discovery needs them: name and type of each source. */
+export function pipelineInputs(graph: PipelineGraph): PipelineInputSpec[] {
+  const types: Record<string, PipelineInputSpec['type']> = {
+    'audio-source': 'audio',
+    'video-source': 'video',
+    'image-source': 'image',
+    'text-source': 'text',
+  };
+  return [...graph.nodes.values()]
+    .filter((node) => node.role === 'source')
+    .map((node) => ({ name: node.binding ?? node.id, type: types[node.kind] ?? 'audio' }));
+}
+
+export async function runBatch(graph: PipelineGraph, options: BatchOptions): Promise<BatchResult> {
+  const started = performance.now();
+  await mkdir(options.outDir, { recursive: true });
+  const lock = await lockOutputFolder(options.outDir);
+  await removePartialFiles(options.outDir);
+  const journal = await BatchJournal.open(options.outDir);
+  const jobs = Math.max(1, options.jobs ?? 1);
+  const queue = new PQueue({ concurrency: jobs });
+  const outcomes: SampleOutcome[] = [];
+  let broken: { err: unknown } | undefined;
+  const finish = (outcome: SampleOutcome) => {
+    outcomes.push(outcome);
+    options.onEvent?.({ type: 'finished', outcome });
+  };
+  try {
+    for await (const entry of listSamples(options.samples, pipelineInputs(graph))) {
+      if (options.signal?.aborted) break;
+      if (entry.kind === 'problem') {
+        const { id, origin, message } = entry.problem;
+        await journal.record(failedRecord(id, message, ''));
+        finish({ id, origin, status: 'failed', reason: message, attempts: 0, outputs: [] });
+        continue;
+      }
+      // Listing waits here while the queue is full: samples are read as they are taken.
+      await queue.onSizeLessThan(jobs);
+      if (broken) break;
+      queue
+        .add(async () => finish(await renderSample(entry.job, journal, options, jobs)))
+        .catch((err: unknown) => {
+          broken ??= { err };
+          queue.clear();
+        });
+    }
+    await queue.onIdle();
+    if (broken) throw broken.err; // a cancel, or the journal could not be written
+  } finally {
+    await journal.close();
+    await lock.release();
+  }
+  if (options.signal?.aborted) throw new CancelledError('batch cancelled; finished samples are kept');
+  return { outcomes, wallMs: performance.now() - started };
+}
+
+async function renderSample(
+  job: SampleJob,
+  journal: BatchJournal,
+  options: BatchOptions,
+  jobs: number,
+): Promise<SampleOutcome> {
+  const base = { id: job.id, origin: job.origin, outputs: [] as string[] };
+  let graph: PipelineGraph;
+  let inputs: Record<string, string>;
+  let hash: string;
+  try {
+    graph = await options.graphFor(job);
+    inputs = await options.checkInputs(graph, job);
+    hash = await options.pipelineHash(graph);
+  } catch (err) {
+    const reason = oneLine(err);
+    await journal.record(failedRecord(job.id, reason, ''));
+    return { ...base, status: 'failed', reason, attempts: 0 };
+  }
+  const check: CheckResult = options.force
+    ? { skip: false, reason: 'forced' }
+    : await journal.check(job.id, hash, inputs);
+  // Fingerprinted before the render: an input changed during it is caught by the next run.
+  const inputPrints = check.inputs ?? (await fingerprintFiles(inputs).catch(() => ({})));
+  if (check.skip) {
+    const previous = journal.get(job.id);
+    return {
+      ...base,
+      status: 'skipped',
+      reason: check.reason,
+      attempts: 0,
+      outputs: Object.values(previous?.outputs ?? {}).map((o) => path.join(options.outDir, o.path)),
+    };
+  }
+  const cores = options.cores === undefined ? undefined : Math.max(1, Math.floor(options.cores / jobs));
+  const retries = Math.max(0, options.retries ?? 1);
+  let attempt = 0;
+  for (;;) {
+    attempt++;
+    options.onEvent?.({ type: 'started', id: job.id, attempt, reason: check.reason });
+    const t0 = performance.now();
+    try {
+      const outDir = path.join(options.outDir, job.id);
+      const result = await runPipeline(graph, { inputs, outDir, cores, signal: options.signal });
+      const wallMs = performance.now() - t0;
+      const files = Object.values(result.files).flat();
+      const outputs: SampleRecord['outputs'] = {};
+      for (const [name, paths] of Object.entries(result.files)) {
+        for (const [i, file] of paths.entries()) {
+          const key = paths.length > 1 ? `${name}#${i}` : name;
+          outputs[key] = { path: path.relative(options.outDir, file), ...(await fingerprintFile(file)) };
+        }
+      }
+      await journal.record({
+        id: job.id,
+        status: 'done',
+        pipelineHash: hash,
+        inputs: inputPrints,
+        outputs,
+        wallMs,
+        finishedAt: new Date().toISOString(),
+      });
+      return { ...base, status: 'done', reason: check.reason, attempts: attempt, wallMs, outputs: files };
+    } catch (err) {
+      if (err instanceof CancelledError) throw err;
+      if (attempt <= retries && retryable(err)) continue;
+      const reason = oneLine(err);
+      await journal.record(failedRecord(job.id, reason, hash));
+      return { ...base, status: 'failed', reason, attempts: attempt, wallMs: performance.now() - t0 };
+    }
+  }
+}
+
+/** Runtime failures may pass on a second try; a bad input, file or model never does. */
+function retryable(err: unknown): boolean {
+  const cause = err instanceof StageError ? err.cause : err;
+  return !(
+    cause instanceof InputError ||
+    cause instanceof MediaError ||
+    cause instanceof ConfigError ||
+    err instanceof ConfigError
+  );
+}
+
+function oneLine(err: unknown): string {
+  if (err instanceof ReelError) return err.lines().join('; ');
+  return err instanceof Error ? err.message.split('\n')[0] : String(err);
+}
+
+/**
+ * Outputs are written under hidden `.partial` names and renamed when complete; a batch killed with
+ * SIGKILL leaves its unfinished ones behind. This batch holds the folder's lock, so every such file
+ * is a leftover.
+ */
+async function removePartialFiles(outDir: string): Promise<void> {
+  const entries = await readdir(outDir, { recursive: true, withFileTypes: true });
+  await Promise.all(
+    entries
+      .filter((e) => e.isFile() && e.name.startsWith('.') && e.name.endsWith('.partial'))
+      .map((e) => rm(path.join(e.parentPath, e.name), { force: true })),
+  );
+}
+
+function failedRecord(id: string, error: string, pipelineHash: string): SampleRecord {
+  return { id, status: 'failed', pipelineHash, inputs: {}, outputs: {}, error, finishedAt: new Date().toISOString() };
+}

@@ -1,0 +1,110 @@
+/**
+ * `reel batch <pipeline.yaml> <samples> --out DIR [--jobs N] [--retries N] [--force] [--cores N]
+ *   [--set K=V]... [--profile NAME] [--progress plain|json]`
+ * Renders a folder (or manifest) of samples into `DIR/<sample>/`, resumably: a journal in DIR
+ * records what is done, a re-run skips what is done and still valid. One line per finished sample
+ * (or one JSON event per line with `--progress json`), then `report.csv` and `report.json` in DIR.
+ * Exit 0 when every sample is done, 3 when any failed, 2 on a usage error (nothing was run).
+ */
+import { stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../../core/errors.ts';
+import { pipelineHash } from '../../batch/journal.ts';
+import { pipelineFingerprint } from '../../batch/pipeline-fingerprint.ts';
+import { batchReportCsv, batchReportJson } from '../../batch/report.ts';
+import { runBatch, type BatchEvent, type SampleOutcome } from '../../batch/run-batch.ts';
+import { abortOnSignals } from '../../runtime/index.ts';
+import type { CliIo } from '../io.ts';
+import { loadGraph } from '../pipeline.ts';
+import { bindInputs, parseCores } from './run.ts';
+
+export interface BatchFlags {
+  out: string;
+  jobs: string;
+  retries: string;
+  force?: boolean;
+  cores?: string;
+  set?: string[];
+  profile?: string;
+  progress: string;
+}
+
+function wholeNumber(flag: string, text: string, least: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < least)
+    throw new UsageError(`${flag} ${text}: expected a whole number ≥ ${least}, e.g. ${flag} ${least + 1}`);
+  return n;
+}
+
+export async function batchCommand(file: string, samples: string, flags: BatchFlags, io: CliIo): Promise<number> {
+  const jobs = wholeNumber('--jobs', flags.jobs, 1);
+  const retries = wholeNumber('--retries', flags.retries, 0);
+  const cores = parseCores(flags.cores);
+  if (flags.progress !== 'plain' && flags.progress !== 'json')
+    throw new UsageError(`--progress ${flags.progress}: expected plain or json`);
+  const place = await stat(samples).catch(() => undefined);
+  if (!place) throw new UsageError(`${samples}: no such folder or manifest — give the folder of samples`);
+  const out = await stat(flags.out).catch(() => undefined);
+  if (out && !out.isDirectory()) throw new UsageError(`--out ${flags.out}: is a file, not a folder`);
+  const { graph } = await loadGraph(file, { profile: flags.profile, set: flags.set });
+  const outDir = path.resolve(flags.out);
+
+  const json = flags.progress === 'json';
+  const onEvent = (event: BatchEvent) => {
+    if (json) return io.out(JSON.stringify(event));
+    if (event.type === 'finished') io.out(outcomeLine(event.outcome));
+  };
+  const signals = abortOnSignals();
+  try {
+    const result = await runBatch(graph, {
+      samples: path.resolve(samples),
+      outDir,
+      jobs,
+      retries,
+      force: flags.force,
+      cores,
+      signal: signals.signal,
+      onEvent,
+      graphFor: async (job) =>
+        job.set.length === 0
+          ? graph
+          : (await loadGraph(file, { profile: flags.profile, set: [...(flags.set ?? []), ...job.set] })).graph,
+      checkInputs: (g, job) =>
+        bindInputs(
+          g,
+          Object.entries(job.inputs).map(([name, p]) => `${name}=${p}`),
+        ),
+      pipelineHash: async (g) => pipelineHash(await pipelineFingerprint(g)),
+    });
+    await writeFile(path.join(outDir, 'report.csv'), batchReportCsv(result.outcomes, outDir));
+    await writeFile(path.join(outDir, 'report.json'), batchReportJson(result, outDir));
+    const count = (status: SampleOutcome['status']) => result.outcomes.filter((o) => o.status === status).length;
+    const failed = count('failed');
+    io.err(
+      `batch: ${result.outcomes.length} samples — ${count('done')} done, ${count('skipped')} already done, ${failed} failed, in ${(result.wallMs / 1000).toFixed(1)} s; report: ${path.join(outDir, 'report.csv')}`,
+    );
+    return failed > 0 ? 3 : 0;
+  } catch (err) {
+    if (signals.received()) {
+      io.err(`batch cancelled by ${signals.received()}; finished samples are kept, a re-run goes on from there`);
+      return signals.exitCode();
+    }
+    throw err;
+  } finally {
+    signals.dispose();
+  }
+}
+
+function outcomeLine(o: SampleOutcome): string {
+  if (o.status === 'failed') return `FAIL  ${o.id}: ${o.reason}`;
+  const files = o.outputs.map(shown).join(', ');
+  if (o.status === 'skipped') return `skip  ${o.id} (already done, outputs verified) ${files}`;
+  const retried = o.attempts > 1 ? `, ${o.attempts} attempts` : '';
+  return `done  ${o.id} in ${((o.wallMs ?? 0) / 1000).toFixed(2)} s${retried} → ${files}`;
+}
+
+/** A path as the user would type it: relative below the working folder, absolute elsewhere. */
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
