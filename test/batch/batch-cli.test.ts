@@ -66,9 +66,13 @@ describe('reel batch', () => {
       '-dash ü/converted.wav',
       'bob/converted.wav',
       'report.csv',
+      'report.html',
       'report.json',
       'talk 1/converted.wav',
     ]);
+    const page = await readFile(path.join(out, 'report.html'), 'utf8');
+    expect(page.match(/<tr class="(done|failed)">/g)).toHaveLength(5);
+    expect(page).toContain('<a href="-dash%20%C3%BC/converted.wav">-dash ü/converted.wav</a>');
     // The same bytes `reel run` writes for that input.
     const single = await mkdtemp(path.join(tmpdir(), 'reel-batch-single-'));
     expect(
@@ -132,6 +136,7 @@ describe('reel batch', () => {
     // No temporary or partial file anywhere.
     expect(await filesUnder(out)).toEqual([
       'report.csv',
+      'report.html',
       'report.json',
       'take 0/converted.wav',
       'take 1/converted.wav',

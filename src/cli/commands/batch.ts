@@ -3,7 +3,7 @@
  *   [--set K=V]... [--profile NAME] [--progress plain|json]`
  * Renders a folder (or manifest) of samples into `DIR/<sample>/`, resumably: a journal in DIR
  * records what is done, a re-run skips what is done and still valid. One line per finished sample
- * (or one JSON event per line with `--progress json`), then `report.csv` and `report.json` in DIR.
+ * (or one JSON event per line with `--progress json`), then `report.csv`, `report.json` and `report.html` in DIR.
  * Exit 0 when every sample is done, 3 when any failed, 2 on a usage error (nothing was run).
  */
 import { stat, writeFile } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import path from 'node:path';
 import { UsageError } from '../../core/errors.ts';
 import { pipelineHash } from '../../batch/journal.ts';
 import { pipelineFingerprint } from '../../batch/pipeline-fingerprint.ts';
-import { batchReportCsv, batchReportJson } from '../../batch/report.ts';
+import { batchReportCsv, batchReportHtml, batchReportJson } from '../../batch/report.ts';
 import { runBatch, type BatchEvent, type SampleOutcome } from '../../batch/run-batch.ts';
 import { abortOnSignals } from '../../runtime/index.ts';
 import type { CliIo } from '../io.ts';
@@ -78,6 +78,7 @@ export async function batchCommand(file: string, samples: string, flags: BatchFl
     });
     await writeFile(path.join(outDir, 'report.csv'), batchReportCsv(result.outcomes, outDir));
     await writeFile(path.join(outDir, 'report.json'), batchReportJson(result, outDir));
+    await writeFile(path.join(outDir, 'report.html'), batchReportHtml(result, outDir, graph.name));
     const count = (status: SampleOutcome['status']) => result.outcomes.filter((o) => o.status === status).length;
     const failed = count('failed');
     io.err(
