@@ -76,6 +76,10 @@ export function pipelineInputs(graph: PipelineGraph): PipelineInputSpec[] {
 
 export async function runBatch(graph: PipelineGraph, options: BatchOptions): Promise<BatchResult> {
   const started = performance.now();
+  // The first sample is listed before anything is written: a samples folder or manifest that
+  // cannot be read at all (a missing column, a file of the wrong kind) leaves no output folder.
+  const listing = peeked(listSamples(options.samples, pipelineInputs(graph)));
+  await listing.first;
   await mkdir(options.outDir, { recursive: true });
   const lock = await lockOutputFolder(options.outDir);
   await removePartialFiles(options.outDir);
@@ -89,7 +93,7 @@ export async function runBatch(graph: PipelineGraph, options: BatchOptions): Pro
     options.onEvent?.({ type: 'finished', outcome });
   };
   try {
-    for await (const entry of listSamples(options.samples, pipelineInputs(graph))) {
+    for await (const entry of listing.entries) {
       if (options.signal?.aborted) break;
       if (entry.kind === 'problem') {
         const { id, origin, message } = entry.problem;
@@ -188,6 +192,29 @@ async function renderSample(
       return { ...base, status: 'failed', reason, attempts: attempt, wallMs: performance.now() - t0 };
     }
   }
+}
+
+/** An async iterable whose first entry is read at once (so its errors surface), then all of it. */
+function peeked<T>(source: AsyncIterable<T>): { first: Promise<unknown>; entries: AsyncIterable<T> } {
+  const iterator = source[Symbol.asyncIterator]();
+  const first = iterator.next();
+  first.catch(() => undefined); // awaited by the caller; this only keeps it from being unhandled
+  return {
+    first,
+    entries: {
+      async *[Symbol.asyncIterator]() {
+        try {
+          let next = await first;
+          while (!next.done) {
+            yield next.value;
+            next = await iterator.next();
+          }
+        } finally {
+          await iterator.return?.(); // a batch stopped early closes the listing (its open folder)
+        }
+      },
+    },
+  };
 }
 
 /** Runtime failures may pass on a second try; a bad input, file or model never does. */

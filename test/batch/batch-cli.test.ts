@@ -145,6 +145,16 @@ describe('reel batch', () => {
     ]);
   });
 
+  it('refuses a manifest it cannot read at all with exit 2, before it makes the output folder', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'reel-batch-manifest-'));
+    await writeFile(path.join(dir, 'jobs.csv'), 'name,voice\nalice,a.wav\n');
+    const out = path.join(dir, 'out');
+    const r = await runCli(['batch', 'pipelines/voice-convert.yaml', path.join(dir, 'jobs.csv'), '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/jobs\.csv:1: no column for input audio/);
+    expect(await readdir(dir)).toEqual(['jobs.csv']);
+  });
+
   it('refuses a second batch on the same output folder while the first runs', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'reel-batch-lock-'));
     for (let i = 0; i < 2; i++) await copyFile(LONG, path.join(dir, `take ${i}.wav`));
