@@ -7,10 +7,13 @@ export interface CliIo {
   err(text: string): void;
   /** Print stack traces and causes (`--verbose`). */
   verbose: boolean;
+  /** stdout is a terminal: progress may be redrawn in place there (never in captured output). */
+  terminal?: boolean;
 }
 
 export const processIo: CliIo = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   verbose: false,
+  terminal: Boolean(process.stdout.isTTY),
 };

@@ -88,7 +88,11 @@ function program(io: CliIo, result: { code: number }): Command {
       .option('--retries <n>', 'runs again after a runtime failure (never after a bad input)', '1')
       .option('--force', 'redo every sample, even those done and verified')
       .option('--cores <n>', 'cores the batch may keep busy, shared by its jobs (default: all)')
-      .option('--progress <mode>', 'plain: one line per finished sample; json: one JSON event per line', 'plain'),
+      .option(
+        '--progress <mode>',
+        'auto: status redrawn in place on a terminal, else plain; plain: one line per finished sample; json: one JSON event per line',
+        'auto',
+      ),
   ).action((file: string, samples: string, opts: BatchFlags) =>
     run(async () => (await import('./commands/batch.ts')).batchCommand(file, samples, opts, io))(),
   );

@@ -1,6 +1,6 @@
 /**
  * `reel batch <pipeline.yaml> <samples> --out DIR [--jobs N] [--retries N] [--force] [--cores N]
- *   [--set K=V]... [--profile NAME] [--progress plain|json]`
+ *   [--set K=V]... [--profile NAME] [--progress auto|plain|json]`
  * Renders a folder (or manifest) of samples into `DIR/<sample>/`, resumably: a journal in DIR
  * records what is done, a re-run skips what is done and still valid. One line per finished sample
  * (or one JSON event per line with `--progress json`), then `report.csv`, `report.json` and `report.html` in DIR.
@@ -14,6 +14,7 @@ import { pipelineFingerprint } from '../../batch/pipeline-fingerprint.ts';
 import { batchReportCsv, batchReportHtml, batchReportJson } from '../../batch/report.ts';
 import { runBatch, type BatchEvent, type SampleOutcome } from '../../batch/run-batch.ts';
 import { abortOnSignals } from '../../runtime/index.ts';
+import { terminalProgress } from '../../batch/progress.ts';
 import type { CliIo } from '../io.ts';
 import { loadGraph } from '../pipeline.ts';
 import { bindInputs, parseCores } from './run.ts';
@@ -40,8 +41,8 @@ export async function batchCommand(file: string, samples: string, flags: BatchFl
   const jobs = wholeNumber('--jobs', flags.jobs, 1);
   const retries = wholeNumber('--retries', flags.retries, 0);
   const cores = parseCores(flags.cores);
-  if (flags.progress !== 'plain' && flags.progress !== 'json')
-    throw new UsageError(`--progress ${flags.progress}: expected plain or json`);
+  if (!['auto', 'plain', 'json'].includes(flags.progress))
+    throw new UsageError(`--progress ${flags.progress}: expected auto, plain or json`);
   const place = await stat(samples).catch(() => undefined);
   if (!place) throw new UsageError(`${samples}: no such folder or manifest — give the folder of samples`);
   const out = await stat(flags.out).catch(() => undefined);
@@ -50,8 +51,14 @@ export async function batchCommand(file: string, samples: string, flags: BatchFl
   const outDir = path.resolve(flags.out);
 
   const json = flags.progress === 'json';
+  // On a terminal (the real one, not a test's captured output), status lines redrawn in place.
+  // A terminal of no size (a bare pty) would show nothing: plain lines there.
+  const sized = (process.stdout.rows ?? 0) > 0;
+  const terminal =
+    flags.progress === 'auto' && io.terminal && sized ? terminalProgress(process.stdout, outcomeLine) : undefined;
   const onEvent = (event: BatchEvent) => {
     if (json) return io.out(JSON.stringify(event));
+    if (terminal) return terminal.onEvent(event);
     if (event.type === 'finished') io.out(outcomeLine(event.outcome));
   };
   const signals = abortOnSignals();
@@ -92,6 +99,7 @@ export async function batchCommand(file: string, samples: string, flags: BatchFl
     }
     throw err;
   } finally {
+    terminal?.stop();
     signals.dispose();
   }
 }

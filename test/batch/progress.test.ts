@@ -1,0 +1,32 @@
+/** The in-place status of `reel batch`: counts by outcome and one line per sample in flight. */
+import { describe, expect, it } from 'vitest';
+import { applyEvent, emptyView, statusLines } from '../../src/batch/progress.ts';
+import type { SampleOutcome } from '../../src/batch/run-batch.ts';
+
+const outcome = (id: string, status: SampleOutcome['status']): SampleOutcome => ({
+  id,
+  origin: id,
+  status,
+  reason: '',
+  attempts: 1,
+  outputs: [],
+});
+
+describe('batch status lines', () => {
+  it('counts finished samples by outcome and lists the ones in flight with their time and attempt', () => {
+    const view = emptyView(0);
+    applyEvent(view, { type: 'started', id: 'alice', attempt: 1, reason: 'new' }, 0);
+    applyEvent(view, { type: 'started', id: 'bob', attempt: 1, reason: 'new' }, 500);
+    applyEvent(view, { type: 'finished', outcome: outcome('alice', 'done') }, 2000);
+    applyEvent(view, { type: 'finished', outcome: outcome('carol', 'skipped') }, 2100);
+    applyEvent(view, { type: 'started', id: 'bob', attempt: 2, reason: 'new' }, 3000);
+    expect(statusLines(view, 4200)).toEqual([
+      'reel batch: 2 finished (1 done, 1 already done, 0 failed), 1 running, 4.2 s',
+      '  ▸ bob  1.2 s  (attempt 2)',
+    ]);
+    applyEvent(view, { type: 'finished', outcome: outcome('bob', 'failed') }, 90_000);
+    expect(statusLines(view, 95_000)).toEqual([
+      'reel batch: 3 finished (1 done, 1 already done, 1 failed), 0 running, 1m35s',
+    ]);
+  });
+});
