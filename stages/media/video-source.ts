@@ -114,5 +114,6 @@ export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateC
     for (const packet of rest) yield { port: 'frames', packet };
   }
 
-  return pulledSource(ctx.wholeInput || info.isImage ? whole : chunked);
+  const seconds = info.isImage ? undefined : (info.video?.duration ?? info.duration);
+  return { ...pulledSource(ctx.wholeInput || info.isImage ? whole : chunked), seconds };
 }
