@@ -14,7 +14,7 @@ import PQueue from 'p-queue';
 import { CancelledError, ConfigError, InputError, MediaError, ReelError, StageError } from '../core/errors.ts';
 import type { PipelineGraph } from '../graph/types.ts';
 import { runPipeline } from '../runtime/run-pipeline.ts';
-import { BatchJournal, type CheckResult, fingerprintFile, fingerprintFiles, type SampleRecord } from './journal.ts';
+import { BatchJournal, type CheckResult, fingerprintFiles, type SampleRecord } from './journal.ts';
 import { lockOutputFolder } from './lock.ts';
 import { listSamples, type PipelineInputSpec, type SampleJob } from './samples.ts';
 
@@ -143,8 +143,6 @@ async function renderSample(
   const check: CheckResult = options.force
     ? { skip: false, reason: 'forced' }
     : await journal.check(job.id, hash, inputs);
-  // Fingerprinted before the render: an input changed during it is caught by the next run.
-  const inputPrints = check.inputs ?? (await fingerprintFiles(inputs).catch(() => ({})));
   if (check.skip) {
     const previous = journal.get(job.id);
     return {
@@ -155,6 +153,8 @@ async function renderSample(
       outputs: Object.values(previous?.outputs ?? {}).map((o) => path.join(options.outDir, o.path)),
     };
   }
+  // Fingerprinted before the render: an input changed during it is caught by the next run.
+  const inputPrints = check.inputs ?? (await fingerprintFiles(inputs).catch(() => ({})));
   const cores = options.cores === undefined ? undefined : Math.max(1, Math.floor(options.cores / jobs));
   const retries = Math.max(0, options.retries ?? 1);
   let attempt = 0;
@@ -167,13 +167,15 @@ async function renderSample(
       const result = await runPipeline(graph, { inputs, outDir, cores, signal: options.signal });
       const wallMs = performance.now() - t0;
       const files = Object.values(result.files).flat();
+      const byKey = Object.fromEntries(
+        Object.entries(result.files).flatMap(([name, paths]) =>
+          paths.map((file, i) => [paths.length > 1 ? `${name}#${i}` : name, file] as const),
+        ),
+      );
+      const prints = await fingerprintFiles(byKey);
       const outputs: SampleRecord['outputs'] = {};
-      for (const [name, paths] of Object.entries(result.files)) {
-        for (const [i, file] of paths.entries()) {
-          const key = paths.length > 1 ? `${name}#${i}` : name;
-          outputs[key] = { path: path.relative(options.outDir, file), ...(await fingerprintFile(file)) };
-        }
-      }
+      for (const [key, file] of Object.entries(byKey))
+        outputs[key] = { path: path.relative(options.outDir, file), ...prints[key] };
       await journal.record({
         id: job.id,
         status: 'done',
@@ -220,12 +222,7 @@ function peeked<T>(source: AsyncIterable<T>): { first: Promise<unknown>; entries
 /** Runtime failures may pass on a second try; a bad input, file or model never does. */
 function retryable(err: unknown): boolean {
   const cause = err instanceof StageError ? err.cause : err;
-  return !(
-    cause instanceof InputError ||
-    cause instanceof MediaError ||
-    cause instanceof ConfigError ||
-    err instanceof ConfigError
-  );
+  return !(cause instanceof InputError || cause instanceof MediaError || cause instanceof ConfigError);
 }
 
 function oneLine(err: unknown): string {

@@ -10,7 +10,7 @@
  * fixed when it is made.
  */
 
-export type BudgetMode = 'pipelined' | 'sequential';
+import type { ExecutionMode } from './flow-control.ts';
 
 /** One transform stage as the budget sees it. */
 export interface BudgetStage {
@@ -49,7 +49,7 @@ export function workerCores(cores: number): number {
  * depend on the mode, so a sequential run computes exactly what a pipelined one does (intra-op
  * thread counts may change float sums in the last bits); sequential mode has one instance each.
  */
-export function startPlan(cores: number, mode: BudgetMode, stages: readonly BudgetStage[]): StagePlan[] {
+export function startPlan(cores: number, mode: ExecutionMode, stages: readonly BudgetStage[]): StagePlan[] {
   const busy = stages.filter((s) => s.worker).length;
   const share = Math.max(1, Math.floor(workerCores(cores) / Math.max(1, busy)));
   return stages.map((stage) => {

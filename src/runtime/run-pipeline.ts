@@ -123,6 +123,10 @@ class PipelineRun {
   private heldLogs: RunEvent[] | undefined = [];
   /** Stops the workers still starting when an input turns out bad (every worker host listens). */
   private readonly startAbort = withoutListenerLimit(new AbortController());
+  /** The transform runners by node id (the budget asks after them on every chunk). */
+  private readonly transforms = new Map<string, TransformRunner>();
+  /** The clip's length, from the chunked sources that know it, once they are up. */
+  private clipSeconds: number | undefined;
   /** Lines each stage has logged (stage id, newline, line), so that replicas do not repeat them. */
   private readonly logged = new Set<string>();
   private closed = false;
@@ -167,6 +171,11 @@ class PipelineRun {
     await this.createHosts();
     this.startupMs = performance.now() - this.started;
     if (this.failure) throw this.failure;
+    // Chunked sources only: an input read whole (a voice prompt) says nothing of the clip's length.
+    const lengths = this.runners.flatMap((r) =>
+      r instanceof SourceRunner && r.clipSeconds && !sourceNeeds(this.graph, r.node.id).whole ? [r.clipSeconds] : [],
+    );
+    if (lengths.length > 0) this.clipSeconds = Math.max(...lengths);
     if (this.plans.size > 0) this.options.onEvent?.({ type: 'budget', line: `core budget: ${this.budgetLine}` });
     this.scheduler.schedule();
     await finished;
@@ -217,13 +226,14 @@ class PipelineRun {
       const outputs = new OutputEdges(node, outputsOf.get(id) ?? new Map(), this.env);
       const inputs = inputsOf.get(id) ?? [];
       const role = node.def.role;
-      this.runners.push(
+      const runner =
         role === 'source'
           ? new SourceRunner(node, outputs, this.env)
           : role === 'sink'
             ? new SinkRunner(node, inputs, this.env)
-            : new TransformRunner(node, inputs, outputs, this.env),
-      );
+            : new TransformRunner(node, inputs, outputs, this.env);
+      this.runners.push(runner);
+      if (runner instanceof TransformRunner) this.transforms.set(id, runner);
     }
   }
 
@@ -307,18 +317,13 @@ class PipelineRun {
   private itemsLeft(runner: TransformRunner): number | undefined {
     const known = runner.itemsLeftIfKnown;
     if (known !== undefined) return known;
-    // Chunked sources only: an input read whole (a voice prompt) says nothing of the clip's length.
-    const lengths = this.runners.flatMap((r) =>
-      r instanceof SourceRunner && r.clipSeconds && !sourceNeeds(this.graph, r.node.id).whole ? [r.clipSeconds] : [],
-    );
     const { seconds, items } = runner.progress;
-    if (lengths.length === 0 || items === 0 || seconds <= 0) return undefined;
-    return Math.max(0, Math.ceil((Math.max(...lengths) - seconds) / (seconds / items)));
+    if (this.clipSeconds === undefined || items === 0 || seconds <= 0) return undefined;
+    return Math.max(0, Math.ceil((this.clipSeconds - seconds) / (seconds / items)));
   }
 
   private transformRunner(id: string): TransformRunner | undefined {
-    const runner = this.runners.find((r) => r.node.id === id);
-    return runner instanceof TransformRunner ? runner : undefined;
+    return this.transforms.get(id);
   }
 
   /**
@@ -344,7 +349,7 @@ class PipelineRun {
         backlog: runner.backlog,
       };
     });
-    const decision = replicaTargets(this.cores, costs, Math.max(1, workerCores(this.cores)));
+    const decision = replicaTargets(this.cores, costs, workerCores(this.cores));
     if (!decision) return;
     const { targets, provisional } = decision;
     let grew = false;

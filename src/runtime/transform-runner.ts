@@ -46,6 +46,8 @@ export class TransformRunner implements Runner {
   private subscription: Subscription | undefined;
   private nextSeq = 0;
   private startedUntil = 0;
+  /** The input ports an item cannot go without. */
+  private readonly requiredInputs: readonly InputQueue[];
   /** Replicas may be added while it runs: its trace tracks are numbered from the first item on. */
   mayGrow = false;
   private nextRelease = 0;
@@ -62,6 +64,7 @@ export class TransformRunner implements Runner {
   ) {
     this.metrics = new StageMetricsRecorder(node.id, node.kind);
     this.window = ItemWindow.forKind(node.def);
+    this.requiredInputs = inputs.filter((q) => !q.optional);
   }
 
   get finished(): boolean {
@@ -90,7 +93,7 @@ export class TransformRunner implements Runner {
 
   /** Chunks waiting at its inputs (the fullest required port) and in its window, ready to start. */
   get backlog(): number {
-    const required = this.inputs.filter((q) => !q.optional);
+    const required = this.requiredInputs;
     return this.window.pending + (required.length ? Math.min(...required.map((q) => q.length)) : 0);
   }
 
@@ -99,7 +102,7 @@ export class TransformRunner implements Runner {
    * window then); undefined while more may come.
    */
   get itemsLeftIfKnown(): number | undefined {
-    const required = this.inputs.filter((q) => !q.optional);
+    const required = this.requiredInputs;
     if (required.length === 0 || required.some((q) => !q.ended)) return undefined;
     return this.backlog;
   }

@@ -13,6 +13,7 @@ import { pipelineHash } from '../../batch/journal.ts';
 import { pipelineFingerprint } from '../../batch/pipeline-fingerprint.ts';
 import { batchReportCsv, batchReportHtml, batchReportJson } from '../../batch/report.ts';
 import { runBatch, type BatchEvent, type SampleOutcome } from '../../batch/run-batch.ts';
+import type { PipelineGraph } from '../../graph/types.ts';
 import { abortOnSignals } from '../../runtime/index.ts';
 import { terminalProgress } from '../../batch/progress.ts';
 import type { CliIo } from '../io.ts';
@@ -61,6 +62,7 @@ export async function batchCommand(file: string, samples: string, flags: BatchFl
     if (terminal) return terminal.onEvent(event);
     if (event.type === 'finished') io.out(outcomeLine(event.outcome));
   };
+  const hashes = new WeakMap<PipelineGraph, Promise<string>>();
   const signals = abortOnSignals();
   try {
     const result = await runBatch(graph, {
@@ -81,7 +83,14 @@ export async function batchCommand(file: string, samples: string, flags: BatchFl
           g,
           Object.entries(job.inputs).map(([name, p]) => `${name}=${p}`),
         ),
-      pipelineHash: async (g) => pipelineHash(await pipelineFingerprint(g)),
+      pipelineHash: (g) => {
+        // One graph serves every job without overrides: its models are stat'ed once, not per sample.
+        const known = hashes.get(g);
+        if (known) return known;
+        const hash = pipelineFingerprint(g).then(pipelineHash);
+        hashes.set(g, hash);
+        return hash;
+      },
     });
     await writeFile(path.join(outDir, 'report.csv'), batchReportCsv(result.outcomes, outDir));
     await writeFile(path.join(outDir, 'report.json'), batchReportJson(result, outDir));

@@ -4,6 +4,7 @@
  * output, and independence from the order items are processed in (both kinds are stateless).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { relativeRms, speechLike } from '../../helpers/audio-signals.ts';
 import { MANIFESTS } from '../../../models/manifests/index.ts';
 import type { StageItem } from '../../../src/core/item.ts';
 import type { PortPacket, TransformDefinition } from '../../../src/core/stage.ts';
@@ -16,34 +17,6 @@ import { audioChunks, chunkGrid, concatFloat, maxAbsDiff, mergeChunks, seriesChu
 
 const RATE = 24000;
 const SECONDS = 2.5;
-
-/** A voiced glide with harmonics, a pause in the middle and a little noise. */
-function speechLike(seconds: number, f0From: number, f0To: number): Float32Array {
-  const n = Math.round(seconds * RATE);
-  const out = new Float32Array(n);
-  let phase = 0;
-  let seed = 7;
-  for (let i = 0; i < n; i++) {
-    const t = i / RATE;
-    phase += (2 * Math.PI * (f0From + ((f0To - f0From) * t) / seconds)) / RATE;
-    const gate = t > 1.1 && t < 1.35 ? 0 : 0.5 - 0.5 * Math.cos(2 * Math.PI * 3 * t);
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    out[i] =
-      0.3 * gate * (Math.sin(phase) + 0.5 * Math.sin(2 * phase) + 0.25 * Math.sin(3 * phase)) +
-      0.003 * (seed / 2 ** 32 - 0.5);
-  }
-  return out;
-}
-
-function relativeRms(a: Float32Array, b: Float32Array): number {
-  let num = 0,
-    den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
 
 const items = (chunks: Parameters<typeof clipItems>[0], whole: Record<string, Packet> = {}) =>
   clipItems(chunks, { before: 1, after: 1 }, whole);
@@ -64,7 +37,7 @@ async function run(
   }
 }
 
-const speech = speechLike(SECONDS, 140, 220);
+const speech = speechLike(SECONDS, 140, 220, RATE);
 const features = (out: PortPacket[]) => out.map((p) => p.packet as TensorPacket);
 const audioOf = (out: PortPacket[]) => concatFloat(out.map((p) => (p.packet as AudioPacket).data));
 const encode = async (seconds: number, padSeconds: number) =>
@@ -181,7 +154,7 @@ describe('rvc items', () => {
       },
     });
     const plain = audioOf(await run(rvc, {}, rvcItems(0.4)));
-    const high = reference(speechLike(1, 300, 320));
+    const high = reference(speechLike(1, 300, 320, RATE));
     const lifted = audioOf(await run(rvc, {}, rvcItems(0.4, high)));
     expect(lifted.length).toBe(plain.length);
     expect(maxAbsDiff(lifted, plain)).toBeGreaterThan(1e-2);

@@ -1,5 +1,6 @@
 /** content-encoder and rvc stages on the stream: exact frame/sample ranges, chunked vs whole-clip output. */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { relativeRms, speechLike } from '../../helpers/audio-signals.ts';
 import { MANIFESTS } from '../../../models/manifests/index.ts';
 import { ensureReferenceModel } from '../../../models/reference.ts';
 import type { AudioPacket, TensorPacket } from '../../../src/core/types.ts';
@@ -18,39 +19,11 @@ import { concatFloat, maxAbsDiff, runStages } from '../talking-head/stage-harnes
 const RATE = 24000;
 const SECONDS = 2.5;
 
-/** A voiced glide 140 → 220 Hz with harmonics, a pause in the middle and a little noise. */
-function speechLike(seconds: number, f0From: number, f0To: number): Float32Array {
-  const n = Math.round(seconds * RATE);
-  const out = new Float32Array(n);
-  let phase = 0;
-  let seed = 7;
-  for (let i = 0; i < n; i++) {
-    const t = i / RATE;
-    phase += (2 * Math.PI * (f0From + ((f0To - f0From) * t) / seconds)) / RATE;
-    const gate = t > 1.1 && t < 1.35 ? 0 : 0.5 - 0.5 * Math.cos(2 * Math.PI * 3 * t);
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    out[i] =
-      0.3 * gate * (Math.sin(phase) + 0.5 * Math.sin(2 * phase) + 0.25 * Math.sin(3 * phase)) +
-      0.003 * (seed / 2 ** 32 - 0.5);
-  }
-  return out;
-}
-
-function relativeRms(a: Float32Array, b: Float32Array): number {
-  let num = 0,
-    den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
-
 let encoder: string, synthesizer: string;
 beforeAll(async () => {
   [encoder, synthesizer] = await Promise.all([ensureReferenceModel('content-encoder'), ensureReferenceModel('rvc')]);
-  registerClip('speech', { kind: 'audio', data: speechLike(SECONDS, 140, 220), sampleRate: RATE });
-  registerClip('high', { kind: 'audio', data: speechLike(1, 300, 320), sampleRate: RATE });
+  registerClip('speech', { kind: 'audio', data: speechLike(SECONDS, 140, 220, RATE), sampleRate: RATE });
+  registerClip('high', { kind: 'audio', data: speechLike(1, 300, 320, RATE), sampleRate: RATE });
   registerClip('unvoiced', { kind: 'audio', data: new Float32Array(RATE), sampleRate: RATE });
 });
 
