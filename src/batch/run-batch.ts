@@ -5,15 +5,18 @@
  * and isolates failures — a sample that fails is reported and retried (runtime failures only), the
  * others go on.
  *
- * This first version runs each sample as its own run of the pipeline (its own stage workers);
- * `--jobs N` runs N at once, each with its share of the cores.
+ * Every sample's run takes its stage workers from one engine (StageEngine): threads, ONNX Runtime
+ * and sessions start once for the batch, and each clip gets fresh stage instances on them.
+ * `--jobs N` runs N samples at once, each with its share of the cores.
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import PQueue from 'p-queue';
 import { CancelledError, ConfigError, InputError, MediaError, ReelError, StageError } from '../core/errors.ts';
 import type { PipelineGraph } from '../graph/types.ts';
+import type { RunEvent } from '../runtime/runner.ts';
 import { runPipeline } from '../runtime/run-pipeline.ts';
+import { type EngineStats, StageEngine } from '../runtime/stage-engine.ts';
 import { BatchJournal, type CheckResult, fingerprintFiles, type SampleRecord } from './journal.ts';
 import { lockOutputFolder } from './lock.ts';
 import { listSamples, type PipelineInputSpec, type SampleJob } from './samples.ts';
@@ -49,16 +52,25 @@ export interface SampleOutcome {
   reason: string;
   attempts: number;
   wallMs?: number;
+  /** Media the sample's outputs hold, seconds (as recorded when it was rendered). */
+  mediaSeconds?: number;
   outputs: string[];
 }
 
 export type BatchEvent =
   | { type: 'started'; id: string; attempt: number; reason: string }
+  /** A chunk of a sample's outputs is written: `seconds` of its media are done. */
+  | { type: 'progress'; id: string; seconds: number }
+  /** Every sample has been listed: the batch's size is known. */
+  | { type: 'listed'; total: number }
   | { type: 'finished'; outcome: SampleOutcome };
 
 export interface BatchResult {
   outcomes: SampleOutcome[];
   wallMs: number;
+  /** Stage worker threads started for the whole batch, and instances that reused a warm one. */
+  workers: EngineStats;
+  jobs: number;
 }
 
 /** The pipeline's inputs as sample discovery needs them: name and type of each source. */
@@ -86,14 +98,17 @@ export async function runBatch(graph: PipelineGraph, options: BatchOptions): Pro
   const journal = await BatchJournal.open(options.outDir);
   const jobs = Math.max(1, options.jobs ?? 1);
   const queue = new PQueue({ concurrency: jobs });
+  const engine = new StageEngine();
   const outcomes: SampleOutcome[] = [];
   let broken: { err: unknown } | undefined;
   const finish = (outcome: SampleOutcome) => {
     outcomes.push(outcome);
     options.onEvent?.({ type: 'finished', outcome });
   };
+  let listed = 0;
   try {
     for await (const entry of listing.entries) {
+      listed++;
       if (options.signal?.aborted) break;
       if (entry.kind === 'problem') {
         const { id, origin, message } = entry.problem;
@@ -105,20 +120,22 @@ export async function runBatch(graph: PipelineGraph, options: BatchOptions): Pro
       await queue.onSizeLessThan(jobs);
       if (broken) break;
       queue
-        .add(async () => finish(await renderSample(entry.job, journal, options, jobs)))
+        .add(async () => finish(await renderSample(entry.job, journal, options, jobs, engine)))
         .catch((err: unknown) => {
           broken ??= { err };
           queue.clear();
         });
     }
+    if (!broken && !options.signal?.aborted) options.onEvent?.({ type: 'listed', total: listed });
     await queue.onIdle();
     if (broken) throw broken.err; // a cancel, or the journal could not be written
   } finally {
+    await engine.close();
     await journal.close();
     await lock.release();
   }
   if (options.signal?.aborted) throw new CancelledError('batch cancelled; finished samples are kept');
-  return { outcomes, wallMs: performance.now() - started };
+  return { outcomes, wallMs: performance.now() - started, workers: engine.stats, jobs };
 }
 
 async function renderSample(
@@ -126,6 +143,7 @@ async function renderSample(
   journal: BatchJournal,
   options: BatchOptions,
   jobs: number,
+  engine: StageEngine,
 ): Promise<SampleOutcome> {
   const base = { id: job.id, origin: job.origin, outputs: [] as string[] };
   let graph: PipelineGraph;
@@ -150,6 +168,7 @@ async function renderSample(
       status: 'skipped',
       reason: check.reason,
       attempts: 0,
+      mediaSeconds: previous?.mediaSeconds,
       outputs: Object.values(previous?.outputs ?? {}).map((o) => path.join(options.outDir, o.path)),
     };
   }
@@ -164,7 +183,13 @@ async function renderSample(
     const t0 = performance.now();
     try {
       const outDir = path.join(options.outDir, job.id);
-      const result = await runPipeline(graph, { inputs, outDir, cores, signal: options.signal });
+      const sinks = new Set([...graph.nodes.values()].filter((n) => n.role === 'sink').map((n) => n.id));
+      const onEvent = (event: RunEvent) => {
+        if (event.type === 'chunk' && sinks.has(event.stage))
+          options.onEvent?.({ type: 'progress', id: job.id, seconds: event.chunk.end });
+      };
+      const result = await runPipeline(graph, { inputs, outDir, cores, engine, signal: options.signal, onEvent });
+      const mediaSeconds = result.metrics.mediaSeconds;
       const wallMs = performance.now() - t0;
       const files = Object.values(result.files).flat();
       const byKey = Object.fromEntries(
@@ -183,9 +208,10 @@ async function renderSample(
         inputs: inputPrints,
         outputs,
         wallMs,
+        mediaSeconds,
         finishedAt: new Date().toISOString(),
       });
-      return { ...base, status: 'done', reason: check.reason, attempts: attempt, wallMs, outputs: files };
+      return { ...base, status: 'done', reason: check.reason, attempts: attempt, wallMs, mediaSeconds, outputs: files };
     } catch (err) {
       if (err instanceof CancelledError) throw err;
       if (attempt <= retries && retryable(err)) continue;

@@ -84,7 +84,7 @@ function program(io: CliIo, result: { code: number }): Command {
       .argument('<pipeline>', 'pipeline YAML file')
       .argument('<samples>', 'folder of samples (subfolders or files named after the inputs) or a manifest')
       .requiredOption('--out <dir>', 'output folder: <dir>/<sample>/…, the journal, report.csv and report.json')
-      .option('--jobs <n>', 'samples rendered at once', '1')
+      .option('--jobs <n>', 'samples rendered at once: a number, or auto (one per 4 cores)', 'auto')
       .option('--retries <n>', 'runs again after a runtime failure (never after a bad input)', '1')
       .option('--force', 'redo every sample, even those done and verified')
       .option('--cores <n>', 'cores the batch may keep busy, shared by its jobs (default: all)')

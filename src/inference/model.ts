@@ -60,6 +60,14 @@ type WarmupDims = Readonly<Record<string, number>>;
 /** Sessions of this thread, shared by stages (and clips) that ask for the same model and settings. */
 const SESSIONS = new SessionPool();
 
+/**
+ * Keep this thread's sessions open after their stages are disposed, for the next clip's stages
+ * (a stage worker kept warm by a batch); `false` releases the ones kept.
+ */
+export function keepIdleSessions(keep: boolean): Promise<void> {
+  return SESSIONS.keepIdle(keep);
+}
+
 function isTensorData(t: Feed): t is TensorData {
   return 'dtype' in t;
 }
@@ -168,7 +176,7 @@ export async function openModel(o: OpenModelOptions): Promise<Model> {
   try {
     assertContract(session, o.contract, { stage: o.stage, model: o.path });
     const dims =
-      o.warmup && o.settings.warmup > 0
+      o.warmup && o.settings.warmup > 0 && !SESSIONS.warmed(spec)
         ? typeof o.warmup.dims === 'function'
           ? o.warmup.dims({ path: o.path, session })
           : o.warmup.dims
@@ -180,6 +188,7 @@ export async function openModel(o: OpenModelOptions): Promise<Model> {
         feeds[input.name] = o.warmup?.feeds?.[input.name] ?? zerosFor(input, dims);
       }
       for (let i = 0; i < o.settings.warmup; i++) await run(feeds);
+      SESSIONS.markWarmed(spec);
     }
   } catch (err) {
     await release();

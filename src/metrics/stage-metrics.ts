@@ -41,6 +41,8 @@ export interface RunMetrics {
   pipeline: string;
   mode: 'pipelined' | 'sequential';
   wallMs: number;
+  /** Media the run produced, seconds: the furthest point of the clip any output reached. */
+  mediaSeconds: number;
   /** Of wallMs, the time to start every stage (workers, sessions, warm-up) before the first chunk. */
   startupMs?: number;
   /** Resident set size at its highest while the run went on (sampled every 50 ms, so a lower bound), bytes. */

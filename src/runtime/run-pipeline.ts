@@ -33,7 +33,8 @@ import { SinkRunner } from './sink-runner.ts';
 import { createSourceHost, SourceRunner } from './source-runner.ts';
 import type { HostContext, HostSpec } from './transform-host.ts';
 import { TransformRunner } from './transform-runner.ts';
-import { createWorkerHost, spawnStageWorker, type StageWorker } from './worker-host.ts';
+import { StageEngine } from './stage-engine.ts';
+import { createWorkerHost, endStageWorker, spawnStageWorker, type StageWorker } from './worker-host.ts';
 
 export interface RunOptions {
   /**
@@ -53,6 +54,11 @@ export interface RunOptions {
   workers?: boolean;
   /** Cores the run's budget splits across stages. @defaultValue os.availableParallelism() */
   cores?: number;
+  /**
+   * Stage workers kept warm between runs (a batch's): this run takes its workers from it where
+   * it has them and gives them back when it ends cleanly. @defaultValue workers of its own
+   */
+  engine?: StageEngine;
 }
 
 export interface RunResult {
@@ -383,7 +389,9 @@ class PipelineRun {
     // the start. Each stage's share is rounded up from a fraction of a core: the plan may pass the
     // worker cores by one instance per scalable stage but the first.
     const idle = workerCores(this.cores) - first;
-    const count = idle > 0 ? idle + scalable.length - 1 : 0;
+    // Workers the engine keeps warm for these stages take the spares' place.
+    const warm = scalable.reduce((sum, s) => sum + (this.options.engine?.idleCount(this.engineKey(s.id)) ?? 0), 0);
+    const count = Math.max(0, (idle > 0 ? idle + scalable.length - 1 : 0) - warm);
     const kinds = scalable
       .map((s) => this.transformRunner(s.id)?.node.def.module)
       .filter((url): url is string => url !== undefined);
@@ -391,13 +399,7 @@ class PipelineRun {
   }
 
   private async releaseSpares(): Promise<void> {
-    const spares = this.spares.splice(0);
-    await Promise.all(
-      spares.map(async ({ worker, exited }) => {
-        await worker.terminate();
-        await exited;
-      }),
-    );
+    await Promise.all(this.spares.splice(0).map(endStageWorker));
   }
 
   private addReplica(id: string): void {
@@ -405,7 +407,10 @@ class PipelineRun {
     const first = this.hostSpecs.get(id)!;
     // A replica says what the first instance said (its provider, its model): those lines once.
     const spec: HostSpec = { ...first, log: (line) => void (this.logged.has(`${id}\n${line}`) || first.log(line)) };
-    const added = createWorkerHost(spec, this.spares.pop()).then(
+    const engine = this.options.engine;
+    const key = this.engineKey(id);
+    const recycle = engine && ((worker: StageWorker) => engine.give(key, worker));
+    const added = createWorkerHost(spec, engine?.take(key) ?? this.spares.pop(), recycle).then(
       async (host) => {
         if (this.closed || this.failure) return void (await host.dispose());
         runner.addHost(host);
@@ -479,31 +484,49 @@ class PipelineRun {
     }
     if (!(runner instanceof TransformRunner) || def.role !== 'transform')
       throw new Error(`node "${node.id}" has no runner for role ${def.role}`);
-    const plan = this.plans.get(node.id)!;
     const spec: HostSpec = {
       def,
       options: node.options,
-      context: {
-        ...context,
-        settings: { ...node.settings, threads: { ...node.settings.threads, intraOp: plan.intraOp } },
-      },
+      context: { ...context, settings: this.instanceSettings(node) },
       log,
       outputRoom: () => runner.awaitRoom(),
       shared: (packet) => (this.env.fanout.get(packet) ?? 1) > 1,
       startAbort: this.startAbort.signal,
     };
     this.hostSpecs.set(node.id, spec);
-    const concurrency = plan.replicas;
+    const concurrency = this.plans.get(node.id)!.replicas;
     const inWorker = useWorkers && def.thread === 'worker';
+    const engine = this.options.engine;
+    const key = this.engineKey(node.id);
+    const recycle = engine && ((worker: StageWorker) => engine.give(key, worker));
     const startedAt = performance.now();
     const created = await Promise.allSettled(
-      Array.from({ length: concurrency }, () => (inWorker ? createWorkerHost(spec) : createInProcessHost(spec))),
+      Array.from({ length: concurrency }, () =>
+        inWorker ? createWorkerHost(spec, engine?.workerFor(key), recycle) : createInProcessHost(spec),
+      ),
     );
     // Attach what was created, so that close() disposes it even when a sibling failed.
     runner.attach(created.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : [])));
     const failed = created.find((c) => c.status === 'rejected');
     if (failed) throw failed.reason;
     this.instanceStartMs.set(node.id, performance.now() - startedAt);
+  }
+
+  /** A transform's settings as its instances get them: the intra-op threads are the budget's. */
+  private instanceSettings(node: GraphNode): GraphNode['settings'] {
+    const intraOp = this.plans.get(node.id)!.intraOp;
+    return { ...node.settings, threads: { ...node.settings.threads, intraOp } };
+  }
+
+  /** The engine's key for a transform's workers (see StageEngine.keyOf). */
+  private engineKey(id: string): string {
+    const node = this.graph.nodes.get(id)!;
+    if (node.def.role !== 'transform') return id;
+    return StageEngine.keyOf({
+      def: node.def,
+      options: node.options,
+      context: { ...this.hostContext(node), settings: this.instanceSettings(node) },
+    });
   }
 
   private result(): RunResult {
@@ -524,6 +547,7 @@ class PipelineRun {
         pipeline: this.graph.name,
         mode: this.mode,
         wallMs: round(wallMs),
+        mediaSeconds: Math.max(0, ...this.runners.map((r) => (r instanceof SinkRunner ? r.mediaSeconds : 0))),
         startupMs: round(this.startupMs),
         peakRssBytes: this.peakRss,
         processPeakRssBytes: process.resourceUsage().maxRSS * 1024,

@@ -22,6 +22,8 @@ export class SinkRunner implements Runner {
   private finishing = false;
   private done = false;
   private committed = false;
+  /** The furthest point of the clip written, seconds: the media this sink has produced. */
+  private writtenSeconds = 0;
 
   constructor(
     readonly node: GraphNode,
@@ -34,6 +36,10 @@ export class SinkRunner implements Runner {
 
   get finished(): boolean {
     return this.done;
+  }
+
+  get mediaSeconds(): number {
+    return this.writtenSeconds;
   }
 
   attach(sink: SinkInstance): void {
@@ -70,6 +76,7 @@ export class SinkRunner implements Runner {
       () => {
         const now = performance.now();
         this.writing = undefined;
+        this.writtenSeconds = Math.max(this.writtenSeconds, item.chunk.end);
         this.metrics.compute(now - started);
         this.metrics.itemDone(now - started);
         this.env.trace.span(this.node.id, `${this.node.id} #${item.chunk.index}`, started, now, {

@@ -1,7 +1,8 @@
 /**
  * The TypeScript side of a stage worker: loads the stage definition from its module, creates the
  * instance (its ONNX session lives and runs on this thread), and runs the items it is sent, one
- * at a time, reporting packets, compute segments and completion.
+ * at a time, reporting packets, compute segments and completion. A worker kept warm by a batch
+ * hosts one instance after another (one per clip); their sessions stay open between them.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Subscription } from 'rxjs';
@@ -23,7 +24,8 @@ if (workerData?.creationLock) useCreationLockBuffer(workerData.creationLock as S
 for (const name of (workerData?.preload ?? []) as string[]) void importModule(name).catch(() => undefined);
 // Each worker has its own heap: reclaim its chunk buffers promptly too.
 startBufferReclaim();
-const abort = new AbortController();
+/** Aborted when the current instance is disposed; a new one per instance. */
+let abort = new AbortController();
 let instance: TransformInstance | undefined;
 let running: Subscription | undefined;
 
@@ -56,7 +58,20 @@ function outputRoom(): Promise<void> {
 
 const driver = new InstanceDriver(outputRoom);
 
+/** Whether this thread keeps its sessions open between instances (see WorkerInit.pooled). */
+let keepingSessions = false;
+
+/** Loaded only by pooled workers: a stage without a model never loads ONNX Runtime for it. */
+async function keepSessions(keep: boolean): Promise<void> {
+  if (keep === keepingSessions) return;
+  keepingSessions = keep;
+  const { keepIdleSessions } = await import('../inference/model.ts');
+  await keepIdleSessions(keep);
+}
+
 async function start(init: WorkerInit): Promise<void> {
+  await keepSessions(init.pooled === true);
+  abort = new AbortController();
   const def = await loadDefinition(init);
   const log = (line: string) => send({ type: 'log', line });
   instance = await createInstance(def, init.options, {
@@ -111,11 +126,15 @@ function runItem(seq: number, message: ToWorker & { type: 'item' }): void {
     });
 }
 
-async function dispose(): Promise<void> {
+async function dispose(keep: boolean): Promise<void> {
   abort.abort();
   running?.unsubscribe();
+  running = undefined;
   try {
     await instance?.dispose();
+    instance = undefined;
+    wholes.clear();
+    if (!keep) await keepSessions(false);
   } finally {
     send({ type: 'disposed' });
   }
@@ -134,7 +153,7 @@ port.on('message', (message: ToWorker) => {
       runItem(message.seq, message);
       break;
     case 'dispose':
-      dispose().catch((err) => send({ type: 'error', error: serializeError(err) }));
+      dispose(message.keep === true).catch((err) => send({ type: 'error', error: serializeError(err) }));
       break;
   }
 });

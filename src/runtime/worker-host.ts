@@ -69,10 +69,25 @@ export function spawnStageWorker(preload: readonly string[] = []): StageWorker {
   return { worker, exited };
 }
 
-/** Hosts a transform instance on `started` (a spare worker), or on a worker started now. */
-export function createWorkerHost(spec: HostSpec, started?: StageWorker): Promise<TransformHost> {
+/** Ends a stage worker thread; resolves once it is gone. */
+export async function endStageWorker({ worker, exited }: StageWorker): Promise<void> {
+  await worker.terminate();
+  await exited;
+}
+
+/**
+ * Hosts a transform instance on `started` (a spare worker, or one kept warm), or on a worker
+ * started now. With `recycle`, a clean dispose hands the thread back (its sessions still open)
+ * instead of ending it; a worker that was mid-item, hung or failing is ended as always.
+ */
+export function createWorkerHost(
+  spec: HostSpec,
+  started?: StageWorker,
+  recycle?: (worker: StageWorker) => void,
+): Promise<TransformHost> {
   if (!spec.def.module) throw new Error(`stage kind "${spec.def.kind}" has no module URL to load in a worker`);
-  const { worker, exited } = started ?? spawnStageWorker();
+  const stageWorker = started ?? spawnStageWorker();
+  const { worker, exited } = stageWorker;
   let state: 'starting' | 'running' | 'disposing' | 'gone' = 'starting';
   let onDisposed: (() => void) | undefined;
   let nextSeq = 0;
@@ -132,7 +147,7 @@ export function createWorkerHost(spec: HostSpec, started?: StageWorker): Promise
       if (current?.seq === seq) action(current.subscriber);
     };
 
-    worker.on('message', (message: FromWorker) => {
+    const onMessage = (message: FromWorker) => {
       switch (message.type) {
         case 'ready':
           state = 'running';
@@ -166,8 +181,10 @@ export function createWorkerHost(spec: HostSpec, started?: StageWorker): Promise
           onDisposed?.();
           break;
       }
-    });
-    worker.on('error', (err) => fail(err));
+    };
+    const onError = (err: Error) => fail(err);
+    worker.on('message', onMessage);
+    worker.on('error', onError);
     const abandon = () => state === 'starting' && failStart(new Error('start abandoned: the run failed first'));
     if (spec.startAbort?.aborted) abandon();
     spec.startAbort?.addEventListener('abort', abandon, { once: true });
@@ -197,20 +214,35 @@ export function createWorkerHost(spec: HostSpec, started?: StageWorker): Promise
           await worker.terminate();
           return void (await exited);
         }
+        // Only an idle, healthy instance leaves a thread fit for the next clip.
+        const keep = recycle !== undefined && state === 'running' && current === undefined;
         state = 'disposing';
-        const disposed = new Promise<void>((resolve) => (onDisposed = resolve));
-        worker.postMessage({ type: 'dispose' } satisfies ToWorker);
+        let answered = false;
+        const disposed = new Promise<void>((resolve) => (onDisposed = resolve)).then(() => (answered = true));
+        worker.postMessage({ type: 'dispose', keep } satisfies ToWorker);
         // A stage stuck in a synchronous loop (or a hung session) never answers: terminate it.
         let timer: NodeJS.Timeout | undefined;
         const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, DISPOSE_GRACE_MS)));
         await Promise.race([disposed, grace, exited]);
         clearTimeout(timer);
         state = 'gone';
+        if (keep && answered) {
+          worker.off('message', onMessage);
+          worker.off('error', onError);
+          return recycle(stageWorker);
+        }
         await worker.terminate();
         await exited;
       },
     };
 
-    post({ type: 'init', kind: spec.def.kind, module: spec.def.module!, options: spec.options, context: spec.context });
+    post({
+      type: 'init',
+      kind: spec.def.kind,
+      module: spec.def.module!,
+      options: spec.options,
+      context: spec.context,
+      pooled: recycle !== undefined,
+    });
   });
 }

@@ -15,6 +15,11 @@ export interface WorkerInit {
   module: string;
   options: Readonly<Record<string, unknown>>;
   context: HostContext;
+  /**
+   * The worker is kept warm between clips (a batch's engine): its sessions stay open when the
+   * instance is disposed, for the next instance to take.
+   */
+  pooled?: boolean;
 }
 
 /**
@@ -32,7 +37,8 @@ export interface WholeRefs {
 export type ToWorker =
   | WorkerInit
   | { type: 'item'; seq: number; item: ItemData; wholes: WholeRefs }
-  | { type: 'dispose' }
+  /** Dispose the instance; `keep`: the thread lives on for another instance (its sessions kept). */
+  | { type: 'dispose'; keep?: boolean }
   /** Answer to `await-room`: the stage's downstream queues have room again. */
   | { type: 'room'; id: number };
 

@@ -61,7 +61,9 @@ describe('reel batch', () => {
     });
     expect(first.stdout).toMatch(/^FAIL {2}corrupt: .*corrupt\.wav.*$/m);
     expect(first.stdout).toMatch(/^FAIL {2}empty: .*$/m);
-    expect(first.stderr).toMatch(/batch: 5 samples — 3 done, 0 already done, 2 failed/);
+    expect(first.stderr).toMatch(
+      /batch: 5 samples: 3 done, 0 already done, 2 failed, in [\d.]+ s, [\d.]+ s of media at RTF [\d.]+/,
+    );
     expect(await filesUnder(out)).toEqual([
       '-dash ü/converted.wav',
       'bob/converted.wav',
@@ -70,6 +72,13 @@ describe('reel batch', () => {
       'report.json',
       'talk 1/converted.wav',
     ]);
+    // One engine for the batch: the second and third samples ran on the first one's stage workers
+    // (content, convert), and each sample's media is counted.
+    const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'));
+    expect(report.totals.workersReused).toBeGreaterThanOrEqual(4);
+    expect(report.totals.mediaS).toBeGreaterThan(0);
+    const talk = report.samples.find((s: { id: string }) => s.id === 'talk 1');
+    expect(talk.rtf).toBeCloseTo(talk.wallMs / 1000 / talk.mediaSeconds, 6);
     const page = await readFile(path.join(out, 'report.html'), 'utf8');
     expect(page.match(/<tr class="(done|failed)">/g)).toHaveLength(5);
     expect(page).toContain('<a href="-dash%20%C3%BC/converted.wav">-dash ü/converted.wav</a>');
@@ -99,11 +108,24 @@ describe('reel batch', () => {
       ]),
     );
 
-    // One input changes: only that sample renders again.
+    expect(events).toContainEqual({ type: 'listed', total: 5 });
+
+    // One input changes: only that sample renders again, its progress reported chunk by chunk.
     await loopClip(SHORT, 2, path.join(samples, 'talk 1.wav'), 'audio');
-    const third = await runCli(['batch', 'pipelines/voice-convert.yaml', samples, '--out', out]);
+    const third = await runCli(['batch', 'pipelines/voice-convert.yaml', samples, '--out', out, '--progress', 'json']);
     expect(await statuses(out)).toMatchObject({ '-dash ü': 'skipped', bob: 'skipped', 'talk 1': 'done' });
-    expect(third.stdout).toMatch(/^done {2}talk 1 in /m);
+    const thirdEvents = third.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const progress = thirdEvents.filter((e) => e.type === 'progress').map((e) => e.seconds);
+    const rendered = thirdEvents.find((e) => e.type === 'finished' && e.outcome.id === 'talk 1').outcome;
+    expect(rendered.status).toBe('done');
+    // Seconds written so far rise to the sample's media length (the clip was looped to 2 s).
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress.at(-1)).toBeCloseTo(rendered.mediaSeconds, 6);
+    expect(rendered.mediaSeconds).toBeCloseTo(2, 1);
 
     // An output altered behind the batch's back is redone too.
     await writeFile(path.join(out, 'bob/converted.wav'), 'damaged');

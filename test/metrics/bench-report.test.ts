@@ -74,6 +74,7 @@ function run(clipSeconds: number, mode: BenchRun['mode'], replicas: number): Ben
     pipeline: 'voice-convert',
     mode,
     wallMs,
+    mediaSeconds: 5 * chunks,
     startupMs,
     peakRssBytes: 200 * 2 ** 20,
     processPeakRssBytes: 210 * 2 ** 20,

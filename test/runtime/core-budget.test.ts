@@ -7,6 +7,7 @@ import {
   type StageCost,
   startPlan,
   workerCores,
+  batchJobs,
 } from '../../src/runtime/core-budget.ts';
 
 function stage(id: string, over: Partial<BudgetStage> = {}): BudgetStage {
@@ -52,6 +53,12 @@ describe('startPlan', () => {
     expect(workerCores(3)).toBe(3);
     expect(workerCores(4)).toBe(3);
     expect(startPlan(2, 'pipelined', [stage('x', { replicable: false })])[0].intraOp).toBe(2);
+  });
+});
+
+describe('batchJobs', () => {
+  it('renders one sample at a time on a small machine and one per 4 cores on a larger one', () => {
+    expect([1, 2, 3, 4, 7, 8, 16, 64].map(batchJobs)).toEqual([1, 1, 1, 1, 1, 2, 4, 16]);
   });
 });
 

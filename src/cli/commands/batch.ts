@@ -1,5 +1,5 @@
 /**
- * `reel batch <pipeline.yaml> <samples> --out DIR [--jobs N] [--retries N] [--force] [--cores N]
+ * `reel batch <pipeline.yaml> <samples> --out DIR [--jobs N|auto] [--retries N] [--force] [--cores N]
  *   [--set K=V]... [--profile NAME] [--progress auto|plain|json]`
  * Renders a folder (or manifest) of samples into `DIR/<sample>/`, resumably: a journal in DIR
  * records what is done, a re-run skips what is done and still valid. One line per finished sample
@@ -7,13 +7,15 @@
  * Exit 0 when every sample is done, 3 when any failed, 2 on a usage error (nothing was run).
  */
 import { stat, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../core/errors.ts';
 import { pipelineHash } from '../../batch/journal.ts';
 import { pipelineFingerprint } from '../../batch/pipeline-fingerprint.ts';
-import { batchReportCsv, batchReportHtml, batchReportJson } from '../../batch/report.ts';
+import { batchReportCsv, batchReportHtml, batchReportJson, batchTotals, totalsLine } from '../../batch/report.ts';
 import { runBatch, type BatchEvent, type SampleOutcome } from '../../batch/run-batch.ts';
 import type { PipelineGraph } from '../../graph/types.ts';
+import { batchJobs } from '../../runtime/core-budget.ts';
 import { abortOnSignals } from '../../runtime/index.ts';
 import { terminalProgress } from '../../batch/progress.ts';
 import type { CliIo } from '../io.ts';
@@ -31,17 +33,20 @@ export interface BatchFlags {
   progress: string;
 }
 
-function wholeNumber(flag: string, text: string, least: number): number {
+function wholeNumber(flag: string, text: string, least: number, or = ''): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < least)
-    throw new UsageError(`${flag} ${text}: expected a whole number ≥ ${least}, e.g. ${flag} ${least + 1}`);
+    throw new UsageError(`${flag} ${text}: expected ${or}a whole number ≥ ${least}, e.g. ${flag} ${least + 1}`);
   return n;
 }
 
 export async function batchCommand(file: string, samples: string, flags: BatchFlags, io: CliIo): Promise<number> {
-  const jobs = wholeNumber('--jobs', flags.jobs, 1);
   const retries = wholeNumber('--retries', flags.retries, 0);
   const cores = parseCores(flags.cores);
+  const jobs =
+    flags.jobs === 'auto'
+      ? batchJobs(cores ?? availableParallelism())
+      : wholeNumber('--jobs', flags.jobs, 1, 'auto or ');
   if (!['auto', 'plain', 'json'].includes(flags.progress))
     throw new UsageError(`--progress ${flags.progress}: expected auto, plain or json`);
   const place = await stat(samples).catch(() => undefined);
@@ -95,12 +100,9 @@ export async function batchCommand(file: string, samples: string, flags: BatchFl
     await writeFile(path.join(outDir, 'report.csv'), batchReportCsv(result.outcomes, outDir));
     await writeFile(path.join(outDir, 'report.json'), batchReportJson(result, outDir));
     await writeFile(path.join(outDir, 'report.html'), batchReportHtml(result, outDir, graph.name));
-    const count = (status: SampleOutcome['status']) => result.outcomes.filter((o) => o.status === status).length;
-    const failed = count('failed');
-    io.err(
-      `batch: ${result.outcomes.length} samples — ${count('done')} done, ${count('skipped')} already done, ${failed} failed, in ${(result.wallMs / 1000).toFixed(1)} s; report: ${path.join(outDir, 'report.csv')}`,
-    );
-    return failed > 0 ? 3 : 0;
+    const totals = batchTotals(result);
+    io.err(`batch: ${totalsLine(totals)}; report: ${path.join(outDir, 'report.csv')}`);
+    return totals.failed > 0 ? 3 : 0;
   } catch (err) {
     if (signals.received()) {
       io.err(`batch cancelled by ${signals.received()}; finished samples are kept, a re-run goes on from there`);
@@ -118,7 +120,8 @@ function outcomeLine(o: SampleOutcome): string {
   const files = o.outputs.map(shown).join(', ');
   if (o.status === 'skipped') return `skip  ${o.id} (already done, outputs verified) ${files}`;
   const retried = o.attempts > 1 ? `, ${o.attempts} attempts` : '';
-  return `done  ${o.id} in ${((o.wallMs ?? 0) / 1000).toFixed(2)} s${retried} → ${files}`;
+  const media = o.mediaSeconds ? ` (${o.mediaSeconds.toFixed(1)} s of media)` : '';
+  return `done  ${o.id} in ${((o.wallMs ?? 0) / 1000).toFixed(2)} s${media}${retried} → ${files}`;
 }
 
 /** A path as the user would type it: relative below the working folder, absolute elsewhere. */
