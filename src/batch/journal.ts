@@ -40,6 +40,7 @@ const sampleRecordSchema = z.object({
   error: z.string().optional(),
   wallMs: z.number().optional(),
   mediaSeconds: z.number().optional(),
+  attempts: z.number().optional(),
   finishedAt: z.string(),
 });
 
@@ -55,6 +56,8 @@ export interface SampleRecord {
   error?: string;
   wallMs?: number;
   mediaSeconds?: number;
+  /** Runs it took (a queue job run twice, by a worker lost mid-job and another, says 2). */
+  attempts?: number;
   /** ISO 8601. */
   finishedAt: string;
 }

@@ -12,7 +12,8 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import PQueue from 'p-queue';
-import { CancelledError, ConfigError, InputError, MediaError, ReelError, StageError } from '../core/errors.ts';
+import { CancelledError } from '../core/errors.ts';
+import { oneLine, retryable } from './failures.ts';
 import type { PipelineGraph } from '../graph/types.ts';
 import type { RunEvent } from '../runtime/runner.ts';
 import { runPipeline } from '../runtime/run-pipeline.ts';
@@ -40,6 +41,35 @@ export interface BatchOptions {
   /** A stable hash of the pipeline as a job runs it. */
   pipelineHash(graph: PipelineGraph): Promise<string>;
   onEvent?: (event: BatchEvent) => void;
+  /**
+   * Renders one sample; runs may be retried around it (`retries`). @defaultValue a run of the
+   * pipeline in this process. A renderer that retries on its own (`reel batch --queue`) is tried once.
+   */
+  render?: (request: RenderRequest) => Promise<RenderedSample>;
+}
+
+/** One sample to render, as the batch hands it to a renderer. */
+export interface RenderRequest {
+  job: SampleJob;
+  graph: PipelineGraph;
+  /** File per pipeline input, checked. */
+  inputs: Record<string, string>;
+  /** `<batch out>/<sample>`. */
+  outDir: string;
+  /** The sample's share of the batch's cores. */
+  cores?: number;
+  engine: StageEngine;
+  signal?: AbortSignal;
+  /** Seconds of the sample's media written so far. */
+  onProgress(seconds: number): void;
+}
+
+export interface RenderedSample {
+  /** Files written, by pipeline output name. */
+  files: Record<string, readonly string[]>;
+  mediaSeconds: number;
+  /** Runs it took, where the renderer retried on its own (a queue). */
+  attempts?: number;
 }
 
 export type SampleStatus = 'done' | 'skipped' | 'failed';
@@ -129,6 +159,8 @@ export async function runBatch(graph: PipelineGraph, options: BatchOptions): Pro
     if (!broken && !options.signal?.aborted) options.onEvent?.({ type: 'listed', total: listed });
     await queue.onIdle();
     if (broken) throw broken.err; // a cancel, or the journal could not be written
+    // A render elsewhere (a queue worker killed mid-job) may have left its partial file behind.
+    if (options.render && !options.signal?.aborted) await removePartialFiles(options.outDir);
   } finally {
     await engine.close();
     await journal.close();
@@ -176,20 +208,27 @@ async function renderSample(
   const inputPrints = check.inputs ?? (await fingerprintFiles(inputs).catch(() => ({})));
   const cores = options.cores === undefined ? undefined : Math.max(1, Math.floor(options.cores / jobs));
   const retries = Math.max(0, options.retries ?? 1);
+  const render = options.render ?? localRender;
+  // A renderer elsewhere (the queue) retries on its own terms.
+  const localRetries = options.render ? 0 : retries;
   let attempt = 0;
   for (;;) {
     attempt++;
     options.onEvent?.({ type: 'started', id: job.id, attempt, reason: check.reason });
     const t0 = performance.now();
     try {
-      const outDir = path.join(options.outDir, job.id);
-      const sinks = new Set([...graph.nodes.values()].filter((n) => n.role === 'sink').map((n) => n.id));
-      const onEvent = (event: RunEvent) => {
-        if (event.type === 'chunk' && sinks.has(event.stage))
-          options.onEvent?.({ type: 'progress', id: job.id, seconds: event.chunk.end });
-      };
-      const result = await runPipeline(graph, { inputs, outDir, cores, engine, signal: options.signal, onEvent });
-      const mediaSeconds = result.metrics.mediaSeconds;
+      const result = await render({
+        job,
+        graph,
+        inputs,
+        outDir: path.join(options.outDir, job.id),
+        cores,
+        engine,
+        signal: options.signal,
+        onProgress: (seconds) => options.onEvent?.({ type: 'progress', id: job.id, seconds }),
+      });
+      const { mediaSeconds } = result;
+      const attempts = result.attempts ?? attempt;
       const wallMs = performance.now() - t0;
       const files = Object.values(result.files).flat();
       const byKey = Object.fromEntries(
@@ -209,17 +248,29 @@ async function renderSample(
         outputs,
         wallMs,
         mediaSeconds,
+        attempts,
         finishedAt: new Date().toISOString(),
       });
-      return { ...base, status: 'done', reason: check.reason, attempts: attempt, wallMs, mediaSeconds, outputs: files };
+      return { ...base, status: 'done', reason: check.reason, attempts, wallMs, mediaSeconds, outputs: files };
     } catch (err) {
       if (err instanceof CancelledError) throw err;
-      if (attempt <= retries && retryable(err)) continue;
+      if (attempt <= localRetries && retryable(err)) continue;
       const reason = oneLine(err);
       await journal.record(failedRecord(job.id, reason, hash));
       return { ...base, status: 'failed', reason, attempts: attempt, wallMs: performance.now() - t0 };
     }
   }
+}
+
+/** Renders a sample in this process, on the batch's engine. */
+async function localRender(request: RenderRequest): Promise<RenderedSample> {
+  const { graph, inputs, outDir, cores, engine, signal } = request;
+  const sinks = new Set([...graph.nodes.values()].filter((n) => n.role === 'sink').map((n) => n.id));
+  const onEvent = (event: RunEvent) => {
+    if (event.type === 'chunk' && sinks.has(event.stage)) request.onProgress(event.chunk.end);
+  };
+  const result = await runPipeline(graph, { inputs, outDir, cores, engine, signal, onEvent });
+  return { files: result.files, mediaSeconds: result.metrics.mediaSeconds };
 }
 
 /** An async iterable whose first entry is read at once (so its errors surface), then all of it. */
@@ -243,17 +294,6 @@ function peeked<T>(source: AsyncIterable<T>): { first: Promise<unknown>; entries
       },
     },
   };
-}
-
-/** Runtime failures may pass on a second try; a bad input, file or model never does. */
-function retryable(err: unknown): boolean {
-  const cause = err instanceof StageError ? err.cause : err;
-  return !(cause instanceof InputError || cause instanceof MediaError || cause instanceof ConfigError);
-}
-
-function oneLine(err: unknown): string {
-  if (err instanceof ReelError) return err.lines().join('; ');
-  return err instanceof Error ? err.message.split('\n')[0] : String(err);
 }
 
 /**

@@ -9,6 +9,7 @@ import { EXIT, ReelError } from '../core/errors.ts';
 // Commands are imported when they run: `reel --help` then loads none of the runtime (rxjs, zod,
 // yaml, ONNX Runtime), which is most of its start-up.
 import type { BatchFlags } from './commands/batch.ts';
+import type { WorkerFlags } from './commands/worker.ts';
 import type { BenchFlags } from './commands/bench.ts';
 import type { RunFlags } from './commands/run.ts';
 import { processIo, type CliIo } from './io.ts';
@@ -87,6 +88,7 @@ function program(io: CliIo, result: { code: number }): Command {
       .option('--jobs <n>', 'samples rendered at once: a number, or auto (one per 4 cores)', 'auto')
       .option('--retries <n>', 'runs again after a runtime failure (never after a bad input)', '1')
       .option('--force', 'redo every sample, even those done and verified')
+      .option('--queue <url>', 'render on `reel worker` processes through this Redis: redis://HOST:PORT[/DB]')
       .option('--cores <n>', 'cores the batch may keep busy, shared by its jobs (default: all)')
       .option(
         '--progress <mode>',
@@ -96,6 +98,22 @@ function program(io: CliIo, result: { code: number }): Command {
   ).action((file: string, samples: string, opts: BatchFlags) =>
     run(async () => (await import('./commands/batch.ts')).batchCommand(file, samples, opts, io))(),
   );
+
+  root
+    .command('worker')
+    .description('render jobs queued by `reel batch --queue` until SIGTERM; several machines can run one each')
+    .requiredOption(
+      '--queue <url>',
+      'the Redis the batches queue on: redis://HOST:PORT[/DB] (password: URL or REEL_REDIS_PASSWORD)',
+    )
+    .option('--jobs <n>', 'jobs rendered at once: a number, or auto (one per 4 cores)', 'auto')
+    .option('--cores <n>', 'cores the jobs in hand share (default: all)')
+    .option(
+      '--drain-timeout <s>',
+      'on SIGTERM, how long jobs in hand may finish before they go back to the queue',
+      '60',
+    )
+    .action((opts: WorkerFlags) => run(async () => (await import('./commands/worker.ts')).workerCommand(opts, io))());
 
   pipelineFlags(
     root

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loopClip } from '../../src/media/loop-clip.ts';
+import { filesUnder, statuses } from '../helpers/batch-output.ts';
 import { REPO_ROOT, runCli } from '../helpers/cli.ts';
 
 const SHORT = path.join(REPO_ROOT, 'samples/talking-head/short/voice.wav');
@@ -24,22 +25,6 @@ async function samplesFolder(): Promise<string> {
   await copyFile(SHORT, path.join(dir, 'bob', 'audio.wav'));
   await mkdir(path.join(dir, 'empty'));
   return dir;
-}
-
-/** report.csv rows as { sample: status }. */
-async function statuses(out: string): Promise<Record<string, string>> {
-  const [, ...rows] = (await readFile(path.join(out, 'report.csv'), 'utf8')).trim().split('\n');
-  return Object.fromEntries(rows.map((row) => row.split(',').slice(0, 2)));
-}
-
-/** Every file under `dir`, relative, except the batch's own journal folder. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
-    .filter((f) => !f.startsWith('.reel-batch'))
-    .sort();
 }
 
 describe('reel batch', () => {

@@ -15,6 +15,9 @@ import { pipelineFingerprint } from '../../batch/pipeline-fingerprint.ts';
 import { batchReportCsv, batchReportHtml, batchReportJson, batchTotals, totalsLine } from '../../batch/report.ts';
 import { runBatch, type BatchEvent, type SampleOutcome } from '../../batch/run-batch.ts';
 import type { PipelineGraph } from '../../graph/types.ts';
+import { queueRenderer } from '../../queue/queued-render.ts';
+import { assertReachable } from '../../queue/reachable.ts';
+import { parseRedisUrl } from '../../queue/redis-url.ts';
 import { batchJobs } from '../../runtime/core-budget.ts';
 import { abortOnSignals } from '../../runtime/index.ts';
 import { terminalProgress } from '../../batch/progress.ts';
@@ -31,7 +34,11 @@ export interface BatchFlags {
   set?: string[];
   profile?: string;
   progress: string;
+  queue?: string;
 }
+
+/** Samples on the queue at once with `--queue` and `--jobs auto`. */
+const QUEUED_AT_ONCE = 256;
 
 function wholeNumber(flag: string, text: string, least: number, or = ''): number {
   const n = Number(text);
@@ -43,10 +50,10 @@ function wholeNumber(flag: string, text: string, least: number, or = ''): number
 export async function batchCommand(file: string, samples: string, flags: BatchFlags, io: CliIo): Promise<number> {
   const retries = wholeNumber('--retries', flags.retries, 0);
   const cores = parseCores(flags.cores);
-  const jobs =
-    flags.jobs === 'auto'
-      ? batchJobs(cores ?? availableParallelism())
-      : wholeNumber('--jobs', flags.jobs, 1, 'auto or ');
+  const target = flags.queue === undefined ? undefined : parseRedisUrl(flags.queue);
+  // On a queue, --jobs is how many samples wait on it at once; the workers decide what runs.
+  const autoJobs = target ? QUEUED_AT_ONCE : batchJobs(cores ?? availableParallelism());
+  const jobs = flags.jobs === 'auto' ? autoJobs : wholeNumber('--jobs', flags.jobs, 1, 'auto or ');
   if (!['auto', 'plain', 'json'].includes(flags.progress))
     throw new UsageError(`--progress ${flags.progress}: expected auto, plain or json`);
   const place = await stat(samples).catch(() => undefined);
@@ -55,6 +62,14 @@ export async function batchCommand(file: string, samples: string, flags: BatchFl
   if (out && !out.isDirectory()) throw new UsageError(`--out ${flags.out}: is a file, not a folder`);
   const { graph } = await loadGraph(file, { profile: flags.profile, set: flags.set });
   const outDir = path.resolve(flags.out);
+  if (target) await assertReachable(target);
+  const queued =
+    target &&
+    (await queueRenderer({
+      target,
+      retries,
+      pipeline: { file: path.resolve(file), profile: flags.profile, set: flags.set ?? [] },
+    }));
 
   const json = flags.progress === 'json';
   // On a terminal (the real one, not a test's captured output), status lines redrawn in place.
@@ -79,6 +94,7 @@ export async function batchCommand(file: string, samples: string, flags: BatchFl
       cores,
       signal: signals.signal,
       onEvent,
+      render: queued ? (request) => queued.render(request) : undefined,
       graphFor: async (job) =>
         job.set.length === 0
           ? graph
@@ -112,6 +128,7 @@ export async function batchCommand(file: string, samples: string, flags: BatchFl
   } finally {
     terminal?.stop();
     signals.dispose();
+    await queued?.close();
   }
 }
 

@@ -1,0 +1,61 @@
+/**
+ * `reel worker --queue redis://HOST:PORT[/DB] [--jobs N|auto] [--cores N] [--drain-timeout S]`
+ * Takes render jobs queued by `reel batch --queue` until SIGTERM or Ctrl-C, then finishes the jobs
+ * in hand (or puts them back after the drain timeout) and exits 0. One line per job on stdout.
+ */
+import { availableParallelism } from 'node:os';
+import { UsageError } from '../../core/errors.ts';
+import { assertReachable } from '../../queue/reachable.ts';
+import { parseRedisUrl } from '../../queue/redis-url.ts';
+import { QUEUE_NAME } from '../../queue/queue-job.ts';
+import { runQueueWorker } from '../../queue/reel-worker.ts';
+import { batchJobs } from '../../runtime/core-budget.ts';
+import { abortOnSignals } from '../../runtime/index.ts';
+import type { CliIo } from '../io.ts';
+import { loadGraph } from '../pipeline.ts';
+import { bindInputs, parseCores } from './run.ts';
+
+export interface WorkerFlags {
+  queue: string;
+  jobs: string;
+  cores?: string;
+  drainTimeout: string;
+}
+
+export async function workerCommand(flags: WorkerFlags, io: CliIo): Promise<number> {
+  const target = parseRedisUrl(flags.queue);
+  const cores = parseCores(flags.cores);
+  const jobs = flags.jobs === 'auto' ? batchJobs(cores ?? availableParallelism()) : Number(flags.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new UsageError(`--jobs ${flags.jobs}: expected auto or a whole number ≥ 1, e.g. --jobs 2`);
+  const drain = Number(flags.drainTimeout);
+  if (!(drain >= 0)) throw new UsageError(`--drain-timeout ${flags.drainTimeout}: expected seconds ≥ 0, e.g. 60`);
+  await assertReachable(target);
+  const signals = abortOnSignals();
+  io.err(
+    `reel worker: taking jobs from ${target.shown} (queue ${QUEUE_NAME}), ${jobs} at once; SIGTERM or Ctrl-C stops it`,
+  );
+  try {
+    const summary = await runQueueWorker({
+      target,
+      jobs,
+      cores,
+      drainTimeoutMs: drain * 1000,
+      stop: signals.signal,
+      lockMs: process.env.REEL_QUEUE_LOCK_MS ? Number(process.env.REEL_QUEUE_LOCK_MS) : undefined,
+      loadGraph: async (p) => (await loadGraph(p.file, { profile: p.profile, set: p.set })).graph,
+      checkInputs: (graph, inputs) =>
+        bindInputs(
+          graph,
+          Object.entries(inputs).map(([name, file]) => `${name}=${file}`),
+        ),
+      log: (line) => io.out(line),
+    });
+    io.err(
+      `reel worker: stopped by ${signals.received() ?? 'request'}; ${summary.completed} done, ${summary.failed} failed, ${summary.returned} put back on the queue`,
+    );
+    return 0;
+  } finally {
+    signals.dispose();
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * `reel worker`: takes render jobs from the queue and runs them on one engine (stage workers and
+ * sessions stay loaded between jobs), `jobs` at once. A job is refused — failed at once, never
+ * retried — when its inputs are bad or when this worker's pipeline is not the job's (another
+ * version of a model file); runtime failures go back to the queue for a retry with backoff. The
+ * main thread never blocks (inference runs in stage workers), so BullMQ's lock renewal keeps going
+ * and a worker lost mid-job has its job taken over by another. On SIGTERM it stops taking jobs,
+ * finishes those in hand — or, past the drain timeout, cancels them and puts them back — and ends.
+ */
+import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import { CancelledError } from '../core/errors.ts';
+import { oneLine, retryable } from '../batch/failures.ts';
+import type { PipelineGraph } from '../graph/types.ts';
+import type { RunEvent } from '../runtime/runner.ts';
+import { runPipeline } from '../runtime/run-pipeline.ts';
+import { StageEngine } from '../runtime/stage-engine.ts';
+import {
+  contentFingerprint,
+  contentMismatch,
+  QUEUE_NAME,
+  type QueueJobData,
+  type QueueJobResult,
+} from './queue-job.ts';
+import { workerName } from './queued-render.ts';
+import { connectionOptions, type RedisTarget } from './redis-url.ts';
+
+export interface QueueWorkerOptions {
+  target: RedisTarget;
+  /** Jobs rendered at once. */
+  jobs: number;
+  /** Cores shared by the jobs in hand. @defaultValue all */
+  cores?: number;
+  /** After a stop is asked for, how long jobs in hand may take before they are put back, ms. */
+  drainTimeoutMs: number;
+  /** Aborted to stop (SIGTERM, SIGINT). */
+  stop: AbortSignal;
+  /** Builds a job's pipeline (from its file, profile and overrides); throws a ConfigError. */
+  loadGraph(pipeline: QueueJobData['pipeline']): Promise<PipelineGraph>;
+  /** Checks a job's inputs as `reel run` does; throws a ConfigError. */
+  checkInputs(graph: PipelineGraph, inputs: Record<string, string>): Promise<Record<string, string>>;
+  log(line: string): void;
+  /** BullMQ's job lock, ms: a worker lost mid-job has its job taken over about this long after. @defaultValue 30000 */
+  lockMs?: number;
+}
+
+export interface QueueWorkerSummary {
+  completed: number;
+  failed: number;
+  /** Jobs cancelled by the drain timeout and put back on the queue. */
+  returned: number;
+}
+
+export async function runQueueWorker(options: QueueWorkerOptions): Promise<QueueWorkerSummary> {
+  const engine = new StageEngine();
+  const drain = new AbortController();
+  const summary: QueueWorkerSummary = { completed: 0, failed: 0, returned: 0 };
+  const cores = options.cores === undefined ? undefined : Math.max(1, Math.floor(options.cores / options.jobs));
+  const name = workerName();
+
+  const processor = async (job: Job<QueueJobData, QueueJobResult>, token?: string): Promise<QueueJobResult> => {
+    const data = job.data;
+    if (data?.version !== 1)
+      throw new UnrecoverableError(`job ${job.id}: not a reel job of a version this worker knows`);
+    let graph: PipelineGraph;
+    let inputs: Record<string, string>;
+    try {
+      graph = await options.loadGraph(data.pipeline);
+      const mismatch = contentMismatch(data, await contentFingerprint(graph), graph);
+      if (mismatch) throw new UnrecoverableError(`refused: ${mismatch}`);
+      inputs = await options.checkInputs(graph, data.inputs);
+    } catch (err) {
+      if (err instanceof UnrecoverableError) throw err;
+      throw new UnrecoverableError(oneLine(err));
+    }
+    const t0 = performance.now();
+    const sinks = new Set([...graph.nodes.values()].filter((n) => n.role === 'sink').map((n) => n.id));
+    const onEvent = (event: RunEvent) => {
+      if (event.type === 'chunk' && sinks.has(event.stage)) void job.updateProgress({ seconds: event.chunk.end });
+    };
+    try {
+      const result = await runPipeline(graph, {
+        inputs,
+        outDir: data.outDir,
+        cores,
+        engine,
+        signal: drain.signal,
+        onEvent,
+      });
+      const files = Object.fromEntries(Object.entries(result.files).map(([k, v]) => [k, [...v]]));
+      return { files, mediaSeconds: result.metrics.mediaSeconds, wallMs: performance.now() - t0, worker: name };
+    } catch (err) {
+      if (err instanceof CancelledError && drain.signal.aborted) {
+        // Stopped by the drain timeout: back to the queue for another worker, not a failed attempt.
+        await job.moveToWait(token);
+        summary.returned++;
+        throw new WaitingError();
+      }
+      if (retryable(err)) throw new Error(oneLine(err));
+      throw new UnrecoverableError(oneLine(err));
+    }
+  };
+
+  const lockDuration = options.lockMs ?? 30_000;
+  const worker = new Worker<QueueJobData, QueueJobResult>(QUEUE_NAME, processor, {
+    connection: connectionOptions(options.target),
+    concurrency: options.jobs,
+    lockDuration,
+    stalledInterval: lockDuration,
+    autorun: false,
+  });
+  worker.on('completed', (job, result) => {
+    summary.completed++;
+    options.log(`done  ${job.data.sample} in ${(result.wallMs / 1000).toFixed(2)} s → ${job.data.outDir}`);
+  });
+  worker.on('failed', (job, err) => {
+    if (!job || err instanceof WaitingError || err.name === 'WaitingError') return;
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError';
+    if (final) summary.failed++;
+    options.log(`${final ? 'FAIL' : 'retry'}  ${job.data.sample}: ${err.message}`);
+  });
+  worker.on('error', (err) => options.log(`queue error: ${oneLine(err)}`));
+
+  const stopped = new Promise<void>((resolve) => {
+    if (options.stop.aborted) resolve();
+    options.stop.addEventListener('abort', () => resolve(), { once: true });
+  });
+  const running = worker.run();
+  await stopped;
+  options.log(
+    `stopping: finishing the jobs in hand (at most ${Math.round(options.drainTimeoutMs / 1000)} s, then they go back to the queue)`,
+  );
+  const timer = setTimeout(() => drain.abort(), options.drainTimeoutMs);
+  try {
+    await worker.close();
+    await running;
+  } finally {
+    clearTimeout(timer);
+    await engine.close();
+  }
+  return summary;
+}
