@@ -113,6 +113,10 @@ function program(io: CliIo, result: { code: number }): Command {
       'on SIGTERM, how long jobs in hand may finish before they go back to the queue',
       '60',
     )
+    .option(
+      '--pipelines <dir>',
+      "where to look for a job's pipeline by content when its file is not where the job says",
+    )
     .action((opts: WorkerFlags) => run(async () => (await import('./commands/worker.ts')).workerCommand(opts, io))());
 
   pipelineFlags(

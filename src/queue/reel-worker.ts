@@ -7,7 +7,10 @@
  * and a worker lost mid-job has its job taken over by another. On SIGTERM it stops taking jobs,
  * finishes those in hand — or, past the drain timeout, cancels them and puts them back — and ends.
  */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import { canonicalJson } from '../batch/fingerprint.ts';
 import { CancelledError } from '../core/errors.ts';
 import { oneLine, retryable } from '../batch/failures.ts';
 import type { PipelineGraph } from '../graph/types.ts';
@@ -39,6 +42,8 @@ export interface QueueWorkerOptions {
   /** Checks a job's inputs as `reel run` does; throws a ConfigError. */
   checkInputs(graph: PipelineGraph, inputs: Record<string, string>): Promise<Record<string, string>>;
   log(line: string): void;
+  /** A folder of pipeline files to look in for a job's pipeline by content (`--pipelines DIR`). */
+  pipelinesDir?: string;
   /** BullMQ's job lock, ms: a worker lost mid-job has its job taken over about this long after. @defaultValue 30000 */
   lockMs?: number;
 }
@@ -50,12 +55,59 @@ export interface QueueWorkerSummary {
   returned: number;
 }
 
+/** The first pipeline file in `dir` that resolves, with the job's profile and overrides, to the job's content. */
+async function findPipeline(
+  dir: string,
+  data: QueueJobData,
+  load: QueueWorkerOptions['loadGraph'],
+): Promise<PipelineGraph | undefined> {
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => /\.ya?ml$/i.test(n)).sort();
+  for (const name of names) {
+    const graph = await load({ ...data.pipeline, file: path.join(dir, name) }).catch(() => undefined);
+    if (graph && (await contentFingerprint(graph)).hash === data.contentHash) return graph;
+  }
+  return undefined;
+}
+
 export async function runQueueWorker(options: QueueWorkerOptions): Promise<QueueWorkerSummary> {
   const engine = new StageEngine();
   const drain = new AbortController();
   const summary: QueueWorkerSummary = { completed: 0, failed: 0, returned: 0 };
   const cores = options.cores === undefined ? undefined : Math.max(1, Math.floor(options.cores / options.jobs));
   const name = workerName();
+
+  /** Pipelines found in `--pipelines DIR` by content hash (with the job's profile and overrides). */
+  const found = new Map<string, Promise<PipelineGraph | undefined>>();
+  const findByContent = (data: QueueJobData): Promise<PipelineGraph | undefined> => {
+    const key = canonicalJson([data.contentHash, data.pipeline.profile ?? null, data.pipeline.set]);
+    let graph = found.get(key);
+    if (!graph) {
+      graph = findPipeline(options.pipelinesDir!, data, options.loadGraph);
+      found.set(key, graph);
+    }
+    return graph;
+  };
+
+  /**
+   * The job's pipeline on this worker: its file where the job says (shared storage), else the file
+   * of `--pipelines DIR` that resolves to the same content; refused when neither matches.
+   */
+  const pipelineOf = async (data: QueueJobData): Promise<PipelineGraph> => {
+    let graph: PipelineGraph | undefined;
+    let refusal: string | undefined;
+    try {
+      graph = await options.loadGraph(data.pipeline);
+      refusal = contentMismatch(data, await contentFingerprint(graph), graph);
+    } catch (err) {
+      if (!options.pipelinesDir) throw err;
+      refusal = oneLine(err);
+    }
+    if (!refusal && graph) return graph;
+    const elsewhere = options.pipelinesDir ? await findByContent(data) : undefined;
+    if (elsewhere) return elsewhere;
+    const searched = options.pipelinesDir ? ` (and no pipeline in ${options.pipelinesDir} matches)` : '';
+    throw new UnrecoverableError(`refused: ${refusal}${searched}`);
+  };
 
   const processor = async (job: Job<QueueJobData, QueueJobResult>, token?: string): Promise<QueueJobResult> => {
     const data = job.data;
@@ -64,9 +116,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
     let graph: PipelineGraph;
     let inputs: Record<string, string>;
     try {
-      graph = await options.loadGraph(data.pipeline);
-      const mismatch = contentMismatch(data, await contentFingerprint(graph), graph);
-      if (mismatch) throw new UnrecoverableError(`refused: ${mismatch}`);
+      graph = await pipelineOf(data);
       inputs = await options.checkInputs(graph, data.inputs);
     } catch (err) {
       if (err instanceof UnrecoverableError) throw err;

@@ -5,7 +5,7 @@
  * worker whose model file is another version refuses the job; SIGTERM stops a worker with exit 0.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
@@ -29,6 +29,9 @@ interface Proc {
   exited: Promise<number | NodeJS.Signals>;
 }
 
+/** Every process the tests started: none outlives the file, whatever failed. */
+const started = new Set<ChildProcess>();
+
 /** `reel …` as a child process, not waited for. */
 function reel(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
   const child = spawn(process.execPath, [REEL, ...args], {
@@ -36,6 +39,7 @@ function reel(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -69,6 +73,7 @@ describe('reel worker and reel batch --queue on a real Redis', () => {
     queue = new Queue(QUEUE_NAME, { connection: { host: '127.0.0.1', port: redis.port } });
   });
   afterAll(async () => {
+    for (const child of started) child.kill('SIGKILL');
     await queue?.close();
     await redis?.stop();
   });
@@ -177,5 +182,28 @@ describe('reel worker and reel batch --queue on a real Redis', () => {
     expect(await filesUnder(out)).toEqual(['report.csv', 'report.html', 'report.json']);
     late.child.kill('SIGTERM');
     expect(await late.exited).toBe(0);
+  });
+
+  it("finds a job's pipeline by content in --pipelines DIR when its file is not where the job names it", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'reel-queue-find-'));
+    const yaml = await readFile(path.join(REPO_ROOT, 'pipelines/voice-convert.yaml'), 'utf8');
+    await writeFile(path.join(dir, 'vc.yaml'), yaml);
+    const samples = path.join(dir, 'samples');
+    await mkdir(samples);
+    await copyFile(SHORT, path.join(samples, 'one.wav'));
+    const out = path.join(dir, 'out');
+    const batch = reel(['batch', path.join(dir, 'vc.yaml'), samples, '--out', out, '--queue', redis.url]);
+    await until('the job is queued', async () => (await queue.getWaitingCount()) === 1);
+    // On this worker the file is elsewhere, under another name, after a decoy that differs.
+    const mine = path.join(dir, 'worker-pipelines');
+    await mkdir(mine);
+    await writeFile(path.join(mine, 'a-decoy.yaml'), yaml.replace('pitchShift: 0', 'pitchShift: 3'));
+    await writeFile(path.join(mine, 'voice.yaml'), yaml);
+    await rm(path.join(dir, 'vc.yaml'));
+    const finder = reel(['worker', '--queue', redis.url, '--jobs', '1', '--pipelines', mine]);
+    expect(await batch.exited).toBe(0);
+    expect(finder.stdout()).toMatch(/^done {2}one in /m);
+    finder.child.kill('SIGTERM');
+    expect(await finder.exited).toBe(0);
   });
 });

@@ -1,9 +1,11 @@
 /**
- * `reel worker --queue redis://HOST:PORT[/DB] [--jobs N|auto] [--cores N] [--drain-timeout S]`
+ * `reel worker --queue redis://HOST:PORT[/DB] [--jobs N|auto] [--cores N] [--drain-timeout S] [--pipelines DIR]`
  * Takes render jobs queued by `reel batch --queue` until SIGTERM or Ctrl-C, then finishes the jobs
  * in hand (or puts them back after the drain timeout) and exits 0. One line per job on stdout.
  */
+import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import { UsageError } from '../../core/errors.ts';
 import { assertReachable } from '../../queue/reachable.ts';
 import { parseRedisUrl } from '../../queue/redis-url.ts';
@@ -20,6 +22,7 @@ export interface WorkerFlags {
   jobs: string;
   cores?: string;
   drainTimeout: string;
+  pipelines?: string;
 }
 
 export async function workerCommand(flags: WorkerFlags, io: CliIo): Promise<number> {
@@ -30,6 +33,10 @@ export async function workerCommand(flags: WorkerFlags, io: CliIo): Promise<numb
     throw new UsageError(`--jobs ${flags.jobs}: expected auto or a whole number ≥ 1, e.g. --jobs 2`);
   const drain = Number(flags.drainTimeout);
   if (!(drain >= 0)) throw new UsageError(`--drain-timeout ${flags.drainTimeout}: expected seconds ≥ 0, e.g. 60`);
+  if (flags.pipelines !== undefined && !(await stat(flags.pipelines).catch(() => undefined))?.isDirectory())
+    throw new UsageError(
+      `--pipelines ${flags.pipelines}: no such folder — give the folder that holds the pipeline files`,
+    );
   await assertReachable(target);
   const signals = abortOnSignals();
   io.err(
@@ -41,6 +48,7 @@ export async function workerCommand(flags: WorkerFlags, io: CliIo): Promise<numb
       jobs,
       cores,
       drainTimeoutMs: drain * 1000,
+      pipelinesDir: flags.pipelines === undefined ? undefined : path.resolve(flags.pipelines),
       stop: signals.signal,
       lockMs: process.env.REEL_QUEUE_LOCK_MS ? Number(process.env.REEL_QUEUE_LOCK_MS) : undefined,
       loadGraph: async (p) => (await loadGraph(p.file, { profile: p.profile, set: p.set })).graph,
