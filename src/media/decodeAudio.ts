@@ -3,6 +3,7 @@
  * interleaved Float32 PCM at the asked rate and channel count, in fixed-size blocks, pulled.
  */
 import { MediaError } from '../core/errors.ts';
+import { describeNonFinite, firstNonFinite } from '../core/finite.ts';
 import { FFMPEG_QUIET } from './ffmpegProcess.ts';
 import { checkInputFile, ffmpegUrl } from './mediaPath.ts';
 import { blockStream, type BlockStream } from './pullBlocks.ts';
@@ -62,6 +63,17 @@ export function decodeAudio(file: string, options: DecodeAudioOptions): BlockStr
       ];
       return { args, urls: [url], blockBytes: blockSamples * channels * 4 };
     },
-    toBlock: (bytes) => new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2),
+    toBlock: (bytes, index) => {
+      const block = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
+      const bad = firstNonFinite(block);
+      if (bad >= 0) {
+        const seconds = (index * blockSamples + Math.floor(bad / channels)) / sampleRate;
+        throw new MediaError(
+          file,
+          `holds a ${describeNonFinite(block[bad]!)} sample at ${seconds.toFixed(3)} s — the recording is damaged there; cut that span out or export it again (reel refuses it rather than render silence)`,
+        );
+      }
+      return block;
+    },
   });
 }

@@ -3,8 +3,9 @@
  * room checks, fan-out delivery, and the environment of the run.
  */
 import { EXIT, ReelError, StageError } from '../core/errors.ts';
+import { describeNonFinite, firstNonFinite } from '../core/finite.ts';
 import type { PortPacket, StageDefinition } from '../core/stage.ts';
-import type { ChunkInfo, Packet } from '../core/types.ts';
+import type { AudioPacket, ChunkInfo, Packet } from '../core/types.ts';
 import type { GraphNode } from '../graph/types.ts';
 import type { StageMetricsRecorder } from '../metrics/stage-metrics.ts';
 import type { TraceRecorder } from '../metrics/trace.ts';
@@ -80,6 +81,7 @@ export class OutputEdges {
       }
       return; // a declared port nobody consumes
     }
+    if (out.packet.kind === 'audio') this.checkFinite(out.port, out.packet);
     if (queues.length > 1) this.env.fanout.set(out.packet, queues.length);
     // Re-tag with each consumer's own input port name.
     for (const queue of queues) queue.push({ port: queue.port, packet: out.packet });
@@ -87,6 +89,17 @@ export class OutputEdges {
 
   close(): void {
     for (const queue of this.queues) queue.ended = true;
+  }
+
+  /** A NaN or ±Inf sample stops the run here, named, instead of being silenced downstream (core/finite.ts). */
+  private checkFinite(port: string, packet: AudioPacket): void {
+    const bad = firstNonFinite(packet.data);
+    if (bad < 0) return;
+    const seconds = (packet.startSample + Math.floor(bad / packet.channels)) / packet.sampleRate;
+    throw new StageError(
+      { pipeline: this.env.pipeline, stage: this.node.id, chunkIndex: packet.chunk.index },
+      `emitted a ${describeNonFinite(packet.data[bad]!)} sample on "${port}" at ${seconds.toFixed(3)} s — its model or its input is broken there`,
+    );
   }
 }
 
