@@ -2,14 +2,26 @@
  * Writes run metrics and traces atomically (temp file + rename), so that an interrupted write
  * never leaves a truncated JSON under the requested name.
  */
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { ReelError } from '../core/errors.ts';
 import type { RunMetrics } from './stage-metrics.ts';
 import type { TraceEvent } from './trace.ts';
 
 async function writeJsonAtomically(file: string, value: unknown): Promise<void> {
   const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(value, null, 2));
-  await rename(temp, file);
+  try {
+    await writeFile(temp, JSON.stringify(value, null, 2));
+    await rename(temp, file);
+  } catch (err) {
+    await rm(temp, { force: true });
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ReelError(
+      `cannot write ${file} (${reason}); the run's outputs are written — free space or give another path`,
+      {
+        cause: err,
+      },
+    );
+  }
 }
 
 /** `--metrics FILE.json`: the per-stage figures of one run. */

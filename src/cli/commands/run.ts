@@ -16,6 +16,7 @@ import type { GraphNode, PipelineGraph } from '../../graph/types.ts';
 import type { RunMetrics } from '../../metrics/stage-metrics.ts';
 import { abortOnSignals, runPipeline, writeMetrics, writeTrace, type ExecutionMode } from '../../runtime/index.ts';
 import type { CliIo } from '../io.ts';
+import { type PlannedFile, writePlanIssues } from '../write-plan.ts';
 import { loadGraph } from '../pipeline.ts';
 
 export interface RunFlags {
@@ -35,7 +36,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   // Notes (pruned branches) are for `validate`; a run mentions them only when asked.
   if (io.verbose) for (const note of notes) io.err(`note: ${formatIssue(note)}`);
   const cores = parseCores(flags.cores);
-  await checkOutputPlaces(flags);
+  await checkOutputPlaces(flags, graph);
   // The inputs are probed while the run starts its workers (the run waits for them before reading).
   const inputs = bindInputs(graph, flags.input ?? []);
   inputs.catch(() => undefined); // the run rethrows it
@@ -175,7 +176,21 @@ function withProvider(graph: PipelineGraph, provider: 'cpu' | 'cuda' | 'tensorrt
 }
 
 /** Where the run will write, checked before anything runs: a missing folder is exit 2, not a lost trace. */
-async function checkOutputPlaces(flags: RunFlags): Promise<void> {
+/** Extensions of the file sinks (stages/media/*-sink.ts), to know their files before they exist. */
+const SINK_EXTENSIONS: Readonly<Record<string, string>> = { 'wav-sink': 'wav', 'mp4-sink': 'mp4' };
+
+/** The files the pipeline's sinks will write into `outDir`, by output name. */
+function plannedOutputs(graph: PipelineGraph, outDir: string): PlannedFile[] {
+  return [...graph.nodes.values()].flatMap((node) => {
+    const ext = SINK_EXTENSIONS[node.kind];
+    if (node.role !== 'sink' || !ext) return [];
+    const name = node.binding ?? node.id;
+    const file = (node.options.file as string | null | undefined) ?? `${name}.${ext}`;
+    return [{ what: `output "${name}"`, file: path.resolve(outDir, file) }];
+  });
+}
+
+async function checkOutputPlaces(flags: RunFlags, graph: PipelineGraph): Promise<void> {
   const issues: Issue[] = [];
   if (flags.out) {
     const s = await stat(flags.out).catch(() => undefined);
@@ -193,5 +208,15 @@ async function checkOutputPlaces(flags: RunFlags): Promise<void> {
     const s = await stat(dir).catch(() => undefined);
     if (!s?.isDirectory()) issues.push({ message: `${flag} ${file}: folder ${dir} does not exist — create it first` });
   }
+  const inputs = Object.fromEntries(
+    (flags.input ?? []).flatMap((flag) => {
+      const eq = flag.indexOf('=');
+      return eq > 0 && eq < flag.length - 1 ? [[flag.slice(0, eq), flag.slice(eq + 1)]] : [];
+    }),
+  );
+  const extras = (['trace', 'metrics'] as const).flatMap((key) =>
+    flags[key] ? [{ what: `--${key}`, file: flags[key]! }] : [],
+  );
+  issues.push(...(await writePlanIssues(extras, plannedOutputs(graph, path.resolve(flags.out ?? 'out')), inputs)));
   if (issues.length) throw new ConfigError(issues);
 }
