@@ -1,6 +1,7 @@
 /**
- * Exclusive use of an output folder by one `reel batch` process: `<outDir>/.reel-batch/lock`, a
- * small JSON file naming the holder (pid, host, start time, a random token).
+ * Exclusive use of an output folder by one `reel batch` or `reel run` process:
+ * `<outDir>/.reel-batch/lock`, a small JSON file naming the holder (command, pid, host, start
+ * time, a random token).
  *
  * Taking a free lock: the holder's file is written and fsync'd under a private name, then
  * hard-linked onto `lock`. link() fails with EEXIST when `lock` exists, exactly like O_EXCL, and
@@ -38,6 +39,8 @@ export class BatchLockedError extends ReelError {
 }
 
 export interface LockHolder {
+  /** What holds it: a batch, or a single run (absent in locks of older versions: a batch). */
+  command?: 'batch' | 'run';
   pid: number;
   hostname: string;
   /** ISO 8601. */
@@ -58,11 +61,11 @@ export interface OutputFolderLock {
 /** How long to wait for a live claimant to finish taking over a stale lock: 100 × 20 ms. */
 const CLAIM_WAIT = { attempts: 100, ms: 20 };
 
-export async function lockOutputFolder(outDir: string): Promise<OutputFolderLock> {
+export async function lockOutputFolder(outDir: string, command: 'batch' | 'run' = 'batch'): Promise<OutputFolderLock> {
   const dir = join(outDir, BATCH_STATE_DIR);
   await mkdir(dir, { recursive: true });
   const lockPath = join(dir, 'lock');
-  const me = await describeMe();
+  const me = { command, ...(await describeMe()) };
   const mine = `${JSON.stringify(me)}\n`;
   const draft = join(dir, `lock.${me.pid}.${me.token}.new`);
   await writeSynced(draft, mine);
@@ -161,9 +164,9 @@ function lockedError(outDir: string, lockPath: string, holder: LockHolder): Batc
   const fix =
     holder.hostname === hostname()
       ? 'wait for it to finish or stop it, or choose another --out'
-      : `if no reel batch runs there any more, delete ${lockPath}`;
+      : `if no reel ${holder.command ?? 'batch'} runs there any more, delete ${lockPath}`;
   return new BatchLockedError(
-    `output folder ${outDir} is in use by reel batch pid ${holder.pid} on ${holder.hostname} (since ${holder.startedAt}): ${fix}`,
+    `output folder ${outDir} is in use by reel ${holder.command ?? 'batch'} pid ${holder.pid} on ${holder.hostname} (since ${holder.startedAt}): ${fix}`,
     holder,
   );
 }

@@ -2,10 +2,12 @@
  * `reel run` refuses, before any work (exit 2), to write a file where it would replace something
  * it must not: a device, a symlink, a folder, an input of the run, one of its outputs.
  */
+import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loopClip } from '../../src/media/loop-clip.ts';
 import { REPO_ROOT, runCli } from '../helpers/cli.ts';
 
 const VOICE = path.join(REPO_ROOT, 'samples/talking-head/short/voice.wav');
@@ -57,5 +59,37 @@ describe('reel run write plan', () => {
     expect(await readdir(out)).toEqual([]);
     expect((await stat('/dev/null')).isCharacterDevice()).toBe(true);
     expect((await readFile(input)).equals(await readFile(VOICE))).toBe(true);
+  });
+
+  it('holds --out for the run: a second run into it is refused (exit 2) and the first run completes whole', async () => {
+    const { dir, input } = await folderWithInput('voice.wav');
+    const long = path.join(dir, 'long.wav');
+    await loopClip(VOICE, 30, long, 'audio');
+    const out = path.join(dir, 'out');
+    const first = spawn(
+      process.execPath,
+      [
+        path.join(REPO_ROOT, 'bin/reel.js'),
+        'run',
+        'pipelines/voice-convert.yaml',
+        '--input',
+        `audio=${long}`,
+        '--out',
+        out,
+      ],
+      {
+        cwd: REPO_ROOT,
+        stdio: 'ignore',
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => first.once('exit', resolve));
+    for (let i = 0; i < 400 && !(await stat(path.join(out, '.reel-batch', 'lock')).catch(() => undefined)); i++)
+      await new Promise((r) => setTimeout(r, 25));
+    const second = await run(input, '--out', out);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(/output folder .*out is in use by reel run pid \d+ .*choose another --out/);
+    expect(await exited).toBe(0);
+    // The lock goes with the run: only the output is left.
+    expect(await readdir(out)).toEqual(['converted.wav']);
   });
 });

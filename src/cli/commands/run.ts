@@ -4,8 +4,10 @@
  * Binds inputs, runs the graph, writes the outputs (atomically) and, on request, the trace and
  * metrics. SIGINT/SIGTERM cancel cleanly (exit 130/143); nothing appears under a final name.
  */
-import { stat } from 'node:fs/promises';
+import { rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { BATCH_STATE_DIR } from '../../batch/journal.ts';
+import { lockOutputFolder } from '../../batch/lock.ts';
 import { suggestion } from '../../config/did-you-mean.ts';
 import { fileProblem } from '../../config/file-problem.ts';
 import { CancelledError, ConfigError, formatIssue, MediaError, UsageError, type Issue } from '../../core/errors.ts';
@@ -49,6 +51,9 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   const outDir = path.resolve(flags.out ?? 'out');
   const run = flags.provider ? withProvider(graph, flags.provider) : graph;
 
+  // Two runs (or a run and a batch) writing into one folder would both report success while the
+  // later one's files win: the folder is held for the run.
+  const folder = await holdOutputFolder(outDir);
   const signals = abortOnSignals();
   try {
     const result = await runPipeline(run, {
@@ -74,7 +79,27 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     throw err;
   } finally {
     signals.dispose();
+    await folder.release();
   }
+}
+
+/**
+ * Locks `outDir` for this run (batch/lock.ts); on release the lock's folder goes, and `outDir` too
+ * when the run made it and left nothing in it (a run refused for a bad input leaves no folder).
+ */
+async function holdOutputFolder(outDir: string): Promise<{ release(): Promise<void> }> {
+  const existed = await stat(outDir).then(
+    () => true,
+    () => false,
+  );
+  const lock = await lockOutputFolder(outDir, 'run');
+  return {
+    async release() {
+      await lock.release();
+      await rmdir(path.join(outDir, BATCH_STATE_DIR)).catch(() => undefined); // kept when a batch's journal is there
+      if (!existed) await rmdir(outDir).catch(() => undefined); // kept when the run wrote into it
+    },
+  };
 }
 
 /** `--cores N`: a whole number of cores, at least one. */
