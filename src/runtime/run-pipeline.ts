@@ -6,9 +6,8 @@
  * returned promise settles.
  */
 import { setMaxListeners } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { CancelledError, StageError } from '../core/errors.ts';
 import { itemSpecOf } from '../core/stage.ts';
 import { sourceNeeds } from '../graph/source-needs.ts';
@@ -28,6 +27,7 @@ import { joinCapacity, lookaheadDepths } from './flow-control.ts';
 import { createInProcessHost } from './in-process-host.ts';
 import { InputQueue } from './input-queue.ts';
 import { creatorOf, OutputEdges, stageError, type Runner, type RunEvent, type RunnerEnv } from './runner.ts';
+import { makeRunFolder } from './run-temp.ts';
 import { Scheduler, type ExecutionMode } from './scheduler.ts';
 import { SinkRunner } from './sink-runner.ts';
 import { createSourceHost, SourceRunner } from './source-runner.ts';
@@ -79,7 +79,7 @@ export async function runPipeline(graph: PipelineGraph, options: RunOptions): Pr
     }
   }
   if (options.signal?.aborted) throw new CancelledError(`${graph.name}: cancelled before it started`);
-  const tempDir = await mkdtemp(join(tmpdir(), 'reel-run-'));
+  const tempDir = await makeRunFolder();
   const run = new PipelineRun(graph, options, tempDir);
   const stopReclaim = startBufferReclaim();
   try {

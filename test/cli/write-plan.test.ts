@@ -3,7 +3,7 @@
  * it must not: a device, a symlink, a folder, an input of the run, one of its outputs.
  */
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, readdir, stat, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -91,5 +91,10 @@ describe('reel run write plan', () => {
     expect(await exited).toBe(0);
     // The lock goes with the run: only the output is left.
     expect(await readdir(out)).toEqual(['converted.wav']);
+    // A partial output of a run killed with SIGKILL is swept by the next run into the folder.
+    const leftover = path.join(out, '.converted.wav.99999-0a1b2c3d.partial');
+    await writeFile(leftover, 'half a file');
+    expect((await run(input, '--out', out)).code).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(['converted.wav']);
   });
 });

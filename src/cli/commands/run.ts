@@ -4,7 +4,7 @@
  * Binds inputs, runs the graph, writes the outputs (atomically) and, on request, the trace and
  * metrics. SIGINT/SIGTERM cancel cleanly (exit 130/143); nothing appears under a final name.
  */
-import { rmdir, stat } from 'node:fs/promises';
+import { readdir, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BATCH_STATE_DIR } from '../../batch/journal.ts';
 import { lockOutputFolder } from '../../batch/lock.ts';
@@ -83,6 +83,9 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   }
 }
 
+/** A sink's temp name (media/atomicOutput.ts): `.<name>.<pid>-<8 hex>.partial`. */
+const PARTIAL_OUTPUT = /^\..+\.\d+-[0-9a-f]{8}\.partial$/;
+
 /**
  * Locks `outDir` for this run (batch/lock.ts); on release the lock's folder goes, and `outDir` too
  * when the run made it and left nothing in it (a run refused for a bad input leaves no folder).
@@ -93,6 +96,13 @@ async function holdOutputFolder(outDir: string): Promise<{ release(): Promise<vo
     () => false,
   );
   const lock = await lockOutputFolder(outDir, 'run');
+  // Held: a partial output left at the top of it (a run killed with SIGKILL) is nobody's now.
+  const names = await readdir(outDir).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter((n) => PARTIAL_OUTPUT.test(n))
+      .map((n) => rm(path.join(outDir, n), { force: true }).catch(() => undefined)),
+  );
   return {
     async release() {
       await lock.release();
