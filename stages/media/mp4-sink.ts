@@ -121,7 +121,7 @@ class Mp4Sink extends SinkOutput<Mp4Writer> {
   }
 
   async finish(): Promise<void> {
-    if (!this.writer)
+    if (!this.writer || this.frameTiling.units === 0)
       throw new MediaError(this.path, 'no frames arrived: the stream upstream was empty, so there is nothing to write');
     const writer = await this.writer;
     // Every write is on its pipe already (the writer hands data over before returning), so ending

@@ -57,7 +57,8 @@ class WavSink extends SinkOutput<WavWriter> {
   }
 
   async finish(): Promise<void> {
-    if (!this.writer)
+    // Chunks of no samples are no audio either: an empty file with exit 0 would hide the failure.
+    if (!this.writer || this.tiling.units === 0)
       throw new MediaError(this.path, 'no audio arrived: the stream upstream was empty, so there is nothing to write');
     const writer = await this.writer;
     if (this.resampler) await writer.write(this.resampler.flush());

@@ -102,6 +102,16 @@ describe('wav-sink', () => {
     expect(await readdir(outDir)).toEqual(['speech.wav']);
   });
 
+  it('fails on finish when every chunk was empty, leaving no file (no 44-byte WAV with exit 0)', async () => {
+    const outDir = tmp.path('wav-empty');
+    const sink = await createSink(wavSink, {}, { outDir, outputName: 'speech' });
+    const empty: AudioPacket = { ...audioChunks([1])[0], data: new Float32Array(0), chunk: chunk(0, 0, 0, true) };
+    await sink.write(itemOf(empty.chunk, { audio: empty }));
+    await expect(sink.finish()).rejects.toThrow(/speech\.wav: no audio arrived/);
+    await sink.abort();
+    expect(await readdir(outDir)).toEqual([]);
+  });
+
   it('refuses a packet of the wrong kind, a gap between chunks and a format change', async () => {
     const outDir = tmp.path('wav-bad');
     const [a, b] = audioChunks([1, 2]);
