@@ -13,6 +13,7 @@ import { withCreationLock } from './creation-lock.ts';
 import { missingProviderLibraries } from './provider-libraries.ts';
 import { shortReason, type ProviderName } from './provider-probe.ts';
 import { applyEnvironment, currentTensorRtEnvironment, tensorRtEnvironment } from './tensorrt-env.ts';
+import { removeOwnDebugLog } from './ort-debug-files.ts';
 
 export interface SessionSpec {
   /** Stage id, for messages and the log line. */
@@ -92,7 +93,10 @@ export async function createSession(spec: SessionSpec): Promise<CreatedSession> 
         restore();
       }
     });
-    if (created) return { session: created, provider, attempts, logLine: logLine(spec.stage, provider, attempts) };
+    if (created) {
+      await removeOwnDebugLog();
+      return { session: created, provider, attempts, logLine: logLine(spec.stage, provider, attempts) };
+    }
     if (spec.strict) {
       const a = attempts[attempts.length - 1];
       throw new ProviderError(

@@ -1,11 +1,13 @@
 /**
  * A run's temporary folder: `<tmp>/reel-run-<pid>-<random>`, removed when the run settles. A
  * process killed with SIGKILL cannot remove its own, so every process sweeps, once, the folders
- * whose pid is no longer alive on this host before it makes its first.
+ * whose pid is no longer alive on this host before it makes its first (and ONNX Runtime's empty
+ * debug logs of gone processes, see inference/ort-debug-files.ts).
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sweepDebugLogs } from '../inference/ort-debug-files.ts';
 
 const PREFIX = 'reel-run-';
 let swept: Promise<void> | undefined;
@@ -30,9 +32,9 @@ export async function sweepDeadRunFolders(base = tmpdir()): Promise<string[]> {
   return dead;
 }
 
-/** A new run folder (after this process's one sweep). */
+/** A new run folder (after this process's one sweep, which takes ONNX Runtime's stray logs too). */
 export async function makeRunFolder(): Promise<string> {
-  swept ??= sweepDeadRunFolders().then(() => undefined);
+  swept ??= Promise.all([sweepDeadRunFolders(), sweepDebugLogs(alive)]).then(() => undefined);
   await swept;
   return mkdtemp(join(tmpdir(), `${PREFIX}${process.pid}-`));
 }
