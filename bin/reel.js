@@ -5,6 +5,9 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { staleDistReason } from './fresh-dist.js';
+import { followNpxParent } from './npx-parent.js';
+
+followNpxParent();
 
 // `reel graph … | head` closes the pipe early: that is the reader's choice, not a failure.
 process.stdout.on('error', (err) => {
