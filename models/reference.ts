@@ -4,11 +4,11 @@
  * generator's output changed since the file was written.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { PROJECT_ROOT } from '../src/core/project-root.ts';
 import { buildReferenceModel } from './generate.ts';
 import type { Scale } from './manifest.ts';
-import type { FamilyId } from './manifests/index.ts';
+import { type FamilyId, isFamilyId } from './manifests/index.ts';
 import { writeFileAtomic } from './write-atomic.ts';
 
 /** `<project>/models/build`, also when this module runs compiled from dist/models/. */
@@ -40,4 +40,16 @@ export function ensureReferenceModel(family: FamilyId, scale: Scale = 'tiny'): P
     pending.catch(() => ensured.delete(path));
   }
   return pending;
+}
+
+/**
+ * When `file` is the path of a bundled reference model, writes it if missing or out of date (as a
+ * stage does when it opens it); any other path is left alone. For whoever reads a model file
+ * before any stage has opened it: the batch journal's and the queue's pipeline hashes.
+ */
+export async function ensureIfReferenceModel(file: string): Promise<void> {
+  const scale = basename(dirname(file));
+  const family = basename(file, '.onnx');
+  if (dirname(dirname(file)) !== REFERENCE_BUILD_DIR || (scale !== 'tiny' && scale !== 'medium')) return;
+  if (isFamilyId(family) && file === referenceModelPath(family, scale)) await ensureReferenceModel(family, scale);
 }

@@ -5,6 +5,7 @@
  * would cost seconds for large ones; a re-export changes the size or the time).
  */
 import { stat } from 'node:fs/promises';
+import { ensureIfReferenceModel } from '../../models/reference.ts';
 import type { PipelineGraph } from '../graph/types.ts';
 
 export async function pipelineFingerprint(graph: PipelineGraph): Promise<unknown> {
@@ -13,6 +14,8 @@ export async function pipelineFingerprint(graph: PipelineGraph): Promise<unknown
     const node = graph.nodes.get(id)!;
     const models: Record<string, unknown> = {};
     for (const [slot, file] of Object.entries(node.models)) {
+      // A reference model is written on first use; its size and time are known only after that.
+      await ensureIfReferenceModel(file);
       const s = await stat(file).catch(() => undefined);
       models[slot] = { file, size: s?.size, mtimeMs: s?.mtimeMs };
     }

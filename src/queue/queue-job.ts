@@ -5,6 +5,7 @@
  * version of a model refuses the job instead of rendering with the wrong weights.
  */
 import { stat } from 'node:fs/promises';
+import { ensureIfReferenceModel } from '../../models/reference.ts';
 import { fingerprintFile, pipelineHash } from '../batch/fingerprint.ts';
 import type { PipelineGraph } from '../graph/types.ts';
 
@@ -45,6 +46,7 @@ const modelHashes = new Map<string, Promise<string>>();
 
 /** A model's sha256, hashed once per process per version of the file (path, size, mtime). */
 async function modelHash(file: string): Promise<string> {
+  await ensureIfReferenceModel(file); // written on first use: it may not exist yet
   const s = await stat(file);
   const key = `${file}\n${s.size}\n${s.mtimeMs}`;
   let hash = modelHashes.get(key);
