@@ -3,7 +3,7 @@
  * and --set overrides → schema. Graph-level checks (kinds, wiring, types, cycles, model files)
  * come after, in src/graph. Every problem is collected and thrown together as one ConfigError.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, type Issue } from '../core/errors.ts';
 import { applyOverrides, isRecord, parseSetFlag, profileOverrides, type Override } from './overrides.ts';
@@ -75,6 +75,23 @@ export async function loadPipeline(file: string, options: LoadOptions = {}): Pro
   };
 }
 
+/** At most `limit` bytes of `file`, read in pieces (it may be a pipe or a device). */
+async function readAtMost(file: string, limit: number): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(limit);
+    let filled = 0;
+    while (filled < limit) {
+      const { bytesRead } = await handle.read(buffer, filled, limit - filled, null);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
+}
+
 async function readPipelineText(file: string): Promise<string> {
   const fail = (message: string): never => {
     throw new ConfigError([{ file, message }]);
@@ -92,7 +109,10 @@ async function readPipelineText(file: string): Promise<string> {
   }
   if (size > MAX_FILE_BYTES)
     fail(`is ${size} bytes; a pipeline file is at most ${MAX_FILE_BYTES} bytes — is this the right file?`);
-  const buffer = await readFile(file);
+  // Read with the bound, whatever the file says its size is: /dev/stdin, a pipe or /dev/zero has none.
+  const buffer = await readAtMost(file, MAX_FILE_BYTES + 1);
+  if (buffer.length > MAX_FILE_BYTES)
+    fail(`is larger than ${MAX_FILE_BYTES} bytes; a pipeline file is at most that — is this the right file?`);
   if (buffer.includes(0)) fail('is not a text file (it contains NUL bytes) — give the path of a .yaml pipeline');
   const text = buffer.toString('utf8');
   if (text.trim() === '') fail('is empty — a pipeline needs at least version, name, inputs, stages and outputs');
