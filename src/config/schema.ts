@@ -5,6 +5,12 @@
  */
 import { z } from 'zod';
 
+/**
+ * Most threads one session may ask for: more than any machine reel runs on has cores (ORT starts
+ * them all at once; 10,000 started ~20,000 threads and the process could not exit).
+ */
+export const MAX_SESSION_THREADS = 256;
+
 export const PROVIDERS = ['tensorrt', 'cuda', 'cpu'] as const;
 export const Provider = z.enum(PROVIDERS);
 export type Provider = z.infer<typeof Provider>;
@@ -58,8 +64,20 @@ export const TensorRtSettings = z
 
 export const ThreadSettings = z
   .strictObject({
-    intraOp: z.number().int().min(0).optional().describe('Threads inside one operator (0 = ORT default). Default 1.'),
-    interOp: z.number().int().min(0).optional().describe('Threads across operators (0 = ORT default). Default 1.'),
+    intraOp: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_SESSION_THREADS)
+      .optional()
+      .describe(`Threads inside one operator (0 = ORT default), at most ${MAX_SESSION_THREADS}. Default 1.`),
+    interOp: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_SESSION_THREADS)
+      .optional()
+      .describe(`Threads across operators (0 = ORT default), at most ${MAX_SESSION_THREADS}. Default 1.`),
     spinning: z.boolean().optional().describe('Let idle ORT threads spin (burns a core while waiting). Default false.'),
   })
   .describe('CPU threading of the stage session.');

@@ -123,6 +123,8 @@ describe('reel bench', () => {
       '5,ten',
     ]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('--clip-seconds 5,ten: expected positive seconds, e.g. --clip-seconds 5,10,30');
+    expect(r.stderr.trim()).toBe(
+      '--clip-seconds 5,ten: expected seconds above 0, at most 3600 (the inputs are looped to each length on the temporary disk), e.g. --clip-seconds 5,10,30',
+    );
   });
 });

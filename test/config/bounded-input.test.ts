@@ -3,8 +3,7 @@
  * one map are checked in one pass (the YAML library's own check compares every pair: over a
  * minute), and a device or a pipe is read only up to the size limit.
  */
-import { writeFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,5 +33,26 @@ describe('pipeline files of unbounded cost', () => {
     expect(r.stderr.trim()).toBe(
       '/dev/zero: is larger than 1048576 bytes; a pipeline file is at most that — is this the right file?',
     );
+  });
+
+  it('bounds resource settings: session threads and bench clip lengths', async () => {
+    const threads = await runCli([
+      'validate',
+      'pipelines/voice-convert.yaml',
+      '--set',
+      'defaults.threads={intraOp: 10000}',
+    ]);
+    expect(threads.code).toBe(2);
+    expect(threads.stderr).toMatch(/"defaults\.threads\.intraOp": number 10000 is too big — must be ≤ 256/);
+    const bench = await runCli([
+      'bench',
+      'pipelines/voice-convert.yaml',
+      '--input',
+      'audio=samples/talking-head/short/voice.wav',
+      '--clip-seconds',
+      '5,1e9',
+    ]);
+    expect(bench.code).toBe(2);
+    expect(bench.stderr).toMatch(/--clip-seconds 5,1e9: expected seconds above 0, at most 3600/);
   });
 });

@@ -50,12 +50,15 @@ function parseList<T>(flag: string, text: string, parse: (s: string) => T | unde
   return parsed as T[];
 }
 
+/** Longest clip a bench makes, seconds: each is written to the temporary disk first. */
+const MAX_BENCH_CLIP_SECONDS = 3600;
+
 export async function benchCommand(file: string, flags: BenchFlags, io: CliIo): Promise<number> {
   const clipLengths = parseList(
     '--clip-seconds',
     flags.clipSeconds,
-    (s) => (Number(s) > 0 ? Number(s) : undefined),
-    'positive seconds',
+    (s) => (Number(s) > 0 && Number(s) <= MAX_BENCH_CLIP_SECONDS ? Number(s) : undefined),
+    `seconds above 0, at most ${MAX_BENCH_CLIP_SECONDS} (the inputs are looped to each length on the temporary disk)`,
   );
   const modes = parseList(
     '--mode',
