@@ -48,14 +48,15 @@ export function profileOverrides(
   locations: LocationMap,
 ): Override[] | Issue {
   const profiles = isRecord(root.profiles) ? root.profiles : {};
-  const profile = profiles[name];
+  // Own keys only: `--profile __proto__` or `toString` must not find Object's.
+  const profile = Object.hasOwn(profiles, name) ? profiles[name] : undefined;
   if (!isRecord(profile)) {
     const names = Object.keys(profiles);
     return {
       file: locations.file,
       message:
         `unknown profile "${name}"` +
-        (names.length ? suggestion(name, names, 'a profile named') : ' — this pipeline declares no profiles:'),
+        (names.length ? suggestion(name, names, 'a profile named') : ' — this pipeline declares no profiles'),
     };
   }
   const set = isRecord(profile.set) ? profile.set : {};

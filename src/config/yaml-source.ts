@@ -69,7 +69,10 @@ export function parseYamlWithLocations(text: string, file: string): { parsed?: P
     return {
       issues: problems.map((e) => ({
         location: at(e.pos[0]),
-        message: `YAML syntax: ${firstLine(e.message)}`,
+        message:
+          e.code === 'MULTIPLE_DOCS'
+            ? 'a second YAML document starts here; a pipeline file holds one — remove this `---` line and what follows, or put it in its own file'
+            : `YAML syntax: ${firstLine(e.message)}`,
       })),
     };
   }

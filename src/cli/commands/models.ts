@@ -1,7 +1,9 @@
 /**
  * `reel models build [--scale tiny|medium] [--out DIR]` and `reel models inspect <model.onnx>`.
  */
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { UsageError } from '../../core/errors.ts';
 import { buildReferenceModels } from '../../../models/generate.ts';
 import { REFERENCE_BUILD_DIR } from '../../../models/reference.ts';
 import { inspectModel, type TensorInfo } from '../../onnx/inspect.ts';
@@ -9,6 +11,9 @@ import type { CliIo } from '../io.ts';
 
 export async function modelsBuildCommand(opts: { scale: 'tiny' | 'medium'; out?: string }, io: CliIo): Promise<number> {
   const outDir = opts.out ?? path.join(REFERENCE_BUILD_DIR, opts.scale);
+  const there = await stat(outDir).catch(() => undefined);
+  if (there && !there.isDirectory())
+    throw new UsageError(`--out ${outDir}: is a file, not a folder — give a folder (it is created if missing)`);
   const written = await buildReferenceModels({ scale: opts.scale, outDir });
   for (const file of written) io.out(file);
   return 0;

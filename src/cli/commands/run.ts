@@ -155,6 +155,10 @@ export async function bindInputs(graph: PipelineGraph, flags: readonly string[])
       });
       continue;
     }
+    if (Object.hasOwn(bound, name)) {
+      issues.push({ message: `--input ${name} is given twice (${bound[name]} and ${file}) — give each input once` });
+      continue;
+    }
     const missing = await fileProblem(file);
     const problem = missing ? `${file}: ${missing}` : await mediaProblem(graph, name, file);
     if (problem) issues.push({ message: `--input ${name}: ${problem}` });

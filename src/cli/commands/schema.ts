@@ -1,9 +1,12 @@
 /**
  * `reel schema`: the JSON Schema of the pipeline format (for yaml-language-server modelines).
  */
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError } from '../../core/errors.ts';
 import { pipelineJsonSchema } from '../../config/json-schema.ts';
 import type { CliIo } from '../io.ts';
+import { writePlanIssues } from '../write-plan.ts';
 import { BUILTIN_REGISTRY } from '../pipeline.ts';
 
 export function pipelineSchemaText(): string {
@@ -13,7 +16,13 @@ export function pipelineSchemaText(): string {
 
 export async function schemaCommand(opts: { output?: string }, io: CliIo): Promise<number> {
   const text = pipelineSchemaText();
-  if (opts.output) await writeFile(opts.output, text);
-  else io.out(text);
+  if (opts.output) {
+    const issues = await writePlanIssues([{ what: '-o', file: opts.output }], [], {});
+    const dir = path.dirname(path.resolve(opts.output));
+    if (!(await stat(dir).catch(() => undefined))?.isDirectory())
+      issues.push({ message: `-o ${opts.output}: folder ${dir} does not exist — create it first` });
+    if (issues.length > 0) throw new ConfigError(issues);
+    await writeFile(opts.output, text);
+  } else io.out(text);
   return 0;
 }

@@ -1,0 +1,52 @@
+/** Careless command lines get one line naming the flag and the fix, exit 2 — never a raw error. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+
+const VOICE = 'samples/talking-head/short/voice.wav';
+const dir = mkdtempSync(path.join(tmpdir(), 'reel-careless-'));
+
+describe('careless command lines', () => {
+  const cases: [string, string[], string][] = [
+    [
+      'an input given twice',
+      ['run', 'pipelines/voice-convert.yaml', '--input', `audio=${VOICE}`, '--input', 'audio=other.wav'],
+      `--input audio is given twice (${path.resolve(VOICE)} and other.wav) — give each input once`,
+    ],
+    [
+      'a profile named like an Object property',
+      ['validate', 'pipelines/voice-convert.yaml', '--profile', '__proto__'],
+      'pipelines/voice-convert.yaml: unknown profile "__proto__" — this pipeline declares no profiles',
+    ],
+    ['schema -o a folder', ['schema', '-o', dir], `-o ${dir}: is a folder — give the path of a new or regular file`],
+    [
+      'schema -o into a missing folder',
+      ['schema', '-o', path.join(dir, 'no', 's.json')],
+      `-o ${path.join(dir, 'no', 's.json')}: folder ${path.join(dir, 'no')} does not exist — create it first`,
+    ],
+  ];
+  for (const [what, args, line] of cases) {
+    it(what, async () => {
+      const r = await runCli(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toBe(line);
+    });
+  }
+
+  it('models build --out a file, and a pipeline file of two YAML documents', async () => {
+    const file = path.join(dir, 'two docs.yaml');
+    writeFileSync(file, 'version: 1\n---\nname: x\n');
+    const build = await runCli(['models', 'build', '--out', file]);
+    expect(build.code).toBe(2);
+    expect(build.stderr.trim()).toBe(
+      `--out ${file}: is a file, not a folder — give a folder (it is created if missing)`,
+    );
+    const docs = await runCli(['validate', file]);
+    expect(docs.code).toBe(2);
+    expect(docs.stderr.trim()).toBe(
+      `${file}:2:1: a second YAML document starts here; a pipeline file holds one — remove this \`---\` line and what follows, or put it in its own file`,
+    );
+  });
+});
