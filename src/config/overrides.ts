@@ -86,6 +86,11 @@ export function applyOverrides(
       continue;
     }
     const path = o.key.split('.');
+    const unknown = unknownEntry(root, path);
+    if (unknown) {
+      issues.push({ location: o.location, message: `cannot set "${o.key}": ${unknown}` });
+      continue;
+    }
     let node: Record<string, unknown> = root;
     let ok = true;
     for (let i = 0; i < path.length - 1; i++) {
@@ -108,6 +113,22 @@ export function applyOverrides(
     markOverridden(path, o.value, o.location, locations);
   }
   return issues;
+}
+
+/** Sections whose entries are named by the user: a key path into one must name an entry that exists. */
+const NAMED_SECTIONS: Readonly<Record<string, string>> = { stages: 'stage', inputs: 'input', outputs: 'output' };
+
+/**
+ * Why `path` (`stages.<id>.<field>…`) reaches into an entry the pipeline does not have, with the
+ * nearest names; undefined when it exists, or when the override sets the whole entry (a new stage).
+ */
+function unknownEntry(root: Record<string, unknown>, path: readonly string[]): string | undefined {
+  const what = NAMED_SECTIONS[path[0]!];
+  if (!what || path.length < 3) return undefined;
+  const section = isRecord(root[path[0]!]) ? (root[path[0]!] as Record<string, unknown>) : {};
+  if (Object.hasOwn(section, path[1]!)) return undefined;
+  const names = Object.keys(section);
+  return `this pipeline has no ${what} "${path[1]}"${names.length ? suggestion(path[1]!, names, `one of its ${what}s`) : ''}`;
 }
 
 function markOverridden(path: KeyPath, value: unknown, loc: SourceLocation, locations: LocationMap): void {

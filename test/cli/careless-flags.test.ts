@@ -20,6 +20,11 @@ describe('careless command lines', () => {
       ['validate', 'pipelines/voice-convert.yaml', '--profile', '__proto__'],
       'pipelines/voice-convert.yaml: unknown profile "__proto__" — this pipeline declares no profiles',
     ],
+    [
+      '--set into a stage the pipeline does not have',
+      ['validate', 'pipelines/voice-convert.yaml', '--set', 'stages.convertt.options.pitchShift=2'],
+      '--set stages.convertt.options.pitchShift=2: cannot set "stages.convertt.options.pitchShift": this pipeline has no stage "convertt" — did you mean "convert"?',
+    ],
     ['schema -o a folder', ['schema', '-o', dir], `-o ${dir}: is a folder — give the path of a new or regular file`],
     [
       'schema -o into a missing folder',
