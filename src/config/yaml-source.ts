@@ -98,7 +98,10 @@ export function parseYamlWithLocations(text: string, file: string): { parsed?: P
   return { parsed: { value, locations }, issues: [] };
 }
 
-/** Every map key that repeats an earlier one of the same map, in one pass over the document. */
+/**
+ * Every map key that repeats an earlier one of the same map, and every `__proto__` key (which
+ * JavaScript objects cannot hold as data), in one pass over the document.
+ */
 function findDuplicateKeys(node: Node, at: (offset: number) => SourceLocation, issues: Issue[]): void {
   const pending: Node[] = [node];
   while (pending.length > 0) {
@@ -110,7 +113,12 @@ function findDuplicateKeys(node: Node, at: (offset: number) => SourceLocation, i
         const keyNode = pair.key as Node | null;
         const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
         const offset = keyNode?.range?.[0];
-        if (seen.has(key)) {
+        if (key === '__proto__') {
+          issues.push({
+            location: offset === undefined ? undefined : at(offset),
+            message: 'the key "__proto__" is reserved (JavaScript would drop it without a word) — rename it',
+          });
+        } else if (seen.has(key)) {
           const first = seen.get(key);
           const where = first === undefined ? '' : ` (first at line ${at(first).line})`;
           issues.push({

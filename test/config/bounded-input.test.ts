@@ -3,7 +3,7 @@
  * one map are checked in one pass (the YAML library's own check compares every pair: over a
  * minute), and a device or a pipe is read only up to the size limit.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +24,18 @@ describe('pipeline files of unbounded cost', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(
       'test/fixtures/pipelines/broken/duplicate-key.yaml:9:3: YAML syntax: Map keys must be unique: "acoustic" appears again (first at line 6)',
+    );
+  });
+
+  it('refuses a key named __proto__ where it is, instead of dropping the stage', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'reel-proto-')), 'proto.yaml');
+    const yaml = readFileSync('pipelines/voice-convert.yaml', 'utf8');
+    writeFileSync(file, yaml.replace(/^ {2}convert:/m, '  __proto__:').replace('convert.audio', '__proto__.audio'));
+    const r = await runCli(['validate', file]);
+    expect(r.code).toBe(2);
+    const line = yaml.split('\n').findIndex((l) => l === '  convert:') + 1;
+    expect(r.stderr.trim()).toBe(
+      `${file}:${line}:3: the key "__proto__" is reserved (JavaScript would drop it without a word) — rename it`,
     );
   });
 
