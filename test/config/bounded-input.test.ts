@@ -33,7 +33,7 @@ describe('pipeline files of unbounded cost', () => {
     writeFileSync(file, yaml.replace(/^ {2}convert:/m, '  __proto__:').replace('convert.audio', '__proto__.audio'));
     const r = await runCli(['validate', file]);
     expect(r.code).toBe(2);
-    const line = yaml.split('\n').findIndex((l) => l === '  convert:') + 1;
+    const line = yaml.split('\n').indexOf('  convert:') + 1;
     expect(r.stderr.trim()).toBe(
       `${file}:${line}:3: the key "__proto__" is reserved (JavaScript would drop it without a word) — rename it`,
     );
