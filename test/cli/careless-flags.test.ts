@@ -25,6 +25,16 @@ describe('careless command lines', () => {
       ['validate', 'pipelines/voice-convert.yaml', '--set', 'stages.convertt.options.pitchShift=2'],
       '--set stages.convertt.options.pitchShift=2: cannot set "stages.convertt.options.pitchShift": this pipeline has no stage "convertt" — did you mean "convert"?',
     ],
+    [
+      'bench --csv onto its own input',
+      ['bench', 'pipelines/voice-convert.yaml', '--input', `audio=${VOICE}`, '--csv', VOICE, '--clip-seconds', '5'],
+      `--csv ${VOICE}: is input "audio" of this run; writing it would replace that file — give --csv another path`,
+    ],
+    [
+      'bench --html onto a device',
+      ['bench', 'pipelines/voice-convert.yaml', '--input', `audio=${VOICE}`, '--html', '/dev/null'],
+      '--html /dev/null: is a device — give the path of a new or regular file',
+    ],
     ['schema -o a folder', ['schema', '-o', dir], `-o ${dir}: is a folder — give the path of a new or regular file`],
     [
       'schema -o into a missing folder',

@@ -13,7 +13,7 @@ import { access, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../core/project-root.ts';
-import { ReelError, UsageError } from '../../core/errors.ts';
+import { ConfigError, ReelError, UsageError } from '../../core/errors.ts';
 import { loopClip } from '../../media/loop-clip.ts';
 import { benchEnvironment } from '../../metrics/bench-environment.ts';
 import { benchCsv, benchHtml, benchRows, type BenchRun } from '../../metrics/bench-report.ts';
@@ -21,6 +21,7 @@ import type { RunMetrics } from '../../metrics/stage-metrics.ts';
 import type { TraceEvent } from '../../metrics/trace.ts';
 import type { PipelineGraph } from '../../graph/types.ts';
 import type { CliIo } from '../io.ts';
+import { writePlanIssues } from '../write-plan.ts';
 import { loadGraph } from '../pipeline.ts';
 import { bindInputs, parseCores } from './run.ts';
 
@@ -74,6 +75,13 @@ export async function benchCommand(file: string, flags: BenchFlags, io: CliIo): 
   if (flags.html) await checkOutputFile('--html', flags.html);
   const { graph } = await loadGraph(file, { profile: flags.profile, set: flags.set });
   const inputs = await bindInputs(graph, flags.input ?? []);
+  // The reports are written at the end: what they would replace is refused now, before any run.
+  const reports = [
+    ...(flags.csv ? [{ what: '--csv', file: flags.csv }] : []),
+    ...(flags.html ? [{ what: '--html', file: flags.html }] : []),
+  ];
+  const clashes = await writePlanIssues(reports, [], inputs);
+  if (clashes.length > 0) throw new ConfigError(clashes);
   const work = await mkdtemp(path.join(os.tmpdir(), 'reel-bench-'));
   const runs: BenchRun[] = [];
   try {
