@@ -3,6 +3,9 @@
  * into readable lines on stderr plus the exit code of the CLI contract. The only code that prints
  * (through CliIo) or decides an exit status.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../core/project-root.ts';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, ReelError } from '../core/errors.ts';
 
@@ -22,7 +25,8 @@ function program(io: CliIo, result: { code: number }): Command {
   };
   const root = new Command('reel')
     .description('Streaming DAG engine for multi-stage ML media pipelines (ONNX Runtime + ffmpeg).')
-    .option('--verbose', 'print stack traces and causes with errors')
+    .version(reelVersion(), '-V, --version', 'print the version of reel, Node.js and ONNX Runtime')
+    .option('--verbose', "print stack traces and causes with errors, and every stage's provider line")
     .showHelpAfterError('(run "reel --help" for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
@@ -168,6 +172,19 @@ function program(io: CliIo, result: { code: number }): Command {
     .action((file: string) => run(async () => (await import('./commands/models.ts')).modelsInspectCommand(file, io))());
 
   return root;
+}
+
+/** `reel 0.1.0 (node v20.20.2, onnxruntime-node 1.30.0)`: read from the package files, nothing loaded. */
+function reelVersion(): string {
+  const read = (file: string) => {
+    try {
+      return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? '?';
+    } catch {
+      return '?';
+    }
+  };
+  const ort = read(path.join(PROJECT_ROOT, 'node_modules', 'onnxruntime-node', 'package.json'));
+  return `reel ${read(path.join(PROJECT_ROOT, 'package.json'))} (node ${process.version}, onnxruntime-node ${ort})`;
 }
 
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */

@@ -122,6 +122,11 @@ function isModelProblem(err: unknown): boolean {
   );
 }
 
+/** Whether a provider log line says the stage got its first choice (no "(not …)" part). */
+export function isFirstChoiceLine(line: string): boolean {
+  return /^stage "[^"]*": provider [\w-]+$/.test(line);
+}
+
 function logLine(stage: string, provider: ProviderName, attempts: readonly ProviderAttempt[]): string {
   const skipped = attempts.filter((a) => !a.ok).map((a) => `${a.provider}: ${a.reason}`);
   return `stage "${stage}": provider ${provider}${skipped.length ? ` (not ${skipped.join('; not ')})` : ''}`;

@@ -1,5 +1,5 @@
 /** Careless command lines get one line naming the flag and the fix, exit 2 — never a raw error. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,6 +35,11 @@ describe('careless command lines', () => {
       ['bench', 'pipelines/voice-convert.yaml', '--input', `audio=${VOICE}`, '--html', '/dev/null'],
       '--html /dev/null: is a device — give the path of a new or regular file',
     ],
+    [
+      'bench --mode misspelt',
+      ['bench', 'pipelines/voice-convert.yaml', '--input', `audio=${VOICE}`, '--mode', 'sequental'],
+      '--mode sequental: expected pipelined and/or sequential — did you mean "sequential"?',
+    ],
     ['schema -o a folder', ['schema', '-o', dir], `-o ${dir}: is a folder — give the path of a new or regular file`],
     [
       'schema -o into a missing folder',
@@ -63,5 +68,15 @@ describe('careless command lines', () => {
     expect(docs.stderr.trim()).toBe(
       `${file}:2:1: a second YAML document starts here; a pipeline file holds one — remove this \`---\` line and what follows, or put it in its own file`,
     );
+  });
+});
+
+describe('reel --version', () => {
+  it('prints the versions of reel, Node.js and ONNX Runtime', async () => {
+    const r = await runCli(['--version']);
+    expect(r.code).toBe(0);
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+    const ort = JSON.parse(readFileSync('node_modules/onnxruntime-node/package.json', 'utf8'));
+    expect(r.stdout.trim()).toBe(`reel ${pkg.version} (node ${process.version}, onnxruntime-node ${ort.version})`);
   });
 });

@@ -20,6 +20,7 @@ import { benchCsv, benchHtml, benchRows, type BenchRun } from '../../metrics/ben
 import type { RunMetrics } from '../../metrics/stage-metrics.ts';
 import type { TraceEvent } from '../../metrics/trace.ts';
 import type { PipelineGraph } from '../../graph/types.ts';
+import { suggestion } from '../../config/did-you-mean.ts';
 import type { CliIo } from '../io.ts';
 import { writePlanIssues } from '../write-plan.ts';
 import { loadGraph } from '../pipeline.ts';
@@ -39,15 +40,30 @@ export interface BenchFlags {
 
 const REEL_BIN = path.join(PROJECT_ROOT, 'bin', 'reel.js');
 
-function parseList<T>(flag: string, text: string, parse: (s: string) => T | undefined, expected: string): T[] {
+/**
+ * A comma list of values. A bad value is named with the nearest of `choices` where the flag has
+ * fixed values (`--mode sequental` → "sequential"), else with `example`.
+ */
+function parseList<T>(
+  flag: string,
+  text: string,
+  parse: (s: string) => T | undefined,
+  expected: string,
+  example: { choices: readonly string[] } | { example: string },
+): T[] {
   const values = text
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   const parsed = values.map(parse);
   const bad = values.filter((_, i) => parsed[i] === undefined);
-  if (values.length === 0 || bad.length)
-    throw new UsageError(`${flag} ${text}: expected ${expected}, e.g. ${flag} 5,10,30`);
+  if (values.length === 0 || bad.length) {
+    const hint =
+      'choices' in example && bad.length > 0
+        ? suggestion(bad[0]!, example.choices)
+        : `, e.g. ${flag} ${'example' in example ? example.example : example.choices.join(',')}`;
+    throw new UsageError(`${flag} ${text}: expected ${expected}${hint}`);
+  }
   return parsed as T[];
 }
 
@@ -60,12 +76,14 @@ export async function benchCommand(file: string, flags: BenchFlags, io: CliIo): 
     flags.clipSeconds,
     (s) => (Number(s) > 0 && Number(s) <= MAX_BENCH_CLIP_SECONDS ? Number(s) : undefined),
     `seconds above 0, at most ${MAX_BENCH_CLIP_SECONDS} (the inputs are looped to each length on the temporary disk)`,
+    { example: '5,10,30' },
   );
   const modes = parseList(
     '--mode',
     flags.mode,
     (s) => (s === 'pipelined' || s === 'sequential' ? s : undefined),
     'pipelined and/or sequential',
+    { choices: ['pipelined', 'sequential'] },
   );
   const repeat = Number(flags.repeat);
   if (!Number.isInteger(repeat) || repeat < 1)

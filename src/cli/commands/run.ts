@@ -17,6 +17,7 @@ import { truncatedWavError } from '../../media/wav-truncation.ts';
 import type { GraphNode, PipelineGraph } from '../../graph/types.ts';
 import type { RunMetrics } from '../../metrics/stage-metrics.ts';
 import { abortOnSignals, runPipeline, writeMetrics, writeTrace, type ExecutionMode } from '../../runtime/index.ts';
+import { isFirstChoiceLine } from '../../inference/session-factory.ts';
 import type { CliIo } from '../io.ts';
 import { type PlannedFile, writePlanIssues } from '../write-plan.ts';
 import { loadGraph } from '../pipeline.ts';
@@ -63,6 +64,8 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
       cores,
       signal: signals.signal,
       onEvent: (event) => {
+        // Which provider each stage got is news only when it was not the first choice.
+        if (event.type === 'log' && !io.verbose && isFirstChoiceLine(event.line)) return;
         if (event.type === 'log' || event.type === 'budget') io.err(event.line);
       },
     });
