@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { probe, resolveFfmpeg, shortDecodeNote, wavTruncation } from '../../src/media/index.ts';
+import { probe, resolveFfmpeg, shortDecodeNote, truncatedWavError, wavTruncation } from '../../src/media/index.ts';
 import { ffmpeg, sineWav, tempDir } from './makeMedia.ts';
 
 const tmp = tempDir('wav-truncation');
@@ -46,6 +46,35 @@ describe('truncated WAV files', () => {
     const mp3 = tmp.path('tone.mp3');
     ffmpeg('-f', 'lavfi', '-i', 'sine=f=300:d=2', mp3);
     expect(await wavTruncation(mp3)).toBeUndefined();
+  });
+
+  it('a header that declares less than the audio after it is refused too; chunks after the audio are not', async () => {
+    const whole = sineWav(tmp.path('whole-3s.wav'), { freq: 440, rate: 16000, seconds: 3 });
+    const bytes = readFileSync(whole);
+    const dataAt = bytes.indexOf('data');
+    const understated = Buffer.from(bytes);
+    understated.writeUInt32LE(96, dataAt + 4); // 3 ms of 16-bit mono at 16 kHz
+    const file = tmp.path('understated.wav');
+    writeFileSync(file, understated);
+    const t = await wavTruncation(file);
+    expect(t).toMatchObject({ declaredBytes: 96, presentBytes: 96_000 });
+    expect(truncatedWavError(file, t!).message).toBe(
+      `${file}: has a wrong header: it declares 0.003 s of audio but 3.000 s follow it (the header was written before the recording ended); re-save it with the whole audio: ffmpeg -ignore_length 1 -i IN OUT.wav`,
+    );
+    // A LIST chunk after the audio is metadata, not audio.
+    const list = Buffer.alloc(8 + 26);
+    list.write('LIST', 0);
+    list.writeUInt32LE(26, 4);
+    list.write('INFOISFT', 8);
+    const tagged = tmp.path('tagged.wav');
+    writeFileSync(tagged, Buffer.concat([bytes, list]));
+    expect(await wavTruncation(tagged)).toBeUndefined();
+    // One sample short: told in bytes, since both round to the same milliseconds.
+    const short = tmp.path('one sample short.wav');
+    writeFileSync(short, bytes.subarray(0, bytes.length - 2));
+    expect(truncatedWavError(short, (await wavTruncation(short))!).message).toMatch(
+      /declares 96000 bytes of audio but the file holds 95998 bytes/,
+    );
   });
 
   it('a compressed file decoding well short of its declared length gets one line; estimates within 1 s or 5% do not', () => {
