@@ -9,10 +9,14 @@ import { followNpxParent } from './npx-parent.js';
 
 followNpxParent();
 
-// `reel graph … | head` closes the pipe early: that is the reader's choice, not a failure.
+// `reel graph … | head` closes the pipe early: that is the reader's choice, not a failure. Any
+// other write error (a full disk behind `> file`) is one line and exit 1, not a stack trace.
 process.stdout.on('error', (err) => {
   if (err.code === 'EPIPE') process.exit(0);
-  throw err;
+  process.stderr.write(
+    `reel: cannot write to standard output (${err.code ?? err.message}); what was printed is incomplete\n`,
+  );
+  process.exit(1);
 });
 
 // Node exits with 13 when the event loop empties while the command is still awaited: some part of

@@ -1,9 +1,10 @@
 /** Careless command lines get one line naming the flag and the fix, exit 2 — never a raw error. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.ts';
+import { REPO_ROOT, runCli } from '../helpers/cli.ts';
 
 const VOICE = 'samples/talking-head/short/voice.wav';
 const dir = mkdtempSync(path.join(tmpdir(), 'reel-careless-'));
@@ -78,5 +79,22 @@ describe('reel --version', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
     const ort = JSON.parse(readFileSync('node_modules/onnxruntime-node/package.json', 'utf8'));
     expect(r.stdout.trim()).toBe(`reel ${pkg.version} (node ${process.version}, onnxruntime-node ${ort.version})`);
+  });
+});
+
+describe('a standard output that cannot be written', () => {
+  it('is one line and exit 1, not a stack trace (stdout on /dev/full)', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/reel.js'), 'schema'], {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', full, 'pipe'],
+        encoding: 'utf8',
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim()).toBe('reel: cannot write to standard output (ENOSPC); what was printed is incomplete');
+    } finally {
+      closeSync(full);
+    }
   });
 });
