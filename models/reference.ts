@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { ModelError } from '../src/core/errors.ts';
 import { PROJECT_ROOT } from '../src/core/project-root.ts';
 import { buildReferenceModel } from './generate.ts';
 import type { Scale } from './manifest.ts';
@@ -33,7 +34,15 @@ export function ensureReferenceModel(family: FamilyId, scale: Scale = 'tiny'): P
     pending = (async () => {
       const bytes = buildReferenceModel(family, scale);
       const existing = await readFile(path).catch(() => undefined);
-      if (!existing || !sameBytes(existing, bytes)) await writeFileAtomic(path, bytes);
+      if (!existing || !sameBytes(existing, bytes)) {
+        await writeFileAtomic(path, bytes).catch((err: NodeJS.ErrnoException) => {
+          throw new ModelError(
+            path,
+            `the bundled ${family} reference model is built on first use, but it cannot be written here (${err.code ?? err.message}) — run "reel models build" once where the project folder is writable, or give the stage your own model: file`,
+            { cause: err },
+          );
+        });
+      }
       return path;
     })();
     ensured.set(path, pending);
