@@ -144,6 +144,14 @@ function program(io: CliIo, result: { code: number }): Command {
   );
 
   root
+    .command('kinds')
+    .description('list the stage kinds; with KIND: its ports, models, item and every option with default and range')
+    .argument('[kind]', 'a stage kind, e.g. wav2lip')
+    .action((kind: string | undefined) =>
+      run(async () => (await import('./commands/kinds.ts')).kindsCommand(kind, io))(),
+    );
+
+  root
     .command('schema')
     .description('print the JSON Schema of the pipeline format (for editors)')
     .option('-o, --output <file>', 'write to a file instead of stdout')

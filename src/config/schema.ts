@@ -119,7 +119,7 @@ const OptionsMap = z.record(z.string(), z.unknown()).describe("Options of the st
 
 export const StageEntry = z
   .strictObject({
-    use: z.string().min(1).describe('Stage kind (see `reel graph --kinds`).'),
+    use: z.string().min(1).describe('Stage kind (`reel kinds` lists them; `reel kinds KIND` shows one).'),
     doc: z.string().optional().describe('Free text shown by `reel graph`.'),
     model: ModelRef.optional(),
     options: OptionsMap.optional(),
