@@ -18,5 +18,15 @@ export async function validateCommand(
     `${file}: ok — pipeline "${graph.name}"${opts.profile ? ` (profile ${opts.profile})` : ''}: ` +
       `${count('source')} inputs, ${stages} stages, ${count('sink')} outputs, ${graph.edges.length} edges`,
   );
+  // What will run, by name and kind, in run order (a pruned stage is in the notes above).
+  const named = (role: string) =>
+    graph.order
+      .map((id) => graph.nodes.get(id)!)
+      .filter((n) => (role === 'transform' ? n.role !== 'source' && n.role !== 'sink' : n.role === role))
+      .map((n) => `${n.binding ?? n.id} (${n.kind})`)
+      .join(', ');
+  io.out(`  inputs:  ${named('source')}`);
+  io.out(`  stages:  ${named('transform')}`);
+  io.out(`  outputs: ${named('sink')}`);
   return 0;
 }
