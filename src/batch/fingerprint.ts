@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { canonicalJson } from '../core/canonical-json.ts';
 
 export interface FileFingerprint {
   /** Bytes. */
@@ -49,24 +50,4 @@ export async function fingerprintFiles(paths: Record<string, string>): Promise<R
  */
 export function pipelineHash(resolved: unknown): string {
   return createHash('sha256').update(canonicalJson(resolved)).digest('hex');
-}
-
-/**
- * `resolved` as canonical JSON. It goes through JSON.stringify first, so what JSON drops (undefined
- * members, functions) or rewrites (Date → string, NaN → null) is treated exactly as in a file.
- */
-export function canonicalJson(resolved: unknown): string {
-  const plain = JSON.stringify(resolved);
-  if (plain === undefined) throw new TypeError(`pipelineHash: ${typeof resolved} is not a JSON value`);
-  return writeCanonical(JSON.parse(plain));
-}
-
-function writeCanonical(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(writeCanonical).join(',')}]`;
-  const object = value as Record<string, unknown>;
-  const members = Object.keys(object)
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${writeCanonical(object[key])}`);
-  return `{${members.join(',')}}`;
 }

@@ -8,19 +8,31 @@ import { stat } from 'node:fs/promises';
 import { ensureIfReferenceModel } from '../../models/reference.ts';
 import type { PipelineGraph } from '../graph/types.ts';
 
-export async function pipelineFingerprint(graph: PipelineGraph): Promise<unknown> {
+export function pipelineFingerprint(graph: PipelineGraph): Promise<unknown> {
+  return describePipeline(graph, async (file) => {
+    // A reference model is written on first use; its size and time are known only after that.
+    await ensureIfReferenceModel(file);
+    const s = await stat(file).catch(() => undefined);
+    return { file, size: s?.size, mtimeMs: s?.mtimeMs };
+  });
+}
+
+/**
+ * The pipeline as it decides the output, as a plain JSON value: every stage's kind, options,
+ * provider and TensorRT settings, each model as `model` describes it (by `stage`, `slot`), the
+ * wiring and the chunking. Settings that change how fast, not what — replicas, threads (intra-op
+ * sums move in the last bits only), queue depth, warm-up — are left out, so tuning them does not
+ * redo a batch or refuse a queue job.
+ */
+export async function describePipeline(
+  graph: PipelineGraph,
+  model: (file: string, stage: string, slot: string) => Promise<unknown>,
+): Promise<unknown> {
   const nodes = [];
   for (const id of graph.order) {
     const node = graph.nodes.get(id)!;
     const models: Record<string, unknown> = {};
-    for (const [slot, file] of Object.entries(node.models)) {
-      // A reference model is written on first use; its size and time are known only after that.
-      await ensureIfReferenceModel(file);
-      const s = await stat(file).catch(() => undefined);
-      models[slot] = { file, size: s?.size, mtimeMs: s?.mtimeMs };
-    }
-    // Settings that change how fast, not what: replicas, threads (intra-op sums move in the last
-    // bits only), queue depth and warm-up are left out, so tuning them does not redo a batch.
+    for (const [slot, file] of Object.entries(node.models)) models[slot] = await model(file, id, slot);
     const { provider, tensorrt } = node.settings;
     nodes.push({ id, kind: node.kind, options: node.options, models, provider, tensorrt });
   }

@@ -9,10 +9,11 @@
  * and sessions start once for the batch, and each clip gets fresh stage instances on them.
  * `--jobs N` runs N samples at once, each with its share of the cores.
  */
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import PQueue from 'p-queue';
 import { CancelledError } from '../core/errors.ts';
+import { removePartialOutputs } from '../media/atomicOutput.ts';
 import { oneLine, retryable } from './failures.ts';
 import type { PipelineGraph } from '../graph/types.ts';
 import type { RunEvent } from '../runtime/runner.ts';
@@ -124,7 +125,7 @@ export async function runBatch(graph: PipelineGraph, options: BatchOptions): Pro
   await listing.first;
   await mkdir(options.outDir, { recursive: true });
   const lock = await lockOutputFolder(options.outDir);
-  await removePartialFiles(options.outDir);
+  await removePartialOutputs(options.outDir, true);
   const journal = await BatchJournal.open(options.outDir);
   const jobs = Math.max(1, options.jobs ?? 1);
   const queue = new PQueue({ concurrency: jobs });
@@ -160,7 +161,7 @@ export async function runBatch(graph: PipelineGraph, options: BatchOptions): Pro
     await queue.onIdle();
     if (broken) throw broken.err; // a cancel, or the journal could not be written
     // A render elsewhere (a queue worker killed mid-job) may have left its partial file behind.
-    if (options.render && !options.signal?.aborted) await removePartialFiles(options.outDir);
+    if (options.render && !options.signal?.aborted) await removePartialOutputs(options.outDir, true);
   } finally {
     await engine.close();
     await journal.close();
@@ -262,13 +263,18 @@ async function renderSample(
   }
 }
 
+/** A run's event handler that reports the seconds of media its outputs have reached, chunk by chunk. */
+export function onMediaProgress(graph: PipelineGraph, report: (seconds: number) => void): (event: RunEvent) => void {
+  const sinks = new Set([...graph.nodes.values()].filter((n) => n.role === 'sink').map((n) => n.id));
+  return (event) => {
+    if (event.type === 'chunk' && sinks.has(event.stage)) report(event.chunk.end);
+  };
+}
+
 /** Renders a sample in this process, on the batch's engine. */
 async function localRender(request: RenderRequest): Promise<RenderedSample> {
   const { graph, inputs, outDir, cores, engine, signal } = request;
-  const sinks = new Set([...graph.nodes.values()].filter((n) => n.role === 'sink').map((n) => n.id));
-  const onEvent = (event: RunEvent) => {
-    if (event.type === 'chunk' && sinks.has(event.stage)) request.onProgress(event.chunk.end);
-  };
+  const onEvent = onMediaProgress(graph, request.onProgress);
   const result = await runPipeline(graph, { inputs, outDir, cores, engine, signal, onEvent });
   return { files: result.files, mediaSeconds: result.metrics.mediaSeconds };
 }
@@ -294,20 +300,6 @@ function peeked<T>(source: AsyncIterable<T>): { first: Promise<unknown>; entries
       },
     },
   };
-}
-
-/**
- * Outputs are written under hidden `.partial` names and renamed when complete; a batch killed with
- * SIGKILL leaves its unfinished ones behind. This batch holds the folder's lock, so every such file
- * is a leftover.
- */
-async function removePartialFiles(outDir: string): Promise<void> {
-  const entries = await readdir(outDir, { recursive: true, withFileTypes: true });
-  await Promise.all(
-    entries
-      .filter((e) => e.isFile() && e.name.startsWith('.') && e.name.endsWith('.partial'))
-      .map((e) => rm(path.join(e.parentPath, e.name), { force: true })),
-  );
 }
 
 function failedRecord(id: string, error: string, pipelineHash: string): SampleRecord {

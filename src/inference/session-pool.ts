@@ -3,6 +3,7 @@
  * same model with the same settings get one session, reference-counted, instead of loading the
  * model twice. Also runs the warm-up before the first chunk.
  */
+import { canonicalJson } from '../core/canonical-json.ts';
 import { createSession, type CreatedSession, type SessionSpec } from './session-factory.ts';
 
 interface Entry {
@@ -74,16 +75,4 @@ export class SessionPool {
   get size(): number {
     return this.entries.size;
   }
-}
-
-/** JSON with keys sorted at every level, so equal settings give equal keys. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

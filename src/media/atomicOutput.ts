@@ -4,7 +4,7 @@
  * onto the final name on success; on failure or abort the temp file is removed.
  */
 import { randomBytes } from 'node:crypto';
-import { rename, rm, stat } from 'node:fs/promises';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MediaError } from '../core/errors.ts';
 
@@ -29,6 +29,7 @@ export async function atomicOutput(file: string): Promise<AtomicOutput> {
     throw new MediaError(file, `output folder ${dir} does not exist`, { cause: err });
   }
   const tempPath = join(dir, `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.partial`);
+  // (PARTIAL_NAME below recognises this name.)
   return {
     path,
     tempPath,
@@ -46,4 +47,21 @@ export async function atomicOutput(file: string): Promise<AtomicOutput> {
       await rm(tempPath, { force: true }).catch(() => {});
     },
   };
+}
+
+/** The temp name atomicOutput gives a file: `.<name>.<pid>-<8 hex>.partial`. */
+const PARTIAL_NAME = /^\..+\.\d+-[0-9a-f]{8}\.partial$/;
+
+/**
+ * Removes the temp files of outputs never committed (a run killed with SIGKILL) from `dir`, and
+ * from its subfolders with `recursive`. Only for a folder this process holds (its lock): a live
+ * run's temp files would go too. Files it cannot remove are left.
+ */
+export async function removePartialOutputs(dir: string, recursive = false): Promise<void> {
+  const entries = await readdir(dir, { recursive, withFileTypes: true }).catch(() => []);
+  await Promise.all(
+    entries
+      .filter((e) => e.isFile() && PARTIAL_NAME.test(e.name))
+      .map((e) => rm(join(e.parentPath, e.name), { force: true }).catch(() => undefined)),
+  );
 }

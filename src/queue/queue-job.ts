@@ -7,6 +7,7 @@
 import { stat } from 'node:fs/promises';
 import { ensureIfReferenceModel } from '../../models/reference.ts';
 import { fingerprintFile, pipelineHash } from '../batch/fingerprint.ts';
+import { describePipeline } from '../batch/pipeline-fingerprint.ts';
 import type { PipelineGraph } from '../graph/types.ts';
 
 /** The BullMQ queue `reel batch --queue` fills and `reel worker` takes from. */
@@ -67,19 +68,11 @@ export async function contentFingerprint(
   graph: PipelineGraph,
 ): Promise<{ hash: string; models: Record<string, string> }> {
   const models: Record<string, string> = {};
-  const nodes = [];
-  for (const id of graph.order) {
-    const node = graph.nodes.get(id)!;
-    const byHash: Record<string, string> = {};
-    for (const [slot, file] of Object.entries(node.models)) {
-      byHash[slot] = await modelHash(file);
-      models[`${id}.${slot}`] = byHash[slot];
-    }
-    const { provider, tensorrt } = node.settings;
-    nodes.push({ id, kind: node.kind, options: node.options, models: byHash, provider, tensorrt });
-  }
-  const edges = graph.edges.map((e) => `${e.from.node}.${e.from.port}->${e.to.node}.${e.to.port}`);
-  return { hash: pipelineHash({ nodes, edges, chunking: graph.chunking }), models };
+  const described = await describePipeline(graph, async (file, stage, slot) => {
+    models[`${stage}.${slot}`] = await modelHash(file);
+    return models[`${stage}.${slot}`];
+  });
+  return { hash: pipelineHash(described), models };
 }
 
 /**

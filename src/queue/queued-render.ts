@@ -4,7 +4,6 @@
  * result come back through the queue's events; the batch then records, reports and exits as a
  * local one does. Retries are the queue's (with backoff), so a job is tried once from here.
  */
-import { hostname } from 'node:os';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { CancelledError, ReelError } from '../core/errors.ts';
 import type { PipelineGraph } from '../graph/types.ts';
@@ -97,9 +96,4 @@ export async function queueRenderer(options: QueueRendererOptions): Promise<Queu
       await Promise.allSettled([events.close(), queue.close()]);
     },
   };
-}
-
-/** Who rendered a job, for its result. */
-export function workerName(): string {
-  return `${hostname()}:${process.pid}`;
 }

@@ -8,13 +8,13 @@
  * finishes those in hand — or, past the drain timeout, cancels them and puts them back — and ends.
  */
 import { readdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
-import { canonicalJson } from '../batch/fingerprint.ts';
 import { CancelledError } from '../core/errors.ts';
 import { oneLine, retryable } from '../batch/failures.ts';
+import { onMediaProgress } from '../batch/run-batch.ts';
 import type { PipelineGraph } from '../graph/types.ts';
-import type { RunEvent } from '../runtime/runner.ts';
 import { runPipeline } from '../runtime/run-pipeline.ts';
 import { StageEngine } from '../runtime/stage-engine.ts';
 import {
@@ -24,7 +24,6 @@ import {
   type QueueJobData,
   type QueueJobResult,
 } from './queue-job.ts';
-import { workerName } from './queued-render.ts';
 import { connectionOptions, type RedisTarget } from './redis-url.ts';
 
 export interface QueueWorkerOptions {
@@ -74,19 +73,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
   const drain = new AbortController();
   const summary: QueueWorkerSummary = { completed: 0, failed: 0, returned: 0 };
   const cores = options.cores === undefined ? undefined : Math.max(1, Math.floor(options.cores / options.jobs));
-  const name = workerName();
-
-  /** Pipelines found in `--pipelines DIR` by content hash (with the job's profile and overrides). */
-  const found = new Map<string, Promise<PipelineGraph | undefined>>();
-  const findByContent = (data: QueueJobData): Promise<PipelineGraph | undefined> => {
-    const key = canonicalJson([data.contentHash, data.pipeline.profile ?? null, data.pipeline.set]);
-    let graph = found.get(key);
-    if (!graph) {
-      graph = findPipeline(options.pipelinesDir!, data, options.loadGraph);
-      found.set(key, graph);
-    }
-    return graph;
-  };
+  const name = `${hostname()}:${process.pid}`; // who rendered a job, in its result
 
   /**
    * The job's pipeline on this worker: its file where the job says (shared storage), else the file
@@ -103,7 +90,11 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
       refusal = oneLine(err);
     }
     if (!refusal && graph) return graph;
-    const elsewhere = options.pipelinesDir ? await findByContent(data) : undefined;
+    // Looked for again on every job (model hashes are cached by file version): a cached find would
+    // skip the content check when a model there changes.
+    const elsewhere = options.pipelinesDir
+      ? await findPipeline(options.pipelinesDir, data, options.loadGraph)
+      : undefined;
     if (elsewhere) return elsewhere;
     const searched = options.pipelinesDir ? ` (and no pipeline in ${options.pipelinesDir} matches)` : '';
     throw new UnrecoverableError(`refused: ${refusal}${searched}`);
@@ -123,10 +114,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
       throw new UnrecoverableError(oneLine(err));
     }
     const t0 = performance.now();
-    const sinks = new Set([...graph.nodes.values()].filter((n) => n.role === 'sink').map((n) => n.id));
-    const onEvent = (event: RunEvent) => {
-      if (event.type === 'chunk' && sinks.has(event.stage)) void job.updateProgress({ seconds: event.chunk.end });
-    };
+    const onEvent = onMediaProgress(graph, (seconds) => void job.updateProgress({ seconds }));
     try {
       const result = await runPipeline(graph, {
         inputs,

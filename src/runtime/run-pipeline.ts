@@ -129,6 +129,8 @@ class PipelineRun {
   private heldLogs: RunEvent[] | undefined = [];
   /** Stops the workers still starting when an input turns out bad (every worker host listens). */
   private readonly startAbort = withoutListenerLimit(new AbortController());
+  /** Engine keys by node id, computed once (see engineKey). */
+  private readonly engineKeys = new Map<string, string>();
   /** The transform runners by node id (the budget asks after them on every chunk). */
   private readonly transforms = new Map<string, TransformRunner>();
   /** The clip's length, from the chunked sources that know it, once they are up. */
@@ -407,10 +409,8 @@ class PipelineRun {
     const first = this.hostSpecs.get(id)!;
     // A replica says what the first instance said (its provider, its model): those lines once.
     const spec: HostSpec = { ...first, log: (line) => void (this.logged.has(`${id}\n${line}`) || first.log(line)) };
-    const engine = this.options.engine;
-    const key = this.engineKey(id);
-    const recycle = engine && ((worker: StageWorker) => engine.give(key, worker));
-    const added = createWorkerHost(spec, engine?.take(key) ?? this.spares.pop(), recycle).then(
+    const { warm, recycle } = this.engineHandoff(id);
+    const added = createWorkerHost(spec, warm() ?? this.spares.pop(), recycle).then(
       async (host) => {
         if (this.closed || this.failure) return void (await host.dispose());
         runner.addHost(host);
@@ -496,13 +496,11 @@ class PipelineRun {
     this.hostSpecs.set(node.id, spec);
     const concurrency = this.plans.get(node.id)!.replicas;
     const inWorker = useWorkers && def.thread === 'worker';
-    const engine = this.options.engine;
-    const key = this.engineKey(node.id);
-    const recycle = engine && ((worker: StageWorker) => engine.give(key, worker));
+    const { warmOrNew, recycle } = this.engineHandoff(node.id);
     const startedAt = performance.now();
     const created = await Promise.allSettled(
       Array.from({ length: concurrency }, () =>
-        inWorker ? createWorkerHost(spec, engine?.workerFor(key), recycle) : createInProcessHost(spec),
+        inWorker ? createWorkerHost(spec, warmOrNew(), recycle) : createInProcessHost(spec),
       ),
     );
     // Attach what was created, so that close() disposes it even when a sibling failed.
@@ -518,15 +516,42 @@ class PipelineRun {
     return { ...node.settings, threads: { ...node.settings.threads, intraOp } };
   }
 
-  /** The engine's key for a transform's workers (see StageEngine.keyOf). */
+  /** The engine's key for a transform's workers (see StageEngine.keyOf); its threads are fixed at start. */
   private engineKey(id: string): string {
-    const node = this.graph.nodes.get(id)!;
-    if (node.def.role !== 'transform') return id;
-    return StageEngine.keyOf({
-      def: node.def,
-      options: node.options,
-      context: { ...this.hostContext(node), settings: this.instanceSettings(node) },
-    });
+    let key = this.engineKeys.get(id);
+    if (key === undefined) {
+      const node = this.graph.nodes.get(id)!;
+      key =
+        node.def.role === 'transform'
+          ? StageEngine.keyOf({
+              def: node.def,
+              options: node.options,
+              context: { ...this.hostContext(node), settings: this.instanceSettings(node) },
+            })
+          : id;
+      this.engineKeys.set(id, key);
+    }
+    return key;
+  }
+
+  /**
+   * How a transform's worker instances come from the engine and go back to it: a warm worker or
+   * none (`warm`), a warm or new one (`warmOrNew`), and the hand-back. Without an engine: nothing
+   * warm, new workers, no hand-back.
+   */
+  private engineHandoff(id: string): {
+    warm: () => StageWorker | undefined;
+    warmOrNew: () => StageWorker | undefined;
+    recycle: ((worker: StageWorker) => void) | undefined;
+  } {
+    const engine = this.options.engine;
+    if (!engine) return { warm: () => undefined, warmOrNew: () => undefined, recycle: undefined };
+    const key = this.engineKey(id);
+    return {
+      warm: () => engine.take(key),
+      warmOrNew: () => engine.workerFor(key),
+      recycle: (worker) => engine.give(key, worker),
+    };
   }
 
   private result(): RunResult {

@@ -5,7 +5,7 @@
  * stage starts the next clip fresh) but the thread and its sessions are kept, under the key of
  * the stage they served; the next run's stage with the same key takes one instead of starting one.
  */
-import { canonicalJson } from '../inference/session-pool.ts';
+import { canonicalJson } from '../core/canonical-json.ts';
 import type { HostSpec } from './transform-host.ts';
 import { endStageWorker, spawnStageWorker, type StageWorker } from './worker-host.ts';
 
@@ -42,7 +42,7 @@ export class StageEngine {
     });
   }
 
-  /** A warm worker for `key`, or undefined (the caller starts one and counts it with `noteStarted`). */
+  /** A warm worker for `key`, or undefined (workerFor starts one then). */
   take(key: string): StageWorker | undefined {
     const list = this.idle.get(key);
     const worker = list?.pop();
@@ -61,7 +61,7 @@ export class StageEngine {
 
   /** Keeps `worker` (its instance disposed, its sessions open) for the next stage of `key`. */
   give(key: string, worker: StageWorker): void {
-    if (this.closed) return void worker.worker.terminate();
+    if (this.closed) return void endStageWorker(worker);
     if (this.idleTotal() >= this.maxIdle) this.endLongestKept();
     const list = this.idle.get(key) ?? [];
     list.push(worker);

@@ -21,15 +21,7 @@ export function noise(r: () => number, n: number): Float32Array {
   return x;
 }
 
-export function concatAll(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+export { concatFloat as concatAll } from '../helpers/audio-signals.ts';
 
 export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   let m = 0;

@@ -8,18 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeAudio, writeWav } from '../../src/media/index.ts';
+import { concatFloat } from '../helpers/audio-signals.ts';
 import { REPO_ROOT, runReelBinary } from '../helpers/cli.ts';
 
 async function pcm(file: string): Promise<Float32Array> {
   const parts: Float32Array[] = [];
   for await (const block of decodeAudio(file, { sampleRate: 16000, channels: 1 })) parts.push(block);
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatFloat(parts);
 }
 
 describe('README: writing a stage kind', () => {

@@ -129,12 +129,4 @@ export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-export function concatFloat32(blocks: Float32Array[]): Float32Array {
-  const out = new Float32Array(blocks.reduce((n, b) => n + b.length, 0));
-  let p = 0;
-  for (const b of blocks) {
-    out.set(b, p);
-    p += b.length;
-  }
-  return out;
-}
+export { concatFloat as concatFloat32 } from '../helpers/audio-signals.ts';

@@ -72,6 +72,18 @@ describe('reel worker and reel batch --queue on a real Redis', () => {
     redis = await startRedisServer();
     queue = new Queue(QUEUE_NAME, { connection: { host: '127.0.0.1', port: redis.port } });
   });
+  /** `dir/vc.yaml` (`yaml`) over one sample, queued by a batch into `dir/out`; resolves once the job waits. */
+  async function queueOneSample(dir: string, yaml: string): Promise<{ batch: Proc; out: string }> {
+    await writeFile(path.join(dir, 'vc.yaml'), yaml);
+    const samples = path.join(dir, 'samples');
+    await mkdir(samples);
+    await copyFile(SHORT, path.join(samples, 'one.wav'));
+    const out = path.join(dir, 'out');
+    const batch = reel(['batch', path.join(dir, 'vc.yaml'), samples, '--out', out, '--queue', redis.url]);
+    await until('the job is queued', async () => (await queue.getWaitingCount()) === 1);
+    return { batch, out };
+  }
+
   afterAll(async () => {
     for (const child of started) child.kill('SIGKILL');
     await queue?.close();
@@ -161,16 +173,10 @@ describe('reel worker and reel batch --queue on a real Redis', () => {
       'use: content-encoder',
       'use: content-encoder\n    model: encoder.onnx',
     );
-    await writeFile(path.join(dir, 'vc.yaml'), yaml);
     await copyFile(await ensureReferenceModel('content-encoder', 'tiny'), path.join(dir, 'encoder.onnx'));
     const other = await ensureReferenceModel('content-encoder', 'medium');
-    const samples = path.join(dir, 'samples');
-    await mkdir(samples);
-    await copyFile(SHORT, path.join(samples, 'one.wav'));
-    const out = path.join(dir, 'out');
     // Queued with the first version; the worker then starts with the second one.
-    const batch = reel(['batch', path.join(dir, 'vc.yaml'), samples, '--out', out, '--queue', redis.url]);
-    await until('the job is queued', async () => (await queue.getWaitingCount()) === 1);
+    const { batch, out } = await queueOneSample(dir, yaml);
     await copyFile(other, path.join(dir, 'encoder.onnx'));
     const late = worker(redis.url);
     expect(await batch.exited).toBe(3);
@@ -187,13 +193,7 @@ describe('reel worker and reel batch --queue on a real Redis', () => {
   it("finds a job's pipeline by content in --pipelines DIR when its file is not where the job names it", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'reel-queue-find-'));
     const yaml = await readFile(path.join(REPO_ROOT, 'pipelines/voice-convert.yaml'), 'utf8');
-    await writeFile(path.join(dir, 'vc.yaml'), yaml);
-    const samples = path.join(dir, 'samples');
-    await mkdir(samples);
-    await copyFile(SHORT, path.join(samples, 'one.wav'));
-    const out = path.join(dir, 'out');
-    const batch = reel(['batch', path.join(dir, 'vc.yaml'), samples, '--out', out, '--queue', redis.url]);
-    await until('the job is queued', async () => (await queue.getWaitingCount()) === 1);
+    const { batch } = await queueOneSample(dir, yaml);
     // On this worker the file is elsewhere, under another name, after a decoy that differs.
     const mine = path.join(dir, 'worker-pipelines');
     await mkdir(mine);

@@ -23,7 +23,7 @@ import { abortOnSignals } from '../../runtime/index.ts';
 import { terminalProgress } from '../../batch/progress.ts';
 import type { CliIo } from '../io.ts';
 import { loadGraph } from '../pipeline.ts';
-import { bindInputs, parseCores } from './run.ts';
+import { bindInputFiles, parseCores, parseJobs } from './run.ts';
 
 export interface BatchFlags {
   out: string;
@@ -40,10 +40,10 @@ export interface BatchFlags {
 /** Samples on the queue at once with `--queue` and `--jobs auto`. */
 const QUEUED_AT_ONCE = 256;
 
-function wholeNumber(flag: string, text: string, least: number, or = ''): number {
+function wholeNumber(flag: string, text: string, least: number): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < least)
-    throw new UsageError(`${flag} ${text}: expected ${or}a whole number ≥ ${least}, e.g. ${flag} ${least + 1}`);
+    throw new UsageError(`${flag} ${text}: expected a whole number ≥ ${least}, e.g. ${flag} ${least + 1}`);
   return n;
 }
 
@@ -53,7 +53,7 @@ export async function batchCommand(file: string, samples: string, flags: BatchFl
   const target = flags.queue === undefined ? undefined : parseRedisUrl(flags.queue);
   // On a queue, --jobs is how many samples wait on it at once; the workers decide what runs.
   const autoJobs = target ? QUEUED_AT_ONCE : batchJobs(cores ?? availableParallelism());
-  const jobs = flags.jobs === 'auto' ? autoJobs : wholeNumber('--jobs', flags.jobs, 1, 'auto or ');
+  const jobs = parseJobs(flags.jobs, autoJobs);
   if (!['auto', 'plain', 'json'].includes(flags.progress))
     throw new UsageError(`--progress ${flags.progress}: expected auto, plain or json`);
   const place = await stat(samples).catch(() => undefined);
@@ -99,11 +99,7 @@ export async function batchCommand(file: string, samples: string, flags: BatchFl
         job.set.length === 0
           ? graph
           : (await loadGraph(file, { profile: flags.profile, set: [...(flags.set ?? []), ...job.set] })).graph,
-      checkInputs: (g, job) =>
-        bindInputs(
-          g,
-          Object.entries(job.inputs).map(([name, p]) => `${name}=${p}`),
-        ),
+      checkInputs: (g, job) => bindInputFiles(g, job.inputs),
       pipelineHash: (g) => {
         // One graph serves every job without overrides: its models are stat'ed once, not per sample.
         const known = hashes.get(g);

@@ -4,13 +4,14 @@
  * Binds inputs, runs the graph, writes the outputs (atomically) and, on request, the trace and
  * metrics. SIGINT/SIGTERM cancel cleanly (exit 130/143); nothing appears under a final name.
  */
-import { readdir, rm, rmdir, stat } from 'node:fs/promises';
+import { rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BATCH_STATE_DIR } from '../../batch/journal.ts';
 import { lockOutputFolder } from '../../batch/lock.ts';
 import { suggestion } from '../../config/did-you-mean.ts';
 import { fileProblem } from '../../config/file-problem.ts';
 import { CancelledError, ConfigError, formatIssue, MediaError, UsageError, type Issue } from '../../core/errors.ts';
+import { removePartialOutputs } from '../../media/atomicOutput.ts';
 import { probe } from '../../media/probe.ts';
 import { readTextInput } from '../../media/text-input.ts';
 import { truncatedWavError } from '../../media/wav-truncation.ts';
@@ -86,9 +87,6 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   }
 }
 
-/** A sink's temp name (media/atomicOutput.ts): `.<name>.<pid>-<8 hex>.partial`. */
-const PARTIAL_OUTPUT = /^\..+\.\d+-[0-9a-f]{8}\.partial$/;
-
 /**
  * Locks `outDir` for this run (batch/lock.ts); on release the lock's folder goes, and `outDir` too
  * when the run made it and left nothing in it (a run refused for a bad input leaves no folder).
@@ -100,12 +98,7 @@ async function holdOutputFolder(outDir: string): Promise<{ release(): Promise<vo
   );
   const lock = await lockOutputFolder(outDir, 'run');
   // Held: a partial output left at the top of it (a run killed with SIGKILL) is nobody's now.
-  const names = await readdir(outDir).catch(() => [] as string[]);
-  await Promise.all(
-    names
-      .filter((n) => PARTIAL_OUTPUT.test(n))
-      .map((n) => rm(path.join(outDir, n), { force: true }).catch(() => undefined)),
-  );
+  await removePartialOutputs(outDir);
   return {
     async release() {
       await lock.release();
@@ -124,6 +117,15 @@ export function parseCores(text: string | undefined): number | undefined {
   return cores;
 }
 
+/** `--jobs N|auto`: a whole number of jobs at once, at least one; `auto` is the caller's choice. */
+export function parseJobs(text: string, auto: number): number {
+  if (text === 'auto') return auto;
+  const jobs = Number(text);
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new UsageError(`--jobs ${text}: expected auto or a whole number ≥ 1, e.g. --jobs 2`);
+  return jobs;
+}
+
 /**
  * The run's last line: its time and memory, the stage that bounds it and how close it came to
  * that bound (start-up + max(the busiest stage's compute ÷ its instances, all compute ÷ cores)).
@@ -138,15 +140,30 @@ export function runSummary(metrics: RunMetrics): string {
 }
 
 /** `--input NAME=PATH` → absolute paths, checked before anything runs (exit 2 on a mistake). */
+/** `NAME=PATH` as [name, path]; undefined when either is missing. */
+function splitInputFlag(flag: string): [string, string] | undefined {
+  const eq = flag.indexOf('=');
+  return eq > 0 && eq < flag.length - 1 ? [flag.slice(0, eq), flag.slice(eq + 1)] : undefined;
+}
+
+/** bindInputs for files given by input name (a batch sample, a queue job). */
+export function bindInputFiles(
+  graph: PipelineGraph,
+  files: Readonly<Record<string, string>>,
+): Promise<Record<string, string>> {
+  return bindInputs(
+    graph,
+    Object.entries(files).map(([name, file]) => `${name}=${file}`),
+  );
+}
+
 export async function bindInputs(graph: PipelineGraph, flags: readonly string[]): Promise<Record<string, string>> {
   const names = [...graph.nodes.values()].filter((n) => n.role === 'source').map((n) => n.binding ?? n.id);
   const issues: Issue[] = [];
   const bound: Record<string, string> = {};
   for (const flag of flags) {
-    const eq = flag.indexOf('=');
-    const name = flag.slice(0, Math.max(eq, 0));
-    const file = flag.slice(eq + 1);
-    if (eq <= 0 || file === '') {
+    const [name, file] = splitInputFlag(flag) ?? ['', ''];
+    if (!name) {
       issues.push({
         message: `--input ${flag}: expected NAME=PATH, e.g. --input ${names[0] ?? 'voice'}=samples/voice.wav`,
       });
@@ -217,7 +234,6 @@ function withProvider(graph: PipelineGraph, provider: 'cpu' | 'cuda' | 'tensorrt
   return { ...graph, nodes };
 }
 
-/** Where the run will write, checked before anything runs: a missing folder is exit 2, not a lost trace. */
 /** Extensions of the file sinks (stages/media/*-sink.ts), to know their files before they exist. */
 const SINK_EXTENSIONS: Readonly<Record<string, string>> = { 'wav-sink': 'wav', 'mp4-sink': 'mp4' };
 
@@ -232,6 +248,7 @@ function plannedOutputs(graph: PipelineGraph, outDir: string): PlannedFile[] {
   });
 }
 
+/** Where the run will write, checked before anything runs: a missing folder is exit 2, not a lost trace. */
 async function checkOutputPlaces(flags: RunFlags, graph: PipelineGraph): Promise<void> {
   const issues: Issue[] = [];
   if (flags.out) {
@@ -250,12 +267,8 @@ async function checkOutputPlaces(flags: RunFlags, graph: PipelineGraph): Promise
     const s = await stat(dir).catch(() => undefined);
     if (!s?.isDirectory()) issues.push({ message: `${flag} ${file}: folder ${dir} does not exist — create it first` });
   }
-  const inputs = Object.fromEntries(
-    (flags.input ?? []).flatMap((flag) => {
-      const eq = flag.indexOf('=');
-      return eq > 0 && eq < flag.length - 1 ? [[flag.slice(0, eq), flag.slice(eq + 1)]] : [];
-    }),
-  );
+  const pairs = (flags.input ?? []).map(splitInputFlag);
+  const inputs = Object.fromEntries(pairs.filter((pair) => pair !== undefined));
   const extras = (['trace', 'metrics'] as const).flatMap((key) =>
     flags[key] ? [{ what: `--${key}`, file: flags[key]! }] : [],
   );

@@ -15,7 +15,7 @@ import { batchJobs } from '../../runtime/core-budget.ts';
 import { abortOnSignals } from '../../runtime/index.ts';
 import type { CliIo } from '../io.ts';
 import { loadGraph } from '../pipeline.ts';
-import { bindInputs, parseCores } from './run.ts';
+import { bindInputFiles, parseCores, parseJobs } from './run.ts';
 
 export interface WorkerFlags {
   queue: string;
@@ -28,9 +28,7 @@ export interface WorkerFlags {
 export async function workerCommand(flags: WorkerFlags, io: CliIo): Promise<number> {
   const target = parseRedisUrl(flags.queue);
   const cores = parseCores(flags.cores);
-  const jobs = flags.jobs === 'auto' ? batchJobs(cores ?? availableParallelism()) : Number(flags.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1)
-    throw new UsageError(`--jobs ${flags.jobs}: expected auto or a whole number ≥ 1, e.g. --jobs 2`);
+  const jobs = parseJobs(flags.jobs, batchJobs(cores ?? availableParallelism()));
   const drain = Number(flags.drainTimeout);
   if (!(drain >= 0)) throw new UsageError(`--drain-timeout ${flags.drainTimeout}: expected seconds ≥ 0, e.g. 60`);
   if (flags.pipelines !== undefined && !(await stat(flags.pipelines).catch(() => undefined))?.isDirectory())
@@ -52,11 +50,7 @@ export async function workerCommand(flags: WorkerFlags, io: CliIo): Promise<numb
       stop: signals.signal,
       lockMs: process.env.REEL_QUEUE_LOCK_MS ? Number(process.env.REEL_QUEUE_LOCK_MS) : undefined,
       loadGraph: async (p) => (await loadGraph(p.file, { profile: p.profile, set: p.set })).graph,
-      checkInputs: (graph, inputs) =>
-        bindInputs(
-          graph,
-          Object.entries(inputs).map(([name, file]) => `${name}=${file}`),
-        ),
+      checkInputs: bindInputFiles,
       log: (line) => io.out(line),
     });
     io.err(
