@@ -71,6 +71,7 @@ function program(io: CliIo, result: { code: number }): Command {
           'cpu',
           'cuda',
           'tensorrt',
+          'webgpu',
         ]),
       )
       .addOption(

@@ -11,14 +11,16 @@ import { z } from 'zod';
  */
 export const MAX_SESSION_THREADS = 256;
 
-export const PROVIDERS = ['tensorrt', 'cuda', 'cpu'] as const;
+export const PROVIDERS = ['tensorrt', 'cuda', 'webgpu', 'cpu'] as const;
 export const Provider = z.enum(PROVIDERS);
 export type Provider = z.infer<typeof Provider>;
 
-/** `[tensorrt, cuda, cpu]` or a single name. */
+/** `[tensorrt, cuda, webgpu, cpu]` or a single name. */
 export const ProviderList = z
   .union([Provider, z.array(Provider).min(1)])
-  .describe('Execution provider preference, tried in order: tensorrt, cuda, cpu. Default [cpu].');
+  .describe(
+    "Execution provider preference, tried in order: tensorrt, cuda, webgpu, cpu. Default [cpu]. webgpu runs on the GPU through onnxruntime-node's WebGPU provider (Vulkan), on one GPU thread per process.",
+  );
 
 /**
  * TensorRT settings. The node binding passes only deviceId, so these are applied through

@@ -15,8 +15,8 @@ export interface NodeSettings {
   auto: { replicas: boolean; threads: boolean };
   /** Dynamic batching across concurrent clips; absent = off. */
   batch?: { max: number; delayMs: number };
-  /** Execution provider preference list, e.g. ['tensorrt', 'cuda', 'cpu']. */
-  provider: readonly ('tensorrt' | 'cuda' | 'cpu')[];
+  /** Execution provider preference list, e.g. ['tensorrt', 'cuda', 'webgpu', 'cpu']. */
+  provider: readonly ('tensorrt' | 'cuda' | 'webgpu' | 'cpu')[];
   /** Fail instead of falling back when the first provider does not load. */
   strict: boolean;
   deviceId: number;

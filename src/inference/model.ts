@@ -6,7 +6,7 @@
  * cannot swap feeds silently. Its release waits for a run in flight.
  */
 import type { InferenceSession } from 'onnxruntime-common';
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import type { ModelContract, TensorSpec } from '../core/contract.ts';
 import { CancelledError, ModelError } from '../core/errors.ts';
 import type { NodeSettings } from '../core/settings.ts';
@@ -15,9 +15,9 @@ import { assertContract } from './contract-check.ts';
 import type { ProviderName } from './provider-probe.ts';
 import type { SessionSpec } from './session-factory.ts';
 import { SessionPool } from './session-pool.ts';
+import { fromOrt, isTensorData, toOrt, type Feed } from './ort-tensors.ts';
 
-/** A feed: plain tensor data (what crosses threads) or an ort.Tensor already made. */
-export type Feed = TensorData | ort.Tensor;
+export { fromOrt, toOrt, type Feed } from './ort-tensors.ts';
 
 export interface Model {
   /** The model file (a user's export, or the reference model). */
@@ -68,19 +68,6 @@ export function keepIdleSessions(keep: boolean): Promise<void> {
   return SESSIONS.keepIdle(keep);
 }
 
-function isTensorData(t: Feed): t is TensorData {
-  return 'dtype' in t;
-}
-
-export function toOrt(t: Feed): ort.Tensor {
-  if (!isTensorData(t)) return t;
-  return new ort.Tensor(t.dtype as 'float32', t.data as Float32Array, t.dims as number[]);
-}
-
-export function fromOrt(t: ort.Tensor): TensorData {
-  return { dtype: t.type as TensorDType, dims: [...t.dims], data: t.data as TensorData['data'] };
-}
-
 const ARRAYS: Record<TensorDType, new (n: number) => TensorData['data']> = {
   float32: Float32Array,
   float16: Uint16Array,
@@ -117,6 +104,7 @@ export async function openModel(o: OpenModelOptions): Promise<Model> {
     deviceId: o.settings.deviceId,
     threads: o.settings.threads,
     tensorrt: o.settings.tensorrt,
+    ...(o.settings.batch ? { batch: o.settings.batch } : {}),
   };
   const created = await SESSIONS.acquire(spec);
   o.log(created.logLine);
@@ -147,7 +135,8 @@ export async function openModel(o: OpenModelOptions): Promise<Model> {
     inflight++;
     let out: InferenceSession.ReturnType;
     try {
-      out = await session.run(tensors);
+      // The tag names the stage to the GPU thread, which runs calls for many stages (gpu/).
+      out = await session.run(tensors, { tag: o.stage });
     } catch (cause) {
       throw new ModelError(o.path, `run failed with feeds ${describeFeeds(feeds)}: ${(cause as Error).message}`, {
         cause,

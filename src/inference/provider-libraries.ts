@@ -11,6 +11,8 @@ const require = createRequire(import.meta.url);
 
 const LIBRARIES: Readonly<Record<ProviderName, readonly string[]>> = {
   cpu: [],
+  // Built into onnxruntime-node's own library (Dawn, statically linked); it needs a Vulkan loader.
+  webgpu: [],
   cuda: ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so'],
   tensorrt: ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_tensorrt.so'],
 };

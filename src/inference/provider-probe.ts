@@ -3,7 +3,9 @@
  * provider alone. onnxruntime-node throws (it does not fall back) when a GPU provider's shared
  * libraries are missing; the error is kept, shortened, as the reason.
  */
-export type ProviderName = 'tensorrt' | 'cuda' | 'cpu';
+import { vulkanLoaderProblem, webgpuFailure } from './gpu/gpu-availability.ts';
+
+export type ProviderName = 'tensorrt' | 'cuda' | 'webgpu' | 'cpu';
 
 export interface ProviderProbe {
   provider: ProviderName;
@@ -14,19 +16,28 @@ export interface ProviderProbe {
 
 export async function probeProviders(
   model: Uint8Array,
-  providers: readonly ProviderName[] = ['tensorrt', 'cuda', 'cpu'],
+  providers: readonly ProviderName[] = ['tensorrt', 'cuda', 'webgpu', 'cpu'],
 ): Promise<ProviderProbe[]> {
   const ort = await import('onnxruntime-node');
   // A failed GPU provider also logs a multi-line native error; the reason below says it once.
   ort.env.logLevel = 'fatal';
   const results: ProviderProbe[] = [];
   for (const provider of providers) {
+    // Without a Vulkan loader Dawn prints a native warning before failing: say why first.
+    const noLoader = provider === 'webgpu' ? vulkanLoaderProblem() : undefined;
+    if (noLoader) {
+      results.push({ provider, ok: false, reason: noLoader });
+      continue;
+    }
     try {
+      // One WebGPU session at a time on this thread (doctor's), released at once: no second thread uses one.
       const session = await ort.InferenceSession.create(model, { executionProviders: [provider], logSeverityLevel: 4 });
       await session.release();
       results.push({ provider, ok: true });
     } catch (err) {
-      results.push({ provider, ok: false, reason: shortReason(err) });
+      const reason =
+        provider === 'webgpu' ? webgpuFailure(err instanceof Error ? err.message : String(err)) : shortReason(err);
+      results.push({ provider, ok: false, reason });
     }
   }
   return results;

@@ -4,7 +4,8 @@
  * missing, so each candidate is tried in turn — `[tensorrt, cuda, cpu]` tries
  * [tensorrt, cuda, cpu], then [cuda, cpu], then [cpu], so nodes a provider cannot run still fall
  * to the next one. Creation happens under a process-wide lock with the stage's ORT_TENSORRT_*
- * environment applied, so stages with different TensorRT settings never race.
+ * environment applied, so stages with different TensorRT settings never race. A `webgpu` attempt is
+ * made on the process's GPU thread (gpu/), which owns every WebGPU session.
  */
 import type { InferenceSession } from 'onnxruntime-common';
 import { ModelError, ProviderError } from '../core/errors.ts';
@@ -14,6 +15,8 @@ import { missingProviderLibraries } from './provider-libraries.ts';
 import { shortReason, type ProviderName } from './provider-probe.ts';
 import { applyEnvironment, currentTensorRtEnvironment, tensorRtEnvironment } from './tensorrt-env.ts';
 import { removeOwnDebugLog } from './ort-debug-files.ts';
+import { gpuStandIn, vulkanLoaderProblem, webgpuFailure } from './gpu/gpu-availability.ts';
+import { isGpuThread, openOnGpuThread } from './gpu/gpu-client.ts';
 
 export interface SessionSpec {
   /** Stage id, for messages and the log line. */
@@ -25,6 +28,8 @@ export interface SessionSpec {
   threads: NodeSettings['threads'];
   tensorrt: Readonly<TensorRtSettings>;
   graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Dynamic batching of this stage's calls where they are served for several threads (the GPU thread). */
+  batch?: { max: number; delayMs: number };
   /** Where ORT writes the optimized graph (reloaded faster next time); unset = not written. */
   optimizedModelPath?: string;
 }
@@ -50,10 +55,26 @@ let ortModule: Promise<Ort> | undefined;
 const loadOrt = () =>
   (ortModule ??= import('onnxruntime-node').then((m) => ((m as unknown as { default?: Ort }).default ?? m) as Ort));
 
+/** Providers a session on `chain` is given: a GPU-thread provider never joins a worker's session. */
+function executionProviders(
+  spec: SessionSpec,
+  chain: readonly ProviderName[],
+): (string | { name: string; deviceId?: number })[] {
+  const onGpu = chain[0] === 'webgpu';
+  const names = chain.filter((name) => onGpu || name !== 'webgpu');
+  const providers = names.map((name) => {
+    if (name === 'cpu') return 'cpu';
+    // onnxruntime-node refuses a deviceId for WebGPU ("unrecognized option"): one adapter per process.
+    if (name === 'webgpu') return gpuStandIn() ?? { name };
+    return { name, deviceId: spec.deviceId };
+  });
+  return providers.filter((p, i) => p !== 'cpu' || providers.indexOf('cpu') === i);
+}
+
 export function sessionOptions(spec: SessionSpec, chain: readonly ProviderName[]): InferenceSession.SessionOptions {
   const spin = spec.threads.spinning ? '1' : '0';
   return {
-    executionProviders: chain.map((name) => (name === 'cpu' ? 'cpu' : { name, deviceId: spec.deviceId })),
+    executionProviders: executionProviders(spec, chain) as InferenceSession.SessionOptions['executionProviders'],
     intraOpNumThreads: spec.threads.intraOp,
     interOpNumThreads: spec.threads.interOp,
     graphOptimizationLevel: spec.graphOptimization ?? 'all',
@@ -64,43 +85,72 @@ export function sessionOptions(spec: SessionSpec, chain: readonly ProviderName[]
   };
 }
 
-export async function createSession(spec: SessionSpec): Promise<CreatedSession> {
+/** One try: a session on `chain` made in this thread, or why its first provider did not load. */
+export async function openHere(
+  spec: SessionSpec,
+  chain: readonly ProviderName[],
+): Promise<
+  | { session: InferenceSession; environment: Record<string, string> }
+  | { reason: string; environment: Record<string, string> }
+> {
   const ort = await loadOrt();
   ort.env.logLevel = 'fatal'; // a failed GPU provider logs a native error; the log line says it once
+  const provider = chain[0];
+  if (provider === 'webgpu' && !gpuStandIn()) {
+    const problem = vulkanLoaderProblem();
+    if (problem) return { reason: problem, environment: {} };
+  }
+  // Only TensorRT reads settings from the process environment while a session is made; other
+  // providers create in parallel (a run starting fifteen replicas does not queue them).
+  const exclusive = provider === 'tensorrt' ? withCreationLock : <T>(fn: () => Promise<T>) => fn();
+  return exclusive(async () => {
+    const restore = applyEnvironment(provider === 'tensorrt' ? tensorRtEnvironment(spec.tensorrt) : {});
+    // The TensorRT variables this attempt was made under; none matter to another provider.
+    const environment = provider === 'tensorrt' ? currentTensorRtEnvironment() : {};
+    try {
+      const session = await ort.InferenceSession.create(spec.model, sessionOptions(spec, chain));
+      return { session, environment };
+    } catch (err) {
+      if (isModelProblem(err))
+        throw new ModelError(spec.model, `cannot load model for stage "${spec.stage}": ${shortReason(err)}`, {
+          cause: err,
+        });
+      return { reason: failureReason(provider, err), environment };
+    } finally {
+      restore();
+    }
+  });
+}
+
+export async function createSession(spec: SessionSpec): Promise<CreatedSession> {
   const attempts: ProviderAttempt[] = [];
   for (let i = 0; i < spec.provider.length; i++) {
     const chain = spec.provider.slice(i);
     const provider = chain[0];
-    // Only TensorRT reads settings from the process environment while a session is made; other
-    // providers create in parallel (a run starting fifteen replicas does not queue them).
-    const exclusive = provider === 'tensorrt' ? withCreationLock : <T>(fn: () => Promise<T>) => fn();
-    const created = await exclusive(async () => {
-      const restore = applyEnvironment(provider === 'tensorrt' ? tensorRtEnvironment(spec.tensorrt) : {});
-      // The TensorRT variables this attempt was made under; none matter to another provider.
-      const environment = provider === 'tensorrt' ? currentTensorRtEnvironment() : {};
-      try {
-        const session = await ort.InferenceSession.create(spec.model, sessionOptions(spec, chain));
-        attempts.push({ provider, ok: true, environment });
-        return session;
-      } catch (err) {
-        attempts.push({ provider, ok: false, reason: failureReason(provider, err), environment });
-        if (isModelProblem(err))
-          throw new ModelError(spec.model, `cannot load model for stage "${spec.stage}": ${shortReason(err)}`, {
-            cause: err,
-          });
-        return undefined;
-      } finally {
-        restore();
-      }
-    });
-    if (created) {
+    // Every WebGPU session of the process lives on the GPU thread (Dawn crashes when two threads
+    // use WebGPU sessions); the other providers are made where the stage runs.
+    const opened =
+      provider === 'webgpu' && !isGpuThread()
+        ? { ...(await openOnGpuThread(spec, chain)), environment: {} }
+        : await openHere(spec, chain);
+    if ('session' in opened) {
+      attempts.push({ provider, ok: true, environment: opened.environment });
       await removeOwnDebugLog();
-      return { session: created, provider, attempts, logLine: logLine(spec.stage, provider, attempts) };
+      return {
+        session: opened.session,
+        provider,
+        attempts,
+        logLine: logLine(spec.stage, provider, attempts),
+      };
     }
+    attempts.push({ provider, ok: false, reason: opened.reason, environment: opened.environment });
     if (spec.strict) {
-      const a = attempts[attempts.length - 1];
+      const fix =
+        provider === 'webgpu'
+          ? 'give the machine a GPU that WebGPU reaches, or set strict: false to fall back'
+          : 'install the GPU build of onnxruntime-node (ONNXRUNTIME_NODE_INSTALL=cuda12 npm install) or set strict: false to fall back';
       throw new ProviderError(
-        `stage "${spec.stage}": provider ${provider} did not load (strict: true): ${a.reason} — install the GPU build of onnxruntime-node (ONNXRUNTIME_NODE_INSTALL=cuda12 npm install) or set strict: false to fall back`,
+        `stage "${spec.stage}": provider ${provider} did not load (strict: true): ${opened.reason} — ${fix}`,
       );
     }
   }
@@ -110,6 +160,7 @@ export async function createSession(spec: SessionSpec): Promise<CreatedSession> 
 }
 
 function failureReason(provider: ProviderName, err: unknown): string {
+  if (provider === 'webgpu') return webgpuFailure(err instanceof Error ? err.message : String(err));
   const missing = provider === 'cpu' ? [] : missingProviderLibraries(provider);
   return missing.length ? `${missing.join(', ')} not installed` : shortReason(err);
 }
@@ -129,5 +180,7 @@ export function isFirstChoiceLine(line: string): boolean {
 
 function logLine(stage: string, provider: ProviderName, attempts: readonly ProviderAttempt[]): string {
   const skipped = attempts.filter((a) => !a.ok).map((a) => `${a.provider}: ${a.reason}`);
-  return `stage "${stage}": provider ${provider}${skipped.length ? ` (not ${skipped.join('; not ')})` : ''}`;
+  const standIn =
+    provider === 'webgpu' && gpuStandIn() ? ` (on the GPU thread, the CPU standing in: REEL_GPU_STAND_IN)` : '';
+  return `stage "${stage}": provider ${provider}${standIn}${skipped.length ? ` (not ${skipped.join('; not ')})` : ''}`;
 }

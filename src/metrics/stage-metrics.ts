@@ -35,6 +35,13 @@ export interface StageMetrics {
   intraOp: number;
   /** busyMs ÷ (replicas × the run's time after start-up): 1 = every instance worked all the time. */
   utilisation: number;
+  /**
+   * Model calls run on the GPU thread (a `webgpu` session); absent when the stage made none.
+   * `ms`: the calls' time on the GPU thread (a batched call counted once per batch, shared among
+   * its requests); `queuedMs`: time its calls waited for the GPU thread behind other calls;
+   * `batchSizes`: how many calls ran in a batch of each size (`{ "1": 40, "4": 3 }`).
+   */
+  gpu?: { calls: number; ms: number; queuedMs: number; batchSizes: Record<string, number> };
 }
 
 export interface RunMetrics {
@@ -72,6 +79,12 @@ export interface RunMetrics {
   boundMs: number;
   /** boundMs ÷ wallMs: 1 = the run took no longer than its bound. */
   efficiency: number;
+  /**
+   * Share of the run after start-up that the GPU thread spent running model calls (0..1); absent
+   * when no stage ran a model there. Device memory is not reported: onnxruntime-node gives no
+   * reading of it.
+   */
+  gpuBusy?: number;
 }
 
 /** Nearest-rank percentile; 0 for no samples. */
@@ -92,6 +105,7 @@ export class StageMetricsRecorder {
   private waitNeighboursMs = 0;
   private blockedOutputMs = 0;
   private maxQueueDepth = 0;
+  private gpuCalls: NonNullable<StageMetrics['gpu']> | undefined;
   private state: StageState = 'idle';
   private stateSince = performance.now();
 
@@ -119,6 +133,16 @@ export class StageMetricsRecorder {
   /** A generating stage waited this long for room between two chunks. */
   blocked(ms: number): void {
     this.blockedOutputMs += ms;
+  }
+
+  /** A model call on the GPU thread: `ms` running (in a batch of `batch`), after `queuedMs` waiting. */
+  gpu(ms: number, queuedMs: number, batch: number): void {
+    this.gpuCalls ??= { calls: 0, ms: 0, queuedMs: 0, batchSizes: {} };
+    const g = this.gpuCalls;
+    g.calls++;
+    g.ms += ms / batch;
+    g.queuedMs += queuedMs;
+    g.batchSizes[batch] = (g.batchSizes[batch] ?? 0) + 1;
   }
 
   queueDepth(depth: number): void {
@@ -155,6 +179,16 @@ export class StageMetricsRecorder {
       replicas: instances.replicas,
       intraOp: instances.intraOp,
       utilisation: activeMs > 0 ? Math.round((this.busyMs / (instances.replicas * activeMs)) * 1000) / 1000 : 0,
+      ...(this.gpuCalls
+        ? {
+            gpu: {
+              ...this.gpuCalls,
+              ms: round(this.gpuCalls.ms),
+              queuedMs: round(this.gpuCalls.queuedMs),
+              batchSizes: { ...this.gpuCalls.batchSizes },
+            },
+          }
+        : {}),
     };
   }
 }

@@ -4,6 +4,8 @@
  * stretch of work is one segment; the trace draws one span per segment, so waiting never shows as
  * work. Times are `performance.timeOrigin + performance.now()` (epoch ms), comparable across threads.
  */
+import type { GpuSpan } from '../inference/gpu/protocol.ts';
+
 export interface ComputeSegment {
   /** Epoch ms. */
   start: number;
@@ -42,6 +44,11 @@ export class ComputeClock {
     this.emitted = undefined;
     this.onSegment(segment);
   }
+}
+
+/** A GPU call measured on the GPU thread, on this thread's `performance.now()` clock. */
+export function localGpuSpan(s: GpuSpan): GpuSpan {
+  return { ...s, start: s.start - performance.timeOrigin, end: s.end - performance.timeOrigin };
 }
 
 /** A segment measured on any thread, on this thread's `performance.now()` clock. */

@@ -3,7 +3,8 @@
  * every kind in sequential mode.
  */
 import { Observable } from 'rxjs';
-import { localSegment } from './compute-clock.ts';
+import { onGpuSpan } from '../inference/gpu/gpu-client.ts';
+import { localGpuSpan, localSegment } from './compute-clock.ts';
 import { createInstance, InstanceDriver, type HostEvent, type HostSpec, type TransformHost } from './transform-host.ts';
 
 export async function createInProcessHost(spec: HostSpec): Promise<TransformHost> {
@@ -19,6 +20,11 @@ export async function createInProcessHost(spec: HostSpec): Promise<TransformHost
   return {
     run(ready) {
       return new Observable<HostEvent>((subscriber) => {
+        // GPU calls of this stage's models while the item runs (the main thread may host several
+        // stages; the stage id tags each call).
+        const offGpu = onGpuSpan((span) => {
+          if (span.stage === spec.context.id) subscriber.next({ type: 'gpu', span: localGpuSpan(span) });
+        });
         // A segment is recorded before the item's completion, so it reaches the runner first.
         const sub = driver
           .run(instance, ready.item, (segment) => subscriber.next({ type: 'compute', segment: localSegment(segment) }))
@@ -27,7 +33,10 @@ export async function createInProcessHost(spec: HostSpec): Promise<TransformHost
             error: (err) => subscriber.error(err),
             complete: () => subscriber.complete(),
           });
-        return () => sub.unsubscribe();
+        return () => {
+          offGpu();
+          sub.unsubscribe();
+        };
       });
     },
     async dispose() {

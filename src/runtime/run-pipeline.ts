@@ -581,10 +581,18 @@ class PipelineRun {
         budget: this.budgetLine,
         memoryEstimateBytes: this.memoryEstimate,
         ...runBound(stages, this.cores, this.startupMs, wallMs),
+        ...gpuShare(stages, wallMs - this.startupMs),
       },
       trace: this.trace.list(),
     };
   }
+}
+
+/** The GPU thread's busy share of the run after start-up; absent when no stage ran on it. */
+function gpuShare(stages: readonly StageMetrics[], activeMs: number): Pick<RunMetrics, 'gpuBusy'> {
+  const gpuMs = stages.reduce((sum, stage) => sum + (stage.gpu?.ms ?? 0), 0);
+  if (!stages.some((stage) => stage.gpu)) return {};
+  return { gpuBusy: activeMs > 0 ? Math.round(Math.min(1, gpuMs / activeMs) * 1000) / 1000 : 0 };
 }
 
 function withoutListenerLimit(controller: AbortController): AbortController {

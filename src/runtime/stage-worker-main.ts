@@ -4,10 +4,11 @@
  * at a time, reporting packets, compute segments and completion. A worker kept warm by a batch
  * hosts one instance after another (one per clip); their sessions stay open between them.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { Subscription } from 'rxjs';
 import { importModule } from '../core/import-module.ts';
 import { useCreationLockBuffer } from '../inference/creation-lock.ts';
+import { onGpuSpan, useGpuPortSource } from '../inference/gpu/gpu-client.ts';
 import type { ItemData } from '../core/item.ts';
 import type { StageDefinition, TransformDefinition, TransformInstance } from '../core/stage.ts';
 import type { Packet } from '../core/types.ts';
@@ -57,6 +58,26 @@ function outputRoom(): Promise<void> {
 }
 
 const driver = new InstanceDriver(outputRoom);
+
+// GPU sessions live on the process's GPU thread; the main thread, which owns it, hands this
+// worker a port to it when its first GPU session is made.
+useGpuPortSource(
+  () =>
+    new Promise<MessagePort>((resolve) => {
+      const answer = (message: ToWorker) => {
+        if (message.type !== 'gpu-port') return;
+        port.off('message', answer);
+        resolve(message.port);
+      };
+      port.on('message', answer);
+      send({ type: 'gpu-port' });
+    }),
+);
+/** The item being run (GPU calls are reported against it). */
+let currentSeq: number | undefined;
+onGpuSpan((span) => {
+  if (currentSeq !== undefined) send({ type: 'gpu', seq: currentSeq, span });
+});
 
 /** Whether this thread keeps its sessions open between instances (see WorkerInit.pooled). */
 let keepingSessions = false;
@@ -110,6 +131,7 @@ function runItem(seq: number, message: ToWorker & { type: 'item' }): void {
     send({ type: 'error', seq, error: serializeError(err) });
     return;
   }
+  currentSeq = seq;
   running = driver
     .run(instance, item, (segment) => send({ type: 'segment', seq, segment }))
     .subscribe({
@@ -117,8 +139,12 @@ function runItem(seq: number, message: ToWorker & { type: 'item' }): void {
         const prepared = prepareTransfer([out]);
         send({ type: 'packet', seq, out: prepared.packets[0] }, prepared.transfer);
       },
-      error: (err) => send({ type: 'error', seq, error: serializeError(err) }),
+      error: (err) => {
+        currentSeq = undefined;
+        send({ type: 'error', seq, error: serializeError(err) });
+      },
       complete() {
+        currentSeq = undefined;
         send({ type: 'done', seq });
         // An item's processing is synchronous: the reclaim timer cannot fire inside it.
         reclaimBuffersIfGrown();

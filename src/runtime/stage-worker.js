@@ -1,10 +1,13 @@
-// Entry of a stage worker thread (JavaScript, so that a worker can start before any loader is
-// registered). scripts/build.js copies it beside the compiled stage-worker-main.js in dist/: there
-// the worker imports that directly and compiles nothing. Beside the TypeScript sources (no build,
-// a stale one, REEL_FROM_SOURCE=1, vitest) it registers tsx's loader first, as bin/reel.js does.
+// Entry of a reel worker thread (JavaScript, so that a worker can start before any loader is
+// registered): a stage worker (stage-worker-main), or the GPU thread (workerData.main names it,
+// relative to this folder). scripts/build.js copies this file beside the compiled modules in dist/:
+// there the thread imports them directly and compiles nothing. Beside the TypeScript sources (no
+// build, a stale one, REEL_FROM_SOURCE=1, vitest) it registers tsx's loader first, as bin/reel.js does.
 import { existsSync } from 'node:fs';
+import { workerData } from 'node:worker_threads';
 
-const compiled = new URL('./stage-worker-main.js', import.meta.url);
+const main = workerData?.main ?? './stage-worker-main';
+const compiled = new URL(`${main}.js`, import.meta.url);
 if (existsSync(compiled)) {
   await import(compiled.href);
 } else {
@@ -14,5 +17,5 @@ if (existsSync(compiled)) {
   await Promise.all([import('rxjs'), import('zod')]);
   const { register } = await import('tsx/esm/api');
   register();
-  await import('./stage-worker-main.ts');
+  await import(new URL(`${main}.ts`, import.meta.url).href);
 }

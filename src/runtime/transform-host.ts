@@ -8,11 +8,16 @@ import { Observable } from 'rxjs';
 import { StageItem, type ItemData } from '../core/item.ts';
 import type { PortPacket, StageCreateContext, TransformDefinition, TransformInstance } from '../core/stage.ts';
 import type { Packet } from '../core/types.ts';
+import type { GpuSpan } from '../inference/gpu/protocol.ts';
 import { ComputeClock, type ComputeSegment } from './compute-clock.ts';
 import type { ReadyItem } from './item-window.ts';
 import { creatorOf } from './runner.ts';
 
-export type HostEvent = { type: 'packet'; out: PortPacket } | { type: 'compute'; segment: ComputeSegment };
+export type HostEvent =
+  | { type: 'packet'; out: PortPacket }
+  | { type: 'compute'; segment: ComputeSegment }
+  /** A model call the item made on the GPU thread (times on this thread's clock). */
+  | { type: 'gpu'; span: GpuSpan };
 
 export interface TransformHost {
   run(ready: ReadyItem): Observable<HostEvent>;

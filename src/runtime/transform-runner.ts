@@ -10,6 +10,7 @@ import type { PortPacket } from '../core/stage.ts';
 import type { ChunkInfo } from '../core/types.ts';
 import type { GraphNode } from '../graph/types.ts';
 import { StageMetricsRecorder } from '../metrics/stage-metrics.ts';
+import type { GpuSpan } from '../inference/gpu/protocol.ts';
 import type { ComputeSegment } from './compute-clock.ts';
 import type { InputQueue } from './input-queue.ts';
 import { ItemWindow, type ReadyItem } from './item-window.ts';
@@ -35,6 +36,9 @@ interface Dispatch {
 }
 
 type Tagged = { seq: number; event: HostEvent | { type: 'done' } };
+
+/** The trace track of the GPU thread's calls (every stage's, one at a time). */
+export const GPU_TRACK = 'GPU';
 
 export class TransformRunner implements Runner {
   readonly metrics: StageMetricsRecorder;
@@ -205,6 +209,7 @@ export class TransformRunner implements Runner {
     const item = this.items.get(seq);
     if (!item) return;
     if (event.type === 'compute') this.onCompute(item, event.segment);
+    else if (event.type === 'gpu') this.onGpu(item, event.span);
     else if (event.type === 'packet') {
       if (seq === this.nextRelease) this.outputs.deliver(event.out);
       else item.held.push(event.out);
@@ -224,6 +229,17 @@ export class TransformRunner implements Runner {
       chunk: item.chunk.index,
       clip: item.chunk.clipId,
       ...(generated ? { emitted: segment.emitted } : {}),
+    });
+  }
+
+  /** A model call of the item on the GPU thread: the stage's GPU figures, and a span on the GPU track. */
+  private onGpu(item: ItemState, span: GpuSpan): void {
+    this.metrics.gpu(span.end - span.start, span.queuedMs, span.batch);
+    this.env.trace.span(GPU_TRACK, `${this.node.id} #${item.chunk.index}`, span.start, span.end, {
+      chunk: item.chunk.index,
+      clip: item.chunk.clipId,
+      queuedMs: Math.round(span.queuedMs * 1000) / 1000,
+      batch: span.batch,
     });
   }
 

@@ -6,7 +6,7 @@
 import { SHARE_ENV, Worker } from 'node:worker_threads';
 import { Observable, type Subscriber } from 'rxjs';
 import { creationLockBuffer, releaseCreationLockOf } from '../inference/creation-lock.ts';
-import { localSegment } from './compute-clock.ts';
+import { localGpuSpan, localSegment } from './compute-clock.ts';
 import { prepareItem } from './transfer.ts';
 import type { HostEvent, HostSpec, TransformHost } from './transform-host.ts';
 import type { ItemData } from '../core/item.ts';
@@ -179,6 +179,16 @@ export function createWorkerHost(
         }
         case 'disposed':
           onDisposed?.();
+          break;
+        case 'gpu-port':
+          void import('../inference/gpu/gpu-thread.ts').then(({ connectGpuThread }) => {
+            const gpuPort = connectGpuThread();
+            if (state === 'gone') return gpuPort.close();
+            worker.postMessage({ type: 'gpu-port', port: gpuPort } satisfies ToWorker, [gpuPort]);
+          });
+          break;
+        case 'gpu':
+          forCurrent(message.seq, (s) => s.next({ type: 'gpu', span: localGpuSpan(message.span) }));
           break;
       }
     };

@@ -2,9 +2,11 @@
  * Messages between the main thread and a stage worker. Packets travel with their payload buffers
  * in the transfer list (see transfer.ts).
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { ItemData } from '../core/item.ts';
 import { ReelError } from '../core/errors.ts';
 import type { PortPacket } from '../core/stage.ts';
+import type { GpuSpan } from '../inference/gpu/protocol.ts';
 import type { ComputeSegment } from './compute-clock.ts';
 import type { HostContext } from './transform-host.ts';
 
@@ -40,7 +42,9 @@ export type ToWorker =
   /** Dispose the instance; `keep`: the thread lives on for another instance (its sessions kept). */
   | { type: 'dispose'; keep?: boolean }
   /** Answer to `await-room`: the stage's downstream queues have room again. */
-  | { type: 'room'; id: number };
+  | { type: 'room'; id: number }
+  /** Answer to `gpu-port`: this worker's port to the process's GPU thread. */
+  | { type: 'gpu-port'; port: MessagePort };
 
 export interface SerializedError {
   name: string;
@@ -60,6 +64,10 @@ export type FromWorker =
   | { type: 'error'; seq?: number; error: SerializedError }
   | { type: 'log'; line: string }
   | { type: 'await-room'; id: number }
+  /** The worker's first GPU session asks for a port to the GPU thread (which the main thread owns). */
+  | { type: 'gpu-port' }
+  /** A model call of the current item, run on the GPU thread. */
+  | { type: 'gpu'; seq: number; span: GpuSpan }
   | { type: 'disposed' };
 
 export function serializeError(err: unknown): SerializedError {

@@ -118,7 +118,7 @@ const cases: [name: string, args: string[], expected: Expected[]][] = [
   [
     'unknown provider in a list',
     [`${DIR}/bad-provider.yaml`],
-    [{ at: '8:26', has: ['"gpu" is not allowed', '"tensorrt", "cuda", "cpu"'] }],
+    [{ at: '8:26', has: ['"gpu" is not allowed', '"tensorrt", "cuda", "webgpu", "cpu"'] }],
   ],
   ['wrong format version', [`${DIR}/wrong-version.yaml`], [{ at: '1:10', has: ['"version"', 'expected 1'] }]],
   [

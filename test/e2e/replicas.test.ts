@@ -19,7 +19,7 @@ beforeAll(async () => {
   await loopClip('samples/talking-head/long/voice.wav', 120, voice, 'audio');
 });
 
-function convert(name: string, extra: string[]) {
+function convert(name: string, extra: string[], env: NodeJS.ProcessEnv = {}) {
   const out = join(dir, name);
   const metrics = join(dir, `${name}.json`);
   const r = runReelBinary(
@@ -36,7 +36,7 @@ function convert(name: string, extra: string[]) {
       'chunking.seconds=4',
       ...extra,
     ],
-    { timeoutMs: 120_000 },
+    { timeoutMs: 120_000, env },
   );
   return { ...r, out, metrics };
 }
@@ -64,5 +64,27 @@ describe('voice-convert with replicas', () => {
     const b = await readFile(join(sequential.out, 'converted.wav'));
     expect(a.length).toBeGreaterThan(120 * 40000 * 2);
     expect(a.equals(b)).toBe(true);
+
+    // The same run on `webgpu`, the CPU standing in for the GPU: every replica's calls go through
+    // the process's one GPU thread, and the output is still the sequential run's, byte for byte.
+    const gpu = convert('gpu', ['--cores', '4', '--provider', 'webgpu', '--trace', join(dir, 'gpu-trace.json')], {
+      REEL_GPU_STAND_IN: 'cpu',
+    });
+    expect(gpu.code).toBe(0);
+    expect(gpu.stderr).toMatch(/^stage "convert": provider webgpu \(on the GPU thread/m);
+    expect(gpu.stderr).toMatch(/; GPU busy \d+%$/m);
+    const gpuMetrics = JSON.parse(await readFile(gpu.metrics, 'utf8')) as RunMetrics;
+    const gpuConvert = gpuMetrics.stages.find((s) => s.stage === 'convert')!;
+    expect(gpuConvert.replicas).toBeGreaterThan(1);
+    expect(gpuConvert.gpu?.calls).toBe(30);
+    expect(gpuMetrics.stages.find((s) => s.stage === 'content')!.gpu?.calls).toBe(30);
+    expect(gpuMetrics.gpuBusy).toBeGreaterThan(0);
+    const trace = JSON.parse(await readFile(join(dir, 'gpu-trace.json'), 'utf8')) as {
+      traceEvents: { ph: string; name: string; tid: number; args?: { name?: string } }[];
+    };
+    const gpuTrack = trace.traceEvents.find((e) => e.ph === 'M' && e.args?.name === 'GPU')!.tid;
+    const gpuSpans = trace.traceEvents.filter((e) => e.ph === 'X' && e.tid === gpuTrack);
+    expect(gpuSpans.filter((e) => e.name.startsWith('convert #'))).toHaveLength(30);
+    expect((await readFile(join(gpu.out, 'converted.wav'))).equals(b)).toBe(true);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { buildReferenceModel } from '../../../models/generate.ts';
+import { describeGpu } from '../../inference/gpu/gpu-availability.ts';
 import { probeProviders } from '../../inference/provider-probe.ts';
 import { mediaToolVersions, type ToolVersion } from '../../media/binaries.ts';
 import type { CliIo } from '../io.ts';
@@ -26,10 +27,14 @@ export async function doctorCommand(io: CliIo): Promise<number> {
       tool('ffmpeg', tools.ffmpeg),
       tool('ffprobe', tools.ffprobe),
       'execution providers:',
-      ...providers.map((p) => (p.ok ? `  ok    ${p.provider}` : `  MISS  ${p.provider.padEnd(9)} ${p.reason}`)),
+      ...providers.map((p) => {
+        if (!p.ok) return `  MISS  ${p.provider.padEnd(9)} ${p.reason}`;
+        const gpu = p.provider === 'webgpu' ? describeGpu() : undefined;
+        return `  ok    ${p.provider}${gpu ? `${' '.repeat(9 - p.provider.length)} ${gpu}` : ''}`;
+      }),
     ].join('\n'),
   );
-  const gpuMissing = providers.some((p) => p.provider !== 'cpu' && !p.ok);
+  const gpuMissing = providers.some((p) => (p.provider === 'cuda' || p.provider === 'tensorrt') && !p.ok);
   if (gpuMissing) {
     io.out(
       'GPU providers need ONNX Runtime GPU libraries: ONNXRUNTIME_NODE_INSTALL=cuda12 npm install (on a machine that can reach their download host).',

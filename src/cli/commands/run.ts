@@ -30,7 +30,7 @@ export interface RunFlags {
   profile?: string;
   trace?: string;
   metrics?: string;
-  provider?: 'cpu' | 'cuda' | 'tensorrt';
+  provider?: 'cpu' | 'cuda' | 'tensorrt' | 'webgpu';
   mode?: ExecutionMode;
   cores?: string;
 }
@@ -136,7 +136,8 @@ export function runSummary(metrics: RunMetrics): string {
   const bound = busiest
     ? `; busiest stage ${busiest.stage} (${seconds(busiest.busyMs)} compute on ${busiest.replicas} instance${busiest.replicas === 1 ? '' : 's'}), bound ${seconds(metrics.boundMs)}, efficiency ${Math.round(metrics.efficiency * 100)}%`
     : '';
-  return `done in ${seconds(metrics.wallMs)} (start-up ${seconds(metrics.startupMs ?? 0)}), peak RSS ${(metrics.processPeakRssBytes / 2 ** 20).toFixed(0)} MiB${bound}`;
+  const gpu = metrics.gpuBusy === undefined ? '' : `; GPU busy ${Math.round(metrics.gpuBusy * 100)}%`;
+  return `done in ${seconds(metrics.wallMs)} (start-up ${seconds(metrics.startupMs ?? 0)}), peak RSS ${(metrics.processPeakRssBytes / 2 ** 20).toFixed(0)} MiB${bound}${gpu}`;
 }
 
 /** `--input NAME=PATH` → absolute paths, checked before anything runs (exit 2 on a mistake). */
@@ -220,7 +221,7 @@ async function mediaProblem(graph: PipelineGraph, name: string, file: string): P
 }
 
 /** `--provider X`: every inference stage prefers X, then CPU. */
-function withProvider(graph: PipelineGraph, provider: 'cpu' | 'cuda' | 'tensorrt'): PipelineGraph {
+function withProvider(graph: PipelineGraph, provider: 'cpu' | 'cuda' | 'tensorrt' | 'webgpu'): PipelineGraph {
   const preference = provider === 'cpu' ? (['cpu'] as const) : ([provider, 'cpu'] as const);
   const nodes = new Map<string, GraphNode>();
   for (const [id, node] of graph.nodes) {
