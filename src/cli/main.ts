@@ -33,7 +33,7 @@ function program(io: CliIo, result: { code: number }): Command {
 
   const pipelineFlags = (cmd: Command) =>
     cmd
-      .option('--profile <name>', 'apply a named override set declared under profiles:')
+      .option('--profile <names>', 'apply named override sets declared under profiles: (fast,gpu: each in turn)')
       .option('--set <key=value>', 'override any YAML value, e.g. stages.dit.options.steps=24 (repeatable)', collect);
 
   pipelineFlags(

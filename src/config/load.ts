@@ -12,7 +12,7 @@ import { type LocationMap, parseYamlWithLocations } from './yaml-source.ts';
 import { zodIssues } from './zod-issues.ts';
 
 export interface LoadOptions {
-  /** Named profile to apply (`--profile NAME`). */
+  /** Named profiles to apply (`--profile NAME`, or `fast,gpu`: each in turn, a later one winning). */
   profile?: string;
   /** `--set KEY=VALUE` flags, applied after the profile. */
   set?: readonly string[];
@@ -47,8 +47,8 @@ export async function loadPipeline(file: string, options: LoadOptions = {}): Pro
   }
   const overrides: Override[] = [];
   const overrideIssues: Issue[] = [];
-  if (options.profile !== undefined) {
-    const fromProfile = profileOverrides(root, options.profile, parsed.locations);
+  for (const name of options.profile?.split(',') ?? []) {
+    const fromProfile = profileOverrides(root, name.trim(), parsed.locations);
     if (Array.isArray(fromProfile)) overrides.push(...fromProfile);
     else overrideIssues.push(fromProfile);
   }

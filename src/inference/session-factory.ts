@@ -15,7 +15,7 @@ import { missingProviderLibraries } from './provider-libraries.ts';
 import { shortReason, type ProviderName } from './provider-probe.ts';
 import { applyEnvironment, currentTensorRtEnvironment, tensorRtEnvironment } from './tensorrt-env.ts';
 import { removeOwnDebugLog } from './ort-debug-files.ts';
-import { gpuStandIn, vulkanLoaderProblem, webgpuFailure } from './gpu/gpu-availability.ts';
+import { gpuStandIn, vulkanLoaderProblem, WEBGPU_PROVIDER, webgpuFailure } from './gpu/gpu-availability.ts';
 import { isGpuThread, openOnGpuThread } from './gpu/gpu-client.ts';
 
 export interface SessionSpec {
@@ -59,13 +59,12 @@ const loadOrt = () =>
 function executionProviders(
   spec: SessionSpec,
   chain: readonly ProviderName[],
-): (string | { name: string; deviceId?: number })[] {
+): (string | { name: string; deviceId?: number; preferredLayout?: string })[] {
   const onGpu = chain[0] === 'webgpu';
   const names = chain.filter((name) => onGpu || name !== 'webgpu');
   const providers = names.map((name) => {
     if (name === 'cpu') return 'cpu';
-    // onnxruntime-node refuses a deviceId for WebGPU ("unrecognized option"): one adapter per process.
-    if (name === 'webgpu') return gpuStandIn() ?? { name };
+    if (name === 'webgpu') return gpuStandIn() ?? WEBGPU_PROVIDER;
     return { name, deviceId: spec.deviceId };
   });
   return providers.filter((p, i) => p !== 'cpu' || providers.indexOf('cpu') === i);

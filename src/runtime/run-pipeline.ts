@@ -430,6 +430,10 @@ class PipelineRun {
   private async createHosts(): Promise<void> {
     const useWorkers = this.useWorkers;
     this.startSpares();
+    // The GPU thread and its device start alongside the stage workers, not on the first session.
+    const models = [...this.graph.nodes.values()].filter((n) => Object.keys(n.def.models ?? {}).length > 0);
+    if (models.some((n) => n.settings.provider.includes('webgpu')))
+      void import('../inference/gpu/gpu-thread.ts').then((gpu) => gpu.prestartGpuThread());
     // Workers and sessions start while the inputs are still checked; sources and sinks wait for them.
     let inputsRejected = false;
     const inputsBound = Promise.resolve(this.options.inputs ?? {}).then(

@@ -18,7 +18,7 @@ import { truncatedWavError } from '../../media/wav-truncation.ts';
 import type { GraphNode, PipelineGraph } from '../../graph/types.ts';
 import type { RunMetrics } from '../../metrics/stage-metrics.ts';
 import { abortOnSignals, runPipeline, writeMetrics, writeTrace, type ExecutionMode } from '../../runtime/index.ts';
-import { isFirstChoiceLine } from '../../inference/session-factory.ts';
+import { providerLineFilter } from '../provider-lines.ts';
 import type { CliIo } from '../io.ts';
 import { type PlannedFile, writePlanIssues } from '../write-plan.ts';
 import { loadGraph } from '../pipeline.ts';
@@ -57,6 +57,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   // later one's files win: the folder is held for the run.
   const folder = await holdOutputFolder(outDir);
   const signals = abortOnSignals();
+  const providerLine = providerLineFilter(io.verbose);
   try {
     const result = await runPipeline(run, {
       inputs,
@@ -65,9 +66,11 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
       cores,
       signal: signals.signal,
       onEvent: (event) => {
+        if (event.type === 'budget') io.err(event.line);
+        if (event.type !== 'log') return;
         // Which provider each stage got is news only when it was not the first choice.
-        if (event.type === 'log' && !io.verbose && isFirstChoiceLine(event.line)) return;
-        if (event.type === 'log' || event.type === 'budget') io.err(event.line);
+        const line = providerLine(event.line);
+        if (line !== undefined) io.err(line);
       },
     });
     if (flags.trace) await writeTrace(flags.trace, result.trace);

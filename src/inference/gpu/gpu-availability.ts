@@ -11,6 +11,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 export const GPU_SETUP_HINT =
   'install a Vulkan loader (Debian: libvulkan1) and the GPU driver\'s Vulkan ICD; see the README section "GPU (WebGPU)"';
 
+/**
+ * The WebGPU provider as reel asks for it. NCHW: onnxruntime-node 1.30's default NHWC layout gives
+ * wrong results for some convolutions (a 3×3 stride-2 Conv from 6 channels at 96×96, Wav2Lip's
+ * first layer: off by up to 1.3 on an H200; scripts/bench/webgpu-op-check.mjs); NCHW matches the
+ * CPU within 4e-6 on every reference family. No deviceId: the provider refuses it (one adapter).
+ */
+export const WEBGPU_PROVIDER = { name: 'webgpu', preferredLayout: 'NCHW' } as const;
+
 /** The provider serving `webgpu` sessions: the GPU through WebGPU, or the CPU standing in for it. */
 export function gpuStandIn(): 'cpu' | undefined {
   return process.env.REEL_GPU_STAND_IN === 'cpu' ? 'cpu' : undefined;

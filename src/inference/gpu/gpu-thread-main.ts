@@ -16,6 +16,8 @@ import { fromOrt, toOrt } from '../ort-tensors.ts';
 import { openHere } from '../session-factory.ts';
 import { SessionPool } from '../session-pool.ts';
 import { concatBatch, splitBatch } from '../tensor-batch.ts';
+import { GraphBuilder } from '../../onnx/builder.ts';
+import { gpuStandIn, vulkanLoaderProblem, WEBGPU_PROVIDER } from './gpu-availability.ts';
 import { markGpuThread } from './gpu-client.ts';
 import type { FromGpu, GpuSpan, GpuThreadData, ToGpu } from './protocol.ts';
 
@@ -211,6 +213,23 @@ function serve(port: MessagePort): void {
   });
 }
 
-parentPort?.on('message', (message: { type: 'connect'; port: MessagePort }) => {
+let warmed: Promise<unknown> | undefined;
+
+/**
+ * Opens the GPU device ahead of the first stage session: a one-operator session kept for the
+ * thread's life (ONNX Runtime's WebGPU context lives while a session uses it). Failures are left
+ * to the real sessions, which report them.
+ */
+function warm(): void {
+  if (warmed || gpuStandIn() || vulkanLoaderProblem()) return;
+  const b = new GraphBuilder('warm-up', 'warm-up');
+  b.output(b.relu(b.input('x', 'float32', [1])), 'y', 'float32', [1]);
+  warmed = import('onnxruntime-node')
+    .then((ort) => ort.InferenceSession.create(b.model(), { executionProviders: [WEBGPU_PROVIDER] }))
+    .catch(() => undefined);
+}
+
+parentPort?.on('message', (message: { type: 'connect'; port: MessagePort } | { type: 'warm' }) => {
   if (message.type === 'connect') serve(message.port);
+  else if (message.type === 'warm') warm();
 });

@@ -34,6 +34,15 @@ export function connectGpuThread(): MessagePort {
   return port1;
 }
 
+/**
+ * Starts the GPU thread now and has it open its GPU device (a run that will want it calls this
+ * while its stage workers start, so the device is not opened on the first stage's session).
+ */
+export function prestartGpuThread(): void {
+  thread ??= start();
+  thread.postMessage({ type: 'warm' });
+}
+
 /** Whether the GPU thread has been started in this process. */
 export function gpuThreadStarted(): boolean {
   return thread !== undefined;
