@@ -15,6 +15,7 @@ import { buildVae } from './families/vae.ts';
 import { buildVallexAr } from './families/vallex-ar.ts';
 import { buildVallexCodec } from './families/vallex-codec.ts';
 import { buildVallexNar } from './families/vallex-nar.ts';
+import { buildSileroVad } from './families/silero-vad.ts';
 import { buildWav2lip } from './families/wav2lip.ts';
 import { SCALES, type Scale } from './manifest.ts';
 import { FAMILY_IDS, MANIFESTS, isFamilyId, type FamilyId } from './manifests/index.ts';
@@ -35,6 +36,7 @@ const BUILDERS: Readonly<Record<FamilyId, (h: any, seed: string) => Uint8Array>>
   'text-encoder': buildTextEncoder,
   dit: buildDit,
   vae: buildVae,
+  'silero-vad': buildSileroVad,
 };
 
 function checkArgs(family: string, scale: string): asserts family is FamilyId {

@@ -2,8 +2,10 @@
  * Makes the bundled sample inputs, laid out as `reel batch` expects (one folder per job, files
  * named after the pipeline inputs). Needs nothing from the network: the voice is spoken by
  * espeak-ng when it is installed (Debian package `espeak-ng`), else a synthetic vowel-like voice;
- * faces are drawn here and encoded with the bundled ffmpeg.
+ * the faces are cut from a public-domain photograph (samples/source/, see its README) with the
+ * bundled ffmpeg, a still and a short video with a slow zoom and sway.
  *   npx tsx samples/make-samples.ts            (rewrites samples/talking-head and samples/text-to-video)
+ *   npx tsx samples/make-samples.ts --faces    (rewrites only the faces)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -79,74 +81,56 @@ function writeVoice(file: string, text: string, pitch: number): void {
   ]);
 }
 
-/** A simple drawn face (skin ellipse, eyes, nose, mouth) on a plain background, RGB24. */
-function drawFace(width: number, height: number, shift = 0): Buffer {
-  const rgb = Buffer.alloc(width * height * 3);
-  const cx = width / 2 + shift;
-  const cy = height / 2;
-  const rx = width * 0.28;
-  const ry = height * 0.38;
-  const inEllipse = (x: number, y: number, ex: number, ey: number, ax: number, ay: number) =>
-    ((x - ex) / ax) ** 2 + ((y - ey) / ay) ** 2 <= 1;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let c: [number, number, number] = [70, 90, 120];
-      if (inEllipse(x, y, cx, cy - ry * 0.9, rx * 1.05, ry * 0.45)) c = [60, 40, 30]; // hair
-      if (inEllipse(x, y, cx, cy, rx, ry)) c = [224, 172, 140]; // skin
-      for (const ex of [cx - rx * 0.4, cx + rx * 0.4]) {
-        if (inEllipse(x, y, ex, cy - ry * 0.2, rx * 0.18, ry * 0.08)) c = [250, 250, 250];
-        if (inEllipse(x, y, ex, cy - ry * 0.2, rx * 0.07, ry * 0.07)) c = [40, 30, 20];
-        if (inEllipse(x, y, ex, cy - ry * 0.36, rx * 0.22, ry * 0.03)) c = [70, 50, 40]; // brow
-      }
-      if (inEllipse(x, y, cx, cy + ry * 0.1, rx * 0.08, ry * 0.14)) c = [205, 150, 120]; // nose
-      if (inEllipse(x, y, cx, cy + ry * 0.5, rx * 0.35, ry * 0.07)) c = [170, 70, 70]; // mouth
-      rgb.set(c, (y * width + x) * 3);
-    }
-  }
-  return rgb;
+const ASTRONAUT = path.join(here, 'source', 'astronaut.jpg');
+
+/** The face still: a 256×256 crop of the astronaut photograph around her face. */
+function writeStill(file: string): void {
+  execFileSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-i', ASTRONAUT, '-vf', 'crop=256:256:64:0', file]);
 }
 
-function encodeFrames(file: string, width: number, height: number, frames: Buffer[], fps: number): void {
-  const args = [
+/** The face video: 2 s at 25 fps of a slow zoom and a sideways sway, so the face boxes move. */
+function writeVideo(file: string): void {
+  const zoom =
+    "zoompan=z='1.5+0.004*on':x='iw/2-(iw/zoom/2)+12*sin(on/10)':y='(ih/2-(ih/zoom/2))*0.4':d=1:s=256x256:fps=25";
+  execFileSync(ffmpeg, [
     '-hide_banner',
     '-loglevel',
     'error',
     '-y',
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    'rgb24',
-    '-s',
-    `${width}x${height}`,
-    '-r',
-    String(fps),
+    '-loop',
+    '1',
     '-i',
-    'pipe:0',
-  ];
-  const out = file.endsWith('.png')
-    ? ['-frames:v', '1', file]
-    : ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', file];
-  execFileSync(ffmpeg, [...args, ...out], { input: Buffer.concat(frames) });
+    ASTRONAUT,
+    '-vf',
+    zoom,
+    '-frames:v',
+    '50',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-crf',
+    '23',
+    '-pix_fmt',
+    'yuv420p',
+    '-movflags',
+    '+faststart',
+    file,
+  ]);
 }
 
-function makeTalkingHead(): void {
+function makeTalkingHead(facesOnly: boolean): void {
   const root = path.join(here, 'talking-head');
   const faces: Record<keyof typeof SCRIPTS, 'png' | 'mp4'> = { short: 'png', medium: 'mp4', long: 'png' };
   (Object.keys(SCRIPTS) as (keyof typeof SCRIPTS)[]).forEach((name, i) => {
     const dir = path.join(root, name);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'script.txt'), `${SCRIPTS[name]}\n`);
-    writeVoice(path.join(dir, 'voice.wav'), 'The quick brown fox jumps over the lazy dog.', 40 + i * 15);
-    const [w, h] = [256, 256];
-    if (faces[name] === 'png') encodeFrames(path.join(dir, 'face.png'), w, h, [drawFace(w, h)], 1);
-    else
-      encodeFrames(
-        path.join(dir, 'face.mp4'),
-        w,
-        h,
-        Array.from({ length: 50 }, (_, f) => drawFace(w, h, Math.round(6 * Math.sin(f / 8)))),
-        25,
-      );
+    if (!facesOnly) {
+      writeFileSync(path.join(dir, 'script.txt'), `${SCRIPTS[name]}\n`);
+      writeVoice(path.join(dir, 'voice.wav'), 'The quick brown fox jumps over the lazy dog.', 40 + i * 15);
+    }
+    if (faces[name] === 'png') writeStill(path.join(dir, 'face.png'));
+    else writeVideo(path.join(dir, 'face.mp4'));
   });
 }
 
@@ -158,6 +142,7 @@ function makeTextToVideo(): void {
   }
 }
 
-makeTalkingHead();
-makeTextToVideo();
+const facesOnly = process.argv.includes('--faces');
+makeTalkingHead(facesOnly);
+if (!facesOnly) makeTextToVideo();
 console.log(`samples written under ${here} (voice: ${hasEspeak() ? 'espeak-ng' : 'synthetic tone'})`);

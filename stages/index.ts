@@ -12,6 +12,7 @@ import { audioSource, imageSource, textSource, videoSource } from './media/sourc
 import { rvc } from './rvc/index.ts';
 import { textEncoder } from './text-encoder/index.ts';
 import { vae } from './vae/index.ts';
+import { vad } from './vad/index.ts';
 import { vallex } from './vallex/index.ts';
 import { wav2lip } from './wav2lip/index.ts';
 
@@ -32,6 +33,7 @@ const all: readonly StageDefinition[] = [
   textEncoder,
   dit,
   vae,
+  vad,
 ] as unknown as readonly StageDefinition[];
 
 export const STAGE_KINDS: Readonly<Record<string, StageDefinition>> = Object.freeze(

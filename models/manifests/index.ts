@@ -6,6 +6,7 @@ import { faceDetect } from './face-detect.ts';
 import { fastpitch } from './fastpitch.ts';
 import { hifigan } from './hifigan.ts';
 import { rvc } from './rvc.ts';
+import { sileroVad } from './silero-vad.ts';
 import { textEncoder } from './text-encoder.ts';
 import { vae } from './vae.ts';
 import { vallexAr } from './vallex-ar.ts';
@@ -26,6 +27,7 @@ export const FAMILY_IDS = [
   'text-encoder',
   'dit',
   'vae',
+  'silero-vad',
 ] as const;
 
 export type FamilyId = (typeof FAMILY_IDS)[number];
@@ -43,6 +45,7 @@ export const MANIFESTS: Readonly<Record<FamilyId, ModelManifest>> = Object.freez
   'text-encoder': textEncoder,
   dit,
   vae,
+  'silero-vad': sileroVad,
 });
 
 export function isFamilyId(value: string): value is FamilyId {

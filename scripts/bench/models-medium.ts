@@ -22,6 +22,7 @@ const CHUNK: Record<FamilyId, number> = {
   'text-encoder': 226,
   dit: 2,
   vae: 2,
+  'silero-vad': 576,
 };
 
 const families = process.argv.slice(2).filter(isFamilyId);

@@ -6,6 +6,7 @@ import { loadPipeline, type LoadOptions } from '../config/load.ts';
 import { buildGraph, type BuiltGraph } from '../graph/build.ts';
 import type { StageRegistry } from '../graph/nodes.ts';
 import type { FamilyId } from '../../models/manifests/index.ts';
+import { pretrainedModelPath } from '../../models/pretrained.ts';
 import { referenceModelPath } from '../../models/reference.ts';
 import { loadModuleKinds } from './module-kinds.ts';
 import { SINK_KIND_FOR_OUTPUT, SOURCE_KIND_FOR_INPUT, STAGE_KINDS } from '../../stages/index.ts';
@@ -22,6 +23,8 @@ export async function loadGraph(file: string, options: LoadOptions = {}): Promis
   return buildGraph(loaded, {
     registry: Object.keys(own).length ? { ...BUILTIN_REGISTRY, kinds: { ...STAGE_KINDS, ...own } } : BUILTIN_REGISTRY,
     // Stage kinds name their families from models/manifests (checked by test/stages/kinds.test.ts).
-    referenceModel: (family) => referenceModelPath(family as FamilyId, 'tiny'),
+    // A family reel ships a real model for (the face detector) gets it; the others a reference model.
+    referenceModel: (family) =>
+      pretrainedModelPath(family as FamilyId) ?? referenceModelPath(family as FamilyId, 'tiny'),
   });
 }

@@ -278,7 +278,13 @@ class PipelineRun {
   private estimateMemory(instances: number): number {
     const rss = process.memoryUsage.rss();
     const up = this.runners.reduce((sum, r) => sum + (r instanceof TransformRunner ? r.replicas : 0), 0);
-    const perInstance = up > 0 ? Math.max(0, rss - this.rssAtStart) / up : 0;
+    // What an added replica costs: the growth so far over the instances of the stages that grow
+    // only. A light fixed stage (a VAD, a source-side helper) must not dilute it.
+    const scalable = this.runners.reduce(
+      (sum, r) => sum + (r instanceof TransformRunner && this.budgetStages.get(r.node.id)?.scalable ? r.replicas : 0),
+      0,
+    );
+    const perInstance = Math.max(0, rss - this.rssAtStart) / Math.max(1, scalable || up);
     return Math.round(1.25 * (rss + Math.max(0, instances - up) * perInstance));
   }
 

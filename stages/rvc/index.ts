@@ -19,6 +19,11 @@ export const rvc = defineTransform({
       optional: true,
       whole: true,
     },
+    speech: {
+      type: 'tensor:speech-segments',
+      doc: 'Speech spans from a `vad` stage; with `skipSilence`, only they (and a margin) are converted.',
+      optional: true,
+    },
   },
   outputs: { audio: { type: 'audio', doc: 'Converted speech at `sampleRate`.' } },
   options: z
@@ -60,6 +65,18 @@ export const rvc = defineTransform({
         .describe(
           'Context taken from the neighbouring chunks on each side, seconds (x_pad; at most one chunk). Default 1.',
         ),
+      skipSilence: z
+        .boolean()
+        .default(false)
+        .describe(
+          'With `speech` wired (a vad stage), convert only the speech spans and `skipMarginMs` around them; the rest is the input passed through at the output rate, joined with 10 ms fades. Default false.',
+        ),
+      skipMarginMs: z
+        .number()
+        .min(20)
+        .max(2000)
+        .default(200)
+        .describe('Converted on each side of a speech span, beyond it, ms. Default 200.'),
     })
     .refine((o) => o.f0MinHz < o.f0MaxHz, { message: 'f0MinHz must be below f0MaxHz', path: ['f0MinHz'] }),
   models: { synthesizer: { family: 'rvc', doc: 'phone, phone_lengths, pitch, pitchf, ds, rnd → audio.' } },

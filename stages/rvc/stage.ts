@@ -25,8 +25,8 @@ import { InputError } from '../../src/core/errors.ts';
 import type { ChunkView, StageItem } from '../../src/core/item.ts';
 import type { PortPacket, StageCreateContext, StageOptions, TransformInstance } from '../../src/core/stage.ts';
 import type { AudioPacket, TensorPacket } from '../../src/core/types.ts';
-import { yinF0 } from '../../src/dsp/index.ts';
-import { audioWindow, monoSamples } from '../shared/audio-window.ts';
+import { resample, yinF0 } from '../../src/dsp/index.ts';
+import { audioWindow, monoSamples, type AudioWindow } from '../shared/audio-window.ts';
 import { openStageModel } from '../shared/open-model.ts';
 import { i64 } from '../shared/tensors.ts';
 import { rvcInputSignal } from '../content-encoder/features.ts';
@@ -37,6 +37,74 @@ import { rvcPitchInputs, voicedMedian } from './pitch.ts';
 import { synthesizeRvc } from './synthesizer.ts';
 
 const PITCH_FPS = 100;
+/** Joins between converted speech and passed-through silence fade over this long, seconds. */
+const FADE_SECONDS = 0.01;
+
+interface RvcWindow {
+  /** Content features of the window, [featureFrames, dim] row-major. */
+  features: Float32Array;
+  featureFrames: number;
+  dim: number;
+  /** The audio under the same frames. */
+  w: AudioWindow;
+  /** Clip index of the window's first feature frame. */
+  windowFrame: number;
+  /** Transpose, semitones. */
+  semitones: number;
+}
+
+/**
+ * The feature frames [a, b) to convert within the chunk's owned frames: the speech spans of the
+ * item's chunks (its neighbours' too: a span near an edge reaches across it), widened by `margin`
+ * seconds, merged where less than `joinGap` frames apart, and cut to `owned`.
+ */
+function speechFrames(
+  item: StageItem,
+  margin: number,
+  owned: { first: number; end: number },
+  joinGap: number,
+): [number, number][] {
+  const spans: [number, number][] = [];
+  for (const view of [item.prev, item as ChunkView, item.next]) {
+    if (!view?.has('speech')) continue;
+    const p = view.tensor('speech', { dtype: 'int32', rank: 2 });
+    const perSecond = Number(p.meta?.sampleRate ?? 16000);
+    for (let i = 0; i < p.tensor.dims[0]; i++) {
+      const s = Number(p.tensor.data[2 * i]) / perSecond - margin;
+      const e = Number(p.tensor.data[2 * i + 1]) / perSecond + margin;
+      spans.push([Math.floor(s * CONTENT_FPS), Math.ceil(e * CONTENT_FPS)]);
+    }
+  }
+  spans.sort((x, y) => x[0] - y[0]);
+  const merged: [number, number][] = [];
+  for (const [a, b] of spans) {
+    const last = merged[merged.length - 1];
+    if (last && a <= last[1] + joinGap) last[1] = Math.max(last[1], b);
+    else merged.push([a, b]);
+  }
+  // Merged before they are cut: the chunks on both sides of an edge then agree on where a range runs.
+  return merged
+    .map(([a, b]): [number, number] => [Math.max(owned.first, a), Math.min(owned.end, b)])
+    .filter(([a, b]) => b > a);
+}
+
+/** Input samples on each side of the owned range that the pass-through resampler reads. */
+const PASS_THROUGH_SUPPORT = 64;
+
+/**
+ * The window's audio at `rate`, clip samples [first, first + length) of it. Pauses only (room tone
+ * under the fades): a short sinc (8 zero crossings) over the owned range and a little around it.
+ */
+function passThrough(w: AudioWindow, rate: number, first: number, length: number): Float32Array {
+  const from = Math.max(0, w.ownStart - PASS_THROUGH_SUPPORT);
+  const to = Math.min(w.data.length, w.ownEnd + PASS_THROUGH_SUPPORT);
+  const piece = w.data.subarray(from, to);
+  const at = w.rate === rate ? piece : resample(piece, { inputRate: w.rate, outputRate: rate, zeroCrossings: 8 });
+  const offset = first - Math.round(((w.startSample + from) / w.rate) * rate);
+  const out = new Float32Array(length);
+  out.set(at.subarray(Math.max(0, offset), Math.max(0, offset) + length), Math.max(0, -offset));
+  return out;
+}
 
 /** The chunk's content features, checked to cover exactly its owned frames. */
 function featuresOf(view: ChunkView): TensorPacket {
@@ -92,13 +160,9 @@ export async function createRvcStage(o: StageOptions<typeof rvc>, ctx: StageCrea
     return source === undefined ? 0 : 12 * Math.log2(target / source);
   };
 
-  const convert = async (item: StageItem): Promise<PortPacket> => {
+  /** The item's features and audio with their context, on the 20 ms frame grid, and its transpose. */
+  const windowOf = (item: StageItem): RvcWindow => {
     const { chunk } = item;
-    const first = Math.round(chunk.start * rate);
-    const data = new Float32Array(Math.round(chunk.end * rate) - first);
-    const out: AudioPacket = { kind: 'audio', chunk, sampleRate: rate, channels: 1, startSample: first, data };
-    // An empty chunk (a TTS that said nothing) stays empty.
-    if (data.length === 0) return { port: 'audio', packet: out };
     const cur = featuresOf(item);
     const prev = item.prev && featuresOf(item.prev);
     const next = item.next && featuresOf(item.next);
@@ -121,25 +185,85 @@ export async function createRvcStage(o: StageOptions<typeof rvc>, ctx: StageCrea
         `audio and features of the neighbouring chunks disagree on their length (${before}/${after} context frames, ${w.ownStart}/${w.data.length - w.ownEnd} context samples at ${inRate} Hz)`,
       );
     }
-    const windowFrame = Math.round(chunk.start * CONTENT_FPS) - before; // first feature frame of the window
-    const frames = 2 * featureFrames;
-    const f0 = new Float32Array(frames);
-    const tracked = yinF0(rvcInputSignal(w.data, w.rate), f0Options);
-    f0.set(tracked.subarray(0, Math.min(frames, tracked.length)));
-
     const semitones =
       o.pitchShift + (o.autoPitch && item.whole.has('reference') ? autoShift(item, item.whole.audio('reference')) : 0);
+    // First feature frame of the window.
+    const windowFrame = Math.round(chunk.start * CONTENT_FPS) - before;
+    return { features, featureFrames, dim, w, windowFrame, semitones };
+  };
+
+  /**
+   * Converted speech for feature frames [lo, hi) of the window (clip frame indices), from the
+   * window's own features and audio over that span: output sample 0 is clip time lo·20 ms.
+   */
+  const convertFrames = async (win: RvcWindow, lo: number, hi: number): Promise<Float32Array> => {
+    const rel = lo - win.windowFrame;
+    const frames = hi - lo;
+    const perFrame = win.w.rate / CONTENT_FPS;
+    const audio = win.w.data.subarray(
+      Math.round(rel * perFrame),
+      Math.min(win.w.data.length, Math.round((rel + frames) * perFrame)),
+    );
+    const f0 = new Float32Array(2 * frames);
+    const tracked = yinF0(rvcInputSignal(audio, win.w.rate), f0Options);
+    f0.set(tracked.subarray(0, Math.min(f0.length, tracked.length)));
     // The search range is the user's; the coarse bins are the model's, fixed at 50–1100 Hz.
-    const pitch = rvcPitchInputs(f0, semitones);
-    const firstPitchFrame = 2 * windowFrame;
+    const pitch = rvcPitchInputs(f0, win.semitones);
     const { audio: y } = await synthesizeRvc(
       model,
-      { features, featureFrames, featureDim: dim, pitch, samples16k: 160 * frames },
-      { hop, speakerId: o.speakerId, noise: (t) => rvcNoiseAt(o.seed, firstPitchFrame, t, o.noiseScale) },
+      {
+        features: win.features.subarray(rel * win.dim, (rel + frames) * win.dim),
+        featureFrames: frames,
+        featureDim: win.dim,
+        pitch,
+        samples16k: 160 * 2 * frames,
+      },
+      { hop, speakerId: o.speakerId, noise: (t) => rvcNoiseAt(o.seed, 2 * lo, t, o.noiseScale) },
     );
-    // Output sample 0 is clip time windowFrame·20 ms; keep exactly the owned samples.
-    const from = first - windowFrame * 2 * hop;
-    data.set(y.subarray(from, Math.min(y.length, from + data.length)));
+    return y;
+  };
+
+  const convert = async (item: StageItem): Promise<PortPacket> => {
+    const { chunk } = item;
+    const first = Math.round(chunk.start * rate);
+    const data = new Float32Array(Math.round(chunk.end * rate) - first);
+    const out: AudioPacket = { kind: 'audio', chunk, sampleRate: rate, channels: 1, startSample: first, data };
+    // An empty chunk (a TTS that said nothing) stays empty.
+    if (data.length === 0) return { port: 'audio', packet: out };
+    const win = windowOf(item);
+    const owned = ownedContentFrames(chunk.start, chunk.end);
+    // Ranges closer than two contexts would convert the frames between them twice: one range then.
+    const ranges =
+      o.skipSilence && item.has('speech') ? speechFrames(item, o.skipMarginMs / 1000, owned, 2 * padFrames) : undefined;
+    const frameSamples = 2 * hop;
+    if (ranges === undefined || (ranges.length === 1 && ranges[0][0] <= owned.first && ranges[0][1] >= owned.end)) {
+      const y = await convertFrames(win, win.windowFrame, win.windowFrame + win.featureFrames);
+      // Output sample 0 is clip time windowFrame·20 ms; keep exactly the owned samples.
+      const from = first - win.windowFrame * frameSamples;
+      data.set(y.subarray(from, Math.min(y.length, from + data.length)));
+      return { port: 'audio', packet: out };
+    }
+    // Silence passes through at the output rate; each speech range is converted with the context
+    // the chunk has around it and faded in and out over the input.
+    const base = passThrough(win.w, rate, first, data.length);
+    data.set(base);
+    const fade = Math.round(FADE_SECONDS * rate);
+    for (const [a, b] of ranges) {
+      const lo = Math.max(win.windowFrame, a - padFrames);
+      const hi = Math.min(win.windowFrame + win.featureFrames, b + padFrames);
+      const y = await convertFrames(win, lo, hi);
+      const start = Math.max(first, a * frameSamples);
+      const end = Math.min(first + data.length, b * frameSamples);
+      const fadeIn = a * frameSamples > first;
+      const fadeOut = b * frameSamples < first + data.length;
+      for (let t = start; t < end; t++) {
+        const v = y[t - lo * frameSamples] ?? 0;
+        let g = 1;
+        if (fadeIn && t < start + fade) g = (t - start + 0.5) / fade;
+        if (fadeOut && t >= end - fade) g = Math.min(g, (end - t - 0.5) / fade);
+        data[t - first] = base[t - first] * (1 - g) + v * g;
+      }
+    }
     return { port: 'audio', packet: out };
   };
 

@@ -19,7 +19,7 @@ describe('careless command lines', () => {
     [
       'a profile named like an Object property',
       ['validate', 'pipelines/voice-convert.yaml', '--profile', '__proto__'],
-      'pipelines/voice-convert.yaml: unknown profile "__proto__" — expected a profile named "gpu"',
+      'pipelines/voice-convert.yaml: unknown profile "__proto__" — expected a profile named "pauses", "gpu"',
     ],
     [
       '--set into a stage the pipeline does not have',

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loopClip } from '../../src/media/loop-clip.ts';
 import type { RunMetrics } from '../../src/metrics/stage-metrics.ts';
-import { runReelBinary } from '../helpers/cli.ts';
+import { runVoiceConvert } from '../helpers/cli.ts';
 
 let dir: string;
 let voice: string;
@@ -20,25 +20,7 @@ beforeAll(async () => {
 });
 
 function convert(name: string, extra: string[], env: NodeJS.ProcessEnv = {}) {
-  const out = join(dir, name);
-  const metrics = join(dir, `${name}.json`);
-  const r = runReelBinary(
-    [
-      'run',
-      'pipelines/voice-convert.yaml',
-      '--input',
-      `audio=${voice}`,
-      '--out',
-      out,
-      '--metrics',
-      metrics,
-      '--set',
-      'chunking.seconds=4',
-      ...extra,
-    ],
-    { timeoutMs: 120_000, env },
-  );
-  return { ...r, out, metrics };
+  return runVoiceConvert(dir, name, voice, extra, env);
 }
 
 describe('voice-convert with replicas', () => {

@@ -39,3 +39,24 @@ export function runReelBinary(
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - started };
 }
+
+/**
+ * `reel run pipelines/voice-convert.yaml` on `audio` with 4 s chunks, into `<dir>/<name>/` with
+ * its metrics at `<dir>/<name>.json` (the e2e tests of the converter share it).
+ */
+export function runVoiceConvert(
+  dir: string,
+  name: string,
+  audio: string,
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): CliResult & { ms: number; out: string; metrics: string } {
+  const out = path.join(dir, name);
+  const metrics = path.join(dir, `${name}.json`);
+  const args = ['run', 'pipelines/voice-convert.yaml', '--input', `audio=${audio}`, '--out', out];
+  const r = runReelBinary([...args, '--metrics', metrics, '--set', 'chunking.seconds=4', ...extra], {
+    timeoutMs: 120_000,
+    env,
+  });
+  return { ...r, out, metrics };
+}

@@ -26,6 +26,7 @@ const LENGTHS: Record<FamilyId, number[]> = {
   'text-encoder': [1, 10, 226],
   dit: [1, 3],
   vae: [1, 2, 3],
+  'silero-vad': [576, 1088],
 };
 
 function tinyDims(family: FamilyId): Record<string, number> {

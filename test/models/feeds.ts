@@ -137,5 +137,14 @@ export function feedsFor(
         },
         expect: { frames: [1, 3, 4 * n - 3 * (n % 2), 24, 32], conv_cache_out: [1, dims.cache, 2, 3, 4] },
       };
+    case 'silero-vad':
+      return {
+        feeds: {
+          input: f32(wave(n, 0.05), [1, n]),
+          state: f32(new Float32Array(2 * 128), [2, 1, 128]),
+          sr: i64([16000], []),
+        },
+        expect: { output: [1, 1], stateN: [2, 1, 128] },
+      };
   }
 }
