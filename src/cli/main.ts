@@ -66,6 +66,12 @@ function program(io: CliIo, result: { code: number }): Command {
       .option('--trace <file.json>', 'write a Chrome trace (open in Perfetto): one span per stage per chunk')
       .option('--metrics <file.json>', 'write per-stage metrics')
       .option('--cores <n>', 'cores the run may keep busy: split across stages as replicas and threads (default: all)')
+      .option(
+        '--progress <mode>',
+        'auto: a status line redrawn on a terminal, else nothing; plain: a line per chunk written; json: a JSON event per chunk (stderr)',
+        'auto',
+      )
+      .option('--quiet', 'print only errors and the files written')
       .addOption(
         new Option('--provider <name>', 'prefer this execution provider for every stage').choices([
           'cpu',

@@ -183,7 +183,10 @@ class PipelineRun {
     const lengths = this.runners.flatMap((r) =>
       r instanceof SourceRunner && r.clipSeconds && !sourceNeeds(this.graph, r.node.id).whole ? [r.clipSeconds] : [],
     );
-    if (lengths.length > 0) this.clipSeconds = Math.max(...lengths);
+    if (lengths.length > 0) {
+      this.clipSeconds = Math.max(...lengths);
+      this.options.onEvent?.({ type: 'length', seconds: this.clipSeconds });
+    }
     if (this.plans.size > 0) this.options.onEvent?.({ type: 'budget', line: `core budget: ${this.budgetLine}` });
     this.scheduler.schedule();
     await finished;

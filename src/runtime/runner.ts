@@ -16,7 +16,9 @@ export type RunEvent =
   | { type: 'log'; stage: string; line: string }
   /** The core budget's plan, one line: at start, and again when measured costs changed it. */
   | { type: 'budget'; line: string }
-  | { type: 'chunk'; stage: string; chunk: ChunkInfo; ms: number };
+  | { type: 'chunk'; stage: string; chunk: ChunkInfo; ms: number }
+  /** The clip's length, seconds, once the sources that chunk it know it (before the first chunk). */
+  | { type: 'length'; seconds: number };
 
 export interface RunnerEnv {
   pipeline: string;

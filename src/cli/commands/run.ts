@@ -19,6 +19,7 @@ import type { GraphNode, PipelineGraph } from '../../graph/types.ts';
 import type { RunMetrics } from '../../metrics/stage-metrics.ts';
 import { abortOnSignals, runPipeline, writeMetrics, writeTrace, type ExecutionMode } from '../../runtime/index.ts';
 import { providerLineFilter } from '../provider-lines.ts';
+import { runProgress, type ProgressMode } from '../run-progress.ts';
 import type { CliIo } from '../io.ts';
 import { type PlannedFile, writePlanIssues } from '../write-plan.ts';
 import { loadGraph } from '../pipeline.ts';
@@ -33,6 +34,10 @@ export interface RunFlags {
   provider?: 'cpu' | 'cuda' | 'tensorrt' | 'webgpu';
   mode?: ExecutionMode;
   cores?: string;
+  /** auto (a line redrawn on a terminal, else nothing), plain, json. */
+  progress?: string;
+  /** Errors and the files written only. */
+  quiet?: boolean;
 }
 
 export async function runCommand(file: string, flags: RunFlags, io: CliIo): Promise<number> {
@@ -40,12 +45,14 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   // Notes (pruned branches) are for `validate`; a run mentions them only when asked.
   if (io.verbose) for (const note of notes) io.err(`note: ${formatIssue(note)}`);
   const cores = parseCores(flags.cores);
+  const mode = progressMode(flags, io);
   await checkOutputPlaces(flags, graph);
   // The inputs are probed while the run starts its workers (the run waits for them before reading).
   const inputs = bindInputs(graph, flags.input ?? []);
   inputs.catch(() => undefined); // the run rethrows it
   for (const node of graph.nodes.values()) {
-    if (node.settings.batch)
+    // On the GPU thread a stage's replicas' calls meet, so there batch: can gather several.
+    if (node.settings.batch && !node.settings.provider.includes('webgpu'))
       io.err(
         `note: stage "${node.id}": batch: gathers chunks of several clips; a single-clip run has one, so it has no effect here`,
       );
@@ -58,6 +65,10 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   const folder = await holdOutputFolder(outDir);
   const signals = abortOnSignals();
   const providerLine = providerLineFilter(io.verbose);
+  const progress = runProgress(run, mode, (line) => io.err(line));
+  const say = (line: string) => {
+    if (!flags.quiet) progress.say(line);
+  };
   try {
     const result = await runPipeline(run, {
       inputs,
@@ -66,19 +77,22 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
       cores,
       signal: signals.signal,
       onEvent: (event) => {
-        if (event.type === 'budget') io.err(event.line);
+        progress.onEvent(event);
+        if (event.type === 'budget') say(event.line);
         if (event.type !== 'log') return;
         // Which provider each stage got is news only when it was not the first choice.
         const line = providerLine(event.line);
-        if (line !== undefined) io.err(line);
+        if (line !== undefined) say(line);
       },
     });
+    progress.stop();
     if (flags.trace) await writeTrace(flags.trace, result.trace);
     if (flags.metrics) await writeMetrics(flags.metrics, result.metrics);
     for (const [name, files] of Object.entries(result.files)) for (const f of files) io.out(`${name}: ${f}`);
-    io.err(runSummary(result.metrics));
+    say(runSummary(result.metrics));
     return 0;
   } catch (err) {
+    progress.stop();
     if (signals.received() && err instanceof CancelledError) {
       io.err(`${graph.name}: cancelled by ${signals.received()}; no output was written`);
       return signals.exitCode();
@@ -141,6 +155,17 @@ export function runSummary(metrics: RunMetrics): string {
     : '';
   const gpu = metrics.gpuBusy === undefined ? '' : `; GPU busy ${Math.round(metrics.gpuBusy * 100)}%`;
   return `done in ${seconds(metrics.wallMs)} (start-up ${seconds(metrics.startupMs ?? 0)}), peak RSS ${(metrics.processPeakRssBytes / 2 ** 20).toFixed(0)} MiB${bound}${gpu}`;
+}
+
+/** What `--progress` and `--quiet` ask for, on this output. */
+function progressMode(flags: RunFlags, io: CliIo): ProgressMode {
+  const mode = flags.progress ?? 'auto';
+  if (!['auto', 'plain', 'json'].includes(mode))
+    throw new UsageError(`--progress ${mode}: expected auto, plain or json`);
+  if (flags.quiet) return 'none';
+  if (mode !== 'auto') return mode as ProgressMode;
+  // Redrawn in place only where a person watches: both streams on a terminal.
+  return io.terminal && process.stderr.isTTY ? 'auto' : 'none';
 }
 
 /** `--input NAME=PATH` → absolute paths, checked before anything runs (exit 2 on a mistake). */

@@ -1,0 +1,121 @@
+/**
+ * What `reel run` shows while it works: the seconds of media its outputs have reached, of the
+ * clip's length when the sources know it, the chunk, the real-time factor and an ETA. On a terminal
+ * (`--progress auto`, the default) one status line is redrawn in place by log-update and cleared at
+ * the end; `plain` prints a line per chunk written, `json` one JSON event per chunk (for a program
+ * reading stderr); off a terminal `auto` prints nothing, and `--quiet` silences all but errors.
+ */
+import { createLogUpdate } from 'log-update';
+import type { PipelineGraph } from '../graph/types.ts';
+import type { RunEvent } from '../runtime/runner.ts';
+
+export type ProgressMode = 'auto' | 'plain' | 'json' | 'none';
+
+export interface RunProgressView {
+  startedAt: number;
+  /** Media the outputs have reached, seconds. */
+  seconds: number;
+  /** The clip's length, seconds, when the sources know it. */
+  total?: number;
+  /** Chunks the outputs have written. */
+  chunks: number;
+  /** When the outputs wrote their first chunk, and how far it reached: the pace is measured from there, past start-up. */
+  first?: { at: number; seconds: number };
+}
+
+/** The view after one event of the run (mutated in place); true when an output advanced. */
+export function applyRunEvent(
+  view: RunProgressView,
+  sinks: ReadonlySet<string>,
+  event: RunEvent,
+  now = performance.now(),
+): boolean {
+  if (event.type === 'length') view.total = event.seconds;
+  if (event.type !== 'chunk' || !sinks.has(event.stage)) return false;
+  view.chunks++;
+  view.seconds = Math.max(view.seconds, event.chunk.end);
+  view.first ??= { at: now, seconds: view.seconds };
+  return true;
+}
+
+const clock = (ms: number) => {
+  const s = Math.floor(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${(ms / 1000).toFixed(1)} s`;
+};
+
+/**
+ * Time left, ms: the media left at the pace since the first chunk was written (start-up is paid
+ * once, not per second of media); undefined without a length or before a second chunk.
+ */
+export function runEtaMs(view: RunProgressView, now = performance.now()): number | undefined {
+  const { first, total } = view;
+  if (total === undefined || !first || view.seconds <= first.seconds) return undefined;
+  return ((now - first.at) / (view.seconds - first.seconds)) * Math.max(0, total - view.seconds);
+}
+
+/** The status line: `reel run: 12.0 of 60.0 s of media (20%), chunk 3, RTF 0.41, 4.9 s, ETA 19.6 s`. */
+export function runStatusLine(view: RunProgressView, now = performance.now()): string {
+  const elapsed = now - view.startedAt;
+  const of = view.total === undefined ? '' : ` of ${view.total.toFixed(1)}`;
+  const share = view.total ? ` (${Math.min(100, Math.round((view.seconds / view.total) * 100))}%)` : '';
+  const rtf = view.seconds > 0 ? `, RTF ${(elapsed / 1000 / view.seconds).toFixed(2)}` : '';
+  const eta = runEtaMs(view, now);
+  return `reel run: ${view.seconds.toFixed(1)}${of} s of media${share}, chunk ${view.chunks}${rtf}, ${clock(elapsed)}${eta === undefined ? '' : `, ETA ${clock(eta)}`}`;
+}
+
+export interface RunProgress {
+  onEvent(event: RunEvent): void;
+  /** Prints a line of the run's own (a log line) above a status line drawn in place. */
+  say(line: string): void;
+  /** Clears a line drawn in place (before the run's own last lines). */
+  stop(): void;
+}
+
+/**
+ * The progress display of one run in `mode`: `plain` and `json` lines go to `write` (stderr),
+ * `auto` redraws one line in place on `stream` (a terminal).
+ */
+export function runProgress(
+  graph: PipelineGraph,
+  mode: ProgressMode,
+  write: (line: string) => void,
+  stream: NodeJS.WriteStream = process.stderr,
+): RunProgress {
+  const sinks = new Set([...graph.nodes.values()].filter((n) => n.role === 'sink').map((n) => n.id));
+  const view: RunProgressView = { startedAt: performance.now(), seconds: 0, chunks: 0 };
+  if (mode === 'none') return { onEvent: () => undefined, say: write, stop: () => undefined };
+  if (mode === 'plain' || mode === 'json') {
+    return {
+      say: write,
+      onEvent(event) {
+        if (!applyRunEvent(view, sinks, event)) return;
+        if (mode === 'plain') write(runStatusLine(view));
+        else
+          write(
+            JSON.stringify({ type: 'progress', seconds: view.seconds, total: view.total ?? null, chunks: view.chunks }),
+          );
+      },
+      stop: () => undefined,
+    };
+  }
+  const log = createLogUpdate(stream);
+  const draw = () => log(runStatusLine(view));
+  const timer = setInterval(draw, 250).unref();
+  let stopped = false;
+  return {
+    onEvent(event) {
+      if (applyRunEvent(view, sinks, event) && !stopped) draw();
+    },
+    say(line) {
+      if (stopped) return write(line);
+      log.persist(line);
+      draw();
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      log.clear();
+    },
+  };
+}

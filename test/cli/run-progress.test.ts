@@ -1,0 +1,81 @@
+/**
+ * Progress of `reel run`: the view follows the outputs' chunks and the clip's length, the line
+ * says media done of total, chunk, RTF and an ETA paced from the first chunk written; the CLI
+ * prints one JSON event per chunk when asked, and only the files written with --quiet.
+ */
+import { describe, expect, it } from 'vitest';
+import { applyRunEvent, runEtaMs, runStatusLine, type RunProgressView } from '../../src/cli/run-progress.ts';
+import type { ChunkInfo } from '../../src/core/types.ts';
+import { runCli } from '../helpers/cli.ts';
+
+const VOICE = 'samples/talking-head/long/voice.wav';
+const chunk = (index: number, start: number, end: number): ChunkInfo => ({
+  clipId: 'c',
+  index,
+  start,
+  end,
+  last: false,
+});
+
+describe('run progress view', () => {
+  it('counts the outputs chunks only, and paces the ETA from the first one', () => {
+    const view: RunProgressView = { startedAt: 0, seconds: 0, chunks: 0 };
+    const sinks = new Set(['converted']);
+    expect(applyRunEvent(view, sinks, { type: 'length', seconds: 30 }, 100)).toBe(false);
+    expect(applyRunEvent(view, sinks, { type: 'chunk', stage: 'convert', chunk: chunk(0, 0, 10), ms: 5 }, 900)).toBe(
+      false,
+    );
+    expect(applyRunEvent(view, sinks, { type: 'chunk', stage: 'converted', chunk: chunk(0, 0, 10), ms: 1 }, 1000)).toBe(
+      true,
+    );
+    // One chunk: no pace yet (the first chunk's time is mostly start-up).
+    expect(runEtaMs(view, 1000)).toBeUndefined();
+    applyRunEvent(view, sinks, { type: 'chunk', stage: 'converted', chunk: chunk(1, 10, 20), ms: 1 }, 1500);
+    // 10 s of media in 0.5 s since the first chunk: the last 10 s take 0.5 s more.
+    expect(runEtaMs(view, 1500)).toBeCloseTo(500);
+    expect(runStatusLine(view, 1500)).toBe(
+      'reel run: 20.0 of 30.0 s of media (67%), chunk 2, RTF 0.07, 1.5 s, ETA 0.5 s',
+    );
+  });
+
+  it('says no total and no ETA when the clip length is unknown (a TTS decides it)', () => {
+    const view: RunProgressView = { startedAt: 0, seconds: 0, chunks: 0 };
+    applyRunEvent(view, new Set(['speech']), { type: 'chunk', stage: 'speech', chunk: chunk(0, 0, 4), ms: 1 }, 2000);
+    expect(runStatusLine(view, 2000)).toBe('reel run: 4.0 s of media, chunk 1, RTF 0.50, 2.0 s');
+  });
+});
+
+describe('reel run --progress', () => {
+  const run = (dir: string, ...flags: string[]) =>
+    runCli(['run', 'pipelines/voice-convert.yaml', '--input', `audio=${VOICE}`, '--out', dir, ...flags]);
+
+  it('json: one event per chunk written, rising to the clip length', async () => {
+    const { mkdtemp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(`${tmpdir()}/reel-progress-`);
+    const r = await run(`${dir}/json`, '--progress', 'json', '--set', 'chunking.seconds=1');
+    expect(r.code).toBe(0);
+    const events = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { type: string; seconds: number; total: number; chunks: number });
+    expect(events.length).toBeGreaterThanOrEqual(3);
+    expect(events.map((e) => e.chunks)).toEqual(events.map((_, i) => i + 1));
+    for (let i = 1; i < events.length; i++) expect(events[i].seconds).toBeGreaterThan(events[i - 1].seconds);
+    const last = events[events.length - 1];
+    expect(last.total).toBeGreaterThan(3);
+    expect(last.seconds).toBeCloseTo(last.total, 3);
+
+    // --quiet prints only the file written: no progress, budget or summary.
+    const quiet = await run(`${dir}/quiet`, '--quiet');
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout.trim()).toBe(`converted: ${dir}/quiet/converted.wav`);
+  });
+
+  it('refuses an unknown mode before anything runs', async () => {
+    const r = await run('/tmp/reel-progress-never', '--progress', 'bar');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('--progress bar: expected auto, plain or json');
+  });
+});
