@@ -78,7 +78,9 @@ export function sessionOptions(spec: SessionSpec, chain: readonly ProviderName[]
     interOpNumThreads: spec.threads.interOp,
     graphOptimizationLevel: spec.graphOptimization ?? 'all',
     ...(spec.optimizedModelPath ? { optimizedModelFilePath: spec.optimizedModelPath } : {}),
-    logSeverityLevel: 3,
+    // Fatal only: a failed run's error is thrown and reported once, in reel's own line; ORT would
+    // also print it natively (`[E:onnxruntime:…] Non-zero status code…`) on stderr.
+    logSeverityLevel: 4,
     // Idle ORT threads otherwise spin a core each, starving the other stages on a CPU machine.
     extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } },
   };

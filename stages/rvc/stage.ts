@@ -34,7 +34,7 @@ import { CONTENT_FPS, ownedContentFrames } from '../content-encoder/stage.ts';
 import type { rvc } from './index.ts';
 import { rvcNoiseAt } from './noise.ts';
 import { rvcPitchInputs, voicedMedian } from './pitch.ts';
-import { synthesizeRvc } from './synthesizer.ts';
+import { speakerError, synthesizeRvc } from './synthesizer.ts';
 
 const PITCH_FPS = 100;
 /** Joins between converted speech and passed-through silence fade over this long, seconds. */
@@ -133,6 +133,9 @@ export async function createRvcStage(o: StageOptions<typeof rvc>, ctx: StageCrea
         ds: i64([o.speakerId], [1]),
       },
     },
+  }).catch((err: unknown) => {
+    // The warm-up feeds the configured speaker: an id the model lacks fails there, said plainly.
+    throw speakerError(err, o.speakerId, ctx.models.synthesizer ?? 'rvc');
   });
 
   // The reference's median F0 depends on the packet alone: computed once per packet, not per item.

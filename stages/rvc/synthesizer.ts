@@ -41,6 +41,23 @@ export interface RvcSynthOptions {
   noise?: (frames: number) => Float32Array;
 }
 
+/**
+ * The error to report for a failed run: a speaker id beyond the model's speaker table (ORT's
+ * `Gather … idx=7 must be within the inclusive range [-4,3]`) says so and how many there are.
+ */
+export function speakerError(err: unknown, speakerId: number, modelPath: string): unknown {
+  const m = /Gather[\s\S]*idx=(-?\d+) must be within the inclusive range \[-?\d+,(\d+)\]/.exec(
+    err instanceof Error ? err.message : String(err),
+  );
+  if (!m || Number(m[1]) !== speakerId) return err;
+  const speakers = Number(m[2]) + 1;
+  return new ModelError(
+    modelPath,
+    `speakerId ${speakerId} is out of range: this model has ${speakers} speaker${speakers === 1 ? '' : 's'} (ids 0–${speakers - 1}); set the stage's speakerId option to one of them`,
+    { cause: err },
+  );
+}
+
 /** Audio of T·hop samples at the model rate, and T. */
 export async function synthesizeRvc(
   model: Pick<Model, 'run' | 'path'>,
@@ -54,18 +71,22 @@ export async function synthesizeRvc(
     throw new InputError(
       `an RVC segment has no frames (${tf} feature frames, ${input.pitch.pitch.length} pitch frames, ${input.samples16k} samples)`,
     );
-  const out = await model.run({
-    phone: f32(upsampleFeatures(input.features, tf, dim).subarray(0, t * dim), [1, t, dim]),
-    phone_lengths: i64([t], [1]),
-    pitch: i64(input.pitch.pitch.subarray(0, t), [1, t]),
-    pitchf: f32(input.pitch.pitchf.slice(0, t), [1, t]),
-    ds: i64([speakerId], [1]),
-    rnd: f32(options.noise?.(t) ?? new SeededRandom(seed).normals(RVC_NOISE_CHANNELS * t, noiseScale), [
-      1,
-      RVC_NOISE_CHANNELS,
-      t,
-    ]),
-  });
+  const out = await model
+    .run({
+      phone: f32(upsampleFeatures(input.features, tf, dim).subarray(0, t * dim), [1, t, dim]),
+      phone_lengths: i64([t], [1]),
+      pitch: i64(input.pitch.pitch.subarray(0, t), [1, t]),
+      pitchf: f32(input.pitch.pitchf.slice(0, t), [1, t]),
+      ds: i64([speakerId], [1]),
+      rnd: f32(options.noise?.(t) ?? new SeededRandom(seed).normals(RVC_NOISE_CHANNELS * t, noiseScale), [
+        1,
+        RVC_NOISE_CHANNELS,
+        t,
+      ]),
+    })
+    .catch((err: unknown) => {
+      throw speakerError(err, speakerId, model.path);
+    });
   const audio = out.audio?.data as Float32Array | undefined;
   if (audio?.length !== t * hop) {
     throw new ModelError(

@@ -4,7 +4,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli } from '../helpers/cli.ts';
+import { REPO_ROOT, runCli, runReelBinary } from '../helpers/cli.ts';
 
 const VOICE = 'samples/talking-head/short/voice.wav';
 const dir = mkdtempSync(path.join(tmpdir(), 'reel-careless-'));
@@ -96,5 +96,32 @@ describe('a standard output that cannot be written', () => {
     } finally {
       closeSync(full);
     }
+  });
+});
+
+describe('careless inputs to a model', () => {
+  it('a speaker id the model lacks: one line with the speakers it has, no native ONNX Runtime log', () => {
+    // A real process: ONNX Runtime's own log would go to its stderr, past any captured output.
+    const r = runReelBinary([
+      'run',
+      'pipelines/voice-convert.yaml',
+      '--input',
+      `audio=${VOICE}`,
+      '--out',
+      path.join(dir, 'speaker'),
+      '--set',
+      'stages.convert.options.speakerId=99',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /stage "convert": .*rvc\.onnx: speakerId 99 is out of range: this model has \d+ speakers? \(ids 0–\d+\); set the stage's speakerId option to one of them\n$/,
+    );
+    expect(r.stderr).not.toMatch(/onnxruntime|Gather/);
+  });
+
+  it('models inspect on a device or a pipe: refused at once, not read for ever', async () => {
+    const r = await runCli(['models', 'inspect', '/dev/zero']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('/dev/zero: cannot read model: not a regular file (a device, pipe or socket)');
   });
 });
