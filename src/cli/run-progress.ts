@@ -1,6 +1,7 @@
 /**
  * What `reel run` shows while it works: the seconds of media its outputs have reached, of the
- * clip's length when the sources know it, the chunk, the real-time factor and an ETA. On a terminal
+ * clip's length when the sources know it, the chunk, the step of a denoising loop in progress, the
+ * real-time factor and an ETA. On a terminal
  * (`--progress auto`, the default) one status line is redrawn in place by log-update and cleared at
  * the end; `plain` prints a line per chunk written, `json` one JSON event per chunk (for a program
  * reading stderr); off a terminal `auto` prints nothing, and `--quiet` silences all but errors.
@@ -19,6 +20,8 @@ export interface RunProgressView {
   total?: number;
   /** Chunks the outputs have written. */
   chunks: number;
+  /** The latest step a stage reported of a long item (a denoising loop), while it is not finished. */
+  step?: { stage: string; done: number; total: number };
   /** When the outputs wrote their first chunk, and how far it reached: the pace is measured from there, past start-up. */
   first?: { at: number; seconds: number };
 }
@@ -31,6 +34,10 @@ export function applyRunEvent(
   now = performance.now(),
 ): boolean {
   if (event.type === 'length') view.total = event.seconds;
+  if (event.type === 'step') {
+    view.step = event.done < event.total ? { stage: event.stage, done: event.done, total: event.total } : undefined;
+    return true;
+  }
   if (event.type !== 'chunk' || !sinks.has(event.stage)) return false;
   view.chunks++;
   view.seconds = Math.max(view.seconds, event.chunk.end);
@@ -60,7 +67,8 @@ export function runStatusLine(view: RunProgressView, now = performance.now()): s
   const share = view.total ? ` (${Math.min(100, Math.round((view.seconds / view.total) * 100))}%)` : '';
   const rtf = view.seconds > 0 ? `, RTF ${(elapsed / 1000 / view.seconds).toFixed(2)}` : '';
   const eta = runEtaMs(view, now);
-  return `reel run: ${view.seconds.toFixed(1)}${of} s of media${share}, chunk ${view.chunks}${rtf}, ${clock(elapsed)}${eta === undefined ? '' : `, ETA ${clock(eta)}`}`;
+  const step = view.step ? `, ${view.step.stage} step ${view.step.done}/${view.step.total}` : '';
+  return `reel run: ${view.seconds.toFixed(1)}${of} s of media${share}, chunk ${view.chunks}${step}${rtf}, ${clock(elapsed)}${eta === undefined ? '' : `, ETA ${clock(eta)}`}`;
 }
 
 export interface RunProgress {
@@ -90,6 +98,8 @@ export function runProgress(
       onEvent(event) {
         if (!applyRunEvent(view, sinks, event)) return;
         if (mode === 'plain') write(runStatusLine(view));
+        else if (event.type === 'step')
+          write(JSON.stringify({ type: 'step', stage: event.stage, done: event.done, total: event.total }));
         else
           write(
             JSON.stringify({ type: 'progress', seconds: view.seconds, total: view.total ?? null, chunks: view.chunks }),

@@ -74,6 +74,11 @@ export interface StageCreateContext {
    * it never runs ahead of its consumers; the runtime counts the wait as blocked, not compute.
    */
   outputRoom: () => Promise<void>;
+  /**
+   * Reports how far a long item has come (a denoising loop: step `done` of `total`), for `reel
+   * run`'s progress. Optional: a stage may never call it; the runtime may not provide it.
+   */
+  progress?: (done: number, total: number) => void;
   /** Sources: the file bound to the node's pipeline input (`--input NAME=PATH`). */
   inputPath?: string;
   /** The pipeline's chunking: sources cut on its grid, generating stages emit on it. */

@@ -14,6 +14,7 @@ export async function createInProcessHost(spec: HostSpec): Promise<TransformHost
     ...spec.context,
     signal: abort.signal,
     log: spec.log,
+    progress: spec.progress,
     outputRoom: driver.room,
   });
   let disposed = false;

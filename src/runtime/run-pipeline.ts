@@ -502,6 +502,7 @@ class PipelineRun {
       options: node.options,
       context: { ...context, settings: this.instanceSettings(node) },
       log,
+      progress: (done, total) => this.options.onEvent?.({ type: 'step', stage: node.id, done, total }),
       outputRoom: () => runner.awaitRoom(),
       shared: (packet) => (this.env.fanout.get(packet) ?? 1) > 1,
       startAbort: this.startAbort.signal,

@@ -17,6 +17,8 @@ export type RunEvent =
   /** The core budget's plan, one line: at start, and again when measured costs changed it. */
   | { type: 'budget'; line: string }
   | { type: 'chunk'; stage: string; chunk: ChunkInfo; ms: number }
+  /** A stage's report of a long item's progress: step `done` of `total` (a denoising loop). */
+  | { type: 'step'; stage: string; done: number; total: number }
   /** The clip's length, seconds, once the sources that chunk it know it (before the first chunk). */
   | { type: 'length'; seconds: number };
 

@@ -99,6 +99,7 @@ async function start(init: WorkerInit): Promise<void> {
     ...init.context,
     signal: abort.signal,
     log,
+    progress: (done, total) => send({ type: 'progress', done, total }),
     outputRoom: driver.room,
   });
   send({ type: 'ready' });

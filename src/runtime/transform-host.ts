@@ -29,13 +29,15 @@ export interface TransformHost {
 }
 
 /** The serialisable part of a create context; the host adds `signal`, `log` and `outputRoom`. */
-export type HostContext = Omit<StageCreateContext, 'signal' | 'log' | 'outputRoom'>;
+export type HostContext = Omit<StageCreateContext, 'signal' | 'log' | 'outputRoom' | 'progress'>;
 
 export interface HostSpec {
   def: TransformDefinition;
   options: Readonly<Record<string, unknown>>;
   context: HostContext;
   log: (line: string) => void;
+  /** Where the instance's `progress` reports go. */
+  progress?: (done: number, total: number) => void;
   /** Resolves when the node's downstream queues have room for one more packet. */
   outputRoom: () => Promise<void>;
   /** Whether a packet is also held by another consumer (so it must be copied, not moved). */

@@ -172,6 +172,9 @@ export function createWorkerHost(
         case 'log':
           spec.log(message.line);
           break;
+        case 'progress':
+          spec.progress?.(message.done, message.total);
+          break;
         case 'await-room': {
           const id = message.id;
           void spec.outputRoom().then(() => post({ type: 'room', id }));

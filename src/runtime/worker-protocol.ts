@@ -63,6 +63,8 @@ export type FromWorker =
   | { type: 'done'; seq: number }
   | { type: 'error'; seq?: number; error: SerializedError }
   | { type: 'log'; line: string }
+  /** The instance's report of a long item's progress (StageCreateContext.progress). */
+  | { type: 'progress'; done: number; total: number }
   | { type: 'await-room'; id: number }
   /** The worker's first GPU session asks for a port to the GPU thread (which the main thread owns). */
   | { type: 'gpu-port' }

@@ -31,7 +31,10 @@ export async function createDitStage(options: DitOptions, ctx: StageCreateContex
 
   async function denoise(item: StageItem): Promise<PortPacket> {
     const embeddings = item.tensor('embeddings', { dtype: 'float32', rank: 3 });
-    const latents = await denoiseLatents(model, embeddings.tensor, options, { signal: ctx.signal });
+    const latents = await denoiseLatents(model, embeddings.tensor, options, {
+      signal: ctx.signal,
+      onStep: (p) => ctx.progress?.(p.step + 1, options.steps),
+    });
     const out: TensorPacket = {
       kind: 'tensor',
       chunk: { ...embeddings.chunk },

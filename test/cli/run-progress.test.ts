@@ -38,6 +38,14 @@ describe('run progress view', () => {
     );
   });
 
+  it('shows the step of a denoising loop while it runs, and drops it when the loop ends', () => {
+    const view: RunProgressView = { startedAt: 0, seconds: 0, chunks: 0 };
+    expect(applyRunEvent(view, new Set(), { type: 'step', stage: 'denoiser', done: 12, total: 50 }, 600)).toBe(true);
+    expect(runStatusLine(view, 600)).toBe('reel run: 0.0 s of media, chunk 0, denoiser step 12/50, 0.6 s');
+    applyRunEvent(view, new Set(), { type: 'step', stage: 'denoiser', done: 50, total: 50 }, 900);
+    expect(runStatusLine(view, 900)).toBe('reel run: 0.0 s of media, chunk 0, 0.9 s');
+  });
+
   it('says no total and no ETA when the clip length is unknown (a TTS decides it)', () => {
     const view: RunProgressView = { startedAt: 0, seconds: 0, chunks: 0 };
     applyRunEvent(view, new Set(['speech']), { type: 'chunk', stage: 'speech', chunk: chunk(0, 0, 4), ms: 1 }, 2000);
@@ -71,6 +79,30 @@ describe('reel run --progress', () => {
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe('');
     expect(quiet.stdout.trim()).toBe(`converted: ${dir}/quiet/converted.wav`);
+  });
+
+  it('json: text-to-video reports each denoising step from its worker', async () => {
+    const { mkdtemp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(`${tmpdir()}/reel-progress-t2v-`);
+    const r = await runCli([
+      'run',
+      'pipelines/text-to-video.yaml',
+      '--input',
+      'prompt=samples/text-to-video/a-lighthouse/prompt.txt',
+      '--out',
+      dir,
+      '--progress',
+      'json',
+      '--set',
+      'stages.denoiser.options.steps=6',
+    ]);
+    expect(r.code).toBe(0);
+    const steps = r.stderr
+      .split('\n')
+      .filter((l) => l.includes('"type":"step"'))
+      .map((l) => JSON.parse(l) as { stage: string; done: number; total: number });
+    expect(steps).toEqual([1, 2, 3, 4, 5, 6].map((done) => ({ type: 'step', stage: 'denoiser', done, total: 6 })));
   });
 
   it('refuses an unknown mode before anything runs', async () => {
