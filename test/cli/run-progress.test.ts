@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyRunEvent, runEtaMs, runStatusLine, type RunProgressView } from '../../src/cli/run-progress.ts';
 import type { ChunkInfo } from '../../src/core/types.ts';
-import { runCli } from '../helpers/cli.ts';
+import { spawnSync } from 'node:child_process';
+import { REPO_ROOT, runCli, runReelBinary } from '../helpers/cli.ts';
 
 const VOICE = 'samples/talking-head/long/voice.wav';
 const chunk = (index: number, start: number, end: number): ChunkInfo => ({
@@ -103,6 +104,33 @@ describe('reel run --progress', () => {
       .filter((l) => l.includes('"type":"step"'))
       .map((l) => JSON.parse(l) as { stage: string; done: number; total: number });
     expect(steps).toEqual([1, 2, 3, 4, 5, 6].map((done) => ({ type: 'step', stage: 'denoiser', done, total: 6 })));
+  });
+
+  it('under a pseudo-terminal the status line advances in place; piped, there is none', async () => {
+    const { mkdtemp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(`${tmpdir()}/reel-progress-tty-`);
+    const args = ['run', 'pipelines/voice-convert.yaml', '--input', `audio=${VOICE}`, '--set', 'chunking.seconds=1'];
+    const command = [process.execPath, 'bin/reel.js', ...args, '--out', `${dir}/tty`].map((a) => `'${a}'`).join(' ');
+    // script(1) (util-linux, in every Debian) gives the run a terminal on both streams.
+    const tty = spawnSync('script', ['-qec', `stty cols 120 rows 40; ${command}`, '/dev/null'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(tty.status).toBe(0);
+    const chunks = [...tty.stdout.matchAll(/reel run: [\d.]+ of [\d.]+ s of media \(\d+%\), chunk (\d+)/g)].map((m) =>
+      Number(m[1]),
+    );
+    expect(Math.max(...chunks)).toBeGreaterThanOrEqual(3);
+    expect(chunks).toEqual([...chunks].sort((a, b) => a - b));
+    expect(tty.stdout).toContain('\u001b[2K'); // redrawn in place (the line erased), not printed line after line
+    expect(tty.stdout).toMatch(/done in [\d.]+ s/);
+
+    const piped = runReelBinary([...args, '--out', `${dir}/piped`]);
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).not.toContain('reel run:');
+    expect(piped.stderr).not.toContain('\u001b[');
   });
 
   it('refuses an unknown mode before anything runs', async () => {
