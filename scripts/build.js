@@ -46,6 +46,26 @@ if (compiled.status !== 0) {
   );
 }
 
+// Type declarations for the library (`import … from 'reel'`, src/index.ts): types only, no check.
+const declared = spawnSync(
+  process.execPath,
+  [
+    tsc,
+    '-p',
+    join(root, 'tsconfig.build.json'),
+    '--outDir',
+    staging,
+    '--noCheck',
+    '--declaration',
+    '--emitDeclarationOnly',
+  ],
+  { cwd: root, stdio: 'inherit' },
+);
+if (declared.status !== 0) {
+  rmSync(staging, { recursive: true, force: true });
+  fail(`tsc (declarations) failed (exit ${declared.status ?? declared.signal}); dist/ was left as it was`);
+}
+
 // The worker entry is JavaScript already; worker-host loads it from beside its own compiled copy.
 copyFileSync(join(root, 'src/runtime/stage-worker.js'), join(staging, 'src/runtime/stage-worker.js'));
 const stamp = join(staging, STAMP_NAME);
