@@ -58,7 +58,8 @@ export function etaMs(view: BatchView, now = performance.now()): number | undefi
   return ((now - view.startedAt) / rendered) * left;
 }
 
-const clock = (ms: number) => {
+/** A duration for a person: `4.9 s`, or `2m05s` from a minute up. */
+export const clock = (ms: number): string => {
   const s = Math.floor(ms / 1000);
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${(ms / 1000).toFixed(1)} s`;
 };

@@ -7,6 +7,7 @@
  * reading stderr); off a terminal `auto` prints nothing, and `--quiet` silences all but errors.
  */
 import { createLogUpdate } from 'log-update';
+import { clock } from '../batch/progress.ts';
 import type { PipelineGraph } from '../graph/types.ts';
 import type { RunEvent } from '../runtime/runner.ts';
 
@@ -44,11 +45,6 @@ export function applyRunEvent(
   view.first ??= { at: now, seconds: view.seconds };
   return true;
 }
-
-const clock = (ms: number) => {
-  const s = Math.floor(ms / 1000);
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${(ms / 1000).toFixed(1)} s`;
-};
 
 /**
  * Time left, ms: the media left at the pace since the first chunk was written (start-up is paid

@@ -35,9 +35,7 @@ export async function probeProviders(
       await session.release();
       results.push({ provider, ok: true });
     } catch (err) {
-      const reason =
-        provider === 'webgpu' ? webgpuFailure(err instanceof Error ? err.message : String(err)) : shortReason(err);
-      results.push({ provider, ok: false, reason });
+      results.push({ provider, ok: false, reason: provider === 'webgpu' ? webgpuFailure(err) : shortReason(err) });
     }
   }
   return results;

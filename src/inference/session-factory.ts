@@ -161,7 +161,7 @@ export async function createSession(spec: SessionSpec): Promise<CreatedSession> 
 }
 
 function failureReason(provider: ProviderName, err: unknown): string {
-  if (provider === 'webgpu') return webgpuFailure(err instanceof Error ? err.message : String(err));
+  if (provider === 'webgpu') return webgpuFailure(err);
   const missing = provider === 'cpu' ? [] : missingProviderLibraries(provider);
   return missing.length ? `${missing.join(', ')} not installed` : shortReason(err);
 }

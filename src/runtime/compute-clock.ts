@@ -4,8 +4,6 @@
  * stretch of work is one segment; the trace draws one span per segment, so waiting never shows as
  * work. Times are `performance.timeOrigin + performance.now()` (epoch ms), comparable across threads.
  */
-import type { GpuSpan } from '../inference/gpu/protocol.ts';
-
 export interface ComputeSegment {
   /** Epoch ms. */
   start: number;
@@ -46,12 +44,10 @@ export class ComputeClock {
   }
 }
 
-/** A GPU call measured on the GPU thread, on this thread's `performance.now()` clock. */
-export function localGpuSpan(s: GpuSpan): GpuSpan {
-  return { ...s, start: s.start - performance.timeOrigin, end: s.end - performance.timeOrigin };
-}
-
-/** A segment measured on any thread, on this thread's `performance.now()` clock. */
-export function localSegment(s: ComputeSegment): ComputeSegment {
+/**
+ * A span measured on any thread in epoch ms (a compute segment, a call on the GPU thread), on this
+ * thread's `performance.now()` clock.
+ */
+export function localSegment<S extends { start: number; end: number }>(s: S): S {
   return { ...s, start: s.start - performance.timeOrigin, end: s.end - performance.timeOrigin };
 }

@@ -4,7 +4,7 @@
  */
 import { Observable } from 'rxjs';
 import { onGpuSpan } from '../inference/gpu/gpu-client.ts';
-import { localGpuSpan, localSegment } from './compute-clock.ts';
+import { localSegment } from './compute-clock.ts';
 import { createInstance, InstanceDriver, type HostEvent, type HostSpec, type TransformHost } from './transform-host.ts';
 
 export async function createInProcessHost(spec: HostSpec): Promise<TransformHost> {
@@ -24,7 +24,7 @@ export async function createInProcessHost(spec: HostSpec): Promise<TransformHost
         // GPU calls of this stage's models while the item runs (the main thread may host several
         // stages; the stage id tags each call).
         const offGpu = onGpuSpan((span) => {
-          if (span.stage === spec.context.id) subscriber.next({ type: 'gpu', span: localGpuSpan(span) });
+          if (span.stage === spec.context.id) subscriber.next({ type: 'gpu', span: localSegment(span) });
         });
         // A segment is recorded before the item's completion, so it reaches the runner first.
         const sub = driver

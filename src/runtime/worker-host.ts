@@ -6,7 +6,7 @@
 import { SHARE_ENV, Worker } from 'node:worker_threads';
 import { Observable, type Subscriber } from 'rxjs';
 import { creationLockBuffer, releaseCreationLockOf } from '../inference/creation-lock.ts';
-import { localGpuSpan, localSegment } from './compute-clock.ts';
+import { localSegment } from './compute-clock.ts';
 import { prepareItem } from './transfer.ts';
 import type { HostEvent, HostSpec, TransformHost } from './transform-host.ts';
 import type { ItemData } from '../core/item.ts';
@@ -191,7 +191,7 @@ export function createWorkerHost(
           });
           break;
         case 'gpu':
-          forCurrent(message.seq, (s) => s.next({ type: 'gpu', span: localGpuSpan(message.span) }));
+          forCurrent(message.seq, (s) => s.next({ type: 'gpu', span: localSegment(message.span) }));
           break;
       }
     };

@@ -248,8 +248,7 @@ export async function createRvcStage(o: StageOptions<typeof rvc>, ctx: StageCrea
     }
     // Silence passes through at the output rate; each speech range is converted with the context
     // the chunk has around it and faded in and out over the input.
-    const base = passThrough(win.w, rate, first, data.length);
-    data.set(base);
+    data.set(passThrough(win.w, rate, first, data.length));
     const fade = Math.round(FADE_SECONDS * rate);
     for (const [a, b] of ranges) {
       const lo = Math.max(win.windowFrame, a - padFrames);
@@ -264,7 +263,7 @@ export async function createRvcStage(o: StageOptions<typeof rvc>, ctx: StageCrea
         let g = 1;
         if (fadeIn && t < start + fade) g = (t - start + 0.5) / fade;
         if (fadeOut && t >= end - fade) g = Math.min(g, (end - t - 0.5) / fade);
-        data[t - first] = base[t - first] * (1 - g) + v * g;
+        data[t - first] = data[t - first] * (1 - g) + v * g;
       }
     }
     return { port: 'audio', packet: out };

@@ -18,7 +18,7 @@ export type Span = readonly [start: number, end: number];
 
 export class SpeechGate {
   /** Closed segments, before padding. */
-  readonly closed: [number, number][] = [];
+  private readonly closed: [number, number][] = [];
   private start: number | undefined;
   private silenceFrom: number | undefined;
   /** End of the last frame pushed. */

@@ -26,6 +26,8 @@ import type { vad } from './index.ts';
 const RATE = 16000;
 const FRAME = 512;
 const CONTEXT = 64;
+/** The `sr` feed, the same for every frame. */
+const SR = i64([RATE], []);
 
 /** The packet's audio as 16 kHz mono, exactly the chunk's 16 kHz sample range long. */
 function at16k(p: AudioPacket): Float32Array {
@@ -84,7 +86,7 @@ class Detector {
     const out = await this.model.run({
       input: f32(input, [1, CONTEXT + FRAME]),
       state: f32(this.state, [2, 1, 128]),
-      sr: i64([RATE], []),
+      sr: SR,
     });
     this.state = out.stateN.data as Float32Array;
     this.context = input.slice(FRAME);
@@ -106,7 +108,7 @@ export async function createVadStage(o: StageOptions<typeof vad>, ctx: StageCrea
   const lookahead = rule.minSilence + rule.minSpeech + rule.pad + 2 * FRAME;
   const warmup = Math.round(o.warmupSeconds * RATE);
   const model = await openStageModel(ctx, 'vad', 'silero-vad', {
-    warmup: { dims: { B: 1, N: CONTEXT + FRAME }, feeds: { sr: i64([RATE], []) } },
+    warmup: { dims: { B: 1, N: CONTEXT + FRAME }, feeds: { sr: SR } },
   });
 
   const detect = async (item: StageItem): Promise<PortPacket> => {

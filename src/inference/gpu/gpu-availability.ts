@@ -48,7 +48,8 @@ export function vulkanLoaderProblem(): string | undefined {
 }
 
 /** ONNX Runtime's reason a WebGPU session was not created, said for a user. */
-export function webgpuFailure(message: string): string {
+export function webgpuFailure(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
   const adapter = /Failed to get a WebGPU adapter: ([^\n]*)/.exec(message);
   if (adapter)
     return `no WebGPU adapter (${adapter[1].trim()}): the GPU driver's Vulkan ICD is missing or not found (VK_DRIVER_FILES); ${GPU_SETUP_HINT}`;

@@ -6,7 +6,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
-import type { TensorData, TensorDType } from '../../core/types.ts';
+import type { TensorData } from '../../core/types.ts';
 import { epochNow } from '../../runtime/compute-clock.ts';
 import { deserializeError } from '../../runtime/worker-protocol.ts';
 import type { ProviderName } from '../provider-probe.ts';
@@ -86,7 +86,8 @@ function gpuClient(): Promise<GpuClient> {
   return client;
 }
 
-type Ort = typeof import('onnxruntime-node');
+/** Tensor conversions (ort-tensors.ts), loaded with ONNX Runtime only once a GPU session is opened. */
+type Tensors = typeof import('../ort-tensors.ts');
 
 /** An ONNX Runtime session on the GPU thread, as the model layer uses one. */
 class RemoteSession implements SessionShape {
@@ -97,7 +98,7 @@ class RemoteSession implements SessionShape {
 
   constructor(
     private readonly gpu: GpuClient,
-    private readonly ort: Ort,
+    private readonly tensors: Tensors,
     private readonly key: string,
     private readonly defaultStage: string,
     shape: SessionShape,
@@ -114,18 +115,14 @@ class RemoteSession implements SessionShape {
     runOptions?: InferenceSession.RunOptions,
   ): Promise<Record<string, Tensor>> {
     const plain: Record<string, TensorData> = {};
-    for (const [name, t] of Object.entries(feeds)) {
-      plain[name] = { dtype: t.type as TensorDType, dims: [...t.dims], data: t.data as TensorData['data'] };
-    }
+    for (const [name, t] of Object.entries(feeds)) plain[name] = this.tensors.fromOrt(t);
     const stage = runOptions?.tag ?? this.defaultStage;
     const answer = await this.gpu.request({ type: 'run', key: this.key, stage, feeds: plain, sent: epochNow() });
     if (answer.type === 'failed') throw deserializeError(answer.error);
     if (answer.type !== 'ran') throw new Error(`GPU thread answered ${answer.type} to a run`);
     for (const listener of spanListeners) listener(answer.span);
     const out: Record<string, Tensor> = {};
-    for (const [name, t] of Object.entries(answer.outputs)) {
-      out[name] = new this.ort.Tensor(t.dtype as 'float32', t.data as Float32Array, t.dims as number[]);
-    }
+    for (const [name, t] of Object.entries(answer.outputs)) out[name] = this.tensors.toOrt(t);
     return out;
   }
 
@@ -142,12 +139,11 @@ export async function openOnGpuThread(
   spec: SessionSpec,
   chain: readonly ProviderName[],
 ): Promise<{ session: InferenceSession } | { reason: string }> {
-  const [gpu, ort] = await Promise.all([gpuClient(), import('onnxruntime-node')]);
+  const [gpu, tensors] = await Promise.all([gpuClient(), import('../ort-tensors.ts')]);
   const answer = await gpu.request({ type: 'open', spec, chain });
   if (answer.type === 'unavailable') return { reason: answer.reason };
   if (answer.type === 'failed') throw deserializeError(answer.error);
   if (answer.type !== 'opened') throw new Error(`GPU thread answered ${answer.type} to an open`);
-  const ortModule = ((ort as unknown as { default?: Ort }).default ?? ort) as Ort;
-  const session = new RemoteSession(gpu, ortModule, answer.key, spec.stage, answer);
+  const session = new RemoteSession(gpu, tensors, answer.key, spec.stage, answer);
   return { session: session as unknown as InferenceSession };
 }

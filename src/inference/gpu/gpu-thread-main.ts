@@ -24,7 +24,7 @@ import type { FromGpu, GpuSpan, GpuThreadData, ToGpu } from './protocol.ts';
 markGpuThread();
 useCreationLockBuffer((workerData as GpuThreadData).creationLock);
 
-type RunRequest = Extract<ToGpu, { type: 'run' }> & { port: MessagePort };
+type RunRequest = Extract<ToGpu, { type: 'run' }>;
 interface Ran {
   outputs: Record<string, TensorData>;
   span: GpuSpan;
@@ -62,10 +62,9 @@ function buffersOf(outputs: Record<string, TensorData>): ArrayBuffer[] {
 
 /** Whether every input and output has a free first axis: calls can then be stacked along it. */
 function batchable(session: InferenceSession): boolean {
-  const free = (m: InferenceSession.ValueMetadata) =>
-    m.isTensor && m.shape.length > 0 && typeof m.shape[0] !== 'number';
-  const fixedMinusOne = (m: InferenceSession.ValueMetadata) => m.isTensor && m.shape[0] === -1;
-  return [...session.inputMetadata, ...session.outputMetadata].every((m) => free(m) || fixedMinusOne(m));
+  return [...session.inputMetadata, ...session.outputMetadata].every(
+    (m) => m.isTensor && m.shape.length > 0 && (typeof m.shape[0] !== 'number' || m.shape[0] === -1),
+  );
 }
 
 async function open(port: MessagePort, message: Extract<ToGpu, { type: 'open' }>): Promise<void> {
@@ -152,7 +151,7 @@ async function runCall(session: InferenceSession, requests: RunRequest[]): Promi
   const out = await session.run(tensors);
   const end = epochNow();
   const outputs: Record<string, TensorData> = {};
-  for (const [name, t] of Object.entries(out)) outputs[name] = fromOrt(t as never);
+  for (const [name, t] of Object.entries(out)) outputs[name] = fromOrt(t);
   const span = (r: RunRequest): GpuSpan => ({
     stage: r.stage,
     start,
@@ -184,9 +183,8 @@ async function run(port: MessagePort, message: Extract<ToGpu, { type: 'run' }>):
     const error = serializeError(new Error(`no session ${message.key.slice(0, 80)} on the GPU thread`));
     return reply(port, { type: 'failed', id: message.id, error });
   }
-  const request: RunRequest = { ...message, port };
   try {
-    const [ran] = entry.batcher ? [await entry.batcher.submit(request)] : await dispatch(entry, [request]);
+    const [ran] = entry.batcher ? [await entry.batcher.submit(message)] : await dispatch(entry, [message]);
     reply(port, { type: 'ran', id: message.id, outputs: ran.outputs, span: ran.span }, buffersOf(ran.outputs));
   } catch (err) {
     reply(port, { type: 'failed', id: message.id, error: serializeError(err) });

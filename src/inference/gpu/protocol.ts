@@ -47,7 +47,7 @@ export type ToGpu =
 
 export type FromGpu =
   | ({ type: 'opened'; id: number; key: string } & SessionShape)
-  /** The provider did not load: `reason` for the log line; `error` when the model itself is at fault. */
+  /** The provider did not load: `reason` for the log line (a fault of the model itself is `failed`). */
   | { type: 'unavailable'; id: number; reason: string }
   | { type: 'failed'; id: number; error: SerializedError }
   | { type: 'ran'; id: number; outputs: Record<string, TensorData>; span: GpuSpan }
