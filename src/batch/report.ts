@@ -1,12 +1,13 @@
 /**
  * The batch report: one row per sample (status, reason, attempts, wall time, media seconds, RTF,
- * outputs) and totals (counts, media, throughput, the stage workers the batch started).
+ * outputs, the stages' warnings) and totals (counts, media, throughput, the stage workers the batch
+ * started).
  */
 import path from 'node:path';
 import { escapeHtml } from '../metrics/report-html.ts';
 import type { BatchResult, SampleOutcome } from './run-batch.ts';
 
-const COLUMNS = ['sample', 'status', 'reason', 'attempts', 'wall_s', 'media_s', 'rtf', 'outputs'] as const;
+const COLUMNS = ['sample', 'status', 'reason', 'attempts', 'wall_s', 'media_s', 'rtf', 'outputs', 'warnings'] as const;
 
 /** Wall time ÷ media time of a rendered sample (below 1: faster than real time). */
 function rtf(o: SampleOutcome): number | undefined {
@@ -72,6 +73,7 @@ export function batchReportCsv(outcomes: readonly SampleOutcome[], outDir: strin
       fixed(o.mediaSeconds, 3),
       fixed(rtf(o), 3),
       o.outputs.map((f) => path.relative(outDir, f)).join(' '),
+      (o.warnings ?? []).join(' | '),
     ].map(csvField),
   );
   return `${[COLUMNS.join(','), ...rows.map((r) => r.join(','))].join('\n')}\n`;
@@ -101,7 +103,15 @@ export function batchReportHtml(result: BatchResult, outDir: string, pipeline: s
         .map((f) => `<a href="${escapeHtml(encodeURI(f))}">${escapeHtml(f)}</a>`)
         .join('<br>');
       const wall = o.wallMs === undefined ? '' : (o.wallMs / 1000).toFixed(2);
-      const cells = [escapeHtml(o.id), o.status, escapeHtml(o.reason), o.attempts, wall, fixed(o.mediaSeconds, 2)];
+      const warnings = (o.warnings ?? []).map((w) => `<br><span class="warning">${escapeHtml(w)}</span>`).join('');
+      const cells = [
+        escapeHtml(o.id),
+        o.status,
+        escapeHtml(o.reason) + warnings,
+        o.attempts,
+        wall,
+        fixed(o.mediaSeconds, 2),
+      ];
       return `<tr class="${o.status}">${[...cells, fixed(rtf(o), 3), outputs].map((c) => `<td>${c}</td>`).join('')}</tr>`;
     })
     .join('\n');
@@ -114,7 +124,7 @@ export function batchReportHtml(result: BatchResult, outDir: string, pipeline: s
 body { font: 14px system-ui, sans-serif; margin: 24px; color: #222 }
 table { border-collapse: collapse } td, th { border: 1px solid #ccc; padding: 4px 8px; vertical-align: top; text-align: left }
 tr.failed td:nth-child(2) { color: #b00020; font-weight: 600 } tr.done td:nth-child(2) { color: #1b7f3b }
-tr.skipped td:nth-child(2) { color: #666 }
+tr.skipped td:nth-child(2) { color: #666 } .warning { color: #8a5a00 }
 </style></head><body>
 <h1>reel batch: ${escapeHtml(pipeline)}</h1>
 <p id="totals">${escapeHtml(totals)}</p>

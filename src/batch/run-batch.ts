@@ -13,6 +13,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import PQueue from 'p-queue';
 import { CancelledError } from '../core/errors.ts';
+import { warningLine } from '../core/warning-line.ts';
 import { removePartialOutputs } from '../media/atomicOutput.ts';
 import { oneLine, retryable } from './failures.ts';
 import type { PipelineGraph } from '../graph/types.ts';
@@ -71,6 +72,8 @@ export interface RenderedSample {
   mediaSeconds: number;
   /** Runs it took, where the renderer retried on its own (a queue). */
   attempts?: number;
+  /** The stages' warnings (`warning: stage "faces": no face found …`), each once. */
+  warnings?: string[];
 }
 
 export type SampleStatus = 'done' | 'skipped' | 'failed';
@@ -86,6 +89,8 @@ export interface SampleOutcome {
   /** Media the sample's outputs hold, seconds (as recorded when it was rendered). */
   mediaSeconds?: number;
   outputs: string[];
+  /** What the stages warned of while rendering it (a fallback box, a provider not the first choice). */
+  warnings?: string[];
 }
 
 export type BatchEvent =
@@ -252,7 +257,17 @@ async function renderSample(
         attempts,
         finishedAt: new Date().toISOString(),
       });
-      return { ...base, status: 'done', reason: check.reason, attempts, wallMs, mediaSeconds, outputs: files };
+      const warnings = result.warnings?.length ? { warnings: result.warnings } : {};
+      return {
+        ...base,
+        status: 'done',
+        reason: check.reason,
+        attempts,
+        wallMs,
+        mediaSeconds,
+        outputs: files,
+        ...warnings,
+      };
     } catch (err) {
       if (err instanceof CancelledError) throw err;
       if (attempt <= localRetries && retryable(err)) continue;
@@ -263,20 +278,32 @@ async function renderSample(
   }
 }
 
-/** A run's event handler that reports the seconds of media its outputs have reached, chunk by chunk. */
-export function onMediaProgress(graph: PipelineGraph, report: (seconds: number) => void): (event: RunEvent) => void {
+/**
+ * A run's event handler that reports the seconds of media its outputs have reached, chunk by
+ * chunk, and gathers the stages' warnings (each once) into `warnings`.
+ */
+export function onMediaProgress(
+  graph: PipelineGraph,
+  report: (seconds: number) => void,
+  warnings: string[] = [],
+): (event: RunEvent) => void {
   const sinks = new Set([...graph.nodes.values()].filter((n) => n.role === 'sink').map((n) => n.id));
   return (event) => {
     if (event.type === 'chunk' && sinks.has(event.stage)) report(event.chunk.end);
+    if (event.type === 'log' && event.level === 'warning') {
+      const line = warningLine(event.stage, event.line);
+      if (!warnings.includes(line)) warnings.push(line);
+    }
   };
 }
 
 /** Renders a sample in this process, on the batch's engine. */
 async function localRender(request: RenderRequest): Promise<RenderedSample> {
   const { graph, inputs, outDir, cores, engine, signal } = request;
-  const onEvent = onMediaProgress(graph, request.onProgress);
+  const warnings: string[] = [];
+  const onEvent = onMediaProgress(graph, request.onProgress, warnings);
   const result = await runPipeline(graph, { inputs, outDir, cores, engine, signal, onEvent });
-  return { files: result.files, mediaSeconds: result.metrics.mediaSeconds };
+  return { files: result.files, mediaSeconds: result.metrics.mediaSeconds, warnings };
 }
 
 /** An async iterable whose first entry is read at once (so its errors surface), then all of it. */

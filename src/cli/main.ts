@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../core/project-root.ts';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { closest } from '../config/did-you-mean.ts';
 import { EXIT, ReelError } from '../core/errors.ts';
 
 // Commands are imported when they run: `reel --help` then loads none of the runtime (rxjs, zod,
@@ -18,6 +19,16 @@ import type { RunFlags } from './commands/run.ts';
 import { processIo, type CliIo } from './io.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** An option whose value is one of `values`: the help lists them, and a typo gets a did-you-mean. */
+function choiceOption(flags: string, description: string, values: readonly string[]): Option {
+  return new Option(flags, description).choices(values).argParser((value: string) => {
+    if (values.includes(value)) return value;
+    const near = closest(value, values);
+    const listed = `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
+    throw new InvalidArgumentError(`expected ${listed}${near ? ` — did you mean "${near}"?` : ''}`);
+  });
+}
 
 function program(io: CliIo, result: { code: number }): Command {
   const run = (fn: () => Promise<number>) => async () => {
@@ -50,7 +61,7 @@ function program(io: CliIo, result: { code: number }): Command {
       .command('graph')
       .description('render a pipeline graph')
       .argument('<pipeline>', 'pipeline YAML file')
-      .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
+      .addOption(choiceOption('--format <format>', 'output format', ['mermaid', 'dot']).default('mermaid'))
       .option('-o, --output <file>', 'write to a file instead of stdout'),
   ).action((file: string, opts: { format: 'mermaid' | 'dot'; output?: string; profile?: string; set?: string[] }) =>
     run(async () => (await import('./commands/graph.ts')).graphCommand(file, opts, io))(),
@@ -66,14 +77,16 @@ function program(io: CliIo, result: { code: number }): Command {
       .option('--trace <file.json>', 'write a Chrome trace (open in Perfetto): one span per stage per chunk')
       .option('--metrics <file.json>', 'write per-stage metrics')
       .option('--cores <n>', 'cores the run may keep busy: split across stages as replicas and threads (default: all)')
-      .option(
-        '--progress <mode>',
-        'auto: a status line redrawn on a terminal, else nothing; plain: a line per chunk written; json: a JSON event per chunk (stderr)',
-        'auto',
+      .addOption(
+        choiceOption(
+          '--progress <mode>',
+          'auto: a status line redrawn on a terminal, else nothing; plain: a line per chunk written; json: a JSON event per chunk (stderr)',
+          ['auto', 'plain', 'json'],
+        ).default('auto'),
       )
       .option('--quiet', 'print only errors and the files written')
       .addOption(
-        new Option('--provider <name>', 'prefer this execution provider for every stage').choices([
+        choiceOption('--provider <name>', 'prefer this execution provider for every stage', [
           'cpu',
           'cuda',
           'tensorrt',
@@ -81,9 +94,10 @@ function program(io: CliIo, result: { code: number }): Command {
         ]),
       )
       .addOption(
-        new Option('--mode <mode>', 'pipelined (stages overlap) or sequential (baseline)')
-          .choices(['pipelined', 'sequential'])
-          .default('pipelined'),
+        choiceOption('--mode <mode>', 'pipelined (stages overlap) or sequential (baseline)', [
+          'pipelined',
+          'sequential',
+        ]).default('pipelined'),
       ),
   ).action((file: string, opts: RunFlags) =>
     run(async () => (await import('./commands/run.ts')).runCommand(file, opts, io))(),
@@ -101,10 +115,12 @@ function program(io: CliIo, result: { code: number }): Command {
       .option('--force', 'redo every sample, even those done and verified')
       .option('--queue <url>', 'render on `reel worker` processes through this Redis: redis://HOST:PORT[/DB]')
       .option('--cores <n>', 'cores the batch may keep busy, shared by its jobs (default: all)')
-      .option(
-        '--progress <mode>',
-        'auto: status redrawn in place on a terminal, else plain; plain: one line per finished sample; json: one JSON event per line',
-        'auto',
+      .addOption(
+        choiceOption(
+          '--progress <mode>',
+          'auto: status redrawn in place on a terminal, else plain; plain: one line per finished sample; json: one JSON event per line',
+          ['auto', 'plain', 'json'],
+        ).default('auto'),
       ),
   ).action((file: string, samples: string, opts: BatchFlags) =>
     run(async () => (await import('./commands/batch.ts')).batchCommand(file, samples, opts, io))(),
@@ -175,7 +191,7 @@ function program(io: CliIo, result: { code: number }): Command {
   models
     .command('build')
     .description('write the reference models (deterministic)')
-    .addOption(new Option('--scale <scale>', 'model size').choices(['tiny', 'medium']).default('tiny'))
+    .addOption(choiceOption('--scale <scale>', 'model size', ['tiny', 'medium']).default('tiny'))
     .option('--out <dir>', 'output folder (default: models/build/<scale>)')
     .action((opts: { scale: 'tiny' | 'medium'; out?: string }) =>
       run(async () => (await import('./commands/models.ts')).modelsBuildCommand(opts, io))(),

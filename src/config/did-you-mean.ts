@@ -5,10 +5,14 @@ import { distance } from 'fastest-levenshtein';
 
 /** The closest candidate, if it is close enough to be a likely typo. */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
-  // A prefix of a longer name ("hifi" for "hifigan") is a likely abbreviation.
+  // A prefix of a longer name ("hifi" for "hifigan") is a likely abbreviation; failing that, a part
+  // of one ("gpu" for "webgpu").
   const list = [...candidates];
-  const prefixed = list.filter((c) => name.length >= 3 && c.toLowerCase().startsWith(name.toLowerCase()));
+  const lower = name.toLowerCase();
+  const prefixed = list.filter((c) => name.length >= 3 && c.toLowerCase().startsWith(lower));
   if (prefixed.length === 1) return prefixed[0];
+  const containing = list.filter((c) => name.length >= 3 && c.toLowerCase().includes(lower));
+  if (prefixed.length === 0 && containing.length === 1) return containing[0];
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of list) {

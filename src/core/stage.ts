@@ -56,6 +56,8 @@ export interface ItemSpec {
   granularitySeconds?: number;
 }
 
+export type LogLevel = 'info' | 'warning';
+
 /** Facts the runtime hands a stage instance when it is created. */
 export interface StageCreateContext {
   /** The stage's id in the pipeline (the YAML key). For logs of the runtime; stages need not name themselves. */
@@ -65,7 +67,12 @@ export interface StageCreateContext {
   /** Every execution setting of the node (provider, strict, threads, TensorRT, warmup, batch, cache). */
   settings: NodeSettings;
   signal: AbortSignal;
-  log: (line: string) => void;
+  /**
+   * A line for whoever runs the pipeline. `warning` marks one that says the result is not what was
+   * asked for (a fallback box, a provider not the first choice, a truncated prompt): the CLI
+   * prefixes it with `warning:` and the stage's id, and a batch keeps it in its report.
+   */
+  log: (line: string, level?: LogLevel) => void;
   /** A folder private to this run, removed by the runtime when the run ends or is cancelled. */
   tempDir?: string;
   /**

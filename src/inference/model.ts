@@ -13,7 +13,8 @@ import type { NodeSettings } from '../core/settings.ts';
 import type { TensorData, TensorDType } from '../core/types.ts';
 import { assertContract } from './contract-check.ts';
 import type { ProviderName } from './provider-probe.ts';
-import type { SessionSpec } from './session-factory.ts';
+import type { LogLevel } from '../core/stage.ts';
+import { isFirstChoiceLine, type SessionSpec } from './session-factory.ts';
 import { SessionPool } from './session-pool.ts';
 import { fromOrt, isTensorData, toOrt, type Feed } from './ort-tensors.ts';
 
@@ -42,7 +43,7 @@ export interface OpenModelOptions {
   path: string;
   contract: ModelContract;
   settings: NodeSettings;
-  log: (line: string) => void;
+  log: (line: string, level?: LogLevel) => void;
   /**
    * Warm-up feeds: sizes for the contract's symbolic axes (`{ T: 100 }`: zeros of that shape),
    * plus any feed given outright (a length that must match, an id that must be in range). Sizes a
@@ -107,7 +108,8 @@ export async function openModel(o: OpenModelOptions): Promise<Model> {
     ...(o.settings.batch ? { batch: o.settings.batch } : {}),
   };
   const created = await SESSIONS.acquire(spec);
-  o.log(created.logLine);
+  // A stage that did not get its first choice runs, but not where it was asked to: a warning.
+  o.log(created.logLine, isFirstChoiceLine(created.logLine) ? 'info' : 'warning');
   const { session } = created;
   const inputNames = new Set(session.inputNames);
   const outputNames = new Set(session.outputNames);

@@ -149,7 +149,7 @@ export async function createSession(spec: SessionSpec): Promise<CreatedSession> 
       const fix =
         provider === 'webgpu'
           ? 'give the machine a GPU that WebGPU reaches, or set strict: false to fall back'
-          : 'install the GPU build of onnxruntime-node (ONNXRUNTIME_NODE_INSTALL=cuda12 npm install) or set strict: false to fall back';
+          : 'fetch the CUDA libraries of onnxruntime-node (ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js) or set strict: false to fall back';
       throw new ProviderError(
         `stage "${spec.stage}": provider ${provider} did not load (strict: true): ${opened.reason} — ${fix}`,
       );

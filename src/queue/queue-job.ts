@@ -33,6 +33,8 @@ export interface QueueJobResult {
   /** Files written, by pipeline output name (absolute paths). */
   files: Record<string, string[]>;
   mediaSeconds: number;
+  /** The stages' warnings while rendering it, each once (absent from workers before they were kept). */
+  warnings?: string[];
   wallMs: number;
   /** The worker that rendered it: host and pid. */
   worker: string;

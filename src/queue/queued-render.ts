@@ -83,7 +83,8 @@ export async function queueRenderer(options: QueueRendererOptions): Promise<Queu
       try {
         const result = await Promise.race([job.waitUntilFinished(events), cancelled]);
         const finished = await Job.fromId<QueueJobData, QueueJobResult>(queue, id);
-        return { files: result.files, mediaSeconds: result.mediaSeconds, attempts: finished?.attemptsStarted || 1 };
+        const { files, mediaSeconds, warnings } = result;
+        return { files, mediaSeconds, warnings, attempts: finished?.attemptsStarted || 1 };
       } catch (err) {
         if (err instanceof CancelledError) throw err;
         throw new QueuedJobError(err instanceof Error ? err.message : String(err));

@@ -114,7 +114,8 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
       throw new UnrecoverableError(oneLine(err));
     }
     const t0 = performance.now();
-    const onEvent = onMediaProgress(graph, (seconds) => void job.updateProgress({ seconds }));
+    const warnings: string[] = [];
+    const onEvent = onMediaProgress(graph, (seconds) => void job.updateProgress({ seconds }), warnings);
     try {
       const result = await runPipeline(graph, {
         inputs,
@@ -125,7 +126,8 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
         onEvent,
       });
       const files = Object.fromEntries(Object.entries(result.files).map(([k, v]) => [k, [...v]]));
-      return { files, mediaSeconds: result.metrics.mediaSeconds, wallMs: performance.now() - t0, worker: name };
+      const wallMs = performance.now() - t0;
+      return { files, mediaSeconds: result.metrics.mediaSeconds, warnings, wallMs, worker: name };
     } catch (err) {
       if (err instanceof CancelledError && drain.signal.aborted) {
         // Stopped by the drain timeout: back to the queue for another worker, not a failed attempt.

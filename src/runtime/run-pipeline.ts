@@ -9,7 +9,7 @@ import { setMaxListeners } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { CancelledError, StageError } from '../core/errors.ts';
-import { itemSpecOf } from '../core/stage.ts';
+import { itemSpecOf, type LogLevel } from '../core/stage.ts';
 import { sourceNeeds } from '../graph/source-needs.ts';
 import { startBufferReclaim } from './buffer-reclaim.ts';
 import type { GraphNode, PipelineGraph } from '../graph/types.ts';
@@ -417,7 +417,10 @@ class PipelineRun {
     const runner = this.transformRunner(id)!;
     const first = this.hostSpecs.get(id)!;
     // A replica says what the first instance said (its provider, its model): those lines once.
-    const spec: HostSpec = { ...first, log: (line) => void (this.logged.has(`${id}\n${line}`) || first.log(line)) };
+    const spec: HostSpec = {
+      ...first,
+      log: (line, level) => void (this.logged.has(`${id}\n${line}`) || first.log(line, level)),
+    };
     const { warm, recycle } = this.engineHandoff(id);
     const added = createWorkerHost(spec, warm() ?? this.spares.pop(), recycle).then(
       async (host) => {
@@ -428,7 +431,7 @@ class PipelineRun {
         // A replica that cannot start (memory, a session that fails twice) costs speed, not the run.
         const plan = this.plans.get(id)!;
         plan.replicas--;
-        spec.log(`could not add a replica: ${err instanceof Error ? err.message : String(err)}`);
+        spec.log(`could not add a replica: ${err instanceof Error ? err.message : String(err)}`, 'warning');
       },
     );
     const tracked = added.finally(() => this.growing.delete(tracked));
@@ -475,9 +478,9 @@ class PipelineRun {
     const def = node.def;
     // Sources read the inputs; sinks make the output folder, which a bad input must not leave behind.
     if (def.role !== 'transform') await inputsBound;
-    const log = (line: string) => {
+    const log = (line: string, level?: LogLevel) => {
       this.logged.add(`${node.id}\n${line}`);
-      const event: RunEvent = { type: 'log', stage: node.id, line };
+      const event: RunEvent = { type: 'log', stage: node.id, line, ...(level === 'warning' && { level }) };
       if (this.heldLogs) this.heldLogs.push(event);
       else this.options.onEvent?.(event);
     };

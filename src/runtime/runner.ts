@@ -4,7 +4,7 @@
  */
 import { EXIT, ReelError, StageError } from '../core/errors.ts';
 import { describeNonFinite, firstNonFinite } from '../core/finite.ts';
-import type { PortPacket, StageDefinition } from '../core/stage.ts';
+import type { LogLevel, PortPacket, StageDefinition } from '../core/stage.ts';
 import type { AudioPacket, ChunkInfo, Packet } from '../core/types.ts';
 import type { GraphNode } from '../graph/types.ts';
 import type { StageMetricsRecorder } from '../metrics/stage-metrics.ts';
@@ -13,7 +13,7 @@ import { hasRoom, hasRoomForPacket } from './flow-control.ts';
 import type { InputQueue } from './input-queue.ts';
 
 export type RunEvent =
-  | { type: 'log'; stage: string; line: string }
+  | { type: 'log'; stage: string; line: string; level?: LogLevel }
   /** The core budget's plan, one line: at start, and again when measured costs changed it. */
   | { type: 'budget'; line: string }
   | { type: 'chunk'; stage: string; chunk: ChunkInfo; ms: number }

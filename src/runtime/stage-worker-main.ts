@@ -10,7 +10,7 @@ import { importModule } from '../core/import-module.ts';
 import { useCreationLockBuffer } from '../inference/creation-lock.ts';
 import { onGpuSpan, useGpuPortSource } from '../inference/gpu/gpu-client.ts';
 import type { ItemData } from '../core/item.ts';
-import type { StageDefinition, TransformDefinition, TransformInstance } from '../core/stage.ts';
+import type { LogLevel, StageDefinition, TransformDefinition, TransformInstance } from '../core/stage.ts';
 import type { Packet } from '../core/types.ts';
 import { reclaimBuffersIfGrown, startBufferReclaim } from './buffer-reclaim.ts';
 import { createInstance, InstanceDriver } from './transform-host.ts';
@@ -94,7 +94,7 @@ async function start(init: WorkerInit): Promise<void> {
   await keepSessions(init.pooled === true);
   abort = new AbortController();
   const def = await loadDefinition(init);
-  const log = (line: string) => send({ type: 'log', line });
+  const log = (line: string, level?: LogLevel) => send({ type: 'log', line, level });
   instance = await createInstance(def, init.options, {
     ...init.context,
     signal: abort.signal,

@@ -6,7 +6,13 @@
  */
 import { Observable } from 'rxjs';
 import { StageItem, type ItemData } from '../core/item.ts';
-import type { PortPacket, StageCreateContext, TransformDefinition, TransformInstance } from '../core/stage.ts';
+import type {
+  LogLevel,
+  PortPacket,
+  StageCreateContext,
+  TransformDefinition,
+  TransformInstance,
+} from '../core/stage.ts';
 import type { Packet } from '../core/types.ts';
 import type { GpuSpan } from '../inference/gpu/protocol.ts';
 import { ComputeClock, type ComputeSegment } from './compute-clock.ts';
@@ -35,7 +41,7 @@ export interface HostSpec {
   def: TransformDefinition;
   options: Readonly<Record<string, unknown>>;
   context: HostContext;
-  log: (line: string) => void;
+  log: (line: string, level?: LogLevel) => void;
   /** Where the instance's `progress` reports go. */
   progress?: (done: number, total: number) => void;
   /** Resolves when the node's downstream queues have room for one more packet. */

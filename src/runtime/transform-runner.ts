@@ -288,6 +288,7 @@ export class TransformRunner implements Runner {
         type: 'log',
         stage: this.node.id,
         line: `dropped ${dropped} chunk(s): input ${ended.join(', ')} had ended`,
+        level: 'warning',
       });
     }
     return dropped > 0;

@@ -141,7 +141,7 @@ export function createWorkerHost(
       const item = current;
       current = undefined;
       if (item) item.subscriber.error(err);
-      else spec.log(`worker error outside an item: ${err.message}`);
+      else spec.log(`worker error outside an item: ${err.message}`, 'warning');
     };
     const forCurrent = (seq: number, action: (s: Subscriber<HostEvent>) => void) => {
       if (current?.seq === seq) action(current.subscriber);
@@ -170,7 +170,7 @@ export function createWorkerHost(
           fail(deserializeError(message.error));
           break;
         case 'log':
-          spec.log(message.line);
+          spec.log(message.line, message.level);
           break;
         case 'progress':
           spec.progress?.(message.done, message.total);

@@ -5,7 +5,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { ItemData } from '../core/item.ts';
 import { ReelError } from '../core/errors.ts';
-import type { PortPacket } from '../core/stage.ts';
+import type { LogLevel, PortPacket } from '../core/stage.ts';
 import type { GpuSpan } from '../inference/gpu/protocol.ts';
 import type { ComputeSegment } from './compute-clock.ts';
 import type { HostContext } from './transform-host.ts';
@@ -62,7 +62,7 @@ export type FromWorker =
   | { type: 'segment'; seq: number; segment: ComputeSegment }
   | { type: 'done'; seq: number }
   | { type: 'error'; seq?: number; error: SerializedError }
-  | { type: 'log'; line: string }
+  | { type: 'log'; line: string; level?: LogLevel }
   /** The instance's report of a long item's progress (StageCreateContext.progress). */
   | { type: 'progress'; done: number; total: number }
   | { type: 'await-room'; id: number }

@@ -101,7 +101,10 @@ export async function trackFaces(
     found.map((b) => b ?? box!),
     smoothFrames,
   );
+  const frameWord = missing.length === 1 ? 'frame' : 'frames';
   const note =
-    missing.length > 0 ? `no face found in ${missing.length} frames; using box [${box!.join(', ')}]` : undefined;
+    missing.length > 0
+      ? `no face found in ${missing.length} ${frameWord} of ${frames.length}; using the fallback box [${box!.join(', ')}]`
+      : undefined;
   return { boxes, missing, note };
 }

@@ -7,7 +7,7 @@
  * packet (a shared buffer), never copied.
  */
 import { defer } from 'rxjs';
-import type { PortPacket, StageCreateContext, TransformInstance } from '../../src/core/stage.ts';
+import type { LogLevel, PortPacket, StageCreateContext, TransformInstance } from '../../src/core/stage.ts';
 import type { StageItem } from '../../src/core/item.ts';
 import { openStageModel } from '../shared/open-model.ts';
 import type { Box } from '../shared/face-boxes.ts';
@@ -29,12 +29,12 @@ export async function detectBoxes(
   model: Detector,
   o: FaceDetectOptions,
   item: StageItem,
-  log: (line: string) => void,
+  log: (line: string, level?: LogLevel) => void,
 ): Promise<PortPacket> {
   const video = checkedFrames(item.whole.video('frames'), 'frames');
   const frames = Array.from({ length: video.frameCount }, (_, i) => frameAt(video, i));
   const track = await trackFaces(model, frames, { ...o, box: fallbackBox(o.box, video.width, video.height) });
-  if (track.note) log(track.note);
+  if (track.note) log(track.note, 'warning');
   const data = new Int32Array(4 * track.boxes.length);
   track.boxes.forEach((b, i) => data.set(b, 4 * i));
   const packet = {

@@ -91,7 +91,7 @@ export async function createAudioSource(o: AudioSourceOptions, ctx: StageCreateC
     }
     const samples = values / channels;
     const note = shortDecodeNote(file, samples / rate, info.audio?.duration ?? info.duration);
-    if (note) ctx.log(note);
+    if (note) ctx.log(note, 'warning');
     yield {
       port: 'audio',
       packet: {
@@ -118,7 +118,7 @@ export async function createAudioSource(o: AudioSourceOptions, ctx: StageCreateC
       const note = packet.chunk.last
         ? shortDecodeNote(file, samples / rate, info.audio?.duration ?? info.duration)
         : undefined;
-      if (note) ctx.log(note);
+      if (note) ctx.log(note, 'warning');
       yield { port: 'audio', packet };
     }
     if (samples === 0) throw new MediaError(file, 'decoded to no audio samples');

@@ -145,6 +145,7 @@ class Mp4Sink extends SinkOutput<Mp4Writer> {
           (this.silenceSamples > 0
             ? ` (${(this.silenceSamples / s.sampleRate).toFixed(3)} s of silence added after the audio ended)`
             : ''),
+        'warning',
       );
     }
   }

@@ -82,7 +82,7 @@ export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateC
     const note = info.isImage
       ? undefined
       : shortDecodeNote(file, frames / plan.fps, info.video?.duration ?? info.duration);
-    if (note) ctx.log(note);
+    if (note) ctx.log(note, 'warning');
     // Shared memory: every consumer (face-detect and Wav2Lip, each in its worker) reads the same
     // frames, where an ArrayBuffer would be copied for all but one of them. Nothing writes to them.
     const data = new Uint8Array(new SharedArrayBuffer(frames * frameBytes));
@@ -110,7 +110,7 @@ export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateC
     const rest = chunker.end();
     if (chunker.framesReceived === 0) throw new MediaError(file, 'decoded to no video frames');
     const note = shortDecodeNote(file, chunker.framesReceived / plan.fps, info.video?.duration ?? info.duration);
-    if (note) ctx.log(note);
+    if (note) ctx.log(note, 'warning');
     for (const packet of rest) yield { port: 'frames', packet };
   }
 

@@ -54,7 +54,10 @@ export async function createTextEncoderStage(
     }
     if (encoded.truncatedTokens > 0 && !toldTruncation) {
       toldTruncation = true;
-      ctx.log(`prompt truncated to ${options.maxTokens} tokens; ${encoded.truncatedTokens} token(s) dropped`);
+      ctx.log(
+        `prompt truncated to ${options.maxTokens} tokens; ${encoded.truncatedTokens} token(s) dropped`,
+        'warning',
+      );
     }
     const packet: TensorPacket = {
       kind: 'tensor',

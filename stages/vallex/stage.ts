@@ -13,7 +13,7 @@ import { MANIFESTS } from '../../models/manifests/index.ts';
 import { InputError } from '../../src/core/errors.ts';
 import type { StageItem } from '../../src/core/item.ts';
 import { paced } from '../../src/core/paced.ts';
-import type { PortPacket, StageCreateContext, TransformInstance } from '../../src/core/stage.ts';
+import type { LogLevel, PortPacket, StageCreateContext, TransformInstance } from '../../src/core/stage.ts';
 import { resample } from '../../src/dsp/index.ts';
 import { monoSamples } from '../shared/audio-window.ts';
 import { FrameQueue } from '../shared/frame-queue.ts';
@@ -52,10 +52,10 @@ function promptOf(item: StageItem, o: VallexStageOptions): VallexPrompt {
 async function openModels(ctx: StageCreateContext): Promise<{ ar: Model; nar: Model; codec: Model }> {
   // Three sessions on one provider chain would say the same thing three times: say it once.
   const said = new Set<string>();
-  const log = (line: string) => {
+  const log = (line: string, level?: LogLevel) => {
     if (said.has(line)) return;
     said.add(line);
-    ctx.log(line);
+    ctx.log(line, level);
   };
   const onceCtx = { ...ctx, log };
   const opened: Model[] = [];

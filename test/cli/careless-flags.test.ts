@@ -41,6 +41,16 @@ describe('careless command lines', () => {
       ['bench', 'pipelines/voice-convert.yaml', '--input', `audio=${VOICE}`, '--mode', 'sequental'],
       '--mode sequental: expected pipelined and/or sequential — did you mean "sequential"?',
     ],
+    [
+      'run --mode misspelt: the suggestion comes from the values of the flag',
+      ['run', 'pipelines/voice-convert.yaml', '--mode', 'sequental'],
+      `error: option '--mode <mode>' argument 'sequental' is invalid. expected pipelined or sequential — did you mean "sequential"?\n(run "reel --help" for usage)`,
+    ],
+    [
+      'run --provider gpu: a part of a value is enough to point at it',
+      ['run', 'pipelines/voice-convert.yaml', '--provider', 'gpu'],
+      `error: option '--provider <name>' argument 'gpu' is invalid. expected cpu, cuda, tensorrt or webgpu — did you mean "webgpu"?\n(run "reel --help" for usage)`,
+    ],
     ['schema -o a folder', ['schema', '-o', dir], `-o ${dir}: is a folder — give the path of a new or regular file`],
     [
       'schema -o into a missing folder',

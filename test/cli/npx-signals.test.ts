@@ -2,13 +2,22 @@
  * `npx reel …` stopped as a process manager stops it — SIGTERM to the npx process, which exits at
  * once without passing the signal on — stops the run too: no output appears, the lock goes.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loopClip } from '../../src/media/loop-clip.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
+
+describe('npx reel, as the README runs it', () => {
+  it('prints no npm warning: the project sets no config that npm does not know', () => {
+    const r = spawnSync('npx', ['reel', '--version'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^reel \d+\.\d+\.\d+/);
+    expect(r.stderr).not.toMatch(/npm warn/i);
+  });
+});
 
 describe('npx reel under a signal', () => {
   it('SIGTERM to npx stops the run it started: nothing is written', async () => {

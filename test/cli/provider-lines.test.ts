@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { providerLineFilter } from '../../src/cli/provider-lines.ts';
+import { warningLine } from '../../src/core/warning-line.ts';
 
 const reasons =
   'not tensorrt: libonnxruntime_providers_tensorrt.so not installed; not webgpu: no Vulkan loader (libvulkan.so.1 not found): install a Vulkan loader';
@@ -21,9 +22,7 @@ describe('provider lines of a run', () => {
     const other = 'stage "lipsync": provider cpu (not cuda: libonnxruntime_providers_cuda.so not installed)';
     expect(filter(other)).toBe(other);
     // Not a provider line at all: passed through.
-    expect(filter('no face found in 1 frames; using box [51, 31, 205, 243]')).toBe(
-      'no face found in 1 frames; using box [51, 31, 205, 243]',
-    );
+    expect(filter('prompt embeddings from cache (/tmp/c)')).toBe('prompt embeddings from cache (/tmp/c)');
   });
 
   it('prints every line whole with --verbose', () => {
@@ -41,5 +40,13 @@ describe('provider lines of a run', () => {
     expect(filter(b)).toBe(
       'stage "b": provider webgpu (on the GPU thread, the CPU standing in: REEL_GPU_STAND_IN) (not cuda: as for stage "a")',
     );
+  });
+
+  it('prefixes a warning and names its stage once', () => {
+    expect(warningLine('faces', 'no face found in 1 frame of 1; using the fallback box [1, 2, 3, 4]')).toBe(
+      'warning: stage "faces": no face found in 1 frame of 1; using the fallback box [1, 2, 3, 4]',
+    );
+    const fallback = 'stage "content": provider cpu (not webgpu: no WebGPU adapter)';
+    expect(warningLine('content', fallback)).toBe(`warning: ${fallback}`);
   });
 });

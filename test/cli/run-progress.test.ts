@@ -134,8 +134,10 @@ describe('reel run --progress', () => {
   });
 
   it('refuses an unknown mode before anything runs', async () => {
-    const r = await run('/tmp/reel-progress-never', '--progress', 'bar');
+    const r = await run('/tmp/reel-progress-never', '--progress', 'jsn');
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('--progress bar: expected auto, plain or json');
+    expect(r.stderr.split('\n')[0]).toBe(
+      `error: option '--progress <mode>' argument 'jsn' is invalid. expected auto, plain or json — did you mean "json"?`,
+    );
   });
 });

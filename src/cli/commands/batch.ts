@@ -54,8 +54,6 @@ export async function batchCommand(file: string, samples: string, flags: BatchFl
   // On a queue, --jobs is how many samples wait on it at once; the workers decide what runs.
   const autoJobs = target ? QUEUED_AT_ONCE : batchJobs(cores ?? availableParallelism());
   const jobs = parseJobs(flags.jobs, autoJobs);
-  if (!['auto', 'plain', 'json'].includes(flags.progress))
-    throw new UsageError(`--progress ${flags.progress}: expected auto, plain or json`);
   const place = await stat(samples).catch(() => undefined);
   if (!place) throw new UsageError(`${samples}: no such folder or manifest — give the folder of samples`);
   const out = await stat(flags.out).catch(() => undefined);
@@ -134,7 +132,8 @@ function outcomeLine(o: SampleOutcome): string {
   if (o.status === 'skipped') return `skip  ${o.id} (already done, outputs verified) ${files}`;
   const retried = o.attempts > 1 ? `, ${o.attempts} attempts` : '';
   const media = o.mediaSeconds ? ` (${o.mediaSeconds.toFixed(1)} s of media)` : '';
-  return `done  ${o.id} in ${((o.wallMs ?? 0) / 1000).toFixed(2)} s${media}${retried} → ${files}`;
+  const warnings = (o.warnings ?? []).map((w) => `\n      ${w}`).join('');
+  return `done  ${o.id} in ${((o.wallMs ?? 0) / 1000).toFixed(2)} s${media}${retried} → ${files}${warnings}`;
 }
 
 /** A path as the user would type it: relative below the working folder, absolute elsewhere. */

@@ -37,7 +37,7 @@ export async function doctorCommand(io: CliIo): Promise<number> {
   const gpuMissing = providers.some((p) => (p.provider === 'cuda' || p.provider === 'tensorrt') && !p.ok);
   if (gpuMissing) {
     io.out(
-      'GPU providers need ONNX Runtime GPU libraries: ONNXRUNTIME_NODE_INSTALL=cuda12 npm install (on a machine that can reach their download host).',
+      'CUDA and TensorRT need the CUDA libraries of onnxruntime-node: ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js (on a machine that can reach NuGet).',
     );
   }
   const essential =

@@ -18,6 +18,7 @@ import { truncatedWavError } from '../../media/wav-truncation.ts';
 import type { GraphNode, PipelineGraph } from '../../graph/types.ts';
 import type { RunMetrics } from '../../metrics/stage-metrics.ts';
 import { abortOnSignals, runPipeline, writeMetrics, writeTrace, type ExecutionMode } from '../../runtime/index.ts';
+import { warningLine } from '../../core/warning-line.ts';
 import { providerLineFilter } from '../provider-lines.ts';
 import { runProgress, type ProgressMode } from '../run-progress.ts';
 import type { CliIo } from '../io.ts';
@@ -82,7 +83,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
         if (event.type !== 'log') return;
         // Which provider each stage got is news only when it was not the first choice.
         const line = providerLine(event.line);
-        if (line !== undefined) say(line);
+        if (line !== undefined) say(event.level === 'warning' ? warningLine(event.stage, line) : line);
       },
     });
     progress.stop();
@@ -159,9 +160,7 @@ export function runSummary(metrics: RunMetrics): string {
 
 /** What `--progress` and `--quiet` ask for, on this output. */
 function progressMode(flags: RunFlags, io: CliIo): ProgressMode {
-  const mode = flags.progress ?? 'auto';
-  if (!['auto', 'plain', 'json'].includes(mode))
-    throw new UsageError(`--progress ${mode}: expected auto, plain or json`);
+  const mode = flags.progress ?? 'auto'; // one of auto, plain, json: the CLI parser checked it
   if (flags.quiet) return 'none';
   if (mode !== 'auto') return mode as ProgressMode;
   // Redrawn in place only where a person watches: both streams on a terminal.

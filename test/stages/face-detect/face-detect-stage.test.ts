@@ -90,7 +90,9 @@ describe('face-detect stage', () => {
 
   it('uses the fixed box where no face is found, saying so once; fails naming the frame without one', async () => {
     const { logs, packets } = await detect('face-and-blank', { box: [10, 20, 110, 140], smoothFrames: 1 });
-    expect(logs.filter((l) => l.includes('no face found in 1 frames; using box [10, 20, 110, 140]'))).toHaveLength(1);
+    expect(
+      logs.filter((l) => l.includes('no face found in 1 frame of 3; using the fallback box [10, 20, 110, 140]')),
+    ).toHaveLength(1);
     expect(Array.from(packets[0].tensor.data.subarray(4, 8) as Int32Array)).toEqual([10, 20, 110, 140]);
     await expect(detect('face-and-blank')).rejects.toThrow(/no face found in 1 of 3 frames \(frames 1\)/);
   });

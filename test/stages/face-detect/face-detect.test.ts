@@ -124,7 +124,7 @@ describe('real detector', () => {
       box: [100, 100, 200, 220],
     });
     expect(track.missing).toEqual([3]);
-    expect(track.note).toBe('no face found in 1 frames; using box [100, 100, 200, 220]');
+    expect(track.note).toBe('no face found in 1 frame of 6; using the fallback box [100, 100, 200, 220]');
     expect(track.boxes).toHaveLength(6);
     const padded = singles.map((b) => padBox(b, { top: 0, bottom: 10, left: 0, right: 0 }, 640, 480));
     const series = [...padded.slice(0, 3), [100, 100, 200, 220] as Box, ...padded.slice(3)];
