@@ -15,6 +15,7 @@ import { EXIT, ReelError } from '../core/errors.ts';
 import type { BatchFlags } from './commands/batch.ts';
 import type { WorkerFlags } from './commands/worker.ts';
 import type { BenchFlags } from './commands/bench.ts';
+import type { CacheCleanFlags } from './commands/cache.ts';
 import type { RunFlags } from './commands/run.ts';
 import { processIo, type CliIo } from './io.ts';
 
@@ -45,7 +46,8 @@ function program(io: CliIo, result: { code: number }): Command {
   const pipelineFlags = (cmd: Command) =>
     cmd
       .option('--profile <names>', 'apply named override sets declared under profiles: (fast,gpu: each in turn)')
-      .option('--set <key=value>', 'override any YAML value, e.g. stages.dit.options.steps=24 (repeatable)', collect);
+      .option('--set <key=value>', 'override any YAML value, e.g. stages.dit.options.steps=24 (repeatable)', collect)
+      .option('--kinds <module>', 'a module of stage kinds of your own, for use: by name (repeatable)', collect);
 
   pipelineFlags(
     root
@@ -170,8 +172,9 @@ function program(io: CliIo, result: { code: number }): Command {
     .command('kinds')
     .description('list the stage kinds; with KIND: its ports, models, item and every option with default and range')
     .argument('[kind]', 'a stage kind, e.g. wav2lip')
-    .action((kind: string | undefined) =>
-      run(async () => (await import('./commands/kinds.ts')).kindsCommand(kind, io))(),
+    .option('--kinds <module>', 'list the kinds of this module of your own too (repeatable)', collect)
+    .action((kind: string | undefined, opts: { kinds?: string[] }) =>
+      run(async () => (await import('./commands/kinds.ts')).kindsCommand(kind, io, opts.kinds))(),
     );
 
   root
@@ -201,6 +204,37 @@ function program(io: CliIo, result: { code: number }): Command {
     .description("print an ONNX model's inputs, outputs, opset, parameters and size")
     .argument('<model>', 'ONNX file')
     .action((file: string) => run(async () => (await import('./commands/models.ts')).modelsInspectCommand(file, io))());
+
+  const cache = root
+    .command('cache')
+    .description('the disk cache of computed tensors (prompt embeddings): size, cap, cleaning')
+    .addHelpText(
+      'after',
+      '\nThe folder: $REEL_CACHE_DIR, else $XDG_CACHE_HOME/reel, else ~/.cache/reel. Its cap: REEL_CACHE_MAX\n' +
+        '(bytes or 500M, 2G; default 2G; 0 turns the cache off); past it the least recently used entries go.\n\n' +
+        'Examples:\n  reel cache ls\n  reel cache clean --older-than 7d\n  reel cache clean --max-size 500M',
+    );
+  cache
+    .command('ls')
+    .description('print the cache folder, its entries and size, the cap, and the oldest and newest use')
+    .option('--json', 'one JSON object instead of text')
+    .action((opts: { json?: boolean }) =>
+      run(async () => (await import('./commands/cache.ts')).cacheLsCommand(opts, io))(),
+    );
+  cache
+    .command('clean')
+    .description('remove cache entries (all by default) and the fan-out folders left empty')
+    .option('--older-than <duration>', 'only entries unused for this long: 90s, 30m, 12h, 7d, 2w')
+    .option('--max-size <size>', 'remove the least recently used until at most this is left: 500M, 1G, bytes')
+    .option('--json', 'print what was removed as one JSON object')
+    .addHelpText(
+      'after',
+      '\nRefuses (exit 2) a folder that is /, the home folder, or holds anything but its fan-out folders.\n\n' +
+        'Examples:\n  reel cache clean\n  reel cache clean --older-than 7d --max-size 1G',
+    )
+    .action((opts: CacheCleanFlags) =>
+      run(async () => (await import('./commands/cache.ts')).cacheCleanCommand(opts, io))(),
+    );
 
   return root;
 }

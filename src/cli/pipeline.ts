@@ -17,9 +17,14 @@ export const BUILTIN_REGISTRY: StageRegistry = {
   sinkFor: SINK_KIND_FOR_OUTPUT,
 };
 
-export async function loadGraph(file: string, options: LoadOptions = {}): Promise<BuiltGraph> {
+export interface GraphOptions extends LoadOptions {
+  /** `--kinds FILE` modules of stage kinds (relative to the working folder). */
+  kinds?: readonly string[];
+}
+
+export async function loadGraph(file: string, options: GraphOptions = {}): Promise<BuiltGraph> {
   const loaded = await loadPipeline(file, options);
-  const own = await loadModuleKinds(loaded);
+  const own = await loadModuleKinds(loaded, STAGE_KINDS, options.kinds);
   return buildGraph(loaded, {
     registry: Object.keys(own).length ? { ...BUILTIN_REGISTRY, kinds: { ...STAGE_KINDS, ...own } } : BUILTIN_REGISTRY,
     // Stage kinds name their families from models/manifests (checked by test/stages/kinds.test.ts).

@@ -57,14 +57,15 @@ export function runEtaMs(view: RunProgressView, now = performance.now()): number
 }
 
 /** The status line: `reel run: 12.0 of 60.0 s of media (20%), chunk 3, RTF 0.41, 4.9 s, ETA 19.6 s`. */
-export function runStatusLine(view: RunProgressView, now = performance.now()): string {
+export function runStatusLine(view: RunProgressView, now = performance.now(), label = 'reel run'): string {
   const elapsed = now - view.startedAt;
+  if (view.chunks === 0 && !view.step) return `${label}: starting, ${clock(elapsed)}`;
   const of = view.total === undefined ? '' : ` of ${view.total.toFixed(1)}`;
   const share = view.total ? ` (${Math.min(100, Math.round((view.seconds / view.total) * 100))}%)` : '';
   const rtf = view.seconds > 0 ? `, RTF ${(elapsed / 1000 / view.seconds).toFixed(2)}` : '';
   const eta = runEtaMs(view, now);
   const step = view.step ? `, ${view.step.stage} step ${view.step.done}/${view.step.total}` : '';
-  return `reel run: ${view.seconds.toFixed(1)}${of} s of media${share}, chunk ${view.chunks}${step}${rtf}, ${clock(elapsed)}${eta === undefined ? '' : `, ETA ${clock(eta)}`}`;
+  return `${label}: ${view.seconds.toFixed(1)}${of} s of media${share}, chunk ${view.chunks}${step}${rtf}, ${clock(elapsed)}${eta === undefined ? '' : `, ETA ${clock(eta)}`}`;
 }
 
 export interface RunProgress {

@@ -211,6 +211,12 @@ export const PipelineFile = z
     chunking: Chunking.optional(),
     defaults: Defaults.optional(),
     profiles: z.record(z.string(), Profile).optional(),
+    kinds: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        'Modules of stage kinds of your own, relative to this file: every transform each exports (defineTransform) is a kind that use: names. reel kinds --kinds FILE lists them.',
+      ),
   })
   .describe('A reel pipeline.');
 

@@ -17,8 +17,11 @@ export interface QueueJobData {
   version: 1;
   /** The sample's id in its batch (its output folder's name). */
   sample: string;
-  /** How to build the pipeline: its file (absolute, on shared storage), profile and overrides. */
-  pipeline: { file: string; profile?: string; set: string[] };
+  /**
+   * How to build the pipeline: its file (absolute, on shared storage), profile, overrides and the
+   * `--kinds` modules of stage kinds (absolute; absent from batches before they were kept).
+   */
+  pipeline: { file: string; profile?: string; set: string[]; kinds?: string[] };
   /** The pipeline as it must run (see contentFingerprint). */
   contentHash: string;
   /** Each model file's sha256, by `stage.slot`, to name the one that differs. */

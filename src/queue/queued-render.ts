@@ -27,7 +27,7 @@ export interface QueueRendererOptions {
   /** Runs of a job after a runtime failure (the queue's attempts are retries + 1). */
   retries: number;
   /** How the graphs were built, for the workers to build the same. */
-  pipeline: { file: string; profile?: string; set: readonly string[] };
+  pipeline: { file: string; profile?: string; set: readonly string[]; kinds?: string[] };
 }
 
 export interface QueueRenderer {

@@ -4,6 +4,7 @@
  * prints one JSON event per chunk when asked, and only the files written with --quiet.
  */
 import { describe, expect, it } from 'vitest';
+import { applyChildEvent } from '../../src/cli/bench-progress.ts';
 import { applyRunEvent, runEtaMs, runStatusLine, type RunProgressView } from '../../src/cli/run-progress.ts';
 import type { ChunkInfo } from '../../src/core/types.ts';
 import { spawnSync } from 'node:child_process';
@@ -44,13 +45,24 @@ describe('run progress view', () => {
     expect(applyRunEvent(view, new Set(), { type: 'step', stage: 'denoiser', done: 12, total: 50 }, 600)).toBe(true);
     expect(runStatusLine(view, 600)).toBe('reel run: 0.0 s of media, chunk 0, denoiser step 12/50, 0.6 s');
     applyRunEvent(view, new Set(), { type: 'step', stage: 'denoiser', done: 50, total: 50 }, 900);
-    expect(runStatusLine(view, 900)).toBe('reel run: 0.0 s of media, chunk 0, 0.9 s');
+    expect(runStatusLine(view, 900)).toBe('reel run: starting, 0.9 s');
   });
 
   it('says no total and no ETA when the clip length is unknown (a TTS decides it)', () => {
     const view: RunProgressView = { startedAt: 0, seconds: 0, chunks: 0 };
     applyRunEvent(view, new Set(['speech']), { type: 'chunk', stage: 'speech', chunk: chunk(0, 0, 4), ms: 1 }, 2000);
     expect(runStatusLine(view, 2000)).toBe('reel run: 4.0 s of media, chunk 1, RTF 0.50, 2.0 s');
+  });
+
+  it('reel bench draws its child run from the --progress json events of that run, under its own label', () => {
+    const view: RunProgressView = { startedAt: 0, seconds: 0, chunks: 0 };
+    expect(applyChildEvent(view, 'warning: stage "a": provider cpu (not cuda: x)', 100)).toBe(false);
+    expect(applyChildEvent(view, '{"type":"progress","seconds":5,"total":20,"chunks":1}', 1000)).toBe(true);
+    expect(applyChildEvent(view, '{"type":"progress","seconds":10,"total":20,"chunks":2}', 1500)).toBe(true);
+    expect(applyChildEvent(view, '{"type":"progr', 1600)).toBe(false); // a cut line is not an event
+    expect(runStatusLine(view, 1500, 'reel bench: run 2/4, 20 s pipelined #1')).toBe(
+      'reel bench: run 2/4, 20 s pipelined #1: 10.0 of 20.0 s of media (50%), chunk 2, RTF 0.15, 1.5 s, ETA 1.0 s',
+    );
   });
 });
 

@@ -32,6 +32,8 @@ export interface BatchFlags {
   force?: boolean;
   cores?: string;
   set?: string[];
+  /** `--kinds FILE`: modules of stage kinds of the user's own. */
+  kinds?: string[];
   profile?: string;
   progress: string;
   queue?: string;
@@ -58,7 +60,7 @@ export async function batchCommand(file: string, samples: string, flags: BatchFl
   if (!place) throw new UsageError(`${samples}: no such folder or manifest — give the folder of samples`);
   const out = await stat(flags.out).catch(() => undefined);
   if (out && !out.isDirectory()) throw new UsageError(`--out ${flags.out}: is a file, not a folder`);
-  const { graph } = await loadGraph(file, { profile: flags.profile, set: flags.set });
+  const { graph } = await loadGraph(file, { profile: flags.profile, set: flags.set, kinds: flags.kinds });
   const outDir = path.resolve(flags.out);
   if (target) await assertReachable(target);
   const queued =
@@ -66,7 +68,12 @@ export async function batchCommand(file: string, samples: string, flags: BatchFl
     (await queueRenderer({
       target,
       retries,
-      pipeline: { file: path.resolve(file), profile: flags.profile, set: flags.set ?? [] },
+      pipeline: {
+        file: path.resolve(file),
+        profile: flags.profile,
+        set: flags.set ?? [],
+        ...(flags.kinds && { kinds: flags.kinds.map((k) => path.resolve(k)) }),
+      },
     }));
 
   const json = flags.progress === 'json';
@@ -96,7 +103,13 @@ export async function batchCommand(file: string, samples: string, flags: BatchFl
       graphFor: async (job) =>
         job.set.length === 0
           ? graph
-          : (await loadGraph(file, { profile: flags.profile, set: [...(flags.set ?? []), ...job.set] })).graph,
+          : (
+              await loadGraph(file, {
+                profile: flags.profile,
+                set: [...(flags.set ?? []), ...job.set],
+                kinds: flags.kinds,
+              })
+            ).graph,
       checkInputs: (g, job) => bindInputFiles(g, job.inputs),
       pipelineHash: (g) => {
         // One graph serves every job without overrides: its models are stat'ed once, not per sample.

@@ -8,6 +8,7 @@
  * The output files' folders are checked before the first run, so a typo does not cost the bench.
  */
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { constants } from 'node:fs';
 import { access, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,6 +22,7 @@ import type { RunMetrics } from '../../metrics/stage-metrics.ts';
 import type { TraceEvent } from '../../metrics/trace.ts';
 import type { PipelineGraph } from '../../graph/types.ts';
 import { suggestion } from '../../config/did-you-mean.ts';
+import { benchProgress, type BenchProgress } from '../bench-progress.ts';
 import type { CliIo } from '../io.ts';
 import { writePlanIssues } from '../write-plan.ts';
 import { loadGraph } from '../pipeline.ts';
@@ -34,6 +36,8 @@ export interface BenchFlags {
   csv?: string;
   html?: string;
   set?: string[];
+  /** `--kinds FILE`: modules of stage kinds of the user's own. */
+  kinds?: string[];
   profile?: string;
   cores?: string;
 }
@@ -91,7 +95,7 @@ export async function benchCommand(file: string, flags: BenchFlags, io: CliIo): 
   parseCores(flags.cores); // a wrong --cores is a usage error now, not in every child run
   if (flags.csv) await checkOutputFile('--csv', flags.csv);
   if (flags.html) await checkOutputFile('--html', flags.html);
-  const { graph } = await loadGraph(file, { profile: flags.profile, set: flags.set });
+  const { graph } = await loadGraph(file, { profile: flags.profile, set: flags.set, kinds: flags.kinds });
   const inputs = await bindInputs(graph, flags.input ?? []);
   // The reports are written at the end: what they would replace is refused now, before any run.
   const reports = [
@@ -102,6 +106,9 @@ export async function benchCommand(file: string, flags: BenchFlags, io: CliIo): 
   if (clashes.length > 0) throw new ConfigError(clashes);
   const work = await mkdtemp(path.join(os.tmpdir(), 'reel-bench-'));
   const runs: BenchRun[] = [];
+  const count = clipLengths.length * modes.length * repeat;
+  // Redrawn in place only where a person watches: both streams on a terminal.
+  const progress = benchProgress(Boolean(io.terminal && process.stderr.isTTY));
   try {
     for (const seconds of clipLengths) {
       const bound: Record<string, string> = {};
@@ -117,16 +124,20 @@ export async function benchCommand(file: string, flags: BenchFlags, io: CliIo): 
       }
       for (const mode of modes) {
         for (let r = 1; r <= repeat; r++) {
-          const run = await runOnce(file, flags, bound, mode, path.join(work, `${seconds}-${mode}-${r}`));
+          progress.start(`run ${runs.length + 1}/${count}, ${seconds} s ${mode} #${r}`);
+          const run = await runOnce(file, flags, bound, mode, path.join(work, `${seconds}-${mode}-${r}`), progress);
           runs.push({ clipSeconds: seconds, mode, repeat: r, ...run });
           const row = benchRows([runs.at(-1)!])[0];
-          io.out(
-            `${String(seconds).padStart(6)} s  ${mode.padEnd(10)} #${r}  wall ${row.wall_s} s (start-up ${row.startup_s} s)  RTF ${row.rtf}  peak RSS ${row.peak_rss_mib} MiB`,
+          progress.row(() =>
+            io.out(
+              `${String(seconds).padStart(6)} s  ${mode.padEnd(10)} #${r}  wall ${row.wall_s} s (start-up ${row.startup_s} s)  RTF ${row.rtf}  peak RSS ${row.peak_rss_mib} MiB`,
+            ),
           );
         }
       }
     }
   } finally {
+    progress.stop();
     await rm(work, { recursive: true, force: true });
   }
   if (flags.csv) {
@@ -171,6 +182,7 @@ async function runOnce(
   inputs: Record<string, string>,
   mode: string,
   dir: string,
+  progress: BenchProgress,
 ): Promise<{ metrics: RunMetrics; trace: TraceEvent[] }> {
   const metricsFile = `${dir}.metrics.json`;
   const traceFile = `${dir}.trace.json`;
@@ -189,23 +201,23 @@ async function runOnce(
     ...Object.entries(inputs).flatMap(([k, v]) => ['--input', `${k}=${v}`]),
     ...(flags.profile ? ['--profile', flags.profile] : []),
     ...(flags.set ?? []).flatMap((s) => ['--set', s]),
+    ...(flags.kinds ?? []).flatMap((k) => ['--kinds', path.resolve(k)]),
     ...(flags.cores ? ['--cores', flags.cores] : []),
+    '--progress',
+    'json',
   ];
   const stderr: string[] = [];
   const code = await new Promise<number>((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => stderr.push(s));
+    // The run's progress events feed the status line; its other lines are kept for a failure.
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      if (!progress.childLine(line)) stderr.push(line);
+    });
     child.on('error', reject);
     child.on('close', (c) => resolve(c ?? 1));
   });
   if (code !== 0) {
-    const last =
-      stderr
-        .join('')
-        .trim()
-        .split('\n')
-        .filter((l) => !/provider/.test(l))
-        .pop() ?? `exit ${code}`;
+    const last = stderr.filter((l) => l.trim() && !/provider/.test(l)).pop() ?? `exit ${code}`;
     throw new ReelError(`bench run (${mode}) failed: ${last}`);
   }
   const metrics = JSON.parse(await readFile(metricsFile, 'utf8')) as RunMetrics;

@@ -9,7 +9,7 @@ import { loadGraph } from '../pipeline.ts';
 
 export async function graphCommand(
   file: string,
-  opts: { format: GraphFormat; output?: string; profile?: string; set?: string[] },
+  opts: { format: GraphFormat; output?: string; profile?: string; set?: string[]; kinds?: string[] },
   io: CliIo,
 ): Promise<number> {
   const { graph, notes } = await loadGraph(file, opts);

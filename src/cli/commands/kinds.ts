@@ -9,6 +9,7 @@ import { suggestion } from '../../config/did-you-mean.ts';
 import { UsageError } from '../../core/errors.ts';
 import { itemSpecOf, type PortSpec, type StageDefinition } from '../../core/stage.ts';
 import type { CliIo } from '../io.ts';
+import { commandLineKinds } from '../module-kinds.ts';
 import { BUILTIN_REGISTRY } from '../pipeline.ts';
 
 interface OptionSchema {
@@ -22,11 +23,20 @@ interface OptionSchema {
   anyOf?: OptionSchema[];
 }
 
-export function kindsCommand(kind: string | undefined, io: CliIo): number {
-  const kinds = BUILTIN_REGISTRY.kinds;
+export async function kindsCommand(
+  kind: string | undefined,
+  io: CliIo,
+  modules: readonly string[] = [],
+): Promise<number> {
+  const builtIn = BUILTIN_REGISTRY.kinds;
+  const own = modules.length ? await commandLineKinds(modules, builtIn) : {};
+  const kinds = { ...builtIn, ...own };
   if (kind === undefined) {
     const width = Math.max(...Object.keys(kinds).map((k) => k.length));
-    for (const def of Object.values(kinds)) io.out(`${def.kind.padEnd(width)}  ${def.role.padEnd(9)}  ${def.summary}`);
+    for (const def of Object.values(kinds)) {
+      const mine = Object.hasOwn(own, def.kind) ? ` (${def.module})` : '';
+      io.out(`${def.kind.padEnd(width)}  ${def.role.padEnd(9)}  ${def.summary}${mine}`);
+    }
     io.out('(reel kinds KIND: its ports, models and options)');
     return 0;
   }

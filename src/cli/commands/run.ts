@@ -29,6 +29,8 @@ export interface RunFlags {
   input?: string[];
   out?: string;
   set?: string[];
+  /** `--kinds FILE`: modules of stage kinds of the user's own. */
+  kinds?: string[];
   profile?: string;
   trace?: string;
   metrics?: string;
@@ -42,7 +44,7 @@ export interface RunFlags {
 }
 
 export async function runCommand(file: string, flags: RunFlags, io: CliIo): Promise<number> {
-  const { graph, notes } = await loadGraph(file, { profile: flags.profile, set: flags.set });
+  const { graph, notes } = await loadGraph(file, { profile: flags.profile, set: flags.set, kinds: flags.kinds });
   // Notes (pruned branches) are for `validate`; a run mentions them only when asked.
   if (io.verbose) for (const note of notes) io.err(`note: ${formatIssue(note)}`);
   const cores = parseCores(flags.cores);

@@ -7,7 +7,7 @@ import { loadGraph } from '../pipeline.ts';
 
 export async function validateCommand(
   file: string,
-  opts: { profile?: string; set?: string[] },
+  opts: { profile?: string; set?: string[]; kinds?: string[] },
   io: CliIo,
 ): Promise<number> {
   const { graph, notes } = await loadGraph(file, opts);

@@ -49,7 +49,7 @@ export async function workerCommand(flags: WorkerFlags, io: CliIo): Promise<numb
       pipelinesDir: flags.pipelines === undefined ? undefined : path.resolve(flags.pipelines),
       stop: signals.signal,
       lockMs: process.env.REEL_QUEUE_LOCK_MS ? Number(process.env.REEL_QUEUE_LOCK_MS) : undefined,
-      loadGraph: async (p) => (await loadGraph(p.file, { profile: p.profile, set: p.set })).graph,
+      loadGraph: async (p) => (await loadGraph(p.file, { profile: p.profile, set: p.set, kinds: p.kinds })).graph,
       checkInputs: bindInputFiles,
       log: (line) => io.out(line),
     });
