@@ -19,11 +19,12 @@
  * A claimant that died mid-takeover is passed over by claiming the next `<n>`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { link, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { EXIT, ReelError } from '../core/errors.ts';
 import { BATCH_STATE_DIR, syncFolder } from './journal.ts';
+import { makeOutputFolder } from './output-folder.ts';
 
 /** Another live `reel batch` holds the output folder (or one on another host may). Exit 2: nothing ran. */
 export class BatchLockedError extends ReelError {
@@ -63,7 +64,7 @@ const CLAIM_WAIT = { attempts: 100, ms: 20 };
 
 export async function lockOutputFolder(outDir: string, command: 'batch' | 'run' = 'batch'): Promise<OutputFolderLock> {
   const dir = join(outDir, BATCH_STATE_DIR);
-  await mkdir(dir, { recursive: true });
+  await makeOutputFolder(dir, outDir);
   const lockPath = join(dir, 'lock');
   const me = { command, ...(await describeMe()) };
   const mine = `${JSON.stringify(me)}\n`;

@@ -9,7 +9,6 @@
  * and sessions start once for the batch, and each clip gets fresh stage instances on them.
  * `--jobs N` runs N samples at once, each with its share of the cores.
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import PQueue from 'p-queue';
 import { CancelledError } from '../core/errors.ts';
@@ -22,6 +21,7 @@ import { runPipeline } from '../runtime/run-pipeline.ts';
 import { type EngineStats, StageEngine } from '../runtime/stage-engine.ts';
 import { BatchJournal, type CheckResult, fingerprintFiles, type SampleRecord } from './journal.ts';
 import { lockOutputFolder } from './lock.ts';
+import { makeOutputFolder } from './output-folder.ts';
 import { listSamples, type PipelineInputSpec, type SampleJob } from './samples.ts';
 
 export interface BatchOptions {
@@ -128,7 +128,7 @@ export async function runBatch(graph: PipelineGraph, options: BatchOptions): Pro
   // cannot be read at all (a missing column, a file of the wrong kind) leaves no output folder.
   const listing = peeked(listSamples(options.samples, pipelineInputs(graph)));
   await listing.first;
-  await mkdir(options.outDir, { recursive: true });
+  await makeOutputFolder(options.outDir);
   const lock = await lockOutputFolder(options.outDir);
   await removePartialOutputs(options.outDir, true);
   const journal = await BatchJournal.open(options.outDir);

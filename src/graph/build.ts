@@ -5,6 +5,7 @@
  * reported together; notes go back to the caller to print.
  */
 import { fileProblem } from '../config/file-problem.ts';
+import { onnxModelProblem } from '../onnx/model-file-problem.ts';
 import type { LoadedPipeline } from '../config/load.ts';
 import { ConfigError, type Issue } from '../core/errors.ts';
 import { itemSpecOf } from '../core/stage.ts';
@@ -160,7 +161,7 @@ export function chunkingSpec(c: LoadedPipeline['doc']['chunking']): ChunkingSpec
   };
 }
 
-/** Named model files must exist and be non-empty files; reference models are built on demand. */
+/** Named model files must exist and read as ONNX models (checked without loading them); reference models are built on demand. */
 async function checkModelFiles(models: readonly ModelBinding[], loaded: LoadedPipeline): Promise<Issue[]> {
   const issues: Issue[] = [];
   await Promise.all(
@@ -168,13 +169,23 @@ async function checkModelFiles(models: readonly ModelBinding[], loaded: LoadedPi
       .filter((m) => m.explicit)
       .map(async (m) => {
         const location = loaded.locations.value(m.keyPath);
+        const what = `stage "${m.node}" model${m.multiSlot ? ` "${m.slot}"` : ''} file`;
         const problem = await fileProblem(m.file);
         if (problem) {
           issues.push({
             location,
-            message: `stage "${m.node}" model${m.multiSlot ? ` "${m.slot}"` : ''} file: ${problem}: ${m.file} — paths are relative to the pipeline file; omit "model" to use the bundled reference model`,
+            message: `${what}: ${problem}: ${m.file} — paths are relative to the pipeline file; omit "model" to use the bundled reference model`,
           });
+          return;
         }
+        const damaged = await onnxModelProblem(m.file).catch(
+          (err: NodeJS.ErrnoException) => `cannot read (${err.code})`,
+        );
+        if (damaged)
+          issues.push({
+            location,
+            message: `${what} ${m.file}: ${damaged} — export the model again (torch.onnx.export) or omit "model" to use the bundled reference model`,
+          });
       }),
   );
   return issues;

@@ -5,7 +5,9 @@
  */
 import { MediaError } from '../core/errors.ts';
 import { FfmpegRun, failed, runError } from './ffmpegProcess.ts';
+import { ffmpegReason } from './ffmpegReason.ts';
 import { checkInputFile, ffmpegUrl } from './mediaPath.ts';
+import { isIsoMedia, mp4Truncation, truncatedMp4Error } from './mp4-truncation.ts';
 import { wavTruncation, type WavTruncation } from './wav-truncation.ts';
 
 export interface AudioStreamInfo {
@@ -96,7 +98,8 @@ function toStream(s: RawStream): AudioStreamInfo | VideoStreamInfo | undefined {
       duration,
     };
   }
-  if (s.codec_type === 'video' && !s.disposition?.attached_pic) {
+  // A picture without a size is one ffprobe could not decode (a text file named .png): no stream.
+  if (s.codec_type === 'video' && !s.disposition?.attached_pic && (s.width ?? 0) > 0 && (s.height ?? 0) > 0) {
     const fps = rate(s.avg_frame_rate) ?? rate(s.r_frame_rate) ?? 0;
     const counted = s.nb_frames === undefined ? NaN : Number(s.nb_frames);
     const frameCount =
@@ -133,14 +136,22 @@ export async function probe(file: string): Promise<MediaInfo> {
   const format = raw.format?.format_name ?? 'unknown';
   const streams = (raw.streams ?? []).map(toStream).filter((s) => s !== undefined);
   if (streams.length === 0) {
-    throw new MediaError(file, 'not a media file ffmpeg can read: it has no audio or video stream', {
-      ffmpegReason: run.stderrLines().at(-1),
-    });
+    const sizeless = raw.streams?.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+    throw new MediaError(
+      file,
+      sizeless
+        ? `not a picture ffmpeg can read (or it is corrupt): its ${sizeless.codec_name ?? 'video'} stream has no size — check that this is the file you meant`
+        : 'not a media file ffmpeg can read: it has no audio or video stream',
+      { ffmpegReason: ffmpegReason(run.stderrLines(), [url]) },
+    );
   }
   const audio = streams.find((s): s is AudioStreamInfo => s.kind === 'audio');
   const video = streams.find((s): s is VideoStreamInfo => s.kind === 'video');
   const isImage = IMAGE_FORMAT.test(format) && !audio && video !== undefined;
   const truncated = format === 'wav' ? await wavTruncation(file) : undefined;
+  // A cut MP4 fails to decode anyway ("partial file"); said here, it is refused before any work.
+  const cut = isIsoMedia(format) ? await mp4Truncation(file) : undefined;
+  if (cut) throw truncatedMp4Error(file, cut);
   return {
     file,
     format,

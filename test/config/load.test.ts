@@ -52,7 +52,8 @@ describe('loadPipeline', () => {
   it('resolves model paths against the pipeline folder, not the working directory', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'reel-models-'));
     await mkdir(path.join(dir, 'my models'));
-    await writeFile(path.join(dir, 'my models', 'voc.onnx'), 'not checked at validate time beyond existing');
+    // The least that reads as an ONNX model at validate time: ir_version 8 and an empty graph.
+    await writeFile(path.join(dir, 'my models', 'voc.onnx'), Buffer.from([0x08, 0x08, 0x3a, 0x00]));
     const yaml = (await import('node:fs'))
       .readFileSync(BASE, 'utf8')
       .replace('use: hifigan', 'use: hifigan\n    model: my models/voc.onnx');
