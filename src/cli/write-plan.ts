@@ -3,9 +3,11 @@
  * `--trace`/`--metrics` (and `reel bench`'s reports) are written to a temp file renamed onto the
  * path, which would replace a device node, a symlink, a folder's place, an input of the run or
  * one of its outputs without a word; each of those is refused here, exit 2, naming the flag and
- * the fix. An output of the pipeline that would land on one of its inputs is refused the same way.
+ * the fix — as is a file whose folder is missing or cannot be written, which would fail only after
+ * the work. An output of the pipeline that would land on one of its inputs is refused the same way.
  */
-import { lstat, realpath } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Issue } from '../core/errors.ts';
 
@@ -25,6 +27,19 @@ async function notAFile(file: string): Promise<string | undefined> {
   if (s.isFIFO()) return 'a pipe';
   if (s.isSocket()) return 'a socket';
   return 'not a regular file';
+}
+
+/** Why a file cannot be made in `dir`, with the fix; undefined when it can. */
+async function folderProblem(dir: string): Promise<string | undefined> {
+  const s = await stat(dir).catch(() => undefined);
+  if (!s?.isDirectory()) return `folder ${dir} does not exist — create it first`;
+  const code = await access(dir, constants.W_OK).then(
+    () => undefined,
+    (err: NodeJS.ErrnoException) => err.code ?? 'EACCES',
+  );
+  if (code === 'EROFS') return `folder ${dir} is on a read-only file system — give a path elsewhere`;
+  if (code) return `folder ${dir} is not writable (${code}) — give a path elsewhere`;
+  return undefined;
 }
 
 /** The path as the file system resolves it (its folder's real path, for a file yet to be made). */
@@ -49,6 +64,8 @@ export async function writePlanIssues(
   for (const { what, file } of extras) {
     const kind = await notAFile(file);
     if (kind) issues.push({ message: `${what} ${file}: is ${kind} — give the path of a new or regular file` });
+    const folder = await folderProblem(path.dirname(path.resolve(file)));
+    if (folder) issues.push({ message: `${what} ${file}: ${folder}` });
   }
   const taken = new Map<string, string>();
   for (const [name, file] of Object.entries(inputs)) taken.set(await canonical(file), `input "${name}" of this run`);

@@ -105,12 +105,13 @@ describe('reel bench', () => {
       missing,
     ]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe(`--html ${missing}: folder ${path.dirname(missing)} does not exist`);
+    expect(r.stderr.trim()).toBe(`--html ${missing}: folder ${path.dirname(missing)} does not exist — create it first`);
     expect(r.stdout).toBe('');
     const folder = await mkdtemp(path.join(os.tmpdir(), 'reel-bench-test-'));
-    const asFolder = await runCli(['bench', 'pipelines/voice-convert.yaml', '--csv', folder]);
+    const voice = 'audio=samples/talking-head/short/voice.wav';
+    const asFolder = await runCli(['bench', 'pipelines/voice-convert.yaml', '--input', voice, '--csv', folder]);
     expect(asFolder.code).toBe(2);
-    expect(asFolder.stderr.trim()).toBe(`--csv ${folder}: is a folder, expected a file path`);
+    expect(asFolder.stderr.trim()).toBe(`--csv ${folder}: is a folder — give the path of a new or regular file`);
   });
 
   it('refuses a bad clip length list with exit 2', async () => {

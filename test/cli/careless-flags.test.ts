@@ -51,6 +51,11 @@ describe('careless command lines', () => {
       ['run', 'pipelines/voice-convert.yaml', '--provider', 'gpu'],
       `error: option '--provider <name>' argument 'gpu' is invalid. expected cpu, cuda, tensorrt or webgpu — did you mean "webgpu"?\n(run "reel --help" for usage)`,
     ],
+    [
+      'graph -o into a missing folder: refused before anything is drawn',
+      ['graph', 'pipelines/text-to-video.yaml', '-o', path.join(dir, 'no', 'g.md')],
+      `-o ${path.join(dir, 'no', 'g.md')}: folder ${path.join(dir, 'no')} does not exist — create it first`,
+    ],
     ['schema -o a folder', ['schema', '-o', dir], `-o ${dir}: is a folder — give the path of a new or regular file`],
     [
       'schema -o into a missing folder',

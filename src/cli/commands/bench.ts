@@ -9,8 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { constants } from 'node:fs';
-import { access, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../core/project-root.ts';
@@ -93,8 +92,6 @@ export async function benchCommand(file: string, flags: BenchFlags, io: CliIo): 
   if (!Number.isInteger(repeat) || repeat < 1)
     throw new UsageError(`--repeat ${flags.repeat}: expected a whole number ≥ 1`);
   parseCores(flags.cores); // a wrong --cores is a usage error now, not in every child run
-  if (flags.csv) await checkOutputFile('--csv', flags.csv);
-  if (flags.html) await checkOutputFile('--html', flags.html);
   const { graph } = await loadGraph(file, { profile: flags.profile, set: flags.set, kinds: flags.kinds });
   const inputs = await bindInputs(graph, flags.input ?? []);
   // The reports are written at the end: what they would replace is refused now, before any run.
@@ -150,20 +147,6 @@ export async function benchCommand(file: string, flags: BenchFlags, io: CliIo): 
     io.out(`wrote ${path.resolve(flags.html)}`);
   }
   return 0;
-}
-
-/** A file the bench will write at the end: its folder must exist and be writable, and it must not be a folder. */
-async function checkOutputFile(flag: string, file: string): Promise<void> {
-  const folder = path.dirname(path.resolve(file));
-  const info = await stat(folder).catch(() => undefined);
-  if (!info?.isDirectory()) throw new UsageError(`${flag} ${file}: folder ${folder} does not exist`);
-  const writable = await access(folder, constants.W_OK).then(
-    () => true,
-    () => false,
-  );
-  if (!writable) throw new UsageError(`${flag} ${file}: folder ${folder} is not writable`);
-  if ((await stat(file).catch(() => undefined))?.isDirectory())
-    throw new UsageError(`${flag} ${file}: is a folder, expected a file path`);
 }
 
 /** The providers the model stages ask for, in preference order: `cpu`, or per stage where they differ. */

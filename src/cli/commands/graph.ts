@@ -2,10 +2,11 @@
  * `reel graph <pipeline.yaml> [--format mermaid|dot] [-o FILE]`.
  */
 import { writeFile } from 'node:fs/promises';
-import { formatIssue, UsageError } from '../../core/errors.ts';
+import { ConfigError, formatIssue } from '../../core/errors.ts';
 import { renderGraph, type GraphFormat } from '../../graph/render.ts';
 import type { CliIo } from '../io.ts';
 import { loadGraph } from '../pipeline.ts';
+import { writePlanIssues } from '../write-plan.ts';
 
 export async function graphCommand(
   file: string,
@@ -16,11 +17,9 @@ export async function graphCommand(
   for (const note of notes) io.err(`note: ${formatIssue(note)}`);
   const text = renderGraph(graph, opts.format);
   if (opts.output) {
-    await writeFile(opts.output, text).catch((err: NodeJS.ErrnoException) => {
-      throw new UsageError(
-        `-o ${opts.output}: cannot write (${err.code ?? err.message}) — check that its folder exists`,
-      );
-    });
+    const issues = await writePlanIssues([{ what: '-o', file: opts.output }], [], {});
+    if (issues.length > 0) throw new ConfigError(issues);
+    await writeFile(opts.output, text);
     io.err(`wrote ${opts.output}`);
   } else {
     io.out(text);

@@ -288,15 +288,6 @@ async function checkOutputPlaces(flags: RunFlags, graph: PipelineGraph): Promise
         message: `--out ${flags.out}: is a file, not a folder — give a folder (it is created if missing)`,
       });
   }
-  for (const [flag, file] of [
-    ['--trace', flags.trace],
-    ['--metrics', flags.metrics],
-  ] as const) {
-    if (!file) continue;
-    const dir = path.dirname(path.resolve(file));
-    const s = await stat(dir).catch(() => undefined);
-    if (!s?.isDirectory()) issues.push({ message: `${flag} ${file}: folder ${dir} does not exist — create it first` });
-  }
   const pairs = (flags.input ?? []).map(splitInputFlag);
   const inputs = Object.fromEntries(pairs.filter((pair) => pair !== undefined));
   const extras = (['trace', 'metrics'] as const).flatMap((key) =>

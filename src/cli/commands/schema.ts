@@ -1,8 +1,7 @@
 /**
  * `reel schema`: the JSON Schema of the pipeline format (for yaml-language-server modelines).
  */
-import { stat, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { ConfigError } from '../../core/errors.ts';
 import { pipelineJsonSchema } from '../../config/json-schema.ts';
 import type { CliIo } from '../io.ts';
@@ -18,9 +17,6 @@ export async function schemaCommand(opts: { output?: string }, io: CliIo): Promi
   const text = pipelineSchemaText();
   if (opts.output) {
     const issues = await writePlanIssues([{ what: '-o', file: opts.output }], [], {});
-    const dir = path.dirname(path.resolve(opts.output));
-    if (!(await stat(dir).catch(() => undefined))?.isDirectory())
-      issues.push({ message: `-o ${opts.output}: folder ${dir} does not exist — create it first` });
     if (issues.length > 0) throw new ConfigError(issues);
     await writeFile(opts.output, text);
   } else io.out(text);
