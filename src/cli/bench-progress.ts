@@ -23,6 +23,7 @@ export function applyChildEvent(view: RunProgressView, line: string, now = perfo
   let event: { type?: string; seconds?: number; total?: number | null; chunks?: number } & {
     stage?: string;
     done?: number;
+    of?: string;
   };
   try {
     event = JSON.parse(line);
@@ -37,8 +38,11 @@ export function applyChildEvent(view: RunProgressView, line: string, now = perfo
     return true;
   }
   if (event.type === 'step' && typeof event.done === 'number' && typeof event.total === 'number') {
+    const of = typeof event.of === 'string' ? { of: event.of } : {};
     view.step =
-      event.done < event.total ? { stage: String(event.stage), done: event.done, total: event.total } : undefined;
+      event.done < event.total
+        ? { stage: String(event.stage), done: event.done, total: event.total, ...of }
+        : undefined;
     return true;
   }
   return false;

@@ -22,7 +22,7 @@ export interface RunProgressView {
   /** Chunks the outputs have written. */
   chunks: number;
   /** The latest step a stage reported of a long item (a denoising loop), while it is not finished. */
-  step?: { stage: string; done: number; total: number };
+  step?: { stage: string; done: number; total: number; of?: string };
   /** When the outputs wrote their first chunk, and how far it reached: the pace is measured from there, past start-up. */
   first?: { at: number; seconds: number };
 }
@@ -36,7 +36,10 @@ export function applyRunEvent(
 ): boolean {
   if (event.type === 'length') view.total = event.seconds;
   if (event.type === 'step') {
-    view.step = event.done < event.total ? { stage: event.stage, done: event.done, total: event.total } : undefined;
+    view.step =
+      event.done < event.total
+        ? { stage: event.stage, done: event.done, total: event.total, ...(event.of && { of: event.of }) }
+        : undefined;
     return true;
   }
   if (event.type !== 'chunk' || !sinks.has(event.stage)) return false;
@@ -64,7 +67,9 @@ export function runStatusLine(view: RunProgressView, now = performance.now(), la
   const share = view.total ? ` (${Math.min(100, Math.round((view.seconds / view.total) * 100))}%)` : '';
   const rtf = view.seconds > 0 ? `, RTF ${(elapsed / 1000 / view.seconds).toFixed(2)}` : '';
   const eta = runEtaMs(view, now);
-  const step = view.step ? `, ${view.step.stage} step ${view.step.done}/${view.step.total}` : '';
+  const step = view.step
+    ? `, ${view.step.stage} step ${view.step.done}/${view.step.total}${view.step.of ? ` of ${view.step.of}` : ''}`
+    : '';
   return `${label}: ${view.seconds.toFixed(1)}${of} s of media${share}, chunk ${view.chunks}${step}${rtf}, ${clock(elapsed)}${eta === undefined ? '' : `, ETA ${clock(eta)}`}`;
 }
 
@@ -96,7 +101,9 @@ export function runProgress(
         if (!applyRunEvent(view, sinks, event)) return;
         if (mode === 'plain') write(runStatusLine(view));
         else if (event.type === 'step')
-          write(JSON.stringify({ type: 'step', stage: event.stage, done: event.done, total: event.total }));
+          write(
+            JSON.stringify({ type: 'step', stage: event.stage, done: event.done, total: event.total, of: event.of }),
+          );
         else
           write(
             JSON.stringify({ type: 'progress', seconds: view.seconds, total: view.total ?? null, chunks: view.chunks }),

@@ -83,9 +83,11 @@ export interface StageCreateContext {
   outputRoom: () => Promise<void>;
   /**
    * Reports how far a long item has come (a denoising loop: step `done` of `total`), for `reel
-   * run`'s progress. Optional: a stage may never call it; the runtime may not provide it.
+   * run`'s progress and the trace (a span per step, between two reports: report 0 as the loop
+   * starts). `of` names what the steps are of when there are several loops (`window 2 of 3`).
+   * Optional: a stage may never call it; the runtime may not provide it.
    */
-  progress?: (done: number, total: number) => void;
+  progress?: (done: number, total: number, of?: string) => void;
   /** Sources: the file bound to the node's pipeline input (`--input NAME=PATH`). */
   inputPath?: string;
   /** The pipeline's chunking: sources cut on its grid, generating stages emit on it. */

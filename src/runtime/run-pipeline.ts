@@ -413,6 +413,21 @@ class PipelineRun {
     await Promise.all(this.spares.splice(0).map(endStageWorker));
   }
 
+  /**
+   * A stage's step reports (a denoising loop): each a `step` run event, and each step a span on the
+   * stage's steps track, from the report before it (report 0 opens a loop).
+   */
+  private stepReporter(id: string): NonNullable<HostSpec['progress']> {
+    let since: number | undefined;
+    return (done, total, of) => {
+      const now = performance.now();
+      if (done > 0 && since !== undefined)
+        this.trace.span(`${id} steps`, `step ${done}/${total}${of ? ` (${of})` : ''}`, since, now, { step: done, of });
+      since = now;
+      this.options.onEvent?.({ type: 'step', stage: id, done, total, ...(of && { of }) });
+    };
+  }
+
   private addReplica(id: string): void {
     const runner = this.transformRunner(id)!;
     const first = this.hostSpecs.get(id)!;
@@ -505,7 +520,7 @@ class PipelineRun {
       options: node.options,
       context: { ...context, settings: this.instanceSettings(node) },
       log,
-      progress: (done, total) => this.options.onEvent?.({ type: 'step', stage: node.id, done, total }),
+      progress: this.stepReporter(node.id),
       outputRoom: () => runner.awaitRoom(),
       shared: (packet) => (this.env.fanout.get(packet) ?? 1) > 1,
       startAbort: this.startAbort.signal,

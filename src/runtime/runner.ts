@@ -18,7 +18,7 @@ export type RunEvent =
   | { type: 'budget'; line: string }
   | { type: 'chunk'; stage: string; chunk: ChunkInfo; ms: number }
   /** A stage's report of a long item's progress: step `done` of `total` (a denoising loop). */
-  | { type: 'step'; stage: string; done: number; total: number }
+  | { type: 'step'; stage: string; done: number; total: number; of?: string }
   /** The clip's length, seconds, once the sources that chunk it know it (before the first chunk). */
   | { type: 'length'; seconds: number };
 

@@ -99,7 +99,7 @@ async function start(init: WorkerInit): Promise<void> {
     ...init.context,
     signal: abort.signal,
     log,
-    progress: (done, total) => send({ type: 'progress', done, total }),
+    progress: (done, total, of) => send({ type: 'progress', done, total, of }),
     outputRoom: driver.room,
   });
   send({ type: 'ready' });

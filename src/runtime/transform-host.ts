@@ -43,7 +43,7 @@ export interface HostSpec {
   context: HostContext;
   log: (line: string, level?: LogLevel) => void;
   /** Where the instance's `progress` reports go. */
-  progress?: (done: number, total: number) => void;
+  progress?: (done: number, total: number, of?: string) => void;
   /** Resolves when the node's downstream queues have room for one more packet. */
   outputRoom: () => Promise<void>;
   /** Whether a packet is also held by another consumer (so it must be copied, not moved). */

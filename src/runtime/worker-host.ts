@@ -173,7 +173,7 @@ export function createWorkerHost(
           spec.log(message.line, message.level);
           break;
         case 'progress':
-          spec.progress?.(message.done, message.total);
+          spec.progress?.(message.done, message.total, message.of);
           break;
         case 'await-room': {
           const id = message.id;

@@ -64,7 +64,7 @@ export type FromWorker =
   | { type: 'error'; seq?: number; error: SerializedError }
   | { type: 'log'; line: string; level?: LogLevel }
   /** The instance's report of a long item's progress (StageCreateContext.progress). */
-  | { type: 'progress'; done: number; total: number }
+  | { type: 'progress'; done: number; total: number; of?: string }
   | { type: 'await-room'; id: number }
   /** The worker's first GPU session asks for a port to the GPU thread (which the main thread owns). */
   | { type: 'gpu-port' }

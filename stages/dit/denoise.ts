@@ -1,9 +1,9 @@
 /**
  * The DiT stage's denoising loop: seeded Gaussian latents [1, f, 16, h, w] (scaled by the
- * scheduler's init sigma, 1 for DDIM), then for each timestep one run of the transformer on
- * [uncond, cond] (the batch of 2 in a single run, as diffusers' pipeline_cogvideox does), guidance,
- * and a scheduler step. Without guidance (guidance ≤ 1, or a batch-1 embedding) the DiT runs on
- * the prompt row alone.
+ * sampler's init sigma, 1 but for Euler), then for each timestep one run of the transformer on the
+ * sampler's model input, [uncond, cond] (the batch of 2 in a single run, as diffusers'
+ * pipeline_cogvideox does), guidance, and a sampler step (sampler.ts). Without guidance
+ * (guidance ≤ 1, or a batch-1 embedding) the DiT runs on the prompt row alone.
  *
  * Feeds follow the `dit` manifest: `hidden_states` [B, f, 16, h, w] f32, `encoder_hidden_states`
  * [B, L, D] f32, `timestep` [B] int64 → `sample` (the v- or ε-prediction).
@@ -14,12 +14,12 @@ import type { Model } from '../../src/inference/model.ts';
 import { latentDims } from '../shared/latent-geometry.ts';
 import { gaussianNoise } from '../shared/seeded-noise.ts';
 import { f32 } from '../shared/tensors.ts';
-import { createScheduler } from './ddim-scheduler.ts';
 import { combineGuidance, guidanceScaleAt, usesGuidance } from './guidance.ts';
 import type { DitOptions } from './index.ts';
+import { createSampler } from './sampler.ts';
 
-/** The loop reads every `dit` option. */
-export type DenoiseOptions = DitOptions;
+/** The loop reads every `dit` option but the windows' (a window is one run of the loop). */
+export type DenoiseOptions = Omit<DitOptions, 'windowLatentFrames' | 'overlapLatentFrames'>;
 
 /** What the loop needs of the transformer: its named run, and its file for messages. */
 export type DitModel = Pick<Model, 'run' | 'path'>;
@@ -33,7 +33,7 @@ export interface DenoiseProgress {
   guidanceScale: number;
   /** Wall time of this step's DiT run, ms. */
   runMs: number;
-  /** Wall time of the whole step (run + guidance + scheduler), ms. */
+  /** Wall time of the whole step (run + guidance + sampler step), ms. */
   stepMs: number;
 }
 
@@ -41,7 +41,16 @@ export interface DenoiseHooks {
   onStep?: (progress: DenoiseProgress) => void;
   /** Checked between steps; an aborted signal ends the loop with a CancelledError. */
   signal?: AbortSignal;
+  /**
+   * Called before each step's transformer run with the step's latents (in the sampler's space,
+   * before its scaleModelInput), which it may change in place: a window holds its overlap to
+   * known latents here, re-noised to the step's level by `addNoise` (the run's Sampler.addNoise:
+   * the sample for a clean `original` and unit `noise` at step `step`'s noise level).
+   */
+  beforeStep?: (step: number, latents: Float32Array, addNoise: AddNoise) => void;
 }
+
+export type AddNoise = (original: Float32Array, noise: Float32Array, step: number) => Float32Array;
 
 /** The seeded initial noise for a video size: [1, f, 16, h, w]. */
 export function initialLatents(options: Pick<DenoiseOptions, 'seed' | 'frames' | 'width' | 'height'>): TensorData {
@@ -72,9 +81,12 @@ export async function denoiseLatents(
   hooks: DenoiseHooks = {},
 ): Promise<TensorData> {
   checkEmbeddings(embeddings);
-  const scheduler = createScheduler(options.scheduler, { steps: options.steps, snrShiftScale: options.snrShiftScale });
+  // One sampler per run: a multistep sampler keeps its own history.
+  const sampler = createSampler(options.scheduler, { steps: options.steps, snrShiftScale: options.snrShiftScale });
   const { dims, data: noise } = initialLatents(options);
-  let latents = noise as Float32Array;
+  const sigma = sampler.initNoiseSigma;
+  let latents = sigma === 1 ? (noise as Float32Array) : (noise as Float32Array).map((x) => x * sigma);
+  const addNoise: AddNoise = sampler.addNoise;
 
   const guided = usesGuidance(options.guidance) && embeddings.dims[0] === 2;
   const [, L, D] = embeddings.dims;
@@ -87,14 +99,16 @@ export async function denoiseLatents(
   const textFeed = f32(text, [batch, L, D]);
   const latentDimsB = [batch, ...dims.slice(1)];
 
-  for (const [step, timestep] of scheduler.timesteps.entries()) {
+  for (const [step, timestep] of sampler.timesteps.entries()) {
     if (hooks.signal?.aborted)
       throw new CancelledError(`denoising cancelled before step ${step + 1} of ${options.steps}`);
     const stepStart = performance.now();
-    const hidden = guided ? new Float32Array(2 * latents.length) : latents;
+    hooks.beforeStep?.(step, latents, addNoise);
+    const input = sampler.scaleModelInput(latents, step);
+    const hidden = guided ? new Float32Array(2 * input.length) : input;
     if (guided) {
-      hidden.set(latents, 0);
-      hidden.set(latents, latents.length);
+      hidden.set(input, 0);
+      hidden.set(input, input.length);
     }
     const { sample } = await transformer.run({
       hidden_states: f32(hidden, latentDimsB),
@@ -109,11 +123,11 @@ export async function denoiseLatents(
       );
     }
     const guidanceScale = guided
-      ? guidanceScaleAt(options.guidance, options.dynamicGuidance, timestep, scheduler.trainSteps)
+      ? guidanceScaleAt(options.guidance, options.dynamicGuidance, timestep, sampler.trainSteps)
       : 1;
     const predicted = sample.data as Float32Array;
     const prediction = guided ? combineGuidance(predicted, guidanceScale) : predicted;
-    latents = scheduler.step(prediction, timestep, latents).prevSample;
+    latents = sampler.step(prediction, step, latents).prevSample;
     hooks.onStep?.({
       step,
       steps: options.steps,

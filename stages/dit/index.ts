@@ -1,7 +1,8 @@
 /**
  * DiT denoiser (CogVideoX-style): a scheduler loop over `steps` with classifier-free guidance.
  * Each step runs the transformer on [uncond, cond] latents and combines them with the (dynamic)
- * guidance scale; the CogVideoX DDIM scheduler uses v-prediction, zero-SNR and snr_shift_scale.
+ * guidance scale. Every sampler (sampler.ts) but `ddim` uses CogVideoX's v-prediction schedule,
+ * with zero-SNR and snr_shift_scale.
  */
 import { z } from 'zod';
 import { defineTransform } from '../../src/core/stage.ts';
@@ -10,13 +11,18 @@ export const ditOptions = z.strictObject({
   steps: z.number().int().min(1).max(1000).default(50).describe('Denoising steps. Default 50.'),
   guidance: z.number().min(0).max(30).default(6).describe('Classifier-free guidance scale (1 = off). Default 6.'),
   dynamicGuidance: z.boolean().default(true).describe('Cosine-ramped guidance per step (CogVideoX). Default true.'),
-  scheduler: z.enum(['cogvideox-ddim', 'ddim']).default('cogvideox-ddim').describe('Sampler. Default cogvideox-ddim.'),
+  scheduler: z
+    .enum(['cogvideox-ddim', 'ddim', 'dpm-solver++', 'euler'])
+    .default('cogvideox-ddim')
+    .describe(
+      'Sampler. cogvideox-ddim: deterministic DDIM with the CogVideoX schedule (v-prediction, SNR shift, zero-terminal SNR, trailing timesteps), as CogVideoXDDIMScheduler. ddim: DDIM for ε-prediction models (no SNR shift, no zero-SNR rescale). dpm-solver++: DPM-Solver++(2M), deterministic second-order multistep, CogVideoX schedule. euler: Euler on the probability-flow ODE in σ-space (EulerDiscreteScheduler), CogVideoX schedule. Default cogvideox-ddim.',
+    ),
   snrShiftScale: z
     .number()
     .positive()
     .max(10)
     .default(3)
-    .describe('SNR shift of the noise schedule (3.0 for CogVideoX-2B). Default 3.'),
+    .describe('SNR shift of the noise schedule (3.0 for CogVideoX-2B; not used by ddim). Default 3.'),
   seed: z.number().int().min(0).default(42).describe('Seed of the initial noise. Default 42.'),
   frames: z
     .number()
@@ -44,6 +50,24 @@ export const ditOptions = z.strictObject({
     .multipleOf(16)
     .default(480)
     .describe('Video height, pixels (multiple of 16). Default 480.'),
+  windowLatentFrames: z
+    .number()
+    .int()
+    .min(2)
+    .max(257)
+    .default(13)
+    .describe(
+      'Latent frames the model denoises at once, frames (13 = 49 video frames for CogVideoX-2B). A longer video is made window after window. Default 13.',
+    ),
+  overlapLatentFrames: z
+    .number()
+    .int()
+    .min(1)
+    .max(128)
+    .default(4)
+    .describe(
+      'Latent frames a window shares with the one before: held to its final latents while denoising, blended across the seam, frames. Less than windowLatentFrames. Default 4.',
+    ),
 });
 
 export type DitOptions = z.infer<typeof ditOptions>;

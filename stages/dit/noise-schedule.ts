@@ -12,6 +12,9 @@
  *         self.alphas_cumprod = rescale_zero_terminal_snr(self.alphas_cumprod)
  *
  * Note the order: the SNR shift comes first, then the zero-terminal-SNR rescale.
+ *
+ * Also here: the inference timesteps ("trailing" spacing, shared by every sampler of the stage)
+ * and the terminal ᾱ that σ-parameterised samplers substitute for the zero-SNR end.
  */
 
 export interface NoiseScheduleConfig {
@@ -71,4 +74,58 @@ export function alphasCumprod(config: NoiseScheduleConfig = {}): Float64Array {
   const s = config.snrShiftScale ?? 1;
   if (s !== 1) ac = ac.map((a) => a / (s + (1 - s) * a));
   return config.rescaleZeroTerminalSnr ? rescaleZeroTerminalSnr(ac) : ac;
+}
+
+/** The CogVideoX schedule: scaled_linear 0.00085–0.012, the SNR shift, then the zero-terminal-SNR rescale. */
+export function cogvideoxAlphasCumprod(trainSteps: number, snrShiftScale: number): Float64Array {
+  return alphasCumprod({
+    trainSteps,
+    betaStart: 0.00085,
+    betaEnd: 0.012,
+    betaSchedule: 'scaled_linear',
+    snrShiftScale,
+    rescaleZeroTerminalSnr: true,
+  });
+}
+
+/**
+ * What diffusers' σ-parameterised schedulers (DPMSolverMultistepScheduler, EulerDiscreteScheduler)
+ * put in place of the zero-SNR end, so that σ = √((1 − ᾱ)/ᾱ) stays finite at the first step:
+ *
+ *     if rescale_betas_zero_snr:
+ *         # Close to 0 without being 0 so first sigma is not inf
+ *         # FP16 smallest positive subnormal works well here
+ *         self.alphas_cumprod[-1] = 2**-24
+ */
+export const ZERO_SNR_TERMINAL_ALPHA_CUMPROD = 2 ** -24;
+
+/** A copy of `alphasCumprod` with its last (zero-SNR) value replaced by 2^-24. */
+export function withFiniteTerminalSnr(alphasCumprod: Float64Array): Float64Array {
+  const out = alphasCumprod.slice();
+  out[out.length - 1] = ZERO_SNR_TERMINAL_ALPHA_CUMPROD;
+  return out;
+}
+
+/** numpy's `round`: halves go to the even neighbour (62.5 → 62, 937.5 → 938). */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * Descending inference timesteps with "trailing" spacing (Lin et al. 2023, Table 2), as every
+ * diffusers scheduler used here writes it:
+ *
+ *     step_ratio = self.config.num_train_timesteps / self.num_inference_steps
+ *     timesteps = np.round(np.arange(self.config.num_train_timesteps, 0, -step_ratio)).astype(np.int64)
+ *     timesteps -= 1
+ *
+ * Whole numbers for every sampler (EulerDiscreteScheduler keeps them as float32, but whole).
+ */
+export function trailingTimesteps(trainSteps: number, steps: number): number[] {
+  if (!Number.isInteger(steps) || steps < 1 || steps > trainSteps) {
+    throw new RangeError(`steps must be an integer in 1..${trainSteps}, got ${steps}`);
+  }
+  const ratio = trainSteps / steps;
+  return Array.from({ length: steps }, (_, k) => roundHalfEven(trainSteps - k * ratio) - 1);
 }

@@ -1,23 +1,26 @@
 /**
- * The `dit` stage: one `text-embeddings` packet [2, L, D] → one `latents` packet [1, f, 16, h, w]
- * after `steps` denoising steps (denoise.ts). The whole clip is denoised at once (full attention
- * over every latent frame), so the packet keeps the embeddings' chunk — chunk 0, the empty range
- * [0, 0): the video reaches the clock only in the VAE, which knows the fps. `meta` carries the
- * video size the latents were made for.
+ * The `dit` stage: one `text-embeddings` packet [2, L, D] → the clip's latents [1, f, 16, h, w]
+ * after `steps` denoising steps (denoise.ts), window after window (windows.ts) when the clip is
+ * longer than the model's window: one `latents` packet per window, chunk k, sent as soon as the
+ * window is done, so the VAE decodes window k while window k + 1 is denoised, and memory holds one
+ * window whatever the length. The packets keep the embeddings' empty range [0, 0): the video
+ * reaches the clock only in the VAE, which knows the fps. `meta` carries the video size, where the
+ * packet starts (`latentStart`) and the clip's latent frames (`latentFrames`).
  *
- * Steps are not logged: the trace records the stage's span, and one line per step would drown
- * the run's log. An aborted `ctx.signal` (run cancelled) ends the loop between steps.
+ * Steps are reported (ctx.progress, `window k of n`), not logged. An aborted `ctx.signal` (run
+ * cancelled) ends the loop between steps.
  */
-import { defer } from 'rxjs';
 import type { StageItem } from '../../src/core/item.ts';
+import { paced } from '../../src/core/paced.ts';
 import type { PortPacket, StageCreateContext, TransformInstance } from '../../src/core/stage.ts';
 import type { TensorPacket } from '../../src/core/types.ts';
 import type { Model } from '../../src/inference/model.ts';
-import { latentDims } from '../shared/latent-geometry.ts';
+import { decodedFrameCount, latentDims } from '../shared/latent-geometry.ts';
 import { openStageModel } from '../shared/open-model.ts';
-import { denoiseLatents } from './denoise.ts';
+import { denoiseLatents, initialLatents } from './denoise.ts';
 import { usesGuidance } from './guidance.ts';
 import type { DitOptions } from './index.ts';
+import { emittedRange, latentWindows, windowPacket } from './windows.ts';
 
 /** CogVideoX's prompt length; the warm-up's text shape when the model does not fix one. */
 const WARMUP_TEXT_TOKENS = 226;
@@ -25,36 +28,66 @@ const WARMUP_TEXT_TOKENS = 226;
 export async function createDitStage(options: DitOptions, ctx: StageCreateContext): Promise<TransformInstance> {
   // Size errors (frames not 4k + 1, sides not multiples of 8) surface before a session is made.
   const dims = latentDims(options);
+  const windows = latentWindows(dims[1], options.windowLatentFrames, options.overlapLatentFrames);
   const model = await openStageModel(ctx, 'transformer', 'dit', {
-    warmup: { dims: (m) => warmupSizes(m, dims, options) },
+    warmup: { dims: (m) => warmupSizes(m, [...dims.slice(0, 1), windows[0].count, ...dims.slice(2)], options) },
   });
 
-  async function denoise(item: StageItem): Promise<PortPacket> {
+  /** The clip's latents, window after window: one packet per window (windows.ts). */
+  async function* denoise(item: StageItem): AsyncGenerator<PortPacket> {
     const embeddings = item.tensor('embeddings', { dtype: 'float32', rank: 3 });
-    const latents = await denoiseLatents(model, embeddings.tensor, options, {
-      signal: ctx.signal,
-      onStep: (p) => ctx.progress?.(p.step + 1, options.steps),
-    });
-    const out: TensorPacket = {
-      kind: 'tensor',
-      chunk: { ...embeddings.chunk },
-      name: 'latents',
-      tensor: latents,
-      meta: {
-        frames: options.frames,
-        width: options.width,
-        height: options.height,
-        steps: options.steps,
-        seed: options.seed,
-      },
-    };
-    return { port: 'latents', packet: out };
+    const [, total, C, h, w] = dims;
+    const frameSize = C * h * w;
+    /** The latents the previous windows left for this one's overlap (blended where they overlapped). */
+    let held: Float32Array | undefined;
+    for (const [k, window] of windows.entries()) {
+      const windowOptions = { ...options, frames: decodedFrameCount(window.count), seed: windowSeed(options.seed, k) };
+      const of = windows.length > 1 ? `window ${k + 1} of ${windows.length}` : undefined;
+      // Held to `held` re-noised to each step's level, with this window's own noise there.
+      const known = held;
+      const noise = known && initialLatents(windowOptions).data.subarray(0, known.length);
+      ctx.progress?.(0, options.steps, of);
+      const latents = await denoiseLatents(model, embeddings.tensor, windowOptions, {
+        signal: ctx.signal,
+        onStep: (p) => ctx.progress?.(p.step + 1, options.steps, of),
+        beforeStep:
+          known && noise
+            ? (step, sample, addNoise) => sample.set(addNoise(known, noise as Float32Array, step))
+            : undefined,
+      });
+      const packet = windowPacket(windows, k, latents.data as Float32Array, held, frameSize);
+      held = packet.held;
+      const range = emittedRange(windows, k);
+      const out: TensorPacket = {
+        kind: 'tensor',
+        chunk: { ...embeddings.chunk, index: k, last: k === windows.length - 1 },
+        name: 'latents',
+        tensor: { dtype: 'float32', dims: [1, range.end - range.start, C, h, w], data: packet.frames },
+        meta: {
+          frames: options.frames,
+          width: options.width,
+          height: options.height,
+          steps: options.steps,
+          seed: options.seed,
+          latentStart: range.start,
+          latentFrames: total,
+          window: k,
+          windows: windows.length,
+        },
+      };
+      yield { port: 'latents', packet: out };
+    }
   }
 
   return {
-    process: (item) => defer(() => denoise(item)),
+    process: (item) => paced(() => denoise(item), ctx.outputRoom),
     dispose: () => model.release(),
   };
+}
+
+/** Window 0 takes the run's seed (a one-window video is as before); window k > 0 one derived from it. */
+export function windowSeed(seed: number, k: number): number {
+  return k === 0 ? seed : Number((BigInt(seed) * 1_000_003n + BigInt(k)) % 2n ** 53n);
 }
 
 /**

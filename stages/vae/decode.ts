@@ -103,28 +103,99 @@ export async function* decodeLatentRuns(
   if (latents.dtype !== 'float32' || latents.dims.length !== 5) {
     throw new InputError(`latents must be float32 [B, f, C, h, w]; got ${latents.dtype} [${latents.dims.join(', ')}]`);
   }
-  const cacheChannels = convCacheChannels(decoder);
-  const runs = temporalRuns(f, options.latentFramesPerRun);
-  const tiles = tilesFor(h, w, options);
-  const [F, H, W] = [decodedFrameCount(f), h * SPATIAL_COMPRESSION, w * SPATIAL_COMPRESSION];
-  const src = latents.data as Float32Array;
-
+  const itemSize = f * C * h * w;
   for (let item = 0; item < B; item++) {
-    const caches = tiles.map((tile) => new Float32Array(cacheChannels * 2 * tile.h * tile.w) as Float32Array);
-    let decodedFrames = 0;
-    for (const [r, run] of runs.entries()) {
+    const stream = new LatentRunDecoder(decoder, options, f, [C, h, w], hooks, item);
+    const data = (latents.data as Float32Array).subarray(item * itemSize, (item + 1) * itemSize);
+    yield* stream.push(data, 0);
+  }
+}
+
+/**
+ * One clip's latents decoded as a causal stream while they arrive in pieces (a windowed DiT sends
+ * one packet per window): the runs are planned over the whole clip (`latentFrames`), a run is
+ * decoded once all its latent frames are here, and each tile's conv cache goes from run to run —
+ * so the frames equal one decode of all the latents at once, and only the latents of runs not yet
+ * decoded are held.
+ */
+export class LatentRunDecoder {
+  private readonly runs: ReturnType<typeof temporalRuns>;
+  private readonly tiles: Tile[];
+  private readonly caches: Float32Array[];
+  private readonly cacheChannels: number;
+  private readonly frameSize: number;
+  /** Latent frames [heldStart, heldStart + held.length / frameSize) not yet decoded. */
+  private held = new Float32Array(0);
+  private heldStart = 0;
+  private nextRun = 0;
+  private decodedFrames = 0;
+
+  constructor(
+    private readonly decoder: VaeModel,
+    private readonly options: VaeDecodeOptions,
+    private readonly latentFrames: number,
+    private readonly shape: readonly [C: number, h: number, w: number],
+    private readonly hooks: VaeDecodeHooks = {},
+    private readonly item = 0,
+  ) {
+    const [C, h, w] = shape;
+    this.cacheChannels = convCacheChannels(decoder);
+    this.runs = temporalRuns(latentFrames, options.latentFramesPerRun);
+    this.tiles = tilesFor(h, w, options);
+    this.caches = this.tiles.map((tile) => new Float32Array(this.cacheChannels * 2 * tile.h * tile.w));
+    this.frameSize = C * h * w;
+  }
+
+  /** Whether every run has been decoded. */
+  get done(): boolean {
+    return this.nextRun === this.runs.length;
+  }
+
+  /** Runs in the stream (as planned over the whole clip). */
+  get runCount(): number {
+    return this.runs.length;
+  }
+
+  /** Adds latent frames [at, at + n) ([n, C, h, w], DiT layout) and decodes every run they complete. */
+  async *push(latents: Float32Array, at: number): AsyncGenerator<DecodedRun> {
+    const heldEnd = this.heldStart + this.held.length / this.frameSize;
+    if (
+      at !== heldEnd ||
+      latents.length % this.frameSize !== 0 ||
+      heldEnd + latents.length / this.frameSize > this.latentFrames
+    )
+      throw new InputError(
+        `latents arrived for frames from ${at} (${latents.length / this.frameSize} of them) where frame ${heldEnd} of ${this.latentFrames} was expected next`,
+      );
+    const joined = new Float32Array(this.held.length + latents.length);
+    joined.set(this.held);
+    joined.set(latents, this.held.length);
+    this.held = joined;
+    const [C, h, w] = this.shape;
+    const [H, W] = [h * SPATIAL_COMPRESSION, w * SPATIAL_COMPRESSION];
+    const F = decodedFrameCount(this.latentFrames);
+    while (!this.done) {
+      const run = this.runs[this.nextRun];
+      if (run.start + run.count > this.heldStart + this.held.length / this.frameSize) return;
       let out: Float32Array | undefined;
       let runFrames = 0;
-      for (const [t, tile] of tiles.entries()) {
-        if (hooks.signal?.aborted) throw new CancelledError('VAE decode cancelled');
+      for (const [t, tile] of this.tiles.entries()) {
+        if (this.hooks.signal?.aborted) throw new CancelledError('VAE decode cancelled');
         const started = performance.now();
-        const z = gatherRun(src, [B, f, C, h, w], item, run.start, run.count, tile, options.scalingFactor);
-        const result = await decoder.run({
+        const z = gatherRun(
+          this.held,
+          [C, h, w],
+          run.start - this.heldStart,
+          run.count,
+          tile,
+          this.options.scalingFactor,
+        );
+        const result = await this.decoder.run({
           latents: f32(z, [1, C, run.count, tile.h, tile.w]),
-          conv_cache: f32(caches[t], [1, cacheChannels, 2, tile.h, tile.w]),
+          conv_cache: f32(this.caches[t], [1, this.cacheChannels, 2, tile.h, tile.w]),
         });
         const frames = result.frames;
-        caches[t] = result.conv_cache_out.data as Float32Array;
+        this.caches[t] = result.conv_cache_out.data as Float32Array;
         const [fb, fc, fr, fh, fw] = frames.dims;
         if (
           frames.dims.length !== 5 ||
@@ -135,41 +206,43 @@ export async function* decodeLatentRuns(
           (out && fr !== runFrames)
         ) {
           throw new ModelError(
-            decoder.path,
+            this.decoder.path,
             `frames has dims [${frames.dims.join(', ')}], expected [1, 3, ${out ? runFrames : 'F'}, ${tile.h * SPATIAL_COMPRESSION}, ${tile.w * SPATIAL_COMPRESSION}]`,
           );
         }
         if (!out) {
           runFrames = fr;
-          if (decodedFrames + fr > F)
+          if (this.decodedFrames + fr > F)
             throw new ModelError(
-              decoder.path,
-              `decoded more than ${F} frames from ${f} latent frames (4f − 3·(f mod 2))`,
+              this.decoder.path,
+              `decoded more than ${F} frames from ${this.latentFrames} latent frames (4f − 3·(f mod 2))`,
             );
           out = new Float32Array(3 * fr * H * W);
         }
         scatterTile(out, [fr, H, W], tile, frames.data as Float32Array);
-        hooks.onRun?.({
-          item,
+        this.hooks.onRun?.({
+          item: this.item,
           tile: t,
-          tiles: tiles.length,
-          run: r,
-          runs: runs.length,
+          tiles: this.tiles.length,
+          run: this.nextRun,
+          runs: this.runs.length,
           runMs: performance.now() - started,
         });
       }
-      yield {
-        item,
-        startFrame: decodedFrames,
-        frames: { dtype: 'float32', dims: [1, 3, runFrames, H, W], data: out! },
-      };
-      decodedFrames += runFrames;
+      const startFrame = this.decodedFrames;
+      this.decodedFrames += runFrames;
+      this.nextRun++;
+      // The latents of decoded runs are not needed again.
+      const keepFrom = this.done ? this.latentFrames : this.runs[this.nextRun].start;
+      this.held = this.held.slice((keepFrom - this.heldStart) * this.frameSize);
+      this.heldStart = keepFrom;
+      if (this.done && this.decodedFrames !== F)
+        throw new ModelError(
+          this.decoder.path,
+          `decoded ${this.decodedFrames} frames from ${this.latentFrames} latent frames, expected ${F} (4f − 3·(f mod 2))`,
+        );
+      yield { item: this.item, startFrame, frames: { dtype: 'float32', dims: [1, 3, runFrames, H, W], data: out! } };
     }
-    if (decodedFrames !== F)
-      throw new ModelError(
-        decoder.path,
-        `decoded ${decodedFrames} frames from ${f} latent frames, expected ${F} (4f − 3·(f mod 2))`,
-      );
   }
 }
 
@@ -193,11 +266,10 @@ export async function decodeLatents(
   return { dtype: 'float32', dims: [B, 3, F, H, W], data: out };
 }
 
-/** Latent frames [start, start + count) of one tile, divided by the scaling factor, as [1, C, count, th, tw]. */
+/** Latent frames [start, start + count) of `frames` ([n, C, h, w]) in one tile, divided by the scaling factor, as [1, C, count, th, tw]. */
 function gatherRun(
-  src: Float32Array,
-  [, f, C, h, w]: number[],
-  item: number,
+  frames: Float32Array,
+  [C, h, w]: readonly number[],
   start: number,
   count: number,
   tile: Tile,
@@ -207,10 +279,10 @@ function gatherRun(
   let o = 0;
   for (let c = 0; c < C; c++) {
     for (let k = start; k < start + count; k++) {
-      const frameBase = ((item * f + k) * C + c) * h * w;
+      const frameBase = (k * C + c) * h * w;
       for (let y = tile.y; y < tile.y + tile.h; y++) {
         const row = frameBase + y * w;
-        for (let x = tile.x; x < tile.x + tile.w; x++) z[o++] = src[row + x] / scalingFactor;
+        for (let x = tile.x; x < tile.x + tile.w; x++) z[o++] = frames[row + x] / scalingFactor;
       }
     }
   }

@@ -38,14 +38,15 @@ export const vae = defineTransform({
   kind: 'vae',
   module: import.meta.url,
   summary: 'Latents → video frames (causal 3D VAE decoder, temporal batches, spatial tiles).',
-  inputs: { latents: { type: 'tensor:latents', doc: '[1, F, C, H, W] from dit.' } },
+  inputs: { latents: { type: 'tensor:latents', doc: '[1, F, C, H, W] from dit: the clip, or one window of it.' } },
   outputs: { frames: { type: 'video', doc: 'RGB frames, 4·(F − 1) + 1 of them, 8× the latent size.' } },
   options: vaeOptions,
   models: {
     decoder: { family: 'vae', doc: 'latents [B, 16, f, h, w] + conv cache → frames [B, 3, 4(f−1)+1, 8h, 8w].' },
   },
-  // An ONNX run blocks its thread. One item per clip (the latents are its only chunk), decoded
-  // into many video chunks, one per temporal run, with the conv cache carried from run to run.
+  // An ONNX run blocks its thread. One item per latents packet (the clip, or one DiT window of it),
+  // decoded into video chunks, one per temporal run, with the conv cache carried from run to run
+  // and from item to item: the state of a stateful stage.
   thread: 'worker',
   item: { stateful: true },
   // Imported on use: `reel validate` loads the declarations and must not load onnxruntime.

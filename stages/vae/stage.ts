@@ -1,6 +1,7 @@
 /**
- * The `vae` stage: one `latents` packet [1, f, 16, h, w] → the video, streamed one temporal run
- * at a time (decode.ts): each run's frames leave as a VideoPacket as soon as its tiles are
+ * The `vae` stage: the `latents` of a clip [1, f, 16, h, w] — one packet, or one per DiT window
+ * (`meta.latentStart` of `meta.latentFrames`), decoded as one causal stream — → the video, streamed
+ * one temporal run at a time (decode.ts): each run's frames leave as a VideoPacket as soon as its tiles are
  * decoded, paced by room downstream, so encoding overlaps the rest of the decode and only one run
  * of frames is held here. This is where the video meets the clock: run r is chunk r, covering
  * frames [startFrame, startFrame + frameCount) = [startFrame / fps, (startFrame + frameCount) / fps)
@@ -13,25 +14,36 @@ import { paced } from '../../src/core/paced.ts';
 import type { PortPacket, StageCreateContext, TransformInstance } from '../../src/core/stage.ts';
 import type { VideoPacket } from '../../src/core/types.ts';
 import type { Model } from '../../src/inference/model.ts';
-import { LATENT_CHANNELS, temporalRuns } from '../shared/latent-geometry.ts';
+import { LATENT_CHANNELS } from '../shared/latent-geometry.ts';
 import { openStageModel } from '../shared/open-model.ts';
-import { convCacheChannels, decodeLatentRuns } from './decode.ts';
+import { convCacheChannels, LatentRunDecoder } from './decode.ts';
 import { framesToRgb } from './frames-to-rgb.ts';
 import type { VaeOptions } from './index.ts';
 
 export async function createVaeStage(options: VaeOptions, ctx: StageCreateContext): Promise<TransformInstance> {
   const model = await openStageModel(ctx, 'decoder', 'vae', { warmup: { dims: (m) => tileSizes(m, options) } });
+  /** The clip being decoded: its latents may come in several packets (one per DiT window). */
+  let stream: LatentRunDecoder | undefined;
+  let index = 0;
 
   async function* decodeVideo(item: StageItem): AsyncGenerator<PortPacket> {
     const latents = item.tensor('latents', { dtype: 'float32', rank: 5 });
     const { dims } = latents.tensor;
-    if (dims[0] !== 1) {
+    const [B, f, C, h, w] = dims;
+    if (B !== 1) {
       // A VideoPacket is one video; a batch of latents would be several.
       throw new InputError(`latents must be [1, f, ${LATENT_CHANNELS}, h, w] (one video), got [${dims.join(', ')}]`);
     }
-    const runs = temporalRuns(dims[1], options.latentFramesPerRun).length;
-    let index = 0;
-    for await (const run of decodeLatentRuns(model, latents.tensor, options, { signal: ctx.signal })) {
+    // A windowed DiT says where its packet starts and how long the clip is; a single packet is the clip.
+    const at = numberMeta(latents.meta, 'latentStart') ?? 0;
+    if (at === 0) {
+      stream = new LatentRunDecoder(model, options, numberMeta(latents.meta, 'latentFrames') ?? f, [C, h, w], {
+        signal: ctx.signal,
+      });
+      index = 0;
+    }
+    if (!stream) throw new InputError(`latents start at frame ${at}, but no packet began the clip at frame 0`);
+    for await (const run of stream.push(latents.tensor.data as Float32Array, at)) {
       const rgb = framesToRgb(run.frames);
       const video: VideoPacket = {
         kind: 'video',
@@ -40,7 +52,7 @@ export async function createVaeStage(options: VaeOptions, ctx: StageCreateContex
           index,
           start: run.startFrame / options.fps,
           end: (run.startFrame + rgb.frameCount) / options.fps,
-          last: index === runs - 1,
+          last: stream.done,
         },
         width: rgb.width,
         height: rgb.height,
@@ -52,12 +64,21 @@ export async function createVaeStage(options: VaeOptions, ctx: StageCreateContex
       index++;
       yield { port: 'frames', packet: video };
     }
+    if (latents.chunk.last && !stream.done)
+      throw new InputError(
+        `the latents ended before the clip did: ${stream.runCount - index} temporal run(s) never arrived`,
+      );
   }
 
   return {
     process: (item) => paced(() => decodeVideo(item), ctx.outputRoom),
     dispose: () => model.release(),
   };
+}
+
+function numberMeta(meta: Readonly<Record<string, unknown>> | undefined, key: string): number | undefined {
+  const value = meta?.[key];
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
 }
 
 /**

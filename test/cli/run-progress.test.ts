@@ -94,7 +94,7 @@ describe('reel run --progress', () => {
     expect(quiet.stdout.trim()).toBe(`converted: ${dir}/quiet/converted.wav`);
   });
 
-  it('json: text-to-video reports each denoising step from its worker', async () => {
+  it('json: text-to-video reports each denoising step of each window from its worker; the trace has a span per step', async () => {
     const { mkdtemp } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const dir = await mkdtemp(`${tmpdir()}/reel-progress-t2v-`);
@@ -108,14 +108,34 @@ describe('reel run --progress', () => {
       '--progress',
       'json',
       '--set',
-      'stages.denoiser.options.steps=6',
+      'stages.denoiser.options.steps=3',
+      // 25 frames = 7 latent frames: windows of 5 overlapping by 3 start at 0 and 2.
+      '--set',
+      'stages.denoiser.options.frames=25',
+      '--set',
+      'stages.denoiser.options.windowLatentFrames=5',
+      '--set',
+      'stages.denoiser.options.overlapLatentFrames=3',
+      '--trace',
+      `${dir}/trace.json`,
     ]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const steps = r.stderr
       .split('\n')
       .filter((l) => l.includes('"type":"step"'))
       .map((l) => JSON.parse(l) as { stage: string; done: number; total: number });
-    expect(steps).toEqual([1, 2, 3, 4, 5, 6].map((done) => ({ type: 'step', stage: 'denoiser', done, total: 6 })));
+    const window = (of: string) =>
+      [0, 1, 2, 3].map((done) => ({ type: 'step', stage: 'denoiser', done, total: 3, of }));
+    expect(steps).toEqual([...window('window 1 of 2'), ...window('window 2 of 2')]);
+    const { readFile } = await import('node:fs/promises');
+    const trace = JSON.parse(await readFile(`${dir}/trace.json`, 'utf8')) as {
+      traceEvents: { ph: string; name: string; tid: number; args?: { name?: string } }[];
+    };
+    const track = trace.traceEvents.find((e) => e.ph === 'M' && e.args?.name === 'denoiser steps')?.tid;
+    const spans = trace.traceEvents.filter((e) => e.ph === 'X' && e.tid === track).map((e) => e.name);
+    expect(spans).toEqual(
+      ['window 1 of 2', 'window 2 of 2'].flatMap((of) => [1, 2, 3].map((j) => `step ${j}/3 (${of})`)),
+    );
   });
 
   it('under a pseudo-terminal the status line advances in place; piped, there is none', async () => {

@@ -3,14 +3,15 @@ import type { DitHyper } from '../../../models/families/dit.ts';
 import { MANIFESTS } from '../../../models/manifests/index.ts';
 import { CancelledError } from '../../../src/core/errors.ts';
 import type { TensorData } from '../../../src/core/types.ts';
-import { createScheduler } from '../../../stages/dit/ddim-scheduler.ts';
 import {
   denoiseLatents,
   initialLatents,
   type DenoiseOptions,
   type DenoiseProgress,
+  type DitModel,
 } from '../../../stages/dit/denoise.ts';
 import { dynamicGuidanceScale } from '../../../stages/dit/guidance.ts';
+import { createSampler } from '../../../stages/dit/sampler.ts';
 import type { Model } from '../../../src/inference/model.ts';
 import { gaussianNoise } from '../../../stages/shared/seeded-noise.ts';
 import { f32 } from '../../../stages/shared/tensors.ts';
@@ -90,7 +91,7 @@ describe('denoising loop on the tiny reference DiT', () => {
     };
     const [u, c] = [await run(negative), await run(prompt)];
     const v = u.map((ui, i) => ui + 4 * (c[i] - ui));
-    const expected = createScheduler('cogvideox-ddim', { steps: 1 }).step(v, 999, x.data as Float32Array).prevSample;
+    const expected = createSampler('cogvideox-ddim', { steps: 1 }).step(v, 0, x.data as Float32Array).prevSample;
     expect(maxAbsDiff(ours.data as Float32Array, expected)).toBeLessThan(1e-4);
   });
 
@@ -101,5 +102,86 @@ describe('denoising loop on the tiny reference DiT', () => {
       onStep: () => controller.abort(),
     });
     await expect(promise).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it('continues the last window: its overlap ends near the frames it was held to, unlike a window made alone', async () => {
+    // 10 steps: the last step starts near enough to the clean latents for the hold to tell (with the
+    // random reference DiT, 3 steps end at x0 predicted from ᾱ ≈ 0.3; 50 steps come 8× closer).
+    const options = { ...base, steps: 10, frames: 17, seed: 11 }; // windows of 5 latent frames
+    const text = embeddingsOf(gaussianNoise(L * D, 1), gaussianNoise(L * D, 2));
+    const first = (await denoiseLatents(dit, text, options)).data as Float32Array;
+    const frame = first.length / 5;
+    const held = first.slice(3 * frame); // window 1 starts at latent frame 3: 2 frames of overlap
+    const next = { ...options, seed: 12 };
+    const noise = (initialLatents(next).data as Float32Array).subarray(0, held.length);
+    const continued = (
+      await denoiseLatents(dit, text, next, {
+        beforeStep: (step, latents, addNoise) => latents.set(addNoise(held, noise, step)),
+      })
+    ).data as Float32Array;
+    const alone = (await denoiseLatents(dit, text, next)).data as Float32Array;
+    const distance = (x: Float32Array) => {
+      let sum = 0;
+      for (let i = 0; i < held.length; i++) sum += Math.abs(x[i] - held[i]);
+      return sum / held.length;
+    };
+    const spread = distance(alone);
+    expect(distance(continued)).toBeLessThan(0.35 * spread);
+  });
+});
+
+describe('denoising loop with each sampler', () => {
+  /** A stand-in DiT: v = 0.5·tanh(input) + 0.001·t, recording what it is fed. */
+  function fakeDit() {
+    const fed: { hidden: Float32Array; timestep: bigint }[] = [];
+    const model: DitModel = {
+      path: 'fake-dit.onnx',
+      run: async (feeds) => {
+        const hidden = feeds.hidden_states.data as Float32Array;
+        const timestep = (feeds.timestep.data as BigInt64Array)[0];
+        fed.push({ hidden: hidden.slice(), timestep });
+        const sample = hidden.map((z) => 0.5 * Math.tanh(z) + 0.001 * Number(timestep));
+        return { sample: { dtype: 'float32', dims: [...feeds.hidden_states.dims], data: sample } };
+      },
+    };
+    return { model, fed };
+  }
+
+  it.each(['cogvideox-ddim', 'ddim', 'dpm-solver++', 'euler'] as const)(
+    '%s: noise × initNoiseSigma, scaleModelInput before each run, step by index',
+    async (scheduler) => {
+      const options = { ...base, scheduler, guidance: 1, steps: 4 };
+      const { model, fed } = fakeDit();
+      const out = await denoiseLatents(model, embeddingsOf(gaussianNoise(L * D, 101)), options);
+
+      const sampler = createSampler(scheduler, { steps: 4 });
+      let x: Float32Array = (initialLatents(options).data as Float32Array).map((e) => e * sampler.initNoiseSigma);
+      for (const [i, t] of sampler.timesteps.entries()) {
+        const input = sampler.scaleModelInput(x, i);
+        expect(fed[i].timestep).toBe(BigInt(t));
+        expect(maxAbsDiff(fed[i].hidden, input)).toBe(0);
+        x = sampler.step(
+          input.map((z) => 0.5 * Math.tanh(z) + 0.001 * t),
+          i,
+          x,
+        ).prevSample;
+      }
+      expect(maxAbsDiff(out.data as Float32Array, x)).toBe(0);
+    },
+  );
+
+  it('hands beforeStep the sampler-space latents and that sampler’s addNoise', async () => {
+    const options = { ...base, scheduler: 'euler' as const, guidance: 1, steps: 3 };
+    const { model, fed } = fakeDit();
+    const known = new Float32Array(16).fill(0.25);
+    const noise = gaussianNoise(16, 5);
+    const sampler = createSampler('euler', { steps: 3 });
+    await denoiseLatents(model, embeddingsOf(gaussianNoise(L * D, 101)), options, {
+      beforeStep: (step, latents, addNoise) => latents.set(addNoise(known, noise, step)),
+    });
+    for (let i = 0; i < 3; i++) {
+      const held = sampler.scaleModelInput(sampler.addNoise(known, noise, i), i);
+      expect(maxAbsDiff(fed[i].hidden.subarray(0, 16), held)).toBe(0);
+    }
   });
 });

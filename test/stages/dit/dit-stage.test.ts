@@ -1,6 +1,7 @@
 /**
  * The dit stage created as the runtime creates it: embeddings packet in, one latents packet out
- * (same chunk, the video size in meta), sizes checked before any session exists, cancellation.
+ * (same chunk, the video size in meta), sizes checked before any session exists, cancellation;
+ * a video longer than the window comes as one packet per window, each window continuing the last.
  */
 import { describe, expect, it } from 'vitest';
 import { CancelledError, ConfigError, InputError } from '../../../src/core/errors.ts';
@@ -12,7 +13,6 @@ import { chunk0, chunkItem, createStage, runItem } from '../text-to-video/stage-
 
 const SMALL = { steps: 3, frames: 9, width: 64, height: 48 };
 const [L, D] = [12, 32]; // D: the tiny reference DiT's text width
-
 function embeddings(seed: number, clipId = 'clip'): TensorPacket {
   return {
     kind: 'tensor',
@@ -92,6 +92,33 @@ describe('dit stage', () => {
       await expect(runItem(instance, chunkItem('embeddings', flat))).rejects.toThrow(
         /expected a float32 tensor of rank 3, got tensor:text-embeddings float32\[768\]/,
       );
+    } finally {
+      await instance.dispose();
+    }
+  });
+});
+
+describe('dit stage, window after window', () => {
+  // 45 frames = 12 latent frames in windows of 5 overlapping by 2: windows at 0, 3, 6 and 7.
+  const WINDOWED = { ...SMALL, frames: 45, windowLatentFrames: 5, overlapLatentFrames: 2 };
+
+  it('sends one packet per window, in order, that together hold every latent frame once', async () => {
+    const { instance } = await createStage(dit, WINDOWED, { warmup: 0 });
+    try {
+      const out = (await runItem(instance, chunkItem('embeddings', embeddings(1)))).map(
+        (o) => o.packet as TensorPacket,
+      );
+      expect(out.map((p) => p.meta?.latentStart)).toEqual([0, 3, 6, 7]);
+      expect(out.map((p) => p.tensor.dims[1])).toEqual([3, 3, 1, 5]);
+      expect(out.map((p) => p.chunk.index)).toEqual([0, 1, 2, 3]);
+      expect(out.map((p) => p.chunk.last)).toEqual([false, false, false, true]);
+      expect(out.every((p) => p.meta?.latentFrames === 12 && p.meta?.frames === 45)).toBe(true);
+      // Same prompt and seed: the same video, bit for bit, window after window.
+      const again = (await runItem(instance, chunkItem('embeddings', embeddings(1)))).map(
+        (o) => o.packet as TensorPacket,
+      );
+      for (const [k, p] of out.entries())
+        expect(Buffer.compare(Buffer.from(p.tensor.data.buffer), Buffer.from(again[k].tensor.data.buffer))).toBe(0);
     } finally {
       await instance.dispose();
     }

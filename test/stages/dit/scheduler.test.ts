@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createScheduler, trailingTimesteps } from '../../../stages/dit/ddim-scheduler.ts';
-import { alphasCumprod } from '../../../stages/dit/noise-schedule.ts';
+import { alphasCumprod, trailingTimesteps } from '../../../stages/dit/noise-schedule.ts';
+import { createSampler } from '../../../stages/dit/sampler.ts';
 import { gaussianNoise } from '../../../stages/shared/seeded-noise.ts';
 import { maxAbsDiff } from '../text-to-video/sessions.ts';
 
@@ -51,7 +51,8 @@ describe('trailing timesteps', () => {
   it('start at 999 and step by 20 for 50 steps', () => {
     const expected = Array.from({ length: 50 }, (_, k) => 999 - 20 * k);
     expect(trailingTimesteps(1000, 50)).toEqual(expected);
-    expect(createScheduler('cogvideox-ddim', { steps: 50 }).timesteps).toEqual(expected);
+    for (const kind of ['cogvideox-ddim', 'ddim', 'dpm-solver++', 'euler'] as const)
+      expect(createSampler(kind, { steps: 50 }).timesteps).toEqual(expected);
   });
 
   it('round halves to even as numpy does (16 steps: 937.5 → 938, 812.5 → 812)', () => {
@@ -62,6 +63,7 @@ describe('trailing timesteps', () => {
 
   it('refuses more steps than train steps', () => {
     expect(() => trailingTimesteps(1000, 1001)).toThrow(/1\.\.1000/);
+    expect(() => createSampler('euler', { steps: 0 })).toThrow(/1\.\.1000/);
   });
 });
 
@@ -71,14 +73,21 @@ describe('DDIM steps', () => {
   const eps = gaussianNoise(n, 2);
   const mix = (a: number, x: Float32Array, b: number, y: Float32Array) =>
     Float32Array.from(x, (v, i) => a * v + b * y[i]);
+  const cogvideoxAc = alphasCumprod({ snrShiftScale: 3, rescaleZeroTerminalSnr: true });
 
   it('cogvideox-ddim: the true v recovers x0 and lands on the DDIM point of the previous timestep', () => {
-    const s = createScheduler('cogvideox-ddim', { steps: 50 });
-    const ac = s.alphasCumprod;
-    for (const t of [999, 519, 19]) {
+    const s = createSampler('cogvideox-ddim', { steps: 50 });
+    const ac = cogvideoxAc;
+    for (const [index, t] of [
+      [0, 999],
+      [24, 519],
+      [49, 19],
+    ]) {
+      expect(s.timesteps[index]).toBe(t);
       const xt = mix(Math.sqrt(ac[t]), x0, Math.sqrt(1 - ac[t]), eps);
+      expect(maxAbsDiff(s.addNoise(x0, eps, index), xt)).toBe(0);
       const v = mix(Math.sqrt(ac[t]), eps, -Math.sqrt(1 - ac[t]), x0); // diffusers get_velocity
-      const { predOriginal, prevSample } = s.step(v, t, xt);
+      const { predOriginal, prevSample } = s.step(v, index, xt);
       expect(maxAbsDiff(predOriginal, x0)).toBeLessThan(2e-6);
       const aPrev = t - 20 >= 0 ? ac[t - 20] : 1;
       expect(maxAbsDiff(prevSample, mix(Math.sqrt(aPrev), x0, Math.sqrt(1 - aPrev), eps))).toBeLessThan(5e-6);
@@ -86,23 +95,25 @@ describe('DDIM steps', () => {
   });
 
   it('cogvideox-ddim: 50 steps with an oracle v end exactly on x0', () => {
-    const s = createScheduler('cogvideox-ddim', { steps: 50 });
+    const s = createSampler('cogvideox-ddim', { steps: 50 });
     let x: Float32Array = eps.slice();
-    for (const t of s.timesteps) {
-      const a = s.alphasCumprod[t];
-      x = s.step(mix(Math.sqrt(a), eps, -Math.sqrt(1 - a), x0), t, x).prevSample;
+    for (const [index, t] of s.timesteps.entries()) {
+      const a = cogvideoxAc[t];
+      x = s.step(mix(Math.sqrt(a), eps, -Math.sqrt(1 - a), x0), index, x).prevSample;
     }
     expect(maxAbsDiff(x, x0)).toBeLessThan(1e-5);
   });
 
   it('ddim (ε): the true noise recovers x0 and the previous DDIM point', () => {
-    const s = createScheduler('ddim', { steps: 10 });
+    const s = createSampler('ddim', { steps: 10 });
     expect(s.predictionType).toBe('epsilon');
-    expect(s.alphasCumprod[999]).toBeGreaterThan(1e-3); // no zero-SNR rescale: x0 stays recoverable
+    const ac = alphasCumprod();
+    expect(ac[999]).toBeGreaterThan(1e-3); // no zero-SNR rescale: x0 stays recoverable
     const t = 499;
-    const ac = s.alphasCumprod;
+    expect(s.timesteps[5]).toBe(t);
     const xt = mix(Math.sqrt(ac[t]), x0, Math.sqrt(1 - ac[t]), eps);
-    const { predOriginal, prevSample } = s.step(eps, t, xt);
+    expect(maxAbsDiff(s.addNoise(x0, eps, 5), xt)).toBe(0);
+    const { predOriginal, prevSample } = s.step(eps, 5, xt);
     expect(maxAbsDiff(predOriginal, x0)).toBeLessThan(1e-5);
     expect(maxAbsDiff(prevSample, mix(Math.sqrt(ac[399]), x0, Math.sqrt(1 - ac[399]), eps))).toBeLessThan(1e-5);
   });
