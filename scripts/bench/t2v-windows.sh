@@ -4,15 +4,15 @@
 # pipelined (the VAE decodes window k while the DiT denoises window k + 1) and --mode sequential.
 # Prints one line per run: name, wall s, peak RSS MiB, DiT and VAE compute s; checks the 30 s
 # video's frames, size and fps with ffprobe. Run from the project root with a built dist/.
-# STEPS (default 8) and SIZE (default 256x160) set the work per window.
+# STEPS (default 8) and SIZE (default 256x160) set the work per window; PROFILE (e.g. gpu) is passed on.
 set -euo pipefail
 out=${OUT:-out/t2v-windows}; mkdir -p "$out"
-steps=${STEPS:-8}; size=${SIZE:-256x160}
+steps=${STEPS:-8}; size=${SIZE:-256x160}; profile=(${PROFILE:+--profile "$PROFILE"})
 ffprobe=$(node -e "console.log(require('@ffprobe-installer/ffprobe').path)")
 one() {
   local name=$1 frames=$2 mode=$3
   node bin/reel.js run pipelines/text-to-video.yaml --input prompt=samples/text-to-video/a-lighthouse/prompt.txt \
-    --out "$out/$name" --mode "$mode" --metrics "$out/$name.json" --trace "$out/$name.trace.json" \
+    "${profile[@]}" --out "$out/$name" --mode "$mode" --metrics "$out/$name.json" --trace "$out/$name.trace.json" \
     --set "stages.denoiser.options.frames=$frames" --set "stages.denoiser.options.steps=$steps" \
     --set "stages.denoiser.options.width=${size%x*}" --set "stages.denoiser.options.height=${size#*x}" \
     > /dev/null 2> "$out/$name.log" || { echo "$name FAILED"; tail -3 "$out/$name.log"; return; }

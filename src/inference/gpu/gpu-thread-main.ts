@@ -223,7 +223,13 @@ function warm(): void {
   const b = new GraphBuilder('warm-up', 'warm-up');
   b.output(b.relu(b.input('x', 'float32', [1])), 'y', 'float32', [1]);
   warmed = import('onnxruntime-node')
-    .then((ort) => ort.InferenceSession.create(b.model(), { executionProviders: [WEBGPU_PROVIDER] }))
+    .then((ort) => {
+      // The first session of the process makes ONNX Runtime's one environment, and its log level
+      // stays the process's: at the default, a later failed CUDA or TensorRT attempt on a stage's
+      // thread printed native errors on stderr (seen on the GPU host). As session-factory sets it.
+      ort.env.logLevel = 'fatal';
+      return ort.InferenceSession.create(b.model(), { executionProviders: [WEBGPU_PROVIDER] });
+    })
     .catch(() => undefined);
 }
 
