@@ -14,7 +14,7 @@ import type { TensorData, TensorDType } from '../core/types.ts';
 import { assertContract } from './contract-check.ts';
 import type { ProviderName } from './provider-probe.ts';
 import type { LogLevel } from '../core/stage.ts';
-import { isFirstChoiceLine, type SessionSpec } from './session-factory.ts';
+import type { SessionSpec } from './session-factory.ts';
 import { SessionPool } from './session-pool.ts';
 import { fromOrt, isTensorData, toOrt, type Feed } from './ort-tensors.ts';
 
@@ -109,7 +109,7 @@ export async function openModel(o: OpenModelOptions): Promise<Model> {
   };
   const created = await SESSIONS.acquire(spec);
   // A stage that did not get its first choice runs, but not where it was asked to: a warning.
-  o.log(created.logLine, isFirstChoiceLine(created.logLine) ? 'info' : 'warning');
+  o.log(created.logLine, created.attempts.some((a) => !a.ok) ? 'warning' : 'info');
   const { session } = created;
   const inputNames = new Set(session.inputNames);
   const outputNames = new Set(session.outputNames);
