@@ -15,12 +15,12 @@ import { paced } from '../../src/core/paced.ts';
 import type { PortPacket, StageCreateContext, TransformInstance } from '../../src/core/stage.ts';
 import type { TensorPacket } from '../../src/core/types.ts';
 import type { Model } from '../../src/inference/model.ts';
-import { decodedFrameCount, latentDims } from '../shared/latent-geometry.ts';
+import { latentDims } from '../shared/latent-geometry.ts';
 import { openStageModel } from '../shared/open-model.ts';
-import { denoiseLatents, initialLatents } from './denoise.ts';
 import { usesGuidance } from './guidance.ts';
 import type { DitOptions } from './index.ts';
-import { emittedRange, latentWindows, windowPacket } from './windows.ts';
+import { denoiseWindows } from './windowed-denoise.ts';
+import { latentWindows } from './windows.ts';
 
 /** CogVideoX's prompt length; the warm-up's text shape when the model does not fix one. */
 const WARMUP_TEXT_TOKENS = 226;
@@ -33,46 +33,28 @@ export async function createDitStage(options: DitOptions, ctx: StageCreateContex
     warmup: { dims: (m) => warmupSizes(m, [...dims.slice(0, 1), windows[0].count, ...dims.slice(2)], options) },
   });
 
-  /** The clip's latents, window after window: one packet per window (windows.ts). */
+  /** The clip's latents, window after window: one packet per window (windowed-denoise.ts). */
   async function* denoise(item: StageItem): AsyncGenerator<PortPacket> {
     const embeddings = item.tensor('embeddings', { dtype: 'float32', rank: 3 });
     const [, total, C, h, w] = dims;
-    const frameSize = C * h * w;
-    /** The latents the previous windows left for this one's overlap (blended where they overlapped). */
-    let held: Float32Array | undefined;
-    for (const [k, window] of windows.entries()) {
-      const windowOptions = { ...options, frames: decodedFrameCount(window.count), seed: windowSeed(options.seed, k) };
-      const of = windows.length > 1 ? `window ${k + 1} of ${windows.length}` : undefined;
-      // Held to `held` re-noised to each step's level, with this window's own noise there.
-      const known = held;
-      const noise = known && initialLatents(windowOptions).data.subarray(0, known.length);
-      ctx.progress?.(0, options.steps, of);
-      const latents = await denoiseLatents(model, embeddings.tensor, windowOptions, {
-        signal: ctx.signal,
-        onStep: (p) => ctx.progress?.(p.step + 1, options.steps, of),
-        beforeStep:
-          known && noise
-            ? (step, sample, addNoise) => sample.set(addNoise(known, noise as Float32Array, step))
-            : undefined,
-      });
-      const packet = windowPacket(windows, k, latents.data as Float32Array, held, frameSize);
-      held = packet.held;
-      const range = emittedRange(windows, k);
+    const progress = (done: number, steps: number, k: number, n: number) =>
+      ctx.progress?.(done, steps, n > 1 ? `window ${k + 1} of ${n}` : undefined);
+    for await (const settled of denoiseWindows(model, embeddings.tensor, options, { signal: ctx.signal, progress })) {
       const out: TensorPacket = {
         kind: 'tensor',
-        chunk: { ...embeddings.chunk, index: k, last: k === windows.length - 1 },
+        chunk: { ...embeddings.chunk, index: settled.window, last: settled.window === settled.windows - 1 },
         name: 'latents',
-        tensor: { dtype: 'float32', dims: [1, range.end - range.start, C, h, w], data: packet.frames },
+        tensor: { dtype: 'float32', dims: [1, settled.end - settled.start, C, h, w], data: settled.frames },
         meta: {
           frames: options.frames,
           width: options.width,
           height: options.height,
           steps: options.steps,
           seed: options.seed,
-          latentStart: range.start,
+          latentStart: settled.start,
           latentFrames: total,
-          window: k,
-          windows: windows.length,
+          window: settled.window,
+          windows: settled.windows,
         },
       };
       yield { port: 'latents', packet: out };
@@ -83,11 +65,6 @@ export async function createDitStage(options: DitOptions, ctx: StageCreateContex
     process: (item) => paced(() => denoise(item), ctx.outputRoom),
     dispose: () => model.release(),
   };
-}
-
-/** Window 0 takes the run's seed (a one-window video is as before); window k > 0 one derived from it. */
-export function windowSeed(seed: number, k: number): number {
-  return k === 0 ? seed : Number((BigInt(seed) * 1_000_003n + BigInt(k)) % 2n ** 53n);
 }
 
 /**
