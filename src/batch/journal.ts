@@ -41,6 +41,7 @@ const sampleRecordSchema = z.object({
   wallMs: z.number().optional(),
   mediaSeconds: z.number().optional(),
   attempts: z.number().optional(),
+  warnings: z.array(z.string()).optional(),
   finishedAt: z.string(),
 });
 
@@ -58,6 +59,8 @@ export interface SampleRecord {
   mediaSeconds?: number;
   /** Runs it took (a queue job run twice, by a worker lost mid-job and another, says 2). */
   attempts?: number;
+  /** The stages' warnings while it rendered (kept so that a re-run's report still shows them). */
+  warnings?: string[];
   /** ISO 8601. */
   finishedAt: string;
 }

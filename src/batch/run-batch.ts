@@ -208,6 +208,7 @@ async function renderSample(
       attempts: 0,
       mediaSeconds: previous?.mediaSeconds,
       outputs: Object.values(previous?.outputs ?? {}).map((o) => path.join(options.outDir, o.path)),
+      ...(previous?.warnings?.length && { warnings: previous.warnings }),
     };
   }
   // Fingerprinted before the render: an input changed during it is caught by the next run.
@@ -255,6 +256,7 @@ async function renderSample(
         wallMs,
         mediaSeconds,
         attempts,
+        ...(result.warnings?.length && { warnings: result.warnings }),
         finishedAt: new Date().toISOString(),
       });
       const warnings = result.warnings?.length ? { warnings: result.warnings } : {};

@@ -79,6 +79,8 @@ export class ContentCache {
   /** Bytes of entries at the last scan plus those put since; undefined before the first scan. */
   private knownBytes: number | undefined;
   private putsSinceScan = 0;
+  /** Bytes put since the running scan began (the scan may not have seen them). */
+  private putDuringTrim = 0;
   private trimming: Promise<void> | undefined;
 
   constructor(
@@ -115,6 +117,7 @@ export class ContentCache {
     await writeAtomically(path, bytes);
     this.putsSinceScan++;
     if (this.knownBytes !== undefined) this.knownBytes += bytes.length;
+    this.putDuringTrim += bytes.length;
     const due =
       this.knownBytes === undefined || this.knownBytes > this.maxBytes || this.putsSinceScan >= RESCAN_EVERY_PUTS;
     if (!due) return;
@@ -124,18 +127,27 @@ export class ContentCache {
     await this.trimming;
   }
 
-  /** Scans the folder; over the cap, removes the least recently used down to 90% of it. */
+  /**
+   * Scans the folder; over the cap, removes the least recently used down to 90% of it. The cache is
+   * best effort: a scan or removal that fails (a folder another user made unreadable) leaves the
+   * entries as they are and the stage runs on. Bytes put while the scan ran are added after it.
+   */
   private async trim(justWritten: string): Promise<void> {
     this.putsSinceScan = 0;
-    const scan = await scanCache(this.dir);
-    let bytes = scan.bytes;
-    if (bytes > this.maxBytes) {
-      const target = Math.floor(this.maxBytes * EVICT_TO_FRACTION);
-      const evicted = await removeCacheFiles(leastRecentlyUsed(scan.entries, target, new Set([justWritten])));
-      bytes -= evicted.bytesFreed;
+    this.putDuringTrim = 0;
+    try {
+      const scan = await scanCache(this.dir);
+      let bytes = scan.bytes;
+      if (bytes > this.maxBytes) {
+        const target = Math.floor(this.maxBytes * EVICT_TO_FRACTION);
+        const evicted = await removeCacheFiles(leastRecentlyUsed(scan.entries, target, new Set([justWritten])));
+        bytes -= evicted.bytesFreed;
+      }
+      await removeCacheFiles(scan.staleTemps);
+      this.knownBytes = bytes + this.putDuringTrim;
+    } catch {
+      this.knownBytes ??= 0;
     }
-    await removeCacheFiles(scan.staleTemps);
-    this.knownBytes = bytes;
   }
 }
 

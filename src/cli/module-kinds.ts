@@ -22,8 +22,10 @@ export function isModuleKind(use: string): boolean {
   return /^(\.{1,2}\/|\/)/.test(use) && /\.(ts|mts|js|mjs)$/.test(use);
 }
 
+/** The transforms a module exports, each once (`export default gain` beside `export const gain`). */
 function definitionsIn(module: Record<string, unknown>): StageDefinition[] {
-  return Object.values(module).filter(
+  const values = [...new Set(Object.values(module))];
+  return values.filter(
     (v): v is StageDefinition =>
       typeof v === 'object' &&
       v !== null &&
@@ -67,7 +69,11 @@ async function libraryKinds(
 ): Promise<Record<string, StageDefinition>> {
   const kinds: Record<string, StageDefinition> = {};
   const from = new Map<string, string>();
+  const loaded = new Set<string>();
   for (const library of libraries) {
+    // The same module named twice (in kinds: and with --kinds) is one library.
+    if (loaded.has(library.file)) continue;
+    loaded.add(library.file);
     const problem = (message: string) => issues.push({ location: library.location, message });
     const found = await transformsOf(library.file, library.shown);
     if (typeof found === 'string') {

@@ -7,7 +7,8 @@
  * items are independent: a stateless stage, replicated like any other, never the run's serial
  * bottleneck. (Carried from chunk to chunk, one instance's 0.15–0.3 ms per frame made it one: a
  * 600 s recording took twice as long on 16 cores.) Warmed up, the state is the carried one's within
- * the first frames; spans can differ from a whole-clip pass only where a chunk starts mid-speech.
+ * the first frames; spans can differ from a whole-clip pass only where a chunk or one of its
+ * sub-streams (below) starts mid-speech.
  * A span's end is known only `minSilence` after it, and a short segment's fate only once it ends:
  * the detector runs on into the next chunk far enough to decide everything up to this chunk's end.
  * The clip's last frame is zero-padded, as silero-vad pads it. Inside an item the frames run as

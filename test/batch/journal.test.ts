@@ -91,6 +91,16 @@ describe('BatchJournal', () => {
     await again.close();
   });
 
+  it('keeps the warnings of a sample, so that a re-run that skips it still reports them', async () => {
+    const journal = await BatchJournal.open(outDir);
+    const warnings = ['warning: stage "faces": no face found in 1 frame of 1; using the fallback box [1, 2, 3, 4]'];
+    await journal.record(doneRecord('w', { warnings }));
+    await journal.close();
+    const reopened = await BatchJournal.open(outDir);
+    expect(reopened.get('w')?.warnings).toEqual(warnings);
+    await reopened.close();
+  });
+
   it('ignores a torn last line and cuts it off, so the next append starts on a clean line', async () => {
     const journal = await BatchJournal.open(outDir);
     await journal.record(doneRecord('a'));

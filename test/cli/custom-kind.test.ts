@@ -135,6 +135,9 @@ describe('a library of stage kinds', () => {
     expect(without.stderr).toContain('unknown stage kind "flip"');
     const module = join(dir, 'my kinds.ts');
     expect((await runCli(['validate', pipeline, '--kinds', module])).code).toBe(0);
+    // The same module named twice is one library, not a clash with itself.
+    const twice = await runCli(['validate', pipeline, '--kinds', module, '--kinds', module]);
+    expect(twice.code, twice.stderr).toBe(0);
     const listed = await runCli(['kinds', '--kinds', module]);
     expect(listed.stdout).toMatch(/^scale +transform +Multiplies audio by options\.by\. \(file:.*my%20kinds\.ts\)$/m);
     expect(listed.stdout).toMatch(/^wav2lip +transform/m);

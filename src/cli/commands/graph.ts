@@ -2,7 +2,7 @@
  * `reel graph <pipeline.yaml> [--format mermaid|dot] [-o FILE]`.
  */
 import { writeFile } from 'node:fs/promises';
-import { ConfigError, formatIssue } from '../../core/errors.ts';
+import { ConfigError, formatIssue, UsageError } from '../../core/errors.ts';
 import { renderGraph, type GraphFormat } from '../../graph/render.ts';
 import type { CliIo } from '../io.ts';
 import { loadGraph } from '../pipeline.ts';
@@ -19,7 +19,9 @@ export async function graphCommand(
   if (opts.output) {
     const issues = await writePlanIssues([{ what: '-o', file: opts.output }], [], {});
     if (issues.length > 0) throw new ConfigError(issues);
-    await writeFile(opts.output, text);
+    await writeFile(opts.output, text).catch((err: NodeJS.ErrnoException) => {
+      throw new UsageError(`-o ${opts.output}: cannot write (${err.code ?? err.message}) — give another path`);
+    });
     io.err(`wrote ${opts.output}`);
   } else {
     io.out(text);

@@ -8,6 +8,7 @@ import { planTileAxis } from '../../../stages/vae/spatial-tiles.ts';
 import {
   decodeLatentRuns,
   decodeLatents,
+  LatentRunDecoder,
   type VaeDecodeOptions,
   type VaeRunProgress,
 } from '../../../stages/vae/decode.ts';
@@ -56,6 +57,41 @@ describe('VAE decode on the tiny reference VAE', () => {
     expect(maxAbsDiff(twos.out, whole.out)).toBeLessThan(1e-5);
     expect(maxAbsDiff(fours.out, whole.out)).toBeLessThan(1e-5);
     await expect(decodeLatents(vae, z, { ...plain, latentFramesPerRun: 3 })).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('decodes latents that arrive in pieces (one per DiT window) as one stream: frames equal to one decode', async () => {
+    const z = latents(12, 4, 4, 6);
+    const whole = await decodeLatents(vae, z, plain);
+    const frameSize = 16 * 4 * 4;
+    const stream = new LatentRunDecoder(vae, plain, 12, [16, 4, 4]);
+    const decoded: Float32Array[] = [];
+    // Windows of 8 overlapping by 2 send frames [0, 6), [6, 12) … cut unevenly here, one piece completing no run.
+    for (const [start, end] of [
+      [0, 6],
+      [6, 7],
+      [7, 12],
+    ]) {
+      const piece = (z.data as Float32Array).subarray(start * frameSize, end * frameSize);
+      for await (const run of stream.push(piece, start)) decoded.push(run.frames.data as Float32Array);
+    }
+    expect(stream.done).toBe(true);
+    const frames = decoded.reduce((n, d) => n + d.length, 0);
+    expect(frames).toBe((whole.data as Float32Array).length);
+    // The runs' frames in order are the whole decode's, channel-planar per run: compare run by run.
+    const [F, H, W] = [whole.dims[2], whole.dims[3], whole.dims[4]];
+    let at = 0;
+    for (const run of decoded) {
+      const fr = run.length / (3 * H * W);
+      for (let c = 0; c < 3; c++) {
+        const got = run.subarray(c * fr * H * W, (c + 1) * fr * H * W);
+        const want = (whole.data as Float32Array).subarray((c * F + at) * H * W, (c * F + at + fr) * H * W);
+        expect(maxAbsDiff(got, want)).toBeLessThan(1e-5);
+      }
+      at += fr;
+    }
+    await expect(async () => {
+      for await (const _ of stream.push(new Float32Array(frameSize), 3)) void _;
+    }).rejects.toThrow(/latents arrived for frames from 3/);
   });
 
   it('divides by the scaling factor before decoding', async () => {
