@@ -5,9 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Stage workers and onnxruntime's native addon are happier in child processes than in threads.
     pool: 'forks',
-    // Two files at once on CI's 2 cores: the suite is mostly waiting on child processes, ffmpeg and
-    // worker start-up, and runs in about 4.5 min instead of 6. Time limits in tests are generous.
-    maxWorkers: 2,
+    // One file at a time. Two at once ran the suite in 4.5 min instead of 6 on CI's 2 cores, but the
+    // core-budget tests measure stage costs and, on a loaded machine, grew one replica fewer.
+    maxWorkers: 1,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
