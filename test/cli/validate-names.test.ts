@@ -23,4 +23,16 @@ describe('reel validate', () => {
     // The default branch's TTS is not among them: it is pruned, and said so.
     expect(r.stderr).toMatch(/note: .*stage "tts" feeds no output under profile "fast"; pruned/);
   });
+
+  it('talking-head --profile fast,pauses runs the VAD on the fast branch speech, not the pruned TTS', async () => {
+    for (const profile of ['fast,pauses', 'pauses,fast']) {
+      const r = await runCli(['validate', 'pipelines/talking-head.yaml', '--profile', profile]);
+      expect(r.code, r.stderr).toBe(0);
+      const stages = r.stdout.trim().split('\n')[2]!;
+      expect(stages).toContain('voiced (vad)');
+      expect(stages).not.toContain('tts (vallex)');
+    }
+    const plain = await runCli(['validate', 'pipelines/talking-head.yaml', '--profile', 'fast']);
+    expect(plain.stdout).not.toContain('voiced (vad)');
+  });
 });
