@@ -5,7 +5,10 @@
  * events — with each finished run's row printed above it. Off a terminal only the rows are printed.
  */
 import { createLogUpdate } from 'log-update';
-import { runStatusLine, type RunProgressView } from './run-progress.ts';
+import { applyRunEvent, runStatusLine, type RunProgressView } from './run-progress.ts';
+
+/** A step event names no sink: applyRunEvent takes it without one. */
+const NO_SINKS: ReadonlySet<string> = new Set();
 
 export interface BenchProgress {
   /** A child run begins: `label` says which (`run 3/8: 30 s pipelined #1`). */
@@ -20,7 +23,11 @@ export interface BenchProgress {
 /** The view after one of `reel run --progress json`'s events; false for any other line. */
 export function applyChildEvent(view: RunProgressView, line: string, now = performance.now()): boolean {
   if (!line.startsWith('{"type":')) return false;
-  let event: { type?: string; seconds?: number; total?: number | null; chunks?: number } & {
+  let event: {
+    type?: string;
+    seconds?: number;
+    total?: number | null;
+    chunks?: number;
     stage?: string;
     done?: number;
     of?: string;
@@ -39,11 +46,8 @@ export function applyChildEvent(view: RunProgressView, line: string, now = perfo
   }
   if (event.type === 'step' && typeof event.done === 'number' && typeof event.total === 'number') {
     const of = typeof event.of === 'string' ? { of: event.of } : {};
-    view.step =
-      event.done < event.total
-        ? { stage: String(event.stage), done: event.done, total: event.total, ...of }
-        : undefined;
-    return true;
+    const step = { type: 'step', stage: String(event.stage), done: event.done, total: event.total, ...of } as const;
+    return applyRunEvent(view, NO_SINKS, step, now);
   }
   return false;
 }

@@ -7,9 +7,9 @@
  * the work. An output of the pipeline that would land on one of its inputs is refused the same way.
  */
 import { constants } from 'node:fs';
-import { access, lstat, realpath, stat } from 'node:fs/promises';
+import { access, lstat, realpath, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Issue } from '../core/errors.ts';
+import { ConfigError, type Issue, UsageError } from '../core/errors.ts';
 
 export interface PlannedFile {
   /** How the user named it: `--trace`, `output "video"`. */
@@ -78,4 +78,17 @@ export async function writePlanIssues(
     } else taken.set(key, what);
   }
   return issues;
+}
+
+/**
+ * Writes `text` to `file` as a command's `flag` names it (`-o`): refused before writing where the
+ * plan refuses it (a device, a folder, a missing or read-only folder), and a write that fails
+ * anyway (a full disk, a read-only file) is one line naming the flag.
+ */
+export async function writeFlagFile(flag: string, file: string, text: string): Promise<void> {
+  const issues = await writePlanIssues([{ what: flag, file }], [], {});
+  if (issues.length > 0) throw new ConfigError(issues);
+  await writeFile(file, text).catch((err: NodeJS.ErrnoException) => {
+    throw new UsageError(`${flag} ${file}: cannot write (${err.code ?? err.message}) — give another path`);
+  });
 }

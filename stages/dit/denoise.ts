@@ -16,7 +16,7 @@ import { gaussianNoise } from '../shared/seeded-noise.ts';
 import { f32 } from '../shared/tensors.ts';
 import { combineGuidance, guidanceScaleAt, usesGuidance } from './guidance.ts';
 import type { DitOptions } from './index.ts';
-import { createSampler } from './sampler.ts';
+import { createSampler, type Sampler } from './sampler.ts';
 
 /** The loop reads every `dit` option but the windows' (a window is one run of the loop). */
 export type DenoiseOptions = Omit<DitOptions, 'windowLatentFrames' | 'overlapLatentFrames'>;
@@ -45,12 +45,11 @@ export interface DenoiseHooks {
    * Called before each step's transformer run with the step's latents (in the sampler's space,
    * before its scaleModelInput), which it may change in place: a window holds its overlap to
    * known latents here, re-noised to the step's level by `addNoise` (the run's Sampler.addNoise:
-   * the sample for a clean `original` and unit `noise` at step `step`'s noise level).
+   * the sample for a clean `original` and unit `noise` at step `step`'s noise level). `noise` is
+   * the run's own unit initial noise, [1, f, 16, h, w].
    */
-  beforeStep?: (step: number, latents: Float32Array, addNoise: AddNoise) => void;
+  beforeStep?: (step: number, latents: Float32Array, addNoise: Sampler['addNoise'], noise: Float32Array) => void;
 }
-
-export type AddNoise = (original: Float32Array, noise: Float32Array, step: number) => Float32Array;
 
 /** The seeded initial noise for a video size: [1, f, 16, h, w]. */
 export function initialLatents(options: Pick<DenoiseOptions, 'seed' | 'frames' | 'width' | 'height'>): TensorData {
@@ -83,10 +82,11 @@ export async function denoiseLatents(
   checkEmbeddings(embeddings);
   // One sampler per run: a multistep sampler keeps its own history.
   const sampler = createSampler(options.scheduler, { steps: options.steps, snrShiftScale: options.snrShiftScale });
-  const { dims, data: noise } = initialLatents(options);
+  const { dims, data } = initialLatents(options);
+  const noise = data as Float32Array;
   const sigma = sampler.initNoiseSigma;
-  let latents = sigma === 1 ? (noise as Float32Array) : (noise as Float32Array).map((x) => x * sigma);
-  const addNoise: AddNoise = sampler.addNoise;
+  // A copy even at σ = 1: the loop's latents change, the noise stays for beforeStep.
+  let latents: Float32Array = noise.map((x) => x * sigma);
 
   const guided = usesGuidance(options.guidance) && embeddings.dims[0] === 2;
   const [, L, D] = embeddings.dims;
@@ -103,7 +103,7 @@ export async function denoiseLatents(
     if (hooks.signal?.aborted)
       throw new CancelledError(`denoising cancelled before step ${step + 1} of ${options.steps}`);
     const stepStart = performance.now();
-    hooks.beforeStep?.(step, latents, addNoise);
+    hooks.beforeStep?.(step, latents, sampler.addNoise, noise);
     const input = sampler.scaleModelInput(latents, step);
     const hidden = guided ? new Float32Array(2 * input.length) : input;
     if (guided) {

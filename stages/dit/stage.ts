@@ -20,7 +20,6 @@ import { openStageModel } from '../shared/open-model.ts';
 import { usesGuidance } from './guidance.ts';
 import type { DitOptions } from './index.ts';
 import { denoiseWindows } from './windowed-denoise.ts';
-import { latentWindows } from './windows.ts';
 
 /** CogVideoX's prompt length; the warm-up's text shape when the model does not fix one. */
 const WARMUP_TEXT_TOKENS = 226;
@@ -28,9 +27,10 @@ const WARMUP_TEXT_TOKENS = 226;
 export async function createDitStage(options: DitOptions, ctx: StageCreateContext): Promise<TransformInstance> {
   // Size errors (frames not 4k + 1, sides not multiples of 8) surface before a session is made.
   const dims = latentDims(options);
-  const windows = latentWindows(dims[1], options.windowLatentFrames, options.overlapLatentFrames);
+  // Every window is full (windows.ts): one window's shapes are every step's.
+  const window = [dims[0], Math.min(dims[1], options.windowLatentFrames), ...dims.slice(2)];
   const model = await openStageModel(ctx, 'transformer', 'dit', {
-    warmup: { dims: (m) => warmupSizes(m, [...dims.slice(0, 1), windows[0].count, ...dims.slice(2)], options) },
+    warmup: { dims: (m) => warmupSizes(m, window, options) },
   });
 
   /** The clip's latents, window after window: one packet per window (windowed-denoise.ts). */

@@ -6,7 +6,7 @@
  */
 import type { TensorData } from '../../src/core/types.ts';
 import { latentDims } from '../shared/latent-geometry.ts';
-import { denoiseLatents, initialLatents, type DitModel } from './denoise.ts';
+import { denoiseLatents, type DitModel } from './denoise.ts';
 import type { DitOptions } from './index.ts';
 import { emittedRange, latentWindows, windowPacket } from './windows.ts';
 
@@ -49,12 +49,13 @@ export async function* denoiseWindows(
     const windowOptions = { ...options, frames, seed: windowSeed(options.seed, k) };
     // Held to `known` re-noised to each step's level, with this window's own noise there.
     const known = held;
-    const noise = known && (initialLatents(windowOptions).data as Float32Array).subarray(0, known.length);
     hooks.progress?.(0, options.steps, k, windows.length);
     const latents = await denoiseLatents(model, embeddings, windowOptions, {
       signal: hooks.signal,
       onStep: (p) => hooks.progress?.(p.step + 1, options.steps, k, windows.length),
-      beforeStep: known && noise ? (step, sample, addNoise) => sample.set(addNoise(known, noise, step)) : undefined,
+      beforeStep: known
+        ? (step, sample, addNoise, noise) => sample.set(addNoise(known, noise.subarray(0, known.length), step))
+        : undefined,
     });
     const packet = windowPacket(windows, k, latents.data as Float32Array, held, frameSize);
     held = packet.held;

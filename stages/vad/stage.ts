@@ -20,6 +20,7 @@ import { defer } from 'rxjs';
 import type { StageItem } from '../../src/core/item.ts';
 import type { PortPacket, StageCreateContext, StageOptions, TransformInstance } from '../../src/core/stage.ts';
 import type { AudioPacket } from '../../src/core/types.ts';
+import { concatFloat32 } from '../../src/dsp/concat.ts';
 import { resample } from '../../src/dsp/index.ts';
 import { monoSamples } from '../shared/audio-window.ts';
 import { openStageModel, type Model } from '../shared/open-model.ts';
@@ -44,16 +45,6 @@ function at16k(p: AudioPacket): Float32Array {
   return out;
 }
 
-function concatFloat32(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Sub-streams at most, and the fewest frames each owns, in warm-ups: shorter ones cost more warm-up than they save. */
 const MAX_STREAMS = 8;
 const MIN_OWNED_WARMUPS = 2;
@@ -62,8 +53,8 @@ const MIN_OWNED_WARMUPS = 2;
  * Speech probability of each of `frames` frames of `signal` (frame k = samples [512k, 512k + 512),
  * zero-padded past the end). The frames are cut into up to 8 sub-streams run side by side as one
  * batch, each from a zero state `warmupFrames` before the frames it owns (the first owns the start
- * of the signal, already a warm-up), so one ONNX call does the work of several: the model's cost is
- * per call far more than per row. Each sub-stream is what a detector started there would compute.
+ * of the signal, already a warm-up), so one ONNX call does the work of several and the per-call
+ * overhead is paid once. Each sub-stream is what a detector started there would compute.
  */
 async function speechProbabilities(
   model: Model,
@@ -84,12 +75,12 @@ async function speechProbabilities(
   for (let step = 0; step < steps; step++) {
     for (const [j, plan] of plans.entries()) {
       const row = input.subarray(j * (CONTEXT + FRAME), (j + 1) * (CONTEXT + FRAME));
-      // The context is the row's own last 64 samples (zeros at its start); past its end it idles.
+      // The context is the row's own last 64 samples (zeros at its start: `input` starts zeroed);
+      // past its end the row idles on zeros, and a frame past the signal's end is zero-padded.
       row.copyWithin(0, FRAME);
-      if (step === 0) row.fill(0, 0, CONTEXT);
+      row.fill(0, CONTEXT);
       const k = plan.first + step;
-      const samples = k < plan.to ? signal.subarray(k * FRAME, (k + 1) * FRAME) : new Float32Array(0);
-      row.fill(0, CONTEXT).set(samples, CONTEXT);
+      if (k < plan.to) row.set(signal.subarray(k * FRAME, (k + 1) * FRAME), CONTEXT);
     }
     const out = await model.run({
       input: f32(input, [streams, CONTEXT + FRAME]),

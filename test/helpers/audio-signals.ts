@@ -32,15 +32,7 @@ export function relativeRms(a: Float32Array, b: Float32Array): number {
   return Math.sqrt(num / den);
 }
 
-export function concatFloat(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+export { concatFloat32 as concatFloat } from '../../src/dsp/concat.ts';
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
