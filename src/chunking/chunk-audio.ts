@@ -5,6 +5,7 @@
  */
 import { InputError } from '../core/errors.ts';
 import type { AudioPacket } from '../core/types.ts';
+import type { CutRule } from './cut-rule.ts';
 import type { ChunkGeometry } from './geometry.ts';
 import { Rechunker, type ChunkSlice } from './rechunker.ts';
 
@@ -16,6 +17,8 @@ export interface ChunkAudioOptions {
   sampleRate: number;
   /** Interleaved channels per sample frame; blocks must hold whole frames. */
   channels: number;
+  /** How each grid boundary moves within the search. @defaultValue the quietest point (RVC) */
+  cutRule?: CutRule;
 }
 
 /** The packet of one chunk: `startSample` is the chunk's first sample frame. */
@@ -45,14 +48,19 @@ export async function* chunkAudioStream(
   blocks: AsyncIterable<Float32Array> | Iterable<Float32Array>,
   options: ChunkAudioOptions,
 ): AsyncGenerator<AudioPacket> {
-  const rechunker = new Rechunker(options.geometry, options.channels);
+  const rechunker = new Rechunker(options.geometry, options.channels, options.cutRule);
+  // A rule that runs a model decides a cut in `prepare`; the chunker then goes on where it stopped.
+  const settled = async (slices: ChunkSlice[]): Promise<ChunkSlice[]> => {
+    while (await rechunker.rule.prepare?.()) slices.push(...rechunker.resume());
+    return slices;
+  };
   for await (const block of blocks) {
     if (block.length % options.channels !== 0) {
       throw new InputError(
         `clip "${options.clipId}": a block of ${block.length} samples is not a whole number of ${options.channels}-channel frames`,
       );
     }
-    for (const c of rechunker.push(block)) yield audioPacketFromChunk(c, options);
+    for (const c of await settled(rechunker.push(block))) yield audioPacketFromChunk(c, options);
   }
-  for (const c of rechunker.end()) yield audioPacketFromChunk(c, options);
+  for (const c of await settled(rechunker.end())) yield audioPacketFromChunk(c, options);
 }

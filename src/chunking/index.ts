@@ -6,5 +6,7 @@
 export { chunkGeometry, type ChunkGeometry, type ChunkGeometryOptions } from './geometry.ts';
 export { gridCuts, planChunks, type PlannedChunk } from './plan.ts';
 export { quietestCut, silenceCuts, silenceLookaheadUnits, type QuietestCutInput, type SignalView } from './silence.ts';
+export { quietestRule, type CutInput, type CutRule } from './cut-rule.ts';
+export { pauseRule, type PauseRuleOptions, type SpeechProbe } from './pause-cut.ts';
 export { Rechunker, type ChunkSlice } from './rechunker.ts';
 export { audioPacketFromChunk, chunkAudioStream, type ChunkAudioOptions } from './chunk-audio.ts';

@@ -1,16 +1,16 @@
 /**
  * The streaming chunker: takes a clip as blocks of any size while its length is unknown and hands
- * out each chunk as soon as its end is decided — on the grid, or at the quietest point of the
- * silence search once the search's lookahead has arrived. It holds at most one chunk plus the
- * silence lookahead plus one incoming block, whatever the clip length.
+ * out each chunk as soon as its end is decided — on the grid, or where its cut rule (the quietest
+ * point by default; cut-rule.ts) puts it once the rule's lookahead has arrived. It holds at most one
+ * chunk plus the rule's lookahead and reach-back plus one incoming block, whatever the clip length.
  *
  * It cuts exactly as the offline `planChunks` + `silenceCuts` would on the whole clip: both go
  * through `quietestCut`, and a cut is only made before the end is seen where knowing the total
  * would not move it.
  */
+import { quietestRule, type CutRule } from './cut-rule.ts';
 import type { ChunkGeometry } from './geometry.ts';
 import type { PlannedChunk } from './plan.ts';
-import { quietestCut, silenceLookaheadUnits } from './silence.ts';
 import { UnitBuffer } from './unit-buffer.ts';
 
 export interface ChunkSlice {
@@ -29,12 +29,13 @@ export class Rechunker {
   private ended = false;
   private peak = 0;
 
-  /** `stride`: elements per unit (channels for interleaved audio). */
+  /** `stride`: elements per unit (channels for interleaved audio); `rule` moves each grid boundary (default: the quietest point). */
   constructor(
     readonly geometry: ChunkGeometry,
     readonly stride: number,
+    readonly rule: CutRule = quietestRule(geometry),
   ) {
-    this.buffer = new UnitBuffer(stride, geometry.maxChunkUnits + silenceLookaheadUnits(geometry));
+    this.buffer = new UnitBuffer(stride, geometry.maxChunkUnits + rule.lookaheadUnits + rule.reachBackUnits);
   }
 
   /** Most units held at once so far (the memory bound the tests check). */
@@ -61,6 +62,11 @@ export class Rechunker {
   /** The stream is over: take the remaining chunks; the final one has `plan.last`. */
   end(): ChunkSlice[] {
     this.ended = true;
+    return this.drain();
+  }
+
+  /** The chunks that a rule's `prepare` has since let be cut. */
+  resume(): ChunkSlice[] {
     return this.drain();
   }
 
@@ -98,19 +104,19 @@ export class Rechunker {
     if (total !== undefined && target >= total) return total;
     const g = this.geometry;
     if (g.searchUnits === 0) return received > target || total !== undefined ? target : undefined;
-    if (total === undefined && received < target + silenceLookaheadUnits(g)) return undefined;
+    if (total === undefined && received < target + this.rule.lookaheadUnits) return undefined;
     const view = { data: this.buffer.view(), channels: this.stride, offset: this.buffer.startUnit };
-    return quietestCut({ geometry: g, view, totalUnits: total, target, previous: this.start });
+    return this.rule.cut({ geometry: g, view, totalUnits: total, target, previous: this.start });
   }
 
   /**
    * Drop what no later chunk can read: everything before the next chunk's start and before the
-   * reach of the next silence search (its measuring window reaches back past the search).
+   * reach of the next cut's rule (a measuring window, or a model's warm-up, reaches back past the search).
    */
   private release(): void {
     const g = this.geometry;
-    const half = Math.floor(g.silenceWindowUnits / 2);
-    const nextSearch = g.searchUnits === 0 ? Infinity : (this.index + 1) * g.chunkUnits - g.searchUnits - half;
+    const nextSearch =
+      g.searchUnits === 0 ? Infinity : (this.index + 1) * g.chunkUnits - g.searchUnits - this.rule.reachBackUnits;
     this.buffer.dropBefore(Math.max(0, Math.min(this.start, nextSearch)));
   }
 }

@@ -186,7 +186,20 @@ export const Chunking = z
     splitAtSilence: z
       .union([z.literal(false), z.number().min(0).max(60)])
       .optional()
-      .describe('Move each cut to the quietest point within ± this many seconds; false = cut exactly. Default 1.'),
+      .describe(
+        'Move each cut within ± this many seconds (to the point splitAt names); false = cut exactly. Default 1.',
+      ),
+    splitAt: z
+      .enum(['quietest', 'vad'])
+      .optional()
+      .describe(
+        'Where a cut moves to within the search: quietest = the least loud 10 ms (RVC); vad = the middle of the longest pause that Silero VAD finds (the quietest point where it finds none). Default quietest.',
+      ),
+  })
+  .refine((c) => !(c.splitAt === 'vad' && c.splitAtSilence === false), {
+    message:
+      'splitAt: vad moves cuts within the search, but splitAtSilence: false turns the search off; give splitAtSilence seconds (e.g. 1) or drop splitAt',
+    path: ['splitAt'],
   })
   .describe('How long inputs are cut into chunks.');
 

@@ -91,7 +91,7 @@ export interface StageCreateContext {
   /** Sources: the file bound to the node's pipeline input (`--input NAME=PATH`). */
   inputPath?: string;
   /** The pipeline's chunking: sources cut on its grid, generating stages emit on it. */
-  chunking?: { seconds: number; silenceSearchSeconds: number };
+  chunking?: { seconds: number; silenceSearchSeconds: number; splitAt?: 'vad' };
   /** Sources: every consumer wants this input whole — send one packet, not chunks. */
   wholeInput?: boolean;
   /** Sources: chunk boundaries must fall on multiples of this many seconds (consumers' hops). */

@@ -158,6 +158,8 @@ export function chunkingSpec(c: LoadedPipeline['doc']['chunking']): ChunkingSpec
   return {
     seconds: c?.seconds ?? 10,
     silenceSearchSeconds: c?.splitAtSilence === false ? 0 : (c?.splitAtSilence ?? 1),
+    // Only when set: the default leaves the spec (and batch journals' pipeline hashes) as before.
+    ...(c?.splitAt === 'vad' ? { splitAt: 'vad' as const } : {}),
   };
 }
 

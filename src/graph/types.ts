@@ -49,6 +49,8 @@ export interface PipelineGraph {
 export interface ChunkingSpec {
   /** Length of one chunk, seconds. */
   seconds: number;
-  /** Move each boundary to the quietest point within ± this many seconds (0 = cut exactly). */
+  /** Move each boundary within ± this many seconds (0 = cut exactly). */
   silenceSearchSeconds: number;
+  /** Where in the search: the longest pause by Silero VAD, or (absent) the quietest point (RVC's rule). */
+  splitAt?: 'vad';
 }

@@ -254,10 +254,7 @@ class PipelineRun {
       models: node.models,
       settings: node.settings,
       tempDir: this.tempDir,
-      chunking: {
-        seconds: this.graph.chunking.seconds,
-        silenceSearchSeconds: this.graph.chunking.silenceSearchSeconds,
-      },
+      chunking: { ...this.graph.chunking },
       ...(node.def.role === 'source' ? this.sourceContext(node) : {}),
       ...(node.def.role === 'sink' ? { outputName: node.binding ?? node.id, outDir: this.options.outDir } : {}),
     };

@@ -9,7 +9,7 @@
  */
 import { MediaError } from '../../src/core/errors.ts';
 import type { PortPacket, SourceInstance, StageCreateContext } from '../../src/core/stage.ts';
-import { chunkAudioStream, chunkGeometry, type ChunkGeometry } from '../../src/chunking/index.ts';
+import { chunkAudioStream, chunkGeometry, pauseRule, type ChunkGeometry } from '../../src/chunking/index.ts';
 import { decodeAudio, probe, shortDecodeNote, truncatedWavError } from '../../src/media/index.ts';
 import { formatSeconds, granuleUnits } from './grid.ts';
 import type { AudioSourceOptions } from './sources.ts';
@@ -107,21 +107,41 @@ export async function createAudioSource(o: AudioSourceOptions, ctx: StageCreateC
 
   async function* chunked(): AsyncGenerator<PortPacket> {
     let samples = 0;
-    for await (const packet of chunkAudioStream(blocks(), {
-      geometry: geometry!,
-      clipId,
-      sampleRate: rate,
-      channels,
-    })) {
-      samples += packet.data.length / channels;
-      // Said before the last chunk goes: the runtime pulls nothing after it.
-      const note = packet.chunk.last
-        ? shortDecodeNote(file, samples / rate, info.audio?.duration ?? info.duration)
-        : undefined;
-      if (note) ctx.log(note, 'warning');
-      yield { port: 'audio', packet };
+    const pauses = ctx.chunking?.splitAt === 'vad' && geometry!.searchUnits > 0 ? await pauseCuts() : undefined;
+    try {
+      for await (const packet of chunkAudioStream(blocks(), {
+        geometry: geometry!,
+        clipId,
+        sampleRate: rate,
+        channels,
+        cutRule: pauses?.rule,
+      })) {
+        samples += packet.data.length / channels;
+        // Said before the last chunk goes: the runtime pulls nothing after it.
+        if (packet.chunk.last) {
+          const note = shortDecodeNote(file, samples / rate, info.audio?.duration ?? info.duration);
+          if (note) ctx.log(note, 'warning');
+          if (pauses) ctx.log(pauses.summary());
+        }
+        yield { port: 'audio', packet };
+      }
+    } finally {
+      await pauses?.release();
     }
     if (samples === 0) throw new MediaError(file, 'decoded to no audio samples');
+  }
+
+  /** chunking.splitAt: vad — the cuts go to pauses found by Silero VAD. */
+  async function pauseCuts() {
+    const { openSpeechProbe } = await import('../vad/speech-probe.ts');
+    const opened = await openSpeechProbe(ctx);
+    const rule = pauseRule({ geometry: geometry!, sampleRate: rate, channels, probe: opened.probe });
+    const summary = () => {
+      const { pauses, quietest } = rule.counts;
+      const cuts = pauses + quietest;
+      return `chunking: ${pauses} of ${cuts} cut${cuts === 1 ? '' : 's'} in a pause (Silero VAD)${quietest ? `, ${quietest} at the quietest point (no pause within ±${formatSeconds(geometry!.searchUnits / rate)})` : ''}`;
+    };
+    return { rule, summary, release: opened.release };
   }
 
   return { ...pulledSource(ctx.wholeInput ? whole : chunked), seconds: info.audio?.duration ?? info.duration };

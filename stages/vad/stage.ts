@@ -23,16 +23,10 @@ import type { AudioPacket } from '../../src/core/types.ts';
 import { concatFloat32 } from '../../src/dsp/concat.ts';
 import { resample } from '../../src/dsp/index.ts';
 import { monoSamples } from '../shared/audio-window.ts';
-import { openStageModel, type Model } from '../shared/open-model.ts';
-import { f32, i64 } from '../shared/tensors.ts';
+import { openStageModel } from '../shared/open-model.ts';
 import { clipSpans, SpeechGate, type GateRule } from './gate.ts';
 import type { vad } from './index.ts';
-
-const RATE = 16000;
-const FRAME = 512;
-const CONTEXT = 64;
-/** The `sr` feed, the same for every frame. */
-const SR = i64([RATE], []);
+import { CONTEXT, FRAME, RATE, SR, speechProbabilities } from './probabilities.ts';
 
 /** The packet's audio as 16 kHz mono, exactly the chunk's 16 kHz sample range long. */
 function at16k(p: AudioPacket): Float32Array {
@@ -43,58 +37,6 @@ function at16k(p: AudioPacket): Float32Array {
   const out = new Float32Array(want);
   out.set(x.subarray(0, want));
   return out;
-}
-
-/** Sub-streams at most, and the fewest frames each owns, in warm-ups: shorter ones cost more warm-up than they save. */
-const MAX_STREAMS = 8;
-const MIN_OWNED_WARMUPS = 2;
-
-/**
- * Speech probability of each of `frames` frames of `signal` (frame k = samples [512k, 512k + 512),
- * zero-padded past the end). The frames are cut into up to 8 sub-streams run side by side as one
- * batch, each from a zero state `warmupFrames` before the frames it owns (the first owns the start
- * of the signal, already a warm-up), so one ONNX call does the work of several and the per-call
- * overhead is paid once. Each sub-stream is what a detector started there would compute.
- */
-async function speechProbabilities(
-  model: Model,
-  signal: Float32Array,
-  frames: number,
-  warmupFrames: number,
-): Promise<Float32Array> {
-  const streams = Math.max(1, Math.min(MAX_STREAMS, Math.floor(frames / (MIN_OWNED_WARMUPS * warmupFrames))));
-  const owned = Math.ceil(frames / streams);
-  const plans = Array.from({ length: streams }, (_, j) => {
-    const from = j * owned;
-    return { from, first: j === 0 ? 0 : Math.max(0, from - warmupFrames), to: Math.min(frames, from + owned) };
-  });
-  const steps = Math.max(...plans.map((p) => p.to - p.first));
-  const probabilities = new Float32Array(frames);
-  let state: Float32Array = new Float32Array(2 * streams * 128);
-  const input = new Float32Array(streams * (CONTEXT + FRAME));
-  for (let step = 0; step < steps; step++) {
-    for (const [j, plan] of plans.entries()) {
-      const row = input.subarray(j * (CONTEXT + FRAME), (j + 1) * (CONTEXT + FRAME));
-      // The context is the row's own last 64 samples (zeros at its start: `input` starts zeroed);
-      // past its end the row idles on zeros, and a frame past the signal's end is zero-padded.
-      row.copyWithin(0, FRAME);
-      row.fill(0, CONTEXT);
-      const k = plan.first + step;
-      if (k < plan.to) row.set(signal.subarray(k * FRAME, (k + 1) * FRAME), CONTEXT);
-    }
-    const out = await model.run({
-      input: f32(input, [streams, CONTEXT + FRAME]),
-      state: f32(state, [2, streams, 128]),
-      sr: SR,
-    });
-    state = out.stateN.data as Float32Array;
-    const p = out.output.data as Float32Array;
-    for (const [j, plan] of plans.entries()) {
-      const k = plan.first + step;
-      if (k >= plan.from && k < plan.to) probabilities[k] = p[j];
-    }
-  }
-  return probabilities;
 }
 
 export async function createVadStage(o: StageOptions<typeof vad>, ctx: StageCreateContext): Promise<TransformInstance> {

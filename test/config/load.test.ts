@@ -27,6 +27,18 @@ describe('loadPipeline', () => {
     );
   });
 
+  it('refuses chunking.splitAt: vad with the search turned off, at the splitAt value', async () => {
+    const err = await loadPipeline(BASE, {
+      set: ['chunking.splitAt=vad', 'chunking.splitAtSilence=false'],
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(String((err as ConfigError).message)).toMatch(
+      /chunking\.splitAt.*splitAtSilence: false turns the search off/,
+    );
+    const fine = await loadPipeline(BASE, { set: ['chunking.splitAt=vad'] });
+    expect(fine.doc.chunking?.splitAt).toBe('vad');
+  });
+
   it('reads --set values as YAML: numbers, lists, mappings, strings', async () => {
     const loaded = await loadPipeline(BASE, {
       set: [

@@ -116,4 +116,18 @@ describe('voice-convert --profile pauses', () => {
     const metrics = JSON.parse(await readFile(skip.metrics, 'utf8')) as RunMetrics;
     expect(metrics.stages.map((s) => s.stage)).toContain('speech');
   });
+
+  it('chunking.splitAt: vad moves the cuts to pauses and keeps the length exact', async () => {
+    const grid = ['--set', 'chunking.seconds=5'];
+    const cut = runVoiceConvert(dir, 'vad-cuts', clip, [...grid, '--set', 'chunking.splitAt=vad']);
+    expect(cut.code, cut.stderr).toBe(0);
+    const line = /chunking: (\d+) of 2 cuts in a pause \(Silero VAD\)/.exec(cut.stdout + cut.stderr);
+    expect(line, cut.stdout + cut.stderr).not.toBeNull();
+    expect(Number(line![1])).toBeGreaterThanOrEqual(1);
+    const plain = runVoiceConvert(dir, 'grid-cuts', clip, grid);
+    expect(plain.code, plain.stderr).toBe(0);
+    const a = pcm(await readFile(join(cut.out, 'converted.wav')));
+    const b = pcm(await readFile(join(plain.out, 'converted.wav')));
+    expect(a.length).toBe(b.length);
+  });
 });

@@ -5,40 +5,20 @@
  * frames, and chunking (1.7 s and 0.9 s chunks, so segments cross chunk edges) moves no segment edge
  * by more than two frames.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pretrainedModelPath } from '../../../models/pretrained.ts';
 import type { TensorPacket } from '../../../src/core/types.ts';
-import { resolveFfmpeg } from '../../../src/media/binaries.ts';
 import { vad } from '../../../stages/vad/index.ts';
+import { speak } from '../../helpers/espeak.ts';
 import { clipItems, createTransform, processAll } from '../../helpers/stage-harness.ts';
 import { audioChunks } from '../rvc/clip-chunks.ts';
 
 const RATE = 16000;
 const FRAME = 512;
 let dir: string;
-
-/** espeak-ng saying `text`, as 16 kHz mono float (the leading and trailing silence it adds cut off). */
-function speak(text: string, pitch: number): Float32Array {
-  const wav = join(dir, `say-${pitch}.wav`);
-  execFileSync('espeak-ng', ['-v', 'en-us', '-s', '160', '-p', String(pitch), '-w', wav, text]);
-  const raw = execFileSync(
-    resolveFfmpeg().ffmpeg,
-    ['-loglevel', 'error', '-i', wav, '-ar', '16000', '-ac', '1', '-f', 'f32le', '-'],
-    {
-      maxBuffer: 1 << 26,
-    },
-  );
-  const x = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
-  let a = 0;
-  let b = x.length;
-  while (a < b && Math.abs(x[a]) < 1e-3) a++;
-  while (b > a && Math.abs(x[b - 1]) < 1e-3) b--;
-  return x.slice(a, b);
-}
 
 /** Deterministic white noise at `level` (peak), `seconds` long. */
 function noise(seconds: number, level: number, seed: number): Float32Array {
@@ -63,11 +43,24 @@ beforeAll(() => {
     at += x.length;
   };
   add(new Float32Array(2 * RATE), false); // silence
-  add(speak('The quick brown fox jumps over the lazy dog and runs into the forest', 40), true);
+  add(
+    speak('The quick brown fox jumps over the lazy dog and runs into the forest', { dir, rate: RATE, pitch: 40 }),
+    true,
+  );
   add(noise(2.5, 0.02, 1), false); // a noisy pause
-  add(speak('Streaming pipelines keep their memory bounded on clips of any length', 60), true);
+  add(
+    speak('Streaming pipelines keep their memory bounded on clips of any length', { dir, rate: RATE, pitch: 60 }),
+    true,
+  );
   add(new Float32Array(Math.round(2.5 * RATE)), false);
-  add(speak('Every stage works on its own chunk while the next stage works on the one before', 50), true);
+  add(
+    speak('Every stage works on its own chunk while the next stage works on the one before', {
+      dir,
+      rate: RATE,
+      pitch: 50,
+    }),
+    true,
+  );
   add(noise(2.0, 0.01, 2), false);
   clip = new Float32Array(at);
   let o = 0;

@@ -1,0 +1,40 @@
+/**
+ * Silero VAD for the chunker (chunking.splitAt: vad): the bundled model opened on the CPU for the
+ * audio source, as a SpeechProbe over 16 kHz signals. The source's own provider list does not
+ * apply: a VAD on short windows is cheapest on the CPU, where a GPU round trip costs more than it.
+ */
+import { MANIFESTS } from '../../models/manifests/index.ts';
+import { pretrainedModelPath } from '../../models/pretrained.ts';
+import type { SpeechProbe } from '../../src/chunking/index.ts';
+import type { StageCreateContext } from '../../src/core/stage.ts';
+import { openModel } from '../../src/inference/model.ts';
+import { CONTEXT, FRAME, SR, speechProbabilities } from './probabilities.ts';
+
+export interface OpenedProbe {
+  probe: SpeechProbe;
+  release(): Promise<void>;
+}
+
+export async function openSpeechProbe(ctx: StageCreateContext): Promise<OpenedProbe> {
+  const model = await openModel({
+    stage: ctx.id,
+    path: pretrainedModelPath('silero-vad')!,
+    contract: MANIFESTS['silero-vad'],
+    settings: {
+      ...ctx.settings,
+      provider: ['cpu'],
+      threads: { intraOp: 1, interOp: 1, spinning: false },
+      strict: false,
+      batch: undefined,
+    },
+    // Which provider it took is no news (always the CPU); a warning still is.
+    log: (line, level) => {
+      if (level === 'warning') ctx.log(`chunking: ${line}`, level);
+    },
+    warmup: { dims: { B: 1, N: CONTEXT + FRAME }, feeds: { sr: SR } },
+  });
+  return {
+    probe: (signal, warmupFrames) => speechProbabilities(model, signal, Math.ceil(signal.length / FRAME), warmupFrames),
+    release: () => model.release(),
+  };
+}
