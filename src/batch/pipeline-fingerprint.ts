@@ -33,8 +33,13 @@ export async function describePipeline(
     const node = graph.nodes.get(id)!;
     const models: Record<string, unknown> = {};
     for (const [slot, file] of Object.entries(node.models)) models[slot] = await model(file, id, slot);
-    const { provider, tensorrt } = node.settings;
-    nodes.push({ id, kind: node.kind, options: node.options, models, provider, tensorrt });
+    const { provider, tensorrt, precision, calibration } = node.settings;
+    // Precision only where it is not the model as it is: pipelines hashed before it existed keep their hash.
+    const variant =
+      precision === 'fp32'
+        ? {}
+        : { precision, ...(calibration ? { calibration: await model(calibration, id, 'calibration') } : {}) };
+    nodes.push({ id, kind: node.kind, options: node.options, models, provider, tensorrt, ...variant });
   }
   const edges = graph.edges.map((e) => `${e.from.node}.${e.from.port}->${e.to.node}.${e.to.port}`);
   return { nodes, edges, chunking: graph.chunking };

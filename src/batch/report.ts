@@ -4,6 +4,7 @@
  * started).
  */
 import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
 import { escapeHtml } from '../metrics/report-html.ts';
 import type { BatchResult, SampleOutcome } from './run-batch.ts';
 
@@ -58,25 +59,19 @@ export function totalsLine(t: BatchTotals): string {
   return `${t.samples} samples: ${t.done} done, ${t.skipped} already done, ${t.failed} failed, in ${t.wallS.toFixed(1)} s${media}`;
 }
 
-function csvField(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
 export function batchReportCsv(outcomes: readonly SampleOutcome[], outDir: string): string {
-  const rows = outcomes.map((o) =>
-    [
-      o.id,
-      o.status,
-      o.reason,
-      String(o.attempts),
-      o.wallMs === undefined ? '' : (o.wallMs / 1000).toFixed(3),
-      fixed(o.mediaSeconds, 3),
-      fixed(rtf(o), 3),
-      o.outputs.map((f) => path.relative(outDir, f)).join(' '),
-      (o.warnings ?? []).join(' | '),
-    ].map(csvField),
-  );
-  return `${[COLUMNS.join(','), ...rows.map((r) => r.join(','))].join('\n')}\n`;
+  const rows = outcomes.map((o) => [
+    o.id,
+    o.status,
+    o.reason,
+    String(o.attempts),
+    o.wallMs === undefined ? '' : (o.wallMs / 1000).toFixed(3),
+    fixed(o.mediaSeconds, 3),
+    fixed(rtf(o), 3),
+    o.outputs.map((f) => path.relative(outDir, f)).join(' '),
+    (o.warnings ?? []).join(' | '),
+  ]);
+  return stringify([[...COLUMNS], ...rows], { record_delimiter: '\n' });
 }
 
 export function batchReportJson(result: BatchResult, outDir: string): string {

@@ -190,7 +190,7 @@ function program(io: CliIo, result: { code: number }): Command {
     .description('report what is installed: ffmpeg, ffprobe, execution providers, versions')
     .action(() => run(async () => (await import('./commands/doctor.ts')).doctorCommand(io))());
 
-  const models = root.command('models').description('bundled reference models');
+  const models = root.command('models').description('reference models, and precision variants of any model');
   models
     .command('build')
     .description('write the reference models (deterministic)')
@@ -204,6 +204,74 @@ function program(io: CliIo, result: { code: number }): Command {
     .description("print an ONNX model's inputs, outputs, opset, parameters and size")
     .argument('<model>', 'ONNX file')
     .action((file: string) => run(async () => (await import('./commands/models.ts')).modelsInspectCommand(file, io))());
+
+  const sampleFlags = (cmd: Command) =>
+    pipelineFlags(
+      cmd
+        .option('--input <name=path>', 'bind an input of the pipeline (repeatable)', collect)
+        .option('--stage <id>', 'the stage that runs the model (default: the stage whose model file it is)')
+        .option('--runs <n>', 'model runs recorded at most (the first chunks)', '32'),
+    );
+  sampleFlags(
+    models
+      .command('quantize')
+      .description("write an INT8 variant: static (QDQ) from ranges measured on a pipeline's own feeds, or dynamic")
+      .argument('<model>', 'ONNX file (float32)')
+      .requiredOption(
+        '--out <file>',
+        'the INT8 model to write; with --calibrate also FILE.ranges.json and FILE.calibration.cache',
+      )
+      .option('--calibrate <pipeline>', 'measure activation ranges by running this pipeline on --input samples')
+      .addOption(
+        choiceOption('--method <method>', 'how a range is taken from the values seen', [
+          'minmax',
+          'percentile',
+        ]).default('minmax'),
+      )
+      .option('--per-channel', 'one weight scale per output column of MatMul/Gemm (Conv always has per-channel scales)')
+      .option(
+        '--family <family>',
+        "check the result against this family's contract (known from the stage with --calibrate)",
+      )
+      .addHelpText(
+        'after',
+        '\nExamples:\n  reel models quantize models/build/medium/hifigan.onnx --out hifigan.int8.onnx \\\n' +
+          '    --calibrate pipelines/talking-head.yaml --profile fast --input script=samples/talking-head/long/script.txt \\\n' +
+          '    --input face=samples/talking-head/long/face.png --set stages.vocoder.model=models/build/medium/hifigan.onnx\n' +
+          '  reel models quantize vallex-ar.onnx --out vallex-ar.int8.onnx          # dynamic: MatMul weights only',
+      ),
+  ).action((file: string, opts: Record<string, unknown>) =>
+    run(async () =>
+      (await import('./commands/models-precision.ts')).modelsQuantizeCommand(
+        file,
+        { ...opts, pipeline: opts.calibrate } as never,
+        io,
+      ),
+    )(),
+  );
+  models
+    .command('convert')
+    .description('write a float16 variant: weights and compute in float16, float32 inputs and outputs kept')
+    .argument('<model>', 'ONNX file (float32)')
+    .requiredOption('--out <file>', 'the model to write')
+    .option('--fp16', 'convert to float16 (the one conversion there is)')
+    .option('--family <family>', "check the result against this family's contract")
+    .action((file: string, opts: { out: string; fp16?: boolean; family?: string }) =>
+      run(async () => (await import('./commands/models-precision.ts')).modelsConvertCommand(file, opts, io))(),
+    );
+  sampleFlags(
+    models
+      .command('compare')
+      .description(
+        'run two variants of a model on the same recorded feeds of a pipeline: time per run and output difference',
+      )
+      .argument('<a>', 'the reference model (float32), as the stage runs it')
+      .argument('<b>', 'the variant to judge')
+      .requiredOption('--pipeline <pipeline>', 'the pipeline whose stage feeds both models')
+      .option('--csv <file>', 'also write the figures as CSV'),
+  ).action((a: string, b: string, opts: Record<string, unknown>) =>
+    run(async () => (await import('./commands/models-precision.ts')).modelsCompareCommand(a, b, opts as never, io))(),
+  );
 
   const cache = root
     .command('cache')

@@ -101,6 +101,12 @@ const executionFields = {
   queue: z.number().int().min(1).max(64).optional().describe('Packets buffered on each input edge, chunks. Default 2.'),
   warmup: z.number().int().min(0).max(100).optional().describe('Warm-up runs before the first chunk. Default 1.'),
   tensorrt: TensorRtSettings.optional(),
+  precision: z
+    .enum(['fp32', 'fp16', 'int8'])
+    .optional()
+    .describe(
+      "Numeric precision of the stage's models: fp16 (weights and compute in float16, float32 at the edges) or int8 (static QDQ from the stage's calibration ranges, else dynamic INT8 of MatMul/Gemm), built from the model on first use and cached. Default fp32 (the model as it is).",
+    ),
 };
 
 export const Defaults = z.strictObject(executionFields).describe('Execution settings every stage inherits.');
@@ -144,6 +150,13 @@ export const StageEntry = z
       .optional()
       .describe(
         'Cache outputs on disk, content-addressed; only kinds that cache (text-encoder) take it. Default true there.',
+      ),
+    calibration: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Activation ranges for precision: int8 (a .ranges.json written by reel models quantize --calibrate), relative to this file: the stage gets a static INT8 variant calibrated on your samples.',
       ),
     ...executionFields,
   })

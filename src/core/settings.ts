@@ -26,7 +26,13 @@ export interface NodeSettings {
   tensorrt: Readonly<TensorRtSettings>;
   /** Cache this stage's outputs on disk (content-addressed). */
   cache: boolean;
+  /** Numeric precision of the stage's models; a variant is built on first use (src/precision/variants.ts). */
+  precision: Precision;
+  /** Activation ranges (absolute path) for a static INT8 variant; absent = dynamic INT8. */
+  calibration?: string;
 }
+
+export type Precision = 'fp32' | 'fp16' | 'int8';
 
 /** TensorRT settings of a stage; file paths are absolute (resolved against the pipeline file). */
 export interface TensorRtSettings {
@@ -53,4 +59,5 @@ export const DEFAULT_NODE_SETTINGS: NodeSettings = Object.freeze({
   warmup: 1,
   tensorrt: {},
   cache: false,
+  precision: 'fp32',
 });

@@ -79,6 +79,12 @@ export async function buildGraph(loaded: LoadedPipeline, options: BuildOptions):
   notes.push(...chunkingNotes(loaded));
   issues.push(...concurrencyIssues(nodes, loaded));
   issues.push(
+    ...(await precisionIssues(
+      [...nodes.values()].filter((n) => needed.has(n.id)),
+      loaded,
+    )),
+  );
+  issues.push(
     ...(await checkModelFiles(
       models.filter((m) => needed.has(m.node)),
       loaded,
@@ -106,6 +112,31 @@ export async function buildGraph(loaded: LoadedPipeline, options: BuildOptions):
 function referencesInput(loaded: LoadedPipeline, id: string): boolean {
   const wirings = [...Object.values(loaded.doc.stages), ...Object.values(loaded.doc.outputs)].map((s) => s.in ?? {});
   return wirings.some((w) => Object.values(w).some((ref) => ref === `inputs.${id}` || ref === id));
+}
+
+/**
+ * `calibration:` holds the activation ranges of a static INT8 variant: it needs `precision: int8`
+ * (said at the key, not ignored) and a file that is there.
+ */
+async function precisionIssues(nodes: readonly GraphNode[], loaded: LoadedPipeline): Promise<Issue[]> {
+  const issues: Issue[] = [];
+  for (const node of nodes) {
+    const file = node.settings.calibration;
+    if (!file) continue;
+    const location = loaded.locations.value(['stages', node.id, 'calibration']);
+    if (node.settings.precision !== 'int8')
+      issues.push({
+        location,
+        message: `stage "${node.id}": calibration ranges are for precision: int8, but the stage runs at ${node.settings.precision}; set precision: int8 or drop calibration`,
+      });
+    const problem = await fileProblem(file);
+    if (problem)
+      issues.push({
+        location,
+        message: `stage "${node.id}" calibration file: ${problem}: ${file} — paths are relative to the pipeline file; write one with reel models quantize --calibrate`,
+      });
+  }
+  return issues;
 }
 
 /**

@@ -41,6 +41,8 @@ export function nodeSettings(
     warmup: stage.warmup ?? d.warmup ?? BUILTIN_SETTINGS.warmup,
     tensorrt: resolveTensorRtPaths({ ...(d.tensorrt ?? {}), ...(stage.tensorrt ?? {}) }, baseDir),
     cache: stage.cache ?? kindDefaults.cache ?? BUILTIN_SETTINGS.cache,
+    precision: stage.precision ?? d.precision ?? BUILTIN_SETTINGS.precision,
+    ...(stage.calibration ? { calibration: path.resolve(baseDir, stage.calibration) } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ import { CancelledError, ModelError } from '../core/errors.ts';
 import type { NodeSettings } from '../core/settings.ts';
 import type { TensorData, TensorDType } from '../core/types.ts';
 import { assertContract } from './contract-check.ts';
+import { feedRecordingFor, recordingRuns } from './feed-recorder.ts';
 import type { ProviderName } from './provider-probe.ts';
 import type { LogLevel } from '../core/stage.ts';
 import type { SessionSpec } from './session-factory.ts';
@@ -185,13 +186,14 @@ export async function openModel(o: OpenModelOptions): Promise<Model> {
     await release();
     throw err;
   }
+  const recording = feedRecordingFor(o.path);
   return {
     path: o.path,
     provider: created.provider,
     contract: o.contract,
     inputNames: [...inputNames],
     session,
-    run,
+    run: recording ? recordingRuns(recording, run) : run,
     release,
   };
 }

@@ -1,93 +1,13 @@
 /**
- * The few protobuf wire-format primitives the ONNX schema needs: varints, length-delimited
- * fields and packed repeated scalars. Hand-written so that reel builds and reads ONNX files with
- * no Python and no codegen; byte output is fully determined by call order (deterministic models).
+ * Reading protobuf wire format: fields with their numbers, varints, length-delimited bytes and
+ * packed repeated scalars. Hand-written so that reel builds and reads ONNX files with no Python
+ * and no codegen; the writer is edit/wire.ts's FieldWriter.
  */
 
-const WIRE_VARINT = 0;
-const WIRE_64BIT = 1;
-const WIRE_LEN = 2;
-const WIRE_32BIT = 5;
-
-/** Appends protobuf fields to a growing buffer. */
-export class ProtoWriter {
-  private buf = new Uint8Array(256);
-  private len = 0;
-
-  private reserve(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.len + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
-  }
-
-  private rawVarint(value: bigint | number): void {
-    // Negative int64 values are encoded as their 64-bit two's complement (10 bytes).
-    let v = BigInt.asUintN(64, BigInt(value));
-    this.reserve(10);
-    while (v >= 0x80n) {
-      this.buf[this.len++] = Number(v & 0x7fn) | 0x80;
-      v >>= 7n;
-    }
-    this.buf[this.len++] = Number(v);
-  }
-
-  private tag(field: number, wire: number): void {
-    this.rawVarint((field << 3) | wire);
-  }
-
-  varint(field: number, value: bigint | number): this {
-    this.tag(field, WIRE_VARINT);
-    this.rawVarint(value);
-    return this;
-  }
-
-  float(field: number, value: number): this {
-    this.tag(field, WIRE_32BIT);
-    this.reserve(4);
-    new DataView(this.buf.buffer).setFloat32(this.len, value, true);
-    this.len += 4;
-    return this;
-  }
-
-  bytes(field: number, value: Uint8Array): this {
-    this.tag(field, WIRE_LEN);
-    this.rawVarint(value.length);
-    this.reserve(value.length);
-    this.buf.set(value, this.len);
-    this.len += value.length;
-    return this;
-  }
-
-  string(field: number, value: string): this {
-    return this.bytes(field, new TextEncoder().encode(value));
-  }
-
-  message(field: number, build: (w: ProtoWriter) => void): this {
-    const inner = new ProtoWriter();
-    build(inner);
-    return this.bytes(field, inner.finish());
-  }
-
-  packedVarints(field: number, values: readonly (bigint | number)[]): this {
-    const inner = new ProtoWriter();
-    for (const v of values) inner.rawVarint(v);
-    return this.bytes(field, inner.finish());
-  }
-
-  packedFloats(field: number, values: readonly number[]): this {
-    const data = new Uint8Array(values.length * 4);
-    const view = new DataView(data.buffer);
-    values.forEach((v, i) => view.setFloat32(i * 4, v, true));
-    return this.bytes(field, data);
-  }
-
-  finish(): Uint8Array {
-    return this.buf.slice(0, this.len);
-  }
-}
+export const WIRE_VARINT = 0;
+export const WIRE_64BIT = 1;
+export const WIRE_LEN = 2;
+export const WIRE_32BIT = 5;
 
 /** One decoded field: varints as bigint, length-delimited as a byte view, fixed as raw bytes. */
 export interface ProtoField {

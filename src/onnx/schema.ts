@@ -5,7 +5,7 @@
  */
 import type { Dim } from '../core/contract.ts';
 import type { TensorDType } from '../core/types.ts';
-import { ProtoWriter } from './protobuf.ts';
+import { FieldWriter } from './edit/wire.ts';
 
 /** TensorProto.DataType numbers. */
 export const ONNX_DTYPE: Readonly<Record<TensorDType, number>> = {
@@ -94,14 +94,14 @@ function tensorBytes(t: TensorDef): Uint8Array {
   return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
 }
 
-function writeTensor(w: ProtoWriter, t: TensorDef): void {
-  w.packedVarints(1, t.dims);
+function writeTensor(w: FieldWriter, t: TensorDef): void {
+  w.repeatedVarints(1, t.dims, true);
   w.varint(2, ONNX_DTYPE[t.dtype]);
   w.string(8, t.name);
   w.bytes(9, tensorBytes(t));
 }
 
-function writeAttribute(w: ProtoWriter, name: string, v: AttrValue): void {
+function writeAttribute(w: FieldWriter, name: string, v: AttrValue): void {
   w.string(1, name);
   if (typeof v === 'number') {
     if (Number.isInteger(v)) w.varint(3, v).varint(20, 2);
@@ -110,19 +110,19 @@ function writeAttribute(w: ProtoWriter, name: string, v: AttrValue): void {
     w.string(4, v).varint(20, 3);
   } else if (Array.isArray(v)) {
     const ints = v as readonly number[];
-    if (ints.every(Number.isInteger)) w.packedVarints(8, ints).varint(20, 7);
-    else w.packedFloats(7, ints).varint(20, 6);
+    if (ints.every(Number.isInteger)) w.repeatedVarints(8, ints, true).varint(20, 7);
+    else w.repeatedFloats(7, ints, true).varint(20, 6);
   } else if ('float' in v) {
     w.float(2, v.float).varint(20, 1);
   } else if ('floats' in v) {
-    w.packedFloats(7, v.floats).varint(20, 6);
+    w.repeatedFloats(7, v.floats, true).varint(20, 6);
   } else {
     const t = v as TensorDef;
     w.message(5, (tw) => writeTensor(tw, t)).varint(20, 4);
   }
 }
 
-function writeValueInfo(w: ProtoWriter, v: ValueInfo): void {
+function writeValueInfo(w: FieldWriter, v: ValueInfo): void {
   w.string(1, v.name);
   w.message(2, (type) =>
     type.message(1, (tensor) => {
@@ -137,7 +137,7 @@ function writeValueInfo(w: ProtoWriter, v: ValueInfo): void {
   if (v.doc) w.string(3, v.doc);
 }
 
-function writeNode(w: ProtoWriter, n: NodeDef): void {
+function writeNode(w: FieldWriter, n: NodeDef): void {
   for (const i of n.inputs) w.string(1, i);
   for (const o of n.outputs) w.string(2, o);
   w.string(3, n.name);
@@ -145,7 +145,7 @@ function writeNode(w: ProtoWriter, n: NodeDef): void {
   for (const [k, v] of Object.entries(n.attributes ?? {})) w.message(5, (a) => writeAttribute(a, k, v));
 }
 
-function writeGraph(w: ProtoWriter, g: GraphDef): void {
+function writeGraph(w: FieldWriter, g: GraphDef): void {
   for (const n of g.nodes) w.message(1, (nw) => writeNode(nw, n));
   w.string(2, g.name);
   for (const t of g.initializers) w.message(5, (tw) => writeTensor(tw, t));
@@ -156,7 +156,7 @@ function writeGraph(w: ProtoWriter, g: GraphDef): void {
 
 /** Serializes a model to ONNX protobuf bytes; equal inputs give equal bytes. */
 export function encodeModel(m: ModelDef): Uint8Array {
-  const w = new ProtoWriter();
+  const w = new FieldWriter();
   w.varint(1, m.irVersion);
   w.string(2, m.producerName);
   w.string(3, m.producerVersion);

@@ -1,13 +1,15 @@
 /**
  * Opens the model of one of a stage's slots: the user's export as given, or the bundled reference
  * model of the family (built on first use), through the one model layer (src/inference/model.ts):
- * provider chain, contract check against the family manifest, warm-up from the manifest's shapes.
+ * provider chain, contract check against the family manifest, warm-up from the manifest's shapes —
+ * at the stage's precision (a variant built on first use, src/precision/variants.ts).
  */
 import type { Scale } from '../../models/manifest.ts';
 import { MANIFESTS, type FamilyId } from '../../models/manifests/index.ts';
 import { ensureReferenceModel, referenceModelPath } from '../../models/reference.ts';
 import type { StageCreateContext } from '../../src/core/stage.ts';
 import { openModel, type Model, type OpenModelOptions } from '../../src/inference/model.ts';
+import { modelVariant } from '../../src/precision/variants.ts';
 
 export type { Model } from '../../src/inference/model.ts';
 
@@ -27,10 +29,15 @@ export async function openStageModel(
   family: FamilyId,
   options: Pick<OpenModelOptions, 'warmup'> = {},
 ): Promise<Model> {
-  const path = await modelFile(ctx, slot, family);
+  const variant = await modelVariant(
+    await modelFile(ctx, slot, family),
+    ctx.settings.precision,
+    ctx.settings.calibration,
+  );
+  if (variant.note) ctx.log(`stage "${ctx.id}": ${variant.note}`);
   return openModel({
     stage: ctx.id,
-    path,
+    path: variant.path,
     contract: MANIFESTS[family],
     settings: ctx.settings,
     log: ctx.log,
