@@ -163,7 +163,11 @@ function program(io: CliIo, result: { code: number }): Command {
       .option('--mode <list>', 'pipelined and/or sequential', 'pipelined,sequential')
       .option('--cores <n>', 'cores each run may keep busy (default: all)')
       .option('--csv <file>', 'write one row per run')
-      .option('--html <file>', 'write a report with stage timelines'),
+      .option('--html <file>', 'write a report with stage timelines')
+      .option(
+        '--compare-precision',
+        "also run each model's FP16 and INT8 variants on its stage's recorded feeds: speed and difference (CSV: FILE.precision.csv, and the HTML report)",
+      ),
   ).action((file: string, opts: BenchFlags) =>
     run(async () => (await import('./commands/bench.ts')).benchCommand(file, opts, io))(),
   );

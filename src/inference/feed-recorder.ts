@@ -3,12 +3,12 @@
  * quantize --calibrate`) and the shared inputs of a precision comparison (`reel models compare`)
  * are a stage's real feeds on the user's samples, chunked as the pipeline chunks them.
  *
- * Switched on by `REEL_RECORD_FEEDS` (JSON `{ dir, model, max }`), which stage workers inherit, so
- * a model opened in any thread records. Each run's feeds are one v8-serialized file in `dir`; each
- * thread writes at most `max` (warm-up runs are not recorded). `readRecordedFeeds` takes the first
- * `max` in name order.
+ * Switched on by `REEL_RECORD_FEEDS` (JSON `{ dir, models, max }`), which stage workers inherit, so
+ * a model opened in any thread records. Each run's feeds of `models[k]` are one v8-serialized file
+ * in `dir/k`; each thread writes at most `max` per model (warm-up runs are not recorded).
+ * `readRecordedFeeds` takes the first `max` in name order.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { serialize, deserialize } from 'node:v8';
 import { threadId } from 'node:worker_threads';
@@ -17,14 +17,25 @@ import { fromOrt, isTensorData, type Feed } from './ort-tensors.ts';
 
 export const RECORD_FEEDS_ENV = 'REEL_RECORD_FEEDS';
 
-export interface FeedRecording {
-  /** Folder the feed files go to. */
+/** What the environment asks to record. */
+export interface FeedRecordingRequest {
+  /** Folder the feed files go to, one subfolder per model (its index in `models`). */
   dir: string;
-  /** The model file whose runs are recorded (compared resolved). */
-  model: string;
-  /** Runs recorded per thread at most. */
+  /** The model files whose runs are recorded (compared resolved). */
+  models: string[];
+  /** Runs recorded per model and thread at most. */
   max: number;
 }
+
+/** Where one model's runs go. */
+export interface FeedRecording {
+  dir: string;
+  max: number;
+}
+
+/** The folder `recordingRuns` writes `request.models[index]`'s feeds to. */
+export const recordedFeedsDir = (request: Pick<FeedRecordingRequest, 'dir'>, index: number): string =>
+  join(request.dir, String(index));
 
 export type RecordedFeeds = Record<string, TensorData>;
 
@@ -32,8 +43,12 @@ export type RecordedFeeds = Record<string, TensorData>;
 export function feedRecordingFor(modelPath: string): FeedRecording | undefined {
   const raw = process.env[RECORD_FEEDS_ENV];
   if (!raw) return undefined;
-  const rec = JSON.parse(raw) as FeedRecording;
-  return resolve(rec.model) === resolve(modelPath) ? rec : undefined;
+  const request = JSON.parse(raw) as FeedRecordingRequest;
+  const index = request.models.findIndex((m) => resolve(m) === resolve(modelPath));
+  if (index < 0) return undefined;
+  const dir = recordedFeedsDir(request, index);
+  mkdirSync(dir, { recursive: true });
+  return { dir, max: request.max };
 }
 
 /** A run function that records its feeds first (each thread its own files, up to `max`). */
@@ -56,7 +71,13 @@ export function recordingRuns<R>(
 
 /** The recorded feeds in `dir`, the first `max` in name order. */
 export function readRecordedFeeds(dir: string, max = Number.POSITIVE_INFINITY): RecordedFeeds[] {
-  return readdirSync(dir)
+  let files: string[];
+  try {
+    files = readdirSync(dir);
+  } catch {
+    return []; // the model never ran
+  }
+  return files
     .filter((f) => f.endsWith('.feeds'))
     .sort()
     .slice(0, max)

@@ -26,6 +26,8 @@ export interface BenchReport {
   environment: BenchEnvironment;
   /** When the bench ran; the page prints it. */
   date?: Date;
+  /** More sections (HTML) after the breakdowns, e.g. the precision comparison. */
+  extra?: string;
 }
 
 type Row = Record<string, string | number | undefined>;
@@ -105,6 +107,7 @@ ${timelines}
 <h2>Per-stage breakdown</h2>
 <p class="note legend">${legend} (bars to scale within each run)</p>
 ${breakdowns}
+${report.extra ?? ''}
 </body></html>
 `;
 }

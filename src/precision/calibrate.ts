@@ -22,6 +22,8 @@ export async function measureRanges(
   path = 'model',
 ): Promise<Map<string, TensorRange>> {
   const wanted = activationTensorsToCalibrate(model, options);
+  // Nothing to quantize: quantizeStatic refuses the model, naming its ops.
+  if (wanted.length === 0) return new Map();
   const session = await ort.InferenceSession.create(encodeOnnxModel(addOutputs(model, wanted)), {
     executionProviders: ['cpu'],
     // The exposed tensors must be the ones the quantized graph will see: no fusion may remove them.

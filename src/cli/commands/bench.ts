@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../core/project-root.ts';
@@ -22,6 +22,14 @@ import type { TraceEvent } from '../../metrics/trace.ts';
 import type { PipelineGraph } from '../../graph/types.ts';
 import { suggestion } from '../../config/did-you-mean.ts';
 import { benchProgress, type BenchProgress } from '../bench-progress.ts';
+import {
+  comparePrecisions,
+  precisionCsv,
+  precisionHtml,
+  precisionLines,
+  type PrecisionRow,
+} from '../../precision/precision-table.ts';
+import { recordFeeds } from '../../precision/record-feeds.ts';
 import type { CliIo } from '../io.ts';
 import { writePlanIssues } from '../write-plan.ts';
 import { loadGraph } from '../pipeline.ts';
@@ -39,6 +47,8 @@ export interface BenchFlags {
   kinds?: string[];
   profile?: string;
   cores?: string;
+  /** Also compare each model's FP16 and INT8 variants with float32 on the stages' recorded feeds. */
+  comparePrecision?: boolean;
 }
 
 const REEL_BIN = path.join(PROJECT_ROOT, 'bin', 'reel.js');
@@ -103,6 +113,7 @@ export async function benchCommand(file: string, flags: BenchFlags, io: CliIo): 
   if (clashes.length > 0) throw new ConfigError(clashes);
   const work = await mkdtemp(path.join(os.tmpdir(), 'reel-bench-'));
   const runs: BenchRun[] = [];
+  let precision: PrecisionRow[] | undefined;
   const count = clipLengths.length * modes.length * repeat;
   // Redrawn in place only where a person watches: both streams on a terminal.
   const progress = benchProgress(Boolean(io.terminal && process.stderr.isTTY));
@@ -132,6 +143,13 @@ export async function benchCommand(file: string, flags: BenchFlags, io: CliIo): 
           );
         }
       }
+      if (flags.comparePrecision && precision === undefined) {
+        progress.start(`precision: recording the stages' feeds of the ${seconds} s clip, then FP16 and INT8 variants`);
+        precision = await precisionRows(file, flags, bound, path.join(work, 'precision'));
+        progress.row(() => {
+          for (const line of precisionLines(precision!)) io.out(`precision  ${line}`);
+        });
+      }
     }
   } finally {
     progress.stop();
@@ -140,13 +158,52 @@ export async function benchCommand(file: string, flags: BenchFlags, io: CliIo): 
   if (flags.csv) {
     await writeFile(flags.csv, benchCsv(runs));
     io.out(`wrote ${path.resolve(flags.csv)}`);
+    if (precision) {
+      const file = precisionCsvPath(flags.csv);
+      await writeFile(file, precisionCsv(precision));
+      io.out(`wrote ${path.resolve(file)}`);
+    }
   }
   if (flags.html) {
     const environment = benchEnvironment(providersOf(graph));
-    await writeFile(flags.html, benchHtml({ pipeline: graph.name, runs, environment, date: new Date() }));
+    await writeFile(
+      flags.html,
+      benchHtml({
+        pipeline: graph.name,
+        runs,
+        environment,
+        date: new Date(),
+        extra: precision && precisionHtml(precision),
+      }),
+    );
     io.out(`wrote ${path.resolve(flags.html)}`);
   }
   return 0;
+}
+
+/** `bench.csv` → `bench.precision.csv`: the precision rows have columns of their own. */
+export function precisionCsvPath(csv: string): string {
+  const ext = path.extname(csv);
+  return `${ext ? csv.slice(0, -ext.length) : csv}.precision${ext || '.csv'}`;
+}
+
+/** Records the stages' feeds on `inputs` (16 runs each at most) and compares their variants. */
+async function precisionRows(
+  file: string,
+  flags: BenchFlags,
+  inputs: Record<string, string>,
+  dir: string,
+): Promise<PrecisionRow[]> {
+  await mkdir(dir, { recursive: true });
+  const recorded = await recordFeeds({
+    pipeline: file,
+    inputs: Object.entries(inputs).map(([k, v]) => `${k}=${v}`),
+    set: flags.set,
+    profile: flags.profile,
+    kinds: flags.kinds,
+    max: 16,
+  });
+  return comparePrecisions(recorded, dir);
 }
 
 /** The providers the model stages ask for, in preference order: `cpu`, or per stage where they differ. */

@@ -5,9 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import path, { basename } from 'node:path';
 import { writeFileAtomic } from '../../../models/write-atomic.ts';
-import { UsageError } from '../../core/errors.ts';
+import { fileProblem } from '../../config/file-problem.ts';
+import { ConfigError, ModelError, UsageError } from '../../core/errors.ts';
+import { onnxModelProblem } from '../../onnx/model-file-problem.ts';
+import { PrecisionError } from '../../onnx/precision/errors.ts';
+import { writePlanIssues } from '../write-plan.ts';
 import { decodeOnnxModel } from '../../onnx/edit/decode.ts';
 import { encodeOnnxModel } from '../../onnx/edit/encode.ts';
 import type { OnnxModel } from '../../onnx/edit/types.ts';
@@ -49,13 +53,27 @@ function parseRuns(text: string): number {
   return n;
 }
 
+/** The model argument, read and decoded; a missing or non-ONNX file is one line naming it. */
 async function readModel(file: string): Promise<{ bytes: Uint8Array; model: OnnxModel }> {
+  const problem =
+    (await fileProblem(file)) ??
+    (await onnxModelProblem(file).catch((e: NodeJS.ErrnoException) => `cannot read (${e.code})`));
+  if (problem) throw new UsageError(`${file}: ${problem} — give a float32 ONNX model (.onnx)`);
   const bytes = new Uint8Array(await readFile(file));
-  return { bytes, model: decodeOnnxModel(bytes) };
+  try {
+    return { bytes, model: decodeOnnxModel(bytes) };
+  } catch (err) {
+    throw new ModelError(file, `cannot be read as an ONNX model: ${(err as Error).message} — export it again`);
+  }
 }
 
-function refuseSameFile(input: string, out: string): void {
-  if (input === out) throw new UsageError(`--out ${out}: is the input model; write the variant to a new file`);
+/** The files a command will write: not the input, in a folder that is there and writable. */
+async function checkOutputs(input: string, outputs: readonly { what: string; file: string }[]): Promise<void> {
+  const issues = await writePlanIssues(outputs, [], {});
+  for (const { what, file } of outputs)
+    if (path.resolve(file) === path.resolve(input))
+      issues.push({ message: `${what} ${file}: is the input model; write the variant to a new file` });
+  if (issues.length) throw new ConfigError(issues);
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -83,11 +101,20 @@ function reportLines(report: QuantizationReport, model: OnnxModel): string[] {
 }
 
 export async function modelsQuantizeCommand(file: string, flags: QuantizeFlags, io: CliIo): Promise<number> {
-  refuseSameFile(file, flags.out);
   if (flags.input?.length && !flags.pipeline)
     throw new UsageError(
       '--input binds a pipeline input: give the pipeline to calibrate on with --calibrate PIPELINE.yaml',
     );
+  const stem = flags.out.replace(/\.onnx$/i, '');
+  await checkOutputs(file, [
+    { what: '--out', file: flags.out },
+    ...(flags.pipeline
+      ? [
+          { what: 'the ranges', file: `${stem}.ranges.json` },
+          { what: 'the TensorRT table', file: `${stem}.calibration.cache` },
+        ]
+      : []),
+  ]);
   const { bytes, model } = await readModel(file);
   let family = flags.family;
   let built: { model: OnnxModel; report: QuantizationReport };
@@ -106,7 +133,6 @@ export async function modelsQuantizeCommand(file: string, flags: QuantizeFlags, 
     const options = { perChannelMatMul: flags.perChannel ?? false };
     const ranges = await measureRanges(model, recorded.feeds, method, options, file);
     built = quantizeStatic(model, ranges, options);
-    const stem = flags.out.replace(/\.onnx$/i, '');
     const source = `${flags.pipeline} stage ${recorded.stage} on ${(flags.input ?? []).join(' ')}`;
     const rangesFile = `${stem}.ranges.json`;
     const trtFile = `${stem}.calibration.cache`;
@@ -128,7 +154,15 @@ export async function modelsQuantizeCommand(file: string, flags: QuantizeFlags, 
       `  ranges: ${rangesFile} (calibration: for precision: int8), TensorRT table: ${trtFile}`,
     );
   } else {
-    built = quantizeDynamic(model, { perChannel: flags.perChannel ?? false });
+    try {
+      built = quantizeDynamic(model, { perChannel: flags.perChannel ?? false });
+    } catch (err) {
+      if (!(err instanceof PrecisionError)) throw err;
+      throw new ModelError(
+        file,
+        `${err.message}; quantize its convolutions statically: add --calibrate PIPELINE.yaml --input NAME=PATH`,
+      );
+    }
     lines.push(
       '  dynamic INT8 (MatMul/Gemm weights int8, activations quantized at run time); give --calibrate to quantize convolutions',
     );
@@ -152,7 +186,7 @@ export async function modelsConvertCommand(
   io: CliIo,
 ): Promise<number> {
   if (!flags.fp16) throw new UsageError('reel models convert: say what to convert to: --fp16');
-  refuseSameFile(file, flags.out);
+  await checkOutputs(file, [{ what: '--out', file: flags.out }]);
   const { bytes, model } = await readModel(file);
   const { model: converted, report } = convertFp16(model);
   const out = encodeOnnxModel(converted);
@@ -184,6 +218,9 @@ export async function modelsCompareCommand(
     throw new UsageError(
       'reel models compare: give the pipeline whose feeds to compare on: --pipeline PIPELINE.yaml --input NAME=PATH',
     );
+  await readModel(a);
+  await readModel(b);
+  if (flags.csv) await checkOutputs(a, [{ what: '--csv', file: flags.csv }]);
   const recorded = await recordStageFeeds({
     ...flags,
     pipeline: flags.pipeline,
