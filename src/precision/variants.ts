@@ -33,6 +33,8 @@ export interface ModelVariant {
   path: string;
   /** One line for the run log: which variant the stage took. */
   note?: string;
+  /** Something the user should look at, e.g. ranges measured on another model file. */
+  warning?: string;
 }
 
 /** Dynamic INT8 quantizes MatMul/Gemm only: a model without them needs calibrated ranges. */
@@ -71,11 +73,15 @@ export async function modelVariant(
     .slice(0, 24);
   const out = join(variantDir(env), `${basename(file, '.onnx')}.${precision}.${key}.onnx`);
   const note = `${method} variant of ${basename(file)}`;
+  const warning =
+    ranges && ranges.file.model !== createHash('sha256').update(bytes).digest('hex')
+      ? `${calibration} was measured on another model than ${basename(file)}; if the model was exported again, measure again (reel models quantize --calibrate)`
+      : undefined;
   const there = await stat(out).catch(() => undefined);
   if (there) {
     const now = new Date();
     await utimes(out, now, now).catch(() => undefined); // last use, for whoever cleans the folder
-    return { path: out, note };
+    return { path: out, note, warning };
   }
   const model = decodeOnnxModel(bytes);
   if (precision === 'int8' && !ranges) refuseWithoutMatMul(file, model);
@@ -86,5 +92,5 @@ export async function modelVariant(
         ? quantizeStatic(model, ranges.ranges).model
         : quantizeDynamic(model, { allowPartial: true }).model;
   await writeFileAtomic(out, encodeOnnxModel(built));
-  return { path: out, note };
+  return { path: out, note, warning };
 }

@@ -35,6 +35,7 @@ export async function openStageModel(
     ctx.settings.calibration,
   );
   if (variant.note) ctx.log(`stage "${ctx.id}": ${variant.note}`);
+  if (variant.warning) ctx.log(variant.warning, 'warning');
   return openModel({
     stage: ctx.id,
     path: variant.path,
