@@ -207,7 +207,13 @@ function program(io: CliIo, result: { code: number }): Command {
     .command('inspect')
     .description("print an ONNX model's inputs, outputs, opset, parameters and size")
     .argument('<model>', 'ONNX file')
-    .action((file: string) => run(async () => (await import('./commands/models.ts')).modelsInspectCommand(file, io))());
+    .option(
+      '--family <family>',
+      "also check the file against this family's contract (what to change if it does not fit)",
+    )
+    .action((file: string, opts: { family?: string }) =>
+      run(async () => (await import('./commands/models.ts')).modelsInspectCommand(file, io, opts))(),
+    );
 
   const sampleFlags = (cmd: Command) =>
     pipelineFlags(

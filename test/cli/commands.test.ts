@@ -7,6 +7,7 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ensureReferenceModel } from '../../models/reference.ts';
 import { REPO_ROOT, runCli } from '../helpers/cli.ts';
 
 const FACE_DETECTOR = path.resolve(REPO_ROOT, '../shared/models/face-detector-rfb-320.onnx');
@@ -54,6 +55,25 @@ describe('reel models', () => {
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('README.md: not a valid ONNX model');
+  });
+
+  it('--family says whether a file fits a contract, and what an export that fits declares', async () => {
+    const vae = await ensureReferenceModel('vae', 'tiny');
+    const fits = await runCli(['models', 'inspect', vae, '--family', 'vae']);
+    expect(fits.code).toBe(0);
+    expect(fits.stdout).toMatch(/^fits the vae contract \(inputs latents, conv_cache; outputs frames, conv_cache_out\)$/m);
+
+    const wrong = await runCli(['models', 'inspect', vae, '--family', 'hifigan']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stdout).toMatch(/^does not fit the hifigan contract:$/m);
+    expect(wrong.stdout).toMatch(/^ {2}input "spec" \(float32 \[B, 80, T\]\) is missing; the model's inputs are "latents", "conv_cache"$/m);
+    expect(wrong.stdout).toMatch(/^ {2}input "latents" .* is not part of the hifigan contract/m);
+    expect(wrong.stdout).toMatch(/^ {4}audio +float32 +\[B, 1, T_audio\]$/m);
+
+    const typo = await runCli(['models', 'inspect', vae, '--family', 'va']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr.trim()).toBe('--family va: no such model family — did you mean "vae"?');
+    expect(typo.stdout).toBe('');
   });
 
   it('builds every reference model into a folder', async () => {
