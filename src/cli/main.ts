@@ -236,6 +236,7 @@ function program(io: CliIo, result: { code: number }): Command {
         choiceOption('--method <method>', 'how a range is taken from the values seen', [
           'minmax',
           'percentile',
+          'entropy',
         ]).default('minmax'),
       )
       .option('--per-channel', 'one weight scale per output column of MatMul/Gemm (Conv always has per-channel scales)')

@@ -61,12 +61,16 @@ describe('reel models', () => {
     const vae = await ensureReferenceModel('vae', 'tiny');
     const fits = await runCli(['models', 'inspect', vae, '--family', 'vae']);
     expect(fits.code).toBe(0);
-    expect(fits.stdout).toMatch(/^fits the vae contract \(inputs latents, conv_cache; outputs frames, conv_cache_out\)$/m);
+    expect(fits.stdout).toMatch(
+      /^fits the vae contract \(inputs latents, conv_cache; outputs frames, conv_cache_out\)$/m,
+    );
 
     const wrong = await runCli(['models', 'inspect', vae, '--family', 'hifigan']);
     expect(wrong.code).toBe(2);
     expect(wrong.stdout).toMatch(/^does not fit the hifigan contract:$/m);
-    expect(wrong.stdout).toMatch(/^ {2}input "spec" \(float32 \[B, 80, T\]\) is missing; the model's inputs are "latents", "conv_cache"$/m);
+    expect(wrong.stdout).toMatch(
+      /^ {2}input "spec" \(float32 \[B, 80, T\]\) is missing; the model's inputs are "latents", "conv_cache"$/m,
+    );
     expect(wrong.stdout).toMatch(/^ {2}input "latents" .* is not part of the hifigan contract/m);
     expect(wrong.stdout).toMatch(/^ {4}audio +float32 +\[B, 1, T_audio\]$/m);
 

@@ -40,7 +40,7 @@ export interface PipelineSampleFlags {
 
 export interface QuantizeFlags extends PipelineSampleFlags {
   out: string;
-  method: 'minmax' | 'percentile';
+  method: 'minmax' | 'percentile' | 'entropy';
   perChannel?: boolean;
   family?: string;
 }

@@ -61,7 +61,9 @@ function familyFit(info: ModelInfo, family: FamilyId): { fits: boolean; lines: s
 
 export async function modelsInspectCommand(file: string, io: CliIo, opts: { family?: string } = {}): Promise<number> {
   if (opts.family !== undefined && !(FAMILY_IDS as readonly string[]).includes(opts.family))
-    throw new UsageError(`--family ${opts.family}: no such model family${suggestion(opts.family, FAMILY_IDS, 'one of')}`);
+    throw new UsageError(
+      `--family ${opts.family}: no such model family${suggestion(opts.family, FAMILY_IDS, 'one of')}`,
+    );
   const info = await inspectModel(file);
   const inputs = info.inputs.filter((i) => !info.initializerInputs.includes(i.name));
   io.out(

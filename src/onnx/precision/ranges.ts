@@ -5,7 +5,11 @@
  * - `percentile`: cuts (100 − p)/2 % of the values off each end of a histogram of all values
  *   seen, so that rare outliers do not stretch the uint8 grid (ORT's Percentile calibrator,
  *   asymmetric form).
+ * - `entropy`: TensorRT's KL-divergence calibration (ORT's Entropy calibrator): the threshold t
+ *   at which a 128-level copy of the clipped |value| histogram loses the least information
+ *   (KL divergence); the range is [−t, t] cut to the values seen, so a Relu output keeps min 0.
  */
+import { MagnitudeHistogram } from './entropy.ts';
 import { PrecisionError } from './errors.ts';
 import type { TensorRange } from './types.ts';
 
@@ -17,6 +21,13 @@ export type CalibrationMethod =
       percentile?: number;
       /** Histogram bins. @defaultValue 2048 */
       bins?: number;
+    }
+  | {
+      method: 'entropy';
+      /** Bins of the |value| histogram over [0, largest |value|]. @defaultValue 2048 */
+      bins?: number;
+      /** Levels the search quantizes a candidate into, per sign (int8: 128). @defaultValue 128 */
+      quantizedBins?: number;
     };
 
 /** One run's outputs: name → values. An ort.Tensor fits (its `data` is a Float32Array for float32). */
@@ -73,6 +84,7 @@ interface Observed {
   min: number;
   max: number;
   histogram?: Histogram;
+  magnitudes?: MagnitudeHistogram;
 }
 
 function floatData(v: RunOutputs[string]): Float32Array | undefined {
@@ -87,6 +99,14 @@ export class RangeCollector {
     if (options.method === 'percentile') {
       const p = options.percentile ?? 99.99;
       if (!(p > 50 && p <= 100)) throw new PrecisionError(`percentile ${p}: expected a share in % in (50, 100]`);
+    }
+    if (options.method === 'entropy') {
+      const q = options.quantizedBins ?? 128;
+      const b = options.bins ?? 2048;
+      if (!(Number.isInteger(q) && q >= 2))
+        throw new PrecisionError(`entropy quantizedBins ${q}: expected a whole number ≥ 2`);
+      if (!(Number.isInteger(b) && b >= q))
+        throw new PrecisionError(`entropy bins ${b}: expected a whole number ≥ quantizedBins (${q})`);
     }
   }
 
@@ -110,19 +130,28 @@ export class RangeCollector {
       if (!o) {
         o = { min, max };
         if (this.options.method === 'percentile') o.histogram = new Histogram(this.options.bins ?? 2048);
+        if (this.options.method === 'entropy') o.magnitudes = new MagnitudeHistogram(this.options.bins ?? 2048);
         this.seen.set(name, o);
       }
       o.min = Math.min(o.min, min);
       o.max = Math.max(o.max, max);
       o.histogram?.add(data, min, max);
+      o.magnitudes?.add(data, Math.max(-min, max));
     }
   }
 
   ranges(): Map<string, TensorRange> {
     const out = new Map<string, TensorRange>();
     const cut = this.options.method === 'percentile' ? (100 - (this.options.percentile ?? 99.99)) / 200 : 0;
+    const quantizedBins = this.options.method === 'entropy' ? (this.options.quantizedBins ?? 128) : 0;
     for (const [name, o] of this.seen) {
-      if (!o.histogram || cut === 0) out.set(name, { min: o.min, max: o.max });
+      if (o.magnitudes) {
+        // [−t, t] cut to the values seen, as ORT's get_entropy_threshold returns it: a Relu output
+        // keeps min 0 and spends all 256 uint8 steps on [0, t]. A t below every |value| of a
+        // one-signed tensor would leave an empty range, so the range keeps at least one value.
+        const t = o.magnitudes.entropyThreshold(quantizedBins);
+        out.set(name, { min: Math.max(o.min, Math.min(-t, o.max)), max: Math.min(o.max, Math.max(t, o.min)) });
+      } else if (!o.histogram || cut === 0) out.set(name, { min: o.min, max: o.max });
       else
         out.set(name, {
           min: Math.max(o.min, o.histogram.quantile(cut, false)),
