@@ -24,7 +24,13 @@ export function vaeCacheChannels(h: VaeHyper): number {
   return h.latentChannels + 2 * h.channels;
 }
 
-export function buildVae(h: VaeHyper, seed: string): Uint8Array {
+/**
+ * `cache: false` builds the same decoder (same weights) as a plain export without a cache: each
+ * causal conv pads with zeros instead, and there is no `conv_cache` in or out — what the VAE stage
+ * decodes in windows with left context (tests hold the two decodes equal).
+ */
+export function buildVae(h: VaeHyper, seed: string, options: { cache?: boolean } = {}): Uint8Array {
+  const withCache = options.cache ?? true;
   const b = new GraphBuilder('vae', seed);
   const L = h.latentChannels;
   const C = h.channels;
@@ -34,17 +40,24 @@ export function buildVae(h: VaeHyper, seed: string): Uint8Array {
     ['B', L, 'f', 'h', 'w'],
     'latents (already divided by the scaling factor)',
   );
-  const cache = b.input(
-    'conv_cache',
-    'float32',
-    ['B', vaeCacheChannels(h), 2, 'h', 'w'],
-    'previous 2 frames of each causal conv input; zeros at clip start',
-  );
+  const cache = withCache
+    ? b.input(
+        'conv_cache',
+        'float32',
+        ['B', vaeCacheChannels(h), 2, 'h', 'w'],
+        'previous 2 frames of each causal conv input; zeros at clip start',
+      )
+    : undefined;
+  // Without a cache input: two frames of zeros before each causal conv's input.
+  const zeros = (cin: number) =>
+    b.op('ConstantOfShape', [
+      b.concat([b.dim(latents, 0), b.constInt([cin, 2]), b.dim(latents, 3), b.dim(latents, 4)], 0),
+    ]);
 
   const newCaches: string[] = [];
   let slot = 0;
   const causal = (name: string, x: string, cin: number, cout: number): string => {
-    const prev = b.slice(cache, [slot], [slot + cin], [1]);
+    const prev = cache ? b.slice(cache, [slot], [slot + cin], [1]) : zeros(cin);
     slot += cin;
     const xc = b.concat([prev, x], 2);
     newCaches.push(b.slice(xc, [-2], [2 ** 31 - 1], [2]));
@@ -82,12 +95,13 @@ export function buildVae(h: VaeHyper, seed: string): Uint8Array {
     ['B', 3, 'F_out', 'H', 'W'],
     'RGB in [-1, 1]; F_out = 4f − 3·(f mod 2), H = 8h, W = 8w',
   );
-  b.output(
-    b.concat(newCaches, 1),
-    'conv_cache_out',
-    'float32',
-    ['B', vaeCacheChannels(h), 2, 'h', 'w'],
-    'conv_cache for the next chunk',
-  );
+  if (withCache)
+    b.output(
+      b.concat(newCaches, 1),
+      'conv_cache_out',
+      'float32',
+      ['B', vaeCacheChannels(h), 2, 'h', 'w'],
+      'conv_cache for the next chunk',
+    );
   return b.model({ doc: 'reel reference causal 3-D VAE decoder (seeded random weights)' });
 }

@@ -10,6 +10,7 @@
  * linearly over their overlap (spatial-tiles.ts). F = 4f − 3·(f mod 2), i.e. 4(f − 1) + 1 for odd f.
  * `decodeLatentRuns` yields the frames run by run for streaming; `decodeLatents` gathers them.
  */
+import { vae as vaeManifest } from '../../models/manifests/vae.ts';
 import { CancelledError, InputError, ModelError } from '../../src/core/errors.ts';
 import type { TensorData } from '../../src/core/types.ts';
 import type { Model } from '../../src/inference/model.ts';
@@ -19,7 +20,8 @@ import type { VaeOptions } from './index.ts';
 import { axisBlendWeights, planTileAxis, type TileAxis } from './spatial-tiles.ts';
 
 /** The `vae` options the decode reads (all but the clock). */
-export type VaeDecodeOptions = Omit<VaeOptions, 'fps'>;
+export type VaeDecodeOptions = Omit<VaeOptions, 'fps' | 'contextLatentFrames'> &
+  Partial<Pick<VaeOptions, 'contextLatentFrames'>>;
 
 /** What the decode needs of the decoder: its named run, its file, and its declared cache shape. */
 export type VaeModel = Pick<Model, 'run' | 'path' | 'session'>;
@@ -36,6 +38,16 @@ export interface VaeRunProgress {
 export interface VaeDecodeHooks {
   onRun?: (progress: VaeRunProgress) => void;
   signal?: AbortSignal;
+}
+
+/** Whether the decoder takes a `conv_cache` (a plain export does not: it is decoded in windows with left context). */
+export function hasConvCache(decoder: Pick<Model, 'session'>): boolean {
+  return decoder.session.inputMetadata.some((m) => m.name === 'conv_cache');
+}
+
+/** Left context of a decoder without a cache: the option, or the family's receptive field. */
+function contextFrames(options: VaeDecodeOptions): number {
+  return options.contextLatentFrames ?? vaeManifest.receptiveField.before;
 }
 
 /** Channels of the model's `conv_cache`, read from the file (the cache layout is the model's own). */
@@ -117,12 +129,20 @@ export async function* decodeLatentRuns(
  * decoded once all its latent frames are here, and each tile's conv cache goes from run to run —
  * so the frames equal one decode of all the latents at once, and only the latents of runs not yet
  * decoded are held.
+ *
+ * A decoder without `conv_cache` (a plain export) decodes each run with `contextLatentFrames` of
+ * the latents before it and drops the frames decoded for them: its causal convs then see real
+ * history instead of zeros, which is exact when they reach no further back than the context (the
+ * reference decoder: 6 latent frames) — and costs (context + run) / run times the compute.
  */
 export class LatentRunDecoder {
   private readonly runs: ReturnType<typeof temporalRuns>;
   private readonly tiles: Tile[];
   private readonly caches: Float32Array[];
+  /** 0 for a decoder without a cache. */
   private readonly cacheChannels: number;
+  /** Latent frames decoded before each run for a decoder without a cache; 0 with one. */
+  private readonly context: number;
   private readonly frameSize: number;
   /** Latent frames [heldStart, heldStart + held.length / frameSize) not yet decoded. */
   private held = new Float32Array(0);
@@ -139,7 +159,8 @@ export class LatentRunDecoder {
     private readonly item = 0,
   ) {
     const [C, h, w] = shape;
-    this.cacheChannels = convCacheChannels(decoder);
+    this.cacheChannels = hasConvCache(decoder) ? convCacheChannels(decoder) : 0;
+    this.context = this.cacheChannels === 0 ? contextFrames(options) : 0;
     this.runs = temporalRuns(latentFrames, options.latentFramesPerRun);
     this.tiles = tilesFor(h, w, options);
     this.caches = this.tiles.map((tile) => new Float32Array(this.cacheChannels * 2 * tile.h * tile.w));
@@ -182,20 +203,23 @@ export class LatentRunDecoder {
       for (const [t, tile] of this.tiles.entries()) {
         if (this.hooks.signal?.aborted) throw new CancelledError('VAE decode cancelled');
         const started = performance.now();
+        const before = Math.min(this.context, run.start);
         const z = gatherRun(
           this.held,
           [C, h, w],
-          run.start - this.heldStart,
-          run.count,
+          run.start - before - this.heldStart,
+          before + run.count,
           tile,
           this.options.scalingFactor,
         );
-        const result = await this.decoder.run({
-          latents: f32(z, [1, C, run.count, tile.h, tile.w]),
-          conv_cache: f32(this.caches[t], [1, this.cacheChannels, 2, tile.h, tile.w]),
-        });
-        const frames = result.frames;
-        this.caches[t] = result.conv_cache_out.data as Float32Array;
+        const latents = f32(z, [1, C, before + run.count, tile.h, tile.w]);
+        const result = await this.decoder.run(
+          this.cacheChannels === 0
+            ? { latents }
+            : { latents, conv_cache: f32(this.caches[t], [1, this.cacheChannels, 2, tile.h, tile.w]) },
+        );
+        const frames = before === 0 ? result.frames : lastFrames(result.frames, 4 * run.count, this.decoder.path);
+        if (this.cacheChannels > 0) this.caches[t] = result.conv_cache_out.data as Float32Array;
         const [fb, fc, fr, fh, fw] = frames.dims;
         if (
           frames.dims.length !== 5 ||
@@ -232,8 +256,10 @@ export class LatentRunDecoder {
       const startFrame = this.decodedFrames;
       this.decodedFrames += runFrames;
       this.nextRun++;
-      // The latents of decoded runs are not needed again.
-      const keepFrom = this.done ? this.latentFrames : this.runs[this.nextRun].start;
+      // The latents of decoded runs are not needed again (but as context of the next run).
+      const keepFrom = this.done
+        ? this.latentFrames
+        : Math.max(this.heldStart, this.runs[this.nextRun].start - this.context);
       this.held = this.held.slice((keepFrom - this.heldStart) * this.frameSize);
       this.heldStart = keepFrom;
       if (this.done && this.decodedFrames !== F)
@@ -244,6 +270,23 @@ export class LatentRunDecoder {
       yield { item: this.item, startFrame, frames: { dtype: 'float32', dims: [1, 3, runFrames, H, W], data: out! } };
     }
   }
+}
+
+/**
+ * The last `count` frames of `frames` [1, 3, n, H, W]: a run's own frames (4 per latent: a later
+ * run's count is even), after those decoded for its context (where context + run is odd, the
+ * first context latent gives 1 frame, not 4).
+ */
+function lastFrames(frames: TensorData, count: number, path: string): TensorData {
+  const [b, c, n, H, W] = frames.dims;
+  if (frames.dims.length !== 5 || b !== 1 || c !== 3 || n < count)
+    throw new ModelError(path, `frames has dims [${frames.dims.join(', ')}], expected [1, 3, ≥ ${count}, H, W]`);
+  const plane = H * W;
+  const data = frames.data as Float32Array;
+  const out = new Float32Array(3 * count * plane);
+  for (let ch = 0; ch < 3; ch++)
+    out.set(data.subarray((ch * n + n - count) * plane, (ch * n + n) * plane), ch * count * plane);
+  return { dtype: 'float32', dims: [1, 3, count, H, W], data: out };
 }
 
 /** The whole decode at once: frames [B, 3, F, 8h, 8w] in [−1, 1]. */

@@ -30,6 +30,16 @@ export const vaeOptions = z.strictObject({
     .default([1 / 6, 1 / 5])
     .describe('Tile overlap as a fraction of the tile, [height, width]. Default [1/6, 1/5].'),
   fps: z.number().positive().max(120).default(8).describe('Frame rate of the decoded video, frames/s. Default 8.'),
+  contextLatentFrames: z
+    .number()
+    .int()
+    .min(0)
+    .max(64)
+    .nullable()
+    .default(null)
+    .describe(
+      "For a decoder exported without conv_cache: latent frames decoded before each run and dropped, so its causal convs see real history; exact when the decoder reaches no further back. null = the vae family's 6. Default null.",
+    ),
 });
 
 export type VaeOptions = z.infer<typeof vaeOptions>;

@@ -16,7 +16,7 @@ import type { VideoPacket } from '../../src/core/types.ts';
 import type { Model } from '../../src/inference/model.ts';
 import { LATENT_CHANNELS } from '../shared/latent-geometry.ts';
 import { openStageModel } from '../shared/open-model.ts';
-import { convCacheChannels, LatentRunDecoder } from './decode.ts';
+import { convCacheChannels, hasConvCache, LatentRunDecoder } from './decode.ts';
 import { framesToRgb } from './frames-to-rgb.ts';
 import type { VaeOptions } from './index.ts';
 
@@ -89,5 +89,11 @@ function numberMeta(meta: Readonly<Record<string, unknown>> | undefined, key: st
 function tileSizes(model: Pick<Model, 'path' | 'session'>, options: VaeOptions): Record<string, number> | undefined {
   if (!options.tiling) return undefined;
   const [h, w] = options.tileLatents;
-  return { B: 1, f: options.latentFramesPerRun + 1, h, w, C_cache: convCacheChannels(model) };
+  return {
+    B: 1,
+    f: options.latentFramesPerRun + 1,
+    h,
+    w,
+    ...(hasConvCache(model) ? { C_cache: convCacheChannels(model) } : {}),
+  };
 }

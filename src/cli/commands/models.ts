@@ -34,11 +34,17 @@ function familyFit(info: ModelInfo, family: FamilyId): { fits: boolean; lines: s
   const inputs = info.inputs.filter((i) => !info.initializerInputs.includes(i.name));
   const problems = contractProblems(contract, { inputs, outputs: info.outputs });
   const names = (specs: readonly TensorSpec[]) => specs.map((t) => t.name).join(', ');
-  if (problems.length === 0)
+  if (problems.length === 0) {
+    const has = new Set([...inputs, ...info.outputs].map((t) => t.name));
+    const present = (specs: readonly TensorSpec[]) => names(specs.filter((t) => has.has(t.name)));
+    const absent = [...contract.inputs, ...contract.outputs].filter((t) => !has.has(t.name)).map((t) => t.name);
     return {
       fits: true,
-      lines: [`fits the ${family} contract (inputs ${names(contract.inputs)}; outputs ${names(contract.outputs)})`],
+      lines: [
+        `fits the ${family} contract (inputs ${present(contract.inputs)}; outputs ${present(contract.outputs)}${absent.length ? `; without the optional ${absent.join(', ')}` : ''})`,
+      ],
     };
+  }
   const spec = (t: TensorSpec) =>
     `    ${t.name.padEnd(22)} ${t.dtype.padEnd(8)} ${formatShape(t.shape)}${t.optional ? ' (optional)' : ''}`;
   const dynamic = [...contract.inputs, ...contract.outputs].filter((t) => t.shape.some((d) => typeof d === 'string'));

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/core/errors.ts';
 import type { TensorData } from '../../../src/core/types.ts';
@@ -12,7 +15,9 @@ import {
   type VaeDecodeOptions,
   type VaeRunProgress,
 } from '../../../stages/vae/decode.ts';
-import { maxAbsDiff, openReference } from '../text-to-video/sessions.ts';
+import { maxAbsDiff, openModelFile, openReference } from '../text-to-video/sessions.ts';
+import { buildVae } from '../../../models/families/vae.ts';
+import { vae as vaeManifest } from '../../../models/manifests/vae.ts';
 
 const plain: VaeDecodeOptions = {
   scalingFactor: 1.15258426,
@@ -186,6 +191,46 @@ describe('VAE decode on the tiny reference VAE', () => {
     ]) {
       const v = src[((c * F + f) * H + y) * W + x];
       expect(rgb.data[((f * H + y) * W + x) * 3 + c]).toBe(Math.round(Math.min(1, Math.max(0, (v + 1) / 2)) * 255));
+    }
+  });
+
+  it('a decoder exported without conv_cache decodes in windows with left context, equal to the cached decode', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reel-vae-nocache-'));
+    const file = join(dir, 'vae-nocache.onnx');
+    writeFileSync(file, buildVae(vaeManifest.scales.tiny, 'vae/tiny', { cache: false }));
+    const plainExport = await openModelFile(file, 'vae');
+    try {
+      expect(plainExport.inputNames).toEqual(['latents']);
+      const z = latents(13, 3, 4, 21);
+      const cached = await decodeLatents(vae, z, plain);
+      const windows: number[] = [];
+      const windowed = await decodeLatents(plainExport, z, plain, { onRun: (p) => windows.push(p.run) });
+      expect(windowed.dims).toEqual(cached.dims);
+      expect(windows).toHaveLength(6); // runs of 3, 2, 2, 2, 2, 2 as with a cache
+      expect(maxAbsDiff(windowed.data as Float32Array, cached.data as Float32Array)).toBeLessThan(1e-5);
+      // Too little context is not exact: the causal convs reach 6 latent frames back.
+      const short = await decodeLatents(plainExport, z, { ...plain, contextLatentFrames: 2 });
+      expect(maxAbsDiff(short.data as Float32Array, cached.data as Float32Array)).toBeGreaterThan(1e-3);
+      // Latents arriving in pieces (one packet per DiT window) decode the same.
+      const stream = new LatentRunDecoder(plainExport, plain, 13, [16, 3, 4]);
+      const parts: Float32Array[] = [];
+      const data = z.data as Float32Array;
+      const frame = 16 * 3 * 4;
+      for (const [at, n] of [
+        [0, 5],
+        [5, 4],
+        [9, 4],
+      ])
+        for await (const run of stream.push(data.subarray(at * frame, (at + n) * frame), at))
+          parts.push(run.frames.data as Float32Array);
+      expect(stream.done).toBe(true);
+      const F = cached.dims[2];
+      const planes = cached.dims[3] * cached.dims[4];
+      const firstChannel = parts.flatMap((p) => Array.from(p.subarray(0, (p.length / 3 / planes) * planes)));
+      expect(maxAbsDiff(firstChannel, (cached.data as Float32Array).subarray(0, F * planes))).toBeLessThan(1e-5);
+    } finally {
+      await plainExport.release();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
