@@ -12,6 +12,8 @@ const TIMING = [
   'test/runtime/failures.test.ts',
   'test/inference/batcher.test.ts',
   'test/stages/dit/dit-stage.test.ts',
+  'test/runtime/compute-spans.test.ts',
+  'test/runtime/run-pipeline.test.ts',
 ];
 
 const shared = {

@@ -220,7 +220,11 @@ function program(io: CliIo, result: { code: number }): Command {
       cmd
         .option('--input <name=path>', 'bind an input of the pipeline (repeatable)', collect)
         .option('--stage <id>', 'the stage that runs the model (default: the stage whose model file it is)')
-        .option('--runs <n>', 'model runs recorded at most (the first chunks)', '32'),
+        .option(
+          '--runs <n>',
+          'the first N runs of the model are recorded (a token-by-token model runs many times per chunk)',
+          '32',
+        ),
     );
   sampleFlags(
     models

@@ -209,9 +209,9 @@ export const Chunking = z
         'Where a cut moves to within the search: quietest = the least loud 10 ms (RVC); vad = the middle of the longest pause that Silero VAD finds (the quietest point where it finds none). Default quietest.',
       ),
   })
-  .refine((c) => !(c.splitAt === 'vad' && c.splitAtSilence === false), {
+  .refine((c) => !(c.splitAt === 'vad' && (c.splitAtSilence === false || c.splitAtSilence === 0)), {
     message:
-      'splitAt: vad moves cuts within the search, but splitAtSilence: false turns the search off; give splitAtSilence seconds (e.g. 1) or drop splitAt',
+      'splitAt: vad moves cuts within the search, but splitAtSilence turns the search off; give splitAtSilence seconds (e.g. 1) or drop splitAt',
     path: ['splitAt'],
   })
   .describe('How long inputs are cut into chunks.');

@@ -42,6 +42,8 @@ export interface OpenModelOptions {
   /** For the log line and messages (the runtime adds the stage to errors itself). */
   stage: string;
   path: string;
+  /** The file a feed recording knows the model by, when `path` is a variant built from it (src/precision/variants.ts). */
+  recordAs?: string;
   contract: ModelContract;
   settings: NodeSettings;
   log: (line: string, level?: LogLevel) => void;
@@ -186,7 +188,7 @@ export async function openModel(o: OpenModelOptions): Promise<Model> {
     await release();
     throw err;
   }
-  const recording = feedRecordingFor(o.path);
+  const recording = feedRecordingFor(o.recordAs ?? o.path);
   return {
     path: o.path,
     provider: created.provider,

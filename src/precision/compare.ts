@@ -62,7 +62,11 @@ interface Sums {
 }
 
 export async function compareModels(a: string, b: string, feeds: readonly RecordedFeeds[]): Promise<Comparison> {
-  const [sa, sb] = [await open(a), await open(b)];
+  const sa = await open(a);
+  const sb = await open(b).catch(async (err: unknown) => {
+    await sa.release();
+    throw err;
+  });
   try {
     const shared = sa.outputNames.filter((n) => sb.outputNames.includes(n));
     if (shared.length === 0)
@@ -130,7 +134,7 @@ export async function compareModels(a: string, b: string, feeds: readonly Record
   }
 }
 
-const db = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} dB` : 'equal');
+const db = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} dB` : x > 0 ? 'equal' : '-inf dB');
 
 export function formatComparison(c: Comparison, names: { a: string; b: string; stage: string }): string {
   const rows = c.outputs.map(
@@ -145,7 +149,7 @@ export function formatComparison(c: Comparison, names: { a: string; b: string; s
 }
 
 export function comparisonCsv(c: Comparison, names: { a: string; b: string; stage: string }): string {
-  const dB = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'inf');
+  const dB = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : x > 0 ? 'inf' : '-inf');
   return stringify(
     c.outputs.map((o) => ({
       stage: names.stage,

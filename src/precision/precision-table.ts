@@ -44,7 +44,6 @@ export async function comparePrecisions(
   const rows: PrecisionRow[] = [];
   for (const m of recorded) {
     const bytes = new Uint8Array(await readFile(m.file));
-    const model = decodeOnnxModel(bytes);
     for (const precision of precisions) {
       const row: PrecisionRow = { stage: m.stage, slot: m.slot, family: m.family, precision, bytes: [bytes.length] };
       rows.push(row);
@@ -53,6 +52,7 @@ export async function comparePrecisions(
         continue;
       }
       try {
+        const model = decodeOnnxModel(bytes);
         const built =
           precision === 'fp16'
             ? convertFp16(model).model
@@ -65,15 +65,15 @@ export async function comparePrecisions(
         row.bytes[1] = out.length;
         row.comparison = await compareModels(m.file, file, m.feeds);
       } catch (err) {
-        if (!(err instanceof ReelError)) throw err;
-        row.refused = err.message;
+        // One model that fails (refused, or an ONNX Runtime error) is a row, not the end of a bench.
+        row.refused = err instanceof ReelError ? err.message : `failed: ${(err as Error).message.split('\n')[0]}`;
       }
     }
   }
   return rows;
 }
 
-const dB = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : 'inf');
+const dB = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : x > 0 ? 'inf' : '-inf');
 
 /** One line per row and output, for the terminal. */
 export function precisionLines(rows: readonly PrecisionRow[]): string[] {

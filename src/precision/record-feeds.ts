@@ -6,7 +6,10 @@
  *
  * Each recorded stage runs as one instance (`concurrency: 1`), so the recorded runs are the first
  * chunks in clip order, the same on every run: same samples, same calibration, same bytes. The disk
- * cache is off meanwhile, so a cached stage runs its model too.
+ * cache is off meanwhile, so a cached stage runs its model too. Both switches are process
+ * environment variables (stage workers share them): while a recording runs, another pipeline run
+ * in the same process would record too and skip the cache — the commands run one pipeline at a time.
+ * Two stages that load one file record into one folder (its feeds, whichever stage fed them).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -24,6 +24,7 @@ import { quantizeDynamic } from '../onnx/precision/dynamic.ts';
 import { convertFp16 } from '../onnx/precision/fp16.ts';
 import { quantizeStatic } from '../onnx/precision/static.ts';
 import { readRangesFile } from './calibration-table.ts';
+import { checkVariant } from './variant-check.ts';
 
 /** Bumped when a variant of the same inputs would come out different. */
 export const VARIANT_VERSION = 1;
@@ -91,6 +92,9 @@ export async function modelVariant(
       : ranges
         ? quantizeStatic(model, ranges.ranges).model
         : quantizeDynamic(model, { allowPartial: true }).model;
-  await writeFileAtomic(out, encodeOnnxModel(built));
+  const encoded = encodeOnnxModel(built);
+  // A variant that does not load is never cached: the next run would fail on it again.
+  await checkVariant(encoded, out);
+  await writeFileAtomic(out, encoded);
   return { path: out, note, warning };
 }

@@ -29,16 +29,15 @@ export async function openStageModel(
   family: FamilyId,
   options: Pick<OpenModelOptions, 'warmup'> = {},
 ): Promise<Model> {
-  const variant = await modelVariant(
-    await modelFile(ctx, slot, family),
-    ctx.settings.precision,
-    ctx.settings.calibration,
-  );
+  const file = await modelFile(ctx, slot, family);
+  const variant = await modelVariant(file, ctx.settings.precision, ctx.settings.calibration);
   if (variant.note) ctx.log(`stage "${ctx.id}": ${variant.note}`);
   if (variant.warning) ctx.log(variant.warning, 'warning');
   return openModel({
     stage: ctx.id,
     path: variant.path,
+    // A recording of the stage's feeds (calibration, comparisons) names the model it was given.
+    recordAs: file,
     contract: MANIFESTS[family],
     settings: ctx.settings,
     log: ctx.log,

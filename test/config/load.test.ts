@@ -32,9 +32,11 @@ describe('loadPipeline', () => {
       set: ['chunking.splitAt=vad', 'chunking.splitAtSilence=false'],
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
-    expect(String((err as ConfigError).message)).toMatch(
-      /chunking\.splitAt.*splitAtSilence: false turns the search off/,
+    expect(String((err as ConfigError).message)).toMatch(/chunking\.splitAt.*splitAtSilence turns the search off/);
+    const zero = await loadPipeline(BASE, { set: ['chunking.splitAt=vad', 'chunking.splitAtSilence=0'] }).catch(
+      (e: unknown) => e,
     );
+    expect(zero).toBeInstanceOf(ConfigError);
     const fine = await loadPipeline(BASE, { set: ['chunking.splitAt=vad'] });
     expect(fine.doc.chunking?.splitAt).toBe('vad');
   });

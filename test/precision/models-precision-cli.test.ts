@@ -62,7 +62,7 @@ describe('reel models quantize --calibrate', () => {
     expect(size('int8')).toBe(size('fp32'));
   });
 
-  it('compare runs both on the recorded feeds: time per run and the difference', () => {
+  it('compare runs both on the recorded feeds (also of a stage running a variant): time per run and the difference', () => {
     const csv = join(dir, 'compare.csv');
     const r = reel([
       'models',
@@ -75,6 +75,9 @@ describe('reel models quantize --calibrate', () => {
       `audio=${VOICE}`,
       '--csv',
       csv,
+      // The stage runs an FP16 variant: its feeds are still recorded as the given model's.
+      '--set',
+      'stages.content.precision=fp16',
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/time per run \(median, 1 thread\): [\d.]+ ms → [\d.]+ ms/);

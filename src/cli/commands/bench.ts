@@ -107,6 +107,7 @@ export async function benchCommand(file: string, flags: BenchFlags, io: CliIo): 
   // The reports are written at the end: what they would replace is refused now, before any run.
   const reports = [
     ...(flags.csv ? [{ what: '--csv', file: flags.csv }] : []),
+    ...(flags.csv && flags.comparePrecision ? [{ what: 'the precision CSV', file: precisionCsvPath(flags.csv) }] : []),
     ...(flags.html ? [{ what: '--html', file: flags.html }] : []),
   ];
   const clashes = await writePlanIssues(reports, [], inputs);
@@ -143,7 +144,7 @@ export async function benchCommand(file: string, flags: BenchFlags, io: CliIo): 
           );
         }
       }
-      if (flags.comparePrecision && precision === undefined) {
+      if (flags.comparePrecision && seconds === Math.min(...clipLengths)) {
         progress.start(`precision: recording the stages' feeds of the ${seconds} s clip, then FP16 and INT8 variants`);
         precision = await precisionRows(file, flags, bound, path.join(work, 'precision'));
         progress.row(() => {

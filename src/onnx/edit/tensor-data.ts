@@ -11,6 +11,13 @@ import type { OnnxTensor, OnnxTensorValues } from './types.ts';
 export const tensorPayloadFields: readonly number[] = [4, 5, 6, 7, 9, 10, 11, 13, 14];
 
 const FIELD = { floatData: 4, int32Data: 5, stringData: 6, int64Data: 7, rawData: 9, doubleData: 10, uint64Data: 11 };
+
+/** A varint of `field` as its value: int64_data and int32_data (int8…int32) are signed two's complement. */
+function signed(field: number, v: bigint): bigint {
+  if (field === FIELD.int64Data) return BigInt.asIntN(64, v);
+  if (field === FIELD.int32Data) return BigInt.asIntN(32, v);
+  return v;
+}
 const DATA_LOCATION = 14;
 const EXTERNAL_DATA = 13;
 
@@ -72,8 +79,8 @@ function typedValues(t: OnnxTensor, kind: ArrayKind, count: number): OnnxTensorV
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (field === FIELD.floatData) for (let i = 0; i + 4 <= bytes.length; i += 4) put(view.getFloat32(i, true));
     else if (field === FIELD.doubleData) for (let i = 0; i + 8 <= bytes.length; i += 8) put(view.getFloat64(i, true));
-    else if (f.varint !== undefined) put(field === FIELD.int64Data ? BigInt.asIntN(64, f.varint) : f.varint);
-    else readPackedVarints(bytes, (v) => put(field === FIELD.int64Data ? BigInt.asIntN(64, v) : v));
+    else if (f.varint !== undefined) put(signed(field, f.varint));
+    else readPackedVarints(bytes, (v) => put(signed(field, v)));
   }
   if (n !== count) throw new ModelProtoError(`tensor "${t.name}": ${n} values for dims [${t.dims}] (${count})`);
   // int32_data carries narrower types as int32: the assignment above truncated them to their width.

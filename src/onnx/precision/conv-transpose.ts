@@ -31,8 +31,11 @@ const ints = (name: string, v: readonly number[]): OnnxAttribute => ({
   rest: [],
 });
 
-/** The polyphase layout of a ConvTranspose, or why it cannot be written as one Conv. */
-export function phaseConvSpec(node: OnnxNode, weight: OnnxTensor): PhaseConvSpec | string {
+/**
+ * The polyphase layout of a ConvTranspose, or why it cannot be written as one Conv. A 2-D one
+ * interleaves its phases with DepthToSpace's `mode`, which exists from opset 11.
+ */
+export function phaseConvSpec(node: OnnxNode, weight: OnnxTensor, opset = 11): PhaseConvSpec | string {
   const d = weight.dims.length - 2;
   const kernel = weight.dims.slice(2);
   const strides = intsAttr(node, 'strides') ?? kernel.map(() => 1);
@@ -45,6 +48,8 @@ export function phaseConvSpec(node: OnnxNode, weight: OnnxTensor): PhaseConvSpec
   if (findAttr(node, 'output_shape')) return 'ConvTranspose with output_shape';
   if (autoPad && new TextDecoder().decode(autoPad) !== 'NOTSET') return 'ConvTranspose with auto_pad';
   if (d === 2 && strides[0] !== strides[1]) return 'unequal 2-D strides';
+  if (d === 2 && strides[0] > 1 && opset < 11)
+    return `2-D ConvTranspose in an opset-${opset} model (its interleave needs opset 11)`;
   const taps = kernel.map((k, i) => Math.ceil(k / strides[i]));
   const cropEnd = kernel.map((k, i) => taps[i] * strides[i] - k + pads[d + i] - outPad[i]);
   if (cropEnd.some((c) => c < 0)) return 'output_padding beyond the kernel';

@@ -33,7 +33,7 @@ function checkRanges(names: readonly string[], ranges: ActivationRanges): void {
       .map((n) => `"${n}"`)
       .join(
         ', ',
-      )}${missing.length > 5 ? ', …' : ''}); collect ranges for activationTensorsToCalibrate(model) with the same options`,
+      )}${missing.length > 5 ? ', …' : ''}): the ranges were measured on another model or export; measure them on this one (reel models quantize MODEL --calibrate PIPELINE.yaml --input …)`,
   );
 }
 
@@ -58,13 +58,14 @@ function rewriteTargets(
   targets: readonly StaticTarget[],
   names: NameAllocator,
   o: StaticQuantizeOptions,
+  opset: number,
 ): Rewritten[] {
   const constants: OnnxTensor[] = [];
   const out = targets.map((t): Rewritten => {
     if (t.foldedRelu) t.node.outputs[0] = t.foldedRelu.outputs[0];
     const spec =
       t.node.opType === 'ConvTranspose' && (o.convTransposeAsConv ?? true)
-        ? phaseConvSpec(t.node, t.weight.tensor)
+        ? phaseConvSpec(t.node, t.weight.tensor, opset)
         : 'kept';
     if (typeof spec === 'string') return { ...t, quantizedOutput: t.node.outputs[0], replacement: [t.node] };
     const p = phaseConv(t.node, t.weight.tensor, t.bias?.tensor, spec, names, constants);
@@ -110,7 +111,7 @@ export function quantizeStatic(
 
   const names = new NameAllocator(g);
   const folded = new Set(plan.targets.flatMap((t) => (t.foldedRelu ? [t.foldedRelu] : [])));
-  const targets = rewriteTargets(g, plan.targets, names, options);
+  const targets = rewriteTargets(g, plan.targets, names, options, opset);
   const replaced = new Map(plan.targets.map((t, i) => [t.node, targets[i].replacement]));
   g.nodes = g.nodes.filter((n) => !folded.has(n)).flatMap((n) => replaced.get(n) ?? [n]);
 

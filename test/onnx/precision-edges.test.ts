@@ -1,0 +1,58 @@
+/**
+ * Edges the review of the precision code found: a 2-D strided ConvTranspose is left as it is in a
+ * model below opset 11 (its polyphase interleave needs DepthToSpace-11, which such a model cannot
+ * load), and int32_data carries negative int8/int32 values as two's complement varints.
+ */
+import { describe, expect, it } from 'vitest';
+import { decodeTensor } from '../../src/onnx/edit/decode.ts';
+import { ATTR, makeNode } from '../../src/onnx/edit/graph.ts';
+import { makeTensor, tensorValues } from '../../src/onnx/edit/tensor-data.ts';
+import { phaseConvSpec } from '../../src/onnx/precision/conv-transpose.ts';
+import { FieldWriter } from '../../src/onnx/edit/wire.ts';
+
+const ints = (name: string, v: number[]) => ({ name, type: ATTR.ints, ints: v.map(BigInt), rest: [] });
+
+describe('precision edges', () => {
+  it('writes a 2-D strided ConvTranspose as phase convs from opset 11 only; 1-D at any opset', () => {
+    const weight2d = makeTensor('w', 1, [4, 3, 4, 4], new Float32Array(4 * 3 * 16));
+    const node2d = makeNode({
+      opType: 'ConvTranspose',
+      name: 'up',
+      inputs: ['x', 'w'],
+      outputs: ['y'],
+      attributes: [ints('strides', [2, 2]), ints('pads', [1, 1, 1, 1])],
+    });
+    expect(typeof phaseConvSpec(node2d, weight2d, 13)).toBe('object');
+    expect(typeof phaseConvSpec(node2d, weight2d, 11)).toBe('object');
+    expect(phaseConvSpec(node2d, weight2d, 10)).toBe(
+      '2-D ConvTranspose in an opset-10 model (its interleave needs opset 11)',
+    );
+    const weight1d = makeTensor('w', 1, [4, 3, 4], new Float32Array(4 * 3 * 4));
+    const node1d = makeNode({
+      opType: 'ConvTranspose',
+      name: 'up',
+      inputs: ['x', 'w'],
+      outputs: ['y'],
+      attributes: [ints('strides', [2]), ints('pads', [1, 1])],
+    });
+    expect(typeof phaseConvSpec(node1d, weight1d, 9)).toBe('object');
+  });
+
+  it('reads negative int8 and int32 values from int32_data', () => {
+    for (const [dataType, values] of [
+      [3, [-1, 5, -128, 127]], // int8
+      [6, [-2147483648, -7, 0, 2147483647]], // int32
+    ] as const) {
+      const w = new FieldWriter();
+      w.repeatedVarints(1, [4], true); // dims
+      w.varint(2, dataType);
+      w.repeatedVarints(
+        5,
+        values.map((v) => BigInt.asUintN(64, BigInt(v))),
+        true,
+      ); // int32_data, as protobuf writes negatives
+      w.string(8, 't');
+      expect(Array.from(tensorValues(decodeTensor(w.finish())) as ArrayLike<number>)).toEqual([...values]);
+    }
+  });
+});
