@@ -222,7 +222,7 @@ function program(io: CliIo, result: { code: number }): Command {
         .option('--stage <id>', 'the stage that runs the model (default: the stage whose model file it is)')
         .option(
           '--runs <n>',
-          'the first N runs of the model are recorded (a token-by-token model runs many times per chunk)',
+          'model runs recorded at most, spread evenly over the clip (a token-by-token model runs many times per chunk)',
           '32',
         ),
     );

@@ -5,10 +5,10 @@
  *
  * Switched on by `REEL_RECORD_FEEDS` (JSON `{ dir, models, max }`), which stage workers inherit, so
  * a model opened in any thread records. Each run's feeds of `models[k]` are one v8-serialized file
- * in `dir/k`; each thread writes at most `max` per model (warm-up runs are not recorded).
- * `readRecordedFeeds` takes the first `max` in name order.
+ * in `dir/k`; each thread keeps at most `max` per model, spread over its runs (warm-up runs are not
+ * recorded). `readRecordedFeeds` takes the first `max` in name order.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { serialize, deserialize } from 'node:v8';
 import { threadId } from 'node:worker_threads';
@@ -51,20 +51,40 @@ export function feedRecordingFor(modelPath: string): FeedRecording | undefined {
   return { dir, max: request.max };
 }
 
-/** A run function that records its feeds first (each thread its own files, up to `max`). */
+/**
+ * A run function that records its feeds first. Each thread keeps at most `max` runs spread evenly
+ * over all of its runs: it records every `stride`-th run, and when `max` are kept it drops every
+ * other one and doubles the stride — so a token-by-token model's recording reaches past the first
+ * chunk's steps, and the same runs are kept on every run of the same clip.
+ */
 export function recordingRuns<R>(
   rec: FeedRecording,
   run: (feeds: Readonly<Record<string, Feed>>) => Promise<R>,
 ): (feeds: Readonly<Record<string, Feed>>) => Promise<R> {
-  let written = 0;
+  let index = 0;
+  let stride = 1;
+  const kept: string[] = [];
   return (feeds) => {
-    if (written < rec.max) {
-      const plain: RecordedFeeds = {};
-      for (const [name, t] of Object.entries(feeds)) plain[name] = isTensorData(t) ? t : fromOrt(t);
-      const name = `${String(process.pid).padStart(8, '0')}-${String(threadId).padStart(4, '0')}-${String(written).padStart(6, '0')}.feeds`;
-      writeFileSync(join(rec.dir, name), serialize(plain));
-      written++;
+    if (index % stride === 0) {
+      if (kept.length === rec.max) {
+        // Keep runs 0, 2·stride, 4·stride, …: every other one of those kept.
+        for (const [i, file] of kept.entries()) if (i % 2 === 1) rmSync(file, { force: true });
+        const survivors = kept.filter((_, i) => i % 2 === 0);
+        kept.splice(0, kept.length, ...survivors);
+        stride *= 2;
+      }
+      if (index % stride === 0) {
+        const plain: RecordedFeeds = {};
+        for (const [name, t] of Object.entries(feeds)) plain[name] = isTensorData(t) ? t : fromOrt(t);
+        const file = join(
+          rec.dir,
+          `${String(process.pid).padStart(8, '0')}-${String(threadId).padStart(4, '0')}-${String(index).padStart(9, '0')}.feeds`,
+        );
+        writeFileSync(file, serialize(plain));
+        kept.push(file);
+      }
     }
+    index++;
     return run(feeds);
   };
 }

@@ -30,6 +30,7 @@ import {
   type PrecisionRow,
 } from '../../precision/precision-table.ts';
 import { recordFeeds } from '../../precision/record-feeds.ts';
+import { interruptible } from '../interruptible.ts';
 import type { CliIo } from '../io.ts';
 import { writePlanIssues } from '../write-plan.ts';
 import { loadGraph } from '../pipeline.ts';
@@ -196,14 +197,17 @@ async function precisionRows(
   dir: string,
 ): Promise<PrecisionRow[]> {
   await mkdir(dir, { recursive: true });
-  const recorded = await recordFeeds({
-    pipeline: file,
-    inputs: Object.entries(inputs).map(([k, v]) => `${k}=${v}`),
-    set: flags.set,
-    profile: flags.profile,
-    kinds: flags.kinds,
-    max: 16,
-  });
+  const recorded = await interruptible('reel bench --compare-precision', (signal) =>
+    recordFeeds({
+      pipeline: file,
+      inputs: Object.entries(inputs).map(([k, v]) => `${k}=${v}`),
+      set: flags.set,
+      profile: flags.profile,
+      kinds: flags.kinds,
+      max: 16,
+      signal,
+    }),
+  );
   return comparePrecisions(recorded, dir);
 }
 

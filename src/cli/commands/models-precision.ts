@@ -9,6 +9,7 @@ import path, { basename } from 'node:path';
 import { writeFileAtomic } from '../../../models/write-atomic.ts';
 import { fileProblem } from '../../config/file-problem.ts';
 import { ConfigError, ModelError, UsageError } from '../../core/errors.ts';
+import { interruptible } from '../interruptible.ts';
 import { onnxModelProblem } from '../../onnx/model-file-problem.ts';
 import { PrecisionError } from '../../onnx/precision/errors.ts';
 import { writePlanIssues } from '../write-plan.ts';
@@ -121,13 +122,16 @@ export async function modelsQuantizeCommand(file: string, flags: QuantizeFlags, 
   const lines: string[] = [];
   if (flags.pipeline) {
     const runs = parseRuns(flags.runs);
-    const recorded = await recordStageFeeds({
-      ...flags,
-      pipeline: flags.pipeline,
-      inputs: flags.input ?? [],
-      model: file,
-      max: runs,
-    });
+    const recorded = await interruptible('reel models quantize', (signal) =>
+      recordStageFeeds({
+        ...flags,
+        pipeline: flags.pipeline!,
+        inputs: flags.input ?? [],
+        model: file,
+        max: runs,
+        signal,
+      }),
+    );
     family ??= recorded.family;
     const method: CalibrationMethod = { method: flags.method };
     const options = { perChannelMatMul: flags.perChannel ?? false };
@@ -221,13 +225,10 @@ export async function modelsCompareCommand(
   await readModel(a);
   await readModel(b);
   if (flags.csv) await checkOutputs(a, [{ what: '--csv', file: flags.csv }]);
-  const recorded = await recordStageFeeds({
-    ...flags,
-    pipeline: flags.pipeline,
-    inputs: flags.input ?? [],
-    model: a,
-    max: parseRuns(flags.runs),
-  });
+  const max = parseRuns(flags.runs);
+  const recorded = await interruptible('reel models compare', (signal) =>
+    recordStageFeeds({ ...flags, pipeline: flags.pipeline!, inputs: flags.input ?? [], model: a, max, signal }),
+  );
   const result = await compareModels(a, b, recorded.feeds);
   io.out(formatComparison(result, { a: basename(a), b: basename(b), stage: recorded.stage }));
   if (flags.csv) await writeFile(flags.csv, comparisonCsv(result, { a, b, stage: recorded.stage }));
