@@ -1,0 +1,78 @@
+"""Shared by reel's export scripts: export a wrapped module to ONNX with reel's names and dynamic
+axes, then check the file with ONNX Runtime against PyTorch on the given inputs.
+
+The scripts import each family's architecture from its own package or source; nothing of it is
+copied into reel. Run them where PyTorch is installed (see models/export/README.md).
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import torch
+
+
+def _export(module, example, input_names, output_names, dynamic_axes, out, opset):
+    """torch.export first; where it cannot trace the model's Python (shape-dependent branches, as in
+    EnCodec's reflect padding), the TorchScript exporter, whose trace keeps the branch it took."""
+    dynamic_shapes = {
+        name: {axis: torch.export.Dim(label, min=2, max=1_000_000) for axis, label in axes.items()}
+        for name, axes in dynamic_axes.items()
+        if name in input_names
+    }
+    try:
+        program = torch.onnx.export(
+            module,
+            example,
+            dynamo=True,
+            input_names=input_names,
+            output_names=output_names,
+            dynamic_shapes=dynamic_shapes,
+            opset_version=opset,
+        )
+        program.optimize()
+        program.save(out)
+        return "torch.export"
+    except Exception as err:  # noqa: BLE001 — any failure of the new exporter falls back
+        print(f"torch.export could not export it ({type(err).__name__}); using the TorchScript exporter")
+    torch.onnx.export(
+        module,
+        example,
+        out,
+        dynamo=False,
+        input_names=input_names,
+        output_names=output_names,
+        dynamic_axes=dynamic_axes,
+        opset_version=opset,
+    )
+    return "TorchScript"
+
+
+def export_checked(module, example, input_names, output_names, dynamic_axes, out, checks, opset=17, tol=1e-4):
+    """Exports `module` (called with the tensors of `example`) to `out` with reel's names and dynamic
+    axes ({name: {axis: label}}) and runs every input tuple of `checks` through PyTorch and ONNX
+    Runtime; returns the largest absolute difference seen."""
+    module.eval()
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    with torch.no_grad():
+        exporter = _export(module, example, input_names, output_names, dynamic_axes, out, opset)
+    model = onnx.load(out)
+    onnx.checker.check_model(model)
+    session = ort.InferenceSession(out, providers=["CPUExecutionProvider"])
+    worst = 0.0
+    with torch.no_grad():
+        for inputs in checks:
+            expected = module(*inputs)
+            expected = expected if isinstance(expected, (tuple, list)) else (expected,)
+            got = session.run(output_names, {n: t.numpy() for n, t in zip(input_names, inputs)})
+            for e, g in zip(expected, got):
+                if tuple(e.shape) != tuple(g.shape):
+                    sys.exit(f"{out}: ONNX Runtime gives shape {g.shape} where PyTorch gives {tuple(e.shape)}")
+                worst = max(worst, float(np.abs(e.numpy() - g).max()))
+    params = sum(int(np.prod(t.dims)) for t in model.graph.initializer)
+    size = os.path.getsize(out)
+    print(f"{out}: {size / 2**20:.2f} MiB, {params} parameters, opset {opset}, {exporter} exporter, max |ONNX Runtime − PyTorch| {worst:.3g}")
+    if worst > tol:
+        sys.exit(f"{out}: ONNX Runtime differs from PyTorch by {worst:.3g} (> {tol})")
+    return worst
