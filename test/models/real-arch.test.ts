@@ -48,4 +48,34 @@ describe('real-architecture fixtures', () => {
     expect(a).toEqual(wavShape(join(dir, 'reference', 'speech.wav')));
     expect(a.frames).toBeGreaterThan(a.rate / 2); // some speech, at the pipeline's rate
   });
+
+  it('HiFi-GAN (jik876/hifi-gan Generator) as the vocoder: fits the contract and speaks in talking-head --profile fast', async () => {
+    const file = fixture('hifigan.onnx');
+    const inspect = await runCli(['models', 'inspect', file, '--family', 'hifigan']);
+    expect(inspect.code).toBe(0);
+    expect(inspect.stdout).toMatch(/^fits the hifigan contract/m);
+
+    const TH = 'samples/talking-head/short';
+    const args = [
+      'run',
+      'pipelines/talking-head.yaml',
+      '--profile',
+      'fast',
+      '--input',
+      `script=${TH}/script.txt`,
+      '--input',
+      `face=${TH}/face.png`,
+      '--input',
+      `voice=${TH}/voice.wav`,
+    ];
+    const real = runReelBinary([...args, '--out', join(dir, 'real-fast'), '--set', `stages.vocoder.model=${file}`], {
+      timeoutMs: 120_000,
+    });
+    expect(real.code, real.stderr).toBe(0);
+    const reference = runReelBinary([...args, '--out', join(dir, 'reference-fast')], { timeoutMs: 120_000 });
+    expect(reference.code, reference.stderr).toBe(0);
+    const a = wavShape(join(dir, 'real-fast', 'speech.wav'));
+    expect(a).toEqual(wavShape(join(dir, 'reference-fast', 'speech.wav')));
+    expect(a.frames).toBeGreaterThan(a.rate / 2);
+  });
 });
