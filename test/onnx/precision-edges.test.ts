@@ -1,11 +1,14 @@
 /**
  * Edges the review of the precision code found: a 2-D strided ConvTranspose is left as it is in a
  * model below opset 11 (its polyphase interleave needs DepthToSpace-11, which such a model cannot
- * load), and int32_data carries negative int8/int32 values as two's complement varints.
+ * load), int32_data carries negative int8/int32 values as two's complement varints, and ops whose
+ * outputs differ in type from their first input are typed by their own rule (what FP16 casts by).
  */
 import { describe, expect, it } from 'vitest';
 import { decodeTensor } from '../../src/onnx/edit/decode.ts';
+import { inferElemTypes } from '../../src/onnx/edit/elem-types.ts';
 import { ATTR, makeNode } from '../../src/onnx/edit/graph.ts';
+import type { OnnxGraph } from '../../src/onnx/edit/types.ts';
 import { makeTensor, tensorValues } from '../../src/onnx/edit/tensor-data.ts';
 import { phaseConvSpec } from '../../src/onnx/precision/conv-transpose.ts';
 import { FieldWriter } from '../../src/onnx/edit/wire.ts';
@@ -54,5 +57,32 @@ describe('precision edges', () => {
       w.string(8, 't');
       expect(Array.from(tensorValues(decodeTensor(w.finish())) as ArrayLike<number>)).toEqual([...values]);
     }
+  });
+});
+
+describe('element types of multi-output and mixed-type ops', () => {
+  it('types MaxPool indices int64, a Dropout mask bool and OneHot by its values', () => {
+    const valueInfo = (name: string, elemType: number) => ({
+      name,
+      type: { tensor: { elemType, rest: [] }, rest: [] },
+      rest: [],
+    });
+    const graph: OnnxGraph = {
+      name: 'g',
+      initializers: [],
+      inputs: [valueInfo('x', 1), valueInfo('ids', 7), valueInfo('depth', 7), valueInfo('values', 10)],
+      outputs: [],
+      valueInfo: [],
+      rest: [],
+      nodes: [
+        makeNode({ opType: 'MaxPool', name: 'pool', inputs: ['x'], outputs: ['pooled', 'where'] }),
+        makeNode({ opType: 'Dropout', name: 'drop', inputs: ['x'], outputs: ['kept', 'mask'] }),
+        makeNode({ opType: 'OneHot', name: 'hot', inputs: ['ids', 'depth', 'values'], outputs: ['onehot'] }),
+      ],
+    };
+    const types = inferElemTypes(graph);
+    expect([types.get('pooled'), types.get('where')]).toEqual([1, 7]);
+    expect([types.get('kept'), types.get('mask')]).toEqual([1, 9]);
+    expect(types.get('onehot')).toBe(10);
   });
 });

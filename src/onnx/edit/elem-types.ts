@@ -80,7 +80,12 @@ function outputTypes(node: OnnxNode, types: Types): (number | undefined)[] {
     case 'ConvInteger':
       return [ELEM.int32];
     case 'TopK':
+    case 'MaxPool': // its optional second output: the indices
       return [input(0), ELEM.int64];
+    case 'Dropout': // its optional second output: the mask
+      return [input(0), ELEM.bool];
+    case 'OneHot': // the type of its `values` input, not of its indices
+      return [input(2)];
     case 'Unique':
       return [input(0), ELEM.int64, ELEM.int64, ELEM.int64];
     case 'LayerNormalization':
