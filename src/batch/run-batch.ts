@@ -244,6 +244,7 @@ async function renderSample(
         ),
       );
       const prints = await fingerprintFiles(byKey);
+      const warnings = result.warnings?.length ? { warnings: result.warnings } : {};
       const outputs: SampleRecord['outputs'] = {};
       for (const [key, file] of Object.entries(byKey))
         outputs[key] = { path: path.relative(options.outDir, file), ...prints[key] };
@@ -256,10 +257,9 @@ async function renderSample(
         wallMs,
         mediaSeconds,
         attempts,
-        ...(result.warnings?.length && { warnings: result.warnings }),
+        ...warnings,
         finishedAt: new Date().toISOString(),
       });
-      const warnings = result.warnings?.length ? { warnings: result.warnings } : {};
       return {
         ...base,
         status: 'done',

@@ -12,11 +12,11 @@
 import { resample } from '../dsp/resample.ts';
 import type { CutInput, CutRule } from './cut-rule.ts';
 import type { ChunkGeometry } from './geometry.ts';
-import { quietestCut, silenceLookaheadUnits } from './silence.ts';
+import { cutCandidates, quietestCut, silenceLookaheadUnits } from './silence.ts';
 
 /** The model's rate and frame: 512 samples at 16 kHz (Silero VAD). */
-export const PROBE_RATE = 16000;
-export const PROBE_FRAME = 512;
+const PROBE_RATE = 16000;
+const PROBE_FRAME = 512;
 
 /**
  * Speech probability of each 512-sample frame of a 16 kHz mono signal (the last frame zero-padded);
@@ -65,16 +65,16 @@ export function pauseRule(o: PauseRuleOptions): CutRule & { readonly counts: Pau
   const warmupFrames = Math.ceil(((o.warmupSeconds ?? 1) * PROBE_RATE) / PROBE_FRAME);
   // One model frame in units, rounded up: the frame holding the search's last unit is read whole.
   const frameUnits = Math.ceil((PROBE_FRAME * rate) / PROBE_RATE);
-  const decided = new Map<number, number>();
+  /** The cut `prepare` decided, until the chunker asks for it again. */
+  let decided: { target: number; cut: number } | undefined;
   const counts: PauseRuleCounts = { pauses: 0, quietest: 0 };
   let pending: PendingCut | undefined;
 
   const snapshot = (input: CutInput): PendingCut | number => {
-    const { view, target, previous } = input;
+    const { view, target } = input;
     const total = input.totalUnits ?? Number.POSITIVE_INFINITY;
-    const lo = Math.ceil(Math.max(target - g.searchUnits, previous + g.granularityUnits) / g.granularityUnits);
-    const hi = Math.min(target + g.searchUnits, total);
-    if (lo * g.granularityUnits >= hi) return target;
+    const { lo, hi } = cutCandidates(input);
+    if (lo >= hi) return target;
     const from = Math.max(0, target - g.searchUnits - warmupUnits);
     const to = Math.min(target + g.searchUnits + frameUnits, total);
     const mono = new Float32Array(to - from);
@@ -85,7 +85,7 @@ export function pauseRule(o: PauseRuleOptions): CutRule & { readonly counts: Pau
       for (let k = 0; k < c; k++) sum += view.data[base + k];
       mono[u - from] = sum / c;
     }
-    return { target, lo: lo * g.granularityUnits, hi, from, mono, quietest: quietestCut(input) };
+    return { target, lo, hi, from, mono, quietest: quietestCut(input) };
   };
 
   const decide = async (p: PendingCut): Promise<number> => {
@@ -125,10 +125,10 @@ export function pauseRule(o: PauseRuleOptions): CutRule & { readonly counts: Pau
     lookaheadUnits: Math.max(silenceLookaheadUnits(g), g.searchUnits + frameUnits),
     reachBackUnits: Math.max(Math.floor(g.silenceWindowUnits / 2), warmupUnits),
     cut(input) {
-      const known = decided.get(input.target);
-      if (known !== undefined) {
-        decided.delete(input.target);
-        return known;
+      if (decided?.target === input.target) {
+        const { cut } = decided;
+        decided = undefined;
+        return cut;
       }
       const taken = snapshot(input);
       if (typeof taken === 'number') return taken;
@@ -139,7 +139,7 @@ export function pauseRule(o: PauseRuleOptions): CutRule & { readonly counts: Pau
       if (!pending) return false;
       const p = pending;
       pending = undefined;
-      decided.set(p.target, await decide(p));
+      decided = { target: p.target, cut: await decide(p) };
       return true;
     },
   };

@@ -54,14 +54,29 @@ export function silenceLookaheadUnits(geometry: ChunkGeometry): number {
   return geometry.searchUnits + w - Math.floor(w / 2);
 }
 
+/**
+ * Where a cut near `target` may go, units: granule multiples from `lo` below `hi`, i.e.
+ * [target − search, target + search) ∩ (previous, total). Empty (lo ≥ hi) when the cut stays on target.
+ */
+export function cutCandidates(input: Pick<QuietestCutInput, 'geometry' | 'totalUnits' | 'target' | 'previous'>): {
+  lo: number;
+  hi: number;
+} {
+  const { geometry, totalUnits: total, target, previous } = input;
+  const g = geometry.granularityUnits;
+  return {
+    lo: Math.ceil(Math.max(target - geometry.searchUnits, previous + g) / g) * g,
+    hi: Math.min(target + geometry.searchUnits, total ?? Infinity),
+  };
+}
+
 /** The boundary near `target`: a granule multiple in [target − search, target + search) ∩ (previous, total). */
 export function quietestCut(input: QuietestCutInput): number {
-  const { geometry, view, totalUnits: total, target, previous } = input;
+  const { geometry, view, totalUnits: total, target } = input;
   const g = geometry.granularityUnits;
   const w = geometry.silenceWindowUnits;
   const half = Math.floor(w / 2);
-  const lo = Math.ceil(Math.max(target - geometry.searchUnits, previous + g) / g) * g;
-  const hi = Math.min(target + geometry.searchUnits, total ?? Infinity);
+  const { lo, hi } = cutCandidates(input);
   if (lo >= hi) return target;
   const held = view.data.length / view.channels;
   const first = lo - half;

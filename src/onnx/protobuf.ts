@@ -75,19 +75,20 @@ export function repeatedVarints(fields: readonly ProtoField[], field: number): b
   for (const f of fields) {
     if (f.field !== field) continue;
     if (f.varint !== undefined) out.push(f.varint);
-    else if (f.bytes && f.wire === WIRE_LEN) out.push(...readPackedVarints(f.bytes));
+    else if (f.bytes && f.wire === WIRE_LEN) out.push(...readPackedVarints(f.bytes, field));
   }
   return out;
 }
 
-function readPackedVarints(data: Uint8Array): bigint[] {
+/** The values of one packed repeated varint field (as unsigned 64-bit; callers sign them). */
+export function readPackedVarints(data: Uint8Array, field: number): bigint[] {
   const out: bigint[] = [];
   let pos = 0;
   while (pos < data.length) {
     let result = 0n;
     let shift = 0n;
     for (;;) {
-      if (pos >= data.length) throw new ProtoDecodeError('truncated packed varint');
+      if (pos >= data.length) throw new ProtoDecodeError(`truncated packed varint in field ${field}`);
       const b = data[pos++];
       result |= BigInt(b & 0x7f) << shift;
       if ((b & 0x80) === 0) break;

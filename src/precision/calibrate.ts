@@ -5,10 +5,9 @@
  * ranges.
  */
 import * as ort from 'onnxruntime-node';
-import { ModelError } from '../core/errors.ts';
 import type { RecordedFeeds } from '../inference/feed-recorder.ts';
-import { toOrt } from '../inference/ort-tensors.ts';
 import { encodeOnnxModel } from '../onnx/edit/encode.ts';
+import { feedsFor } from './compare.ts';
 import type { OnnxModel } from '../onnx/edit/types.ts';
 import { activationTensorsToCalibrate, addOutputs } from '../onnx/precision/calibrate.ts';
 import { RangeCollector, type CalibrationMethod } from '../onnx/precision/ranges.ts';
@@ -31,18 +30,8 @@ export async function measureRanges(
   });
   const collector = new RangeCollector(method);
   try {
-    for (const [i, recorded] of feeds.entries()) {
-      const tensors: Record<string, ort.Tensor> = {};
-      for (const name of session.inputNames) {
-        const t = recorded[name];
-        if (!t)
-          throw new ModelError(
-            path,
-            `calibration run ${i + 1} has no feed "${name}" (recorded: ${Object.keys(recorded).join(', ')})`,
-          );
-        tensors[name] = toOrt(t);
-      }
-      const out = await session.run(tensors, wanted);
+    for (const recorded of feeds) {
+      const out = await session.run(feedsFor(session, recorded, path), wanted);
       collector.observe(out as Record<string, ort.Tensor>);
     }
   } finally {

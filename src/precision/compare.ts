@@ -42,7 +42,12 @@ async function open(path: string): Promise<ort.InferenceSession> {
   }
 }
 
-function feedsFor(session: ort.InferenceSession, recorded: RecordedFeeds, path: string): Record<string, ort.Tensor> {
+/** The session's inputs from one recorded run, by name; an input the stage never fed is an error naming `path`. */
+export function feedsFor(
+  session: ort.InferenceSession,
+  recorded: RecordedFeeds,
+  path: string,
+): Record<string, ort.Tensor> {
   const tensors: Record<string, ort.Tensor> = {};
   for (const name of session.inputNames) {
     if (!recorded[name]) throw new ModelError(path, `has input "${name}", which the recorded stage never fed`);
@@ -80,19 +85,17 @@ export async function compareModels(a: string, b: string, feeds: readonly Record
     const times: [number[], number[]] = [[], []];
     await sa.run(feedsFor(sa, feeds[0], a));
     await sb.run(feedsFor(sb, feeds[0], b));
+    /** One timed run of session `k` (0: a, 1: b) on the recorded feeds. */
+    const timed = async (k: 0 | 1, recorded: RecordedFeeds): Promise<Record<string, ort.Tensor>> => {
+      const [session, path] = k === 0 ? [sa, a] : [sb, b];
+      const f = feedsFor(session, recorded, path);
+      const t = performance.now();
+      const out = (await session.run(f)) as Record<string, ort.Tensor>;
+      times[k].push(performance.now() - t);
+      return out;
+    };
     for (const recorded of feeds) {
-      const outs: Record<string, ort.Tensor>[] = [];
-      for (const [k, [s, path]] of (
-        [
-          [sa, a],
-          [sb, b],
-        ] as const
-      ).entries()) {
-        const f = feedsFor(s, recorded, path);
-        const t = performance.now();
-        outs.push((await s.run(f)) as Record<string, ort.Tensor>);
-        times[k].push(performance.now() - t);
-      }
+      const outs = [await timed(0, recorded), await timed(1, recorded)];
       for (const name of shared) {
         const ref = outs[0][name].data as ArrayLike<number | bigint>;
         const got = outs[1][name].data as ArrayLike<number | bigint>;
@@ -134,7 +137,26 @@ export async function compareModels(a: string, b: string, feeds: readonly Record
   }
 }
 
-const db = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} dB` : x > 0 ? 'equal' : '-inf dB');
+/** A dB figure to `digits` places; equal outputs give inf, a silent reference −inf. */
+export const decibels = (x: number, digits: number): string =>
+  Number.isFinite(x) ? x.toFixed(digits) : x > 0 ? 'inf' : '-inf';
+
+const db = (x: number) => (x === Number.POSITIVE_INFINITY ? 'equal' : `${decibels(x, 1)} dB`);
+
+/** One output's figures as CSV cells: times and speed-up to 3 places, dB to `digits`. */
+export function figureCells(c: Comparison, o: OutputDifference, digits: number) {
+  return {
+    runs: c.runs,
+    ms_a: c.msA.toFixed(3),
+    ms_b: c.msB.toFixed(3),
+    speedup: (c.msA / c.msB).toFixed(3),
+    output: o.output,
+    max_abs: o.maxAbs,
+    mean_abs: o.meanAbs,
+    snr_db: decibels(o.snrDb, digits),
+    psnr_db: decibels(o.psnrDb, digits),
+  };
+}
 
 export function formatComparison(c: Comparison, names: { a: string; b: string; stage: string }): string {
   const rows = c.outputs.map(
@@ -149,22 +171,11 @@ export function formatComparison(c: Comparison, names: { a: string; b: string; s
 }
 
 export function comparisonCsv(c: Comparison, names: { a: string; b: string; stage: string }): string {
-  const dB = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : x > 0 ? 'inf' : '-inf');
-  return stringify(
-    c.outputs.map((o) => ({
-      stage: names.stage,
-      model_a: names.a,
-      model_b: names.b,
-      runs: c.runs,
-      ms_a: c.msA.toFixed(3),
-      ms_b: c.msB.toFixed(3),
-      speedup: (c.msA / c.msB).toFixed(3),
-      output: o.output,
-      max_abs: o.maxAbs,
-      mean_abs: o.meanAbs,
-      snr_db: dB(o.snrDb),
-      psnr_db: dB(o.psnrDb),
-    })),
-    { header: true },
-  );
+  const cells = c.outputs.map((o) => ({
+    stage: names.stage,
+    model_a: names.a,
+    model_b: names.b,
+    ...figureCells(c, o, 2),
+  }));
+  return stringify(cells, { header: true });
 }

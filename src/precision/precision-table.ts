@@ -15,7 +15,7 @@ import { encodeOnnxModel } from '../onnx/edit/encode.ts';
 import { convertFp16 } from '../onnx/precision/fp16.ts';
 import { quantizeStatic } from '../onnx/precision/static.ts';
 import { measureRanges } from './calibrate.ts';
-import { compareModels, type Comparison } from './compare.ts';
+import { compareModels, decibels, figureCells, type Comparison } from './compare.ts';
 import type { RecordedStage } from './record-feeds.ts';
 import { checkVariant } from './variant-check.ts';
 
@@ -73,7 +73,7 @@ export async function comparePrecisions(
   return rows;
 }
 
-const dB = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : x > 0 ? 'inf' : '-inf');
+const dB = (x: number) => decibels(x, 1);
 
 /** One line per row and output, for the terminal. */
 export function precisionLines(rows: readonly PrecisionRow[]): string[] {
@@ -115,19 +115,10 @@ export function precisionCsv(rows: readonly PrecisionRow[]): string {
         },
       ];
     const c = r.comparison;
-    return c.outputs.map((o) => ({
-      ...base,
-      runs: c.runs,
-      ms_fp32: c.msA.toFixed(3),
-      ms_variant: c.msB.toFixed(3),
-      speedup: (c.msA / c.msB).toFixed(3),
-      output: o.output,
-      max_abs: o.maxAbs,
-      mean_abs: o.meanAbs,
-      snr_db: dB(o.snrDb),
-      psnr_db: dB(o.psnrDb),
-      refused: '',
-    }));
+    return c.outputs.map((o) => {
+      const { runs, ms_a, ms_b, ...rest } = figureCells(c, o, 1);
+      return { ...base, runs, ms_fp32: ms_a, ms_variant: ms_b, ...rest, refused: '' };
+    });
   });
   return stringify(records, { header: true });
 }

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat, utimes } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../../models/write-atomic.ts';
+import { modelFileHash } from '../inference/model-file-hash.ts';
 import { defaultCacheDir } from '../cache/content-cache.ts';
 import { ModelError } from '../core/errors.ts';
 import type { Precision } from '../core/settings.ts';
@@ -27,7 +28,7 @@ import { readRangesFile } from './calibration-table.ts';
 import { checkVariant } from './variant-check.ts';
 
 /** Bumped when a variant of the same inputs would come out different. */
-export const VARIANT_VERSION = 1;
+const VARIANT_VERSION = 1;
 
 export interface ModelVariant {
   /** The file to open: the variant, or the model itself for fp32. */
@@ -52,7 +53,7 @@ function refuseWithoutMatMul(file: string, model: OnnxModel): void {
 }
 
 /** `$REEL_VARIANT_DIR`, else `variants` beside the content cache (`~/.cache/reel-variants`). */
-export function variantDir(env: NodeJS.ProcessEnv = process.env): string {
+function variantDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.REEL_VARIANT_DIR || `${defaultCacheDir(env)}-variants`;
 }
 
@@ -63,19 +64,20 @@ export async function modelVariant(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ModelVariant> {
   if (precision === 'fp32') return { path: file };
-  const bytes = await readFile(file);
+  // The digest is remembered per file version, so a stage opening its model again (a replica, the
+  // next clip) neither reads nor hashes it again; the bytes are read only to build the variant.
+  const digest = await modelFileHash(file);
   const ranges = precision === 'int8' && calibration ? await readRangesFile(calibration) : undefined;
   const method = precision === 'fp16' ? 'fp16' : ranges ? `int8 static (${ranges.file.method} ranges)` : 'int8 dynamic';
   const key = createHash('sha256')
-    .update(`reel-variant ${VARIANT_VERSION} ${precision}\n`)
-    .update(bytes)
+    .update(`reel-variant ${VARIANT_VERSION} ${precision} ${digest}\n`)
     .update(ranges ? JSON.stringify([...ranges.ranges]) : '')
     .digest('hex')
     .slice(0, 24);
   const out = join(variantDir(env), `${basename(file, '.onnx')}.${precision}.${key}.onnx`);
   const note = `${method} variant of ${basename(file)}`;
   const warning =
-    ranges && ranges.file.model !== createHash('sha256').update(bytes).digest('hex')
+    ranges && ranges.file.model !== digest
       ? `${calibration} was measured on another model than ${basename(file)}; if the model was exported again, measure again (reel models quantize --calibrate)`
       : undefined;
   const there = await stat(out).catch(() => undefined);
@@ -84,6 +86,7 @@ export async function modelVariant(
     await utimes(out, now, now).catch(() => undefined); // last use, for whoever cleans the folder
     return { path: out, note, warning };
   }
+  const bytes = await readFile(file);
   const model = decodeOnnxModel(bytes);
   if (precision === 'int8' && !ranges) refuseWithoutMatMul(file, model);
   const built =

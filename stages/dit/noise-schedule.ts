@@ -97,7 +97,7 @@ export function cogvideoxAlphasCumprod(trainSteps: number, snrShiftScale: number
  *         # FP16 smallest positive subnormal works well here
  *         self.alphas_cumprod[-1] = 2**-24
  */
-export const ZERO_SNR_TERMINAL_ALPHA_CUMPROD = 2 ** -24;
+const ZERO_SNR_TERMINAL_ALPHA_CUMPROD = 2 ** -24;
 
 /** A copy of `alphasCumprod` with its last (zero-SNR) value replaced by 2^-24. */
 export function withFiniteTerminalSnr(alphasCumprod: Float64Array): Float64Array {

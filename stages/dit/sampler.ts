@@ -14,8 +14,10 @@
 import { createDdimSampler } from './ddim-sampler.ts';
 import { createDpmSolverSampler } from './dpm-solver-sampler.ts';
 import { createEulerSampler } from './euler-sampler.ts';
+import type { DitOptions } from './index.ts';
 
-export type SamplerKind = 'cogvideox-ddim' | 'ddim' | 'dpm-solver++' | 'euler';
+/** The `scheduler` option's values: FACTORIES below must have one for each. */
+export type SamplerKind = DitOptions['scheduler'];
 export type PredictionType = 'v_prediction' | 'epsilon';
 
 export interface SamplerOptions {
@@ -66,7 +68,7 @@ const FACTORIES: Readonly<Record<SamplerKind, (settings: SamplerSettings) => Sam
   euler: createEulerSampler,
 });
 
-export const SAMPLER_KINDS = Object.freeze(Object.keys(FACTORIES) as SamplerKind[]);
+const SAMPLER_KINDS = Object.freeze(Object.keys(FACTORIES) as SamplerKind[]);
 
 export function createSampler(kind: SamplerKind, options: SamplerOptions): Sampler {
   const factory = Object.hasOwn(FACTORIES, kind) ? FACTORIES[kind] : undefined;

@@ -10,7 +10,7 @@ import { ModelError } from '../../src/core/errors.ts';
 import type { TensorData } from '../../src/core/types.ts';
 import type { Model } from '../../src/inference/model.ts';
 import { float32Data } from '../shared/tensors.ts';
-import { modelFileHash } from './model-file-hash.ts';
+import { modelFileHash } from '../../src/inference/model-file-hash.ts';
 import { tokenizePrompt, wordHashTokenizer, type PromptTokenizer } from './tokenizer.ts';
 
 /** What encoding needs of a model: its named run, and its file (which keys the cache). */

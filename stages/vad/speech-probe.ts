@@ -6,6 +6,7 @@
 import { MANIFESTS } from '../../models/manifests/index.ts';
 import { pretrainedModelPath } from '../../models/pretrained.ts';
 import type { SpeechProbe } from '../../src/chunking/index.ts';
+import { DEFAULT_NODE_SETTINGS } from '../../src/core/settings.ts';
 import type { StageCreateContext } from '../../src/core/stage.ts';
 import { openModel } from '../../src/inference/model.ts';
 import { CONTEXT, FRAME, SR, speechProbabilities } from './probabilities.ts';
@@ -20,13 +21,8 @@ export async function openSpeechProbe(ctx: StageCreateContext): Promise<OpenedPr
     stage: ctx.id,
     path: pretrainedModelPath('silero-vad')!,
     contract: MANIFESTS['silero-vad'],
-    settings: {
-      ...ctx.settings,
-      provider: ['cpu'],
-      threads: { intraOp: 1, interOp: 1, spinning: false },
-      strict: false,
-      batch: undefined,
-    },
+    // Not the source's own settings: one CPU thread, whatever the pipeline asks of its models.
+    settings: { ...DEFAULT_NODE_SETTINGS, provider: ['cpu'] },
     // Which provider it took is no news (always the CPU); a warning still is.
     log: (line, level) => {
       if (level === 'warning') ctx.log(`chunking: ${line}`, level);

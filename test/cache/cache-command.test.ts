@@ -2,17 +2,11 @@
  * `reel cache ls|clean` as a user runs them, with REEL_CACHE_DIR pointed at a temporary folder:
  * two runs of the real binary (what a user types), the rest in-process (fast).
  */
-import { access, readdir, writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, runReelBinary } from '../helpers/cli.ts';
-import { ENTRY_BYTES, fillCache, setLastUse, tempCacheDir } from './fill-cache.ts';
-
-const exists = (path: string) =>
-  access(path).then(
-    () => true,
-    () => false,
-  );
+import { ENTRY_BYTES, exists, fillCache, setLastUse, tempCacheDir, writeTempFiles } from './fill-cache.ts';
 
 let dir: string;
 let remove: () => Promise<void>;
@@ -103,11 +97,7 @@ describe('reel cache clean', () => {
 
   it('keeps a live writer’s temporary file, removes a crashed one’s, and takes bad flag values as usage errors', async () => {
     const paths = await fillCache(dir, ['a']);
-    const live = `${paths.a}.77.abc123.tmp`;
-    const crashed = `${paths.a}.78.abc124.tmp`;
-    await writeFile(live, 'x');
-    await writeFile(crashed, 'y');
-    await setLastUse(crashed, 3 * 3600);
+    const { live, stale: crashed } = await writeTempFiles(paths.a, 3 * 3600);
     const r = await runCli(['cache', 'clean']);
     expect(r.stdout).toMatch(/^removed 1 entries and 1 stale temporary file\(s\)/);
     expect(await exists(live)).toBe(true);

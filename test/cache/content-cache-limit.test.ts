@@ -1,17 +1,11 @@
-import { access, readdir, rm, writeFile } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatByteSize, parseByteSize } from '../../src/cache/byte-size.ts';
 import { scanCache } from '../../src/cache/cache-folder.ts';
 import { cacheLimitFromEnv, DEFAULT_CACHE_MAX_BYTES } from '../../src/cache/cache-limit.ts';
 import { ContentCache, contentKey } from '../../src/cache/content-cache.ts';
 import { UsageError } from '../../src/core/errors.ts';
-import { ENTRY_BYTES, fillCache, setLastUse, tempCacheDir, tensorFor } from './fill-cache.ts';
-
-const exists = (path: string) =>
-  access(path).then(
-    () => true,
-    () => false,
-  );
+import { ENTRY_BYTES, exists, fillCache, setLastUse, tempCacheDir, tensorFor, writeTempFiles } from './fill-cache.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -136,11 +130,7 @@ describe('bounded content cache', () => {
   it('leaves a live writer’s temporary file and removes one older than an hour', async () => {
     const dir = await freshDir();
     const paths = await fillCache(dir, ['a']);
-    const live = `${paths.a}.123.abcdef.tmp`;
-    const stale = `${paths.a}.456.fedcba.tmp`;
-    await writeFile(live, 'partial');
-    await writeFile(stale, 'crashed');
-    await setLastUse(stale, 2 * 3600);
+    const { live, stale } = await writeTempFiles(paths.a, 2 * 3600);
     await new ContentCache(dir, { maxBytes: 100 * ENTRY_BYTES }).put(contentKey(['b']), tensorFor(2));
     expect(await exists(live)).toBe(true);
     expect(await exists(stale)).toBe(false);

@@ -2,7 +2,7 @@
  * Test helpers: a temporary cache folder, and entries whose last use is set to a known time
  * (mtime), so that least-recently-used order never depends on how fast the test ran.
  */
-import { mkdtemp, rm, utimes } from 'node:fs/promises';
+import { access, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContentCache, contentKey } from '../../src/cache/content-cache.ts';
@@ -20,6 +20,12 @@ export async function tempCacheDir(): Promise<{ dir: string; remove: () => Promi
   const dir = await mkdtemp(join(tmpdir(), 'reel-cache-test-'));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
+
+export const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 /** Sets an entry's last use to `secondsAgo` before now. */
 export async function setLastUse(path: string, secondsAgo: number): Promise<void> {
@@ -41,4 +47,17 @@ export async function fillCache(dir: string, names: readonly string[]): Promise<
     await setLastUse(paths[name], (names.length - i) * 100);
   }
   return paths;
+}
+
+/**
+ * Two writers' temporary files beside `entry`: a live writer's (just written) and a crashed one's
+ * (last written `staleSecondsAgo` before now). Returns their paths.
+ */
+export async function writeTempFiles(entry: string, staleSecondsAgo: number): Promise<{ live: string; stale: string }> {
+  const live = `${entry}.123.abcdef.tmp`;
+  const stale = `${entry}.456.fedcba.tmp`;
+  await writeFile(live, 'partial');
+  await writeFile(stale, 'crashed');
+  await setLastUse(stale, staleSecondsAgo);
+  return { live, stale };
 }

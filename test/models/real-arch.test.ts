@@ -19,63 +19,36 @@ function wavShape(file: string): { rate: number; frames: number } {
   return { rate: b.readUInt32LE(24), frames: (b.length - 44) / (2 * b.readUInt16LE(22)) };
 }
 
+const TH = 'samples/talking-head/short';
+
+/**
+ * The fixture fits `family`'s contract, and talking-head (with `profile`) speaks through it with
+ * `--set <modelKey>=fixture`: speech of the same rate and length as with the reference model.
+ */
+async function speaksLikeReference(name: string, family: string, modelKey: string, profile: string[] = []) {
+  const file = fixture(name);
+  const inspect = await runCli(['models', 'inspect', file, '--family', family]);
+  expect(inspect.code).toBe(0);
+  expect(inspect.stdout).toMatch(new RegExp(`^fits the ${family} contract`, 'm'));
+  expect(inspect.stdout).toMatch(/producer pytorch/);
+
+  const args = ['run', 'pipelines/talking-head.yaml', ...profile];
+  for (const input of ['script=script.txt', 'face=face.png', 'voice=voice.wav'])
+    args.push('--input', input.replace('=', `=${TH}/`));
+  const out = (what: string) => join(dir, `${family}-${what}`);
+  const real = runReelBinary([...args, '--out', out('real'), '--set', `${modelKey}=${file}`], { timeoutMs: 120_000 });
+  expect(real.code, real.stderr).toBe(0);
+  const reference = runReelBinary([...args, '--out', out('reference')], { timeoutMs: 120_000 });
+  expect(reference.code, reference.stderr).toBe(0);
+  const a = wavShape(join(out('real'), 'speech.wav'));
+  expect(a).toEqual(wavShape(join(out('reference'), 'speech.wav')));
+  expect(a.frames).toBeGreaterThan(a.rate / 2); // some speech, at the pipeline's rate
+}
+
 describe('real-architecture fixtures', () => {
-  it('EnCodec (transformers) as the VALL-E X codec: fits the contract and speaks in talking-head', async () => {
-    const file = fixture('vallex-codec.onnx');
-    const inspect = await runCli(['models', 'inspect', file, '--family', 'vallex-codec']);
-    expect(inspect.code).toBe(0);
-    expect(inspect.stdout).toMatch(/^fits the vallex-codec contract/m);
-    expect(inspect.stdout).toMatch(/producer pytorch/);
+  it('EnCodec (transformers) as the VALL-E X codec: fits the contract and speaks in talking-head', () =>
+    speaksLikeReference('vallex-codec.onnx', 'vallex-codec', 'stages.tts.model.codec'));
 
-    const TH = 'samples/talking-head/short';
-    const args = [
-      'run',
-      'pipelines/talking-head.yaml',
-      '--input',
-      `script=${TH}/script.txt`,
-      '--input',
-      `face=${TH}/face.png`,
-      '--input',
-      `voice=${TH}/voice.wav`,
-    ];
-    const real = runReelBinary([...args, '--out', join(dir, 'real'), '--set', `stages.tts.model.codec=${file}`], {
-      timeoutMs: 120_000,
-    });
-    expect(real.code, real.stderr).toBe(0);
-    const reference = runReelBinary([...args, '--out', join(dir, 'reference')], { timeoutMs: 120_000 });
-    expect(reference.code, reference.stderr).toBe(0);
-    const a = wavShape(join(dir, 'real', 'speech.wav'));
-    expect(a).toEqual(wavShape(join(dir, 'reference', 'speech.wav')));
-    expect(a.frames).toBeGreaterThan(a.rate / 2); // some speech, at the pipeline's rate
-  });
-
-  it('HiFi-GAN (jik876/hifi-gan Generator) as the vocoder: fits the contract and speaks in talking-head --profile fast', async () => {
-    const file = fixture('hifigan.onnx');
-    const inspect = await runCli(['models', 'inspect', file, '--family', 'hifigan']);
-    expect(inspect.code).toBe(0);
-    expect(inspect.stdout).toMatch(/^fits the hifigan contract/m);
-
-    const TH = 'samples/talking-head/short';
-    const args = [
-      'run',
-      'pipelines/talking-head.yaml',
-      '--profile',
-      'fast',
-      '--input',
-      `script=${TH}/script.txt`,
-      '--input',
-      `face=${TH}/face.png`,
-      '--input',
-      `voice=${TH}/voice.wav`,
-    ];
-    const real = runReelBinary([...args, '--out', join(dir, 'real-fast'), '--set', `stages.vocoder.model=${file}`], {
-      timeoutMs: 120_000,
-    });
-    expect(real.code, real.stderr).toBe(0);
-    const reference = runReelBinary([...args, '--out', join(dir, 'reference-fast')], { timeoutMs: 120_000 });
-    expect(reference.code, reference.stderr).toBe(0);
-    const a = wavShape(join(dir, 'real-fast', 'speech.wav'));
-    expect(a).toEqual(wavShape(join(dir, 'reference-fast', 'speech.wav')));
-    expect(a.frames).toBeGreaterThan(a.rate / 2);
-  });
+  it('HiFi-GAN (jik876/hifi-gan Generator) as the vocoder: fits the contract and speaks in talking-head --profile fast', () =>
+    speaksLikeReference('hifigan.onnx', 'hifigan', 'stages.vocoder.model', ['--profile', 'fast']));
 });

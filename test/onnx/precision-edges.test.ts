@@ -7,13 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { decodeTensor } from '../../src/onnx/edit/decode.ts';
 import { inferElemTypes } from '../../src/onnx/edit/elem-types.ts';
-import { ATTR, makeNode } from '../../src/onnx/edit/graph.ts';
+import { makeIntsAttr, makeNode, makeTensorValueInfo } from '../../src/onnx/edit/graph.ts';
 import type { OnnxGraph } from '../../src/onnx/edit/types.ts';
 import { makeTensor, tensorValues } from '../../src/onnx/edit/tensor-data.ts';
 import { phaseConvSpec } from '../../src/onnx/precision/conv-transpose.ts';
 import { FieldWriter } from '../../src/onnx/edit/wire.ts';
-
-const ints = (name: string, v: number[]) => ({ name, type: ATTR.ints, ints: v.map(BigInt), rest: [] });
 
 describe('precision edges', () => {
   it('writes a 2-D strided ConvTranspose as phase convs from opset 11 only; 1-D at any opset', () => {
@@ -23,7 +21,7 @@ describe('precision edges', () => {
       name: 'up',
       inputs: ['x', 'w'],
       outputs: ['y'],
-      attributes: [ints('strides', [2, 2]), ints('pads', [1, 1, 1, 1])],
+      attributes: [makeIntsAttr('strides', [2, 2]), makeIntsAttr('pads', [1, 1, 1, 1])],
     });
     expect(typeof phaseConvSpec(node2d, weight2d, 13)).toBe('object');
     expect(typeof phaseConvSpec(node2d, weight2d, 11)).toBe('object');
@@ -36,7 +34,7 @@ describe('precision edges', () => {
       name: 'up',
       inputs: ['x', 'w'],
       outputs: ['y'],
-      attributes: [ints('strides', [2]), ints('pads', [1, 1])],
+      attributes: [makeIntsAttr('strides', [2]), makeIntsAttr('pads', [1, 1])],
     });
     expect(typeof phaseConvSpec(node1d, weight1d, 9)).toBe('object');
   });
@@ -62,15 +60,15 @@ describe('precision edges', () => {
 
 describe('element types of multi-output and mixed-type ops', () => {
   it('types MaxPool indices int64, a Dropout mask bool and OneHot by its values', () => {
-    const valueInfo = (name: string, elemType: number) => ({
-      name,
-      type: { tensor: { elemType, rest: [] }, rest: [] },
-      rest: [],
-    });
     const graph: OnnxGraph = {
       name: 'g',
       initializers: [],
-      inputs: [valueInfo('x', 1), valueInfo('ids', 7), valueInfo('depth', 7), valueInfo('values', 10)],
+      inputs: [
+        makeTensorValueInfo('x', 1),
+        makeTensorValueInfo('ids', 7),
+        makeTensorValueInfo('depth', 7),
+        makeTensorValueInfo('values', 10),
+      ],
       outputs: [],
       valueInfo: [],
       rest: [],

@@ -116,6 +116,7 @@ export async function benchCommand(file: string, flags: BenchFlags, io: CliIo): 
   const work = await mkdtemp(path.join(os.tmpdir(), 'reel-bench-'));
   const runs: BenchRun[] = [];
   let precision: PrecisionRow[] | undefined;
+  const shortest = Math.min(...clipLengths);
   const count = clipLengths.length * modes.length * repeat;
   // Redrawn in place only where a person watches: both streams on a terminal.
   const progress = benchProgress(Boolean(io.terminal && process.stderr.isTTY));
@@ -145,7 +146,8 @@ export async function benchCommand(file: string, flags: BenchFlags, io: CliIo): 
           );
         }
       }
-      if (flags.comparePrecision && seconds === Math.min(...clipLengths)) {
+      // On the shortest clip, once (a length given twice is measured twice, but compared once).
+      if (flags.comparePrecision && seconds === shortest && !precision) {
         progress.start(`precision: recording the stages' feeds of the ${seconds} s clip, then FP16 and INT8 variants`);
         precision = await precisionRows(file, flags, bound, path.join(work, 'precision'));
         progress.row(() => {

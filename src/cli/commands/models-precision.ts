@@ -20,6 +20,7 @@ import { quantizeDynamic } from '../../onnx/precision/dynamic.ts';
 import { convertFp16 } from '../../onnx/precision/fp16.ts';
 import type { CalibrationMethod } from '../../onnx/precision/ranges.ts';
 import { quantizeStatic } from '../../onnx/precision/static.ts';
+import { opCounts } from '../../onnx/precision/report.ts';
 import type { QuantizationReport, SkippedNode } from '../../onnx/precision/types.ts';
 import { measureRanges } from '../../precision/calibrate.ts';
 import { rangesJson, tensorRtCalibrationCache } from '../../precision/calibration-table.ts';
@@ -54,12 +55,17 @@ function parseRuns(text: string): number {
   return n;
 }
 
-/** The model argument, read and decoded; a missing or non-ONNX file is one line naming it. */
-async function readModel(file: string): Promise<{ bytes: Uint8Array; model: OnnxModel }> {
+/** A model argument that is missing or not ONNX is one line naming it (the file is not decoded). */
+async function checkModelFile(file: string): Promise<void> {
   const problem =
     (await fileProblem(file)) ??
     (await onnxModelProblem(file).catch((e: NodeJS.ErrnoException) => `cannot read (${e.code})`));
   if (problem) throw new UsageError(`${file}: ${problem} — give a float32 ONNX model (.onnx)`);
+}
+
+/** The model argument, checked, read and decoded. */
+async function readModel(file: string): Promise<{ bytes: Uint8Array; model: OnnxModel }> {
+  await checkModelFile(file);
   const bytes = new Uint8Array(await readFile(file));
   try {
     return { bytes, model: decodeOnnxModel(bytes) };
@@ -79,24 +85,22 @@ async function checkOutputs(input: string, outputs: readonly { what: string; fil
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function opCounts(names: readonly string[], model: OnnxModel): string {
+/** The ops of the named nodes of `model`. */
+function opsOf(names: readonly string[], model: OnnxModel): string[] {
   const ops = new Map(model.graph.nodes.map((n) => [n.name, n.opType]));
-  const counts = new Map<string, number>();
-  for (const name of names) counts.set(ops.get(name) ?? '?', (counts.get(ops.get(name) ?? '?') ?? 0) + 1);
-  return [...counts].map(([op, n]) => `${op} ×${n}`).join(', ');
+  return names.map((name) => ops.get(name) ?? '?');
 }
 
 function skippedLines(skipped: readonly SkippedNode[]): string[] {
-  const byReason = new Map<string, string[]>();
-  for (const s of skipped)
-    byReason.set(`${s.op}: ${s.reason}`, [...(byReason.get(`${s.op}: ${s.reason}`) ?? []), s.node]);
-  return [...byReason].map(([why, nodes]) => `  left in float32: ${plural(nodes.length, 'node')} (${why})`);
+  const byReason = new Map<string, number>();
+  for (const s of skipped) byReason.set(`${s.op}: ${s.reason}`, (byReason.get(`${s.op}: ${s.reason}`) ?? 0) + 1);
+  return [...byReason].map(([why, n]) => `  left in float32: ${plural(n, 'node')} (${why})`);
 }
 
 /** `model`: the float32 model, whose node names the report uses. */
 function reportLines(report: QuantizationReport, model: OnnxModel): string[] {
   return [
-    `  quantized ${plural(report.quantized.length, 'node')} (${opCounts(report.quantized, model)}), ${Math.round(report.quantizedWeightShare * 100)}% of the weights`,
+    `  quantized ${plural(report.quantized.length, 'node')} (${opCounts(opsOf(report.quantized, model))}), ${Math.round(report.quantizedWeightShare * 100)}% of the weights`,
     ...skippedLines(report.skipped),
   ];
 }
@@ -196,16 +200,12 @@ export async function modelsConvertCommand(
   const out = encodeOnnxModel(converted);
   await checkVariant(out, flags.out, flags.family);
   await writeFileAtomic(flags.out, out);
-  const blocked = new Map<string, number>();
-  for (const b of report.blocked) blocked.set(b.op, (blocked.get(b.op) ?? 0) + 1);
   io.out(
     [
       `${flags.out}: ${(bytes.length / 2 ** 20).toFixed(2)} → ${(out.length / 2 ** 20).toFixed(2)} MiB, float32 inputs and outputs kept`,
       `  ${plural(report.converted.length, 'node')} in float16, ${plural(report.castsAdded, 'Cast')} added`,
-      ...(blocked.size
-        ? [
-            `  kept in float32: ${[...blocked].map(([op, n]) => `${op} ×${n}`).join(', ')} (lose range or have no float16 kernel)`,
-          ]
+      ...(report.blocked.length
+        ? [`  kept in float32: ${opCounts(report.blocked.map((b) => b.op))} (lose range or have no float16 kernel)`]
         : []),
     ].join('\n'),
   );
@@ -222,8 +222,8 @@ export async function modelsCompareCommand(
     throw new UsageError(
       'reel models compare: give the pipeline whose feeds to compare on: --pipeline PIPELINE.yaml --input NAME=PATH',
     );
-  await readModel(a);
-  await readModel(b);
+  await checkModelFile(a);
+  await checkModelFile(b);
   if (flags.csv) await checkOutputs(a, [{ what: '--csv', file: flags.csv }]);
   const max = parseRuns(flags.runs);
   const recorded = await interruptible('reel models compare', (signal) =>

@@ -4,7 +4,7 @@
  */
 import type { OnnxAttribute, OnnxGraph, OnnxModel, OnnxNode, OnnxTensor, OnnxValueInfo } from './types.ts';
 
-export function cloneTensor(t: OnnxTensor): OnnxTensor {
+function cloneTensor(t: OnnxTensor): OnnxTensor {
   return { ...t, dims: [...t.dims], rest: [...t.rest] };
 }
 
@@ -19,7 +19,7 @@ function cloneAttribute(a: OnnxAttribute): OnnxAttribute {
   };
 }
 
-export function cloneNode(n: OnnxNode): OnnxNode {
+function cloneNode(n: OnnxNode): OnnxNode {
   return {
     ...n,
     inputs: [...n.inputs],
@@ -29,7 +29,7 @@ export function cloneNode(n: OnnxNode): OnnxNode {
   };
 }
 
-export function cloneValueInfo(v: OnnxValueInfo): OnnxValueInfo {
+function cloneValueInfo(v: OnnxValueInfo): OnnxValueInfo {
   const tensor = v.type?.tensor;
   return {
     ...v,
@@ -42,7 +42,7 @@ export function cloneValueInfo(v: OnnxValueInfo): OnnxValueInfo {
   };
 }
 
-export function cloneGraph(g: OnnxGraph): OnnxGraph {
+function cloneGraph(g: OnnxGraph): OnnxGraph {
   return {
     ...g,
     nodes: g.nodes.map(cloneNode),

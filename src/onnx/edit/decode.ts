@@ -2,7 +2,7 @@
  * ONNX bytes → OnnxModel. Each message keeps the fields reel does not edit as raw fields; see
  * types.ts for what is decoded.
  */
-import { ProtoDecodeError, readFields, type ProtoField } from '../protobuf.ts';
+import { ProtoDecodeError, readFields, readPackedVarints, type ProtoField } from '../protobuf.ts';
 import { ModelProtoError } from './errors.ts';
 import type {
   OnnxAttribute,
@@ -44,20 +44,7 @@ function repeatedVarintsOf(f: ProtoField, into: bigint[]): RepeatedLayout {
     into.push(BigInt.asIntN(64, f.varint));
     return 'unpacked';
   }
-  const data = f.bytes ?? new Uint8Array(0);
-  let pos = 0;
-  while (pos < data.length) {
-    let v = 0n;
-    let shift = 0n;
-    for (;;) {
-      if (pos >= data.length) throw new ProtoDecodeError(`truncated packed varint in field ${f.field}`);
-      const b = data[pos++];
-      v |= BigInt(b & 0x7f) << shift;
-      if ((b & 0x80) === 0) break;
-      shift += 7n;
-    }
-    into.push(BigInt.asIntN(64, v));
-  }
+  for (const v of readPackedVarints(f.bytes ?? new Uint8Array(0), f.field)) into.push(BigInt.asIntN(64, v));
   return 'packed';
 }
 

@@ -3,11 +3,10 @@
  * outputs, value_info, initializers) and, for the rest, from each op's typing rule — enough to
  * tell float32 tensors from the others without running shape inference.
  */
+import { ONNX_DTYPE } from '../schema.ts';
 import { decodeGraph } from './decode.ts';
 import { findAttr, intAttr, topologicalOrder } from './graph.ts';
 import type { OnnxGraph, OnnxNode } from './types.ts';
-
-export const ELEM = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10 } as const;
 
 const BOOL_OUT = new Set([
   'Equal',
@@ -29,8 +28,8 @@ type Types = Map<string, number>;
 function constantType(node: OnnxNode): number | undefined {
   for (const a of node.attributes) {
     if (a.name === 'value' && a.t) return a.t.dataType;
-    if (a.name === 'value_float' || a.name === 'value_floats') return ELEM.float32;
-    if (a.name === 'value_int' || a.name === 'value_ints') return ELEM.int64;
+    if (a.name === 'value_float' || a.name === 'value_floats') return ONNX_DTYPE.float32;
+    if (a.name === 'value_int' || a.name === 'value_ints') return ONNX_DTYPE.int64;
   }
   return undefined;
 }
@@ -48,8 +47,8 @@ function subgraphOutputTypes(node: OnnxNode, attrName: string, skip: number): (n
 function outputTypes(node: OnnxNode, types: Types): (number | undefined)[] {
   const input = (i: number) => types.get(node.inputs[i] ?? '');
   const op = node.domain === '' || node.domain === 'ai.onnx' ? node.opType : `${node.domain}:${node.opType}`;
-  if (BOOL_OUT.has(op)) return [ELEM.bool];
-  if (INT64_OUT.has(op)) return [ELEM.int64];
+  if (BOOL_OUT.has(op)) return [ONNX_DTYPE.bool];
+  if (INT64_OUT.has(op)) return [ONNX_DTYPE.int64];
   switch (op) {
     case 'Constant':
       return [constantType(node)];
@@ -58,38 +57,38 @@ function outputTypes(node: OnnxNode, types: Types): (number | undefined)[] {
     case 'CastLike':
       return [input(1)];
     case 'ConstantOfShape':
-      return [findAttr(node, 'value')?.t?.dataType ?? ELEM.float32];
+      return [findAttr(node, 'value')?.t?.dataType ?? ONNX_DTYPE.float32];
     case 'RandomNormal':
     case 'RandomUniform':
-      return [intAttr(node, 'dtype', ELEM.float32)];
+      return [intAttr(node, 'dtype', ONNX_DTYPE.float32)];
     case 'EyeLike':
     case 'RandomNormalLike':
     case 'RandomUniformLike':
       return [findAttr(node, 'dtype')?.i !== undefined ? intAttr(node, 'dtype', 0) : input(0)];
     case 'Multinomial':
-      return [intAttr(node, 'dtype', ELEM.int32)];
+      return [intAttr(node, 'dtype', ONNX_DTYPE.int32)];
     case 'Where':
       return [input(1)];
     case 'QuantizeLinear':
-      return [input(2) ?? (findAttr(node, 'output_dtype') ? intAttr(node, 'output_dtype', 0) : ELEM.uint8)];
+      return [input(2) ?? (findAttr(node, 'output_dtype') ? intAttr(node, 'output_dtype', 0) : ONNX_DTYPE.uint8)];
     case 'DequantizeLinear':
       return [input(1)];
     case 'DynamicQuantizeLinear':
-      return [ELEM.uint8, ELEM.float32, ELEM.uint8];
+      return [ONNX_DTYPE.uint8, ONNX_DTYPE.float32, ONNX_DTYPE.uint8];
     case 'MatMulInteger':
     case 'ConvInteger':
-      return [ELEM.int32];
+      return [ONNX_DTYPE.int32];
     case 'TopK':
     case 'MaxPool': // its optional second output: the indices
-      return [input(0), ELEM.int64];
+      return [input(0), ONNX_DTYPE.int64];
     case 'Dropout': // its optional second output: the mask
-      return [input(0), ELEM.bool];
+      return [input(0), ONNX_DTYPE.bool];
     case 'OneHot': // the type of its `values` input, not of its indices
       return [input(2)];
     case 'Unique':
-      return [input(0), ELEM.int64, ELEM.int64, ELEM.int64];
+      return [input(0), ONNX_DTYPE.int64, ONNX_DTYPE.int64, ONNX_DTYPE.int64];
     case 'LayerNormalization':
-      return [input(0), ELEM.float32, ELEM.float32];
+      return [input(0), ONNX_DTYPE.float32, ONNX_DTYPE.float32];
     case 'If':
       return subgraphOutputTypes(node, 'then_branch', 0);
     case 'Loop':

@@ -36,8 +36,7 @@ export function writeTensor(w: FieldWriter, t: OnnxTensor): void {
   entries.push({ field: 2, write: (x) => void x.varint(2, t.dataType) });
   let rest = optionalString(entries, t.rest, 8, t.name);
   if (t.values) {
-    const payload = new Set(tensorPayloadFields);
-    rest = rest.filter((f) => !payload.has(f.field));
+    rest = rest.filter((f) => !tensorPayloadFields.has(f.field));
     const v = t.values;
     entries.push({ field: 9, write: (x) => void x.bytes(9, new Uint8Array(v.buffer, v.byteOffset, v.byteLength)) });
   }

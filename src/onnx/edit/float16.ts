@@ -44,9 +44,3 @@ export function toFloat16(values: Float32Array): Uint16Array {
   for (let i = 0; i < values.length; i++) out[i] = float16Bits(values[i]);
   return out;
 }
-
-export function fromFloat16(bits: Uint16Array): Float32Array {
-  const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) out[i] = float16Value(bits[i]);
-  return out;
-}

@@ -31,19 +31,12 @@ export function makeIntAttr(name: string, value: number): OnnxAttribute {
   return { name, type: ATTR.int, i: BigInt(value), rest: [] };
 }
 
-export function makeFloatAttr(name: string, value: number): OnnxAttribute {
-  return { name, type: ATTR.float, f: value, rest: [] };
+export function makeIntsAttr(name: string, values: readonly number[]): OnnxAttribute {
+  return { name, type: ATTR.ints, ints: values.map(BigInt), rest: [] };
 }
 
 export function makeTensorAttr(name: string, t: OnnxTensor): OnnxAttribute {
   return { name, type: ATTR.tensor, t, rest: [] };
-}
-
-/** Replaces or adds an attribute by name, keeping the others in order. */
-export function setAttr(node: OnnxNode, attr: OnnxAttribute): void {
-  const i = node.attributes.findIndex((a) => a.name === attr.name);
-  if (i >= 0) node.attributes[i] = attr;
-  else node.attributes.push(attr);
 }
 
 export interface NodeSpec {
@@ -76,12 +69,26 @@ export function hasSubgraph(node: OnnxNode): boolean {
   return node.attributes.some((a) => a.type === ATTR.graph || a.rest.some((f) => SUBGRAPH_FIELDS.has(f.field)));
 }
 
+/**
+ * Outer names of each subgraph body, by its bytes: bodies stay raw and are never edited, while
+ * planning, naming, ordering and pruning each ask for them, on the model and on its clone (which
+ * shares the byte views).
+ */
+const bodyOuterNames = new WeakMap<Uint8Array, Set<string>>();
+
 /** Names a node's subgraphs (If/Loop/Scan bodies, nested) read from the enclosing scopes. */
-export function subgraphOuterNames(node: OnnxNode): Set<string> {
+function subgraphOuterNames(node: OnnxNode): Set<string> {
   const found = new Set<string>();
   for (const a of node.attributes)
-    for (const f of a.rest)
-      if (SUBGRAPH_FIELDS.has(f.field) && f.bytes) for (const n of graphOuterNames(decodeGraph(f.bytes))) found.add(n);
+    for (const f of a.rest) {
+      if (!SUBGRAPH_FIELDS.has(f.field) || !f.bytes) continue;
+      let names = bodyOuterNames.get(f.bytes);
+      if (!names) {
+        names = graphOuterNames(decodeGraph(f.bytes));
+        bodyOuterNames.set(f.bytes, names);
+      }
+      for (const n of names) found.add(n);
+    }
   return found;
 }
 

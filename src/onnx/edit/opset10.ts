@@ -3,7 +3,7 @@
  * attributes. Needed by static quantization of opset-9 models (the Ultra-Light face detector):
  * ORT fuses QDQ groups into QLinearConv, an opset-10 op, in the model's own opset.
  */
-import { ELEM } from './elem-types.ts';
+import { ONNX_DTYPE } from '../schema.ts';
 import { findAttr, NameAllocator, opsetVersion } from './graph.ts';
 import { ModelProtoError } from './errors.ts';
 import { makeTensor } from './tensor-data.ts';
@@ -19,7 +19,7 @@ function moveIntsToInputs(node: OnnxNode, attrs: readonly string[], names: NameA
     if (!values && a === 'axes') continue;
     const t = makeTensor(
       names.fresh(`${base}_${a}`),
-      ELEM.int64,
+      ONNX_DTYPE.int64,
       [values?.length ?? 0],
       BigInt64Array.from(values ?? []),
     );

@@ -3,12 +3,13 @@
  * int64_data, double_data, uint64_data) as the schema assigns them per data type, and written
  * back as raw_data.
  */
-import { DTYPE_FROM_ONNX } from '../schema.ts';
+import { type ProtoField, ProtoDecodeError, readPackedVarints } from '../protobuf.ts';
+import { DTYPE_FROM_ONNX, ONNX_DTYPE } from '../schema.ts';
 import { ModelProtoError } from './errors.ts';
 import type { OnnxTensor, OnnxTensorValues } from './types.ts';
 
 /** TensorProto fields that hold (or locate) the elements; replaced together when values change. */
-export const tensorPayloadFields: readonly number[] = [4, 5, 6, 7, 9, 10, 11, 13, 14];
+export const tensorPayloadFields: ReadonlySet<number> = new Set([4, 5, 6, 7, 9, 10, 11, 13, 14]);
 
 const FIELD = { floatData: 4, int32Data: 5, stringData: 6, int64Data: 7, rawData: 9, doubleData: 10, uint64Data: 11 };
 
@@ -80,25 +81,19 @@ function typedValues(t: OnnxTensor, kind: ArrayKind, count: number): OnnxTensorV
     if (field === FIELD.floatData) for (let i = 0; i + 4 <= bytes.length; i += 4) put(view.getFloat32(i, true));
     else if (field === FIELD.doubleData) for (let i = 0; i + 8 <= bytes.length; i += 8) put(view.getFloat64(i, true));
     else if (f.varint !== undefined) put(signed(field, f.varint));
-    else readPackedVarints(bytes, (v) => put(signed(field, v)));
+    else for (const v of packedVarints(t, f)) put(signed(field, v));
   }
   if (n !== count) throw new ModelProtoError(`tensor "${t.name}": ${n} values for dims [${t.dims}] (${count})`);
   // int32_data carries narrower types as int32: the assignment above truncated them to their width.
   return out;
 }
 
-function readPackedVarints(data: Uint8Array, each: (v: bigint) => void): void {
-  let pos = 0;
-  while (pos < data.length) {
-    let v = 0n;
-    let shift = 0n;
-    for (;;) {
-      const b = data[pos++];
-      v |= BigInt(b & 0x7f) << shift;
-      if ((b & 0x80) === 0) break;
-      shift += 7n;
-    }
-    each(v);
+function packedVarints(t: OnnxTensor, f: ProtoField): bigint[] {
+  try {
+    return readPackedVarints(f.bytes ?? new Uint8Array(0), f.field);
+  } catch (cause) {
+    if (!(cause instanceof ProtoDecodeError)) throw cause;
+    throw new ModelProtoError(`tensor "${t.name}": ${cause.message}`, { cause });
   }
 }
 
@@ -130,7 +125,8 @@ export function tensorValues(t: OnnxTensor): OnnxTensorValues {
 
 /** Float32 elements of a float32 tensor; anything else is a ModelProtoError. */
 export function floatValues(t: OnnxTensor): Float32Array {
-  if (t.dataType !== 1) throw new ModelProtoError(`tensor "${t.name}" is ${dtypeName(t.dataType)}, expected float32`);
+  if (t.dataType !== ONNX_DTYPE.float32)
+    throw new ModelProtoError(`tensor "${t.name}" is ${dtypeName(t.dataType)}, expected float32`);
   return tensorValues(t) as Float32Array;
 }
 

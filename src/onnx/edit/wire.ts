@@ -3,7 +3,7 @@
  * once, at `finish`, instead of at every nesting level; any decoded field can be written back
  * as it was read. Output is fully determined by call order.
  */
-import { type ProtoField, WIRE_32BIT, WIRE_64BIT, WIRE_LEN, WIRE_VARINT } from '../protobuf.ts';
+import { type ProtoField, WIRE_32BIT, WIRE_LEN, WIRE_VARINT } from '../protobuf.ts';
 
 /** Small writes collect in a scratch buffer that grows to this size before it is cut into a chunk. */
 const SCRATCH_MAX = 4096;
@@ -174,5 +174,3 @@ export function writeEntries(w: FieldWriter, entries: FieldEntry[], rest: readon
   all.sort((a, b) => a.field - b.field);
   for (const e of all) e.write(w);
 }
-
-export const WIRE = { varint: WIRE_VARINT, fixed64: WIRE_64BIT, len: WIRE_LEN, fixed32: WIRE_32BIT } as const;

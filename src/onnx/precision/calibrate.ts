@@ -4,9 +4,10 @@
  * ranges (see ranges.ts).
  */
 import { cloneModel } from '../edit/clone.ts';
-import { ELEM, inferElemTypes } from '../edit/elem-types.ts';
+import { inferElemTypes } from '../edit/elem-types.ts';
 import { makeTensorValueInfo } from '../edit/graph.ts';
 import type { OnnxModel } from '../edit/types.ts';
+import { ONNX_DTYPE } from '../schema.ts';
 import { PrecisionError } from './errors.ts';
 import { plannedActivations, planStatic } from './static-plan.ts';
 import type { StaticQuantizeOptions } from './types.ts';
@@ -35,7 +36,7 @@ export function addOutputs(model: OnnxModel, names: readonly string[]): OnnxMode
   for (const name of names) {
     if (existing.has(name)) continue;
     existing.add(name);
-    g.outputs.push(makeTensorValueInfo(name, types.get(name) ?? ELEM.float32));
+    g.outputs.push(makeTensorValueInfo(name, types.get(name) ?? ONNX_DTYPE.float32));
   }
   return out;
 }

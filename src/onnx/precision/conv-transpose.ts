@@ -10,10 +10,19 @@
  * phase r's value q. The crop [pad_begin, end − (J·s − k + pad_end − output_padding)) is a
  * constant number of positions at each end, so dynamic lengths keep working.
  */
-import { ELEM } from '../edit/elem-types.ts';
-import { findAttr, intAttr, intsAttr, makeIntAttr, makeNode, type NameAllocator } from '../edit/graph.ts';
+import {
+  ATTR,
+  findAttr,
+  intAttr,
+  intsAttr,
+  makeIntAttr,
+  makeIntsAttr,
+  makeNode,
+  type NameAllocator,
+} from '../edit/graph.ts';
 import { floatValues, makeTensor } from '../edit/tensor-data.ts';
 import type { OnnxAttribute, OnnxNode, OnnxTensor } from '../edit/types.ts';
+import { ONNX_DTYPE } from '../schema.ts';
 
 export interface PhaseConvSpec {
   kernel: number[];
@@ -23,13 +32,6 @@ export interface PhaseConvSpec {
   cropEnd: number[];
   taps: number[];
 }
-
-const ints = (name: string, v: readonly number[]): OnnxAttribute => ({
-  name,
-  type: 7,
-  ints: v.map(BigInt),
-  rest: [],
-});
 
 /**
  * The polyphase layout of a ConvTranspose, or why it cannot be written as one Conv. A 2-D one
@@ -57,7 +59,7 @@ export function phaseConvSpec(node: OnnxNode, weight: OnnxTensor, opset = 11): P
 }
 
 /** Phase-stacked Conv weight [P·C_out, C_in, J…] from ConvTranspose weight [C_in, C_out, k…]. */
-export function phaseWeights(w: Float32Array, dims: readonly number[], s: PhaseConvSpec): Float32Array {
+function phaseWeights(w: Float32Array, dims: readonly number[], s: PhaseConvSpec): Float32Array {
   const [cin, cout] = dims;
   const [k0, k1 = 1] = s.kernel;
   const [s0, s1 = 1] = s.strides;
@@ -100,13 +102,13 @@ export function phaseConv(
   const phases = s.strides.reduce((a, b) => a * b, 1);
   const d = s.kernel.length;
   const constant = (name: string, values: BigInt64Array) => {
-    const t = makeTensor(names.fresh(name), ELEM.int64, [values.length], values);
+    const t = makeTensor(names.fresh(name), ONNX_DTYPE.int64, [values.length], values);
     constants.push(t);
     return t.name;
   };
   const v = makeTensor(
     names.fresh(`${weight.name}_phases`),
-    ELEM.float32,
+    ONNX_DTYPE.float32,
     [phases * cout, cin, ...s.taps],
     phaseWeights(floatValues(weight), weight.dims, s),
   );
@@ -116,7 +118,7 @@ export function phaseConv(
     biasValues &&
     makeTensor(
       names.fresh(`${bias.name}_phases`),
-      ELEM.float32,
+      ONNX_DTYPE.float32,
       [phases * cout],
       Float32Array.from({ length: phases * cout }, (_, i) => biasValues[i % cout]),
     );
@@ -127,9 +129,9 @@ export function phaseConv(
     inputs: [node.inputs[0], v.name, ...(b ? [b.name] : [])],
     outputs: [stacked],
     attributes: [
-      ints('kernel_shape', s.taps),
-      ints('pads', [...s.taps.map((j) => j - 1), ...s.taps.map((j) => j - 1)]),
-      ints(
+      makeIntsAttr('kernel_shape', s.taps),
+      makeIntsAttr('pads', [...s.taps.map((j) => j - 1), ...s.taps.map((j) => j - 1)]),
+      makeIntsAttr(
         'strides',
         s.taps.map(() => 1),
       ),
@@ -148,11 +150,14 @@ export function phaseConv(
     step(
       'DepthToSpace',
       [],
-      [makeIntAttr('blocksize', s.strides[0]), { name: 'mode', type: 3, s: new TextEncoder().encode('DCR'), rest: [] }],
+      [
+        makeIntAttr('blocksize', s.strides[0]),
+        { name: 'mode', type: ATTR.string, s: new TextEncoder().encode('DCR'), rest: [] },
+      ],
     );
   if (phases > 1 && d === 1) {
     step('Reshape', [constant(`${base}_phase_shape`, BigInt64Array.of(0n, BigInt(phases), BigInt(cout), -1n))]);
-    step('Transpose', [], [ints('perm', [0, 2, 3, 1])]);
+    step('Transpose', [], [makeIntsAttr('perm', [0, 2, 3, 1])]);
     step('Reshape', [constant(`${base}_interleaved_shape`, BigInt64Array.of(0n, BigInt(cout), -1n))]);
   }
   const axes = s.kernel.map((_, i) => 2 + i);

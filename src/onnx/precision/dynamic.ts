@@ -14,7 +14,7 @@
  * standard-ONNX `integer-ops`, which other runtimes load too.
  */
 import { cloneModel } from '../edit/clone.ts';
-import { ELEM, inferElemTypes } from '../edit/elem-types.ts';
+import { inferElemTypes } from '../edit/elem-types.ts';
 import {
   NameAllocator,
   ensureOpset,
@@ -27,7 +27,8 @@ import {
 } from '../edit/graph.ts';
 import { removeStaleValueInfo, removeUnusedInitializers } from '../edit/prune.ts';
 import { floatValues, makeTensor } from '../edit/tensor-data.ts';
-import type { OnnxModel, OnnxNode, OnnxTensor } from '../edit/types.ts';
+import type { OnnxModel, OnnxNode, OnnxTensor, OnnxTensorValues } from '../edit/types.ts';
+import { ONNX_DTYPE } from '../schema.ts';
 import { PrecisionError } from './errors.ts';
 import { quantizeWeights, transpose2d } from './int8.ts';
 import { carriesWeights, finishReport, nodeLabel, type Skip } from './report.ts';
@@ -51,7 +52,7 @@ function planGemm(node: OnnxNode, weight: OnnxTensor, inits: ReadonlyMap<string,
   const c = node.inputs[2] ?? '';
   const constant = inits.get(c);
   if (c !== '' && !constant && beta !== 1) return 'Gemm with a non-constant C and beta ≠ 1';
-  if (constant && constant.dataType !== ELEM.float32) return 'Gemm with a non-float32 C';
+  if (constant && constant.dataType !== ONNX_DTYPE.float32) return 'Gemm with a non-float32 C';
   return {
     node,
     weight,
@@ -67,9 +68,9 @@ function plan(
   types: ReadonlyMap<string, number>,
 ): DynamicTarget | string {
   const xType = types.get(node.inputs[0]);
-  if (xType !== undefined && xType !== ELEM.float32) return `input is not float32 (TensorProto type ${xType})`;
+  if (xType !== undefined && xType !== ONNX_DTYPE.float32) return `input is not float32 (TensorProto type ${xType})`;
   const weight = inits.get(node.inputs[1] ?? '');
-  if (!weight || weight.dataType !== ELEM.float32 || weight.dims.length !== 2)
+  if (!weight || weight.dataType !== ONNX_DTYPE.float32 || weight.dims.length !== 2)
     return 'second input is not a float32 initializer of rank 2 (an activation product stays float32)';
   if (inits.has(node.inputs[0])) return 'first input is a constant';
   if (node.opType === 'Gemm') return planGemm(node, weight, inits);
@@ -145,7 +146,7 @@ class DynamicRewriter {
     readonly options: DynamicQuantizeOptions,
   ) {}
 
-  private add(name: string, dataType: number, dims: readonly number[], values: OnnxTensor['values'] & {}): string {
+  private add(name: string, dataType: number, dims: readonly number[], values: OnnxTensorValues): string {
     const fresh = this.names.fresh(name);
     this.newInitializers.push(makeTensor(fresh, dataType, dims, values));
     return fresh;
@@ -168,9 +169,9 @@ class DynamicRewriter {
     });
     const zpDims = this.options.perChannel ? [n] : [];
     const made = {
-      values: this.add(`${t.weight.name}_quantized`, ELEM.int8, [k, n], q.values),
+      values: this.add(`${t.weight.name}_quantized`, ONNX_DTYPE.int8, [k, n], q.values),
       scales: q.scales,
-      zeroPoints: this.add(`${t.weight.name}_zero_point`, ELEM.int8, zpDims, q.zeroPoints),
+      zeroPoints: this.add(`${t.weight.name}_zero_point`, ONNX_DTYPE.int8, zpDims, q.zeroPoints),
     };
     this.weights.set(key, made);
     return made;
@@ -179,7 +180,7 @@ class DynamicRewriter {
   private scaleInitializer(t: DynamicTarget, scales: Float32Array): string {
     const dims = this.options.perChannel ? [scales.length] : [];
     const values = t.alpha === 1 ? scales : scales.map((s) => s * t.alpha);
-    return this.add(`${t.weight.name}_scale`, ELEM.float32, dims, values);
+    return this.add(`${t.weight.name}_scale`, ONNX_DTYPE.float32, dims, values);
   }
 
   /** beta·C as a constant, or C itself. */
@@ -188,7 +189,7 @@ class DynamicRewriter {
     if (!b) return undefined;
     if (!b.constant || b.beta === 1) return b.name;
     const scaled = floatValues(b.constant).map((v) => v * b.beta);
-    return this.add(`${b.name}_beta`, ELEM.float32, b.constant.dims, scaled);
+    return this.add(`${b.name}_beta`, ONNX_DTYPE.float32, b.constant.dims, scaled);
   }
 
   integerOps(t: DynamicTarget): OnnxNode[] {
@@ -229,7 +230,7 @@ class DynamicRewriter {
         name: fresh('output_quantized_cast'),
         inputs: [product],
         outputs: [asFloat],
-        attributes: [makeIntAttr('to', ELEM.float32)],
+        attributes: [makeIntAttr('to', ONNX_DTYPE.float32)],
       }),
       makeNode({ opType: 'Mul', name: fresh('scales_mul'), inputs: [xq[1], wScale], outputs: [scale] }),
       makeNode({ opType: 'Mul', name: fresh('output_scale_mul'), inputs: [asFloat, scale], outputs: [scaled] }),

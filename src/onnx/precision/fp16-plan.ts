@@ -2,9 +2,10 @@
  * Which nodes FP16 conversion computes in float16 and which it keeps in float32, and which
  * input slots of a float16 node must stay float32 whatever the node computes in.
  */
-import { ELEM } from '../edit/elem-types.ts';
 import { hasSubgraph } from '../edit/graph.ts';
 import type { OnnxNode } from '../edit/types.ts';
+import { ONNX_DTYPE } from '../schema.ts';
+import { nodeLabel } from './report.ts';
 import type { Fp16Options, SkippedNode } from './types.ts';
 
 /**
@@ -68,12 +69,11 @@ export function planFp16(nodes: readonly OnnxNode[], types: ReadonlyMap<string, 
   const blockOps = new Set(o.blockOps ?? FP16_DEFAULT_BLOCK_OPS);
   const blockNodes = new Set(o.blockNodes ?? []);
   const plan: Fp16Plan = { converted: new Set(), blocked: [] };
-  const isFloat = (name: string) => types.get(name) === ELEM.float32;
+  const isFloat = (name: string) => types.get(name) === ONNX_DTYPE.float32;
   for (const node of nodes) {
     const floats = node.inputs.some(isFloat) || node.outputs.some(isFloat) || constantIsFloat(node);
     if (!floats) continue;
-    const block = (reason: string) =>
-      plan.blocked.push({ node: node.name || node.outputs[0], op: node.opType, reason });
+    const block = (reason: string) => plan.blocked.push({ node: nodeLabel(node), op: node.opType, reason });
     if (node.domain !== '' && node.domain !== 'ai.onnx') block(`domain ${node.domain}`);
     else if (hasSubgraph(node)) block('has subgraphs (kept float32 inside)');
     else if (blockNodes.has(node.name)) block('in blockNodes');
@@ -86,6 +86,6 @@ export function planFp16(nodes: readonly OnnxNode[], types: ReadonlyMap<string, 
 function constantIsFloat(node: OnnxNode): boolean {
   if (node.opType !== 'Constant' && node.opType !== 'ConstantOfShape') return false;
   return node.attributes.some(
-    (a) => a.t?.dataType === ELEM.float32 || a.name === 'value_float' || a.name === 'value_floats',
+    (a) => a.t?.dataType === ONNX_DTYPE.float32 || a.name === 'value_float' || a.name === 'value_floats',
   );
 }

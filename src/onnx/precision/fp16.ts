@@ -5,12 +5,21 @@
  * the subgraph's inside is not rewritten.
  */
 import { cloneModel } from '../edit/clone.ts';
-import { ELEM, inferElemTypes } from '../edit/elem-types.ts';
+import { inferElemTypes } from '../edit/elem-types.ts';
 import { toFloat16 } from '../edit/float16.ts';
-import { makeIntAttr, makeNode, makeTensorAttr, NameAllocator, namesReadBySubgraphs } from '../edit/graph.ts';
+import {
+  initializerMap,
+  makeIntAttr,
+  makeNode,
+  makeTensorAttr,
+  NameAllocator,
+  namesReadBySubgraphs,
+} from '../edit/graph.ts';
 import { floatValues, makeTensor } from '../edit/tensor-data.ts';
 import type { OnnxGraph, OnnxModel, OnnxNode, OnnxTensor } from '../edit/types.ts';
+import { ONNX_DTYPE } from '../schema.ts';
 import { keepsFloat32Input, keepsFloat32Output, planFp16 } from './fp16-plan.ts';
+import { nodeLabel } from './report.ts';
 import type { Fp16Options, Fp16Report, PrecisionResult } from './types.ts';
 
 /** Largest finite float16: weights beyond it are clamped rather than turned into ±Inf. */
@@ -18,24 +27,24 @@ const FLOAT16_MAX = 65504;
 
 function toHalfTensor(t: OnnxTensor): OnnxTensor {
   const v = floatValues(t).map((x) => Math.max(-FLOAT16_MAX, Math.min(FLOAT16_MAX, x)));
-  return { ...makeTensor(t.name, ELEM.float16, t.dims, toFloat16(v)), rest: t.rest };
+  return { ...makeTensor(t.name, ONNX_DTYPE.float16, t.dims, toFloat16(v)), rest: t.rest };
 }
 
 /** A converted Constant/ConstantOfShape/Cast node's attributes, made float16. */
 function convertAttributes(node: OnnxNode): void {
-  if (node.opType === 'Cast' && node.attributes.some((a) => a.name === 'to' && a.i === BigInt(ELEM.float32)))
-    node.attributes = node.attributes.map((a) => (a.name === 'to' ? makeIntAttr('to', ELEM.float16) : a));
+  if (node.opType === 'Cast' && node.attributes.some((a) => a.name === 'to' && a.i === BigInt(ONNX_DTYPE.float32)))
+    node.attributes = node.attributes.map((a) => (a.name === 'to' ? makeIntAttr('to', ONNX_DTYPE.float16) : a));
   if (node.opType === 'ConstantOfShape' && !node.attributes.some((a) => a.name === 'value'))
-    node.attributes.push(makeTensorAttr('value', makeTensor('', ELEM.float16, [1], new Uint16Array(1))));
+    node.attributes.push(makeTensorAttr('value', makeTensor('', ONNX_DTYPE.float16, [1], new Uint16Array(1))));
   node.attributes = node.attributes.map((a) => {
-    if (a.t?.dataType === ELEM.float32) return { ...a, t: toHalfTensor(a.t) };
+    if (a.t?.dataType === ONNX_DTYPE.float32) return { ...a, t: toHalfTensor(a.t) };
     if (node.opType !== 'Constant') return a;
     if (a.name === 'value_float' && a.f !== undefined)
-      return makeTensorAttr('value', makeTensor('', ELEM.float16, [], toFloat16(Float32Array.of(a.f))));
+      return makeTensorAttr('value', makeTensor('', ONNX_DTYPE.float16, [], toFloat16(Float32Array.of(a.f))));
     if (a.name === 'value_floats' && a.floats)
       return makeTensorAttr(
         'value',
-        makeTensor('', ELEM.float16, [a.floats.length], toFloat16(Float32Array.from(a.floats))),
+        makeTensor('', ONNX_DTYPE.float16, [a.floats.length], toFloat16(Float32Array.from(a.floats))),
       );
     return a;
   });
@@ -48,7 +57,7 @@ export function convertFp16(model: OnnxModel, options: Fp16Options = {}): Precis
   const types = inferElemTypes(g);
   const plan = planFp16(g.nodes, types, options);
   const names = new NameAllocator(g);
-  const isFloat = (name: string) => types.get(name) === ELEM.float32;
+  const isFloat = (name: string) => types.get(name) === ONNX_DTYPE.float32;
   const pinned = new Set([...namesReadBySubgraphs(g), ...g.outputs.map((v) => v.name)]);
 
   // Which float32 tensors become float16 where they are made ("home" precision).
@@ -62,7 +71,7 @@ export function convertFp16(model: OnnxModel, options: Fp16Options = {}): Precis
     node.inputs.forEach((name, i) => {
       if (isFloat(name) && !keepsFloat32Input(node, i)) wantsHalf.add(name);
     });
-  const inits = new Map(g.initializers.map((t) => [t.name, t]));
+  const inits = initializerMap(g);
   for (const name of wantsHalf) if (inits.has(name) && !pinned.has(name)) half.add(name);
 
   const casts = new CastPlanner(g, names, half, pinned);
@@ -76,12 +85,12 @@ export function convertFp16(model: OnnxModel, options: Fp16Options = {}): Precis
   casts.renamePinnedOutputs();
   g.initializers = g.initializers.map((t) => (half.has(t.name) ? toHalfTensor(t) : t));
   for (const v of [...g.inputs, ...g.valueInfo, ...g.outputs])
-    if (half.has(v.name) && !pinned.has(v.name) && v.type?.tensor) v.type.tensor.elemType = ELEM.float16;
+    if (half.has(v.name) && !pinned.has(v.name) && v.type?.tensor) v.type.tensor.elemType = ONNX_DTYPE.float16;
   g.nodes = casts.placed(g.nodes);
   return {
     model: out,
     report: {
-      converted: [...plan.converted].map((n) => n.name || n.outputs[0]),
+      converted: [...plan.converted].map(nodeLabel),
       blocked: plan.blocked,
       castsAdded: casts.count,
     },
@@ -105,7 +114,7 @@ class CastPlanner {
     for (const name of half)
       if (pinned.has(name)) {
         this.halfNameOf.set(name, names.fresh(`${name}_fp16`));
-        this.cast(this.halfNameOf.get(name)!, name, ELEM.float32, name);
+        this.cast(this.halfNameOf.get(name)!, name, ONNX_DTYPE.float32, name);
       }
   }
 
@@ -130,7 +139,7 @@ class CastPlanner {
     let out = this.made.get(key);
     if (!out) {
       out = this.names.fresh(`${name}_${wantHalf ? 'fp16' : 'fp32'}`);
-      this.cast(this.halfNameOf.get(name) ?? name, out, wantHalf ? ELEM.float16 : ELEM.float32, name);
+      this.cast(this.halfNameOf.get(name) ?? name, out, wantHalf ? ONNX_DTYPE.float16 : ONNX_DTYPE.float32, name);
       this.made.set(key, out);
     }
     return out;
@@ -145,19 +154,15 @@ class CastPlanner {
     const produced = new Set<string>();
     for (const n of nodes) for (const o of n.outputs) produced.add(o);
     const anchorOf = (a: string) => this.halfNameOf.get(a) ?? a;
+    const originalOf = new Map([...this.halfNameOf].map(([original, h]) => [h, original]));
     const first: OnnxNode[] = [];
     for (const [anchor, casts] of this.after) if (!produced.has(anchorOf(anchor))) first.push(...casts);
     return [
       ...first,
       ...nodes.flatMap((n) => [
         n,
-        ...n.outputs.flatMap((o) => this.after.get(o) ?? this.after.get(this.originalOf(o)) ?? []),
+        ...n.outputs.flatMap((o) => this.after.get(o) ?? this.after.get(originalOf.get(o) ?? o) ?? []),
       ]),
     ];
-  }
-
-  private originalOf(name: string): string {
-    for (const [orig, h] of this.halfNameOf) if (h === name) return orig;
-    return name;
   }
 }

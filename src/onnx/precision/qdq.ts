@@ -3,10 +3,10 @@
  * quantization, named as ONNX Runtime's quantizer names them (`x_quantized`, `x_scale`,
  * `x_zero_point`, `x_DequantizeLinear_Output`).
  */
-import { ELEM } from '../edit/elem-types.ts';
 import { makeIntAttr, makeNode, type NameAllocator } from '../edit/graph.ts';
 import { floatValues, makeTensor } from '../edit/tensor-data.ts';
 import type { OnnxNode, OnnxTensor, OnnxTensorValues } from '../edit/types.ts';
+import { ONNX_DTYPE } from '../schema.ts';
 import { quantizeBias, quantizeWeights, uint8Quantization } from './int8.ts';
 import type { TensorRange } from './types.ts';
 
@@ -37,8 +37,12 @@ export class QdqWriter {
     return fresh;
   }
 
-  private dequantize(base: string, inputs: string[], axis: number | undefined): QdqNodes {
-    const output = this.names.fresh(`${base}_DequantizeLinear_Output`);
+  private dequantize(
+    base: string,
+    inputs: string[],
+    axis: number | undefined,
+    output = this.names.fresh(`${base}_DequantizeLinear_Output`),
+  ): QdqNodes {
     const node = makeNode({
       opType: 'DequantizeLinear',
       domain: this.domain,
@@ -58,8 +62,8 @@ export class QdqWriter {
   params(name: string, range: TensorRange): ActivationParams {
     const q = uint8Quantization(name, range);
     return {
-      scale: this.constant(`${name}_scale`, ELEM.float32, [], Float32Array.of(q.scale)),
-      zeroPoint: this.constant(`${name}_zero_point`, ELEM.uint8, [], Uint8Array.of(q.zeroPoint)),
+      scale: this.constant(`${name}_scale`, ONNX_DTYPE.float32, [], Float32Array.of(q.scale)),
+      zeroPoint: this.constant(`${name}_zero_point`, ONNX_DTYPE.uint8, [], Uint8Array.of(q.zeroPoint)),
     };
   }
 
@@ -77,15 +81,7 @@ export class QdqWriter {
 
   /** DQ of `input`, writing `output` (default: a new `name_DequantizeLinear_Output`). */
   dequantizeActivation(name: string, input: string, p: ActivationParams, output?: string): QdqNodes {
-    if (output === undefined) return this.dequantize(name, [input, p.scale, p.zeroPoint], undefined);
-    const node = makeNode({
-      opType: 'DequantizeLinear',
-      domain: this.domain,
-      name: this.names.fresh(`${name}_DequantizeLinear`),
-      inputs: [input, p.scale, p.zeroPoint],
-      outputs: [output],
-    });
-    return { nodes: [node], output };
+    return this.dequantize(name, [input, p.scale, p.zeroPoint], undefined, output);
   }
 
   /**
@@ -111,9 +107,9 @@ export class QdqWriter {
     if (known) return { ...known, nodes: [] };
     const q = quantizeWeights(floatValues(t), t.dims, { axis });
     const dims = axis === undefined ? [] : [t.dims[axis]];
-    const values = this.constant(`${t.name}_quantized`, ELEM.int8, t.dims, q.values);
-    const scale = this.constant(`${t.name}_scale`, ELEM.float32, dims, q.scales);
-    const zeroPoint = this.constant(`${t.name}_zero_point`, ELEM.int8, dims, q.zeroPoints);
+    const values = this.constant(`${t.name}_quantized`, ONNX_DTYPE.int8, t.dims, q.values);
+    const scale = this.constant(`${t.name}_scale`, ONNX_DTYPE.float32, dims, q.scales);
+    const zeroPoint = this.constant(`${t.name}_zero_point`, ONNX_DTYPE.int8, dims, q.zeroPoints);
     const made = { ...this.dequantize(t.name, [values, scale, zeroPoint], axis), scales: q.scales };
     this.weights.set(key, made);
     return made;
@@ -124,14 +120,14 @@ export class QdqWriter {
     const b = quantizeBias(floatValues(t), inputScale, weightScales);
     const perChannel = weightScales.length > 1;
     const dims = perChannel ? [b.scales.length] : [];
-    const values = this.constant(`${t.name}_quantized`, ELEM.int32, t.dims, b.values);
+    const values = this.constant(`${t.name}_quantized`, ONNX_DTYPE.int32, t.dims, b.values);
     const scale = this.constant(
       `${t.name}_scale`,
-      ELEM.float32,
+      ONNX_DTYPE.float32,
       dims,
       perChannel ? b.scales : Float32Array.of(b.scales[0] ?? inputScale * weightScales[0]),
     );
-    const zeroPoint = this.constant(`${t.name}_zero_point`, ELEM.int32, dims, new Int32Array(dims[0] ?? 1));
+    const zeroPoint = this.constant(`${t.name}_zero_point`, ONNX_DTYPE.int32, dims, new Int32Array(dims[0] ?? 1));
     return this.dequantize(t.name, [values, scale, zeroPoint], perChannel ? 0 : undefined);
   }
 }

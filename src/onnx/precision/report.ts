@@ -3,14 +3,15 @@
  * or leaves most weights of its compute ops in float32, is an error unless the caller accepts a
  * partial result — the file would be called INT8 while computing mostly in float32.
  */
-import { hasSubgraph } from '../edit/graph.ts';
+import { hasSubgraph, initializerMap } from '../edit/graph.ts';
 import { elementCount } from '../edit/tensor-data.ts';
 import type { OnnxGraph, OnnxNode, OnnxTensor } from '../edit/types.ts';
+import { ONNX_DTYPE } from '../schema.ts';
 import { PrecisionError } from './errors.ts';
 import type { CommonQuantizeOptions, QuantizationReport, SkippedNode } from './types.ts';
 
 /** Ops whose float weights make up a model's compute: what "mostly quantized" is measured on. */
-export const WEIGHT_COMPUTE_OPS: ReadonlySet<string> = new Set([
+const WEIGHT_COMPUTE_OPS: ReadonlySet<string> = new Set([
   'Conv',
   'ConvTranspose',
   'MatMul',
@@ -25,11 +26,11 @@ export const WEIGHT_COMPUTE_OPS: ReadonlySet<string> = new Set([
 export const nodeLabel = (n: OnnxNode): string => n.name || n.outputs[0] || n.opType;
 
 /** Elements of the float32 initializers of rank ≥ 2 a node reads (its weight matrices and kernels). */
-export function weightElements(node: OnnxNode, inits: ReadonlyMap<string, OnnxTensor>): number {
+function weightElements(node: OnnxNode, inits: ReadonlyMap<string, OnnxTensor>): number {
   let n = 0;
   for (const name of node.inputs) {
     const t = inits.get(name);
-    if (t && t.dataType === 1 && t.dims.length >= 2) n += elementCount(t.dims);
+    if (t && t.dataType === ONNX_DTYPE.float32 && t.dims.length >= 2) n += elementCount(t.dims);
   }
   return n;
 }
@@ -37,14 +38,20 @@ export function weightElements(node: OnnxNode, inits: ReadonlyMap<string, OnnxTe
 export const carriesWeights = (node: OnnxNode, inits: ReadonlyMap<string, OnnxTensor>): boolean =>
   WEIGHT_COMPUTE_OPS.has(node.opType) && weightElements(node, inits) > 0;
 
-function opCensus(graph: OnnxGraph): string {
+/** `Conv ×26, ConvTranspose ×4`: how often each op occurs, in first-seen order, or most frequent first. */
+export function opCounts(ops: Iterable<string>, mostFirst = false): string {
   const count = new Map<string, number>();
-  for (const n of graph.nodes) count.set(n.opType, (count.get(n.opType) ?? 0) + 1);
-  return [...count]
-    .sort((a, b) => b[1] - a[1])
-    .map(([op, k]) => `${op} ×${k}`)
-    .join(', ');
+  for (const op of ops) count.set(op, (count.get(op) ?? 0) + 1);
+  const pairs = [...count];
+  if (mostFirst) pairs.sort((a, b) => b[1] - a[1]);
+  return pairs.map(([op, k]) => `${op} ×${k}`).join(', ');
 }
+
+const opCensus = (graph: OnnxGraph): string =>
+  opCounts(
+    graph.nodes.map((n) => n.opType),
+    true,
+  );
 
 /** A node left in float32 (the report's SkippedNode, before names are taken). */
 export interface Skip {
@@ -82,10 +89,10 @@ export function finishReport(r: ReportInput): QuantizationReport {
         skipped.length ? `; skipped ${describeSkips(skipped)}` : ''
       }${r.graph.nodes.some(hasSubgraph) ? '; the bodies of If/Loop/Scan nodes are not quantized' : ''}`,
     );
-  const inits = new Map(r.graph.initializers.map((t) => [t.name, t]));
+  const inits = initializerMap(r.graph);
   const quantizedWeights = r.quantized.reduce((s, n) => s + weightElements(n, inits), 0);
   const skippedWeights = r.skipped.reduce(
-    (s, k) => s + (carriesWeights(k.node, inits) ? weightElements(k.node, inits) : 0),
+    (s, k) => s + (WEIGHT_COMPUTE_OPS.has(k.node.opType) ? weightElements(k.node, inits) : 0),
     0,
   );
   const total = quantizedWeights + skippedWeights;

@@ -3,13 +3,14 @@
  * tensors calibration must observe. Shared by `quantizeStatic` and `activationTensorsToCalibrate`
  * so the two always agree.
  */
-import { ELEM, inferElemTypes } from '../edit/elem-types.ts';
+import { inferElemTypes } from '../edit/elem-types.ts';
 import { consumersOf, floatAttr, initializerMap, intAttr, namesReadBySubgraphs } from '../edit/graph.ts';
 import type { OnnxGraph, OnnxNode, OnnxTensor } from '../edit/types.ts';
+import { ONNX_DTYPE } from '../schema.ts';
 import { carriesWeights, nodeLabel, type Skip } from './report.ts';
 import type { StaticOpType, StaticQuantizeOptions } from './types.ts';
 
-export const STATIC_OP_TYPES: readonly StaticOpType[] = ['Conv', 'ConvTranspose', 'MatMul', 'Gemm'];
+const STATIC_OP_TYPES: readonly StaticOpType[] = ['Conv', 'ConvTranspose', 'MatMul', 'Gemm'];
 
 export interface StaticTarget {
   node: OnnxNode;
@@ -28,7 +29,7 @@ export interface StaticPlan {
   skipped: Skip[];
 }
 
-const isFloat = (t: OnnxTensor | undefined): t is OnnxTensor => t?.dataType === ELEM.float32;
+const isFloat = (t: OnnxTensor | undefined): t is OnnxTensor => t?.dataType === ONNX_DTYPE.float32;
 
 function weightAxis(node: OnnxNode, o: StaticQuantizeOptions): number | undefined {
   const conv = o.perChannelConv ?? true;
@@ -56,7 +57,7 @@ function targetOf(
   const [x, w, b] = node.inputs;
   if (inits.has(x)) return 'first input is a constant';
   const xType = types.get(x);
-  if (xType !== undefined && xType !== ELEM.float32) return `input is not float32 (TensorProto type ${xType})`;
+  if (xType !== undefined && xType !== ONNX_DTYPE.float32) return `input is not float32 (TensorProto type ${xType})`;
   const weight = inits.get(w ?? '');
   if (!isFloat(weight))
     return node.opType === 'MatMul'
@@ -64,9 +65,10 @@ function targetOf(
       : 'weight is not a float32 initializer';
   const matrix = node.opType === 'MatMul' || node.opType === 'Gemm';
   if (matrix && weight.dims.length !== 2) return `weight has rank ${weight.dims.length}, expected 2`;
-  if (node.opType === 'Gemm' && b && b !== '' && floatAttr(node, 'beta', 1) !== 1) return 'Gemm with C and beta ≠ 1';
-  const bias = b && b !== '' ? inits.get(b) : undefined;
-  if (b && b !== '' && (!isFloat(bias) || bias.dims.length !== 1)) return 'bias is not a 1-D float32 initializer';
+  // '' marks an omitted bias, as does a missing input.
+  if (node.opType === 'Gemm' && b && floatAttr(node, 'beta', 1) !== 1) return 'Gemm with C and beta ≠ 1';
+  const bias = b ? inits.get(b) : undefined;
+  if (b && (!isFloat(bias) || bias.dims.length !== 1)) return 'bias is not a 1-D float32 initializer';
   return {
     node,
     activation: x,

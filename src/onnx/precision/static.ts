@@ -126,10 +126,11 @@ export function quantizeStatic(
   }
   const qdq = new QdqWriter(names, domain);
   insertActivationPairs(g, [...tensors.values()], qdq);
+  const after = new Map<OnnxNode, OnnxNode[]>();
   for (const t of targets)
-    if (t.interleave) quantizeAroundInterleave(g, t, t.interleave, qdq, names, ranges.get(t.output)!);
+    if (t.interleave) quantizeAroundInterleave(t, t.interleave, qdq, names, ranges.get(t.output)!, after);
   const weightsBefore = new Map(targets.map((t) => [t.node, weightNodes(qdq, t, ranges)]));
-  g.nodes = g.nodes.flatMap((n) => [...(weightsBefore.get(n) ?? []), n]);
+  g.nodes = g.nodes.flatMap((n) => [...(weightsBefore.get(n) ?? []), n, ...(after.get(n) ?? [])]);
   g.initializers.push(...qdq.newInitializers);
   removeUnusedInitializers(
     g,
@@ -155,14 +156,14 @@ function insertActivationPairs(g: OnnxGraph, tensors: readonly QuantizedTensor[]
   g.nodes = [...(after.get(undefined) ?? []), ...g.nodes.flatMap((n) => [n, ...(after.get(n) ?? [])])];
 }
 
-/** phase Conv → Q → interleave (uint8) → DQ → the ConvTranspose's output name. */
+/** phase Conv → Q → interleave (uint8) → DQ → the ConvTranspose's output name; `after` gets the Q and DQ nodes. */
 function quantizeAroundInterleave(
-  g: OnnxGraph,
   t: Rewritten,
   chain: { first: OnnxNode; last: OnnxNode },
   qdq: QdqWriter,
   names: NameAllocator,
   range: TensorRange,
+  after: Map<OnnxNode, OnnxNode[]>,
 ): void {
   const output = chain.last.outputs[0];
   const p = qdq.params(output, range);
@@ -170,7 +171,8 @@ function quantizeAroundInterleave(
   chain.first.inputs[0] = q.output;
   chain.last.outputs[0] = names.fresh(`${output}_quantized_interleaved`);
   const dq = qdq.dequantizeActivation(output, chain.last.outputs[0], p, output);
-  g.nodes = g.nodes.flatMap((n) => (n === t.node ? [n, q.node] : n === chain.last ? [n, ...dq.nodes] : [n]));
+  after.set(t.node, [q.node]);
+  after.set(chain.last, dq.nodes);
 }
 
 /** DequantizeLinear of the int8 weight and int32 bias, wired into the node. */

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { ModelError } from '../../src/core/errors.ts';
+import { ModelError } from '../core/errors.ts';
 
 const remembered = new Map<string, { stamp: string; digest: Promise<string> }>();
 
