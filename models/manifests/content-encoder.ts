@@ -3,10 +3,17 @@ import type { ContentEncoderHyper } from '../families/content-encoder.ts';
 
 export const contentEncoder: ModelManifest<ContentEncoderHyper> = {
   family: 'content-encoder',
-  summary: 'HuBERT/ContentVec content encoder: 16 kHz audio → 768-d features at 50 frames/s',
+  summary: 'HuBERT/ContentVec content encoder: 16 kHz audio → 768-d (RVC v2) or 256-d (v1) features at 50 frames/s',
   mirrors: "vec-768-layer-12.onnx as RVC's onnx_inference.py feeds it ([1,1,N] → [1,T,768])",
   inputs: [{ name: 'source', dtype: 'float32', shape: ['B', 1, 'N'], doc: '16 kHz mono, raw float waveform' }],
-  outputs: [{ name: 'features', dtype: 'float32', shape: ['B', 'T', 768], doc: 'T = ⌊(N − 400)/320⌋ + 1' }],
+  outputs: [
+    {
+      name: 'features',
+      dtype: 'float32',
+      shape: ['B', 'T', 'D'],
+      doc: "T = ⌊(N − 400)/320⌋ + 1; D = 768 for RVC v2 (HuBERT base layer 12), 256 for v1, the synthesizer's phone width",
+    },
+  ],
   sampleRate: 16000,
   hop: 320,
   framesPerSecond: 50,

@@ -29,8 +29,8 @@ export const rvc: ModelManifest<RvcHyper> = {
     {
       name: 'phone',
       dtype: 'float32',
-      shape: [1, 'T', 768],
-      doc: 'content features, 50 frames/s repeated ×2 to 100 frames/s',
+      shape: [1, 'T', 'D'],
+      doc: 'content features, 50 frames/s repeated ×2 to 100 frames/s; D = 768 (v2) or 256 (v1), as the content encoder gives',
     },
     { name: 'phone_lengths', dtype: 'int64', shape: [1], doc: 'T' },
     { name: 'pitch', dtype: 'int64', shape: [1, 'T'], doc: 'coarse F0 bin 1..255 (0 unvoiced)' },

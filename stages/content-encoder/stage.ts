@@ -17,12 +17,12 @@
  * the context grows but never equal them exactly (the manifest's receptive field is not exact).
  */
 import { defer, type Observable } from 'rxjs';
-import { MANIFESTS } from '../../models/manifests/index.ts';
 import { InputError, ModelError } from '../../src/core/errors.ts';
 import type { StageItem } from '../../src/core/item.ts';
 import type { PortPacket, StageCreateContext, StageOptions, TransformInstance } from '../../src/core/stage.ts';
 import type { ChunkInfo, TensorData } from '../../src/core/types.ts';
 import { audioWindow } from '../shared/audio-window.ts';
+import { declaredAxis } from '../shared/declared-axis.ts';
 import { openStageModel } from '../shared/open-model.ts';
 import { CONTENT_MIN_SAMPLES, CONTENT_RATE, encodeContent, rvcInputSignal } from './features.ts';
 import type { contentEncoder } from './index.ts';
@@ -31,8 +31,8 @@ import type { contentEncoder } from './index.ts';
 export const CONTENT_FPS = 50;
 const HOP = CONTENT_RATE / CONTENT_FPS;
 const EPS = 1e-6;
-/** Feature width the contract fixes (an empty chunk's tensor has it too). */
-const FEATURE_DIM = Number(MANIFESTS['content-encoder'].outputs.find((o) => o.name === 'features')!.shape.at(-1));
+/** Feature width of RVC v2's content encoders, for an empty chunk's tensor when the export leaves D symbolic. */
+const V2_FEATURE_DIM = 768;
 
 /** Feature frames [first, end) a chunk owns: boundaries on the 20 ms grid map exactly; a final off-grid end rounds up. */
 export function ownedContentFrames(start: number, end: number): { first: number; end: number } {
@@ -62,6 +62,8 @@ export async function createContentEncoderStage(
     Math.min(30, (ctx.chunking?.seconds ?? 1) + (2 * padFrames) / CONTENT_FPS) * CONTENT_RATE,
   );
   const model = await openStageModel(ctx, 'encoder', 'content-encoder', { warmup: { dims: { B: 1, N: warmSamples } } });
+  // An empty chunk's tensor has the model's width too (768 for RVC v2, 256 for v1).
+  const featureDim = declaredAxis(model.session, 'output', 'features', 2) ?? V2_FEATURE_DIM;
 
   const encode = async (item: StageItem): Promise<PortPacket> => {
     const { chunk } = item;
@@ -82,7 +84,7 @@ export async function createContentEncoderStage(
     if (frames <= 0)
       return featuresPacket(
         chunk,
-        { dtype: 'float32', dims: [1, 0, FEATURE_DIM], data: new Float32Array(0) },
+        { dtype: 'float32', dims: [1, 0, featureDim], data: new Float32Array(0) },
         owned.first,
       );
     let wav = rvcInputSignal(w.data, rate);

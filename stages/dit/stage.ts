@@ -16,6 +16,7 @@ import type { PortPacket, StageCreateContext, TransformInstance } from '../../sr
 import type { TensorPacket } from '../../src/core/types.ts';
 import type { Model } from '../../src/inference/model.ts';
 import { latentDims } from '../shared/latent-geometry.ts';
+import { declaredAxis } from '../shared/declared-axis.ts';
 import { openStageModel } from '../shared/open-model.ts';
 import { usesGuidance } from './guidance.ts';
 import type { DitOptions } from './index.ts';
@@ -76,9 +77,8 @@ function warmupSizes(
   dims: readonly number[],
   options: DitOptions,
 ): Record<string, number> | undefined {
-  const meta = model.session.inputMetadata.find((m) => m.name === 'encoder_hidden_states');
-  const width = meta?.isTensor ? meta.shape[2] : undefined;
-  if (typeof width !== 'number' || width < 1) return undefined;
+  const width = declaredAxis(model.session, 'input', 'encoder_hidden_states', 2);
+  if (width === undefined) return undefined;
   const [, F, , H, W] = dims;
   return { B: usesGuidance(options.guidance) ? 2 : 1, F, H, W, L: WARMUP_TEXT_TOKENS, D: width };
 }

@@ -21,12 +21,13 @@
  * (Until contract v2 the shift was taken from the first voiced chunk and kept for the clip.)
  */
 import { defer } from 'rxjs';
-import { InputError } from '../../src/core/errors.ts';
+import { InputError, ModelError } from '../../src/core/errors.ts';
 import type { ChunkView, StageItem } from '../../src/core/item.ts';
 import type { PortPacket, StageCreateContext, StageOptions, TransformInstance } from '../../src/core/stage.ts';
 import type { AudioPacket, TensorPacket } from '../../src/core/types.ts';
 import { resample, yinF0 } from '../../src/dsp/index.ts';
 import { audioWindow, monoSamples, type AudioWindow } from '../shared/audio-window.ts';
+import { declaredAxis } from '../shared/declared-axis.ts';
 import { openStageModel } from '../shared/open-model.ts';
 import { i64 } from '../shared/tensors.ts';
 import { rvcInputSignal } from '../content-encoder/features.ts';
@@ -126,7 +127,8 @@ export async function createRvcStage(o: StageOptions<typeof rvc>, ctx: StageCrea
   const model = await openStageModel(ctx, 'synthesizer', 'rvc', {
     // Zeros but for what must be valid: the length, voiced-looking bins, the speaker.
     warmup: {
-      dims: { T: 100 },
+      // D: the content width the file fixes (768 for v2, 256 for v1).
+      dims: ({ session }) => ({ T: 100, D: declaredAxis(session, 'input', 'phone', 2) ?? 768 }),
       feeds: {
         phone_lengths: i64([100], [1]),
         pitch: i64(new Array(100).fill(1), [1, 100]),
@@ -137,6 +139,7 @@ export async function createRvcStage(o: StageOptions<typeof rvc>, ctx: StageCrea
     // The warm-up feeds the configured speaker: an id the model lacks fails there, said plainly.
     throw speakerError(err, o.speakerId, ctx.models.synthesizer ?? 'rvc');
   });
+  const phoneWidth = declaredAxis(model.session, 'input', 'phone', 2);
 
   // The reference's median F0 depends on the packet alone: computed once per packet, not per item.
   const referenceMedians = new WeakMap<AudioPacket, number>();
@@ -170,6 +173,13 @@ export async function createRvcStage(o: StageOptions<typeof rvc>, ctx: StageCrea
     const prev = item.prev && featuresOf(item.prev);
     const next = item.next && featuresOf(item.next);
     const dim = cur.tensor.dims[2];
+    if (phoneWidth !== undefined && dim !== phoneWidth) {
+      const version = (d: number) => (d === 768 ? ' (RVC v2)' : d === 256 ? ' (RVC v1)' : '');
+      throw new ModelError(
+        model.path,
+        `takes ${phoneWidth}-wide content features${version(phoneWidth)}, but the content encoder gives ${dim}-wide${version(dim)}: use a content encoder of the synthesizer's RVC version`,
+      );
+    }
     const before = Math.min(padFrames, prev?.tensor.dims[1] ?? 0);
     const after = Math.min(padFrames, next?.tensor.dims[1] ?? 0);
     const own = cur.tensor.dims[1];

@@ -3,7 +3,7 @@
  * families' own code with random weights): each fits its family contract and runs through its stage
  * in a shipped pipeline, giving output of the same length and rate as the reference model there.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,34 +21,99 @@ function wavShape(file: string): { rate: number; frames: number } {
 
 const TH = 'samples/talking-head/short';
 
-/**
- * The fixture fits `family`'s contract, and talking-head (with `profile`) speaks through it with
- * `--set <modelKey>=fixture`: speech of the same rate and length as with the reference model.
- */
-async function speaksLikeReference(name: string, family: string, modelKey: string, profile: string[] = []) {
-  const file = fixture(name);
-  const inspect = await runCli(['models', 'inspect', file, '--family', family]);
+async function expectFits(name: string, family: string) {
+  const inspect = await runCli(['models', 'inspect', fixture(name), '--family', family]);
   expect(inspect.code).toBe(0);
   expect(inspect.stdout).toMatch(new RegExp(`^fits the ${family} contract`, 'm'));
   expect(inspect.stdout).toMatch(/producer pytorch/);
+}
 
-  const args = ['run', 'pipelines/talking-head.yaml', ...profile];
-  for (const input of ['script=script.txt', 'face=face.png', 'voice=voice.wav'])
-    args.push('--input', input.replace('=', `=${TH}/`));
-  const out = (what: string) => join(dir, `${family}-${what}`);
-  const real = runReelBinary([...args, '--out', out('real'), '--set', `${modelKey}=${file}`], { timeoutMs: 120_000 });
+interface Job {
+  pipeline: string;
+  inputs: string[];
+  /** `--set` overrides that swap the fixtures in. */
+  sets: Record<string, string>;
+  /** The WAV the pipeline writes, compared with the reference run's. */
+  wav: string;
+  extra?: string[];
+}
+
+/** `job` with the fixtures swapped in gives a WAV of the same rate and length as with the reference models. */
+function runsLikeReference(tag: string, job: Job) {
+  const args = ['run', job.pipeline, ...(job.extra ?? [])];
+  for (const input of job.inputs) args.push('--input', input);
+  const out = (what: string) => join(dir, `${tag}-${what}`);
+  const sets = Object.entries(job.sets).flatMap(([key, file]) => ['--set', `${key}=${fixture(file)}`]);
+  const real = runReelBinary([...args, '--out', out('real'), ...sets], { timeoutMs: 120_000 });
   expect(real.code, real.stderr).toBe(0);
   const reference = runReelBinary([...args, '--out', out('reference')], { timeoutMs: 120_000 });
   expect(reference.code, reference.stderr).toBe(0);
-  const a = wavShape(join(out('real'), 'speech.wav'));
-  expect(a).toEqual(wavShape(join(out('reference'), 'speech.wav')));
-  expect(a.frames).toBeGreaterThan(a.rate / 2); // some speech, at the pipeline's rate
+  const a = wavShape(join(out('real'), job.wav));
+  expect(a).toEqual(wavShape(join(out('reference'), job.wav)));
+  expect(a.frames).toBeGreaterThan(a.rate / 2); // some audio, at the pipeline's rate
 }
 
-describe('real-architecture fixtures', () => {
-  it('EnCodec (transformers) as the VALL-E X codec: fits the contract and speaks in talking-head', () =>
-    speaksLikeReference('vallex-codec.onnx', 'vallex-codec', 'stages.tts.model.codec'));
+const talkingHead = (sets: Record<string, string>, extra: string[] = []): Job => ({
+  pipeline: 'pipelines/talking-head.yaml',
+  inputs: [`script=${TH}/script.txt`, `face=${TH}/face.png`, `voice=${TH}/voice.wav`],
+  sets,
+  wav: 'speech.wav',
+  extra,
+});
+const voiceConvert = (sets: Record<string, string>): Job => ({
+  pipeline: 'pipelines/voice-convert.yaml',
+  inputs: [`audio=${TH}/voice.wav`],
+  sets,
+  wav: 'converted.wav',
+});
 
-  it('HiFi-GAN (jik876/hifi-gan Generator) as the vocoder: fits the contract and speaks in talking-head --profile fast', () =>
-    speaksLikeReference('hifigan.onnx', 'hifigan', 'stages.vocoder.model', ['--profile', 'fast']));
+describe('real-architecture fixtures', () => {
+  it('EnCodec (transformers) as the VALL-E X codec: fits the contract and speaks in talking-head', async () => {
+    await expectFits('vallex-codec.onnx', 'vallex-codec');
+    runsLikeReference('codec', talkingHead({ 'stages.tts.model.codec': 'vallex-codec.onnx' }));
+  });
+
+  it('HiFi-GAN (jik876/hifi-gan Generator) as the vocoder: fits the contract and speaks in talking-head --profile fast', async () => {
+    await expectFits('hifigan.onnx', 'hifigan');
+    runsLikeReference('hifigan', talkingHead({ 'stages.vocoder.model': 'hifigan.onnx' }, ['--profile', 'fast']));
+  });
+
+  it("RVC v2 (the WebUI's SynthesizerTrnMsNSFsidM): fits the contract and converts in voice-convert", async () => {
+    await expectFits('rvc.onnx', 'rvc');
+    runsLikeReference('rvc-v2', voiceConvert({ 'stages.convert.model': 'rvc.onnx' }));
+  });
+
+  it('HuBERT (transformers) with an RVC v1 synthesizer: 256-wide features end to end in voice-convert', async () => {
+    await expectFits('content-encoder.onnx', 'content-encoder');
+    await expectFits('rvc-v1.onnx', 'rvc');
+    runsLikeReference(
+      'rvc-v1',
+      voiceConvert({ 'stages.content.model': 'content-encoder.onnx', 'stages.convert.model': 'rvc-v1.onnx' }),
+    );
+  });
+
+  it('a 256-wide content encoder with a 768-wide (v2) synthesizer is refused with both widths named, no output', () => {
+    const out = join(dir, 'mismatch');
+    const r = runReelBinary(
+      [
+        'run',
+        'pipelines/voice-convert.yaml',
+        '--input',
+        `audio=${TH}/voice.wav`,
+        '--out',
+        out,
+        '--set',
+        `stages.content.model=${fixture('content-encoder.onnx')}`,
+      ],
+      { timeoutMs: 120_000 },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /takes 768-wide content features \(RVC v2\), but the content encoder gives 256-wide \(RVC v1\)/,
+    );
+    expect(existsSync(join(out, 'converted.wav'))).toBe(false);
+  });
+
+  it('T5 (transformers T5EncoderModel, full 32 128-id vocabulary) fits the text-encoder contract', () =>
+    expectFits('text-encoder.onnx', 'text-encoder'));
 });
