@@ -16,11 +16,14 @@ import torch
 def _export(module, example, input_names, output_names, dynamic_axes, out, opset):
     """torch.export first; where it cannot trace the model's Python (shape-dependent branches, as in
     EnCodec's reflect padding), the TorchScript exporter, whose trace keeps the branch it took."""
-    dynamic_shapes = {
-        name: {axis: torch.export.Dim(label, min=2, max=1_000_000) for axis, label in axes.items()}
-        for name, axes in dynamic_axes.items()
-        if name in input_names
-    }
+    # One Dim per label, shared by every input that has it (phone, pitch and rnd share T); given as
+    # a tuple in the order of the example's tensors, as torch.export matches them positionally.
+    dims = {}
+    dim = lambda label: dims.setdefault(label, torch.export.Dim(label, min=2, max=1_000_000))
+    dynamic_shapes = tuple(
+        {axis: dim(label) for axis, label in dynamic_axes[name].items()} if name in dynamic_axes else None
+        for name in input_names
+    )
     try:
         program = torch.onnx.export(
             module,
@@ -29,13 +32,19 @@ def _export(module, example, input_names, output_names, dynamic_axes, out, opset
             input_names=input_names,
             output_names=output_names,
             dynamic_shapes=dynamic_shapes,
-            opset_version=opset,
+            # Its lowest opset is 18; asking for less converts the graph down afterwards, which can
+            # leave attributes the older opset lacks (Split's num_outputs).
+            opset_version=max(opset, 18),
         )
         program.optimize()
         program.save(out)
         return "torch.export"
     except Exception as err:  # noqa: BLE001 — any failure of the new exporter falls back
-        print(f"torch.export could not export it ({type(err).__name__}); using the TorchScript exporter")
+        cause = err  # the exporter wraps the reason: say the innermost one
+        while cause.__cause__ is not None:
+            cause = cause.__cause__
+        reason = (str(cause).strip().splitlines() or [""])[0][:300]
+        print(f"torch.export could not export it ({type(cause).__name__}: {reason}); using the TorchScript exporter")
     torch.onnx.export(
         module,
         example,
@@ -75,6 +84,7 @@ def export_checked(module, example, input_names, output_names, dynamic_axes, out
                 worst = max(worst, float(np.abs(e.numpy() - g).max()))
     params = sum(int(np.prod(t.dims)) for t in model.graph.initializer)
     size = os.path.getsize(out)
+    opset = max(i.version for i in model.opset_import if i.domain in ("", "ai.onnx"))
     print(f"{out}: {size / 2**20:.2f} MiB, {params} parameters, opset {opset}, {exporter} exporter, max |ONNX Runtime − PyTorch| {worst:.3g}")
     if worst > tol:
         sys.exit(f"{out}: ONNX Runtime differs from PyTorch by {worst:.3g} (> {tol})")

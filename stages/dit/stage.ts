@@ -16,6 +16,7 @@ import type { PortPacket, StageCreateContext, TransformInstance } from '../../sr
 import type { TensorPacket } from '../../src/core/types.ts';
 import type { Model } from '../../src/inference/model.ts';
 import { latentDims } from '../shared/latent-geometry.ts';
+import { ModelError } from '../../src/core/errors.ts';
 import { declaredAxis } from '../shared/declared-axis.ts';
 import { openStageModel } from '../shared/open-model.ts';
 import { usesGuidance } from './guidance.ts';
@@ -31,8 +32,19 @@ export async function createDitStage(options: DitOptions, ctx: StageCreateContex
   // Every window is full (windows.ts): one window's shapes are every step's.
   const window = [dims[0], Math.min(dims[1], options.windowLatentFrames), ...dims.slice(2)];
   const model = await openStageModel(ctx, 'transformer', 'dit', {
-    warmup: { dims: (m) => warmupSizes(m, window, options) },
+    warmup: {
+      dims: (m) => {
+        assertLatentSize(m, window, ctx.id);
+        return warmupSizes(m, window, options);
+      },
+    },
   });
+  try {
+    assertLatentSize(model, window, ctx.id);
+  } catch (err) {
+    await model.release();
+    throw err;
+  }
 
   /** The clip's latents, window after window: one packet per window (windowed-denoise.ts). */
   async function* denoise(item: StageItem): AsyncGenerator<PortPacket> {
@@ -66,6 +78,25 @@ export async function createDitStage(options: DitOptions, ctx: StageCreateContex
     process: (item) => paced(() => denoise(item), ctx.outputRoom),
     dispose: () => model.release(),
   };
+}
+
+/**
+ * An export fixed to one latent size (CogVideoX-2B's positions are built for its sample size) must
+ * be given that size: said before any step, with the pipeline options that give it.
+ */
+function assertLatentSize(model: Pick<Model, 'session' | 'path'>, window: readonly number[], stage: string): void {
+  const [, F, , H, W] = window;
+  const [f, h, w] = [1, 3, 4].map((axis) => declaredAxis(model.session, 'input', 'hidden_states', axis));
+  if ((f === undefined || f === F) && (h === undefined || h === H) && (w === undefined || w === W)) return;
+  const size = (a: number | string, b: number | string, c: number | string) => `${a} × ${b} × ${c}`;
+  const pixels =
+    f !== undefined && h !== undefined && w !== undefined
+      ? ` (set stages.${stage}.options frames ${4 * (f - 1) + 1}, width ${8 * w}, height ${8 * h})`
+      : '';
+  throw new ModelError(
+    model.path,
+    `takes latents of ${size(f ?? 'F', h ?? 'H', w ?? 'W')} (frames × height × width), fixed at export; this pipeline makes ${size(F, H, W)}: match its size${pixels}, or export at this one (models/export/dit.py --latent-frames ${F} --latent-height ${H} --latent-width ${W})`,
+  );
 }
 
 /**

@@ -1,92 +1,23 @@
 /**
- * Real-architecture fixtures (test/fixtures/real-arch/, exported by models/export/*.py from the
- * families' own code with random weights): each fits its family contract and runs through its stage
- * in a shipped pipeline, giving output of the same length and rate as the reference model there.
+ * Real-architecture fixtures in voice-convert and text-to-video (test/helpers/real-arch.ts): HuBERT,
+ * RVC v1 and v2, T5, the CogVideoX DiT and VAE decoder.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli, runReelBinary } from '../helpers/cli.ts';
+import { describe, expect, it } from 'vitest';
+import { runReelBinary } from '../helpers/cli.ts';
+import { dir, expectFits, fixture, runsLikeReference, TH, textToVideo, voiceConvert } from '../helpers/real-arch.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'reel-real-arch-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const fixture = (name: string) => join(REPO_ROOT, 'test/fixtures/real-arch', name);
-
-/** Sample rate and sample frames of a 16-bit WAV that reel wrote (44-byte header). */
-function wavShape(file: string): { rate: number; frames: number } {
-  const b = readFileSync(file);
-  return { rate: b.readUInt32LE(24), frames: (b.length - 44) / (2 * b.readUInt16LE(22)) };
-}
-
-const TH = 'samples/talking-head/short';
-
-async function expectFits(name: string, family: string) {
-  const inspect = await runCli(['models', 'inspect', fixture(name), '--family', family]);
-  expect(inspect.code).toBe(0);
-  expect(inspect.stdout).toMatch(new RegExp(`^fits the ${family} contract`, 'm'));
-  expect(inspect.stdout).toMatch(/producer pytorch/);
-}
-
-interface Job {
-  pipeline: string;
-  inputs: string[];
-  /** `--set` overrides that swap the fixtures in. */
-  sets: Record<string, string>;
-  /** The WAV the pipeline writes, compared with the reference run's. */
-  wav: string;
-  extra?: string[];
-}
-
-/** `job` with the fixtures swapped in gives a WAV of the same rate and length as with the reference models. */
-function runsLikeReference(tag: string, job: Job) {
-  const args = ['run', job.pipeline, ...(job.extra ?? [])];
-  for (const input of job.inputs) args.push('--input', input);
-  const out = (what: string) => join(dir, `${tag}-${what}`);
-  const sets = Object.entries(job.sets).flatMap(([key, file]) => ['--set', `${key}=${fixture(file)}`]);
-  const real = runReelBinary([...args, '--out', out('real'), ...sets], { timeoutMs: 120_000 });
-  expect(real.code, real.stderr).toBe(0);
-  const reference = runReelBinary([...args, '--out', out('reference')], { timeoutMs: 120_000 });
-  expect(reference.code, reference.stderr).toBe(0);
-  const a = wavShape(join(out('real'), job.wav));
-  expect(a).toEqual(wavShape(join(out('reference'), job.wav)));
-  expect(a.frames).toBeGreaterThan(a.rate / 2); // some audio, at the pipeline's rate
-}
-
-const talkingHead = (sets: Record<string, string>, extra: string[] = []): Job => ({
-  pipeline: 'pipelines/talking-head.yaml',
-  inputs: [`script=${TH}/script.txt`, `face=${TH}/face.png`, `voice=${TH}/voice.wav`],
-  sets,
-  wav: 'speech.wav',
-  extra,
-});
-const voiceConvert = (sets: Record<string, string>): Job => ({
-  pipeline: 'pipelines/voice-convert.yaml',
-  inputs: [`audio=${TH}/voice.wav`],
-  sets,
-  wav: 'converted.wav',
-});
-
-describe('real-architecture fixtures', () => {
-  it('EnCodec (transformers) as the VALL-E X codec: fits the contract and speaks in talking-head', async () => {
-    await expectFits('vallex-codec.onnx', 'vallex-codec');
-    runsLikeReference('codec', talkingHead({ 'stages.tts.model.codec': 'vallex-codec.onnx' }));
-  });
-
-  it('HiFi-GAN (jik876/hifi-gan Generator) as the vocoder: fits the contract and speaks in talking-head --profile fast', async () => {
-    await expectFits('hifigan.onnx', 'hifigan');
-    runsLikeReference('hifigan', talkingHead({ 'stages.vocoder.model': 'hifigan.onnx' }, ['--profile', 'fast']));
-  });
-
+describe('real-architecture fixtures: voice-convert and text-to-video', () => {
   it("RVC v2 (the WebUI's SynthesizerTrnMsNSFsidM): fits the contract and converts in voice-convert", async () => {
     await expectFits('rvc.onnx', 'rvc');
-    runsLikeReference('rvc-v2', voiceConvert({ 'stages.convert.model': 'rvc.onnx' }));
+    await runsLikeReference('rvc-v2', voiceConvert({ 'stages.convert.model': 'rvc.onnx' }));
   });
 
   it('HuBERT (transformers) with an RVC v1 synthesizer: 256-wide features end to end in voice-convert', async () => {
     await expectFits('content-encoder.onnx', 'content-encoder');
     await expectFits('rvc-v1.onnx', 'rvc');
-    runsLikeReference(
+    await runsLikeReference(
       'rvc-v1',
       voiceConvert({ 'stages.content.model': 'content-encoder.onnx', 'stages.convert.model': 'rvc-v1.onnx' }),
     );
@@ -114,6 +45,44 @@ describe('real-architecture fixtures', () => {
     expect(existsSync(join(out, 'converted.wav'))).toBe(false);
   });
 
-  it('T5 (transformers T5EncoderModel, full 32 128-id vocabulary) fits the text-encoder contract', () =>
-    expectFits('text-encoder.onnx', 'text-encoder'));
+  it('T5 (transformers), the CogVideoX DiT and the CogVideoX VAE decoder (diffusers): fit their contracts and render in text-to-video', async () => {
+    await expectFits('text-encoder.onnx', 'text-encoder');
+    await expectFits('dit.onnx', 'dit');
+    await expectFits('vae.onnx', 'vae');
+    await runsLikeReference(
+      't2v',
+      textToVideo({
+        'stages.encoder.model': 'text-encoder.onnx',
+        'stages.denoiser.model': 'dit.onnx',
+        'stages.decoder.model': 'vae.onnx',
+      }),
+    );
+  });
+
+  it('a DiT exported at one latent size is refused before any step, naming the options that fit', () => {
+    const out = join(dir, 'dit-size');
+    const r = runReelBinary(
+      [
+        'run',
+        'pipelines/text-to-video.yaml',
+        '--input',
+        'prompt=samples/text-to-video/a-lighthouse/prompt.txt',
+        '--out',
+        out,
+        '--set',
+        `stages.encoder.model=${fixture('text-encoder.onnx')}`,
+        '--set',
+        `stages.denoiser.model=${fixture('dit.onnx')}`,
+        '--set',
+        'stages.denoiser.options.frames=9',
+      ],
+      { timeoutMs: 120_000 },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /takes latents of 5 × 20 × 32 .* this pipeline makes 3 × 20 × 32: match its size \(set stages\.denoiser\.options frames 17, width 256, height 160\)/,
+    );
+    expect(r.stderr).not.toMatch(/step 1/);
+    expect(existsSync(join(out, 'video.mp4'))).toBe(false);
+  });
 });

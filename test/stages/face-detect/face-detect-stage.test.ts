@@ -36,11 +36,11 @@ function video(frames: Uint8Array[]): VideoPacket {
 
 const clips = new Map<string, VideoPacket>();
 
-async function detect(key: string, options: Record<string, unknown> = {}) {
+async function detect(key: string, options: Record<string, unknown> = {}, detector = DETECTOR) {
   const logs: string[] = [];
   const stage = await createTransform(faceDetect, options, {
     id: 'faces',
-    models: { detector: DETECTOR },
+    models: { detector },
     settings: { warmup: 1 },
     log: (l) => logs.push(l),
   });
@@ -95,5 +95,14 @@ describe('face-detect stage', () => {
     ).toHaveLength(1);
     expect(Array.from(packets[0].tensor.data.subarray(4, 8) as Int32Array)).toEqual([10, 20, 110, 140]);
     await expect(detect('face-and-blank')).rejects.toThrow(/no face found in 1 of 3 frames \(frames 1\)/);
+  });
+
+  it("the detector re-exported from its repository's own weights (models/export/face-detect.py) boxes the face where the shipped file does", async () => {
+    const fixture = new URL('../../fixtures/real-arch/face-detect.onnx', import.meta.url).pathname;
+    const boxes = async (detector: string) =>
+      Array.from((await detect('face', {}, detector)).packets[0].tensor.data as Int32Array);
+    const shipped = await boxes(DETECTOR);
+    const exported = await boxes(fixture);
+    exported.forEach((v, i) => expect(Math.abs(v - shipped[i])).toBeLessThanOrEqual(1));
   });
 });
