@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runReelBinary } from '../helpers/cli.ts';
+import { runCli, runReelBinary } from '../helpers/cli.ts';
 import { dir, expectFits, fixture, runsLikeReference, TH, textToVideo, voiceConvert } from '../helpers/real-arch.ts';
 
 describe('real-architecture fixtures: voice-convert and text-to-video', () => {
@@ -49,6 +49,13 @@ describe('real-architecture fixtures: voice-convert and text-to-video', () => {
     await expectFits('text-encoder.onnx', 'text-encoder');
     await expectFits('dit.onnx', 'dit');
     await expectFits('vae.onnx', 'vae');
+    const wrong = await runCli(['models', 'inspect', fixture('vae.onnx'), '--family', 'dit']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stdout).toMatch(/^does not fit the dit contract:$/m);
+    expect(wrong.stdout).toMatch(
+      /input "hidden_states" \(float32 \[B, F, 16, H, W\]\) is missing; the model's inputs are "latents"/,
+    );
+    expect(wrong.stdout).toMatch(/output "sample" .* is missing; the model's outputs are "frames"/);
     await runsLikeReference(
       't2v',
       textToVideo({
