@@ -167,7 +167,7 @@ describe('talking-head', () => {
       .split('\n')
       .filter((l) => !/provider cpu/.test(l));
     expect(lines).toContain(
-      `${wrong}: does not match the rvc contract of stage "convert": input "phone" (float32 [1, T, 768]) is missing; the model's inputs are "spec"`,
+      `${wrong}: does not match the rvc contract of stage "convert": input "phone" (float32 [1, T, D]) is missing; the model's inputs are "spec"`,
     );
     expect(lines.every((l) => l.startsWith(`${wrong}: does not match the rvc contract`))).toBe(true);
     expect(await readdir(out)).toEqual([]);
