@@ -14,8 +14,10 @@ import torch
 
 
 def _export(module, example, input_names, output_names, dynamic_axes, out, opset):
-    """torch.export first; where it cannot trace the model's Python (shape-dependent branches, as in
-    EnCodec's reflect padding), the TorchScript exporter, whose trace keeps the branch it took."""
+    """torch.export first; where it cannot export the model — its Python is shape-dependent (EnCodec's
+    reflect padding, FastPitch's length regulation), or the example has size 1 or 0 on an axis
+    declared dynamic (torch.export specialises those; the dynamic range here starts at 2) — the
+    TorchScript exporter, whose trace keeps the branch it took. The fallback prints why."""
     # One Dim per label, shared by every input that has it (phone, pitch and rnd share T); given as
     # a tuple in the order of the example's tensors, as torch.export matches them positionally.
     dims = {}

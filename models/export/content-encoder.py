@@ -78,7 +78,7 @@ def main():
     if args.tiny:
         hubert = HubertModel(tiny_config(HubertConfig))
     else:
-        hubert = HubertModel.from_pretrained(args.checkpoint, attn_implementation="eager")
+        hubert = HubertModel.from_pretrained(args.checkpoint, attn_implementation="eager", dtype=torch.float32)
     hubert.config._attn_implementation = "eager"  # plain ops, exportable at any length
     hubert.eval()
     if hubert.config.conv_kernel[0] != 10 or list(hubert.config.conv_stride) != [5, 2, 2, 2, 2, 2, 2]:

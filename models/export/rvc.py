@@ -26,6 +26,8 @@ import sys
 import tempfile
 import types
 
+import onnx
+import onnxruntime as ort
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -93,7 +95,7 @@ def main():
     if args.tiny:
         config, version, weights = tiny_config(args.version), args.version, None
     else:
-        cpt = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
+        cpt = torch.load(args.checkpoint, map_location="cpu", weights_only=True)  # plain data; runs no code
         config, version, weights = list(cpt["config"]), cpt.get("version", "v1"), cpt["weight"]
         config[-3] = weights["emb_g.weight"].shape[0]  # as export.py: speakers from the table
         if not cpt.get("f0", 1):
@@ -102,7 +104,13 @@ def main():
         sys.exit(f"reel's rvc feeds rnd [1, 192, T]; this model's inter_channels is {config[2]}")
     net = SynthesizerTrnMsNSFsidM(*config, is_half=False, version=version)
     if weights is not None:
-        net.load_state_dict(weights, strict=False)
+        # The WebUI saves voices without the posterior encoder (enc_q, training only); anything
+        # else missing or left over means another class or layout: refuse rather than export noise.
+        result = net.load_state_dict(weights, strict=False)
+        missing = [k for k in result.missing_keys if not k.startswith("enc_q.")]
+        if missing or result.unexpected_keys:
+            sys.exit(f"{args.checkpoint}: weights do not fit the {version} synthesizer: "
+                     f"missing {missing[:5]}, unexpected {result.unexpected_keys[:5]}")
     net.eval()
     # The ONNX class's attention (attentions_onnx.py) does its length arithmetic in tensors, so it
     # runs only while tracing; PyTorch's side of the check is the same class built on the WebUI's
@@ -138,7 +146,14 @@ def main():
         )
     with torch.no_grad():
         exporter = _export(net, example(40), INPUTS, ["audio"], DYNAMIC, args.out, 18)
-    print(f"{args.out}: {version}, {dim}-wide features, {config[-1]} Hz, hop {torch.tensor(config[12]).prod().item()}, {exporter} exporter (NSF noise kept)")
+    # The written file (noise kept) is valid and gives hop · T samples at another length.
+    onnx.checker.check_model(args.out)
+    feeds = {n: t.numpy() for n, t in zip(INPUTS, example(57))}
+    (audio,) = ort.InferenceSession(args.out, providers=["CPUExecutionProvider"]).run(["audio"], feeds)
+    hop = int(torch.tensor(config[12]).prod().item())
+    if audio.shape != (1, 1, hop * 57):
+        sys.exit(f"{args.out}: gives audio {audio.shape} for 57 frames; expected (1, 1, {hop * 57})")
+    print(f"{args.out}: {version}, {dim}-wide features, {config[-1]} Hz, hop {hop}, {exporter} exporter (NSF noise kept)")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ The architecture is transformers' `T5EncoderModel`; reel copies none of it.
 T5 v1.1 XXL has 4.8 billion parameters: its float32 export is over ONNX's 2 GB protobuf limit, so
 the file is written with its weights as external data next to it (keep them together).
 --tiny builds T5 v1.1's layout (gated-GELU feed-forward, relative position buckets, RMS norms,
-the full 32 128-id vocabulary that reel's tokenizer addresses) at d_model 8 with one layer and
+T5's full 32 128-entry table, whose first 32 000 ids reel's tokenizer addresses) at d_model 8 with one layer and
 seeded random weights (the test fixture; it pairs with a DiT whose text width is 8). The file is
 checked with ONNX Runtime against PyTorch on random ids at two lengths.
 """
@@ -66,14 +66,15 @@ def main():
         )
         encoder = T5EncoderModel(config)
     else:
-        encoder = T5EncoderModel.from_pretrained(args.checkpoint, subfolder=args.subfolder)
+        # float32 as reel's contract: transformers 5 would keep a checkpoint stored in half precision.
+        encoder = T5EncoderModel.from_pretrained(args.checkpoint, subfolder=args.subfolder, dtype=torch.float32)
     encoder.eval()
     vocab = encoder.config.vocab_size
-    if vocab < 32100:
-        sys.exit(f"reel's tokenizer addresses T5's 32 100 ids; this model has {vocab}")
+    if vocab < 32000:
+        sys.exit(f"reel's tokenizer addresses T5's 32 000 SentencePiece ids; this model has {vocab}")
 
     gen = torch.Generator().manual_seed(1)
-    ids = lambda n: torch.randint(0, 32100, (1, n), generator=gen)
+    ids = lambda n: torch.randint(0, 32000, (1, n), generator=gen)
     export_checked(
         PromptStates(encoder),
         (ids(226),),

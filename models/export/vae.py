@@ -60,13 +60,14 @@ TINY = dict(
 )
 REEL_SCALING_FACTOR = 1.15258426  # the vae stage's default scalingFactor (CogVideoX-2B)
 # ONNX Runtime's float32 frames are further from a float64 PyTorch run than PyTorch's float32 ones
-# (on the tiny decoder, |x| up to ~20: 1.3e-5 against 1.1e-5 at f = 1, 9.7e-5 against 5.0e-6 at
-# f = 3, 1.5e-4 against 9.6e-6 at f = 2): on par at one frame, apart as the frames a GroupNorm
-# group sums over grow (~10⁶ values), as the float32 sums of its InstanceNormalization (the
-# TorchScript exporter's GroupNorm) would be. A wrong trace is off by O(|x|). export_checked's absolute bound and
-# check_file's REL_TOL (of max |x|, ~8× the largest seen) sit between the two.
+# (on the tiny decoder: 3.9e-6 against 3.8e-6 at f = 1, 1.5e-4 against 9.6e-6 at f = 2, 1.45e-3
+# against 8.4e-6 at f = 8 with |x| up to 9.8): on par at one frame, apart as the frames a
+# GroupNorm group sums over grow (~10⁶ values), as the float32 sums of its InstanceNormalization
+# (the TorchScript exporter's GroupNorm) would be; the gap grows about tenfold from f = 4 to 8. A
+# wrong trace is off by O(|x|). export_checked's absolute bound and check_file's REL_TOL (of
+# max |x|; the largest seen is 1.5e-4, at f = 8) sit between the two, with room for longer runs.
 TOL = 1e-2
-REL_TOL = 3e-4
+REL_TOL = 2e-3
 
 
 class DecoderForReel(torch.nn.Module):

@@ -34,13 +34,13 @@ export async function createDitStage(options: DitOptions, ctx: StageCreateContex
   const model = await openStageModel(ctx, 'transformer', 'dit', {
     warmup: {
       dims: (m) => {
-        assertLatentSize(m, window, ctx.id);
+        assertLatentSize(m, window, dims[1], ctx.id);
         return warmupSizes(m, window, options);
       },
     },
   });
   try {
-    assertLatentSize(model, window, ctx.id);
+    assertLatentSize(model, window, dims[1], ctx.id);
   } catch (err) {
     await model.release();
     throw err;
@@ -82,20 +82,31 @@ export async function createDitStage(options: DitOptions, ctx: StageCreateContex
 
 /**
  * An export fixed to one latent size (CogVideoX-2B's positions are built for its sample size) must
- * be given that size: said before any step, with the pipeline options that give it.
+ * be given windows of that size: said before any step, with the options that give it (only the
+ * axes the file fixes are compared and named).
  */
-function assertLatentSize(model: Pick<Model, 'session' | 'path'>, window: readonly number[], stage: string): void {
+function assertLatentSize(
+  model: Pick<Model, 'session' | 'path'>,
+  window: readonly number[],
+  clipLatentFrames: number,
+  stage: string,
+): void {
   const [, F, , H, W] = window;
   const [f, h, w] = [1, 3, 4].map((axis) => declaredAxis(model.session, 'input', 'hidden_states', axis));
-  if ((f === undefined || f === F) && (h === undefined || h === H) && (w === undefined || w === W)) return;
+  const fixes: string[] = [];
+  if (f !== undefined && f !== F)
+    fixes.push(
+      clipLatentFrames >= f
+        ? `windowLatentFrames ${f}`
+        : `frames ${4 * (f - 1) + 1} or more (with windowLatentFrames ${f})`,
+    );
+  if (h !== undefined && h !== H) fixes.push(`height ${8 * h}`);
+  if (w !== undefined && w !== W) fixes.push(`width ${8 * w}`);
+  if (fixes.length === 0) return;
   const size = (a: number | string, b: number | string, c: number | string) => `${a} × ${b} × ${c}`;
-  const pixels =
-    f !== undefined && h !== undefined && w !== undefined
-      ? ` (set stages.${stage}.options frames ${4 * (f - 1) + 1}, width ${8 * w}, height ${8 * h})`
-      : '';
   throw new ModelError(
     model.path,
-    `takes latents of ${size(f ?? 'F', h ?? 'H', w ?? 'W')} (frames × height × width), fixed at export; this pipeline makes ${size(F, H, W)}: match its size${pixels}, or export at this one (models/export/dit.py --latent-frames ${F} --latent-height ${H} --latent-width ${W})`,
+    `takes latents of ${size(f ?? 'F', h ?? 'H', w ?? 'W')} (frames × height × width), fixed at export; each window here is ${size(F, H, W)}: set stages.${stage}.options ${fixes.join(', ')}, or export at this size (models/export/dit.py --latent-frames ${F} --latent-height ${H} --latent-width ${W})`,
   );
 }
 
