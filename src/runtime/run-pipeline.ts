@@ -32,6 +32,7 @@ import { Scheduler, type ExecutionMode } from './scheduler.ts';
 import { SinkRunner } from './sink-runner.ts';
 import { createSourceHost, SourceRunner } from './source-runner.ts';
 import type { HostContext, HostSpec } from './transform-host.ts';
+import { MEMORY_ENV, MEMORY_SHARE, machineMemoryBytes } from './machine-memory.ts';
 import { TransformRunner } from './transform-runner.ts';
 import { StageEngine } from './stage-engine.ts';
 import { createWorkerHost, endStageWorker, spawnStageWorker, type StageWorker } from './worker-host.ts';
@@ -102,6 +103,8 @@ class PipelineRun {
   private peakRss = process.memoryUsage.rss();
   private readonly rssAtStart = this.peakRss;
   private memoryEstimate = 0;
+  /** The run has said that memory stopped a replica. */
+  private memoryCapSaid = false;
   private startupMs = 0;
   private readonly rssTimer: NodeJS.Timeout;
   private failure: unknown;
@@ -367,9 +370,24 @@ class PipelineRun {
     if (!decision) return;
     const { targets, provisional } = decision;
     let grew = false;
+    // A replica holds its own session and items (large video chunks among them): none is added
+    // past the memory the run may plan for, said once.
+    const memoryCap = MEMORY_SHARE * machineMemoryBytes();
+    let instances = [...this.plans.values()].reduce((sum, plan) => sum + plan.replicas, 0);
     for (const [id, target] of targets) {
       const plan = this.plans.get(id)!;
       for (let more = target - plan.replicas; more > 0; more--) {
+        if (this.estimateMemory(instances + 1) > memoryCap) {
+          if (!this.memoryCapSaid) {
+            this.memoryCapSaid = true;
+            this.options.onEvent?.({
+              type: 'budget',
+              line: `core budget: no more replicas of "${id}": memory would pass ${Math.round(MEMORY_SHARE * 100)} % of ${mib(memoryCap / MEMORY_SHARE)} MiB (${MEMORY_ENV} sets it)`,
+            });
+          }
+          break;
+        }
+        instances++;
         plan.replicas++;
         this.addReplica(id);
         grew = true;
@@ -379,7 +397,6 @@ class PipelineRun {
     // only hold memory.
     if (!provisional) void this.releaseSpares();
     if (!grew && this.memoryEstimate > 0) return;
-    const instances = [...this.plans.values()].reduce((sum, plan) => sum + plan.replicas, 0);
     this.memoryEstimate = Math.max(this.memoryEstimate, this.estimateMemory(instances));
     if (!grew) return;
     this.budgetLine = this.describeBudget(true);

@@ -34,10 +34,11 @@ export function gridChunkSeconds(chunkSeconds: number, granularitySeconds: numbe
   return Math.max(1, Math.ceil(chunkSeconds / granularitySeconds - EPS)) * granularitySeconds;
 }
 
-/** Human-readable size for messages: 1.9 GiB, 312 MiB. */
+/** Human-readable size for messages: 1.9 GiB, 312 MiB, 192 KiB. */
 export function formatBytes(bytes: number): string {
   const gib = bytes / 2 ** 30;
-  return gib >= 1 ? `${gib.toFixed(1)} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
+  if (gib >= 1) return `${gib.toFixed(1)} GiB`;
+  return bytes >= 2 ** 20 ? `${Math.round(bytes / 2 ** 20)} MiB` : `${Math.ceil(bytes / 2 ** 10)} KiB`;
 }
 
 /** Human-readable duration for messages: 12.5 min, 37.3 s. */

@@ -12,6 +12,8 @@ import { FrameChunker } from './frame-chunker.ts';
 import { formatBytes, gridChunkSeconds } from './grid.ts';
 import type { VideoSourceOptions } from './sources.ts';
 import { chunkInfo, pulledSource, requireInputPath, runClipId } from './source-input.ts';
+import { machineMemoryBytes } from '../../src/runtime/machine-memory.ts';
+import { videoMemory, videoMemoryLine, videoMemoryProblem } from './video-memory.ts';
 
 /**
  * Most RGB a stage may take whole, bytes. A whole input is held once, in memory its consumers'
@@ -25,12 +27,24 @@ export const STILL_IMAGE_FPS = 25;
 // About 4 MiB of frames per decoded block (one 1080p frame, many small ones), at most 25 frames.
 const BLOCK_BYTES = 4 * 2 ** 20;
 
-function tooBig(file: string, frames: number, width: number, height: number, estimated: boolean): MediaError {
+function tooBig(
+  file: string,
+  input: string,
+  video: { frames: number; width: number; height: number; fps: number },
+  estimated: boolean,
+): MediaError {
+  const { frames, width, height, fps } = video;
+  const bytes = frames * width * height * 3;
+  // What fits: the seconds at this size, or this length at a smaller size (sides even, as H.264 wants).
+  const seconds = Math.floor(WHOLE_VIDEO_MAX_BYTES / (width * height * 3) / fps);
+  const scale = Math.sqrt(WHOLE_VIDEO_MAX_BYTES / bytes);
+  const side = (n: number) => Math.max(2, 2 * Math.floor((n * scale) / 2));
   return new MediaError(
     file,
     `${estimated ? 'would decode to' : 'decodes to more than'} ${frames} frames of ${width}×${height} RGB ` +
-      `(${formatBytes(frames * width * height * 3)}), but a stage here takes this input whole (a face loop) and at most ` +
-      `${formatBytes(WHOLE_VIDEO_MAX_BYTES)} is accepted; shorten the video (ffmpeg -t 10) or set the source's width/height/fps lower`,
+      `(${formatBytes(bytes)}), but a stage here takes this input whole (a face loop) and at most ` +
+      `${formatBytes(WHOLE_VIDEO_MAX_BYTES)} is accepted; ${seconds >= 1 ? `shorten the video (ffmpeg -t ${seconds}) or ` : ''}scale it ` +
+      `(--set inputs.${input}.options.width=${side(width)} --set inputs.${input}.options.height=${side(height)})`,
   );
 }
 
@@ -65,17 +79,31 @@ export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateC
       signal: ctx.signal,
     });
   const wholeLimit = Math.floor(WHOLE_VIDEO_MAX_BYTES / frameBytes);
-  if (ctx.wholeInput && !info.isImage) {
-    const expected = expectedFrames(info, plan.fps);
-    if (expected !== undefined && expected > wholeLimit) throw tooBig(file, expected, width, height, true);
-  }
+  const expected = info.isImage ? 1 : expectedFrames(info, plan.fps);
+  if (ctx.wholeInput && !info.isImage && expected !== undefined && expected > wholeLimit)
+    throw tooBig(file, ctx.id, { frames: expected, width, height, fps: plan.fps }, true);
+
+  // The frames' memory, before any is decoded: refused past the machine's, else said in one line.
+  const memoryInput = {
+    width,
+    height,
+    fps: plan.fps,
+    chunkSeconds: ctx.chunking?.seconds ?? 10,
+    searchSeconds: ctx.chunking?.silenceSearchSeconds ?? 0,
+    wholeFrames: ctx.wholeInput || info.isImage ? (expected ?? 0) : 0,
+  };
+  const memoryPlan = videoMemory(memoryInput);
+  const memory = machineMemoryBytes();
+  const problem = videoMemoryProblem(ctx.id, memoryInput, memoryPlan, memory);
+  if (problem) throw new MediaError(file, problem);
+  ctx.log(videoMemoryLine(ctx.id, memoryInput, memoryPlan, memory));
 
   async function* whole(): AsyncGenerator<PortPacket> {
     const parts: Uint8Array[] = [];
     let frames = 0;
     for await (const block of blocks()) {
       frames += block.frameCount;
-      if (frames > wholeLimit) throw tooBig(file, wholeLimit, width, height, false);
+      if (frames > wholeLimit) throw tooBig(file, ctx.id, { frames: wholeLimit, width, height, fps: plan.fps }, false);
       parts.push(block.data);
     }
     if (frames === 0) throw new MediaError(file, 'decoded to no video frames');

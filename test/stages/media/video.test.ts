@@ -68,6 +68,9 @@ function ctxFor(inputPath: string, extra: TestContext = {}): StageCreateContext 
   return testContext(videoSource, { id: 'face', inputPath, tempDir: '/tmp/reel-run-v', ...extra });
 }
 
+/** The video source's start line on what its frames will hold (tested in video-memory.test.ts). */
+const MEMORY_LINE = /video chunks of ≤ .* of frames \(machine memory/;
+
 describe('video → mp4', () => {
   it('muxes a face video and a voice into H.264 + AAC at the frames’ size and length', async () => {
     const out = tmp.path('out');
@@ -84,7 +87,7 @@ describe('video → mp4', () => {
       inputs: { face, voice },
       outDir: out,
       onChunk: (stage, chunk) => stage === 'sink' && chunks.push(chunk),
-      onLog: (_stage, line) => logs.push(line),
+      onLog: (_stage, line) => void (MEMORY_LINE.test(line) || logs.push(line)),
     });
     expect(logs).toEqual([]);
     expect(chunks.map((c) => c.index)).toEqual([0, 1, 2]);
@@ -113,7 +116,7 @@ describe('video → mp4', () => {
       chunking: { seconds: 1, silenceSearchSeconds: 0 },
       inputs: { face, voice: short },
       outDir: tmp.path('out-short'),
-      onLog: (_stage, line) => logs.push(line),
+      onLog: (_stage, line) => void (MEMORY_LINE.test(line) || logs.push(line)),
     });
     const info = ffprobeJson(result.files.video[0]);
     const a = info.streams.find((s) => s.codec_type === 'audio')! as unknown as { duration: string };
@@ -181,7 +184,11 @@ describe('video → mp4', () => {
       const lines: string[] = [];
       const instance = await videoSource.create!(
         videoSource.options.parse({}),
-        ctxFor(cut, { wholeInput, chunking: { seconds: 1, silenceSearchSeconds: 0 }, log: (l) => lines.push(l) }),
+        ctxFor(cut, {
+          wholeInput,
+          chunking: { seconds: 1, silenceSearchSeconds: 0 },
+          log: (l) => void (MEMORY_LINE.test(l) || lines.push(l)),
+        }),
       );
       const packets = await collect(instance.packets);
       await instance.dispose();
@@ -197,7 +204,10 @@ describe('video → mp4', () => {
     const quiet: string[] = [];
     const instance = await videoSource.create!(
       videoSource.options.parse({}),
-      ctxFor(whole, { chunking: { seconds: 1, silenceSearchSeconds: 0 }, log: (l) => quiet.push(l) }),
+      ctxFor(whole, {
+        chunking: { seconds: 1, silenceSearchSeconds: 0 },
+        log: (l) => void (MEMORY_LINE.test(l) || quiet.push(l)),
+      }),
     );
     await collect(instance.packets);
     await instance.dispose();
@@ -230,6 +240,8 @@ describe('video → mp4', () => {
       (e: unknown) => e as Error,
     );
     expect(err?.message).toContain(face);
-    expect(err?.message).toMatch(/130 frames of 8192×8192 RGB \(24\.4 GiB\).*at most 2\.0 GiB.*shorten the video/);
+    expect(err?.message).toMatch(
+      /130 frames of 8192×8192 RGB \(24\.4 GiB\).*at most 2\.0 GiB is accepted; scale it \(--set inputs\.\S+\.options\.width=2346 --set inputs\.\S+\.options\.height=2346\)/,
+    );
   });
 });

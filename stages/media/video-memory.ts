@@ -1,0 +1,83 @@
+/**
+ * What a video input's frames will hold in memory, known before any frame is decoded: chunks of
+ * RGB at its size and fps (the lip-sync stage renders at the face's size, the MP4 writer takes
+ * them) and, for an input taken whole (a face loop), the loop itself. Printed at start; a plan
+ * past the machine's memory is refused with the settings that bring it within.
+ */
+import { MEMORY_ENV, MEMORY_SHARE } from '../../src/runtime/machine-memory.ts';
+import { formatBytes } from './grid.ts';
+
+/**
+ * Video chunks alive at once: the one Wav2Lip renders, its output queue (2), the one the MP4
+ * writer encodes and the one it holds for the muxer — five, as measured (README, "Limits").
+ */
+export const VIDEO_CHUNKS_IN_FLIGHT = 5;
+export interface VideoMemoryInput {
+  width: number;
+  height: number;
+  fps: number;
+  /** The pipeline's chunk length and how far a cut may move to a pause on each side, seconds. */
+  chunkSeconds: number;
+  searchSeconds: number;
+  /** Frames held whole (a face loop), 0 when the input streams. */
+  wholeFrames: number;
+}
+
+export interface VideoMemoryPlan {
+  /** Longest chunk, seconds, and the RGB it holds, bytes. */
+  chunkSeconds: number;
+  chunkBytes: number;
+  wholeBytes: number;
+  /** Chunks in flight plus the whole input, bytes. */
+  totalBytes: number;
+}
+
+export function videoMemory(v: VideoMemoryInput): VideoMemoryPlan {
+  const frameBytes = v.width * v.height * 3;
+  const chunkSeconds = v.chunkSeconds + 2 * v.searchSeconds;
+  const chunkBytes = Math.ceil(chunkSeconds * v.fps) * frameBytes;
+  const wholeBytes = v.wholeFrames * frameBytes;
+  return { chunkSeconds, chunkBytes, wholeBytes, totalBytes: VIDEO_CHUNKS_IN_FLIGHT * chunkBytes + wholeBytes };
+}
+
+/** The start line: `face: 256×256 at 25 fps: video chunks of ≤ 7 s hold ≤ 33 MiB each, 5 in flight …`. */
+export function videoMemoryLine(name: string, v: VideoMemoryInput, plan: VideoMemoryPlan, memory: number): string {
+  const whole = plan.wholeBytes > 0 ? ` + ${formatBytes(plan.wholeBytes)} held whole` : '';
+  return (
+    `${name}: ${v.width}×${v.height} at ${v.fps} fps: video chunks of ≤ ${plan.chunkSeconds} s hold ≤ ${formatBytes(plan.chunkBytes)} each, ` +
+    `${VIDEO_CHUNKS_IN_FLIGHT} in flight${whole}: ≤ ${formatBytes(plan.totalBytes)} of frames (machine memory ${formatBytes(memory)})`
+  );
+}
+
+/**
+ * Why the plan cannot run on `memory` bytes, with the settings that fit (a shorter chunk, else a
+ * smaller picture), or undefined when it fits.
+ */
+export function videoMemoryProblem(
+  name: string,
+  v: VideoMemoryInput,
+  plan: VideoMemoryPlan,
+  memory: number,
+): string | undefined {
+  const budget = MEMORY_SHARE * memory;
+  if (plan.totalBytes <= budget) return undefined;
+  const fits = (o: Partial<VideoMemoryInput>) => videoMemory({ ...v, ...o }).totalBytes <= budget;
+  const fixes: string[] = [];
+  let seconds = Math.floor(v.chunkSeconds);
+  while (seconds >= 1 && !fits({ chunkSeconds: seconds })) seconds--;
+  if (seconds >= 1) fixes.push(`--set chunking.seconds=${seconds}`);
+  // A smaller picture at the same chunking, sides even as H.264 wants them.
+  let scale = Math.sqrt(budget / plan.totalBytes);
+  const side = (n: number, s: number) => Math.max(2, 2 * Math.floor((n * s) / 2));
+  while (scale > 0.01 && !fits({ width: side(v.width, scale), height: side(v.height, scale) })) scale *= 0.95;
+  fixes.push(
+    `--set inputs.${name}.options.width=${side(v.width, scale)} --set inputs.${name}.options.height=${side(v.height, scale)}`,
+  );
+  return (
+    `${v.width}×${v.height} frames at ${v.fps} fps make video chunks of up to ${formatBytes(plan.chunkBytes)} ` +
+    `(${plan.chunkSeconds} s: chunking.seconds ${v.chunkSeconds} and ${v.searchSeconds} s of pause search each side), ` +
+    `${VIDEO_CHUNKS_IN_FLIGHT} in flight${plan.wholeBytes > 0 ? ` plus ${formatBytes(plan.wholeBytes)} held whole` : ''}: ` +
+    `${formatBytes(plan.totalBytes)}, more than ${Math.round(MEMORY_SHARE * 100)} % of this machine's ${formatBytes(memory)}; ` +
+    `${fixes.join(', or ')} (or set ${MEMORY_ENV} where the machine has more than it shows)`
+  );
+}
