@@ -103,7 +103,8 @@ class PipelineRun {
   private peakRss = process.memoryUsage.rss();
   private readonly rssAtStart = this.peakRss;
   private memoryEstimate = 0;
-  /** The run has said that memory stopped a replica. */
+  /** Memory the run may plan replicas within, bytes (read once), and whether it has said that it stopped one. */
+  private readonly memoryCap = MEMORY_SHARE * machineMemoryBytes();
   private memoryCapSaid = false;
   private startupMs = 0;
   private readonly rssTimer: NodeJS.Timeout;
@@ -372,17 +373,16 @@ class PipelineRun {
     let grew = false;
     // A replica holds its own session and items (large video chunks among them): none is added
     // past the memory the run may plan for, said once.
-    const memoryCap = MEMORY_SHARE * machineMemoryBytes();
     let instances = [...this.plans.values()].reduce((sum, plan) => sum + plan.replicas, 0);
     for (const [id, target] of targets) {
       const plan = this.plans.get(id)!;
       for (let more = target - plan.replicas; more > 0; more--) {
-        if (this.estimateMemory(instances + 1) > memoryCap) {
+        if (this.estimateMemory(instances + 1) > this.memoryCap) {
           if (!this.memoryCapSaid) {
             this.memoryCapSaid = true;
             this.options.onEvent?.({
               type: 'budget',
-              line: `core budget: no more replicas of "${id}": memory would pass ${Math.round(MEMORY_SHARE * 100)} % of ${mib(memoryCap / MEMORY_SHARE)} MiB (${MEMORY_ENV} sets it)`,
+              line: `core budget: no more replicas of "${id}": memory would pass ${Math.round(MEMORY_SHARE * 100)} % of ${mib(this.memoryCap / MEMORY_SHARE)} MiB (${MEMORY_ENV} sets it)`,
             });
           }
           break;

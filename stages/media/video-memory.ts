@@ -12,6 +12,12 @@ import { formatBytes } from './grid.ts';
  * writer encodes and the one it holds for the muxer — five, as measured (README, "Limits").
  */
 export const VIDEO_CHUNKS_IN_FLIGHT = 5;
+
+/** A side scaled by `scale`, rounded down to an even number of pixels (H.264 wants even sides). */
+export function evenSide(pixels: number, scale: number): number {
+  return Math.max(2, 2 * Math.floor((pixels * scale) / 2));
+}
+
 export interface VideoMemoryInput {
   width: number;
   height: number;
@@ -66,12 +72,11 @@ export function videoMemoryProblem(
   let seconds = Math.floor(v.chunkSeconds);
   while (seconds >= 1 && !fits({ chunkSeconds: seconds })) seconds--;
   if (seconds >= 1) fixes.push(`--set chunking.seconds=${seconds}`);
-  // A smaller picture at the same chunking, sides even as H.264 wants them.
+  // A smaller picture at the same chunking.
   let scale = Math.sqrt(budget / plan.totalBytes);
-  const side = (n: number, s: number) => Math.max(2, 2 * Math.floor((n * s) / 2));
-  while (scale > 0.01 && !fits({ width: side(v.width, scale), height: side(v.height, scale) })) scale *= 0.95;
+  while (scale > 0.01 && !fits({ width: evenSide(v.width, scale), height: evenSide(v.height, scale) })) scale *= 0.95;
   fixes.push(
-    `--set inputs.${name}.options.width=${side(v.width, scale)} --set inputs.${name}.options.height=${side(v.height, scale)}`,
+    `--set inputs.${name}.options.width=${evenSide(v.width, scale)} --set inputs.${name}.options.height=${evenSide(v.height, scale)}`,
   );
   return (
     `${v.width}×${v.height} frames at ${v.fps} fps make video chunks of up to ${formatBytes(plan.chunkBytes)} ` +

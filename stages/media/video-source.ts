@@ -13,7 +13,7 @@ import { formatBytes, gridChunkSeconds } from './grid.ts';
 import type { VideoSourceOptions } from './sources.ts';
 import { chunkInfo, pulledSource, requireInputPath, runClipId } from './source-input.ts';
 import { machineMemoryBytes } from '../../src/runtime/machine-memory.ts';
-import { videoMemory, videoMemoryLine, videoMemoryProblem } from './video-memory.ts';
+import { evenSide, videoMemory, videoMemoryLine, videoMemoryProblem } from './video-memory.ts';
 
 /**
  * Most RGB a stage may take whole, bytes. A whole input is held once, in memory its consumers'
@@ -35,16 +35,15 @@ function tooBig(
 ): MediaError {
   const { frames, width, height, fps } = video;
   const bytes = frames * width * height * 3;
-  // What fits: the seconds at this size, or this length at a smaller size (sides even, as H.264 wants).
+  // What fits: the seconds at this size, or this length at a smaller size.
   const seconds = Math.floor(WHOLE_VIDEO_MAX_BYTES / (width * height * 3) / fps);
   const scale = Math.sqrt(WHOLE_VIDEO_MAX_BYTES / bytes);
-  const side = (n: number) => Math.max(2, 2 * Math.floor((n * scale) / 2));
   return new MediaError(
     file,
     `${estimated ? 'would decode to' : 'decodes to more than'} ${frames} frames of ${width}×${height} RGB ` +
       `(${formatBytes(bytes)}), but a stage here takes this input whole (a face loop) and at most ` +
       `${formatBytes(WHOLE_VIDEO_MAX_BYTES)} is accepted; ${seconds >= 1 ? `shorten the video (ffmpeg -t ${seconds}) or ` : ''}scale it ` +
-      `(--set inputs.${input}.options.width=${side(width)} --set inputs.${input}.options.height=${side(height)})`,
+      `(--set inputs.${input}.options.width=${evenSide(width, scale)} --set inputs.${input}.options.height=${evenSide(height, scale)})`,
   );
 }
 

@@ -63,11 +63,16 @@ function referenceRun(args: string[]): string {
   return out;
 }
 
-export async function runsLikeReference(tag: string, job: Job) {
-  const args = ['run', job.pipeline, ...(job.extra ?? [])];
-  for (const input of job.inputs) args.push('--input', input);
-  const out = (what: string) => join(dir, `${tag}-${what}`);
+/** `reel run` arguments of `job`: without the fixtures (the reference run), and the `--set`s that swap them in. */
+export function jobArgs(job: Job): { args: string[]; sets: string[] } {
+  const args = ['run', job.pipeline, ...(job.extra ?? []), ...job.inputs.flatMap((input) => ['--input', input])];
   const sets = Object.entries(job.sets).flatMap(([key, file]) => ['--set', `${key}=${fixture(file)}`]);
+  return { args, sets };
+}
+
+export async function runsLikeReference(tag: string, job: Job) {
+  const { args, sets } = jobArgs(job);
+  const out = (what: string) => join(dir, `${tag}-${what}`);
   const real = runReelBinary([...args, '--out', out('real'), ...sets], { timeoutMs: 120_000 });
   expect(real.code, real.stderr).toBe(0);
   const referenceDir = referenceRun(args);

@@ -6,7 +6,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, runReelBinary } from '../helpers/cli.ts';
-import { dir, expectFits, fixture, runsLikeReference, TH, textToVideo, voiceConvert } from '../helpers/real-arch.ts';
+import {
+  dir,
+  expectFits,
+  fixture,
+  jobArgs,
+  runsLikeReference,
+  textToVideo,
+  voiceConvert,
+} from '../helpers/real-arch.ts';
 
 describe('real-architecture fixtures: voice-convert and text-to-video', () => {
   it("RVC v2 (the WebUI's SynthesizerTrnMsNSFsidM): fits the contract and converts in voice-convert", async () => {
@@ -25,19 +33,8 @@ describe('real-architecture fixtures: voice-convert and text-to-video', () => {
 
   it('a 256-wide content encoder with a 768-wide (v2) synthesizer is refused with both widths named, no output', () => {
     const out = join(dir, 'mismatch');
-    const r = runReelBinary(
-      [
-        'run',
-        'pipelines/voice-convert.yaml',
-        '--input',
-        `audio=${TH}/voice.wav`,
-        '--out',
-        out,
-        '--set',
-        `stages.content.model=${fixture('content-encoder.onnx')}`,
-      ],
-      { timeoutMs: 120_000 },
-    );
+    const { args, sets } = jobArgs(voiceConvert({ 'stages.content.model': 'content-encoder.onnx' }));
+    const r = runReelBinary([...args, ...sets, '--out', out], { timeoutMs: 120_000 });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
       /takes 768-wide content features \(RVC v2\), but the content encoder gives 256-wide \(RVC v1\)/,
@@ -68,23 +65,11 @@ describe('real-architecture fixtures: voice-convert and text-to-video', () => {
 
   it('a DiT exported at one latent size is refused before any step, naming the options that fit', () => {
     const out = join(dir, 'dit-size');
+    const { args, sets } = jobArgs(
+      textToVideo({ 'stages.encoder.model': 'text-encoder.onnx', 'stages.denoiser.model': 'dit.onnx' }),
+    );
     const r = runReelBinary(
-      [
-        'run',
-        'pipelines/text-to-video.yaml',
-        '--input',
-        'prompt=samples/text-to-video/a-lighthouse/prompt.txt',
-        '--out',
-        out,
-        '--progress',
-        'json',
-        '--set',
-        `stages.encoder.model=${fixture('text-encoder.onnx')}`,
-        '--set',
-        `stages.denoiser.model=${fixture('dit.onnx')}`,
-        '--set',
-        'stages.denoiser.options.frames=9',
-      ],
+      [...args, ...sets, '--set', 'stages.denoiser.options.frames=9', '--progress', 'json', '--out', out],
       { timeoutMs: 120_000 },
     );
     expect(r.code).toBe(1);
