@@ -31,6 +31,12 @@ export interface PortSpec {
    * carries it in `item.whole`.
    */
   whole?: boolean;
+  /**
+   * The stage takes this input repeated for as long as its other inputs run (a face video looped
+   * over the speech): a source whose every consumer says so, and whose stream some stage ends by
+   * another input, loops it — and stops once no consumer takes more.
+   */
+  loop?: boolean;
 }
 
 /** A model file a stage loads, by slot. `family` names the contract in `models/manifests`. */
@@ -96,6 +102,11 @@ export interface StageCreateContext {
   wholeInput?: boolean;
   /** Sources: chunk boundaries must fall on multiples of this many seconds (consumers' hops). */
   granularitySeconds?: number;
+  /**
+   * Sources: every consumer takes the input looped (PortSpec.loop) and another input ends the
+   * stream: loop it until the runtime stops pulling.
+   */
+  loopInput?: boolean;
   /** Sinks: the pipeline output name the node writes (its `binding`). */
   outputName?: string;
   /** Sinks: the run's output folder (`--out DIR`); written under a temp name until committed. */

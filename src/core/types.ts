@@ -91,8 +91,13 @@ export interface VideoPacket {
   /** Index, in the clip, of the first frame in `data`. */
   startFrame: number;
   frameCount: number;
-  /** `frameCount` frames of packed RGB24, row-major. */
+  /** `frameCount` frames of packed RGB24, row-major (or, with `frameMap`, the frames it points into). */
   data: Uint8Array;
+  /**
+   * A looped clip held whole: frame i of the packet is frame `frameMap[i]` of `data` (which holds
+   * the loop once, in a buffer every chunk shares). Absent: frame i is the i-th frame of `data`.
+   */
+  frameMap?: Int32Array;
 }
 
 export interface TensorPacket {

@@ -1,13 +1,20 @@
 /**
  * What a source must know about its consumers before it cuts its input: whether every consumer
- * wants the input whole (one packet), and the step every chunk boundary must fall on — a common
- * multiple of the granularities (hops) declared by the stages downstream of it.
+ * wants the input whole (one packet), whether it is to be looped, and the step every chunk
+ * boundary must fall on — a common multiple of the granularities (hops) declared by the stages
+ * downstream of it.
  */
 import { itemSpecOf } from '../core/stage.ts';
 import type { PipelineGraph } from './types.ts';
 
 export interface SourceNeeds {
   whole: boolean;
+  /**
+   * Every consumer takes the input looped (PortSpec.loop), and a stage downstream has a required
+   * input that does not come from this source, which ends the stream: the source may loop without
+   * end, since the runtime stops pulling it once no consumer takes more.
+   */
+  loop: boolean;
   /** Seconds; 0 when no stage downstream declares a granularity. */
   granularitySeconds: number;
 }
@@ -36,5 +43,21 @@ export function sourceNeeds(graph: PipelineGraph, sourceId: string): SourceNeeds
     }
     for (const e of graph.edges) if (e.from.node === id) todo.push(e.to.node);
   }
-  return { whole, granularitySeconds: step / US };
+  return { whole, loop: loops(graph, sourceId, direct, seen), granularitySeconds: step / US };
+}
+
+function loops(
+  graph: PipelineGraph,
+  sourceId: string,
+  direct: PipelineGraph['edges'],
+  downstream: ReadonlySet<string>,
+): boolean {
+  const loopPort = (e: PipelineGraph['edges'][number]) => graph.nodes.get(e.to.node)?.def.inputs[e.to.port]?.loop;
+  if (direct.length === 0 || !direct.every(loopPort)) return false;
+  // A required input from outside what this source feeds sets the length (Wav2Lip's speech).
+  return graph.edges.some((e) => {
+    if (!downstream.has(e.to.node) || e.from.node === sourceId || downstream.has(e.from.node)) return false;
+    const spec = graph.nodes.get(e.to.node)?.def.inputs[e.to.port];
+    return spec !== undefined && !spec.optional && !spec.whole && !spec.loop;
+  });
 }

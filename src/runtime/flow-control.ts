@@ -12,6 +12,8 @@ export interface EdgeLoad {
   length: number;
   /** The consumer's `queue:` setting for that input. */
   capacity: number;
+  /** The consumer takes nothing more: the edge never holds a producer back. */
+  unwanted?: boolean;
 }
 
 /**
@@ -20,12 +22,12 @@ export interface EdgeLoad {
  * is still working on (each may add one packet per port).
  */
 export function hasRoom(edges: readonly EdgeLoad[], inflight: number, concurrency: number): boolean {
-  return edges.every((edge) => edge.length + inflight < Math.max(edge.capacity, concurrency));
+  return edges.every((edge) => edge.unwanted || edge.length + inflight < Math.max(edge.capacity, concurrency));
 }
 
 /** Whether a generating item may emit one more packet: every downstream edge has a free place. */
 export function hasRoomForPacket(edges: readonly EdgeLoad[]): boolean {
-  return edges.every((edge) => edge.length < edge.capacity);
+  return edges.every((edge) => edge.unwanted || edge.length < edge.capacity);
 }
 
 /**

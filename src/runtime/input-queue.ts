@@ -15,6 +15,14 @@ export class InputQueue {
   readonly items: PortPacket[] = [];
   /** The producer has completed: nothing more will arrive. */
   ended = false;
+  /**
+   * The consumer has finished and takes nothing more (its other inputs ended first, as a looped
+   * face ends with the speech): packets for it are dropped, and a producer that feeds only such
+   * queues stops.
+   */
+  unwanted = false;
+  /** Packets that arrived once unwanted (dropped). */
+  droppedLate = 0;
   bytes = 0;
   maxBytes = 0;
 
@@ -35,6 +43,10 @@ export class InputQueue {
   }
 
   push(item: PortPacket): void {
+    if (this.unwanted) {
+      this.droppedLate++;
+      return;
+    }
     this.items.push(item);
     this.bytes += packetBytes(item.packet);
     if (this.bytes > this.maxBytes) this.maxBytes = this.bytes;

@@ -35,7 +35,15 @@ export class ItemWindow {
     const whole = Object.entries(def.inputs)
       .filter(([, p]) => p.whole)
       .map(([port]) => port);
-    return new ItemWindow(itemSpecOf(def).neighbours, new Set(whole), Object.keys(def.inputs).length > whole.length);
+    const looped = Object.entries(def.inputs)
+      .filter(([, p]) => p.loop)
+      .map(([port]) => port);
+    return new ItemWindow(
+      itemSpecOf(def).neighbours,
+      new Set(whole),
+      Object.keys(def.inputs).length > whole.length,
+      new Set(looped),
+    );
   }
 
   constructor(
@@ -44,6 +52,11 @@ export class ItemWindow {
     private readonly wholePorts: ReadonlySet<string>,
     /** The kind has inputs taken chunk by chunk (else: one item per clip, of its whole inputs). */
     private readonly chunkedInputs: boolean,
+    /**
+     * Ports the kind takes looped: their chunks are on the grid but not the item's time range,
+     * which comes from the other inputs (the speech a face is looped under) where there are any.
+     */
+    private readonly loopPorts: ReadonlySet<string> = new Set(),
   ) {}
 
   /** Chunks taken in and not yet handed out as items (the runtime's own lookahead). */
@@ -76,7 +89,8 @@ export class ItemWindow {
       if (this.wholePorts.has(port)) clip.whole[port] = packet;
       else ports[port] = packet;
     }
-    const chunk = Object.values(ports)[0]?.chunk;
+    const timed = Object.entries(ports).find(([port]) => !this.loopPorts.has(port));
+    const chunk = (timed?.[1] ?? Object.values(ports)[0])?.chunk;
     if (chunk) clip.chunks.push({ chunk, ports });
     if (!this.chunkedInputs) {
       // A kind whose inputs are all whole has one item per clip, on the whole packet's chunk.

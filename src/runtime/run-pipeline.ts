@@ -183,10 +183,13 @@ class PipelineRun {
     await this.createHosts();
     this.startupMs = performance.now() - this.started;
     if (this.failure) throw this.failure;
-    // Chunked sources only: an input read whole (a voice prompt) says nothing of the clip's length.
-    const lengths = this.runners.flatMap((r) =>
-      r instanceof SourceRunner && r.clipSeconds && !sourceNeeds(this.graph, r.node.id).whole ? [r.clipSeconds] : [],
-    );
+    // Chunked sources only: an input read whole (a voice prompt) or looped (a face) says nothing
+    // of the clip's length.
+    const lengths = this.runners.flatMap((r) => {
+      if (!(r instanceof SourceRunner) || !r.clipSeconds) return [];
+      const needs = sourceNeeds(this.graph, r.node.id);
+      return needs.whole || needs.loop ? [] : [r.clipSeconds];
+    });
     if (lengths.length > 0) {
       this.clipSeconds = Math.max(...lengths);
       this.options.onEvent?.({ type: 'length', seconds: this.clipSeconds });
@@ -269,6 +272,7 @@ class PipelineRun {
     return {
       inputPath: this.inputs?.[node.binding ?? node.id],
       wholeInput: needs.whole,
+      loopInput: needs.loop,
       granularitySeconds: needs.granularitySeconds,
     };
   }

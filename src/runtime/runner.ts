@@ -95,6 +95,11 @@ export class OutputEdges {
     for (const queue of this.queues) queue.ended = true;
   }
 
+  /** Every consumer has finished: nothing this node makes would be taken (a looped input). */
+  get unwanted(): boolean {
+    return this.queues.length > 0 && this.queues.every((queue) => queue.unwanted);
+  }
+
   /** A NaN or ±Inf sample stops the run here, named, instead of being silenced downstream (core/finite.ts). */
   private checkFinite(port: string, packet: AudioPacket): void {
     const bad = firstNonFinite(packet.data);

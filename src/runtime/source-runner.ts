@@ -77,6 +77,15 @@ export class SourceRunner implements Runner {
 
   tryStart(allowed: boolean): boolean {
     if (this.exhausted || this.pulling || !this.host) return false;
+    if (this.outputs.unwanted) {
+      // Every consumer has finished (a looped face past the end of the speech): stop decoding.
+      this.exhausted = true;
+      this.metrics.setState('idle');
+      this.outputs.close();
+      const host = this.host;
+      void host.dispose().catch(() => undefined);
+      return true;
+    }
     const room = this.outputs.hasRoomForPacket();
     this.metrics.setState(room ? 'working' : 'blocked');
     if (!allowed || !room) return false;

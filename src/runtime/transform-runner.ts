@@ -157,6 +157,12 @@ export class TransformRunner implements Runner {
 
   tryStart(allowed: boolean): boolean {
     if (this.done) return this.discardLeftovers();
+    if (this.outputs.unwanted) {
+      // Nothing it makes would be taken (it feeds a looped input whose consumer has finished).
+      if (this.items.size > 0) return false;
+      this.finish();
+      return true;
+    }
     let moved = false;
     if (allowed && this.roomWaiters.length > 0 && this.outputs.hasRoomForPacket()) {
       for (const resolve of this.roomWaiters.splice(0)) resolve();
@@ -268,26 +274,36 @@ export class TransformRunner implements Runner {
     this.done = true;
     this.metrics.setState('idle');
     this.outputs.close();
+    // What is still to come on its inputs is not taken: a producer feeding only it may stop.
+    for (const queue of this.inputs) queue.unwanted = true;
   }
 
   /**
-   * After the node finished (a required input ended), chunks still arriving on the other ports can
+   * After the node finished (a required input ended), chunks still queued on the other ports can
    * never be joined; they are dropped so that their producers are not blocked for ever.
    */
+  private warnedLeftovers = false;
+
   private discardLeftovers(): boolean {
     let dropped = 0;
+    const going: string[] = [];
     for (const queue of this.inputs) {
+      // A looped input is meant to run past the end; another one going on is worth a warning.
+      if ((queue.length > 0 || queue.droppedLate > 0) && !this.node.def.inputs[queue.port]?.loop)
+        going.push(queue.port);
+      queue.droppedLate = 0;
       while (queue.length > 0) {
         queue.shift();
         dropped++;
       }
     }
-    if (dropped > 0) {
-      const ended = this.inputs.filter((q) => q.ended && !q.optional).map((q) => q.port);
+    if (going.length > 0 && !this.warnedLeftovers) {
+      this.warnedLeftovers = true;
+      const ended = this.inputs.filter((q) => q.ended && !q.optional && !going.includes(q.port)).map((q) => q.port);
       this.env.emit({
         type: 'log',
         stage: this.node.id,
-        line: `dropped ${dropped} chunk(s): input ${ended.join(', ')} had ended`,
+        line: `input ${going.join(', ')} went on after input ${ended.join(', ')} had ended; the rest of it is not taken`,
         level: 'warning',
       });
     }

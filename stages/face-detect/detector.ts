@@ -1,16 +1,16 @@
 /**
  * Face boxes for a run of frames with the Ultra-Light RFB-320 contract: each RGB frame is resized
  * to 320×240 (cv2 INTER_LINEAR), normalised (x − 127)/128 into NCHW, run, thresholded, NMS'd; the
- * best face is padded (Wav2Lip's pads) and the boxes are smoothed over `smoothFrames`. Frames with
- * no face take the fixed `box` when one is given (reported once as a note), else fail.
+ * best face is padded (Wav2Lip's pads); track.ts bridges missed faces and smooths the boxes over
+ * `smoothFrames`. Frames with no face near take the fixed `box` when one is given (reported once
+ * as a note), else fail.
  */
-import { InputError, ModelError } from '../../src/core/errors.ts';
+import { ModelError } from '../../src/core/errors.ts';
 import type { Model } from '../../src/inference/model.ts';
 import {
   faceCandidates,
   nonMaxSuppression,
   padBox,
-  smoothBoxes,
   toPixels,
   type Box,
   type BoxPadding,
@@ -18,6 +18,7 @@ import {
 } from '../shared/face-boxes.ts';
 import { resizeBilinear, type Image } from '../shared/image-resize.ts';
 import { f32 } from '../shared/tensors.ts';
+import { detectionFrames, trackSpan } from './track.ts';
 
 export const DETECTOR_WIDTH = 320;
 export const DETECTOR_HEIGHT = 240;
@@ -37,9 +38,15 @@ export interface FaceTrackOptions {
   pad?: BoxPadding;
   /** Moving-mean window, frames. @defaultValue 5 */
   smoothFrames?: number;
-  /** Box for frames with no face, pixels; undefined/null = fail on such frames. */
+  /** Box for frames with no face near, pixels; undefined/null = fail on such frames. */
   box?: Box | null;
+  /** Detect on every n-th frame, interpolating between. @defaultValue 1 */
+  detectEvery?: number;
+  /** A face missed for up to this many frames is bridged from the faces around it. @defaultValue 0 */
+  holdFrames?: number;
 }
+
+const DEFAULT_PAD: BoxPadding = { top: 0, bottom: 10, left: 0, right: 0 };
 
 export interface FaceTrack {
   /** One box per frame, integer pixels [x1, y1, x2, y2]. */
@@ -78,33 +85,33 @@ export async function detectFaces(model: Detector, frame: Image, options: FaceTr
   return kept.map((d) => ({ score: d.score, box: toPixels(d.box, frame.width, frame.height) }));
 }
 
-/** Padded, smoothed face box per frame (the face-detect stage's output). */
+/** The padded best face of one frame, or undefined where none passes the threshold. */
+export async function detectPaddedFace(
+  model: Detector,
+  frame: Image,
+  options: FaceTrackOptions = {},
+): Promise<Box | undefined> {
+  const [best] = await detectFaces(model, frame, options);
+  return best && padBox(best.box, options.pad ?? DEFAULT_PAD, frame.width, frame.height);
+}
+
+/** Padded, smoothed face box per frame of a whole run of frames (track.ts: the same as chunk by chunk). */
 export async function trackFaces(
   model: Detector,
   frames: readonly Image[],
   options: FaceTrackOptions = {},
 ): Promise<FaceTrack> {
-  const { pad = { top: 0, bottom: 10, left: 0, right: 0 }, smoothFrames = 5, box = null } = options;
-  const found: Array<Box | undefined> = [];
-  for (const frame of frames) {
-    const [best] = await detectFaces(model, frame, options);
-    found.push(best && padBox(best.box, pad, frame.width, frame.height));
-  }
-  const missing = found.flatMap((b, i) => (b ? [] : [i]));
-  if (missing.length > 0 && !box) {
-    const shown = missing.slice(0, 10).join(', ') + (missing.length > 10 ? ', …' : '');
-    throw new InputError(
-      `no face found in ${missing.length} of ${frames.length} frames (frames ${shown}); set the face-detect option "box" to use a fixed box there`,
-    );
-  }
-  const boxes = smoothBoxes(
-    found.map((b) => b ?? box!),
-    smoothFrames,
-  );
-  const frameWord = missing.length === 1 ? 'frame' : 'frames';
-  const note =
-    missing.length > 0
-      ? `no face found in ${missing.length} ${frameWord} of ${frames.length}; using the fallback box [${box!.join(', ')}]`
-      : undefined;
-  return { boxes, missing, note };
+  const { smoothFrames = 5, box = null, detectEvery = 1, holdFrames = 0 } = options;
+  const o = { smoothFrames, fallback: box, detectEvery, holdFrames };
+  const span = { first: 0, end: frames.length, availableFirst: 0, availableEnd: frames.length, total: frames.length };
+  const found = new Map<number, Box | undefined>();
+  for (const g of detectionFrames(span, o)) found.set(g, await detectPaddedFace(model, frames[g], options));
+  const { boxes, missing } = trackSpan(span, found, o);
+  return { boxes, missing, note: missing.length > 0 ? fallbackNote(missing.length, frames.length, box!) : undefined };
+}
+
+/** The one line said when the fallback box stands in for missed faces. */
+export function fallbackNote(missing: number, of: number | undefined, box: Box): string {
+  const frameWord = missing === 1 ? 'frame' : 'frames';
+  return `no face found in ${missing} ${frameWord}${of === undefined ? '' : ` of ${of}`}; using the fallback box [${box.join(', ')}]`;
 }

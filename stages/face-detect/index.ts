@@ -1,11 +1,16 @@
 /**
  * Face boxes per frame with the Ultra-Light-Fast-Generic-Face-Detector contract: input
  * [1, 3, 240, 320] RGB normalised (x − 127) / 128 → scores [1, N, 2], boxes [1, N, 4] (normalised
- * corners); threshold, NMS, Wav2Lip's box padding and a centred moving mean over `smoothFrames`.
- * Where no face is found the fixed `box` is used (and the stage says so once).
+ * corners); threshold, NMS, Wav2Lip's box padding, detection on every `detectEvery`-th frame with
+ * missed faces bridged for up to `holdSeconds`, and a centred moving mean over `smoothFrames`.
+ * Chunk by chunk, with the neighbours' frames at the edges: the boxes a whole-clip run gives.
+ * Where no face is near the fixed `box` is used (and the stage says so once).
  */
 import { z } from 'zod';
 import { defineTransform } from '../../src/core/stage.ts';
+
+/** Default detector stride, frames (README, "Face detection cost"). */
+const DETECT_EVERY = 1;
 
 const Box = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 
@@ -28,6 +33,21 @@ const faceDetectOptions = z.strictObject({
     .max(31)
     .default(5)
     .describe('Window of the moving mean over boxes, frames. Default 5.'),
+  detectEvery: z
+    .number()
+    .int()
+    .min(1)
+    .max(25)
+    .default(DETECT_EVERY)
+    .describe('Run the detector on every n-th frame and interpolate the boxes between, frames. Default 1.'),
+  holdSeconds: z
+    .number()
+    .min(0)
+    .max(2)
+    .default(0.5)
+    .describe(
+      'A face missed for up to this long is bridged from the faces found around it; longer gaps take the fallback box, seconds. Default 0.5.',
+    ),
   box: Box.nullable()
     .default(null)
     .describe(
@@ -44,15 +64,20 @@ export const faceDetect = defineTransform({
   inputs: {
     frames: {
       type: 'video',
-      doc: 'Frames of the face video (or a still image), held whole: the face is a loop.',
-      whole: true,
+      doc: 'Frames of the face video (or a still image), chunk by chunk, looped under the speech.',
+      loop: true,
     },
   },
   outputs: {
-    boxes: { type: 'tensor:face-boxes', doc: '[frames, 4] int32 pixel boxes x1, y1, x2, y2, one per face frame.' },
+    boxes: {
+      type: 'tensor:face-boxes',
+      doc: '[frames, 4] int32 pixel boxes x1, y1, x2, y2, one per frame of the chunk.',
+    },
   },
   options: faceDetectOptions,
   models: { detector: { family: 'face-detect', doc: 'input [1, 3, 240, 320] → scores, boxes.' } },
+  // Smoothing and bridging reach across chunk edges (track.ts trackReach, under a second).
+  item: { neighbours: { before: 1, after: 1 } },
   thread: 'worker',
   create: async (options, ctx) => (await import('./stage.ts')).createFaceDetectStage(options, ctx),
 });

@@ -15,6 +15,11 @@ export interface FrameChunkerOptions {
   fps: number;
   /** Chunk length on the grid, seconds (see gridChunkSeconds). */
   chunkSeconds: number;
+  /**
+   * Chunks in shared memory: every consumer's worker (and every item that takes the chunk as a
+   * neighbour) reads the same bytes instead of a copy each. For a looped face stream.
+   */
+  shared?: boolean;
 }
 
 interface OpenChunk {
@@ -89,7 +94,9 @@ export class FrameChunker {
     const startFrame = this.boundary(index);
     // A chunk shorter than a frame would own nothing; the grid is made coarse enough by the caller.
     const capacity = Math.max(1, this.boundary(index + 1) - startFrame);
-    return { index, startFrame, capacity, filled: 0, data: new Uint8Array(capacity * this.frameBytes) };
+    const bytes = capacity * this.frameBytes;
+    const data = this.o.shared ? new Uint8Array(new SharedArrayBuffer(bytes)) : new Uint8Array(bytes);
+    return { index, startFrame, capacity, filled: 0, data };
   }
 
   private packet(c: OpenChunk, last: boolean): VideoPacket {

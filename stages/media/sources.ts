@@ -42,6 +42,14 @@ const videoSourceOptions = z.strictObject({
     .nullable()
     .default(null)
     .describe('Height, pixels; null keeps the file size. Default null.'),
+  loopHoldMiB: z
+    .number()
+    .min(0)
+    .max(65536)
+    .default(256)
+    .describe(
+      'A face looped under the speech is held whole, decoded once, when its RGB takes at most this much; a longer one is decoded again at each pass, MiB. Default 256.',
+    ),
 });
 export type VideoSourceOptions = z.infer<typeof videoSourceOptions>;
 

@@ -13,6 +13,12 @@ import { formatBytes } from './grid.ts';
  */
 export const VIDEO_CHUNKS_IN_FLIGHT = 5;
 
+/**
+ * A streamed face's own chunks alive at once, in shared memory: Wav2Lip's item and its two
+ * neighbours, its input queue, and face-detect's item, neighbours and queue ahead of it.
+ */
+export const FACE_CHUNKS_IN_FLIGHT = 8;
+
 /** A side scaled by `scale`, rounded down to an even number of pixels (H.264 wants even sides). */
 export function evenSide(pixels: number, scale: number): number {
   return Math.max(2, 2 * Math.floor((pixels * scale) / 2));
@@ -25,8 +31,10 @@ export interface VideoMemoryInput {
   /** The pipeline's chunk length and how far a cut may move to a pause on each side, seconds. */
   chunkSeconds: number;
   searchSeconds: number;
-  /** Frames held whole (a face loop), 0 when the input streams. */
+  /** Frames held whole (a short face loop), 0 when the input streams. */
   wholeFrames: number;
+  /** A looped face streamed in chunks: its own chunks are in flight too (FACE_CHUNKS_IN_FLIGHT). */
+  streamedLoop?: boolean;
 }
 
 export interface VideoMemoryPlan {
@@ -34,6 +42,8 @@ export interface VideoMemoryPlan {
   chunkSeconds: number;
   chunkBytes: number;
   wholeBytes: number;
+  /** Chunks alive at once (output chunks, and a streamed face's own). */
+  chunks: number;
   /** Chunks in flight plus the whole input, bytes. */
   totalBytes: number;
 }
@@ -43,7 +53,8 @@ export function videoMemory(v: VideoMemoryInput): VideoMemoryPlan {
   const chunkSeconds = v.chunkSeconds + 2 * v.searchSeconds;
   const chunkBytes = Math.ceil(chunkSeconds * v.fps) * frameBytes;
   const wholeBytes = v.wholeFrames * frameBytes;
-  return { chunkSeconds, chunkBytes, wholeBytes, totalBytes: VIDEO_CHUNKS_IN_FLIGHT * chunkBytes + wholeBytes };
+  const chunks = VIDEO_CHUNKS_IN_FLIGHT + (v.streamedLoop ? FACE_CHUNKS_IN_FLIGHT : 0);
+  return { chunkSeconds, chunkBytes, wholeBytes, chunks, totalBytes: chunks * chunkBytes + wholeBytes };
 }
 
 /** The start line: `face: 256×256 at 25 fps: video chunks of ≤ 7 s hold ≤ 33 MiB each, 5 in flight …`. */
@@ -51,7 +62,7 @@ export function videoMemoryLine(name: string, v: VideoMemoryInput, plan: VideoMe
   const whole = plan.wholeBytes > 0 ? ` + ${formatBytes(plan.wholeBytes)} held whole` : '';
   return (
     `${name}: ${v.width}×${v.height} at ${v.fps} fps: video chunks of ≤ ${plan.chunkSeconds} s hold ≤ ${formatBytes(plan.chunkBytes)} each, ` +
-    `${VIDEO_CHUNKS_IN_FLIGHT} in flight${whole}: ≤ ${formatBytes(plan.totalBytes)} of frames (machine memory ${formatBytes(memory)})`
+    `${plan.chunks} in flight${whole}: ≤ ${formatBytes(plan.totalBytes)} of frames (machine memory ${formatBytes(memory)})`
   );
 }
 
@@ -81,7 +92,7 @@ export function videoMemoryProblem(
   return (
     `${v.width}×${v.height} frames at ${v.fps} fps make video chunks of up to ${formatBytes(plan.chunkBytes)} ` +
     `(${plan.chunkSeconds} s: chunking.seconds ${v.chunkSeconds} and ${v.searchSeconds} s of pause search each side), ` +
-    `${VIDEO_CHUNKS_IN_FLIGHT} in flight${plan.wholeBytes > 0 ? ` plus ${formatBytes(plan.wholeBytes)} held whole` : ''}: ` +
+    `${plan.chunks} in flight${plan.wholeBytes > 0 ? ` plus ${formatBytes(plan.wholeBytes)} held whole` : ''}: ` +
     `${formatBytes(plan.totalBytes)}, more than ${Math.round(MEMORY_SHARE * 100)} % of this machine's ${formatBytes(memory)}; ` +
     `${fixes.join(', or ')} (or set ${MEMORY_ENV} where the machine has more than it shows)`
   );

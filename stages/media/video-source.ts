@@ -1,9 +1,10 @@
 /**
  * video-source: decodes the bound file to RGB24 frames at its own fps and size (or the options'),
  * cut into chunks of whole frames on the pipeline grid (see FrameChunker), pulled so that ffmpeg
- * pauses while the runtime takes nothing. Consumers that want the input whole (a face loop) get
- * one packet holding every frame. A still image is a one-frame video: it cannot know how long
- * the clip is, so it sends its one frame as the only chunk (whole or not) and consumers loop it.
+ * pauses while the runtime takes nothing. Consumers that want the input whole get one packet
+ * holding every frame. Consumers that loop it (a face under the speech, PortSpec.loop) get it
+ * looped on the grid without end (video-loop.ts): held whole when short (a still image always),
+ * decoded again at each pass when long. Otherwise a still image is sent as its one frame.
  */
 import { MediaError } from '../../src/core/errors.ts';
 import type { PortPacket, SourceInstance, StageCreateContext } from '../../src/core/stage.ts';
@@ -14,6 +15,7 @@ import type { VideoSourceOptions } from './sources.ts';
 import { chunkInfo, pulledSource, requireInputPath, runClipId } from './source-input.ts';
 import { machineMemoryBytes } from '../../src/runtime/machine-memory.ts';
 import { evenSide, videoMemory, videoMemoryLine, videoMemoryProblem } from './video-memory.ts';
+import { heldLoopChunks, streamedLoopChunks } from './video-loop.ts';
 
 /**
  * Most RGB a stage may take whole, bytes. A whole input is held once, in memory its consumers'
@@ -82,6 +84,12 @@ export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateC
   if (ctx.wholeInput && !info.isImage && expected !== undefined && expected > wholeLimit)
     throw tooBig(file, ctx.id, { frames: expected, width, height, fps: plan.fps }, true);
 
+  // A looped input is held whole when short (by its RGB size), else decoded again at each pass.
+  const loop = ctx.loopInput === true && !ctx.wholeInput;
+  const holdMax = o.loopHoldMiB * 2 ** 20;
+  const holdLoop = loop && expected !== undefined && expected * frameBytes <= holdMax;
+  const held = ctx.wholeInput || info.isImage || holdLoop;
+
   // The frames' memory, before any is decoded: refused past the machine's, else said in one line.
   const memoryInput = {
     width,
@@ -89,15 +97,23 @@ export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateC
     fps: plan.fps,
     chunkSeconds: ctx.chunking?.seconds ?? 10,
     searchSeconds: ctx.chunking?.silenceSearchSeconds ?? 0,
-    wholeFrames: ctx.wholeInput || info.isImage ? (expected ?? 0) : 0,
+    wholeFrames: held ? (expected ?? 0) : 0,
+    streamedLoop: loop && !held,
   };
   const memoryPlan = videoMemory(memoryInput);
   const memory = machineMemoryBytes();
   const problem = videoMemoryProblem(ctx.id, memoryInput, memoryPlan, memory);
   if (problem) throw new MediaError(file, problem);
   ctx.log(videoMemoryLine(ctx.id, memoryInput, memoryPlan, memory));
+  if (loop) {
+    const how = held
+      ? `held whole (${formatBytes((expected ?? 0) * frameBytes)} of RGB; loopHoldMiB ${o.loopHoldMiB})`
+      : `decoded again at each pass (its RGB is more than loopHoldMiB ${o.loopHoldMiB})`;
+    ctx.log(`${ctx.id}: looped under the other inputs, cut where they end: ${how}`);
+  }
 
-  async function* whole(): AsyncGenerator<PortPacket> {
+  /** Every frame in one shared buffer: every consumer (each in its worker) reads the same frames. */
+  async function decodeHeld(): Promise<{ data: Uint8Array; frames: number }> {
     const parts: Uint8Array[] = [];
     let frames = 0;
     for await (const block of blocks()) {
@@ -106,10 +122,7 @@ export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateC
       parts.push(block.data);
     }
     if (frames === 0) throw new MediaError(file, 'decoded to no video frames');
-    const note = info.isImage
-      ? undefined
-      : shortDecodeNote(file, frames / plan.fps, info.video?.duration ?? info.duration);
-    if (note) ctx.log(note, 'warning');
+    if (!info.isImage) noteShort(frames);
     // Shared memory: every consumer (face-detect and Wav2Lip, each in its worker) reads the same
     // frames, where an ArrayBuffer would be copied for all but one of them. Nothing writes to them.
     const data = new Uint8Array(new SharedArrayBuffer(frames * frameBytes));
@@ -118,6 +131,32 @@ export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateC
       data.set(part, at);
       at += part.byteLength;
     }
+    return { data, frames };
+  }
+
+  const grid = () => {
+    const g = ctx.granularitySeconds ?? 0;
+    let seconds = gridChunkSeconds(ctx.chunking?.seconds ?? 10, g);
+    // A chunk must own at least one frame: widen the grid step to cover a frame period.
+    if (seconds * plan.fps < 1) seconds = gridChunkSeconds(1 / plan.fps, g);
+    return { clipId, width, height, fps: plan.fps, chunkSeconds: seconds };
+  };
+  const noteShort = (frames: number) => {
+    const note = shortDecodeNote(file, frames / plan.fps, info.video?.duration ?? info.duration);
+    if (note) ctx.log(note, 'warning');
+  };
+
+  async function* looped(): AsyncGenerator<PortPacket> {
+    if (held) {
+      const { data, frames } = await decodeHeld();
+      yield* heldLoopChunks(grid(), data, frames);
+    } else {
+      yield* streamedLoopChunks(file, grid(), blocks, noteShort);
+    }
+  }
+
+  async function* whole(): AsyncGenerator<PortPacket> {
+    const { data, frames } = await decodeHeld();
     const chunk = chunkInfo(clipId, 0, 0, frames / plan.fps, true);
     yield {
       port: 'frames',
@@ -126,21 +165,17 @@ export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateC
   }
 
   async function* chunked(): AsyncGenerator<PortPacket> {
-    const g = ctx.granularitySeconds ?? 0;
-    let seconds = gridChunkSeconds(ctx.chunking?.seconds ?? 10, g);
-    // A chunk must own at least one frame: widen the grid step to cover a frame period.
-    if (seconds * plan.fps < 1) seconds = gridChunkSeconds(1 / plan.fps, g);
-    const chunker = new FrameChunker({ clipId, width, height, fps: plan.fps, chunkSeconds: seconds });
+    const chunker = new FrameChunker(grid());
     for await (const block of blocks()) {
       for (const packet of chunker.push(block.data)) yield { port: 'frames', packet };
     }
     const rest = chunker.end();
     if (chunker.framesReceived === 0) throw new MediaError(file, 'decoded to no video frames');
-    const note = shortDecodeNote(file, chunker.framesReceived / plan.fps, info.video?.duration ?? info.duration);
-    if (note) ctx.log(note, 'warning');
+    noteShort(chunker.framesReceived);
     for (const packet of rest) yield { port: 'frames', packet };
   }
 
-  const seconds = info.isImage ? undefined : (info.video?.duration ?? info.duration);
-  return { ...pulledSource(ctx.wholeInput || info.isImage ? whole : chunked), seconds };
+  const seconds = info.isImage || loop ? undefined : (info.video?.duration ?? info.duration);
+  const produce = loop ? looped : ctx.wholeInput || info.isImage ? whole : chunked;
+  return { ...pulledSource(produce), seconds };
 }

@@ -13,7 +13,9 @@ const wav2lipOptions = z.strictObject({
     .max(120)
     .nullable()
     .default(null)
-    .describe('Output frame rate, frames/s; null = the face video rate. Default null.'),
+    .describe(
+      "Output frame rate, frames/s: must be the face video rate (set the face input's fps to change it); null = that rate. Default null.",
+    ),
   batchSize: z
     .number()
     .int()
@@ -39,10 +41,14 @@ export const wav2lip = defineTransform({
     audio: { type: 'audio', doc: 'Speech; turned into Wav2Lip mel at 16 kHz inside the stage.' },
     frames: {
       type: 'video',
-      doc: 'Face frames, held whole and looped over the speech (a still image is repeated).',
-      whole: true,
+      doc: 'Face frames, chunk by chunk, looped under the speech (a still image is repeated) and cut where it ends.',
+      loop: true,
     },
-    boxes: { type: 'tensor:face-boxes', doc: 'Face box per face frame from face-detect.', whole: true },
+    boxes: {
+      type: 'tensor:face-boxes',
+      doc: 'Face box per face frame from face-detect, on the same chunks.',
+      loop: true,
+    },
   },
   outputs: { frames: { type: 'video', doc: 'Frames at the face video fps and size.' } },
   options: wav2lipOptions,
@@ -50,7 +56,8 @@ export const wav2lip = defineTransform({
     generator: { family: 'wav2lip', doc: 'mel_spectrogram [B,1,80,16] + video_frames [B,6,96,96] → [B,3,96,96].' },
   },
   // A frame's mel window reaches 0.2 s past its start, into the next chunk; the STFT's centring
-  // and the right-aligned windows at the clip's end reach back into the previous one.
+  // and the right-aligned windows at the clip's end reach back into the previous one. Face frames
+  // of a speech chunk moved to a pause lie in the face chunk before or after it.
   item: { neighbours: { before: 1, after: 1 } },
   thread: 'worker',
   create: async (options, ctx) => (await import('./stage.ts')).createWav2lipStage(options, ctx),

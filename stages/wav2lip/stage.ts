@@ -1,17 +1,21 @@
 /**
- * The wav2lip stage: speech chunks + the whole face loop {frames, boxes} → lip-synced frames for
- * exactly the chunk's owned time range, at the face video's fps (or `fps`).
+ * The wav2lip stage: speech chunks + the face stream (frames and boxes, looped under the speech on
+ * the same grid) → lip-synced frames for exactly the chunk's owned time range, at the face
+ * video's fps.
  *
  * Timeline: output frame i stands at its centre, (i + 0.5)/fps s; chunk [start, end) renders the
  * frames whose centre lies in it, so chunks tile the clip with no drift and a clip of D seconds
- * gets round(D·fps) frames. Frame i shows face frame i mod N (a still image: N = 1) with its box,
- * driven by the mel window [int(i·80/fps), +16) of the clip's Wav2Lip mel (80 frames/s, frame m
- * centred on 16 kHz sample 200·m); near the clip end the window is right-aligned to the mel's end,
- * as Wav2Lip does. A window reaches 0.2 s past its frame, so the audio is taken with the next
- * chunk's head (and a little of the previous chunk's tail for the STFT's centring): the item
- * carries one neighbour each side. The context
- * window starts on a grid where both the input rate and 16 kHz / hop 200 have whole samples, so the
- * mel frames computed on it are the clip's own frames.
+ * gets round(D·fps) frames. Frame i shows frame i of the face stream (frame i mod N of the face
+ * video: the source loops it, and the runtime stops it where the speech ends) with its box, found
+ * in the face chunk of the same index or a neighbour — the speech's cuts move to pauses, the face's
+ * stay on whole frames of the grid, so the frames of one speech chunk may lie on either side of a
+ * face chunk's edge. Driven by the mel window [int(i·80/fps), +16) of the clip's Wav2Lip mel
+ * (80 frames/s, frame m centred on 16 kHz sample 200·m); near the clip end the window is
+ * right-aligned to the mel's end, as Wav2Lip does. A window reaches 0.2 s past its frame, so the
+ * audio is taken with the next chunk's head (and a little of the previous chunk's tail for the
+ * STFT's centring): the item carries one neighbour each side. The context window starts on a grid
+ * where both the input rate and 16 kHz / hop 200 have whole samples, so the mel frames computed on
+ * it are the clip's own frames.
  */
 import { defer } from 'rxjs';
 import { InputError } from '../../src/core/errors.ts';
@@ -22,7 +26,7 @@ import { resample, resampledLength, wav2lipMel } from '../../src/dsp/index.ts';
 import { audioWindow } from '../shared/audio-window.ts';
 import type { Box } from '../shared/face-boxes.ts';
 import { openStageModel } from '../shared/open-model.ts';
-import { checkedFrames, frameAt } from '../shared/video-frames.ts';
+import { checkedFrames, frameAt, heldFrameIndex } from '../shared/video-frames.ts';
 import { wav2lipFaceInput } from './faces.ts';
 import type { Wav2lipOptions } from './index.ts';
 import { lipSyncFrames, type LipSyncFrame, type LipSyncModel } from './runner.ts';
@@ -32,7 +36,7 @@ const MEL_RATE = 16000;
 const MEL_HOP = MEL_RATE / WAV2LIP_MEL_FPS;
 /** Seconds of audio beyond the samples a mel frame reads, for the resampler's edges. */
 const MARGIN = 0.05;
-/** Face inputs are cached per face frame for loops up to this many frames. */
+/** Face inputs kept per worker for a loop held whole (per held frame and box): a still image is cropped once. */
 const CACHE_FRAMES = 64;
 const EPS = 1e-9;
 
@@ -46,42 +50,71 @@ export function ownedVideoFrames(start: number, end: number, fps: number): { fir
   return { first: Math.max(0, Math.ceil(start * fps - 0.5 - EPS)), end: Math.max(0, Math.ceil(end * fps - 0.5 - EPS)) };
 }
 
-function boxesOf(item: StageItem, frames: number): Box[] {
-  const { tensor } = item.whole.tensor('boxes', { rank: 2 });
-  if (tensor.dims[1] !== 4)
-    throw new InputError(`input "boxes": expected [frames, 4] boxes from face-detect; got [${tensor.dims.join(', ')}]`);
-  if (tensor.dims[0] !== frames)
-    throw new InputError(
-      `input "boxes": ${tensor.dims[0]} face boxes for ${frames} face frames; expected one box per frame`,
-    );
-  const d = tensor.data;
-  return Array.from({ length: frames }, (_, i) => [0, 1, 2, 3].map((k) => Number(d[4 * i + k])) as Box);
+/** One face chunk with its boxes. */
+interface FaceChunk {
+  video: VideoPacket;
+  boxes: Int32Array;
 }
 
-/**
- * The face loop of a clip: its boxes and, for short loops, each face frame's model input. Derived
- * from the whole inputs only (never from neighbours), so items may run in any order; kept for the
- * latest clip's face video, which every item of the clip carries as the same packet.
- */
-interface FaceLoop {
-  video: VideoPacket;
-  boxes: Box[];
-  inputs: Map<number, Float32Array>;
+/** The face chunks of the item and its neighbours, each checked against its boxes. */
+function faceChunks(item: StageItem): FaceChunk[] {
+  return [...item.before, item, ...item.after].flatMap((view) => {
+    if (!view.has('frames')) return [];
+    const video = checkedFrames(view.video('frames'), 'frames');
+    const { tensor } = view.tensor('boxes', { rank: 2 });
+    if (tensor.dims[1] !== 4 || tensor.dims[0] !== video.frameCount)
+      throw new InputError(
+        `input "boxes" of chunk ${view.chunk.index}: expected [${video.frameCount}, 4] boxes from face-detect (one per face frame); got [${tensor.dims.join(', ')}]`,
+      );
+    return [{ video, boxes: tensor.data as Int32Array }];
+  });
+}
+
+/** Face frame i of the stream and its box, from whichever chunk at hand holds it. */
+function faceFrame(chunks: readonly FaceChunk[], i: number): { chunk: FaceChunk; at: number; box: Box } {
+  const chunk = chunks.find((c) => i >= c.video.startFrame && i < c.video.startFrame + c.video.frameCount);
+  if (!chunk) {
+    const first = chunks[0].video.startFrame;
+    const last = chunks.at(-1)!.video;
+    throw new InputError(
+      `input "frames": face frame ${i} is not in the face chunks at hand (frames ${first}–${last.startFrame + last.frameCount - 1}); ` +
+        'the speech strays more than a chunk from the face grid: make chunking.silenceSearchSeconds smaller than chunking.seconds',
+    );
+  }
+  const at = i - chunk.video.startFrame;
+  const b = chunk.boxes;
+  return { chunk, at, box: [b[4 * at], b[4 * at + 1], b[4 * at + 2], b[4 * at + 3]] };
 }
 
 export async function createWav2lipStage(o: Wav2lipOptions, ctx: StageCreateContext): Promise<TransformInstance> {
   const model = await openStageModel(ctx, 'generator', 'wav2lip', {
     warmup: { dims: { B: Math.min(o.batchSize, 4) } },
   });
-  let face: FaceLoop | undefined;
-  const loopOf = (item: StageItem, video: VideoPacket): FaceLoop => {
-    if (face?.video !== video) face = { video, boxes: boxesOf(item, video.frameCount), inputs: new Map() };
-    return face;
-  };
+  const held = new HeldFaceInputs();
   return {
-    process: (item) => defer(() => renderChunk(model, o, item, loopOf)),
+    process: (item) => defer(() => renderChunk(model, o, item, held)),
     dispose: () => model.release(),
   };
+}
+
+/** Model inputs of a loop held whole, per held frame and box, for the latest clip. */
+class HeldFaceInputs {
+  private clip: string | undefined;
+  private readonly inputs = new Map<string, Float32Array>();
+
+  get(clip: string, held: number, box: Box, make: () => Float32Array): Float32Array {
+    if (clip !== this.clip) {
+      this.clip = clip;
+      this.inputs.clear();
+    }
+    const key = `${held}:${box.join(',')}`;
+    let input = this.inputs.get(key);
+    if (!input) {
+      input = make();
+      if (this.inputs.size < CACHE_FRAMES) this.inputs.set(key, input);
+    }
+    return input;
+  }
 }
 
 /** The chunk's own frames, rendered straight into its output packet. */
@@ -89,12 +122,17 @@ async function renderChunk(
   model: LipSyncModel,
   o: Wav2lipOptions,
   item: StageItem,
-  loopOf: (item: StageItem, video: VideoPacket) => FaceLoop,
+  held: HeldFaceInputs,
 ): Promise<PortPacket> {
   const { chunk } = item;
-  const video = checkedFrames(item.whole.video('frames'), 'frames');
-  const loop = loopOf(item, video);
-  const fps = o.fps ?? video.fps;
+  const faces = faceChunks(item);
+  const video = faces.find((f) => f.video.chunk.index === chunk.index)?.video ?? faces[0]?.video;
+  if (!video) throw new InputError('input "frames": no face frames arrived with this chunk');
+  if (o.fps !== null && o.fps !== video.fps)
+    throw new InputError(
+      `the option fps ${o.fps} differs from the face video's ${video.fps} fps: set the face input's fps instead (--set inputs.<face>.options.fps=${o.fps})`,
+    );
+  const fps = video.fps;
   const owned = ownedVideoFrames(chunk.start, chunk.end, fps);
   const count = Math.max(0, owned.end - owned.first);
   const packet: VideoPacket = {
@@ -160,14 +198,12 @@ async function renderChunk(
   const frames: LipSyncFrame[] = [];
   for (let i = owned.first; i < owned.end; i++) {
     const m = Math.min(melWindowStart(i, fps), clipMelFrames - WAV2LIP_MEL_STEP);
-    const index = i % video.frameCount;
-    const frame = frameAt(video, index);
-    const box = loop.boxes[index];
-    let faceInput = loop.inputs.get(index);
-    if (!faceInput && video.frameCount <= CACHE_FRAMES) {
-      faceInput = wav2lipFaceInput(frame, box);
-      loop.inputs.set(index, faceInput);
-    }
+    const face = faceFrame(faces, i);
+    const frame = frameAt(face.chunk.video, face.at);
+    const { box } = face;
+    const faceInput = face.chunk.video.frameMap
+      ? held.get(chunk.clipId, heldFrameIndex(face.chunk.video, face.at), box, () => wav2lipFaceInput(frame, box))
+      : undefined;
     // Clamped only when a neighbour is too short to hold the window (chunks under 0.2 s).
     frames.push({ frame, box, faceInput, melStart: Math.max(0, Math.min(m - melBase, mel.frames - WAV2LIP_MEL_STEP)) });
   }

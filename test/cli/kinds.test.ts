@@ -36,7 +36,7 @@ describe('reel kinds', () => {
     const r = await runCli(['kinds', 'wav2lip']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^role: transform \(on a worker thread of its own\)$/m);
-    expect(r.stdout).toMatch(/^ {2}frames {2}video \(whole\) — /m);
+    expect(r.stdout).toMatch(/^ {2}frames {2}video \(looped\) — /m);
     expect(r.stdout).toMatch(/^ {2}generator {2}family wav2lip /m);
     expect(r.stdout).toMatch(/^item: 1 chunk\(s\) before and 1 after; stateless/m);
     const schema = JSON.parse(readFileSync('pipelines/pipeline.schema.json', 'utf8'));

@@ -55,7 +55,9 @@ export function describeKind(def: StageDefinition): string[] {
     if (Object.keys(specs).length === 0) return;
     lines.push(`${title}:`);
     for (const [name, spec] of Object.entries(specs)) {
-      const flags = [spec.whole ? 'whole' : '', spec.optional ? 'optional' : ''].filter(Boolean).join(', ');
+      const flags = [spec.whole ? 'whole' : '', spec.loop ? 'looped' : '', spec.optional ? 'optional' : '']
+        .filter(Boolean)
+        .join(', ');
       lines.push(`  ${name}  ${spec.type}${flags ? ` (${flags})` : ''} — ${spec.doc}`);
     }
   };

@@ -1,0 +1,127 @@
+/**
+ * The face video streamed under the speech, as a user runs it (the real `reel` binary, real
+ * ffmpeg and ONNX sessions): a face shorter than the speech is looped — held whole, or decoded
+ * again at each pass, with the same frames either way — and one longer than the speech is cut
+ * where the speech ends, its decoder stopped. The output has exactly round(speech × fps) frames.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveFfmpeg } from '../../src/media/binaries.ts';
+import { runReelBinary } from '../helpers/cli.ts';
+
+const S = 'samples/talking-head';
+const tmp = (name: string) => mkdtemp(path.join(os.tmpdir(), `reel face-stream ${name}-`));
+
+/** Frames decoded from the mp4's video stream, and the WAV's length in seconds. */
+function frameCount(file: string): number {
+  const out = execFileSync(
+    resolveFfmpeg().ffprobe,
+    [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v',
+      '-show_entries',
+      'stream=nb_read_frames',
+      '-of',
+      'csv=p=0',
+      file,
+    ],
+    { encoding: 'utf8' },
+  );
+  return Number(out.trim());
+}
+
+async function wavSeconds(file: string): Promise<number> {
+  const bytes = await readFile(file);
+  const rate = bytes.readUInt32LE(24);
+  const channels = bytes.readUInt16LE(22);
+  return (bytes.length - 44) / (2 * channels * rate);
+}
+
+function renderTalkingHead(out: string, sample: string, face: string, extra: string[] = []) {
+  return runReelBinary(
+    [
+      'run',
+      'pipelines/talking-head.yaml',
+      '--profile',
+      'fast',
+      '--out',
+      out,
+      '--input',
+      `script=${S}/${sample}/script.txt`,
+      '--input',
+      `voice=${S}/${sample}/voice.wav`,
+      '--input',
+      `face=${face}`,
+      '--set',
+      'chunking.seconds=2',
+      ...extra,
+    ],
+    { timeoutMs: 120_000 },
+  );
+}
+
+describe('the face streamed under the speech', () => {
+  it('loops a face shorter than the speech — held whole or decoded again at each pass — to the same frames', async () => {
+    const dir = await tmp('loop');
+    const face = `${S}/medium/face.mp4`; // 2 s of a slow pan; the speech is about 6.7 s
+    const held = renderTalkingHead(path.join(dir, 'held'), 'medium', face);
+    expect(held.code, held.stderr).toBe(0);
+    expect(held.stderr).toMatch(/face: looped under the other inputs, cut where they end: held whole/);
+    const streamed = renderTalkingHead(path.join(dir, 'streamed'), 'medium', face, [
+      '--set',
+      'inputs.face.options.loopHoldMiB=0',
+    ]);
+    expect(streamed.code, streamed.stderr).toBe(0);
+    expect(streamed.stderr).toMatch(
+      /face: looped under the other inputs, cut where they end: decoded again at each pass/,
+    );
+    // The face loops three times over; both ways give the same frames and boxes, so the same file.
+    const a = await readFile(path.join(dir, 'held', 'video.mp4'));
+    const b = await readFile(path.join(dir, 'streamed', 'video.mp4'));
+    expect(Buffer.compare(a, b)).toBe(0);
+    const seconds = await wavSeconds(path.join(dir, 'held', 'speech.wav'));
+    expect(seconds).toBeGreaterThan(4);
+    expect(frameCount(path.join(dir, 'held', 'video.mp4'))).toBe(Math.round(seconds * 25));
+  }, 240_000);
+
+  it('cuts a face longer than the speech where the speech ends, and stops decoding it', async () => {
+    const dir = await tmp('cut');
+    // A 40 s face video (the sample pan, looped by ffmpeg); the short sample's speech is a few seconds.
+    const face = path.join(dir, 'long face.mp4');
+    execFileSync(resolveFfmpeg().ffmpeg, [
+      '-v',
+      'error',
+      '-stream_loop',
+      '19',
+      '-i',
+      `${S}/medium/face.mp4`,
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      face,
+    ]);
+    const out = path.join(dir, 'out');
+    const metrics = path.join(dir, 'metrics.json');
+    const r = renderTalkingHead(out, 'short', face, ['--metrics', metrics]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/went on after/);
+    const seconds = await wavSeconds(path.join(out, 'speech.wav'));
+    expect(seconds).toBeLessThan(10);
+    expect(frameCount(path.join(out, 'video.mp4'))).toBe(Math.round(seconds * 25));
+    // The face source stopped a queue or so past the speech: far fewer chunks than its 20 of 2 s.
+    const run = JSON.parse(await readFile(metrics, 'utf8')) as {
+      mediaSeconds: number;
+      stages: { stage: string; packets: number }[];
+    };
+    expect(run.stages.find((s) => s.stage === 'face')?.packets).toBeLessThan(Math.ceil(seconds / 2) + 6);
+    // The clip's length is the speech's, not the face video's.
+    expect(run.mediaSeconds).toBeCloseTo(seconds, 2);
+  }, 240_000);
+});
