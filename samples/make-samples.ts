@@ -4,8 +4,9 @@
  * espeak-ng when it is installed (Debian package `espeak-ng`), else a synthetic vowel-like voice;
  * the faces are cut from a public-domain photograph (samples/source/, see its README) with the
  * bundled ffmpeg, a still and a short video with a slow zoom and sway.
- *   npx tsx samples/make-samples.ts            (rewrites samples/talking-head and samples/text-to-video)
+ *   npx tsx samples/make-samples.ts            (rewrites samples/talking-head, samples/text-to-video, samples/dub)
  *   npx tsx samples/make-samples.ts --faces    (rewrites only the faces)
+ *   npx tsx samples/make-samples.ts --dub      (rewrites only the dub sample)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -88,8 +89,11 @@ function writeStill(file: string): void {
   execFileSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-i', ASTRONAUT, '-vf', 'crop=256:256:64:0', file]);
 }
 
-/** The face video: 2 s at 25 fps of a slow zoom and a sideways sway, so the face boxes move. */
-function writeVideo(file: string): void {
+/**
+ * The face video: `frames` at 25 fps (2 s by default) of a slow zoom and a sideways sway, so the
+ * face boxes move; with `audio`, that file as its sound track (AAC).
+ */
+function writeVideo(file: string, frames = 50, audio?: string): void {
   const zoom =
     "zoompan=z='1.5+0.004*on':x='iw/2-(iw/zoom/2)+12*sin(on/10)':y='(ih/2-(ih/zoom/2))*0.4':d=1:s=256x256:fps=25";
   execFileSync(ffmpeg, [
@@ -101,10 +105,11 @@ function writeVideo(file: string): void {
     '1',
     '-i',
     ASTRONAUT,
+    ...(audio ? ['-i', audio, '-c:a', 'aac', '-b:a', '64k'] : []),
     '-vf',
     zoom,
     '-frames:v',
-    '50',
+    String(frames),
     '-c:v',
     'libx264',
     '-preset',
@@ -142,7 +147,30 @@ function makeTextToVideo(): void {
   }
 }
 
-const facesOnly = process.argv.includes('--faces');
-makeTalkingHead(facesOnly);
-if (!facesOnly) makeTextToVideo();
+/**
+ * The dub sample: a 6 s video of the face speaking its original line (video.mp4, sound included)
+ * and the new words to put in its mouth (script.txt).
+ */
+function makeDub(): void {
+  const dir = path.join(here, 'dub', 'talk');
+  mkdirSync(dir, { recursive: true });
+  const original = path.join(dir, 'original.wav');
+  writeVoice(original, 'Welcome to the show. Today we talk about streaming pipelines.', 55);
+  writeVideo(path.join(dir, 'video.mp4'), 150, original);
+  execFileSync('rm', ['-f', original]);
+  writeFileSync(
+    path.join(dir, 'script.txt'),
+    'Welcome to the show. Today the words are new, and the lips follow them.\n',
+  );
+}
+
+if (process.argv.includes('--dub')) makeDub();
+else {
+  const facesOnly = process.argv.includes('--faces');
+  makeTalkingHead(facesOnly);
+  if (!facesOnly) {
+    makeTextToVideo();
+    makeDub();
+  }
+}
 console.log(`samples written under ${here} (voice: ${hasEspeak() ? 'espeak-ng' : 'synthetic tone'})`);

@@ -39,7 +39,8 @@ export function bindInputs(request: BindRequest): BindResult {
       `ambiguous: ${listWords(names)} ${names.length === 2 ? 'both' : 'all'} bind input ${input} — keep one`,
     );
   }
-  const missing = request.inputs.filter((spec) => !byInput.has(spec.name));
+  // An input with `from:` may be absent: it reads the file of the input it names.
+  const missing = request.inputs.filter((spec) => !byInput.has(spec.name) && !spec.from);
   if (missing.length > 0) problems.push(missingMessage(missing, request));
   if (problems.length > 0) return { message: problems.join('; ') };
   return { inputs: Object.fromEntries([...byInput].map(([input, files]) => [input, (files[0] as NamedFile).path])) };

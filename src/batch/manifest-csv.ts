@@ -110,7 +110,7 @@ function readHeader(header: readonly string[], inputs: readonly PipelineInputSpe
   }
   const known = new Set([NAME_COLUMN, SET_COLUMN, ...inputs.map((spec) => spec.name.toLowerCase())]);
   const others = header.filter((column) => !known.has(column.toLowerCase()));
-  const missing = inputs.filter((spec) => !index.has(spec.name.toLowerCase()));
+  const missing = inputs.filter((spec) => !index.has(spec.name.toLowerCase()) && !spec.from);
   if (missing.length > 0) {
     const first = (missing[0] as PipelineInputSpec).name;
     const near = closest(first, others);

@@ -40,6 +40,7 @@ export async function manifestRowEntry(row: ManifestRow, context: RowContext): P
   const inputs: Record<string, string> = {};
   for (const spec of context.inputs) {
     const written = row.paths[spec.name]?.trim() ?? '';
+    if (written === '' && spec.from) continue; // reads the file of the input it names
     if (written === '') {
       return problemEntry(
         id,

@@ -119,7 +119,11 @@ export function pipelineInputs(graph: PipelineGraph): PipelineInputSpec[] {
   };
   return [...graph.nodes.values()]
     .filter((node) => node.role === 'source')
-    .map((node) => ({ name: node.binding ?? node.id, type: types[node.kind] ?? 'audio' }));
+    .map((node) => ({
+      name: node.binding ?? node.id,
+      type: types[node.kind] ?? 'audio',
+      ...(node.inputFrom ? { from: node.inputFrom } : {}),
+    }));
 }
 
 export async function runBatch(graph: PipelineGraph, options: BatchOptions): Promise<BatchResult> {

@@ -8,6 +8,8 @@
 export interface PipelineInputSpec {
   name: string;
   type: 'audio' | 'video' | 'image' | 'text';
+  /** The input whose file it reads when the sample has none for it (`from:`); it may then be absent. */
+  from?: string;
 }
 
 export interface SampleJob {

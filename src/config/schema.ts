@@ -170,6 +170,12 @@ export const InputEntry = z
       .enum(INPUT_TYPES)
       .describe('What the input file holds. An image bound to a video input becomes a still video.'),
     doc: z.string().optional(),
+    from: z
+      .string()
+      .optional()
+      .describe(
+        'Another input whose file this one reads when --input NAME is not given (e.g. a voice prompt from the audio track of the input "video").',
+      ),
     options: OptionsMap.optional(),
   })
   .describe('A pipeline input, bound at run time with --input NAME=PATH.');

@@ -100,7 +100,23 @@ export function buildNodes(
       settings: nodeSettings({}, doc.defaults),
       location: locations.key(['inputs', id]),
       binding: id,
+      ...(input.from === undefined ? {} : { inputFrom: input.from }),
     });
+  }
+  for (const [id, input] of Object.entries(doc.inputs)) {
+    if (input.from === undefined) continue;
+    const other = doc.inputs[input.from];
+    const problem =
+      input.from === id
+        ? 'an input cannot read its own file'
+        : !other
+          ? `there is no input "${input.from}"${suggestion(input.from, Object.keys(doc.inputs), 'one of')}`
+          : other.from !== undefined
+            ? `input "${input.from}" itself reads another input's file; name the input that is bound ("${other.from}")`
+            : input.type === 'text' || other.type === 'text' || (input.type === 'video' && other.type === 'audio')
+              ? `a ${input.type} input cannot read the file of the ${other.type} input "${input.from}"`
+              : undefined;
+    if (problem) issues.push({ location: locations.key(['inputs', id, 'from']), message: `from: ${problem}` });
   }
 
   for (const [id, stage] of Object.entries(doc.stages)) {

@@ -33,6 +33,8 @@ export interface GraphNode {
   location?: SourceLocation;
   /** For source nodes: the pipeline input name; for sink nodes: the pipeline output name. */
   binding?: string;
+  /** For source nodes: the input whose file this one reads when it is not bound (`from:`). */
+  inputFrom?: string;
 }
 
 export interface PipelineGraph {

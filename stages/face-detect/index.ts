@@ -9,8 +9,13 @@
 import { z } from 'zod';
 import { defineTransform } from '../../src/core/stage.ts';
 
-/** Default detector stride, frames (README, "Face detection cost"). */
-const DETECT_EVERY = 1;
+/**
+ * Default detector stride, frames. Measured on one core (2-core dev machine): the detector takes
+ * 7–13 ms a frame at 256² to 1080p (resize included), about what Wav2Lip's reference takes per
+ * frame (~14 ms); every 5th frame (5 detections a second at 25 fps) makes it a tenth of that,
+ * and a face does not move far in 0.2 s: the boxes between are interpolated, then smoothed.
+ */
+const DETECT_EVERY = 5;
 
 const Box = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 
@@ -39,7 +44,9 @@ const faceDetectOptions = z.strictObject({
     .min(1)
     .max(25)
     .default(DETECT_EVERY)
-    .describe('Run the detector on every n-th frame and interpolate the boxes between, frames. Default 1.'),
+    .describe(
+      'Run the detector on every n-th frame and interpolate the boxes between, frames; 1 = every frame. Default 5.',
+    ),
   holdSeconds: z
     .number()
     .min(0)

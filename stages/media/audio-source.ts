@@ -65,13 +65,29 @@ export async function createAudioSource(o: AudioSourceOptions, ctx: StageCreateC
   const rate = o.sampleRate ?? info.audio.sampleRate;
   if (!(rate > 0)) throw new MediaError(file, "the audio stream has no sample rate; set the source's sampleRate");
   if (info.truncated) throw truncatedWavError(file, info.truncated);
-  if (ctx.wholeInput && info.duration !== undefined && info.duration > WHOLE_AUDIO_MAX_SECONDS + 1)
-    throw tooLong(file, info.duration);
+  // What is read: the whole file, or its first maxSeconds.
+  const fileSeconds = info.audio?.duration ?? info.duration;
+  const duration =
+    o.maxSeconds === null ? fileSeconds : fileSeconds === undefined ? undefined : Math.min(o.maxSeconds, fileSeconds);
+  if (ctx.wholeInput && duration !== undefined && duration > WHOLE_AUDIO_MAX_SECONDS + 1) throw tooLong(file, duration);
   const clipId = runClipId(ctx);
   const channels = o.channels;
   const geometry = ctx.wholeInput ? undefined : sourceAudioGeometry(file, rate, ctx);
-  const blocks = () =>
-    decodeAudio(file, { sampleRate: rate, channels, blockSamples: BLOCK_SAMPLES, signal: ctx.signal });
+  const limit = o.maxSeconds === null ? Number.POSITIVE_INFINITY : Math.round(o.maxSeconds * rate) * channels;
+  async function* blocks(): AsyncGenerator<Float32Array> {
+    let values = 0;
+    for await (const block of decodeAudio(file, {
+      sampleRate: rate,
+      channels,
+      blockSamples: BLOCK_SAMPLES,
+      signal: ctx.signal,
+    })) {
+      const kept = block.length <= limit - values ? block : block.subarray(0, limit - values);
+      values += kept.length;
+      if (kept.length > 0) yield kept;
+      if (values >= limit) return; // ends the decode: its ffmpeg is stopped
+    }
+  }
 
   async function* whole(): AsyncGenerator<PortPacket> {
     const parts: Float32Array[] = [];
@@ -90,7 +106,7 @@ export async function createAudioSource(o: AudioSourceOptions, ctx: StageCreateC
       at += part.length;
     }
     const samples = values / channels;
-    const note = shortDecodeNote(file, samples / rate, info.audio?.duration ?? info.duration);
+    const note = shortDecodeNote(file, samples / rate, duration);
     if (note) ctx.log(note, 'warning');
     yield {
       port: 'audio',
@@ -119,7 +135,7 @@ export async function createAudioSource(o: AudioSourceOptions, ctx: StageCreateC
         samples += packet.data.length / channels;
         // Said before the last chunk goes: the runtime pulls nothing after it.
         if (packet.chunk.last) {
-          const note = shortDecodeNote(file, samples / rate, info.audio?.duration ?? info.duration);
+          const note = shortDecodeNote(file, samples / rate, duration);
           if (note) ctx.log(note, 'warning');
           if (pauses) ctx.log(pauses.summary());
         }
@@ -144,5 +160,5 @@ export async function createAudioSource(o: AudioSourceOptions, ctx: StageCreateC
     return { rule, summary, release: opened.release };
   }
 
-  return { ...pulledSource(ctx.wholeInput ? whole : chunked), seconds: info.audio?.duration ?? info.duration };
+  return { ...pulledSource(ctx.wholeInput ? whole : chunked), seconds: duration };
 }

@@ -15,6 +15,15 @@ const audioSourceOptions = z.strictObject({
     .default(null)
     .describe('Decode at this rate, Hz; null keeps the file rate (consumers resample). Default null.'),
   channels: z.number().int().min(1).max(8).default(1).describe('Channels after downmix. Default 1.'),
+  maxSeconds: z
+    .number()
+    .positive()
+    .max(86400)
+    .nullable()
+    .default(null)
+    .describe(
+      'Read only the first this many seconds (a voice prompt from a long recording), seconds; null = all. Default null.',
+    ),
 });
 export type AudioSourceOptions = z.infer<typeof audioSourceOptions>;
 

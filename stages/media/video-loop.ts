@@ -16,7 +16,6 @@ import type { VideoFrameBlock } from '../../src/media/index.ts';
 import { FrameChunker } from './frame-chunker.ts';
 import { chunkInfo } from './source-input.ts';
 
-
 export interface LoopGrid {
   clipId: string;
   width: number;

@@ -75,6 +75,34 @@ describe('sample folders (layout A)', () => {
     expect(path.isAbsolute(first.job.inputs.voice as string)).toBe(true);
   });
 
+  it("leaves out an input that reads another input's file (`from:`) when the sample has none for it", async () => {
+    const DUB: PipelineInputSpec[] = [
+      { name: 'video', type: 'video' },
+      { name: 'script', type: 'text' },
+      { name: 'voice', type: 'audio', from: 'video' },
+    ];
+    const dir = samplesDir([
+      'own voice/video.mp4',
+      'own voice/script.txt',
+      'given/video.mp4',
+      'given/script.txt',
+      'given/voice.wav',
+      'no script/video.mp4',
+    ]);
+    expect(summary(await collect(dir, DUB))).toEqual([
+      [
+        'given',
+        {
+          video: path.join(dir, 'given/video.mp4'),
+          script: path.join(dir, 'given/script.txt'),
+          voice: path.join(dir, 'given/voice.wav'),
+        },
+      ],
+      ['no script', 'missing input script: no script.* file — add script.txt'],
+      ['own voice', { video: path.join(dir, 'own voice/video.mp4'), script: path.join(dir, 'own voice/script.txt') }],
+    ]);
+  });
+
   it('reports an empty folder, a missing input and an ambiguous input as that sample’s problem', async () => {
     const dir = samplesDir([
       'empty/',

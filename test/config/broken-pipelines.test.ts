@@ -120,6 +120,19 @@ const cases: [name: string, args: string[], expected: Expected[]][] = [
     [`${DIR}/bad-provider.yaml`],
     [{ at: '8:26', has: ['"gpu" is not allowed', '"tensorrt", "cuda", "webgpu", "cpu"'] }],
   ],
+  [
+    'input reading another input wrongly',
+    [`${DIR}/input-from.yaml`],
+    [
+      { at: '6:25', has: ['from: there is no input "vidoe"', 'did you mean "video"?'] },
+      { at: '7:24', has: ['an input cannot read its own file'] },
+      { at: '8:26', has: ['input "voice" itself reads another input\'s file; name the input that is bound ("vidoe")'] },
+      { at: '9:24', has: ['a text input cannot read the file of the video input "video"'] },
+      { at: '7:3', has: ['input "echo" is never used'] },
+      { at: '8:3', has: ['input "prompt" is never used'] },
+      { at: '9:3', has: ['input "notes" is never used'] },
+    ],
+  ],
   ['wrong format version', [`${DIR}/wrong-version.yaml`], [{ at: '1:10', has: ['"version"', 'expected 1'] }]],
   [
     'several problems at once',

@@ -215,7 +215,17 @@ export async function bindInputs(graph: PipelineGraph, flags: readonly string[])
     bound[name] = path.resolve(file);
   }
   for (const name of names) {
-    if (!(name in bound) && !issues.some((i) => i.message.includes(`--input ${name}`))) {
+    if (name in bound || issues.some((i) => i.message.includes(`--input ${name}`))) continue;
+    const from = graph.nodes.get(name)?.inputFrom;
+    if (from !== undefined && from in bound) {
+      // Reads the file of another input (`from:`), e.g. the voice from the video's audio track.
+      const problem = await mediaProblem(graph, name, bound[from]);
+      if (problem)
+        issues.push({
+          message: `input "${name}" reads the file of input "${from}": ${problem} — add --input ${name}=PATH`,
+        });
+      bound[name] = bound[from];
+    } else if (from === undefined || !issues.some((i) => i.message.includes(`--input ${from}`))) {
       issues.push({ message: `input "${name}" is not bound — add --input ${name}=PATH` });
     }
   }

@@ -145,7 +145,7 @@ describe('face-detect stage', () => {
   });
 
   it('uses the fixed box where no face is found, saying so once; fails naming the frame without one', async () => {
-    const noHold = { holdSeconds: 0, smoothFrames: 1 };
+    const noHold = { holdSeconds: 0, smoothFrames: 1, detectEvery: 1 };
     const { logs, packets } = await detect('face-and-blank', { ...noHold, box: [10, 20, 110, 140] });
     expect(
       logs.filter((l) =>
@@ -155,7 +155,7 @@ describe('face-detect stage', () => {
     expect(Array.from(packets[0].tensor.data.subarray(4, 8) as Int32Array)).toEqual([10, 20, 110, 140]);
     await expect(detect('face-and-blank', noHold)).rejects.toThrow(/no face found in or near 1 frame \(frame 1\)/);
     // Within holdSeconds (default 0.5 s) the missed face is bridged from the faces either side.
-    const bridged = await detect('face-and-blank', { smoothFrames: 1 });
+    const bridged = await detect('face-and-blank', { smoothFrames: 1, detectEvery: 1 });
     const box = (i: number) => Array.from(bridged.packets[0].tensor.data.subarray(4 * i, 4 * i + 4) as Int32Array);
     expect(box(1)).toEqual(box(0));
     expect(bridged.logs.filter((l) => l.includes('fallback'))).toEqual([]);
