@@ -2,6 +2,7 @@
  * Builds the bundled reference models: one ONNX graph per family and scale, seeded by
  * `family/scale`, so the same source always yields the same bytes.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../src/core/errors.ts';
 import { buildContentEncoder } from './families/content-encoder.ts';
@@ -65,7 +66,10 @@ export async function buildReferenceModels(options: BuildReferenceModelsOptions)
   const paths: string[] = [];
   for (const family of options.families ?? FAMILY_IDS) {
     const path = join(options.outDir, `${family}.onnx`);
-    await writeFileAtomic(path, buildReferenceModel(family, scale));
+    const bytes = buildReferenceModel(family, scale);
+    // An unchanged file keeps its time: a batch journal keys models by size and modification time.
+    const existing = await readFile(path).catch(() => undefined);
+    if (!existing || Buffer.compare(existing, bytes) !== 0) await writeFileAtomic(path, bytes);
     paths.push(path);
   }
   return paths;

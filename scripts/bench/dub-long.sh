@@ -5,10 +5,15 @@
 # video and audio streams' ends in the mp4 (A/V sync). Then the `--profile fast` dub of the
 # sample video scaled to 720p, with the long script: its real-time factor and busiest stage.
 #   scripts/bench/dub-long.sh [SECONDS...]      (default: 30 600; needs node, the project built)
+# Environment: SIZE (default 1280:720), CHUNKS (default "5 2"), EXTRA (more reel flags, e.g.
+# "--set stages.lipsync.concurrency=8"), DUB=0 to skip the dub.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 lengths=("${@:-30 600}")
 read -r -a lengths <<<"${lengths[*]}"
+size=${SIZE:-1280:720}
+read -r -a chunks <<<"${CHUNKS:-5 2}"
+read -r -a extra <<<"${EXTRA:-}"
 ff=$(node -e "console.log(require('@ffmpeg-installer/ffmpeg').path)")
 fp=$(node -e "console.log(require('@ffprobe-installer/ffprobe').path)")
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
@@ -21,21 +26,23 @@ packets() { "$fp" -v error -select_streams v -count_packets -show_entries stream
 
 printf '%-8s %-6s %10s %10s %8s %9s %10s %10s\n' speech chunk wall_s peak_MiB frames expected video_end audio_end
 for s in "${lengths[@]}"; do
-  "$ff" -v error -y -stream_loop -1 -i samples/dub/talk/video.mp4 -t "$s" -vf scale=1280:720 -an \
+  "$ff" -v error -y -stream_loop -1 -i samples/dub/talk/video.mp4 -t "$s" -vf "scale=$size" -an \
     -c:v libx264 -preset ultrafast -g 250 "$work/face-$s.mp4"
   "$ff" -v error -y -stream_loop -1 -i samples/talking-head/long/voice.wav -t "$s" -ar 16000 "$work/speech-$s.wav"
-  for c in 5 2; do
+  for c in "${chunks[@]}"; do
     out="$work/out-$s-$c"
     node bin/reel.js run pipelines/lipsync.yaml --out "$out" --metrics "$out.json" --set chunking.seconds=$c \
-      --input speech="$work/speech-$s.wav" --input video="$work/face-$s.mp4" >"$out.log" 2>&1 ||
+      --input speech="$work/speech-$s.wav" --input video="$work/face-$s.mp4" "${extra[@]}" >"$out.log" 2>&1 ||
       { tail -5 "$out.log"; exit 1; }
     read -r wall peak < <(node -e "const m=require('$out.json');console.log((m.wallMs/1000).toFixed(1), Math.round(m.peakRssBytes/2**20))")
     printf '%-8s %-6s %10s %10s %8s %9s %10s %10s\n' "$s" "$c" "$wall" "$peak" "$(packets "$out/synced.mp4")" \
       "$((s * 25))" "$(stream_end "$out/synced.mp4" v)" "$(stream_end "$out/synced.mp4" a)"
-    grep -E '^video: 1280' "$out.log" | head -1
+    grep -E '^video: [0-9]+×' "$out.log" | head -1 || true
+    grep -E '^core budget, measured' "$out.log" | tail -1 || true
   done
 done
 
+[ "${DUB:-1}" = 0 ] && exit 0
 # The fast dub at 720p: the sample video scaled, the long script (about 31 s of speech).
 "$ff" -v error -y -i samples/dub/talk/video.mp4 -vf scale=1280:720 -c:v libx264 -preset ultrafast -c:a copy "$work/dub-720.mp4"
 node bin/reel.js run pipelines/dub.yaml --profile fast --out "$work/dub" --metrics "$work/dub.json" \

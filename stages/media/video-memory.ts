@@ -57,12 +57,18 @@ export function videoMemory(v: VideoMemoryInput): VideoMemoryPlan {
   return { chunkSeconds, chunkBytes, wholeBytes, chunks, totalBytes: chunks * chunkBytes + wholeBytes };
 }
 
-/** The start line: `face: 256×256 at 25 fps: video chunks of ≤ 7 s hold ≤ 33 MiB each, 5 in flight …`. */
+/**
+ * The start line: `face: 256×256 at 25 fps: video chunks of ≤ 7 s hold ≤ 33 MiB each, 5 in flight …`.
+ * Replicas of the stages that hold frames (Wav2Lip, face-detect) keep more chunks in flight: one
+ * more each at most (measured on 16 cores, 720p 5 s chunks: 8 Wav2Lip replicas stayed within the
+ * 13 planned; 13 replicas reached 18).
+ */
 export function videoMemoryLine(name: string, v: VideoMemoryInput, plan: VideoMemoryPlan, memory: number): string {
   const whole = plan.wholeBytes > 0 ? ` + ${formatBytes(plan.wholeBytes)} held whole` : '';
   return (
     `${name}: ${v.width}×${v.height} at ${v.fps} fps: video chunks of ≤ ${plan.chunkSeconds} s hold ≤ ${formatBytes(plan.chunkBytes)} each, ` +
-    `${plan.chunks} in flight${whole}: ≤ ${formatBytes(plan.totalBytes)} of frames (machine memory ${formatBytes(memory)})`
+    `${plan.chunks} in flight${whole}: ≤ ${formatBytes(plan.totalBytes)} of frames, and ${formatBytes(plan.chunkBytes)} more ` +
+    `for each replica added to a stage that holds them (machine memory ${formatBytes(memory)})`
   );
 }
 

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MEMORY_ENV, machineMemoryBytes } from '../../../src/runtime/machine-memory.ts';
 import {
+  FACE_CHUNKS_IN_FLIGHT,
   VIDEO_CHUNKS_IN_FLIGHT,
   videoMemory,
   videoMemoryProblem,
@@ -47,6 +48,28 @@ describe('video memory plan', () => {
     const frame = 1000 * 1000 * 3;
     expect(plan.chunkSeconds).toBe(7);
     expect(plan.totalBytes).toBe(VIDEO_CHUNKS_IN_FLIGHT * 7 * 25 * frame + frame);
+  });
+
+  it('a streamed face: its own chunks count, its length does not — a 1080p face is refused by chunk size alone', () => {
+    const hd = {
+      width: 1920,
+      height: 1080,
+      fps: 25,
+      chunkSeconds: 5,
+      searchSeconds: 1,
+      wholeFrames: 0,
+      streamedLoop: true,
+    };
+    const plan = videoMemory(hd);
+    const frame = 1920 * 1080 * 3;
+    expect(plan.chunks).toBe(VIDEO_CHUNKS_IN_FLIGHT + FACE_CHUNKS_IN_FLIGHT);
+    expect(plan.totalBytes).toBe(plan.chunks * 7 * 25 * frame); // 13.2 GiB, for 30 s or for an hour
+    const problem = videoMemoryProblem('video', hd, plan, 8 * GiB)!;
+    const [shorter] = fixesOf(problem);
+    expect(videoMemory({ ...hd, chunkSeconds: shorter['chunking.seconds'] }).totalBytes).toBeLessThanOrEqual(6 * GiB);
+    expect(problem).toMatch(
+      /13 in flight: 13\.2 GiB, more than 75 % of this machine's 8\.0 GiB; --set chunking\.seconds=\d/,
+    );
   });
 
   it('fits: no problem; past 75 % of the memory: the chunk length that fits, else a picture size that fits', () => {
@@ -130,7 +153,7 @@ describe('reel run with a face too large for the machine', () => {
     );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(
-      /^face: 256×256 at 25 fps: video chunks of ≤ 7 s hold ≤ 33 MiB each, 5 in flight \+ 192 KiB held whole: ≤ 164 MiB of frames \(machine memory 400 MiB\)$/m,
+      /^face: 256×256 at 25 fps: video chunks of ≤ 7 s hold ≤ 33 MiB each, 5 in flight \+ 192 KiB held whole: ≤ 164 MiB of frames, and 33 MiB more for each replica added to a stage that holds them \(machine memory 400 MiB\)$/m,
     );
     // 400 MiB is about what the first instances take: the plan may want more, memory gives none.
     const m = JSON.parse(readFileSync(metrics, 'utf8')) as { stages: { stage: string; replicas: number }[] };

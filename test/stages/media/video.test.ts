@@ -69,7 +69,7 @@ function ctxFor(inputPath: string, extra: TestContext = {}): StageCreateContext 
 }
 
 /** The video source's start line on what its frames will hold (tested in video-memory.test.ts). */
-const MEMORY_LINE = /video chunks of ≤ .* of frames \(machine memory/;
+const MEMORY_LINE = /video chunks of ≤ .* \(machine memory/;
 
 describe('video → mp4', () => {
   it('muxes a face video and a voice into H.264 + AAC at the frames’ size and length', async () => {
