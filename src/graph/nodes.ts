@@ -113,8 +113,8 @@ export function buildNodes(
           ? `there is no input "${input.from}"${suggestion(input.from, Object.keys(doc.inputs), 'one of')}`
           : other.from !== undefined
             ? `input "${input.from}" itself reads another input's file; name the input that is bound ("${other.from}")`
-            : input.type === 'text' || other.type === 'text' || (input.type === 'video' && other.type === 'audio')
-              ? `a ${input.type} input cannot read the file of the ${other.type} input "${input.from}"`
+            : input.type !== other.type && !(input.type === 'audio' && other.type === 'video')
+              ? `a ${input.type} input cannot read the file of the ${other.type} input "${input.from}" (an audio input may read a video's sound track; otherwise the types must match)`
               : undefined;
     if (problem) issues.push({ location: locations.key(['inputs', id, 'from']), message: `from: ${problem}` });
   }

@@ -25,25 +25,40 @@ const US = 1e6;
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 export function sourceNeeds(graph: PipelineGraph, sourceId: string): SourceNeeds {
+  const own = ownNeeds(graph, sourceId);
+  const loop = loops(graph, sourceId, own.direct, own.downstream);
+  let step = own.step;
+  // A looped input is joined with the others by chunk index, so every chunked source of a run
+  // with one must cut on the same grid: the common multiple of all their steps.
+  const sources = [...graph.nodes.values()]
+    .filter((n) => n.role === 'source')
+    .map((n) => ({ id: n.id, ...ownNeeds(graph, n.id) }));
+  if (!own.whole && sources.some((o) => loops(graph, o.id, o.direct, o.downstream))) {
+    for (const other of sources) if (!other.whole) step = lcm(step, other.step);
+  }
+  return { whole: own.whole, loop, granularitySeconds: step / US };
+}
+
+const lcm = (a: number, b: number): number => (a === 0 ? b : b === 0 ? a : (a / gcd(a, b)) * b);
+
+/** What the source's own consumers ask: whole or not, their common step (µs), and the nodes downstream. */
+function ownNeeds(graph: PipelineGraph, sourceId: string) {
   const direct = graph.edges.filter((e) => e.from.node === sourceId);
   const whole =
     direct.length > 0 && direct.every((e) => graph.nodes.get(e.to.node)?.def.inputs[e.to.port]?.whole === true);
   let step = 0;
-  const seen = new Set<string>();
+  const downstream = new Set<string>();
   const todo = direct.map((e) => e.to.node);
   while (todo.length) {
     const id = todo.pop() as string;
-    if (seen.has(id)) continue;
-    seen.add(id);
+    if (downstream.has(id)) continue;
+    downstream.add(id);
     const node = graph.nodes.get(id);
     const g = node && itemSpecOf(node.def).granularitySeconds;
-    if (g && g > 0) {
-      const us = Math.round(g * US);
-      step = step === 0 ? us : (step / gcd(step, us)) * us;
-    }
+    if (g && g > 0) step = lcm(step, Math.round(g * US));
     for (const e of graph.edges) if (e.from.node === id) todo.push(e.to.node);
   }
-  return { whole, loop: loops(graph, sourceId, direct, seen), granularitySeconds: step / US };
+  return { direct, whole, step, downstream };
 }
 
 function loops(

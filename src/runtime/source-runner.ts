@@ -24,21 +24,24 @@ export async function createSourceHost(
   const abort = new AbortController();
   const instance = await creatorOf(def)(options as never, { ...ctx, signal: abort.signal });
   const iterator = instance.packets[Symbol.asyncIterator]();
-  let disposed = false;
+  let disposed: Promise<void> | undefined;
   return {
     seconds: instance.seconds,
     async pull() {
       const next = await iterator.next();
       return next.done ? undefined : next.value;
     },
-    async dispose() {
-      if (disposed) return;
-      disposed = true;
-      abort.abort();
-      // return() lets a generator run its finally blocks (kill its ffmpeg child) — but a
-      // generator parked in an await would make it wait, so it is not awaited past dispose().
-      void Promise.resolve(iterator.return?.()).catch(() => undefined);
-      await instance.dispose();
+    dispose() {
+      // Once: a source stopped early (nobody takes its output) is disposed again with the run,
+      // which must then wait for the same teardown (its ffmpeg reaped).
+      disposed ??= (async () => {
+        abort.abort();
+        // return() lets a generator run its finally blocks (kill its ffmpeg child) — but a
+        // generator parked in an await would make it wait, so it is not awaited past dispose().
+        void Promise.resolve(iterator.return?.()).catch(() => undefined);
+        await instance.dispose();
+      })();
+      return disposed;
     },
   };
 }

@@ -158,8 +158,11 @@ export class TransformRunner implements Runner {
   tryStart(allowed: boolean): boolean {
     if (this.done) return this.discardLeftovers();
     if (this.outputs.unwanted) {
-      // Nothing it makes would be taken (it feeds a looped input whose consumer has finished).
-      if (this.items.size > 0) return false;
+      // Nothing it makes would be taken (its consumers have finished): a generator parked for
+      // room goes on into the void until its item completes, then the node finishes.
+      const parked = this.roomWaiters.splice(0);
+      for (const resolve of parked) resolve();
+      if (this.items.size > 0) return parked.length > 0;
       this.finish();
       return true;
     }

@@ -76,6 +76,12 @@ function faceFrame(chunks: readonly FaceChunk[], i: number): { chunk: FaceChunk;
   if (!chunk) {
     const first = chunks[0].video.startFrame;
     const last = chunks.at(-1)!.video;
+    const ended = last.startFrame + last.frameCount;
+    if (last.chunk.last && i >= ended)
+      throw new InputError(
+        `input "frames": the face video ended at frame ${ended}, before the speech: it is looped under the speech only ` +
+          'when stages that loop it (face-detect, wav2lip) are all that read it — give its other readers a separate input',
+      );
     throw new InputError(
       `input "frames": face frame ${i} is not in the face chunks at hand (frames ${first}–${last.startFrame + last.frameCount - 1}); ` +
         'the speech strays more than a chunk from the face grid: make chunking.silenceSearchSeconds smaller than chunking.seconds',

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveFfmpeg } from '../../src/media/binaries.ts';
-import { runReelBinary } from '../helpers/cli.ts';
+import { runCli, runReelBinary } from '../helpers/cli.ts';
 
 const S = 'samples/talking-head';
 const tmp = (name: string) => mkdtemp(path.join(os.tmpdir(), `reel face-stream ${name}-`));
@@ -180,5 +180,22 @@ describe('dub', () => {
     expect(r.stderr.trim()).toMatch(
       /^input "voice" reads the file of input "video": .*face\.mp4: has no audio stream .* — add --input voice=PATH$/,
     );
+    // A video missing or unbound is said once, for the video, not again for the voice that reads it.
+    for (const [args, line] of [
+      [[], 'input "video" is not bound — add --input video=PATH'],
+      [['--input', 'video=no such.mp4'], '--input video: no such.mp4: no such file'],
+    ]) {
+      const missing = await runCli([
+        'run',
+        'pipelines/dub.yaml',
+        '--out',
+        out,
+        '--input',
+        `script=${D}/script.txt`,
+        ...args,
+      ]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr.trim()).toBe(line);
+    }
   });
 });

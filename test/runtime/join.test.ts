@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,8 @@ import { loopJoinStage, sumJoinStage } from '../fixtures/stages/join-stage.ts';
 import { probe } from '../fixtures/stages/probes.ts';
 import { sourceNeeds } from '../../src/graph/source-needs.ts';
 import { spinStage } from '../fixtures/stages/spin-stage.ts';
+import { generatorStage } from '../fixtures/stages/generator-stage.ts';
+import { textFixtureSource } from '../fixtures/stages/text-fixture-source.ts';
 import { takeStage } from '../fixtures/stages/take-stage.ts';
 
 describe('fan-out and fan-in', () => {
@@ -98,6 +100,26 @@ describe('fan-out and fan-in', () => {
     expect(probe('endless').pulled).toBeLessThanOrEqual(6 + 4);
     expect(logs.filter((l) => l.includes('went on'))).toEqual([]);
     expect(liveStageWorkers()).toBe(0);
+  });
+
+  it('finishes when a generating branch runs longer than the input it is joined with', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'reel-join-'));
+    const text = join(out, 'in.txt');
+    await writeFile(text, 'hello');
+    const graph = testGraph({
+      nodes: {
+        text: { def: textFixtureSource },
+        gen: { def: generatorStage, options: { chunks: 40, samples: 160 } },
+        short: { def: counterSource, options: { chunks: 3, chunkSeconds: 0.01 } },
+        d: { def: sumJoinStage },
+        sink: { def: collectSink, binding: 'sum' },
+      },
+      edges: ['text.text -> gen.text', 'short.audio -> d.a', 'gen.audio -> d.b', 'd.out -> sink.in'],
+    });
+    // The generator parks for room once d has finished: it must be let go, not left waiting.
+    await runPipeline(graph, { outDir: out, inputs: { text }, workers: false });
+    const lines = (await readFile(join(out, 'sum.txt'), 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(3);
   });
 
   // A transform cannot complete its stream early any more (contract v2: each item completes, the

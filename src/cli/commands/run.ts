@@ -214,9 +214,14 @@ export async function bindInputs(graph: PipelineGraph, flags: readonly string[])
     if (problem) issues.push({ message: `--input ${name}: ${problem}` });
     bound[name] = path.resolve(file);
   }
-  for (const name of names) {
-    if (name in bound || issues.some((i) => i.message.includes(`--input ${name}`))) continue;
-    const from = graph.nodes.get(name)?.inputFrom;
+  const fromOf = (name: string) => graph.nodes.get(name)?.inputFrom;
+  const troubled = (name: string) =>
+    issues.some((i) => i.message.includes(`--input ${name}`) || i.message.startsWith(`input "${name}"`));
+  // Inputs that may read another input's file come last, once that input is known to be bound.
+  for (const name of [...names].sort((a, b) => Number(fromOf(a) !== undefined) - Number(fromOf(b) !== undefined))) {
+    if (name in bound || troubled(name)) continue;
+    const from = fromOf(name);
+    if (from !== undefined && troubled(from)) continue; // said for the input it reads
     if (from !== undefined && from in bound) {
       // Reads the file of another input (`from:`), e.g. the voice from the video's audio track.
       const problem = await mediaProblem(graph, name, bound[from]);
@@ -225,7 +230,7 @@ export async function bindInputs(graph: PipelineGraph, flags: readonly string[])
           message: `input "${name}" reads the file of input "${from}": ${problem} — add --input ${name}=PATH`,
         });
       bound[name] = bound[from];
-    } else if (from === undefined || !issues.some((i) => i.message.includes(`--input ${from}`))) {
+    } else {
       issues.push({ message: `input "${name}" is not bound — add --input ${name}=PATH` });
     }
   }

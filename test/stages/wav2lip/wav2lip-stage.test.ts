@@ -60,10 +60,10 @@ faces.forEach((f, i) => held.set(f.data, i * W * H * 3));
  * [round(k·S·fps), round((k+1)·S·fps)) of the loop, pointing into the held loop or (streamed)
  * copied out, with face-detect's boxes for the same frames.
  */
-function faceChunk(k: number, seconds: number, fps: number, streamed: boolean): Record<string, Packet> {
+function faceChunk(k: number, seconds: number, fps: number, streamed: boolean, last = false): Record<string, Packet> {
   const startFrame = Math.round(k * seconds * fps);
   const frameCount = Math.round((k + 1) * seconds * fps) - startFrame;
-  const chunk: ChunkInfo = { clipId: 'clip', index: k, start: k * seconds, end: (k + 1) * seconds, last: false };
+  const chunk: ChunkInfo = { clipId: 'clip', index: k, start: k * seconds, end: (k + 1) * seconds, last };
   const frameMap = Int32Array.from({ length: frameCount }, (_, i) => (startFrame + i) % 2);
   const size = W * H * 3;
   const data = streamed ? new Uint8Array(frameCount * size) : held;
@@ -97,9 +97,11 @@ describe('wav2lip stage', () => {
     moved?: (k: number) => number;
     fps?: number;
     streamed?: boolean;
+    /** The face is not looped: it ends (`last`) with chunk n − 1. */
+    faceChunks?: number;
   }
 
-  async function lipsync({ chunkSeconds, options = {}, moved, fps = 25, streamed = false }: Run) {
+  async function lipsync({ chunkSeconds, options = {}, moved, fps = 25, streamed = false, faceChunks }: Run) {
     const logs: string[] = [];
     const generator = await ensureReferenceModel('wav2lip');
     const stage = await createTransform(
@@ -110,7 +112,13 @@ describe('wav2lip stage', () => {
     try {
       const chunks = speechChunks(chunkSeconds, moved).map((c) => ({
         ...c,
-        ports: { ...c.ports, ...faceChunk(c.chunk.index, chunkSeconds, fps, streamed) },
+        ports:
+          faceChunks !== undefined && c.chunk.index >= faceChunks
+            ? c.ports
+            : {
+                ...c.ports,
+                ...faceChunk(c.chunk.index, chunkSeconds, fps, streamed, c.chunk.index === (faceChunks ?? 0) - 1),
+              },
       }));
       const items = clipItems(chunks, itemSpecOf(wav2lip).neighbours);
       const out = await processAll(stage, items);
@@ -220,6 +228,10 @@ describe('wav2lip stage', () => {
     const at30 = (await lipsync({ chunkSeconds: 0.5, fps: 30, moved: late })).packets;
     expect(at30.every((p) => p.fps === 30)).toBe(true);
     expect(at30.reduce((n, p) => n + p.frameCount, 0)).toBe(Math.round(SECONDS * 30));
+    // A face that is not looped (something else reads it too) ends before the speech: said as such.
+    await expect(lipsync({ chunkSeconds: 0.5, faceChunks: 1 })).rejects.toThrow(
+      /the face video ended at frame 13, before the speech: it is looped under the speech only when stages that loop it/,
+    );
     // An output rate other than the face's is the face input's to set.
     await expect(lipsync({ chunkSeconds: 0.4, options: { fps: 30 } })).rejects.toThrow(
       /the option fps 30 differs from the face video's 25 fps: set the face input's fps instead/,
