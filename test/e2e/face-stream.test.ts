@@ -105,10 +105,8 @@ describe('the face streamed under the speech', () => {
       '19',
       '-i',
       `${S}/medium/face.mp4`,
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
+      '-c',
+      'copy',
       face,
     ]);
     const out = path.join(dir, 'out');
@@ -143,7 +141,7 @@ describe('dub', () => {
       timeoutMs: 120_000,
     });
 
-  it("re-speaks the sample video in its own voice: the new speech's length, lips re-synced", async () => {
+  it("re-speaks the sample video in its own voice (the video's sound by default): the new speech's length", async () => {
     const dir = await tmp('dub');
     const script = ['--input', `script=${await shortScript(dir)}`];
     const own = dub(path.join(dir, 'own'), script);
@@ -155,13 +153,7 @@ describe('dub', () => {
     expect(named.code, named.stderr).toBe(0);
     const speech = (name: string) => readFile(path.join(dir, name, 'speech.wav'));
     expect(Buffer.compare(await speech('own'), await speech('named'))).toBe(0);
-    // …and not what another voice gives (VALL-E X speaks in the prompt's voice; with the reference
-    // models the fast branch would not show it: RVC's autoPitch finds no voiced frames in noise).
-    const high = path.join(dir, 'high voice.wav');
-    execFileSync(resolveFfmpeg().ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=330:duration=3', high]);
-    const other = dub(path.join(dir, 'other'), [...script, '--input', `voice=${high}`]);
-    expect(other.code, other.stderr).toBe(0);
-    expect(Buffer.compare(await speech('own'), await speech('other'))).not.toBe(0);
+    // (That the prompt's sound changes VALL-E X's prompt codes is pinned in test/stages/vallex.)
   }, 240_000);
 
   it('refuses a video with no sound and no --input voice, naming the fix, before any work', async () => {
