@@ -51,6 +51,12 @@ const videoSourceOptions = z.strictObject({
     .nullable()
     .default(null)
     .describe('Height, pixels; null keeps the file size. Default null.'),
+  loop: z
+    .enum(['repeat', 'pingpong'])
+    .default('repeat')
+    .describe(
+      'How a face shorter than the speech goes on: from its first frame again, or back and forth (pingpong: no jump at the seam; the face must be held whole, see loopHoldMiB). Default repeat.',
+    ),
   loopHoldMiB: z
     .number()
     .min(0)

@@ -4,6 +4,7 @@
  * the clip. The runtime stops pulling once the stage that loops it has what it needs (the speech
  * ended), so the stream ends there, cut or looped.
  *
+ * `loop: pingpong` plays a held loop back and forth instead, so that it has no jump at the seam.
  * Two ways, by size (the video input's `loopHoldMiB`, said at start): a short clip or a still image is
  * decoded once into shared memory and every chunk points into it (`frameMap`); a longer one is
  * decoded chunk by chunk, again from the start at each pass, so memory stays at a few chunks
@@ -25,14 +26,30 @@ export interface LoopGrid {
   chunkSeconds: number;
 }
 
+/** How a loop goes on past its last frame: from the first again, or back and forth. */
+export type LoopMode = 'repeat' | 'pingpong';
+
+/** Which held frame frame t of the looped stream shows. */
+export function loopedFrame(t: number, frames: number, mode: LoopMode): number {
+  if (mode === 'repeat' || frames < 3) return t % frames;
+  // 0 1 … N−1 N−2 … 1 0 1 …: the ends are not shown twice in a row.
+  const j = t % (2 * frames - 2);
+  return j < frames ? j : 2 * frames - 2 - j;
+}
+
 /** The frames held once (a shared buffer of `frames` RGB frames), chunked on the grid for ever. */
-export async function* heldLoopChunks(grid: LoopGrid, held: Uint8Array, frames: number): AsyncGenerator<PortPacket> {
+export async function* heldLoopChunks(
+  grid: LoopGrid,
+  held: Uint8Array,
+  frames: number,
+  mode: LoopMode = 'repeat',
+): AsyncGenerator<PortPacket> {
   const boundary = (k: number) => Math.round(k * grid.chunkSeconds * grid.fps);
   for (let k = 0; ; k++) {
     const startFrame = boundary(k);
     const frameCount = Math.max(1, boundary(k + 1) - startFrame);
     const frameMap = new Int32Array(frameCount);
-    for (let i = 0; i < frameCount; i++) frameMap[i] = (startFrame + i) % frames;
+    for (let i = 0; i < frameCount; i++) frameMap[i] = loopedFrame(startFrame + i, frames, mode);
     const packet: VideoPacket = {
       kind: 'video',
       chunk: chunkInfo(grid.clipId, k, k * grid.chunkSeconds, (k + 1) * grid.chunkSeconds, false),

@@ -6,7 +6,7 @@
  * looped on the grid without end (video-loop.ts): held whole when short (a still image always),
  * decoded again at each pass when long. Otherwise a still image is sent as its one frame.
  */
-import { MediaError } from '../../src/core/errors.ts';
+import { MediaError, UsageError } from '../../src/core/errors.ts';
 import type { PortPacket, SourceInstance, StageCreateContext } from '../../src/core/stage.ts';
 import { decodeVideo, planVideo, probe, shortDecodeNote, type MediaInfo } from '../../src/media/index.ts';
 import { FrameChunker } from './frame-chunker.ts';
@@ -89,6 +89,11 @@ export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateC
   const holdMax = o.loopHoldMiB * 2 ** 20;
   const holdLoop = loop && expected !== undefined && expected * frameBytes <= holdMax;
   const held = ctx.wholeInput || info.isImage || holdLoop;
+  if (loop && !held && o.loop === 'pingpong')
+    throw new UsageError(
+      `${file}: is played back and forth (loop: pingpong), which needs it held whole, but its RGB passes loopHoldMiB ${o.loopHoldMiB}; ` +
+        `raise it (--set inputs.${ctx.id}.options.loopHoldMiB=${Math.ceil(((expected ?? 0) * frameBytes) / 2 ** 20)}) or use loop: repeat`,
+    );
 
   // The frames' memory, before any is decoded: refused past the machine's, else said in one line.
   const memoryInput = {
@@ -107,7 +112,7 @@ export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateC
   ctx.log(videoMemoryLine(ctx.id, memoryInput, memoryPlan, memory));
   if (loop) {
     const how = held
-      ? `held whole (${formatBytes((expected ?? 0) * frameBytes)} of RGB; loopHoldMiB ${o.loopHoldMiB})`
+      ? `held whole (${formatBytes((expected ?? 0) * frameBytes)} of RGB; loopHoldMiB ${o.loopHoldMiB})${o.loop === 'pingpong' ? ', played back and forth' : ''}`
       : `decoded again at each pass (its RGB is more than loopHoldMiB ${o.loopHoldMiB})`;
     ctx.log(`${ctx.id}: looped under the other inputs, cut where they end: ${how}`);
   }
@@ -149,7 +154,7 @@ export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateC
   async function* looped(): AsyncGenerator<PortPacket> {
     if (held) {
       const { data, frames } = await decodeHeld();
-      yield* heldLoopChunks(grid(), data, frames);
+      yield* heldLoopChunks(grid(), data, frames, o.loop);
     } else {
       yield* streamedLoopChunks(file, grid(), blocks, noteShort);
     }

@@ -85,6 +85,18 @@ describe('the face streamed under the speech', () => {
     expect(streamed.stderr).toMatch(
       /face: looped under the other inputs, cut where they end: decoded again at each pass/,
     );
+    // Back and forth needs the face held whole: refused at start, exit 2, when it would stream.
+    const pingpong = renderTalkingHead(path.join(dir, 'pingpong'), 'short', face, [
+      ...oneSecond,
+      '--set',
+      'inputs.face.options.loop=pingpong',
+      '--set',
+      'inputs.face.options.loopHoldMiB=0',
+    ]);
+    expect(pingpong.code).toBe(2);
+    expect(pingpong.stderr).toMatch(
+      /is played back and forth \(loop: pingpong\), which needs it held whole, but its RGB passes loopHoldMiB 0; raise it \(--set inputs\.face\.options\.loopHoldMiB=\d+\) or use loop: repeat/,
+    );
     // Both ways give the same frames and boxes, so the same file.
     const a = await readFile(path.join(dir, 'held', 'video.mp4'));
     const b = await readFile(path.join(dir, 'streamed', 'video.mp4'));
