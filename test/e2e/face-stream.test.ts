@@ -129,12 +129,13 @@ describe('the face streamed under the speech', () => {
     const seconds = await wavSeconds(path.join(out, 'speech.wav'));
     expect(seconds).toBeLessThan(10);
     expect(frameCount(path.join(out, 'video.mp4'))).toBe(Math.round(seconds * 25));
-    // The face source stopped a queue or so past the speech: far fewer chunks than its 20 of 2 s.
+    // The face source stopped a few chunks past the speech (what the queues, the neighbours and the
+    // replicas in flight may hold: 7 seen under load), not at its 20 chunks of 2 s.
     const run = JSON.parse(await readFile(metrics, 'utf8')) as {
       mediaSeconds: number;
       stages: { stage: string; packets: number }[];
     };
-    expect(run.stages.find((s) => s.stage === 'face')?.packets).toBeLessThan(Math.ceil(seconds / 2) + 6);
+    expect(run.stages.find((s) => s.stage === 'face')?.packets).toBeLessThanOrEqual(10);
     // The clip's length is the speech's, not the face video's.
     expect(run.mediaSeconds).toBeCloseTo(seconds, 2);
   }, 240_000);
