@@ -14,6 +14,7 @@ import { sourceNeeds } from '../graph/source-needs.ts';
 import { startBufferReclaim } from './buffer-reclaim.ts';
 import type { GraphNode, PipelineGraph } from '../graph/types.ts';
 import type { RunMetrics, StageMetrics } from '../metrics/stage-metrics.ts';
+import { runBound } from '../metrics/run-bound.ts';
 import { TraceRecorder, type TraceEvent } from '../metrics/trace.ts';
 import {
   type BudgetStage,
@@ -630,7 +631,12 @@ class PipelineRun {
         cores: this.cores,
         budget: this.budgetLine,
         memoryEstimateBytes: this.memoryEstimate,
-        ...runBound(stages, this.cores, this.startupMs, wallMs),
+        ...runBound(stages, {
+          cores: this.cores,
+          startupMs: this.startupMs,
+          wallMs,
+          media: new Set(this.runners.filter((r) => r.node.role !== 'transform').map((r) => r.node.id)),
+        }),
         ...gpuShare(stages, wallMs - this.startupMs),
       },
       trace: this.trace.list(),
@@ -656,26 +662,4 @@ function mib(bytes: number): string {
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
-}
-
-/**
- * What bounds the run: the stage with the most compute per instance, and the fastest the run
- * could have been — start-up plus max(that stage's compute ÷ its instances, all compute ÷ cores).
- */
-function runBound(
-  stages: readonly StageMetrics[],
-  cores: number,
-  startupMs: number,
-  wallMs: number,
-): Pick<RunMetrics, 'bottleneck' | 'boundMs' | 'efficiency'> {
-  let bottleneck = stages[0];
-  for (const stage of stages)
-    if (stage.busyMs / stage.replicas > bottleneck.busyMs / bottleneck.replicas) bottleneck = stage;
-  const total = stages.reduce((sum, stage) => sum + stage.busyMs, 0);
-  const boundMs = startupMs + Math.max(bottleneck ? bottleneck.busyMs / bottleneck.replicas : 0, total / cores);
-  return {
-    bottleneck: bottleneck?.stage ?? '',
-    boundMs: round(boundMs),
-    efficiency: wallMs > 0 ? Math.round((boundMs / wallMs) * 1000) / 1000 : 0,
-  };
 }
