@@ -56,6 +56,8 @@ export class TransformRunner implements Runner {
   mayGrow = false;
   private nextRelease = 0;
   private done = false;
+  /** It has said that an input went on after another had ended (once per run). */
+  private warnedLeftovers = false;
   private readonly roomWaiters: (() => void)[] = [];
   /** Hosts whose item timed out: they are terminated rather than asked to dispose. */
   private readonly hung = new Set<number>();
@@ -285,8 +287,6 @@ export class TransformRunner implements Runner {
    * After the node finished (a required input ended), chunks still queued on the other ports can
    * never be joined; they are dropped so that their producers are not blocked for ever.
    */
-  private warnedLeftovers = false;
-
   private discardLeftovers(): boolean {
     let dropped = 0;
     const going: string[] = [];

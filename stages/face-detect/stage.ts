@@ -14,7 +14,7 @@ import type { LogLevel, PortPacket, StageCreateContext, TransformInstance } from
 import type { VideoPacket } from '../../src/core/types.ts';
 import type { Box } from '../shared/face-boxes.ts';
 import { openStageModel } from '../shared/open-model.ts';
-import { checkedFrames, frameAt, heldFrameIndex } from '../shared/video-frames.ts';
+import { checkedFrames, frameAt, heldFrameIndex, holdsFrame } from '../shared/video-frames.ts';
 import { detectPaddedFace, fallbackNote, type Detector } from './detector.ts';
 import type { FaceDetectOptions } from './index.ts';
 import { detectionFrames, trackSpan, type TrackOptions } from './track.ts';
@@ -90,7 +90,7 @@ export async function detectBoxes(
   const found = new Map<number, Box | undefined>();
   const clip = video.chunk.clipId;
   for (const g of detectionFrames(span, track)) {
-    const packet = views.find((v) => g >= v.startFrame && g < v.startFrame + v.frameCount);
+    const packet = views.find((v) => holdsFrame(v, g));
     if (!packet) continue; // past the frames at hand: trackSpan says which settings to change
     const i = g - packet.startFrame;
     // A loop held whole: the same held frame gives the same face wherever it recurs.

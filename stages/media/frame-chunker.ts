@@ -8,6 +8,11 @@
 import type { VideoPacket } from '../../src/core/types.ts';
 import { chunkInfo } from './source-input.ts';
 
+/** Frame index where chunk k of a grid of `chunkSeconds` starts, at `fps`. */
+export function gridFrame(k: number, chunkSeconds: number, fps: number): number {
+  return Math.round(k * chunkSeconds * fps);
+}
+
 export interface FrameChunkerOptions {
   clipId: string;
   width: number;
@@ -43,9 +48,8 @@ export class FrameChunker {
     this.frameBytes = o.width * o.height * 3;
   }
 
-  /** Frame index where chunk k starts. */
   private boundary(k: number): number {
-    return Math.round(k * this.o.chunkSeconds * this.o.fps);
+    return gridFrame(k, this.o.chunkSeconds, this.o.fps);
   }
 
   /** Adds whole frames; returns the chunks they complete. */

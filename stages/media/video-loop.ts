@@ -14,7 +14,7 @@ import { MediaError } from '../../src/core/errors.ts';
 import type { PortPacket } from '../../src/core/stage.ts';
 import type { VideoPacket } from '../../src/core/types.ts';
 import type { VideoFrameBlock } from '../../src/media/index.ts';
-import { FrameChunker } from './frame-chunker.ts';
+import { FrameChunker, gridFrame } from './frame-chunker.ts';
 import { chunkInfo } from './source-input.ts';
 
 export interface LoopGrid {
@@ -44,7 +44,7 @@ export async function* heldLoopChunks(
   frames: number,
   mode: LoopMode = 'repeat',
 ): AsyncGenerator<PortPacket> {
-  const boundary = (k: number) => Math.round(k * grid.chunkSeconds * grid.fps);
+  const boundary = (k: number) => gridFrame(k, grid.chunkSeconds, grid.fps);
   for (let k = 0; ; k++) {
     const startFrame = boundary(k);
     const frameCount = Math.max(1, boundary(k + 1) - startFrame);

@@ -27,6 +27,11 @@ export function checkedFrames(packet: VideoPacket, port: string): VideoPacket {
   return packet;
 }
 
+/** Whether frame `i` of the clip (or looped stream) is one of the packet's. */
+export function holdsFrame(p: VideoPacket, i: number): boolean {
+  return i >= p.startFrame && i < p.startFrame + p.frameCount;
+}
+
 /** Which frame of `data` frame i of the packet is (they differ in a chunk of a loop held whole). */
 export function heldFrameIndex(p: VideoPacket, i: number): number {
   return p.frameMap ? p.frameMap[i] : i;

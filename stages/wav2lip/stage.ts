@@ -26,7 +26,7 @@ import { resample, resampledLength, wav2lipMel } from '../../src/dsp/index.ts';
 import { audioWindow } from '../shared/audio-window.ts';
 import type { Box } from '../shared/face-boxes.ts';
 import { openStageModel } from '../shared/open-model.ts';
-import { checkedFrames, frameAt, heldFrameIndex } from '../shared/video-frames.ts';
+import { checkedFrames, frameAt, heldFrameIndex, holdsFrame } from '../shared/video-frames.ts';
 import { wav2lipFaceInput } from './faces.ts';
 import type { Wav2lipOptions } from './index.ts';
 import { lipSyncFrames, type LipSyncFrame, type LipSyncModel } from './runner.ts';
@@ -72,7 +72,7 @@ function faceChunks(item: StageItem): FaceChunk[] {
 
 /** Face frame i of the stream and its box, from whichever chunk at hand holds it. */
 function faceFrame(chunks: readonly FaceChunk[], i: number): { chunk: FaceChunk; at: number; box: Box } {
-  const chunk = chunks.find((c) => i >= c.video.startFrame && i < c.video.startFrame + c.video.frameCount);
+  const chunk = chunks.find((c) => holdsFrame(c.video, i));
   if (!chunk) {
     const first = chunks[0].video.startFrame;
     const last = chunks.at(-1)!.video;
