@@ -3,7 +3,7 @@
 // is byte-identical to the loop's. Plain JavaScript (no tsx) so that it runs on the GPU host too.
 //
 //   node scripts/bench/batch-throughput.mjs [--samples 24] [--jobs 1,2] [--work DIR] [--json FILE]
-//     [--profile fast] [--skip-loop]
+//     [--profile fast] [--skip-loop] [--set KEY=VALUE …] (--set goes to the batches only)
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     profile: { type: 'string', default: 'fast' },
     'skip-loop': { type: 'boolean', default: false },
+    set: { type: 'string', multiple: true, default: [] },
   },
 });
 const count = Number(values.samples);
@@ -123,6 +124,7 @@ for (const jobs of values.jobs.split(',')) {
     jobs,
     '--progress',
     'plain',
+    ...values.set.flatMap((kv) => ['--set', kv]),
   ]);
   rows.push({ mode: `reel batch --jobs ${jobs}`, ...r, out });
 }

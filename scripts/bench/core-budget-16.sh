@@ -13,26 +13,8 @@ clip="$out/voice-${seconds}s.wav"
 [ -f "$clip" ] || "$ffmpeg" -loglevel error -stream_loop -1 -i samples/talking-head/long/voice.wav -t "$seconds" -ar 16000 -ac 1 "$clip"
 threads() { echo "defaults.threads={intraOp: $1, interOp: 1, spinning: false}"; }
 
-# name, then reel run arguments
-one() {
-  local name=$1; shift
-  local t0 t1 cpu0 cpu1
-  cpu0=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)
-  t0=$(date +%s.%N)
-  node bin/reel.js run "$@" --out "$out/$name" --metrics "$out/$name.json" --trace "$out/$name.trace.json" \
-    > /dev/null 2> "$out/$name.log" \
-    || { echo "$name FAILED"; tail -3 "$out/$name.log"; return; }
-  t1=$(date +%s.%N)
-  cpu1=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)
-  rm -rf "${out:?}/$name" # the media written; the metrics and the log stay
-  node -e '
-    const m = require(process.argv[1]);
-    const [name, wall, cpu] = process.argv.slice(2);
-    console.log([name, "wall", (+wall).toFixed(2), "cpu", (+cpu).toFixed(2), "startup", (m.startupMs / 1000).toFixed(2),
-      "run", (m.wallMs / 1000).toFixed(2), "eff", m.efficiency, "rss_mib", (m.processPeakRssBytes / 2 ** 20).toFixed(0),
-      "est_mib", (m.memoryEstimateBytes / 2 ** 20).toFixed(0), "|", m.budget].join(" "));
-  ' "$(realpath "$out/$name.json")" "$name" "$(awk "BEGIN{print $t1 - $t0}")" "$(awk "BEGIN{print ($cpu1 - $cpu0) / $(getconf CLK_TCK)}")"
-}
+# shellcheck source=timed-run.sh
+source "$(dirname "$0")/timed-run.sh"
 
 vc=(pipelines/voice-convert.yaml --input "audio=$clip")
 th=(pipelines/talking-head.yaml --input script=samples/talking-head/long/script.txt

@@ -60,6 +60,8 @@ export interface RenderRequest {
   outDir: string;
   /** The sample's share of the batch's cores. */
   cores?: number;
+  /** Whether its stages may add replicas: not with several samples in flight (RunOptions.replicas). */
+  replicas: boolean;
   engine: StageEngine;
   signal?: AbortSignal;
   /** Seconds of the sample's media written so far. */
@@ -234,6 +236,7 @@ async function renderSample(
         inputs,
         outDir: path.join(options.outDir, job.id),
         cores,
+        replicas: jobs === 1,
         engine,
         signal: options.signal,
         onProgress: (seconds) => options.onEvent?.({ type: 'progress', id: job.id, seconds }),
@@ -305,10 +308,10 @@ export function onMediaProgress(
 
 /** Renders a sample in this process, on the batch's engine. */
 async function localRender(request: RenderRequest): Promise<RenderedSample> {
-  const { graph, inputs, outDir, cores, engine, signal } = request;
+  const { graph, inputs, outDir, cores, replicas, engine, signal } = request;
   const warnings: string[] = [];
   const onEvent = onMediaProgress(graph, request.onProgress, warnings);
-  const result = await runPipeline(graph, { inputs, outDir, cores, engine, signal, onEvent });
+  const result = await runPipeline(graph, { inputs, outDir, cores, replicas, engine, signal, onEvent });
   return { files: result.files, mediaSeconds: result.metrics.mediaSeconds, warnings };
 }
 

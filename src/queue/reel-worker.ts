@@ -121,6 +121,8 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
         inputs,
         outDir: data.outDir,
         cores,
+        // Several jobs in hand keep the cores busy; replicas would stay warm for every later job.
+        replicas: options.jobs === 1,
         engine,
         signal: drain.signal,
         onEvent,

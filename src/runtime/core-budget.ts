@@ -44,14 +44,16 @@ export function workerCores(cores: number): number {
 }
 
 /** Cores per sample when a batch picks its own `--jobs`. */
-const CORES_PER_BATCH_JOB = 4;
+const CORES_PER_BATCH_JOB = 5;
 
 /**
- * Samples a batch renders at once with `--jobs auto`: one per 4 cores, each with its share of
+ * Samples a batch renders at once with `--jobs auto`: one per 5 cores, each with its share of
  * them. Within one short clip few stages have work at the same time, so more clips keep more cores
- * busy; each clip in flight holds its own stage workers, so memory grows with every one. Measured
- * on 16 cores, 24 talking-head samples of 5–15 s (`scripts/bench/batch-throughput.mjs`): 1, 2, 4
- * at once ran 1.44×, 2.29×, 2.9× a loop of `reel run`, peaking at 1.4, 2.0, 3.7 GiB.
+ * busy; with more than one in flight their stages add no replicas (RunOptions.replicas), but each
+ * clip in flight holds its own stage workers, so memory grows with every one. Measured on 16
+ * cores, 24 talking-head samples of 5–15 s (`scripts/bench/batch-throughput.mjs`), against a loop
+ * of `reel run` (1.1 GiB): 2, 3, 4, 8 at once ran 2.8×, 4.0×, 3.9–4.6×, 3.6× as fast, peaking at
+ * 1.1, 1.4, 1.9, 3.4 GiB. With replicas (as before) 4 at once ran 2.5× and peaked at 5.9 GiB.
  */
 export function batchJobs(cores: number): number {
   return Math.max(1, Math.floor(cores / CORES_PER_BATCH_JOB));

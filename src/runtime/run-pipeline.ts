@@ -61,6 +61,13 @@ export interface RunOptions {
    * it has them and gives them back when it ends cleanly. @defaultValue workers of its own
    */
   engine?: StageEngine;
+  /**
+   * Whether stages with `concurrency: auto` may add replicas as the run measures them. A batch with
+   * several samples in flight turns it off: its samples keep the cores busy, and every replica a
+   * sample grows is kept warm by the engine for the rest of the batch. An explicit
+   * `concurrency: N` is kept either way. @defaultValue true
+   */
+  replicas?: boolean;
 }
 
 export interface RunResult {
@@ -308,7 +315,7 @@ class PipelineRun {
         id: node.id,
         worker,
         replicable,
-        scalable: replicable && this.useWorkers && node.settings.auto.replicas,
+        scalable: replicable && this.useWorkers && node.settings.auto.replicas && this.options.replicas !== false,
         autoThreads: node.settings.auto.threads,
         replicas: node.settings.concurrency,
         intraOp: node.settings.threads.intraOp,

@@ -20,6 +20,7 @@ export class StageEngine {
   private readonly idle = new Map<string, StageWorker[]>();
   private closed = false;
   private readonly counts: EngineStats = { started: 0, reused: 0 };
+  private readonly watched = new WeakSet<StageWorker>();
 
   /**
    * @param maxIdle Warm workers kept at most; past it, the longest kept are ended. The pool holds
@@ -66,7 +67,10 @@ export class StageEngine {
     const list = this.idle.get(key) ?? [];
     list.push(worker);
     this.idle.set(key, list);
-    // A kept worker that dies (out of memory, a native crash) is dropped, not handed out.
+    // A kept worker that dies (out of memory, a native crash) is dropped, not handed out. Watched
+    // once per thread: a reaction per hand-back would pile up over a batch of many clips.
+    if (this.watched.has(worker)) return;
+    this.watched.add(worker);
     void worker.exited.then(() => this.forget(key, worker));
   }
 

@@ -37,6 +37,8 @@ export interface StageWorker {
   worker: Worker;
   /** Resolves with the exit code once the thread is gone. */
   exited: Promise<number>;
+  /** The exit code, once the thread is gone (read where a promise reaction would outlive its host). */
+  readonly exitCode?: number;
 }
 
 /**
@@ -59,14 +61,22 @@ export function spawnStageWorker(preload: readonly string[] = []): StageWorker {
   // (through `exited`); until then its error must not go unhandled.
   worker.on('error', () => undefined);
   const workerThreadId = worker.threadId;
+  let exitCode: number | undefined;
   const exited = new Promise<number>((resolve) =>
     worker.once('exit', (code) => {
+      exitCode = code;
       liveWorkers.delete(worker);
       releaseCreationLockOf(workerThreadId);
       resolve(code);
     }),
   );
-  return { worker, exited };
+  return {
+    worker,
+    exited,
+    get exitCode() {
+      return exitCode;
+    },
+  };
 }
 
 /** Ends a stage worker thread; resolves once it is gone. */
@@ -201,11 +211,16 @@ export function createWorkerHost(
     const abandon = () => state === 'starting' && failStart(new Error('start abandoned: the run failed first'));
     if (spec.startAbort?.aborted) abandon();
     spec.startAbort?.addEventListener('abort', abandon, { once: true });
-    void exited.then((code) => {
+    // An 'exit' listener, not a reaction on `exited`: a worker kept warm by a batch's engine lives
+    // for the whole batch, and a reaction per host would keep every earlier clip's host (and the
+    // packets it saw) reachable until then. The listener goes with the host when the thread is recycled.
+    const onExit = (code: number) => {
       const wasRunning = state === 'running' || state === 'starting';
       if (wasRunning) fail(new Error(`its worker exited unexpectedly (code ${code})`));
       state = 'gone';
-    });
+    };
+    if (stageWorker.exitCode !== undefined) onExit(stageWorker.exitCode);
+    else worker.once('exit', onExit);
 
     const host: TransformHost = {
       run(ready) {
@@ -242,6 +257,7 @@ export function createWorkerHost(
         if (keep && answered) {
           worker.off('message', onMessage);
           worker.off('error', onError);
+          worker.off('exit', onExit);
           return recycle(stageWorker);
         }
         await worker.terminate();

@@ -57,8 +57,8 @@ describe('startPlan', () => {
 });
 
 describe('batchJobs', () => {
-  it('renders one sample at a time on a small machine and one per 4 cores on a larger one', () => {
-    expect([1, 2, 3, 4, 7, 8, 16, 64].map(batchJobs)).toEqual([1, 1, 1, 1, 1, 2, 4, 16]);
+  it('renders one sample at a time on a small machine and one per 5 cores on a larger one', () => {
+    expect([1, 2, 3, 4, 7, 8, 10, 16, 64].map(batchJobs)).toEqual([1, 1, 1, 1, 1, 1, 2, 3, 12]);
   });
 });
 

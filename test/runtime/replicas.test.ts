@@ -69,4 +69,16 @@ describe('stage replicas under concurrency: auto', () => {
     expect(await readFile(join(outB, 'result.txt'), 'utf8')).toBe(await readFile(join(outA, 'result.txt'), 'utf8'));
     expect(liveStageWorkers()).toBe(0);
   });
+
+  it('adds none with replicas: false (a batch with several samples in flight), but keeps an explicit count', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'reel-replicas-'));
+    const lone = await runPipeline(graph(20), { outDir: out, cores: 5, replicas: false });
+    expect(lone.metrics.stages.map((s) => s.replicas)).toEqual([1, 1, 1, 1]);
+    expect(lone.metrics.budget).toBe('5 cores: light ×1 (1 thread), heavy ×1 (1 thread)');
+    const fixed = { ...AUTO, concurrency: 2, auto: { replicas: false, threads: true } };
+    const outFixed = await mkdtemp(join(tmpdir(), 'reel-replicas-'));
+    const kept = await runPipeline(graph(12, fixed), { outDir: outFixed, cores: 5, replicas: false });
+    expect(kept.metrics.stages.find((s) => s.stage === 'heavy')!.replicas).toBe(2);
+    expect(liveStageWorkers()).toBe(0);
+  });
 });
