@@ -112,7 +112,7 @@ function program(io: CliIo, result: { code: number }): Command {
       .argument('<pipeline>', 'pipeline YAML file')
       .argument('<samples>', 'folder of samples (subfolders or files named after the inputs) or a manifest')
       .requiredOption('--out <dir>', 'output folder: <dir>/<sample>/…, the journal, report.csv and report.json')
-      .option('--jobs <n>', 'samples rendered at once: a number, or auto (one per 5 cores)', 'auto')
+      .option('--jobs <n>', 'samples rendered at once: a number, or auto (one per 3 cores, 2 at least)', 'auto')
       .option('--retries <n>', 'runs again after a runtime failure (never after a bad input)', '1')
       .option('--force', 'redo every sample, even those done and verified')
       .option('--queue <url>', 'render on `reel worker` processes through this Redis: redis://HOST:PORT[/DB]')
@@ -135,7 +135,7 @@ function program(io: CliIo, result: { code: number }): Command {
       '--queue <url>',
       'the Redis the batches queue on: redis://HOST:PORT[/DB] (password: URL or REEL_REDIS_PASSWORD)',
     )
-    .option('--jobs <n>', 'jobs rendered at once: a number, or auto (one per 5 cores)', 'auto')
+    .option('--jobs <n>', 'jobs rendered at once: a number, or auto (one per 3 cores, 2 at least)', 'auto')
     .option('--cores <n>', 'cores the jobs in hand share (default: all)')
     .option(
       '--drain-timeout <s>',

@@ -43,20 +43,30 @@ export function workerCores(cores: number): number {
   return cores >= 4 ? cores - 1 : cores;
 }
 
+/**
+ * Instances of one stateless stage that a batch's samples in flight may share (SharedHost): one
+ * for every two worker cores, so that a slow stage keeps up with the samples while a two-core
+ * machine holds one of each.
+ */
+export function sharedInstancesFor(cores: number): number {
+  return Math.max(1, Math.floor(workerCores(cores) / 2));
+}
+
 /** Cores per sample when a batch picks its own `--jobs`. */
-const CORES_PER_BATCH_JOB = 5;
+const CORES_PER_BATCH_JOB = 3;
 
 /**
- * Samples a batch renders at once with `--jobs auto`: one per 5 cores, each with its share of
- * them. Within one short clip few stages have work at the same time, so more clips keep more cores
- * busy; with more than one in flight their stages add no replicas (RunOptions.replicas), but each
- * clip in flight holds its own stage workers, so memory grows with every one. Measured on 16
- * cores, 24 talking-head samples of 5–15 s (`scripts/bench/batch-throughput.mjs`), against a loop
- * of `reel run` (1.1 GiB): 2, 3, 4, 8 at once ran 2.8×, 4.0×, 3.9–4.6×, 3.6× as fast, peaking at
- * 1.1, 1.4, 1.9, 3.4 GiB. With replicas (as before) 4 at once ran 2.5× and peaked at 5.9 GiB.
+ * Samples a batch renders at once with `--jobs auto`: one per 3 cores, and 2 at least. Within one
+ * short clip few stages have work at the same time, so more clips keep more cores busy; samples in
+ * flight share the instances of the stateless stages (SharedHost) and add no replicas
+ * (RunOptions.replicas), so each one more costs its stateful stages and its chunks, not a set of
+ * workers. Measured with `scripts/bench/batch-throughput.mjs` (24 talking-head samples of 5–15 s,
+ * against a loop of `reel run`): on 16 cores 2, 3, 4, 5, 6, 8 at once ran 2.9×, 3.7×, 4.0–4.4×,
+ * 4.8×, 4.4×, 4.5× as fast, peaking at 1.0, 1.0, 1.3, 1.4, 1.7, 2.0× the loop's RSS; on 2 busy
+ * cores 2 at once ran 2.1× at 1.3× (one at a time: 1.6–1.9× at 1.35–1.6×).
  */
 export function batchJobs(cores: number): number {
-  return Math.max(1, Math.floor(cores / CORES_PER_BATCH_JOB));
+  return Math.max(2, Math.floor(cores / CORES_PER_BATCH_JOB));
 }
 
 /**

@@ -556,9 +556,17 @@ class PipelineRun {
     const inWorker = useWorkers && def.thread === 'worker';
     const { warmOrNew, recycle } = this.engineHandoff(node.id);
     const startedAt = performance.now();
+    const engine = this.options.engine;
+    const budget = this.budgetStages.get(node.id);
+    // A batch's samples in flight share one instance of a stateless stage that has one instance.
+    const shared = engine?.sharing && inWorker && budget?.replicable && !budget.scalable && concurrency === 1;
     const created = await Promise.allSettled(
       Array.from({ length: concurrency }, () =>
-        inWorker ? createWorkerHost(spec, warmOrNew(), recycle) : createInProcessHost(spec),
+        shared
+          ? engine.lease(this.engineKey(node.id), spec, (routed) => createWorkerHost(routed, warmOrNew()))
+          : inWorker
+            ? createWorkerHost(spec, warmOrNew(), recycle)
+            : createInProcessHost(spec),
       ),
     );
     // Attach what was created, so that close() disposes it even when a sibling failed.

@@ -6,7 +6,8 @@
  * the stage they served; the next run's stage with the same key takes one instead of starting one.
  */
 import { canonicalJson } from '../core/canonical-json.ts';
-import type { HostSpec } from './transform-host.ts';
+import { SharedHost } from './shared-host.ts';
+import type { HostSpec, TransformHost } from './transform-host.ts';
 import { endStageWorker, spawnStageWorker, type StageWorker } from './worker-host.ts';
 
 export interface EngineStats {
@@ -21,15 +22,40 @@ export class StageEngine {
   private closed = false;
   private readonly counts: EngineStats = { started: 0, reused: 0 };
   private readonly watched = new WeakSet<StageWorker>();
+  private readonly shared = new Map<string, SharedHost>();
+  private readonly maxIdle: number;
+  /** Runs lease one instance of each stateless stage (see SharedHost) rather than start their own. */
+  readonly sharing: boolean;
+  private readonly sharedInstances: number;
 
   /**
-   * @param maxIdle Warm workers kept at most; past it, the longest kept are ended. The pool holds
-   *   only what runs gave back, so it stays within what the batch used at once (replicas
+   * @param options.maxIdle Warm workers kept at most; past it, the longest kept are ended. The pool
+   *   holds only what runs gave back, so it stays within what the batch used at once (replicas
    *   included); this is a backstop. Ending replicas at the end of each run instead was measured
    *   worse: a talking-head batch peaked 25% higher (new threads allocate afresh while the freed
    *   memory is not returned to the system) and ran no faster. @defaultValue 64
+   * @param options.share Runs at the same time share the instances of each stateless stage (a
+   *   batch with several samples in flight). @defaultValue false
+   * @param options.sharedInstances Instances of one shared stage at most (SharedHost). @defaultValue 1
    */
-  constructor(private readonly maxIdle = 64) {}
+  constructor(options: { maxIdle?: number; share?: boolean; sharedInstances?: number } = {}) {
+    this.maxIdle = options.maxIdle ?? 64;
+    this.sharing = options.share ?? false;
+    this.sharedInstances = Math.max(1, options.sharedInstances ?? 1);
+  }
+
+  /**
+   * A host for a stateless stage of `key` that queues its items for the one instance every run
+   * shares; the instance is started on `spec` the first time (with `start`), and kept until close().
+   */
+  lease(key: string, spec: HostSpec, start: (spec: HostSpec) => Promise<TransformHost>): Promise<TransformHost> {
+    let host = this.shared.get(key);
+    if (!host) {
+      host = new SharedHost(start, this.sharedInstances);
+      this.shared.set(key, host);
+    } else this.counts.reused++;
+    return host.lease(spec);
+  }
 
   /** What a stage's instances have in common: two stages with the same key can share a worker. */
   static keyOf(spec: Pick<HostSpec, 'def' | 'options' | 'context'>): string {
@@ -88,7 +114,9 @@ export class StageEngine {
     this.closed = true;
     const all = [...this.idle.values()].flat();
     this.idle.clear();
-    await Promise.all(all.map(endStageWorker));
+    const shared = [...this.shared.values()];
+    this.shared.clear();
+    await Promise.all([...all.map(endStageWorker), ...shared.map((host) => host.close())]);
   }
 
   private idleTotal(): number {

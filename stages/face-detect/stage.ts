@@ -5,7 +5,7 @@
  * smooths across chunk edges with the neighbouring chunks' frames, so the boxes are the ones a
  * whole-clip run gives. Detections are kept per worker for the frames its next items will need
  * again (and, in a loop held whole, per held frame: a still image is detected once). Frames with no
- * face near take the fixed `box` (said once per worker) or fail naming them.
+ * face near take the fixed `box` (said once per clip) or fail naming them.
  */
 import { defer } from 'rxjs';
 import { InputError } from '../../src/core/errors.ts';
@@ -40,14 +40,15 @@ export async function createFaceDetectStage(o: FaceDetectOptions, ctx: StageCrea
   // The input's shape is fixed ([1, 3, 240, 320]): no symbolic axes to size.
   const model = await openStageModel(ctx, 'detector', 'face-detect', { warmup: { dims: {} } });
   const cache = new DetectionCache();
-  let noted = false;
-  const note = (line: string, level?: LogLevel) => {
-    if (noted) return;
-    noted = true;
+  // Once per clip: an instance shared by a batch's samples in flight serves several clips.
+  const noted = new Set<string>();
+  const note = (clip: string) => (line: string, level?: LogLevel) => {
+    if (noted.has(clip)) return;
+    noted.add(clip);
     ctx.log(line, level);
   };
   return {
-    process: (item) => defer(() => detectBoxes(model, o, item, note, cache)),
+    process: (item) => defer(() => detectBoxes(model, o, item, note(item.chunk.clipId), cache)),
     dispose: () => model.release(),
   };
 }

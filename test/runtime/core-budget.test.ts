@@ -8,6 +8,7 @@ import {
   startPlan,
   workerCores,
   batchJobs,
+  sharedInstancesFor,
 } from '../../src/runtime/core-budget.ts';
 
 function stage(id: string, over: Partial<BudgetStage> = {}): BudgetStage {
@@ -57,8 +58,12 @@ describe('startPlan', () => {
 });
 
 describe('batchJobs', () => {
-  it('renders one sample at a time on a small machine and one per 5 cores on a larger one', () => {
-    expect([1, 2, 3, 4, 7, 8, 10, 16, 64].map(batchJobs)).toEqual([1, 1, 1, 1, 1, 1, 2, 3, 12]);
+  it('renders two samples at once on a small machine and one per 3 cores on a larger one', () => {
+    expect([1, 2, 3, 4, 7, 8, 9, 16, 64].map(batchJobs)).toEqual([2, 2, 2, 2, 2, 2, 3, 5, 21]);
+  });
+
+  it('lets samples in flight share one instance of a stage per two worker cores', () => {
+    expect([1, 2, 3, 4, 5, 16].map(sharedInstancesFor)).toEqual([1, 1, 1, 1, 2, 7]);
   });
 });
 

@@ -28,13 +28,16 @@ function graph(spin: Record<string, unknown> = {}) {
 }
 
 /** Runs the graph into a new folder; the result file's lines and the count stage's worker thread. */
-async function render(engine: StageEngine | undefined, spin: Record<string, unknown> = {}) {
+async function render(engine: StageEngine | undefined, spin: Record<string, unknown> = {}, cancel?: AbortController) {
   const out = await mkdtemp(join(tmpdir(), 'reel-engine-'));
   let thread = '';
   const onEvent = (e: RunEvent) => {
     if (e.type === 'log' && e.stage === 'count') thread = e.line;
+    // Cancelled once spin has done its first chunk: its next one is in hand or waiting then.
+    if (e.type === 'chunk' && e.stage === 'spin') cancel?.abort();
   };
-  await runPipeline(graph(spin), { outDir: out, cores: 1, engine, onEvent });
+  const signal = cancel?.signal;
+  await runPipeline(graph(spin), { outDir: out, cores: 1, engine, onEvent, signal, replicas: !engine?.sharing });
   const lines = (await readFile(join(out, 'result.txt'), 'utf8')).trim().split('\n');
   return { lines, thread };
 }
@@ -73,6 +76,39 @@ describe('a stage engine shared by runs', () => {
       // A worker whose process exited is dropped, not handed out.
       await expect(render(engine, { failAt: 1, failure: 'exit' })).rejects.toThrow(/exited unexpectedly/);
       expect((await render(engine)).lines).toEqual(COUNTED);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('shares one instance of a stateless stage among runs at the same time; a cancelled run leaves the others whole', async () => {
+    const engine = new StageEngine({ share: true });
+    try {
+      const runs = await Promise.all([1, 2, 3].map(() => render(engine, { spinMs: 15 })));
+      for (const run of runs) expect(run.lines).toEqual(COUNTED);
+      // count carries state: one worker per run at once; spin has none: one worker for all three.
+      expect(new Set(runs.map((r) => r.thread)).size).toBe(3);
+      expect(engine.stats.started).toBe(4);
+      expect(liveStageWorkers()).toBe(4);
+      // A run cancelled while the shared instance may be mid-item on its chunk: the instance is
+      // ended (it cannot take another item while it computes), and the others go on on a new one.
+      const cancelled = render(engine, { spinMs: 15 }, new AbortController());
+      const others = [render(engine, { spinMs: 15 }), render(engine, { spinMs: 15 })];
+      await expect(cancelled).rejects.toThrow(/cancelled/);
+      for (const run of await Promise.all(others)) expect(run.lines).toEqual(COUNTED);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('adds a shared instance while items wait for a busy one, up to its cap', async () => {
+    const engine = new StageEngine({ share: true, sharedInstances: 2 });
+    try {
+      const runs = await Promise.all([1, 2, 3, 4].map(() => render(engine, { spinMs: 60 })));
+      for (const run of runs) expect(run.lines).toEqual(COUNTED);
+      // Four count workers (one per run) and two spin instances: the cap, not one per run.
+      expect(engine.stats.started).toBe(6);
+      expect(liveStageWorkers()).toBe(6);
     } finally {
       await engine.close();
     }
