@@ -6,10 +6,10 @@
  * others go on.
  *
  * Every sample's run takes its stage workers from one engine (StageEngine): threads, ONNX Runtime
- * and sessions start once for the batch, and each clip gets fresh stage instances on them.
+ * and sessions start once for the batch; each clip gets fresh instances of its stateful stages,
+ * and the samples in flight share those of the stateless ones (SharedHost).
  * `--jobs N` runs N samples at once, each with its share of the cores.
  */
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import PQueue from 'p-queue';
 import { CancelledError } from '../core/errors.ts';
@@ -18,7 +18,6 @@ import { removePartialOutputs } from '../media/atomicOutput.ts';
 import { oneLine, retryable } from './failures.ts';
 import type { PipelineGraph } from '../graph/types.ts';
 import type { RunEvent } from '../runtime/runner.ts';
-import { sharedInstancesFor } from '../runtime/core-budget.ts';
 import { runPipeline } from '../runtime/run-pipeline.ts';
 import { type EngineStats, StageEngine } from '../runtime/stage-engine.ts';
 import { BatchJournal, type CheckResult, fingerprintFiles, type SampleRecord } from './journal.ts';
@@ -142,12 +141,7 @@ export async function runBatch(graph: PipelineGraph, options: BatchOptions): Pro
   const journal = await BatchJournal.open(options.outDir);
   const jobs = Math.max(1, options.jobs ?? 1);
   const queue = new PQueue({ concurrency: jobs });
-  // Samples in flight at once share the instances of each stateless stage (see SharedHost): a
-  // stage has at most one for every two worker cores.
-  const engine = new StageEngine({
-    share: jobs > 1,
-    sharedInstances: sharedInstancesFor(options.cores ?? availableParallelism()),
-  });
+  const engine = StageEngine.forJobs(jobs, options.cores);
   const outcomes: SampleOutcome[] = [];
   let broken: { err: unknown } | undefined;
   const finish = (outcome: SampleOutcome) => {

@@ -8,14 +8,13 @@
  * finishes those in hand — or, past the drain timeout, cancels them and puts them back — and ends.
  */
 import { readdir } from 'node:fs/promises';
-import { availableParallelism, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { CancelledError } from '../core/errors.ts';
 import { oneLine, retryable } from '../batch/failures.ts';
 import { onMediaProgress } from '../batch/run-batch.ts';
 import type { PipelineGraph } from '../graph/types.ts';
-import { sharedInstancesFor } from '../runtime/core-budget.ts';
 import { runPipeline } from '../runtime/run-pipeline.ts';
 import { StageEngine } from '../runtime/stage-engine.ts';
 import {
@@ -70,11 +69,7 @@ async function findPipeline(
 }
 
 export async function runQueueWorker(options: QueueWorkerOptions): Promise<QueueWorkerSummary> {
-  // Jobs in hand at once share the instances of each stateless stage (see SharedHost).
-  const engine = new StageEngine({
-    share: options.jobs > 1,
-    sharedInstances: sharedInstancesFor(options.cores ?? availableParallelism()),
-  });
+  const engine = StageEngine.forJobs(options.jobs, options.cores);
   const drain = new AbortController();
   const summary: QueueWorkerSummary = { completed: 0, failed: 0, returned: 0 };
   const cores = options.cores === undefined ? undefined : Math.max(1, Math.floor(options.cores / options.jobs));

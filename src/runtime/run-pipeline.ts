@@ -563,7 +563,7 @@ class PipelineRun {
     const created = await Promise.allSettled(
       Array.from({ length: concurrency }, () =>
         shared
-          ? engine.lease(this.engineKey(node.id), spec, (routed) => createWorkerHost(routed, warmOrNew()))
+          ? engine.lease(this.engineKey(node.id), spec)
           : inWorker
             ? createWorkerHost(spec, warmOrNew(), recycle)
             : createInProcessHost(spec),

@@ -51,11 +51,6 @@ export class SharedHost {
     private readonly maxInstances = 1,
   ) {}
 
-  /** Instances now (started or starting). */
-  get size(): number {
-    return this.instances.length;
-  }
-
   /** A host for one run: its items queue for the shared instances. Resolves once one is up. */
   async lease(spec: HostSpec): Promise<TransformHost> {
     const abandoned = new Promise<never>((_, reject) => {

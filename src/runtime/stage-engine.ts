@@ -5,10 +5,12 @@
  * stage starts the next clip fresh) but the thread and its sessions are kept, under the key of
  * the stage they served; the next run's stage with the same key takes one instead of starting one.
  */
+import { availableParallelism } from 'node:os';
 import { canonicalJson } from '../core/canonical-json.ts';
+import { sharedInstancesFor } from './core-budget.ts';
 import { SharedHost } from './shared-host.ts';
 import type { HostSpec, TransformHost } from './transform-host.ts';
-import { endStageWorker, spawnStageWorker, type StageWorker } from './worker-host.ts';
+import { createWorkerHost, endStageWorker, spawnStageWorker, type StageWorker } from './worker-host.ts';
 
 export interface EngineStats {
   /** Worker threads started by runs on this engine. */
@@ -45,13 +47,23 @@ export class StageEngine {
   }
 
   /**
-   * A host for a stateless stage of `key` that queues its items for the one instance every run
-   * shares; the instance is started on `spec` the first time (with `start`), and kept until close().
+   * The engine of a batch (or a queue worker) rendering `jobs` samples at once on `cores`: with more
+   * than one in flight, they share the instances of each stateless stage.
    */
-  lease(key: string, spec: HostSpec, start: (spec: HostSpec) => Promise<TransformHost>): Promise<TransformHost> {
+  static forJobs(jobs: number, cores = availableParallelism()): StageEngine {
+    return new StageEngine({ share: jobs > 1, sharedInstances: sharedInstancesFor(cores) });
+  }
+
+  /**
+   * A host for a stateless stage of `key` that queues its items for the instances every run shares
+   * (SharedHost); the first is started on a worker of this engine for `spec`, and they are kept
+   * until close().
+   */
+  lease(key: string, spec: HostSpec): Promise<TransformHost> {
     let host = this.shared.get(key);
     if (!host) {
-      host = new SharedHost(start, this.sharedInstances);
+      // Started from the engine, not the run: the instance outlives the run that asked first.
+      host = new SharedHost((routed) => createWorkerHost(routed, this.workerFor(key)), this.sharedInstances);
       this.shared.set(key, host);
     } else this.counts.reused++;
     return host.lease(spec);
