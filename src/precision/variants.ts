@@ -53,7 +53,7 @@ function refuseWithoutMatMul(file: string, model: OnnxModel): void {
 }
 
 /** `$REEL_VARIANT_DIR`, else `variants` beside the content cache (`~/.cache/reel-variants`). */
-function variantDir(env: NodeJS.ProcessEnv = process.env): string {
+export function variantDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.REEL_VARIANT_DIR || `${defaultCacheDir(env)}-variants`;
 }
 

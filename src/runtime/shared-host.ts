@@ -10,10 +10,14 @@
  * as there are instances, up to `maxInstances` and never past the runs leasing it: a light stage
  * keeps one instance for every sample in flight, the slowest gets about one for every two.
  *
- * An instance that failed an item, or whose item was abandoned mid-way (a cancelled or failed
- * run), is ended and replaced when needed: a worker never runs two items at once.
+ * Items go only to instances that have started. An instance whose item was abandoned mid-way (a
+ * cancelled or failed run) is ended and replaced when needed: a worker never runs two items at
+ * once. One whose thread died (out of memory, a native crash) is dropped, between items too. An
+ * item refused as bad input fails that item only, and the instance serves the next; any other
+ * error ends the instance too (its session may be broken, or the stage still busy).
  */
 import { Observable, type Subscriber, type Subscription } from 'rxjs';
+import { InputError } from '../core/errors.ts';
 import type { LogLevel } from '../core/stage.ts';
 import type { ReadyItem } from './item-window.ts';
 import type { HostEvent, HostSpec, TransformHost } from './transform-host.ts';
@@ -25,19 +29,25 @@ interface Pending {
   running?: Subscription;
 }
 
+/** Whether an instance that failed an item with `err` is still fit for the next. */
+const fitAfter = (err: unknown) => err instanceof InputError || (err as { code?: string })?.code === 'INPUT_ERROR';
+
 interface Instance {
   host: Promise<TransformHost>;
+  /** The host, once started: only then does the instance take items. */
+  started?: TransformHost;
   /** The item in hand. */
   current?: Pending;
-  /** The run that started it (it hears the start-up lines live). */
-  starter: HostSpec;
-  starting: boolean;
 }
+
+const closedError = () => new Error('the stage engine is closed');
 
 export class SharedHost {
   private readonly instances: Instance[] = [];
   private readonly waiting: Pending[] = [];
   private readonly leases = new Set<HostSpec>();
+  /** The clips each lease's items belonged to: their whole inputs go from the instances at its end. */
+  private readonly clipsOf = new Map<HostSpec, Set<string>>();
   /** What the first instance said while it started (its provider, its model): each lessee hears it. */
   private startLines: { line: string; level?: LogLevel }[] = [];
   private closed = false;
@@ -53,15 +63,19 @@ export class SharedHost {
 
   /** A host for one run: its items queue for the shared instances. Resolves once one is up. */
   async lease(spec: HostSpec): Promise<TransformHost> {
+    if (this.closed) throw closedError();
     const abandoned = new Promise<never>((_, reject) => {
       const abandon = () => reject(new Error('start abandoned: the run failed first'));
       if (spec.startAbort?.aborted) abandon();
       spec.startAbort?.addEventListener('abort', abandon, { once: true });
     });
     abandoned.catch(() => undefined);
+    // The run that starts the first instance hears its start-up lines live; the others, replayed.
+    const startsIt = this.instances.length === 0;
     const first = this.instances[0] ?? this.add(spec);
     await Promise.race([first.host, abandoned]);
-    if (first.starter !== spec) for (const { line, level } of this.startLines) spec.log(line, level);
+    if (this.closed) throw closedError();
+    if (!startsIt) for (const { line, level } of this.startLines) spec.log(line, level);
     this.leases.add(spec);
     return {
       run: (ready) => this.run(spec, ready),
@@ -69,53 +83,80 @@ export class SharedHost {
       // cancelled run, a hung item) takes its instance with it. Other runs' items are untouched.
       dispose: async () => {
         this.leases.delete(spec);
+        const clips = this.clipsOf.get(spec) ?? new Set();
+        this.clipsOf.delete(spec);
+        for (const instance of this.instances) for (const clip of clips) instance.started?.forget?.(clip);
         for (const pending of this.waiting.filter((p) => p.lease === spec)) this.drop(pending);
         for (const instance of this.instances.filter((i) => i.current?.lease === spec)) this.end(instance);
+        this.pump();
       },
     };
   }
 
-  /** Ends every instance (the batch's end). */
+  /** Ends every instance (the batch's end); items still waiting or in hand fail. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const pending of this.waiting.splice(0)) pending.subscriber.error(closedError());
     const all = this.instances.splice(0);
-    await Promise.all(all.map((i) => i.host.then((host) => host.dispose()).catch(() => undefined)));
+    const busy = all.filter((i) => i.current);
+    for (const instance of busy) {
+      const pending = instance.current!;
+      instance.current = undefined;
+      pending.running?.unsubscribe();
+      pending.subscriber.error(closedError());
+    }
+    await Promise.all(all.map((i) => i.host.then((host) => host.dispose(busy.includes(i))).catch(() => undefined)));
   }
 
   /** Starts one more instance for `spec`'s run. */
   private add(spec: HostSpec): Instance {
     const first = this.instances.length === 0;
     if (first) this.startLines = [];
-    let instance: Instance | undefined;
-    const owner = () => instance?.current?.lease ?? spec;
-    const host = this.closed
-      ? Promise.reject(new Error('the stage engine is closed'))
+    // Who hears what the instance says outside an item: the run that asked for it while it starts
+    // (then dropped, so that the instance does not keep that run reachable), later any lessee.
+    let asker: HostSpec | undefined = spec;
+    const instance: Instance = { host: Promise.resolve(undefined as never) };
+    const owner = () => instance.current?.lease ?? asker ?? this.leases.values().next().value;
+    instance.host = this.closed
+      ? Promise.reject(closedError())
       : this.start({
           def: spec.def,
           options: spec.options,
           context: spec.context,
           log: (line, level) => {
-            if (first && instance?.starting) this.startLines.push({ line, level });
-            owner().log(line, level);
+            if (!instance.started && first) this.startLines.push({ line, level });
+            // An instance added later says what the first said; its asker heard that at its lease.
+            else if (!instance.started && this.startLines.some((l) => l.line === line)) return;
+            owner()?.log(line, level);
           },
-          progress: (done, total, of) => owner().progress?.(done, total, of),
-          outputRoom: () => owner().outputRoom(),
-          shared: (packet) => owner().shared(packet),
+          progress: (done, total, of) => owner()?.progress?.(done, total, of),
+          outputRoom: () => owner()?.outputRoom() ?? Promise.resolve(),
+          shared: (packet) => owner()?.shared(packet) ?? false,
         });
-    const added: Instance = { host, starter: spec, starting: true };
-    instance = added;
-    this.instances.push(added);
-    host.then(
-      () => {
-        added.starting = false;
+    this.instances.push(instance);
+    instance.host.then(
+      (host) => {
+        asker = undefined;
+        instance.started = host;
+        this.pump();
       },
-      () => this.forget(added), // a start that failed: the next lease or item tries again
+      (err: unknown) => {
+        asker = undefined;
+        this.forget(instance);
+        // With no other instance to serve them, the items waiting fail with the start's error
+        // (the next lease tries again).
+        if (this.instances.length === 0) for (const pending of this.waiting.splice(0)) pending.subscriber.error(err);
+      },
     );
-    return added;
+    return instance;
   }
 
   private run(lease: HostSpec, ready: ReadyItem): Observable<HostEvent> {
     return new Observable<HostEvent>((subscriber) => {
+      if (this.closed) return subscriber.error(closedError());
+      const clips = this.clipsOf.get(lease) ?? new Set<string>();
+      clips.add(ready.item.chunk.clipId);
+      this.clipsOf.set(lease, clips);
       const pending: Pending = { lease, ready, subscriber };
       this.waiting.push(pending);
       this.pump();
@@ -139,11 +180,17 @@ export class SharedHost {
   /** Hands waiting items to free instances, adding one while the queue outgrows them. */
   private pump(): void {
     if (this.closed) return;
-    const free = this.instances.filter((i) => !i.current);
+    for (const instance of this.instances.filter((i) => i.started?.gone && !i.current)) this.end(instance);
+    if (this.waiting.length === 0) return;
+    const free = this.instances.filter((i) => i.started && !i.current);
+    // An instance still starting will take the first item waiting.
+    const starting = this.instances.filter((i) => !i.started).length;
     const cap = Math.min(this.maxInstances, Math.max(1, this.leases.size));
-    if (free.length === 0 && this.instances.length < cap && this.waiting.length >= this.instances.length)
-      free.push(this.add(this.waiting[0].lease));
+    if (free.length === 0 && this.instances.length < cap && this.waiting.length - starting >= this.instances.length)
+      this.add(this.waiting[starting].lease);
     for (const instance of free) {
+      // (A subscriber called back during a dispatch may have taken or ended it.)
+      if (instance.current || !this.instances.includes(instance)) continue;
       const pending = this.waiting.shift();
       if (!pending) return;
       this.dispatch(instance, pending);
@@ -151,33 +198,24 @@ export class SharedHost {
   }
 
   private dispatch(instance: Instance, pending: Pending): void {
+    const host = instance.started!;
     instance.current = pending;
-    const settle = () => {
+    const settle = (fit: boolean) => {
       if (instance.current !== pending) return false;
       instance.current = undefined;
+      if (host.gone || !fit) this.end(instance);
       queueMicrotask(() => this.pump());
       return true;
     };
-    instance.host.then(
-      (host) => {
-        if (instance.current !== pending) return;
-        pending.running = host.run(pending.ready).subscribe({
-          next: (event) => pending.subscriber.next(event),
-          error: (err: unknown) => {
-            // Whatever failed, the next items get a fresh instance.
-            const ours = settle();
-            this.end(instance);
-            if (ours) pending.subscriber.error(err);
-          },
-          complete: () => {
-            if (settle()) pending.subscriber.complete();
-          },
-        });
+    pending.running = host.run(pending.ready).subscribe({
+      next: (event) => pending.subscriber.next(event),
+      error: (err: unknown) => {
+        if (settle(fitAfter(err))) pending.subscriber.error(err);
       },
-      (err: unknown) => {
-        if (settle()) pending.subscriber.error(err);
+      complete: () => {
+        if (settle(true)) pending.subscriber.complete();
       },
-    );
+    });
   }
 
   /** Ends an instance now (not asked to clean up: it may be mid-item). */

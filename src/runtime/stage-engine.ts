@@ -60,6 +60,7 @@ export class StageEngine {
    * until close().
    */
   lease(key: string, spec: HostSpec): Promise<TransformHost> {
+    if (this.closed) return Promise.reject(new Error('the stage engine is closed'));
     let host = this.shared.get(key);
     if (!host) {
       // Started from the engine, not the run: the instance outlives the run that asked first.

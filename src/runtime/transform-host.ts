@@ -27,6 +27,10 @@ export type HostEvent =
 
 export interface TransformHost {
   run(ready: ReadyItem): Observable<HostEvent>;
+  /** True once the host can take no more items (its worker thread ended); absent: never. */
+  readonly gone?: boolean;
+  /** Drops what the host keeps of `clip` (its whole inputs): that clip's run is over. */
+  forget?(clip: string): void;
   /**
    * Stop now and release everything the instance holds (sessions, child processes).
    * `hung`: the instance stopped answering (stage timeout); do not wait for it to clean up.

@@ -24,6 +24,11 @@ const DISPOSE_GRACE_MS = 1000;
  * run: a long clip then peaks above a short one that ended sooner.
  */
 const WORKER_YOUNG_GENERATION_MB = 6;
+/**
+ * Clips whose whole inputs a worker keeps at once. A clip's wholes go at its last item, or when
+ * its run is over (SharedHost calls forget); this is a backstop above a batch's samples in flight.
+ */
+const WHOLE_CLIPS_KEPT = 16;
 
 const liveWorkers = new Set<Worker>();
 
@@ -101,34 +106,49 @@ export function createWorkerHost(
   let state: 'starting' | 'running' | 'disposing' | 'gone' = 'starting';
   let onDisposed: (() => void) | undefined;
   let nextSeq = 0;
-  /** Whole packets this worker holds, by the id it knows them by; all of one clip (see WholeRefs). */
-  const sentWholes = new Map<Packet, number>();
-  let wholesClip: string | undefined;
+  /**
+   * Whole packets this worker holds, by clip (the latest used last), each by the id the worker
+   * knows it by. Several clips: a shared instance (SharedHost) takes items of a batch's samples
+   * in flight in turns, and sending their wholes again at each turn would cost a copy each.
+   */
+  const sentWholes = new Map<string, Map<Packet, number>>();
   let nextWholeId = 0;
+  /** Ids of forgotten clips' wholes, released with the next item. */
+  const forgotten: number[] = [];
   /** The item in progress (one at a time). */
   let current: { seq: number; subscriber: Subscriber<HostEvent> } | undefined;
 
   /** The item with only the whole packets the worker lacks, and the ids of all of them. */
   const wholeRefs = (ready: ReadyItem): { item: ItemData; wholes: WholeRefs } => {
-    const reset = wholesClip !== ready.item.chunk.clipId;
-    if (reset) sentWholes.clear();
-    wholesClip = ready.item.chunk.clipId;
+    const reset = nextWholeId === 0;
+    const clip = ready.item.chunk.clipId;
+    const release = forgotten.splice(0);
+    const sent = sentWholes.get(clip) ?? new Map<Packet, number>();
+    if (sent.size > 0 || Object.keys(ready.item.whole).length > 0) {
+      sentWholes.delete(clip); // kept again as the latest used
+      sentWholes.set(clip, sent);
+    }
+    for (const [old, held] of sentWholes) {
+      if (sentWholes.size <= WHOLE_CLIPS_KEPT) break;
+      sentWholes.delete(old);
+      release.push(...held.values());
+    }
     const ids: Record<string, number> = {};
     const fresh: Record<string, Packet> = {};
-    const release: number[] = [];
     for (const [port, packet] of Object.entries(ready.item.whole)) {
-      let id = sentWholes.get(packet);
+      let id = sent.get(packet);
       if (id === undefined) {
         id = nextWholeId++;
-        sentWholes.set(packet, id);
+        sent.set(packet, id);
         fresh[port] = packet;
       }
       ids[port] = id;
       if (ready.lastUse.has(packet)) {
-        sentWholes.delete(packet);
+        sent.delete(packet);
         release.push(id);
       }
     }
+    if (sent.size === 0) sentWholes.delete(clip);
     return { item: { ...ready.item, whole: fresh }, wholes: { ids, reset, release } };
   };
 
@@ -145,9 +165,11 @@ export function createWorkerHost(
         .then(() => exited)
         .then(() => rejectReady(err));
     };
-    const fail = (err: Error) => {
+    /** `fatal`: the thread itself failed (it ends); else the stage failed the item in hand. */
+    const fail = (err: Error, fatal: boolean) => {
       if (state === 'starting') return failStart(err);
       if (state !== 'running') return;
+      if (fatal) state = 'gone';
       const item = current;
       current = undefined;
       if (item) item.subscriber.error(err);
@@ -177,7 +199,7 @@ export function createWorkerHost(
           });
           break;
         case 'error':
-          fail(deserializeError(message.error));
+          fail(deserializeError(message.error), false);
           break;
         case 'log':
           spec.log(message.line, message.level);
@@ -205,7 +227,8 @@ export function createWorkerHost(
           break;
       }
     };
-    const onError = (err: Error) => fail(err);
+    // An uncaught error ends the thread: the host can take no more items.
+    const onError = (err: Error) => fail(err, true);
     worker.on('message', onMessage);
     worker.on('error', onError);
     const abandon = () => state === 'starting' && failStart(new Error('start abandoned: the run failed first'));
@@ -215,16 +238,24 @@ export function createWorkerHost(
     // for the whole batch, and a reaction per host would keep every earlier clip's host (and the
     // packets it saw) reachable until then. The listener goes with the host when the thread is recycled.
     const onExit = (code: number) => {
-      const wasRunning = state === 'running' || state === 'starting';
-      if (wasRunning) fail(new Error(`its worker exited unexpectedly (code ${code})`));
+      fail(new Error(`its worker exited unexpectedly (code ${code})`), true);
       state = 'gone';
     };
     if (stageWorker.exitCode !== undefined) onExit(stageWorker.exitCode);
     else worker.once('exit', onExit);
 
     const host: TransformHost = {
+      get gone() {
+        return state === 'gone' || state === 'disposing';
+      },
+      forget(clip) {
+        forgotten.push(...(sentWholes.get(clip)?.values() ?? []));
+        sentWholes.delete(clip);
+      },
       run(ready) {
         return new Observable<HostEvent>((subscriber) => {
+          // Posted to a thread that is gone, the item would never be answered.
+          if (state !== 'running') return subscriber.error(new Error(`its worker is ${state}: it takes no more items`));
           const seq = nextSeq++;
           current = { seq, subscriber };
           const { item, wholes } = wholeRefs(ready);

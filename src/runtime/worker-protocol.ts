@@ -28,7 +28,8 @@ export interface WorkerInit {
  * Whole inputs travel once per clip, not with every item: `item.whole` holds only the packets the
  * worker has not had yet; `ids` names every whole packet of the item (the worker keeps them by
  * id, so an item sees the same packet object each time and a stage may cache what it derives from
- * it); `reset` drops what it kept for an earlier clip; `release` ids are no longer needed after this item.
+ * it); `reset` drops everything kept before (the host's first item); `release` ids are no longer
+ * needed after this item (their clip's last use, or a clip the host stopped keeping).
  */
 export interface WholeRefs {
   ids: Readonly<Record<string, number>>;

@@ -7,6 +7,7 @@
 import type { Scale } from '../../models/manifest.ts';
 import { MANIFESTS, type FamilyId } from '../../models/manifests/index.ts';
 import { ensureReferenceModel, referenceModelPath } from '../../models/reference.ts';
+import type { ModelContract } from '../../src/core/contract.ts';
 import type { StageCreateContext } from '../../src/core/stage.ts';
 import { openModel, type Model, type OpenModelOptions } from '../../src/inference/model.ts';
 import { modelVariant } from '../../src/precision/variants.ts';
@@ -23,24 +24,36 @@ async function modelFile(ctx: StageCreateContext, slot: string, family: FamilyId
   return file;
 }
 
+/**
+ * Another form of the same model that a stage prefers when the model has one (Silero VAD's
+ * sequence form): `path` derives it from the model file, or gives undefined, and the model opens
+ * as it is. The stage tells which it got by the returned model's `contract`.
+ */
+export interface AlternateForm extends Pick<OpenModelOptions, 'warmup'> {
+  path: (file: string) => Promise<string | undefined>;
+  contract: ModelContract;
+}
+
 export async function openStageModel(
   ctx: StageCreateContext,
   slot: string,
   family: FamilyId,
-  options: Pick<OpenModelOptions, 'warmup'> = {},
+  options: Pick<OpenModelOptions, 'warmup'> & { alternate?: AlternateForm } = {},
 ): Promise<Model> {
   const file = await modelFile(ctx, slot, family);
   const variant = await modelVariant(file, ctx.settings.precision, ctx.settings.calibration);
   if (variant.note) ctx.log(`stage "${ctx.id}": ${variant.note}`);
   if (variant.warning) ctx.log(variant.warning, 'warning');
+  const { alternate, ...rest } = options;
+  const form = alternate && (await alternate.path(variant.path));
   return openModel({
     stage: ctx.id,
-    path: variant.path,
+    path: form ?? variant.path,
     // A recording of the stage's feeds (calibration, comparisons) names the model it was given.
     recordAs: file,
-    contract: MANIFESTS[family],
+    contract: form ? alternate.contract : MANIFESTS[family],
     settings: ctx.settings,
     log: ctx.log,
-    ...options,
+    ...(form ? { warmup: alternate.warmup } : rest),
   });
 }

@@ -37,8 +37,9 @@ export async function createTextEncoderStage(
     },
   });
   const cache = ctx.settings.cache ? new ContentCache(defaultCacheDir()) : undefined;
-  let toldCacheHit = false;
-  let toldTruncation = false;
+  // Once per clip (an instance shared by a batch's samples in flight serves several clips).
+  const toldCacheHit = new Set<string>();
+  const toldTruncation = new Set<string>();
 
   async function encode(item: StageItem): Promise<PortPacket> {
     const prompt = item.whole.text('prompt');
@@ -48,12 +49,13 @@ export async function createTextEncoderStage(
       maxTokens: options.maxTokens,
       cache,
     });
-    if (encoded.fromCache[1] && !toldCacheHit) {
-      toldCacheHit = true;
+    const clip = prompt.chunk.clipId;
+    if (encoded.fromCache[1] && !toldCacheHit.has(clip)) {
+      toldCacheHit.add(clip);
       ctx.log(`prompt embeddings from cache (${cache!.dir})`);
     }
-    if (encoded.truncatedTokens > 0 && !toldTruncation) {
-      toldTruncation = true;
+    if (encoded.truncatedTokens > 0 && !toldTruncation.has(clip)) {
+      toldTruncation.add(clip);
       ctx.log(
         `prompt truncated to ${options.maxTokens} tokens; ${encoded.truncatedTokens} token(s) dropped`,
         'warning',

@@ -5,6 +5,7 @@
  */
 import type { Model } from '../shared/open-model.ts';
 import { f32, i64 } from '../shared/tensors.ts';
+import { SEQUENCE_CONTRACT, sequenceFormOf } from './sequence-model.ts';
 
 export const RATE = 16000;
 export const FRAME = 512;
@@ -12,13 +13,26 @@ export const CONTEXT = 64;
 /** The `sr` feed, the same for every frame. */
 export const SR = i64([RATE], []);
 
+/** Frames per call of the sequence form: its inputs stay a few MB however long the signal. */
+const SEQUENCE_BLOCK = 1024;
+
+/** How a vad opens its model: the sequence form when the model has one (sequence-model.ts). */
+export const SEQUENCE_FORM = {
+  path: (file: string) => sequenceFormOf(file),
+  contract: SEQUENCE_CONTRACT,
+  warmup: { dims: { S: 1, T: 64 } },
+};
+
 /** Sub-streams at most, and the fewest frames each owns, in warm-ups: shorter ones cost more warm-up than they save. */
 const MAX_STREAMS = 8;
 const MIN_OWNED_WARMUPS = 2;
 
 /**
  * Speech probability of each of `frames` frames of `signal` (frame k = samples [512k, 512k + 512),
- * zero-padded past the end). The frames are cut into up to 8 sub-streams run side by side as one
+ * zero-padded past the end), from a zero state at its start.
+ *
+ * With the model's sequence form, that is exactly what a detector fed frame after frame computes,
+ * in a call per 1024 frames. Otherwise (a model in the contract's one-frame form) the frames are cut into up to 8 sub-streams run side by side as one
  * batch, each from a zero state `warmupFrames` before the frames it owns (the first owns the start
  * of the signal, already a warm-up), so one ONNX call does the work of several and the per-call
  * overhead is paid once. Each sub-stream is what a detector started there would compute.
@@ -29,6 +43,7 @@ export async function speechProbabilities(
   frames: number,
   warmupFrames: number,
 ): Promise<Float32Array> {
+  if (model.contract === SEQUENCE_CONTRACT) return sequenceProbabilities(model, signal, frames);
   const streams = Math.max(1, Math.min(MAX_STREAMS, Math.floor(frames / (MIN_OWNED_WARMUPS * warmupFrames))));
   const owned = Math.ceil(frames / streams);
   const plans = Array.from({ length: streams }, (_, j) => {
@@ -60,6 +75,28 @@ export async function speechProbabilities(
       const k = plan.first + step;
       if (k >= plan.from && k < plan.to) probabilities[k] = p[j];
     }
+  }
+  return probabilities;
+}
+
+/** The sequence form over the frames in order, the state carried from block to block. */
+async function sequenceProbabilities(model: Model, signal: Float32Array, frames: number): Promise<Float32Array> {
+  const probabilities = new Float32Array(frames);
+  let state: Float32Array = new Float32Array(2 * 128);
+  const row = CONTEXT + FRAME;
+  for (let first = 0; first < frames; first += SEQUENCE_BLOCK) {
+    const count = Math.min(SEQUENCE_BLOCK, frames - first);
+    // Row k: the 64 samples before frame k (zeros before the signal's start), then its 512.
+    const input = new Float32Array(count * row);
+    for (let j = 0; j < count; j++) {
+      const k = first + j;
+      const from = Math.max(0, k * FRAME - CONTEXT);
+      const part = signal.subarray(from, Math.min(signal.length, (k + 1) * FRAME));
+      input.set(part, j * row + row - (k + 1) * FRAME + from);
+    }
+    const out = await model.run({ frames: f32(input, [1, count, row]), state: f32(state, [2, 1, 128]) });
+    state = out.stateN.data as Float32Array;
+    probabilities.set(out.probs.data as Float32Array, first);
   }
   return probabilities;
 }

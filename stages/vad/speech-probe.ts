@@ -9,7 +9,7 @@ import type { SpeechProbe } from '../../src/chunking/index.ts';
 import { DEFAULT_NODE_SETTINGS } from '../../src/core/settings.ts';
 import type { StageCreateContext } from '../../src/core/stage.ts';
 import { openModel } from '../../src/inference/model.ts';
-import { CONTEXT, FRAME, SR, speechProbabilities } from './probabilities.ts';
+import { CONTEXT, FRAME, SEQUENCE_FORM, SR, speechProbabilities } from './probabilities.ts';
 
 export interface OpenedProbe {
   probe: SpeechProbe;
@@ -17,17 +17,19 @@ export interface OpenedProbe {
 }
 
 export async function openSpeechProbe(ctx: StageCreateContext): Promise<OpenedProbe> {
+  const file = pretrainedModelPath('silero-vad')!;
+  const sequence = await SEQUENCE_FORM.path(file);
   const model = await openModel({
     stage: ctx.id,
-    path: pretrainedModelPath('silero-vad')!,
-    contract: MANIFESTS['silero-vad'],
+    path: sequence ?? file,
+    contract: sequence ? SEQUENCE_FORM.contract : MANIFESTS['silero-vad'],
     // Not the source's own settings: one CPU thread, whatever the pipeline asks of its models.
     settings: { ...DEFAULT_NODE_SETTINGS, provider: ['cpu'] },
     // Which provider it took is no news (always the CPU); a warning still is.
     log: (line, level) => {
       if (level === 'warning') ctx.log(`chunking: ${line}`, level);
     },
-    warmup: { dims: { B: 1, N: CONTEXT + FRAME }, feeds: { sr: SR } },
+    warmup: sequence ? SEQUENCE_FORM.warmup : { dims: { B: 1, N: CONTEXT + FRAME }, feeds: { sr: SR } },
   });
   return {
     probe: (signal, warmupFrames) => speechProbabilities(model, signal, Math.ceil(signal.length / FRAME), warmupFrames),

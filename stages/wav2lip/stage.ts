@@ -103,21 +103,32 @@ export async function createWav2lipStage(o: Wav2lipOptions, ctx: StageCreateCont
   };
 }
 
-/** Model inputs of a loop held whole, per held frame and box, for the latest clip. */
+/**
+ * Model inputs of a loop held whole, per clip, held frame and box: CACHE_FRAMES in all. A clip
+ * that finds the cache full ends the least recently used other clip's entries; a shared instance
+ * (a batch's samples in flight) takes clips in turns, so more than the latest one is kept.
+ */
 class HeldFaceInputs {
-  private clip: string | undefined;
-  private readonly inputs = new Map<string, Float32Array>();
+  /** By clip, the least recently used first. */
+  private readonly clips = new Map<string, Map<string, Float32Array>>();
+  private size = 0;
 
   get(clip: string, held: number, box: Box, make: () => Float32Array): Float32Array {
-    if (clip !== this.clip) {
-      this.clip = clip;
-      this.inputs.clear();
-    }
+    const inputs = this.clips.get(clip) ?? new Map<string, Float32Array>();
+    this.clips.delete(clip);
+    this.clips.set(clip, inputs);
     const key = `${held}:${box.join(',')}`;
-    let input = this.inputs.get(key);
-    if (!input) {
-      input = make();
-      if (this.inputs.size < CACHE_FRAMES) this.inputs.set(key, input);
+    let input = inputs.get(key);
+    if (input) return input;
+    input = make();
+    for (const [other, kept] of this.clips) {
+      if (this.size < CACHE_FRAMES || other === clip) break;
+      this.clips.delete(other);
+      this.size -= kept.size;
+    }
+    if (this.size < CACHE_FRAMES) {
+      inputs.set(key, input);
+      this.size++;
     }
     return input;
   }

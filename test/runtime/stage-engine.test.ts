@@ -6,7 +6,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { liveStageWorkers, runPipeline, type RunEvent } from '../../src/runtime/index.ts';
 import { StageEngine } from '../../src/runtime/stage-engine.ts';
 import { collectSink } from '../fixtures/stages/collect-sink.ts';
@@ -99,6 +99,22 @@ describe('a stage engine shared by runs', () => {
     } finally {
       await engine.close();
     }
+  });
+
+  it('drops a shared instance whose worker died between runs; the next run gets a new one', async () => {
+    const engine = new StageEngine({ share: true });
+    const dies = { failAt: 4, failure: 'exit-after' };
+    try {
+      // spin's thread exits 20 ms after its last chunk: the instance is idle, kept for the next run.
+      expect((await render(engine, dies)).lines).toEqual(COUNTED);
+      await vi.waitFor(() => expect(liveStageWorkers()).toBe(1), { timeout: 5000 }); // count's, kept warm
+      expect((await render(engine, dies)).lines).toEqual(COUNTED);
+      // count's worker came back warm; spin's started again.
+      expect(engine.stats.started).toBe(3);
+    } finally {
+      await engine.close();
+    }
+    await expect(engine.lease('k', {} as never)).rejects.toThrow('the stage engine is closed');
   });
 
   it('adds a shared instance while items wait for a busy one, up to its cap', async () => {

@@ -12,6 +12,7 @@ import { STAGE_KINDS } from '../../stages/index.ts';
 import { heapProbeStage } from '../fixtures/stages/heap-probe-stage.ts';
 import { neighbourStage } from '../fixtures/stages/neighbour-stage.ts';
 import { spinStage } from '../fixtures/stages/spin-stage.ts';
+import { wholeIdentityStage } from '../fixtures/stages/whole-identity-stage.ts';
 
 function audio(data: Float32Array, index = 0, port = 'in'): PortPacket {
   const chunk = { clipId: 'c', index, start: index, end: index + 1, last: false };
@@ -86,6 +87,37 @@ describe('stage workers', () => {
       ['out', 0, [1, 2]],
     ]);
     expect(liveStageWorkers()).toBe(0);
+  });
+
+  it('keep the whole inputs of several clips, so clips taking turns on one instance are not sent again', async () => {
+    // Each clip's own whole packet; the stage answers how many distinct whole objects it has seen.
+    const refs = new Map<string, Packet>();
+    const item = (clip: string, index: number): ItemData => {
+      const { packet } = audio(new Float32Array([0, 0]), index);
+      const chunk = { ...packet.chunk, clipId: clip };
+      if (!refs.has(clip)) refs.set(clip, { ...(audio(new Float32Array([7])).packet as AudioPacket), chunk });
+      return { chunk, ports: { in: { ...packet, chunk } }, before: [], after: [], whole: { ref: refs.get(clip)! } };
+    };
+    const host = await createWorkerHost(hostSpec(wholeIdentityStage));
+    const seen = async (clip: string, index: number) => {
+      const events = await lastValueFrom(host.run({ item: item(clip, index), lastUse: new Set() }).pipe(toArray()));
+      const out = events.find((e) => e.type === 'packet');
+      return out?.type === 'packet' ? (out.out.packet as AudioPacket).data[0] : undefined;
+    };
+    try {
+      // a, b, a, b: two objects in all (sent once per clip, not at each turn).
+      expect([await seen('a', 0), await seen('b', 0), await seen('a', 1), await seen('b', 1)]).toEqual([1, 2, 2, 2]);
+      // A clip whose run is over is forgotten (SharedHost at a lease's end): sent anew if it came back.
+      host.forget?.('a');
+      expect([await seen('a', 2), await seen('b', 2)]).toEqual([3, 3]);
+      // 16 clips more: over the 16 a worker keeps, so the least recent (a, then b) went.
+      const more = [];
+      for (let k = 0; k < 16; k++) more.push(await seen(`c${k}`, 0));
+      expect(more).toEqual(Array.from({ length: 16 }, (_, k) => 4 + k));
+      expect(await seen('b', 3)).toBe(20);
+    } finally {
+      await host.dispose();
+    }
   });
 });
 

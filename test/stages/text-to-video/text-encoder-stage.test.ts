@@ -91,11 +91,17 @@ describe('text-encoder stage', () => {
     }
   });
 
-  it('notes a truncated prompt once, and refuses something other than text without naming itself', async () => {
+  it('notes a truncated prompt once per clip, and refuses something other than text without naming itself', async () => {
     const { instance, logs } = await createStage(textEncoder, { maxTokens: 8 }, { cache: false });
+    const long = 'one two three four five six seven eight nine ten';
+    const truncated = () => logs.filter((l) => /truncated to 8 tokens; 3 token\(s\) dropped/.test(l));
     try {
-      await runItem(instance, wholeItem('prompt', prompt('one two three four five six seven eight nine ten')));
-      expect(logs.filter((l) => /truncated to 8 tokens; 3 token\(s\) dropped/.test(l))).toHaveLength(1);
+      await runItem(instance, wholeItem('prompt', prompt(long)));
+      await runItem(instance, wholeItem('prompt', prompt(long)));
+      expect(truncated()).toHaveLength(1);
+      // Another clip on the same instance (a batch's shared instance): its own note.
+      await runItem(instance, wholeItem('prompt', prompt(long, 'clip-b')));
+      expect(truncated()).toHaveLength(2);
     } finally {
       await instance.dispose();
     }

@@ -1,0 +1,230 @@
+/**
+ * Silero VAD v5 in sequence form: the same weights and ops, run on T frames of S sub-streams in
+ * one call. The exported model takes one 32 ms frame per call, and its cost is mostly per call
+ * and per tiny op (about 0.25 ms a frame here, batched or not). Its STFT and conv encoder do not
+ * depend on the state, so the sequence form runs them on all S·T frames at once, then its LSTM
+ * (the same ONNX LSTM node, given the whole sequence instead of one step) and its decoder.
+ *
+ * Derived from the model's own graph: the 16 kHz branch's encoder nodes and the LSTM's weight
+ * nodes are copied as they are, so a re-trained Silero v5 export works too. A graph of another
+ * shape gives undefined, and the stage runs frame by frame (the contract's form).
+ */
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { writeFileAtomic } from '../../models/write-atomic.ts';
+import type { ModelContract } from '../../src/core/contract.ts';
+import { modelFileHash } from '../../src/inference/model-file-hash.ts';
+import { decodeGraph, decodeOnnxModel } from '../../src/onnx/edit/decode.ts';
+import { FieldWriter } from '../../src/onnx/edit/wire.ts';
+import { checkVariant } from '../../src/precision/variant-check.ts';
+import { variantDir } from '../../src/precision/variants.ts';
+import { encodeOnnxModel } from '../../src/onnx/edit/encode.ts';
+import { makeTensor } from '../../src/onnx/edit/tensor-data.ts';
+import type { OnnxAttribute, OnnxGraph, OnnxModel, OnnxNode, OnnxValueInfo } from '../../src/onnx/edit/types.ts';
+
+/** What the sequence form takes and gives. */
+export const SEQUENCE_CONTRACT: ModelContract = {
+  family: 'silero-vad (sequence form)',
+  inputs: [
+    {
+      name: 'frames',
+      dtype: 'float32',
+      shape: ['S', 'T', 576],
+      doc: 'T frames of S sub-streams: 64 samples of context + 512',
+    },
+    { name: 'state', dtype: 'float32', shape: [2, 'S', 128], doc: 'LSTM state before the first frame' },
+  ],
+  outputs: [
+    { name: 'probs', dtype: 'float32', shape: ['S', 'T'], doc: 'speech probability of each frame' },
+    { name: 'stateN', dtype: 'float32', shape: [2, 'S', 128], doc: 'the state after the last frame' },
+  ],
+};
+
+const FLOAT = 1;
+const INT64 = 7;
+const GRAPH_ATTRIBUTE = 6; // AttributeProto.g
+
+/** Every node of `graph` and of the subgraphs inside it (If branches), flattened. */
+function allNodes(graph: OnnxGraph): OnnxNode[] {
+  const out: OnnxNode[] = [];
+  for (const node of graph.nodes) {
+    out.push(node);
+    for (const a of node.attributes)
+      for (const f of a.rest) if (f.field === GRAPH_ATTRIBUTE && f.bytes) out.push(...allNodes(decodeGraph(f.bytes)));
+  }
+  return out;
+}
+
+/** The then/else branch of an If node. */
+function branch(node: OnnxNode, name: 'then_branch' | 'else_branch'): OnnxGraph | undefined {
+  const bytes = node.attributes.find((a) => a.name === name)?.rest.find((f) => f.field === GRAPH_ATTRIBUTE)?.bytes;
+  return bytes ? decodeGraph(bytes) : undefined;
+}
+
+const attr = (name: string, value: { i?: bigint; ints?: bigint[] }): OnnxAttribute => ({
+  name,
+  type: value.i !== undefined ? 2 : 7,
+  ...value,
+  rest: [],
+});
+
+let nodeCount = 0;
+const node = (opType: string, inputs: string[], outputs: string[], attributes: OnnxAttribute[] = []): OnnxNode => ({
+  opType,
+  domain: '',
+  name: `seq/${opType}_${nodeCount++}`,
+  inputs,
+  outputs,
+  attributes,
+  rest: [],
+});
+
+const int64s = (name: string, values: number[]): OnnxNode => ({
+  ...node('Constant', [], [name]),
+  attributes: [
+    {
+      name: 'value',
+      type: 4,
+      t: makeTensor(name, INT64, [values.length], BigInt64Array.from(values.map(BigInt))),
+      rest: [],
+    },
+  ],
+});
+
+function valueInfo(name: string, shape: (number | string)[]): OnnxValueInfo {
+  const w = new FieldWriter();
+  for (const d of shape) w.message(1, (dim) => (typeof d === 'number' ? dim.varint(1, d) : dim.string(2, d)));
+  return { name, type: { tensor: { elemType: FLOAT, shape: w.finish(), rest: [] }, rest: [] }, rest: [] };
+}
+
+/** The nodes that compute `wanted` from `inputs`, in order; undefined if any needs something else. */
+function slice(nodes: readonly OnnxNode[], wanted: string[], inputs: ReadonlySet<string>): OnnxNode[] | undefined {
+  const producer = new Map<string, OnnxNode>();
+  for (const n of nodes) for (const o of n.outputs) producer.set(o, n);
+  const done = new Set<OnnxNode>();
+  const order: OnnxNode[] = [];
+  const visit = (name: string): boolean => {
+    if (name === '' || inputs.has(name)) return true;
+    const n = producer.get(name);
+    if (!n) return false;
+    if (done.has(n)) return true;
+    done.add(n);
+    if (!n.inputs.every(visit)) return false;
+    order.push(n);
+    return true;
+  };
+  return wanted.every(visit) ? order : undefined;
+}
+
+/**
+ * The sequence form of a Silero VAD v5 model (its decoded bytes), or undefined when the graph is
+ * not shaped like v5's: a top-level If on `sr` whose 16 kHz branch holds a 256-wide STFT Conv, the
+ * encoder, one LSTM and the decoder's 1×1 Conv.
+ */
+export function sileroSequenceForm(model: OnnxModel): Uint8Array | undefined {
+  const names = (list: readonly OnnxValueInfo[]) => list.map((v) => v.name).join(',');
+  if (names(model.graph.inputs) !== 'input,state,sr' || names(model.graph.outputs) !== 'output,stateN')
+    return undefined;
+  const top = model.graph.nodes.find((n) => n.opType === 'If');
+  const has16k = (g: OnnxGraph | undefined) =>
+    g &&
+    allNodes(g).some(
+      (n) => n.opType === 'Conv' && n.attributes.some((a) => a.name === 'kernel_shape' && a.ints?.[0] === 256n),
+    );
+  const candidates = top ? [branch(top, 'then_branch'), branch(top, 'else_branch')] : [];
+  const graph = candidates.find(has16k);
+  if (!graph) return undefined;
+  const nodes = allNodes(graph);
+  const encoderOut = nodes.find((n) => n.opType === 'Relu' && n.name.endsWith('/encoder/3/activation/Relu'))
+    ?.outputs[0];
+  const lstm = nodes.find((n) => n.opType === 'LSTM');
+  const head = nodes.find((n) => n.opType === 'Conv' && n.name.endsWith('/decoder/decoder/2/Conv'));
+  if (!encoderOut || !lstm || !head || lstm.inputs.length < 4 || head.inputs.length < 3) return undefined;
+  const [, w, r, b] = lstm.inputs;
+  const [, headW, headB] = head.inputs;
+  const copied = slice(nodes, [encoderOut, w, r, b, headW, headB], new Set(['input']));
+  if (!copied) return undefined;
+  const hidden = lstm.attributes.find((a) => a.name === 'hidden_size')?.i;
+  if (hidden !== 128n) return undefined;
+
+  nodeCount = 0;
+  const added: OnnxNode[] = [
+    // frames [S, T, 576] → input [S·T, 576], as the encoder nodes expect.
+    int64s('seq/rows', [-1, 576]),
+    node('Reshape', ['frames', 'seq/rows'], ['input']),
+    ...copied,
+    // Encoder out [S·T, 128, 1] → [T, S, 128], the LSTM's sequence.
+    int64s('seq/axis2', [2]),
+    node('Squeeze', [encoderOut, 'seq/axis2'], ['seq/enc']),
+    node('Shape', ['frames'], ['seq/frames_shape']),
+    int64s('seq/zero', [0]),
+    int64s('seq/two', [2]),
+    node('Slice', ['seq/frames_shape', 'seq/zero', 'seq/two'], ['seq/st']),
+    int64s('seq/hidden', [128]),
+    node('Concat', ['seq/st', 'seq/hidden'], ['seq/st_hidden'], [attr('axis', { i: 0n })]),
+    node('Reshape', ['seq/enc', 'seq/st_hidden'], ['seq/enc_st']),
+    node('Transpose', ['seq/enc_st'], ['seq/x'], [attr('perm', { ints: [1n, 0n, 2n] })]),
+    // state [2, S, 128] → h0, c0 [1, S, 128].
+    int64s('seq/one', [1]),
+    node('Slice', ['state', 'seq/zero', 'seq/one'], ['seq/h0']),
+    node('Slice', ['state', 'seq/one', 'seq/two'], ['seq/c0']),
+    {
+      ...lstm,
+      name: 'seq/LSTM',
+      inputs: ['seq/x', w, r, b, '', 'seq/h0', 'seq/c0'],
+      outputs: ['seq/y', 'seq/yh', 'seq/yc'],
+    },
+    node('Concat', ['seq/yh', 'seq/yc'], ['stateN'], [attr('axis', { i: 0n })]),
+    // Y [T, 1, S, 128] → ReLU → the 1×1 Conv as a MatMul → sigmoid → probs [S, T].
+    int64s('seq/axis1', [1]),
+    node('Squeeze', ['seq/y', 'seq/axis1'], ['seq/y3']),
+    node('Relu', ['seq/y3'], ['seq/relu']),
+    int64s('seq/column', [128, 1]),
+    node('Reshape', [headW, 'seq/column'], ['seq/head_w']),
+    node('MatMul', ['seq/relu', 'seq/head_w'], ['seq/logit_w']),
+    node('Add', ['seq/logit_w', headB], ['seq/logit']),
+    node('Sigmoid', ['seq/logit'], ['seq/p']),
+    node('Squeeze', ['seq/p', 'seq/axis2'], ['seq/p_ts']),
+    node('Transpose', ['seq/p_ts'], ['probs'], [attr('perm', { ints: [1n, 0n] })]),
+  ];
+  const form: OnnxModel = {
+    ...model,
+    graph: {
+      name: 'silero_vad_sequence',
+      nodes: added,
+      initializers: [],
+      inputs: [valueInfo('frames', ['S', 'T', 576]), valueInfo('state', [2, 'S', 128])],
+      outputs: [valueInfo('probs', ['S', 'T']), valueInfo('stateN', [2, 'S', 128])],
+      valueInfo: [],
+      rest: [],
+    },
+  };
+  return encodeOnnxModel(form);
+}
+
+/** Bumped when the same model would give a different sequence form. */
+const FORM_VERSION = 1;
+/** Files known not to have one (by digest), so that a replica does not decode them again. */
+const noForm = new Set<string>();
+
+/**
+ * The sequence form of the model in `file`, built on first use and kept beside the precision
+ * variants (content-addressed by the model's bytes); undefined when its graph is not v5's.
+ */
+export async function sequenceFormOf(file: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  const digest = await modelFileHash(file);
+  if (noForm.has(digest)) return undefined;
+  const key = createHash('sha256').update(`reel-vad-sequence ${FORM_VERSION} ${digest}`).digest('hex').slice(0, 24);
+  const out = join(variantDir(env), `${basename(file, '.onnx')}.sequence.${key}.onnx`);
+  if (await stat(out).catch(() => undefined)) return out;
+  const form = sileroSequenceForm(decodeOnnxModel(await readFile(file)));
+  if (!form) {
+    noForm.add(digest);
+    return undefined;
+  }
+  // A form that does not load is never kept: the next run would fail on it again.
+  await checkVariant(form, out);
+  await writeFileAtomic(out, form);
+  return out;
+}
