@@ -94,17 +94,46 @@ const PASS_THROUGH_SUPPORT = 64;
 
 /**
  * The window's audio at `rate`, clip samples [first, first + length) of it. Pauses only (room tone
- * under the fades): a short sinc (8 zero crossings) over the owned range and a little around it.
+ * under the fades): a short sinc (8 zero crossings) over that range and a little around it. The
+ * piece read starts on the rates' common grid, so any range of a chunk gives the samples the whole
+ * chunk would.
  */
 function passThrough(w: AudioWindow, rate: number, first: number, length: number): Float32Array {
-  const from = Math.max(0, w.ownStart - PASS_THROUGH_SUPPORT);
-  const to = Math.min(w.data.length, w.ownEnd + PASS_THROUGH_SUPPORT);
-  const piece = w.data.subarray(from, to);
-  const at = w.rate === rate ? piece : resample(piece, { inputRate: w.rate, outputRate: rate, zeroCrossings: 8 });
-  const offset = first - Math.round(((w.startSample + from) / w.rate) * rate);
   const out = new Float32Array(length);
+  if (w.rate === rate) {
+    const at = first - w.startSample;
+    out.set(w.data.subarray(Math.max(0, at), Math.max(0, at + length)), Math.max(0, -at));
+    return out;
+  }
+  const grid = w.rate / gcd(w.rate, rate); // input samples per whole number of output samples
+  const want = Math.floor((first / rate) * w.rate) - w.startSample - PASS_THROUGH_SUPPORT;
+  const from = Math.max(0, Math.floor((w.startSample + want) / grid) * grid - w.startSample);
+  const to = Math.min(
+    w.data.length,
+    Math.ceil(((first + length) / rate) * w.rate) - w.startSample + PASS_THROUGH_SUPPORT,
+  );
+  if (to <= from) return out;
+  const at = resample(w.data.subarray(from, to), { inputRate: w.rate, outputRate: rate, zeroCrossings: 8 });
+  const offset = first - Math.round(((w.startSample + from) / w.rate) * rate);
   out.set(at.subarray(Math.max(0, offset), Math.max(0, offset) + length), Math.max(0, -offset));
   return out;
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/**
+ * The sample ranges of [0, length) that pass through when `converted` ranges are converted: the
+ * rest, and the fades at a converted range's ends (they mix both).
+ */
+function passedRanges(converted: readonly [number, number][], length: number, fade: number): [number, number][] {
+  const out: [number, number][] = [];
+  let at = 0;
+  for (const [a, b] of converted) {
+    if (a > at) out.push([at, Math.min(length, a + fade)]);
+    at = Math.max(at, b - (b < length ? fade : 0));
+  }
+  if (at < length) out.push([at, length]);
+  return out.filter(([a, b]) => b > a);
 }
 
 /** The chunk's content features, checked to cover exactly its owned frames. */
@@ -256,10 +285,15 @@ export async function createRvcStage(o: StageOptions<typeof rvc>, ctx: StageCrea
       data.set(y.subarray(from, Math.min(y.length, from + data.length)));
       return { port: 'audio', packet: out };
     }
-    // Silence passes through at the output rate; each speech range is converted with the context
-    // the chunk has around it and faded in and out over the input.
-    data.set(passThrough(win.w, rate, first, data.length));
+    // Silence passes through at the output rate (resampled only where it is heard); each speech
+    // range is converted with the context the chunk has around it and faded in and out over it.
     const fade = Math.round(FADE_SECONDS * rate);
+    const spans = ranges.map(([a, b]): [number, number] => [
+      Math.max(first, a * frameSamples) - first,
+      Math.min(first + data.length, b * frameSamples) - first,
+    ]);
+    for (const [a, b] of passedRanges(spans, data.length, fade))
+      data.set(passThrough(win.w, rate, first + a, b - a), a);
     for (const [a, b] of ranges) {
       const lo = Math.max(win.windowFrame, a - padFrames);
       const hi = Math.min(win.windowFrame + win.featureFrames, b + padFrames);

@@ -20,8 +20,15 @@ import { FieldWriter } from '../../src/onnx/edit/wire.ts';
 import { checkVariant } from '../../src/precision/variant-check.ts';
 import { variantDir } from '../../src/precision/variants.ts';
 import { encodeOnnxModel } from '../../src/onnx/edit/encode.ts';
-import { makeTensor } from '../../src/onnx/edit/tensor-data.ts';
-import type { OnnxAttribute, OnnxGraph, OnnxModel, OnnxNode, OnnxValueInfo } from '../../src/onnx/edit/types.ts';
+import { floatValues, makeTensor } from '../../src/onnx/edit/tensor-data.ts';
+import type {
+  OnnxAttribute,
+  OnnxGraph,
+  OnnxModel,
+  OnnxNode,
+  OnnxTensor,
+  OnnxValueInfo,
+} from '../../src/onnx/edit/types.ts';
 
 /** What the sequence form takes and gives. */
 export const SEQUENCE_CONTRACT: ModelContract = {
@@ -117,10 +124,71 @@ function slice(nodes: readonly OnnxNode[], wanted: string[], inputs: ReadonlySet
   return wanted.every(visit) ? order : undefined;
 }
 
+/** A Conv node's weight (and bias) as values, from the Constant nodes that make them. */
+function convWeights(conv: OnnxNode, constants: ReadonlyMap<string, OnnxTensor>) {
+  const weight = constants.get(conv.inputs[1]);
+  const bias = conv.inputs[2] ? constants.get(conv.inputs[2]) : undefined;
+  const ints = (name: string) => conv.attributes.find((a) => a.name === name)?.ints?.map(Number) ?? [];
+  if (!weight || weight.dataType !== FLOAT) return undefined;
+  return {
+    dims: weight.dims,
+    weight: floatValues(weight),
+    bias: bias && bias.dataType === FLOAT ? floatValues(bias) : undefined,
+    kernel: ints('kernel_shape'),
+    strides: ints('strides'),
+    pads: ints('pads'),
+    group: Number(conv.attributes.find((a) => a.name === 'group')?.i ?? 1n),
+  };
+}
+
+const floats = (name: string, dims: number[], values: Float32Array): OnnxNode => ({
+  ...node('Constant', [], [name]),
+  attributes: [{ name: 'value', type: 4, t: makeTensor(name, FLOAT, dims, values), rest: [] }],
+});
+
+/**
+ * A 1-D convolution (kernel 3, pad 1, stride 1 or 2) on [N, L, C] as one MatMul on [N·L', 3C]:
+ * ONNX Runtime's Conv runs a tiny GEMM per frame at these lengths (L ≤ 4), the MatMul one for all.
+ */
+function convAsMatMul(
+  x: string,
+  length: number,
+  w: { dims: number[]; weight: Float32Array; bias: Float32Array },
+  stride: number,
+  at: string,
+): { nodes: OnnxNode[]; out: string; length: number } {
+  const [co, c, k] = w.dims;
+  const out = Math.floor((length + 2 - k) / stride) + 1;
+  // Wk[(t·C + c), o] = weight[o, c, t]: the taps side by side, as the slices are concatenated.
+  const wk = new Float32Array(k * c * co);
+  for (let o = 0; o < co; o++)
+    for (let ci = 0; ci < c; ci++) for (let t = 0; t < k; t++) wk[(t * c + ci) * co + o] = w.weight[(o * c + ci) * k + t];
+  const taps = Array.from({ length: k }, (_, t) => `${at}/tap${t}`);
+  const nodes: OnnxNode[] = [
+    int64s(`${at}/pads`, [0, 1, 0, 0, 1, 0]),
+    node('Pad', [x, `${at}/pads`], [`${at}/padded`]),
+    int64s(`${at}/axis`, [1]),
+    int64s(`${at}/step`, [stride]),
+    ...taps.flatMap((tap, t) => [
+      int64s(`${tap}/from`, [t]),
+      int64s(`${tap}/to`, [t + stride * (out - 1) + 1]),
+      node('Slice', [`${at}/padded`, `${tap}/from`, `${tap}/to`, `${at}/axis`, `${at}/step`], [tap]),
+    ]),
+    node('Concat', taps, [`${at}/im2col`], [attr('axis', { i: 2n })]),
+    floats(`${at}/w`, [k * c, co], wk),
+    floats(`${at}/b`, [co], w.bias),
+    node('MatMul', [`${at}/im2col`, `${at}/w`], [`${at}/xw`]),
+    node('Add', [`${at}/xw`, `${at}/b`], [`${at}/pre`]),
+    node('Relu', [`${at}/pre`], [`${at}/out`]),
+  ];
+  return { nodes, out: `${at}/out`, length: out };
+}
+
 /**
  * The sequence form of a Silero VAD v5 model (its decoded bytes), or undefined when the graph is
- * not shaped like v5's: a top-level If on `sr` whose 16 kHz branch holds a 256-wide STFT Conv, the
- * encoder, one LSTM and the decoder's 1×1 Conv.
+ * not shaped like v5's: inputs input/state/sr, a top-level If on `sr` whose 16 kHz branch pads the
+ * input (reflect), takes a 258×256 STFT Conv with hop 128 and magnitudes of its two halves, four
+ * kernel-3 Convs with ReLU (strides 1, 2, 2, 1), one LSTM of 128 and the decoder's 1×1 Conv.
  */
 export function sileroSequenceForm(model: OnnxModel): Uint8Array | undefined {
   const names = (list: readonly OnnxValueInfo[]) => list.map((v) => v.name).join(',');
@@ -136,37 +204,88 @@ export function sileroSequenceForm(model: OnnxModel): Uint8Array | undefined {
   const graph = candidates.find(has16k);
   if (!graph) return undefined;
   const nodes = allNodes(graph);
-  const encoderOut = nodes.find((n) => n.opType === 'Relu' && n.name.endsWith('/encoder/3/activation/Relu'))
-    ?.outputs[0];
+  const constants = new Map<string, OnnxTensor>();
+  for (const n of nodes) if (n.opType === 'Constant' && n.attributes[0]?.t) constants.set(n.outputs[0], n.attributes[0].t);
+  const named = (suffix: string) => nodes.find((n) => n.name.endsWith(suffix));
+  const pad = nodes.find((n) => n.opType === 'Pad' && n.inputs[0] === 'input');
+  const stft = named('/stft/Conv');
+  const encoder = [0, 1, 2, 3].map((i) => named(`/encoder/${i}/reparam_conv/Conv`));
   const lstm = nodes.find((n) => n.opType === 'LSTM');
-  const head = nodes.find((n) => n.opType === 'Conv' && n.name.endsWith('/decoder/decoder/2/Conv'));
-  if (!encoderOut || !lstm || !head || lstm.inputs.length < 4 || head.inputs.length < 3) return undefined;
+  const head = named('/decoder/decoder/2/Conv');
+  if (!pad || !stft || encoder.some((c) => !c) || !lstm || !head || lstm.inputs.length < 4 || head.inputs.length < 3)
+    return undefined;
+  if (lstm.attributes.find((a) => a.name === 'hidden_size')?.i !== 128n) return undefined;
+  const basis = convWeights(stft, constants);
+  if (!basis || basis.dims.join() !== '258,1,256' || basis.strides.join() !== '128' || basis.pads.some((p) => p !== 0))
+    return undefined;
+  const convs = encoder.map((c) => convWeights(c!, constants));
+  const strides = [1, 2, 2, 1];
+  const fits = convs.every(
+    (c, i) =>
+      c?.bias &&
+      c.group === 1 &&
+      c.kernel.join() === '3' &&
+      c.pads.join() === '1,1' &&
+      c.strides.join() === String(strides[i]) &&
+      c.dims[1] === (i === 0 ? 129 : convs[i - 1]?.dims[0]),
+  );
+  if (!fits || convs[3]!.dims[0] !== 128) return undefined;
   const [, w, r, b] = lstm.inputs;
   const [, headW, headB] = head.inputs;
-  const copied = slice(nodes, [encoderOut, w, r, b, headW, headB], new Set(['input']));
+  // The reflect padding, the LSTM's weights (reordered as the model does it) and the head: as they are.
+  const copied = slice(nodes, [pad.outputs[0], w, r, b, headW, headB], new Set(['input']));
   if (!copied) return undefined;
-  const hidden = lstm.attributes.find((a) => a.name === 'hidden_size')?.i;
-  if (hidden !== 128n) return undefined;
 
   nodeCount = 0;
-  const added: OnnxNode[] = [
-    // frames [S, T, 576] → input [S·T, 576], as the encoder nodes expect.
+  // The STFT: 640 padded samples = 5 blocks of 128; window j = blocks j, j + 1 (hop 128, width 256).
+  const basisT = new Float32Array(256 * 258);
+  for (let o = 0; o < 258; o++) for (let t = 0; t < 256; t++) basisT[t * 258 + o] = basis.weight[o * 256 + t];
+  const stftNodes: OnnxNode[] = [
     int64s('seq/rows', [-1, 576]),
     node('Reshape', ['frames', 'seq/rows'], ['input']),
     ...copied,
-    // Encoder out [S·T, 128, 1] → [T, S, 128], the LSTM's sequence.
-    int64s('seq/axis2', [2]),
-    node('Squeeze', [encoderOut, 'seq/axis2'], ['seq/enc']),
-    node('Shape', ['frames'], ['seq/frames_shape']),
+    int64s('seq/blocks', [-1, 5, 128]),
+    node('Reshape', [pad.outputs[0], 'seq/blocks'], ['seq/blocked']),
     int64s('seq/zero', [0]),
+    int64s('seq/one', [1]),
     int64s('seq/two', [2]),
+    int64s('seq/four', [4]),
+    int64s('seq/five', [5]),
+    int64s('seq/c129', [129]),
+    int64s('seq/c258', [258]),
+    node('Slice', ['seq/blocked', 'seq/zero', 'seq/four', 'seq/one'], ['seq/lead']),
+    node('Slice', ['seq/blocked', 'seq/one', 'seq/five', 'seq/one'], ['seq/trail']),
+    node('Concat', ['seq/lead', 'seq/trail'], ['seq/windows'], [attr('axis', { i: 2n })]),
+    floats('seq/basis', [256, 258], basisT),
+    node('MatMul', ['seq/windows', 'seq/basis'], ['seq/spectrum']),
+    node('Slice', ['seq/spectrum', 'seq/zero', 'seq/c129', 'seq/two'], ['seq/re']),
+    node('Slice', ['seq/spectrum', 'seq/c129', 'seq/c258', 'seq/two'], ['seq/im']),
+    node('Mul', ['seq/re', 'seq/re'], ['seq/re2']),
+    node('Mul', ['seq/im', 'seq/im'], ['seq/im2']),
+    node('Add', ['seq/re2', 'seq/im2'], ['seq/power']),
+    node('Sqrt', ['seq/power'], ['seq/magnitude']),
+  ];
+  // The encoder on [N, L, C]: lengths 4 → 4 → 2 → 1 → 1.
+  let x = 'seq/magnitude';
+  let length = 4;
+  const encoderNodes: OnnxNode[] = [];
+  for (const [i, c] of convs.entries()) {
+    const conv = convAsMatMul(x, length, { dims: c!.dims, weight: c!.weight, bias: c!.bias! }, strides[i], `seq/enc${i}`);
+    encoderNodes.push(...conv.nodes);
+    [x, length] = [conv.out, conv.length];
+  }
+  if (length !== 1) return undefined;
+  const added: OnnxNode[] = [
+    ...stftNodes,
+    ...encoderNodes,
+    // Encoder out [S·T, 1, 128] → [T, S, 128], the LSTM's sequence.
+    node('Shape', ['frames'], ['seq/frames_shape']),
     node('Slice', ['seq/frames_shape', 'seq/zero', 'seq/two'], ['seq/st']),
     int64s('seq/hidden', [128]),
     node('Concat', ['seq/st', 'seq/hidden'], ['seq/st_hidden'], [attr('axis', { i: 0n })]),
-    node('Reshape', ['seq/enc', 'seq/st_hidden'], ['seq/enc_st']),
+    node('Reshape', [x, 'seq/st_hidden'], ['seq/enc_st']),
     node('Transpose', ['seq/enc_st'], ['seq/x'], [attr('perm', { ints: [1n, 0n, 2n] })]),
     // state [2, S, 128] → h0, c0 [1, S, 128].
-    int64s('seq/one', [1]),
     node('Slice', ['state', 'seq/zero', 'seq/one'], ['seq/h0']),
     node('Slice', ['state', 'seq/one', 'seq/two'], ['seq/c0']),
     {
@@ -177,15 +296,14 @@ export function sileroSequenceForm(model: OnnxModel): Uint8Array | undefined {
     },
     node('Concat', ['seq/yh', 'seq/yc'], ['stateN'], [attr('axis', { i: 0n })]),
     // Y [T, 1, S, 128] → ReLU → the 1×1 Conv as a MatMul → sigmoid → probs [S, T].
-    int64s('seq/axis1', [1]),
-    node('Squeeze', ['seq/y', 'seq/axis1'], ['seq/y3']),
+    node('Squeeze', ['seq/y', 'seq/one'], ['seq/y3']),
     node('Relu', ['seq/y3'], ['seq/relu']),
     int64s('seq/column', [128, 1]),
     node('Reshape', [headW, 'seq/column'], ['seq/head_w']),
     node('MatMul', ['seq/relu', 'seq/head_w'], ['seq/logit_w']),
     node('Add', ['seq/logit_w', headB], ['seq/logit']),
     node('Sigmoid', ['seq/logit'], ['seq/p']),
-    node('Squeeze', ['seq/p', 'seq/axis2'], ['seq/p_ts']),
+    node('Squeeze', ['seq/p', 'seq/two'], ['seq/p_ts']),
     node('Transpose', ['seq/p_ts'], ['probs'], [attr('perm', { ints: [1n, 0n] })]),
   ];
   const form: OnnxModel = {
@@ -204,7 +322,7 @@ export function sileroSequenceForm(model: OnnxModel): Uint8Array | undefined {
 }
 
 /** Bumped when the same model would give a different sequence form. */
-const FORM_VERSION = 1;
+const FORM_VERSION = 2;
 /** Files known not to have one (by digest), so that a replica does not decode them again. */
 const noForm = new Set<string>();
 
