@@ -135,7 +135,8 @@ describe('a stage engine shared by runs', () => {
     const run = render(engine);
     await engine.close();
     expect((await run).lines).toEqual(COUNTED);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Given back after close, they end (not at once: a thread takes a moment to go).
+    await vi.waitFor(() => expect(liveStageWorkers()).toBe(0), { timeout: 5000 });
     expect(engine.stats.started).toBe(2);
   });
 });
