@@ -1,6 +1,6 @@
 /**
  * The compiled build (scripts/build.js → dist/): `reel` and its stage workers run from it with the
- * sources gone and write the same bytes as from source; a `.ts` stage kind still loads in a
+ * sources gone (rxjs and zod bundled in dist/vendor/) and write the same bytes as from source; a `.ts` stage kind still loads in a
  * compiled worker; a dist/ older than any source is not used. All of it on a copy of the project
  * in a temp folder: tests run in parallel, and the real dist/ belongs to `npm install`.
  */
@@ -110,6 +110,15 @@ function buildRunAndBreak(root: string): void {
   expect(build.code).toBe(0);
   expect(existsSync(join(root, 'dist/src/runtime/stage-worker.js'))).toBe(true);
   expect(staleDistReason(root)).toBeUndefined();
+  // rxjs and zod load from one file each (their packages are hundreds of modules): no compiled
+  // module imports the packages themselves.
+  expect(readdirSync(join(root, 'dist/vendor')).sort()).toEqual(['rxjs.js', 'zod.js']);
+  const importsPackage = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](?:rxjs|zod)['"]/;
+  const compiledModules = readdirSync(join(root, 'dist'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.js') && !f.startsWith(`vendor${sep}`))
+    .map((f) => join(root, 'dist', f));
+  expect(compiledModules.length).toBeGreaterThan(100);
+  expect(compiledModules.filter((f) => importsPackage.test(readFileSync(f, 'utf8')))).toEqual([]);
   const stamp = readFileSync(join(root, DIST_STAMP), 'utf8');
 
   const fromSource = voiceConvert(root, join(root, 'out-source'), { REEL_FROM_SOURCE: '1' });
