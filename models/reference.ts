@@ -2,12 +2,17 @@
  * Where the bundled reference models live and how a pipeline gets one: `models/build/<scale>/
  * <family>.onnx`, built on first use (no manual step on a fresh machine) and rebuilt when the
  * generator's output changed since the file was written.
+ *
+ * Checking a model means building it again (the rvc model takes ~35 ms, and loading the generator
+ * more): every stage worker did it at its start. A stamp beside the model (`<family>.onnx.checked`)
+ * records the model file it checked; while it is newer than every source the generator is made of
+ * (models/, src/onnx/, src/core/), the check stands, in any thread or process.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ModelError } from '../src/core/errors.ts';
 import { PROJECT_ROOT } from '../src/core/project-root.ts';
-import { buildReferenceModel } from './generate.ts';
 import type { Scale } from './manifest.ts';
 import { type FamilyId, isFamilyId } from './manifests/index.ts';
 import { writeFileAtomic } from './write-atomic.ts';
@@ -22,6 +27,48 @@ export function referenceModelPath(family: FamilyId, scale: Scale = 'tiny'): str
 
 const ensured = new Map<string, Promise<string>>();
 
+/** The newest modification time among the generator's sources (once per thread). */
+let generatorTime: Promise<number> | undefined;
+function newestGeneratorSource(): Promise<number> {
+  generatorTime ??= (async () => {
+    let newest = 0;
+    for (const folder of ['./', '../src/onnx/', '../src/core/']) {
+      const dir = fileURLToPath(new URL(folder, import.meta.url));
+      const names = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
+      for (const name of names) {
+        if (!/\.[cm]?[jt]s$/.test(name)) continue;
+        const s = await stat(join(dir, name)).catch(() => undefined);
+        if (s) newest = Math.max(newest, s.mtimeMs);
+      }
+    }
+    return newest;
+  })();
+  return generatorTime;
+}
+
+const stampOf = (path: string) => `${path}.checked`;
+/** What the stamp says of the model file: its size and modification time. */
+const stampText = (s: { size: number; mtimeMs: number }) => `${s.size} ${s.mtimeMs}\n`;
+
+/**
+ * Whether the model file at `path` is the one a check stamped, after the generator's sources last
+ * changed (`generatorTime`, ms).
+ */
+export async function checkStands(path: string, generatorTime: number): Promise<boolean> {
+  const [model, stamp] = await Promise.all([
+    stat(path).catch(() => undefined),
+    stat(stampOf(path)).catch(() => undefined),
+  ]);
+  if (!model || !stamp || stamp.mtimeMs <= generatorTime) return false;
+  return (await readFile(stampOf(path), 'utf8').catch(() => '')) === stampText(model);
+}
+
+/** Stamps the model file at `path` as checked; a folder that cannot take it only means checking again. */
+export async function stampChecked(path: string): Promise<void> {
+  const model = await stat(path).catch(() => undefined);
+  if (model) await writeFile(stampOf(path), stampText(model)).catch(() => undefined);
+}
+
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.compare(a, b) === 0;
 }
@@ -32,6 +79,8 @@ export function ensureReferenceModel(family: FamilyId, scale: Scale = 'tiny'): P
   let pending = ensured.get(path);
   if (!pending) {
     pending = (async () => {
+      if (await checkStands(path, await newestGeneratorSource())) return path;
+      const { buildReferenceModel } = await import('./generate.ts');
       const bytes = buildReferenceModel(family, scale);
       const existing = await readFile(path).catch(() => undefined);
       if (!existing || !sameBytes(existing, bytes)) {
@@ -43,6 +92,7 @@ export function ensureReferenceModel(family: FamilyId, scale: Scale = 'tiny'): P
           );
         });
       }
+      await stampChecked(path);
       return path;
     })();
     ensured.set(path, pending);

@@ -15,7 +15,6 @@ import { readFile, stat, utimes } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../../models/write-atomic.ts';
 import { modelFileHash } from '../inference/model-file-hash.ts';
-import { defaultCacheDir } from '../cache/content-cache.ts';
 import { ModelError } from '../core/errors.ts';
 import type { Precision } from '../core/settings.ts';
 import { decodeOnnxModel } from '../onnx/edit/decode.ts';
@@ -25,6 +24,7 @@ import { quantizeDynamic } from '../onnx/precision/dynamic.ts';
 import { convertFp16 } from '../onnx/precision/fp16.ts';
 import { quantizeStatic } from '../onnx/precision/static.ts';
 import { readRangesFile } from './calibration-table.ts';
+import { variantDir } from './variant-dir.ts';
 import { checkVariant } from './variant-check.ts';
 
 /** Bumped when a variant of the same inputs would come out different. */
@@ -50,11 +50,6 @@ function refuseWithoutMatMul(file: string, model: OnnxModel): void {
     `precision: int8 without calibration quantizes MatMul and Gemm, and this model has none${heavy.length ? ` (its weights are in ${heavy.join(', ')})` : ''}; ` +
       `measure ranges on your samples with reel models quantize ${basename(file)} --out X.onnx --calibrate PIPELINE.yaml --input …, then set the stage's calibration: X.ranges.json`,
   );
-}
-
-/** `$REEL_VARIANT_DIR`, else `variants` beside the content cache (`~/.cache/reel-variants`). */
-export function variantDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.REEL_VARIANT_DIR || `${defaultCacheDir(env)}-variants`;
 }
 
 export async function modelVariant(
