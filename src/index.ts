@@ -17,6 +17,7 @@ export {
   type StageMetrics,
 } from './runtime/index.ts';
 export {
+  createIn,
   defineSink,
   defineSource,
   defineTransform,
