@@ -5,9 +5,11 @@
  *
  * Checking a model means building it again (the rvc model takes ~35 ms, and loading the generator
  * more): every stage worker did it at its start. A stamp beside the model (`<family>.onnx.checked`)
- * records the model file it checked; while it is newer than every source the generator is made of
- * (models/, src/onnx/, src/core/), the check stands, in any thread or process.
+ * records the model file it checked (size, modification time) and a hash of the sources the
+ * generator is made of (models/, src/onnx/, src/core/: their contents, not their times, which
+ * installs and copies do not keep). While both still hold, the check stands, in any thread or process.
  */
+import { createHash } from 'node:crypto';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,46 +29,39 @@ export function referenceModelPath(family: FamilyId, scale: Scale = 'tiny'): str
 
 const ensured = new Map<string, Promise<string>>();
 
-/** The newest modification time among the generator's sources (once per thread). */
-let generatorTime: Promise<number> | undefined;
-function newestGeneratorSource(): Promise<number> {
-  generatorTime ??= (async () => {
-    let newest = 0;
+/** A hash of the generator's sources (once per thread): every module under models/, src/onnx/, src/core/. */
+let generatorHash: Promise<string> | undefined;
+export function generatorSourcesHash(): Promise<string> {
+  generatorHash ??= (async () => {
+    const hash = createHash('sha256');
     for (const folder of ['./', '../src/onnx/', '../src/core/']) {
       const dir = fileURLToPath(new URL(folder, import.meta.url));
-      const names = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
-      for (const name of names) {
-        if (!/\.[cm]?[jt]s$/.test(name)) continue;
-        const s = await stat(join(dir, name)).catch(() => undefined);
-        if (s) newest = Math.max(newest, s.mtimeMs);
-      }
+      const names = (await readdir(dir, { recursive: true }).catch(() => [] as string[]))
+        .filter((name) => /\.[cm]?[jt]s$/.test(name) && !name.endsWith('.d.ts'))
+        .sort();
+      const texts = await Promise.all(names.map((name) => readFile(join(dir, name)).catch(() => undefined)));
+      names.forEach((name, i) => texts[i] && hash.update(`${folder}${name}\0`).update(texts[i]));
     }
-    return newest;
+    return hash.digest('hex');
   })();
-  return generatorTime;
+  return generatorHash;
 }
 
 const stampOf = (path: string) => `${path}.checked`;
-/** What the stamp says of the model file: its size and modification time. */
-const stampText = (s: { size: number; mtimeMs: number }) => `${s.size} ${s.mtimeMs}\n`;
+/** What the stamp says: the model file's size and modification time, and the generator's hash. */
+const stampText = (s: { size: number; mtimeMs: number }, generator: string) => `${s.size} ${s.mtimeMs} ${generator}\n`;
 
-/**
- * Whether the model file at `path` is the one a check stamped, after the generator's sources last
- * changed (`generatorTime`, ms).
- */
-export async function checkStands(path: string, generatorTime: number): Promise<boolean> {
-  const [model, stamp] = await Promise.all([
-    stat(path).catch(() => undefined),
-    stat(stampOf(path)).catch(() => undefined),
-  ]);
-  if (!model || !stamp || stamp.mtimeMs <= generatorTime) return false;
-  return (await readFile(stampOf(path), 'utf8').catch(() => '')) === stampText(model);
+/** Whether the model file at `path` is the one a check stamped, by the generator of hash `generator`. */
+export async function checkStands(path: string, generator: string): Promise<boolean> {
+  const model = await stat(path).catch(() => undefined);
+  if (!model) return false;
+  return (await readFile(stampOf(path), 'utf8').catch(() => '')) === stampText(model, generator);
 }
 
 /** Stamps the model file at `path` as checked; a folder that cannot take it only means checking again. */
-export async function stampChecked(path: string): Promise<void> {
+export async function stampChecked(path: string, generator: string): Promise<void> {
   const model = await stat(path).catch(() => undefined);
-  if (model) await writeFile(stampOf(path), stampText(model)).catch(() => undefined);
+  if (model) await writeFile(stampOf(path), stampText(model, generator)).catch(() => undefined);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -79,7 +74,8 @@ export function ensureReferenceModel(family: FamilyId, scale: Scale = 'tiny'): P
   let pending = ensured.get(path);
   if (!pending) {
     pending = (async () => {
-      if (await checkStands(path, await newestGeneratorSource())) return path;
+      const generator = await generatorSourcesHash();
+      if (await checkStands(path, generator)) return path;
       const { buildReferenceModel } = await import('./generate.ts');
       const bytes = buildReferenceModel(family, scale);
       const existing = await readFile(path).catch(() => undefined);
@@ -92,7 +88,7 @@ export function ensureReferenceModel(family: FamilyId, scale: Scale = 'tiny'): P
           );
         });
       }
-      await stampChecked(path);
+      await stampChecked(path, generator);
       return path;
     })();
     ensured.set(path, pending);
