@@ -1,12 +1,16 @@
 // Whether the compiled copy in dist/ may be used instead of the TypeScript sources. Plain
 // JavaScript, because bin/reel.js asks before any loader is registered; scripts/build.js shares the
 // stamp's name. The walk stats every source file (~250 here): a few milliseconds, paid at each start.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 /** Written last by scripts/build.js, inside dist/: dist/ is complete once this exists. */
 export const STAMP_NAME = '.built';
 export const DIST_STAMP = join('dist', STAMP_NAME);
+
+/** In dist/vendor/: the versions of the packages bundled there (rxjs, zod), by name. */
+export const VENDOR_VERSIONS = 'versions.json';
 
 /** Folders compiled into dist/, relative to the project root. */
 const COMPILED_FOLDERS = ['src', 'stages', 'models'];
@@ -55,6 +59,27 @@ export function staleDistReason(root) {
   for (const folder of COMPILED_FOLDERS) {
     const newer = newerSource(root, folder, built);
     if (newer) return `${newer} changed after the last build (run npm run build)`;
+  }
+  return bundledPackageChanged(root);
+}
+
+/** Why the packages bundled in dist/vendor/ are not the installed ones, or undefined. */
+function bundledPackageChanged(root) {
+  let versions;
+  try {
+    versions = JSON.parse(readFileSync(join(root, 'dist', 'vendor', VENDOR_VERSIONS), 'utf8'));
+  } catch {
+    return undefined; // nothing bundled
+  }
+  const require = createRequire(join(root, 'package.json'));
+  for (const [name, version] of Object.entries(versions)) {
+    let installed;
+    try {
+      installed = JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version;
+    } catch {
+      installed = 'missing';
+    }
+    if (installed !== version) return `${name} ${installed} is installed, dist/ bundles ${version} (run npm run build)`;
   }
   return undefined;
 }

@@ -20,7 +20,7 @@ import {
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { STAMP_NAME } from '../bin/fresh-dist.js';
+import { STAMP_NAME, VENDOR_VERSIONS } from '../bin/fresh-dist.js';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const dist = join(root, 'dist');
@@ -98,36 +98,56 @@ process.stdout.write(`reel build: compiled to dist/ in ${((Date.now() - started.
  */
 function vendor(out) {
   let esbuild;
+  for (const from of [import.meta.url, join(root, 'node_modules/tsx/package.json')]) {
+    try {
+      esbuild = createRequire(from)('esbuild');
+      break;
+    } catch {}
+  }
+  if (!esbuild) return;
+  const packages = { rxjs: "export * from 'rxjs';", zod: "export * from 'zod'; export { default } from 'zod';" };
+  const vendored = join(out, 'vendor');
+  const versions = {};
   try {
-    esbuild = createRequire(import.meta.url)('esbuild');
-  } catch {
+    for (const [name, contents] of Object.entries(packages)) {
+      esbuild.buildSync({
+        stdin: { contents, resolveDir: root, sourcefile: `${name}-vendor.js` },
+        bundle: true,
+        format: 'esm',
+        // Their ES module builds (with platform 'node', rxjs's exports map gives its CommonJS one).
+        platform: 'neutral',
+        mainFields: ['module', 'main'],
+        conditions: ['es2015', 'import'],
+        target: 'node20',
+        outfile: join(vendored, `${name}.js`),
+        logLevel: 'silent',
+      });
+      versions[name] = packageVersion(name);
+    }
+  } catch (err) {
+    // Not bundled (no esbuild binary for this platform, say): the compiled modules keep importing
+    // the packages, as slower but the same.
+    rmSync(vendored, { recursive: true, force: true });
+    process.stdout.write(`reel build: rxjs and zod not bundled (${String(err.message ?? err).split('\n')[0]})\n`);
     return;
   }
-  const packages = ['rxjs', 'zod'];
-  for (const name of packages) {
-    esbuild.buildSync({
-      stdin: { contents: `export * from '${name}';`, resolveDir: root, sourcefile: `${name}-vendor.js` },
-      bundle: true,
-      format: 'esm',
-      // Their ES module builds (with platform 'node', rxjs's exports map gives its CommonJS one).
-      platform: 'neutral',
-      mainFields: ['module', 'main'],
-      conditions: ['es2015', 'import'],
-      target: 'node20',
-      outfile: join(out, 'vendor', `${name}.js`),
-      logLevel: 'warning',
-    });
-  }
-  const bare = new RegExp(`(\\bfrom\\s*|\\bimport\\s*\\(\\s*|\\bimport\\s+)(['"])(${packages.join('|')})\\2`, 'g');
+  // bin/fresh-dist.js takes dist/ for stale when the installed packages are other versions.
+  writeFileSync(join(vendored, VENDOR_VERSIONS), `${JSON.stringify(versions)}\n`);
+  const names = Object.keys(packages).join('|');
+  const bare = new RegExp(`(\\bfrom\\s*|\\bimport\\s*\\(\\s*|\\bimport\\s+)(['"])(${names})\\2`, 'g');
+  const leftover = new RegExp(`(\\bfrom\\s*|\\bimport\\s*\\(\\s*|\\bimport\\s+)(['"])(${names})/`);
   const visit = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const file = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name !== 'vendor') visit(file);
+        if (file !== vendored) visit(file);
       } else if (entry.name.endsWith('.js')) {
         const text = readFileSync(file, 'utf8');
+        // A subpath (rxjs/operators) would load the package beside its bundle: one copy only.
+        if (leftover.test(text))
+          fail(`${relative(out, file)} imports a subpath of rxjs or zod; import from the package itself`);
         const rewritten = text.replace(bare, (_, lead, quote, name) => {
-          const to = relative(dirname(file), join(out, 'vendor', `${name}.js`)).replaceAll('\\', '/');
+          const to = relative(dirname(file), join(vendored, `${name}.js`)).replaceAll('\\', '/');
           return `${lead}${quote}${to.startsWith('.') ? to : `./${to}`}${quote}`;
         });
         if (rewritten !== text) writeFileSync(file, rewritten);
@@ -135,4 +155,9 @@ function vendor(out) {
     }
   };
   visit(out);
+}
+
+function packageVersion(name) {
+  return JSON.parse(readFileSync(createRequire(join(root, 'package.json')).resolve(`${name}/package.json`), 'utf8'))
+    .version;
 }

@@ -14,7 +14,15 @@ const TYPESCRIPT_LOADS = TYPESCRIPT_FILE.test(import.meta.url);
 let registered: Promise<void> | undefined;
 
 function registerTypeScript(): Promise<void> {
-  registered ??= import('tsx/esm/api').then(({ register }) => void register());
+  registered ??= (async () => {
+    // A kind's own imports of rxjs and zod (hundreds of modules each) would go through tsx's hooks,
+    // about twice as slow: Node's loader takes them first. (reel itself, compiled, imports them from
+    // dist/vendor/; the names are resolved here so that the build leaves this import alone.)
+    const native = (name: string) => Promise.resolve().then(() => import(import.meta.resolve(name)));
+    await Promise.all(['rxjs', 'zod'].map((name) => native(name).catch(() => undefined)));
+    const { register } = await import('tsx/esm/api');
+    register();
+  })();
   return registered;
 }
 

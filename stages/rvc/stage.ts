@@ -89,8 +89,8 @@ function speechFrames(
     .filter(([a, b]) => b > a);
 }
 
-/** Input samples on each side of the owned range that the pass-through resampler reads. */
-const PASS_THROUGH_SUPPORT = 64;
+/** Zero crossings of the pass-through's sinc on each side (a short one: pauses only). */
+const PASS_THROUGH_ZERO_CROSSINGS = 8;
 
 /**
  * The window's audio at `rate`, clip samples [first, first + length) of it. Pauses only (room tone
@@ -106,14 +106,18 @@ function passThrough(w: AudioWindow, rate: number, first: number, length: number
     return out;
   }
   const grid = w.rate / gcd(w.rate, rate); // input samples per whole number of output samples
-  const want = Math.floor((first / rate) * w.rate) - w.startSample - PASS_THROUGH_SUPPORT;
+  // The resampler reads this many input samples on each side (its half width at its default
+  // roll-off of 0.94, wider when it downsamples: the cutoff is then below the input's Nyquist), and more.
+  const support = Math.ceil((PASS_THROUGH_ZERO_CROSSINGS / 0.9) * Math.max(1, w.rate / rate)) + 4;
+  const want = Math.floor((first / rate) * w.rate) - w.startSample - support;
   const from = Math.max(0, Math.floor((w.startSample + want) / grid) * grid - w.startSample);
-  const to = Math.min(
-    w.data.length,
-    Math.ceil(((first + length) / rate) * w.rate) - w.startSample + PASS_THROUGH_SUPPORT,
-  );
+  const to = Math.min(w.data.length, Math.ceil(((first + length) / rate) * w.rate) - w.startSample + support);
   if (to <= from) return out;
-  const at = resample(w.data.subarray(from, to), { inputRate: w.rate, outputRate: rate, zeroCrossings: 8 });
+  const at = resample(w.data.subarray(from, to), {
+    inputRate: w.rate,
+    outputRate: rate,
+    zeroCrossings: PASS_THROUGH_ZERO_CROSSINGS,
+  });
   const offset = first - Math.round(((w.startSample + from) / w.rate) * rate);
   out.set(at.subarray(Math.max(0, offset), Math.max(0, offset) + length), Math.max(0, -offset));
   return out;

@@ -9,6 +9,7 @@ import { MANIFESTS, type FamilyId } from '../../models/manifests/index.ts';
 import { ensureReferenceModel, referenceModelPath } from '../../models/reference.ts';
 import type { ModelContract } from '../../src/core/contract.ts';
 import type { StageCreateContext } from '../../src/core/stage.ts';
+import { feedRecordingFor } from '../../src/inference/feed-recorder.ts';
 import { openModel, type Model, type OpenModelOptions } from '../../src/inference/model.ts';
 import type { ModelVariant } from '../../src/precision/variants.ts';
 
@@ -30,7 +31,8 @@ async function modelFile(ctx: StageCreateContext, slot: string, family: FamilyId
  * as it is. The stage tells which it got by the returned model's `contract`.
  */
 export interface AlternateForm extends Pick<OpenModelOptions, 'warmup'> {
-  path: (file: string) => Promise<string | undefined>;
+  /** `warn`: a line for the run log when the form could not be had for a reason worth knowing. */
+  path: (file: string, warn?: (line: string) => void) => Promise<string | undefined>;
   contract: ModelContract;
 }
 
@@ -53,15 +55,19 @@ export async function openStageModel(
   if (variant.note) ctx.log(`stage "${ctx.id}": ${variant.note}`);
   if (variant.warning) ctx.log(variant.warning, 'warning');
   const { alternate, ...rest } = options;
-  const form = alternate && (await alternate.path(variant.path));
+  // Not while the model's feeds are recorded (calibration, comparisons): they must fit the model itself.
+  const form =
+    alternate && !feedRecordingFor(file)
+      ? await alternate.path(variant.path, (line) => ctx.log(`stage "${ctx.id}": ${line}`, 'warning'))
+      : undefined;
   return openModel({
     stage: ctx.id,
     path: form ?? variant.path,
     // A recording of the stage's feeds (calibration, comparisons) names the model it was given.
     recordAs: file,
-    contract: form ? alternate.contract : MANIFESTS[family],
+    contract: form && alternate ? alternate.contract : MANIFESTS[family],
     settings: ctx.settings,
     log: ctx.log,
-    ...(form ? { warmup: alternate.warmup } : rest),
+    ...(form && alternate ? { warmup: alternate.warmup } : rest),
   });
 }

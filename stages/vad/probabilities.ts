@@ -18,7 +18,7 @@ const SEQUENCE_BLOCK = 1024;
 
 /** How a vad opens its model: the sequence form when the model has one (sequence-model.ts). */
 export const SEQUENCE_FORM = {
-  path: (file: string) => sequenceFormOf(file),
+  path: (file: string, warn?: (line: string) => void) => sequenceFormOf(file, warn),
   contract: SEQUENCE_CONTRACT,
   warmup: { dims: { S: 1, T: 64 } },
 };

@@ -1,6 +1,7 @@
 /**
  * The derivation of Silero VAD v5's sequence form (see sequence-model.ts) from the model's graph.
  */
+import * as ort from 'onnxruntime-node';
 import { decodeGraph } from '../../src/onnx/edit/decode.ts';
 import { encodeOnnxModel } from '../../src/onnx/edit/encode.ts';
 import { floatValues, makeTensor } from '../../src/onnx/edit/tensor-data.ts';
@@ -158,6 +159,9 @@ function convAsMatMul(
  * kernel-3 Convs with ReLU (strides 1, 2, 2, 1), one LSTM of 128 and the decoder's 1×1 Conv.
  */
 export function sileroSequenceForm(model: OnnxModel): Uint8Array | undefined {
+  // The derived graph's Squeeze, Slice and Pad take their axes and pads as inputs (opset 13).
+  const opset = model.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0;
+  if (opset < 13) return undefined;
   const names = (list: readonly OnnxValueInfo[]) => list.map((v) => v.name).join(',');
   if (names(model.graph.inputs) !== 'input,state,sr' || names(model.graph.outputs) !== 'output,stateN')
     return undefined;
@@ -293,4 +297,51 @@ export function sileroSequenceForm(model: OnnxModel): Uint8Array | undefined {
     },
   };
   return encodeOnnxModel(form);
+}
+
+/** Frames of the test signal `formAgrees` runs: more than the model's receptive field in a call. */
+const TEST_FRAMES = 48;
+
+/**
+ * Why the sequence form `form` does not give what the model `model` gives frame after frame on a
+ * test signal (a gliding, amplitude-modulated tone over noise, then quiet), or undefined when every
+ * probability agrees within 1e-4.
+ */
+export async function formAgrees(model: Uint8Array, form: Uint8Array): Promise<string | undefined> {
+  const options = { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 };
+  const [original, sequence] = await Promise.all([
+    ort.InferenceSession.create(model, options),
+    ort.InferenceSession.create(form, options),
+  ]);
+  try {
+    const signal = new Float32Array(TEST_FRAMES * 512);
+    let seed = 1;
+    for (let i = 0; i < signal.length; i++) {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      const t = i / 16000;
+      const tone =
+        i < signal.length * 0.7 ? 0.4 * Math.sin(2 * Math.PI * (140 + 60 * t) * t) * (0.6 + 0.4 * Math.sin(9 * t)) : 0;
+      signal[i] = tone + 0.01 * (seed / 2 ** 32 - 0.5);
+    }
+    const rows = new Float32Array(TEST_FRAMES * 576);
+    for (let k = 0; k < TEST_FRAMES; k++) {
+      if (k > 0) rows.set(signal.subarray(k * 512 - 64, k * 512), k * 576);
+      rows.set(signal.subarray(k * 512, (k + 1) * 512), k * 576 + 64);
+    }
+    const zeros = () => new ort.Tensor('float32', new Float32Array(256), [2, 1, 128]);
+    const out = await sequence.run({ frames: new ort.Tensor('float32', rows, [1, TEST_FRAMES, 576]), state: zeros() });
+    const fast = out.probs.data as Float32Array;
+    let state: ort.Tensor = zeros();
+    const sr = new ort.Tensor('int64', BigInt64Array.from([16000n]), []);
+    let worst = 0;
+    for (let k = 0; k < TEST_FRAMES; k++) {
+      const input = new ort.Tensor('float32', rows.slice(k * 576, (k + 1) * 576), [1, 576]);
+      const step = await original.run({ input, state, sr });
+      state = step.stateN as ort.Tensor;
+      worst = Math.max(worst, Math.abs((step.output.data as Float32Array)[0] - fast[k]));
+    }
+    return worst <= 1e-4 ? undefined : `it differs from the model by ${worst.toExponential(1)} on a test signal`;
+  } finally {
+    await Promise.all([original.release(), sequence.release()]);
+  }
 }

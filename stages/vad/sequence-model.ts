@@ -42,27 +42,43 @@ const noForm = new Set<string>();
 
 /**
  * The sequence form of the model in `file`, built on first use and kept beside the precision
- * variants (content-addressed by the model's bytes); undefined when its graph is not v5's.
+ * variants (content-addressed by the model's bytes); undefined when its graph is not v5's. A form
+ * that cannot be built, written or loaded, or that does not give the model's probabilities on a
+ * test signal, is not used: `warn` says why, and the stage runs the model frame by frame.
  */
-export async function sequenceFormOf(file: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+export async function sequenceFormOf(
+  file: string,
+  warn: (line: string) => void = () => undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string | undefined> {
   const digest = await modelFileHash(file);
   if (noForm.has(digest)) return undefined;
   const key = createHash('sha256').update(`reel-vad-sequence ${FORM_VERSION} ${digest}`).digest('hex').slice(0, 24);
   const out = join(variantDir(env), `${basename(file, '.onnx')}.sequence.${key}.onnx`);
   if (await stat(out).catch(() => undefined)) return out;
-  // The derivation (and the ONNX editing it needs) loads only to build a form.
-  const [{ sileroSequenceForm }, { decodeOnnxModel }, { checkVariant }] = await Promise.all([
-    import('./sequence-form.ts'),
-    import('../../src/onnx/edit/decode.ts'),
-    import('../../src/precision/variant-check.ts'),
-  ]);
-  const form = sileroSequenceForm(decodeOnnxModel(await readFile(file)));
-  if (!form) {
+  try {
+    // The derivation (and the ONNX editing it needs) loads only to build a form.
+    const [{ sileroSequenceForm, formAgrees }, { decodeOnnxModel }] = await Promise.all([
+      import('./sequence-form.ts'),
+      import('../../src/onnx/edit/decode.ts'),
+    ]);
+    const bytes = await readFile(file);
+    const form = sileroSequenceForm(decodeOnnxModel(bytes));
+    if (!form) {
+      noForm.add(digest);
+      return undefined;
+    }
+    // Checked against the model itself before it is kept: a form that loads but computes
+    // something else (a re-export shaped a little differently) must never replace it.
+    const disagreement = await formAgrees(bytes, form);
+    if (disagreement) throw new Error(disagreement);
+    await writeFileAtomic(out, form);
+    return out;
+  } catch (err) {
     noForm.add(digest);
+    warn(
+      `${basename(file)}: no sequence form (${(err as Error).message.split('\n')[0]}); the VAD runs frame by frame, several times slower`,
+    );
     return undefined;
   }
-  // A form that does not load is never kept: the next run would fail on it again.
-  await checkVariant(form, out);
-  await writeFileAtomic(out, form);
-  return out;
 }

@@ -18,7 +18,7 @@ export interface OpenedProbe {
 
 export async function openSpeechProbe(ctx: StageCreateContext): Promise<OpenedProbe> {
   const file = pretrainedModelPath('silero-vad')!;
-  const sequence = await SEQUENCE_FORM.path(file);
+  const sequence = await SEQUENCE_FORM.path(file, (line) => ctx.log(`chunking: ${line}`, 'warning'));
   const model = await openModel({
     stage: ctx.id,
     path: sequence ?? file,

@@ -112,7 +112,7 @@ function buildRunAndBreak(root: string): void {
   expect(staleDistReason(root)).toBeUndefined();
   // rxjs and zod load from one file each (their packages are hundreds of modules): no compiled
   // module imports the packages themselves.
-  expect(readdirSync(join(root, 'dist/vendor')).sort()).toEqual(['rxjs.js', 'zod.js']);
+  expect(readdirSync(join(root, 'dist/vendor')).sort()).toEqual(['rxjs.js', 'versions.json', 'zod.js']);
   const importsPackage = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](?:rxjs|zod)['"]/;
   const compiledModules = readdirSync(join(root, 'dist'), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.js') && !f.startsWith(`vendor${sep}`))
@@ -221,6 +221,19 @@ describe('staleDistReason (is dist/ fresh?)', () => {
         `${relative(root, join(root, file))} changed after the last build (run npm run build)`,
       );
     }
+  });
+
+  it('is stale when an installed rxjs or zod is not the version dist/vendor bundles', () => {
+    const root = project();
+    stamp(root);
+    mkdirSync(join(root, 'dist/vendor'), { recursive: true });
+    writeFileSync(join(root, 'dist/vendor/versions.json'), JSON.stringify({ rxjs: '7.8.2' }));
+    writeFileSync(join(root, 'package.json'), '{}');
+    mkdirSync(join(root, 'node_modules/rxjs'), { recursive: true });
+    writeFileSync(join(root, 'node_modules/rxjs/package.json'), JSON.stringify({ name: 'rxjs', version: '7.8.2' }));
+    expect(staleDistReason(root)).toBeUndefined();
+    writeFileSync(join(root, 'node_modules/rxjs/package.json'), JSON.stringify({ name: 'rxjs', version: '7.9.0' }));
+    expect(staleDistReason(root)).toBe('rxjs 7.9.0 is installed, dist/ bundles 7.8.2 (run npm run build)');
   });
 
   it('ignores generated reference models and files that are not sources', () => {

@@ -14,6 +14,7 @@ import { ensureReferenceModel } from '../../../models/reference.ts';
 import { DEFAULT_NODE_SETTINGS } from '../../../src/core/settings.ts';
 import { openModel, type Model } from '../../../src/inference/model.ts';
 import { CONTEXT, FRAME, SEQUENCE_FORM, SR, speechProbabilities } from '../../../stages/vad/probabilities.ts';
+import { sequenceFormOf } from '../../../stages/vad/sequence-model.ts';
 import { f32 } from '../../../stages/shared/tensors.ts';
 import { speak } from '../../helpers/espeak.ts';
 
@@ -83,5 +84,17 @@ describe('the sequence form of Silero VAD v5', () => {
 
   it('is not found in a model of another shape, which then runs frame by frame', async () => {
     expect(await SEQUENCE_FORM.path(await ensureReferenceModel('silero-vad', 'tiny'))).toBeUndefined();
+  });
+
+  // Last: a failure is remembered for the model in this thread.
+  it('is given up with a warning, not a failure, where it cannot be kept', async () => {
+    const warnings: string[] = [];
+    const file = pretrainedModelPath('silero-vad')!;
+    const unwritable = { ...process.env, REEL_VARIANT_DIR: join(file, 'not-a-folder') };
+    expect(await sequenceFormOf(file, (line) => warnings.push(line), unwritable)).toBeUndefined();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /^silero_vad_v5\.onnx: no sequence form \(.*\); the VAD runs frame by frame, several times slower$/,
+    );
   });
 });
