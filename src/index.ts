@@ -17,7 +17,6 @@ export {
   type StageMetrics,
 } from './runtime/index.ts';
 export {
-  createIn,
   defineSink,
   defineSource,
   defineTransform,

@@ -189,38 +189,6 @@ export interface TransformDefinition<Schema extends z.ZodType = z.ZodType> exten
   thread?: 'main' | 'worker';
   item?: ItemSpec;
   create?: (options: z.infer<Schema>, ctx: StageCreateContext) => Promise<TransformInstance>;
-  /**
-   * Where `create` lives (see createIn): a worker loads that module and not this one, whose
-   * option schema costs it zod (~55 ms of a worker's start). The options arrive parsed.
-   */
-  implementation?: StageImplementation;
-}
-
-/** A module and the name of the create function it exports. */
-export interface StageImplementation {
-  module: string;
-  export: string;
-}
-
-/**
- * `create` and `implementation` of a kind whose create function is `name`, exported by the module
- * `file` beside the definition's module `moduleUrl` (with its extension: `.ts` in the sources, `.js`
- * compiled): `...createIn(import.meta.url, 'stage', 'createRvcStage')`.
- */
-export function createIn(
-  moduleUrl: string,
-  file: string,
-  name: string,
-): Required<Pick<TransformDefinition, 'create' | 'implementation'>> {
-  const extension = /\.[cm]?[jt]s$/.exec(new URL(moduleUrl).pathname)?.[0] ?? '.js';
-  const module = new URL(`./${file}${extension}`, moduleUrl).href;
-  return {
-    implementation: { module, export: name },
-    create: async (options, ctx) => {
-      const create = (await import(module))[name] as NonNullable<TransformDefinition['create']>;
-      return create(options, ctx);
-    },
-  };
 }
 
 export interface SinkDefinition<Schema extends z.ZodType = z.ZodType> extends DefinitionBase<Schema> {

@@ -430,10 +430,7 @@ class PipelineRun {
     const warm = scalable.reduce((sum, s) => sum + (this.options.engine?.idleCount(this.engineKey(s.id)) ?? 0), 0);
     const count = Math.max(0, (idle > 0 ? idle + scalable.length - 1 : 0) - warm);
     const kinds = scalable
-      .map((s) => {
-        const def = this.transformRunner(s.id)?.node.def;
-        return (def?.role === 'transform' && def.implementation?.module) || def?.module;
-      })
+      .map((s) => this.transformRunner(s.id)?.node.def.module)
       .filter((url): url is string => url !== undefined);
     this.spares = Array.from({ length: count }, () => spawnStageWorker([...new Set(kinds)]));
   }

@@ -39,14 +39,6 @@ function isDefinition(value: unknown, kind: string): value is StageDefinition {
 }
 
 async function loadDefinition(init: WorkerInit): Promise<TransformDefinition> {
-  // The create function's own module, when the definition names it: not the definition's module,
-  // whose option schema would load zod for nothing (the options arrive parsed).
-  if (init.implementation) {
-    const { module, export: name } = init.implementation;
-    const create = (await importModule(module))[name];
-    if (typeof create !== 'function') throw new Error(`module ${module} exports no function "${name}"`);
-    return { kind: init.kind, role: 'transform', create } as unknown as TransformDefinition;
-  }
   // A user's kind may be a .ts file while this worker runs compiled: importModule brings tsx then.
   const exported = Object.values(await importModule(init.module));
   const def = exported.find((value) => isDefinition(value, init.kind));

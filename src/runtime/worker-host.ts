@@ -300,7 +300,6 @@ export function createWorkerHost(
       type: 'init',
       kind: spec.def.kind,
       module: spec.def.module!,
-      ...(spec.def.implementation && { implementation: spec.def.implementation }),
       options: spec.options,
       context: spec.context,
       pooled: recycle !== undefined,

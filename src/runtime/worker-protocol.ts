@@ -3,7 +3,6 @@
  * in the transfer list (see transfer.ts).
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { StageImplementation } from '../core/stage.ts';
 import type { ItemData } from '../core/item.ts';
 import { ReelError } from '../core/errors.ts';
 import type { LogLevel, PortPacket } from '../core/stage.ts';
@@ -16,8 +15,6 @@ export interface WorkerInit {
   kind: string;
   /** URL of the module exporting the definition. */
   module: string;
-  /** Where its create function lives, when the definition says (the worker loads only that). */
-  implementation?: StageImplementation;
   options: Readonly<Record<string, unknown>>;
   context: HostContext;
   /**

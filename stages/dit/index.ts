@@ -5,7 +5,7 @@
  * with zero-SNR and snr_shift_scale.
  */
 import { z } from 'zod';
-import { createIn, defineTransform } from '../../src/core/stage.ts';
+import { defineTransform } from '../../src/core/stage.ts';
 
 export const ditOptions = z
   .strictObject({
@@ -89,5 +89,5 @@ export const dit = defineTransform({
   // carried between items.
   thread: 'worker',
   // Imported on use: `reel validate` loads the declarations and must not load onnxruntime.
-  ...createIn(import.meta.url, 'stage', 'createDitStage'),
+  create: async (options, ctx) => (await import('./stage.ts')).createDitStage(options, ctx),
 });

@@ -7,7 +7,7 @@
  * Where no face is near the fixed `box` is used (and the stage says so once).
  */
 import { z } from 'zod';
-import { createIn, defineTransform } from '../../src/core/stage.ts';
+import { defineTransform } from '../../src/core/stage.ts';
 
 /**
  * Default detector stride, frames. Measured on one core (2-core dev machine): the detector takes
@@ -86,5 +86,5 @@ export const faceDetect = defineTransform({
   // Smoothing and bridging reach across chunk edges (track.ts trackReach, under a second).
   item: { neighbours: { before: 1, after: 1 } },
   thread: 'worker',
-  ...createIn(import.meta.url, 'stage', 'createFaceDetectStage'),
+  create: async (options, ctx) => (await import('./stage.ts')).createFaceDetectStage(options, ctx),
 });

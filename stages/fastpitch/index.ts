@@ -4,7 +4,7 @@
  * the whole sentence).
  */
 import { z } from 'zod';
-import { createIn, defineTransform } from '../../src/core/stage.ts';
+import { defineTransform } from '../../src/core/stage.ts';
 
 const fastpitchOptions = z.strictObject({
   pace: z.number().min(0.25).max(4).default(1).describe('Speaking rate multiplier (durations ÷ pace). Default 1.'),
@@ -26,5 +26,5 @@ export const fastpitch = defineTransform({
   thread: 'worker',
   // One item per clip (the script is whole); the sentence loop carries over from chunk to chunk.
   item: { stateful: true },
-  ...createIn(import.meta.url, 'stage', 'createFastpitchStage'),
+  create: async (options, ctx) => (await import('./stage.ts')).createFastpitchStage(options, ctx),
 });

@@ -4,7 +4,7 @@
  * from the item's neighbouring chunks.
  */
 import { z } from 'zod';
-import { createIn, defineTransform } from '../../src/core/stage.ts';
+import { defineTransform, type TransformInstance } from '../../src/core/stage.ts';
 
 const HOP = 256;
 const RATE = 22050;
@@ -36,5 +36,6 @@ export const hifigan = defineTransform({
   models: { vocoder: { family: 'hifigan', doc: 'mel [B, 80, T] → audio [B, 1, 256·T].' } },
   thread: 'worker',
   item: { neighbours: { before: 1, after: 1 }, granularitySeconds: HOP / RATE },
-  ...createIn(import.meta.url, 'stage', 'createHifiganStage'),
+  create: async (options, ctx): Promise<TransformInstance> =>
+    (await import('./stage.ts')).createHifiganStage(options, ctx),
 });

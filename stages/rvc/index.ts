@@ -4,7 +4,7 @@
  * Butterworth order 5 at 48 Hz, F0 at 100 frames/s, coarse pitch 1..255, noise × 0.66666.
  */
 import { z } from 'zod';
-import { createIn, defineTransform } from '../../src/core/stage.ts';
+import { defineTransform, type TransformInstance } from '../../src/core/stage.ts';
 
 export const rvc = defineTransform({
   kind: 'rvc',
@@ -82,5 +82,5 @@ export const rvc = defineTransform({
   models: { synthesizer: { family: 'rvc', doc: 'phone, phone_lengths, pitch, pitchf, ds, rnd → audio.' } },
   thread: 'worker',
   item: { neighbours: { before: 1, after: 1 }, granularitySeconds: 0.01 },
-  ...createIn(import.meta.url, 'stage', 'createRvcStage'),
+  create: async (options, ctx): Promise<TransformInstance> => (await import('./stage.ts')).createRvcStage(options, ctx),
 });

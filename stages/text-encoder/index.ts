@@ -4,7 +4,7 @@
  * on disk by default: the same prompt is never encoded twice.
  */
 import { z } from 'zod';
-import { createIn, defineTransform } from '../../src/core/stage.ts';
+import { defineTransform } from '../../src/core/stage.ts';
 
 export const textEncoderOptions = z.strictObject({
   maxTokens: z
@@ -32,5 +32,5 @@ export const textEncoder = defineTransform({
   // An ONNX run blocks its thread. The prompt is taken whole, so there is one item per clip.
   thread: 'worker',
   // Imported on use: `reel validate` loads the declarations and must not load onnxruntime.
-  ...createIn(import.meta.url, 'stage', 'createTextEncoderStage'),
+  create: async (options, ctx) => (await import('./stage.ts')).createTextEncoderStage(options, ctx),
 });

@@ -4,7 +4,7 @@
  * blended linearly over their overlap. Output frames are mapped from [−1, 1] to RGB.
  */
 import { z } from 'zod';
-import { createIn, defineTransform } from '../../src/core/stage.ts';
+import { defineTransform } from '../../src/core/stage.ts';
 
 export const vaeOptions = z.strictObject({
   scalingFactor: z
@@ -60,5 +60,5 @@ export const vae = defineTransform({
   thread: 'worker',
   item: { stateful: true },
   // Imported on use: `reel validate` loads the declarations and must not load onnxruntime.
-  ...createIn(import.meta.url, 'stage', 'createVaeStage'),
+  create: async (options, ctx) => (await import('./stage.ts')).createVaeStage(options, ctx),
 });

@@ -5,7 +5,7 @@
  * go sentence by sentence; token streams are joined before decoding, so there is no audio seam.
  */
 import { z } from 'zod';
-import { createIn, defineTransform } from '../../src/core/stage.ts';
+import { defineTransform } from '../../src/core/stage.ts';
 
 const vallexOptions = z.strictObject({
   language: z.enum(['en', 'zh', 'ja']).default('en').describe('Language of the script. Default en.'),
@@ -54,5 +54,5 @@ export const vallex = defineTransform({
   // One item per clip (every input is whole); the sentence loop and the codec's pending codes
   // carry over from chunk to chunk of the output.
   item: { stateful: true },
-  ...createIn(import.meta.url, 'stage', 'createVallexStage'),
+  create: async (options, ctx) => (await import('./stage.ts')).createVallexStage(options, ctx),
 });

@@ -4,7 +4,7 @@
  * resized to the box and pasted back. No temporal state: a chunk needs only its neighbours' audio at its edges.
  */
 import { z } from 'zod';
-import { createIn, defineTransform } from '../../src/core/stage.ts';
+import { defineTransform } from '../../src/core/stage.ts';
 
 const wav2lipOptions = z.strictObject({
   fps: z
@@ -60,5 +60,5 @@ export const wav2lip = defineTransform({
   // of a speech chunk moved to a pause lie in the face chunk before or after it.
   item: { neighbours: { before: 1, after: 1 } },
   thread: 'worker',
-  ...createIn(import.meta.url, 'stage', 'createWav2lipStage'),
+  create: async (options, ctx) => (await import('./stage.ts')).createWav2lipStage(options, ctx),
 });

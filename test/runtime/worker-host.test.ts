@@ -12,8 +12,6 @@ import { STAGE_KINDS } from '../../stages/index.ts';
 import { heapProbeStage } from '../fixtures/stages/heap-probe-stage.ts';
 import { neighbourStage } from '../fixtures/stages/neighbour-stage.ts';
 import { spinStage } from '../fixtures/stages/spin-stage.ts';
-import { splitKind } from '../fixtures/stages/split-kind/index.ts';
-import { testContext } from '../helpers/stage-harness.ts';
 import { wholeIdentityStage } from '../fixtures/stages/whole-identity-stage.ts';
 
 function audio(data: Float32Array, index = 0, port = 'in'): PortPacket {
@@ -60,21 +58,6 @@ describe('stage workers', () => {
       'has no module URL to load in a worker',
     );
     expect(liveStageWorkers()).toBe(0);
-  });
-
-  it('load only the module of a create function named by createIn, not the definition', async () => {
-    // The definition module throws on a worker thread: the instance is created all the same.
-    expect(splitKind.implementation?.module).toMatch(/split-kind\/stage\.ts$/);
-    const lines: string[] = [];
-    const host = await createWorkerHost({
-      ...hostSpec(splitKind, { note: 'from stage.ts' }),
-      log: (l) => lines.push(l),
-    });
-    await host.dispose();
-    expect(lines).toEqual(['from stage.ts']);
-    // In this thread, create goes through the same module.
-    const instance = await splitKind.create!(splitKind.options.parse({}), testContext(splitKind));
-    await instance.dispose();
   });
 
   it('find a built-in kind through the module URL stages/index.ts gives it', async () => {
