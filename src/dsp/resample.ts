@@ -48,6 +48,11 @@ export function resampledLength(samples: number, inputRate: number, outputRate: 
   return Math.floor((samples * up + down - 1) / down);
 }
 
+/** Filter tables by rates and filter (a resampler per chunk would otherwise build its own each time). */
+const TABLES = new Map<string, Float64Array>();
+/** Tables kept at most: a run sees a few rate pairs. */
+const MAX_TABLES = 16;
+
 export class StreamingResampler {
   readonly inputRate: number;
   readonly outputRate: number;
@@ -97,16 +102,24 @@ export class StreamingResampler {
           `expected rates whose ratio reduces to at most ${Math.floor(MAX_TABLE / this.taps)} phases`,
       );
     }
-    this.table = new Float64Array(this.up * this.taps);
-    const i0OfBeta = besselI0(kaiserBeta);
-    for (let phase = 0; phase < this.up; phase++) {
-      for (let i = 0; i < this.taps; i++) {
-        const tau = phase / this.up - (i - this.halfTaps + 1); // output instant − input sample, input samples
-        const x = 2 * cutoff * tau;
-        const sinc = x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
-        this.table[phase * this.taps + i] = 2 * cutoff * sinc * kaiserAt(tau / halfWidth, kaiserBeta, i0OfBeta);
+    // The same rates and filter give the same table: built once per thread, then shared (read only).
+    const key = `${this.up}/${this.down}/${zeroCrossings}/${rolloff}/${kaiserBeta}`;
+    let table = TABLES.get(key);
+    if (!table) {
+      table = new Float64Array(this.up * this.taps);
+      const i0OfBeta = besselI0(kaiserBeta);
+      for (let phase = 0; phase < this.up; phase++) {
+        for (let i = 0; i < this.taps; i++) {
+          const tau = phase / this.up - (i - this.halfTaps + 1); // output instant − input sample, input samples
+          const x = 2 * cutoff * tau;
+          const sinc = x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
+          table[phase * this.taps + i] = 2 * cutoff * sinc * kaiserAt(tau / halfWidth, kaiserBeta, i0OfBeta);
+        }
       }
+      if (TABLES.size >= MAX_TABLES) TABLES.delete(TABLES.keys().next().value!);
+      TABLES.set(key, table);
     }
+    this.table = table;
     // Start with the zeros that precede the signal, so the first outputs see a full history.
     this.bufLen = this.halfTaps - 1;
     this.bufStart = -this.bufLen;

@@ -20,25 +20,12 @@
 import { defer } from 'rxjs';
 import type { StageItem } from '../../src/core/item.ts';
 import type { PortPacket, StageCreateContext, StageOptions, TransformInstance } from '../../src/core/stage.ts';
-import type { AudioPacket } from '../../src/core/types.ts';
 import { concatFloat32 } from '../../src/dsp/concat.ts';
-import { resample } from '../../src/dsp/index.ts';
-import { monoSamples } from '../shared/audio-window.ts';
 import { openStageModel } from '../shared/open-model.ts';
 import { clipSpans, SpeechGate, type GateRule } from './gate.ts';
 import type { vad } from './index.ts';
+import { at16kPrefix, at16kSuffix } from './at16k.ts';
 import { CONTEXT, FRAME, RATE, SEQUENCE_FORM, SR, speechProbabilities } from './probabilities.ts';
-
-/** The packet's audio as 16 kHz mono, exactly the chunk's 16 kHz sample range long. */
-function at16k(p: AudioPacket): Float32Array {
-  const mono = monoSamples(p);
-  const want = Math.round(p.chunk.end * RATE) - Math.round(p.chunk.start * RATE);
-  const x = p.sampleRate === RATE ? mono : resample(mono, { inputRate: p.sampleRate, outputRate: RATE });
-  if (x.length === want) return x;
-  const out = new Float32Array(want);
-  out.set(x.subarray(0, want));
-  return out;
-}
 
 export async function createVadStage(o: StageOptions<typeof vad>, ctx: StageCreateContext): Promise<TransformInstance> {
   const ms = (v: number) => Math.round((v / 1000) * RATE);
@@ -70,10 +57,13 @@ export async function createVadStage(o: StageOptions<typeof vad>, ctx: StageCrea
     const start = Math.ceil(Math.max(prevFrom, from - warmup) / FRAME) * FRAME;
     // The signal from `start`: the warm-up, this chunk, and the next chunk (for the lookahead).
     const parts: Float32Array[] = [];
-    if (prev && start < from) parts.push(at16k(prev.audio('audio')).subarray(start - prevFrom));
-    parts.push(at16k(item.audio('audio')).subarray(Math.max(0, start - from)));
+    if (prev && start < from) parts.push(at16kSuffix(prev.audio('audio'), start - prevFrom));
+    parts.push(at16kSuffix(item.audio('audio'), Math.max(0, start - from)));
     const next = chunk.last ? undefined : item.next;
-    if (next) parts.push(at16k(next.audio('audio')));
+    // Of the next chunk, the frames the lookahead reaches and one more (a last chunk shorter than
+    // that comes whole: where the clip ends is then known).
+    const reach = start + Math.ceil((to + lookahead - start) / FRAME) * FRAME + FRAME - to;
+    if (next) parts.push(at16kPrefix(next.audio('audio'), reach));
     const signal = concatFloat32(parts);
     // Frames to run, as a detector fed chunk after chunk would: at the clip's end, the last partial
     // frame zero-padded and the gate closed there; before it, the whole frames that start before
