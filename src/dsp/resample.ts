@@ -230,3 +230,32 @@ export function resample(signal: Float32Array, options: ResampleOptions): Float3
   out.set(r.flush(), written);
   return out;
 }
+
+/**
+ * Output samples [first, first + count) of `resample(signal, options)`, exactly, resampling only
+ * the input they read: from a start on the rates' common grid (output 0 of the part is then a whole
+ * output index) to the filter's reach past the last one. Samples past the full output's end are zeros.
+ */
+export function resampleSlice(
+  signal: Float32Array,
+  options: ResampleOptions,
+  first: number,
+  count: number,
+): Float32Array {
+  const out = new Float32Array(Math.max(0, count));
+  if (options.inputRate === options.outputRate) {
+    out.set(signal.subarray(Math.max(0, first), Math.max(0, first + count)), Math.max(0, -first));
+    return out;
+  }
+  const g = gcd(options.inputRate, options.outputRate);
+  const [up, down] = [options.outputRate / g, options.inputRate / g];
+  const reach = new StreamingResampler(options).lookahead + 1;
+  const start = Math.max(0, Math.floor((Math.floor((first * down) / up) - reach) / down) * down);
+  const end = Math.min(signal.length, Math.ceil(((first + count) * down) / up) + reach);
+  if (end <= start) return out;
+  const part = resample(signal.subarray(start, end), options);
+  const offset = first - (start / down) * up;
+  const full = resampledLength(signal.length, options.inputRate, options.outputRate);
+  out.set(part.subarray(offset, offset + Math.min(count, full - first)));
+  return out;
+}

@@ -25,7 +25,7 @@ import { InputError, ModelError } from '../../src/core/errors.ts';
 import type { ChunkView, StageItem } from '../../src/core/item.ts';
 import type { PortPacket, StageCreateContext, StageOptions, TransformInstance } from '../../src/core/stage.ts';
 import type { AudioPacket, TensorPacket } from '../../src/core/types.ts';
-import { resample, yinF0 } from '../../src/dsp/index.ts';
+import { resampleSlice, yinF0 } from '../../src/dsp/index.ts';
 import { audioWindow, monoSamples, type AudioWindow } from '../shared/audio-window.ts';
 import { declaredAxis } from '../shared/declared-axis.ts';
 import { openStageModel } from '../shared/open-model.ts';
@@ -94,36 +94,15 @@ const PASS_THROUGH_ZERO_CROSSINGS = 8;
 
 /**
  * The window's audio at `rate`, clip samples [first, first + length) of it. Pauses only (room tone
- * under the fades): a short sinc (8 zero crossings) over that range and a little around it. The
- * piece read starts on the rates' common grid, so any range of a chunk gives the samples the whole
- * chunk would.
+ * under the fades): a short sinc (8 zero crossings), over that range only (resampleSlice: the
+ * samples the whole window gives).
  */
 function passThrough(w: AudioWindow, rate: number, first: number, length: number): Float32Array {
-  const out = new Float32Array(length);
-  if (w.rate === rate) {
-    const at = first - w.startSample;
-    out.set(w.data.subarray(Math.max(0, at), Math.max(0, at + length)), Math.max(0, -at));
-    return out;
-  }
-  const grid = w.rate / gcd(w.rate, rate); // input samples per whole number of output samples
-  // The resampler reads this many input samples on each side (its half width at its default
-  // roll-off of 0.94, wider when it downsamples: the cutoff is then below the input's Nyquist), and more.
-  const support = Math.ceil((PASS_THROUGH_ZERO_CROSSINGS / 0.9) * Math.max(1, w.rate / rate)) + 4;
-  const want = Math.floor((first / rate) * w.rate) - w.startSample - support;
-  const from = Math.max(0, Math.floor((w.startSample + want) / grid) * grid - w.startSample);
-  const to = Math.min(w.data.length, Math.ceil(((first + length) / rate) * w.rate) - w.startSample + support);
-  if (to <= from) return out;
-  const at = resample(w.data.subarray(from, to), {
-    inputRate: w.rate,
-    outputRate: rate,
-    zeroCrossings: PASS_THROUGH_ZERO_CROSSINGS,
-  });
-  const offset = first - Math.round(((w.startSample + from) / w.rate) * rate);
-  out.set(at.subarray(Math.max(0, offset), Math.max(0, offset) + length), Math.max(0, -offset));
-  return out;
+  // Output sample 0 of the window's resampling is clip sample `base` at `rate`.
+  const base = Math.round((w.startSample / w.rate) * rate);
+  const options = { inputRate: w.rate, outputRate: rate, zeroCrossings: PASS_THROUGH_ZERO_CROSSINGS };
+  return resampleSlice(w.data, options, first - base, length);
 }
-
-const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 /**
  * The sample ranges of [0, length) that pass through when `converted` ranges are converted: the

@@ -7,50 +7,31 @@
  * gives exactly the samples the whole chunk would, at a third of the work.
  */
 import type { AudioPacket } from '../../src/core/types.ts';
-import { resample } from '../../src/dsp/index.ts';
+import { resampleSlice } from '../../src/dsp/index.ts';
 import { monoSamples } from '../shared/audio-window.ts';
 import { RATE } from './probabilities.ts';
 
-const ZERO_CROSSINGS = 8;
-/** Input samples beyond a part that its resampling reads: more than the sinc's reach at any rate ≤ 192 kHz. */
-const MARGIN = 1024;
+/** A short sinc: speech detection needs no more. */
+const OPTIONS = { outputRate: RATE, zeroCrossings: 8 };
 
-const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 const lengthAt16k = (p: AudioPacket) => Math.round(p.chunk.end * RATE) - Math.round(p.chunk.start * RATE);
-const to16k = (x: Float32Array, rate: number) =>
-  resample(x, { inputRate: rate, outputRate: RATE, zeroCrossings: ZERO_CROSSINGS });
+
+/** 16 kHz samples [from, from + count) of the packet, as at16k gives them (zeros past its end). */
+function slice16k(p: AudioPacket, from: number, count: number): Float32Array {
+  return resampleSlice(monoSamples(p), { ...OPTIONS, inputRate: p.sampleRate }, from, count);
+}
 
 /** The packet's audio as 16 kHz mono, exactly the chunk's 16 kHz sample range long. */
 export function at16k(p: AudioPacket): Float32Array {
-  const mono = monoSamples(p);
-  const want = lengthAt16k(p);
-  const x = p.sampleRate === RATE ? mono : to16k(mono, p.sampleRate);
-  if (x.length === want) return x;
-  const out = new Float32Array(want);
-  out.set(x.subarray(0, want));
-  return out;
+  return at16kSuffix(p, 0);
 }
 
 /** `at16k(p).subarray(0, samples)`, resampling only the start of the chunk. */
 export function at16kPrefix(p: AudioPacket, samples: number): Float32Array {
-  if (samples >= lengthAt16k(p) || p.sampleRate === RATE) return at16k(p).subarray(0, samples);
-  const mono = monoSamples(p);
-  const read = Math.ceil((samples * p.sampleRate) / RATE) + MARGIN;
-  if (read >= mono.length) return at16k(p).subarray(0, samples);
-  return to16k(mono.subarray(0, read), p.sampleRate).subarray(0, samples);
+  return slice16k(p, 0, Math.min(samples, lengthAt16k(p)));
 }
 
 /** `at16k(p).subarray(from)`, resampling only the end of the chunk. */
 export function at16kSuffix(p: AudioPacket, from: number): Float32Array {
-  if (from <= 0 || p.sampleRate === RATE) return at16k(p).subarray(Math.max(0, from));
-  const g = gcd(p.sampleRate, RATE);
-  const [down, up] = [p.sampleRate / g, RATE / g];
-  // The first input sample read: on the grid (output 0 of the part is then a whole output index).
-  const first = Math.floor((Math.floor((from * down) / up) - MARGIN) / down) * down;
-  if (first <= 0) return at16k(p).subarray(from);
-  const y = to16k(monoSamples(p).subarray(first), p.sampleRate);
-  const offset = from - (first / down) * up;
-  const out = new Float32Array(lengthAt16k(p) - from);
-  out.set(y.subarray(offset, offset + out.length));
-  return out;
+  return slice16k(p, from, lengthAt16k(p) - from);
 }

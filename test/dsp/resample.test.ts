@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DspError } from '../../src/dsp/errors.ts';
-import { StreamingResampler, resample, resampledLength } from '../../src/dsp/resample.ts';
+import { StreamingResampler, resample, resampleSlice, resampledLength } from '../../src/dsp/resample.ts';
 import { dB, noise, sine } from './signals.ts';
 
 const PAIRS = [
@@ -124,5 +124,32 @@ describe('StreamingResampler', () => {
     stream.push(new Float32Array(10));
     stream.flush();
     expect(() => stream.push(new Float32Array(1))).toThrow(/after flush/);
+  });
+});
+
+describe('resampleSlice', () => {
+  it('gives exactly the samples of the whole resampling, from anywhere, at every rate pair', () => {
+    const x = Float32Array.from({ length: 30_011 }, (_, i) => Math.sin(i * 0.0137) + 0.3 * Math.sin(i * 1.91));
+    for (const [inputRate, outputRate] of [
+      [44_100, 16_000],
+      [16_000, 40_000],
+      [48_000, 44_100],
+      [96_000, 16_000],
+      [22_050, 22_050],
+    ]) {
+      const options = { inputRate, outputRate, zeroCrossings: 8 };
+      const whole = resample(x, options);
+      for (const [first, count] of [
+        [0, 100],
+        [1, 5000],
+        [7777, 3333],
+        [whole.length - 50, 50],
+        [whole.length - 20, 60], // past the end: zeros
+      ]) {
+        const expected = new Float32Array(count);
+        expected.set(whole.subarray(first, first + count));
+        expect(Array.from(resampleSlice(x, options, first, count))).toEqual(Array.from(expected));
+      }
+    }
   });
 });
