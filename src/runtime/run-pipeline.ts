@@ -388,6 +388,7 @@ class PipelineRun {
     let instances = [...this.plans.values()].reduce((sum, plan) => sum + plan.replicas, 0);
     for (const [id, target] of targets) {
       const plan = this.plans.get(id)!;
+      const had = plan.replicas;
       for (let more = target - plan.replicas; more > 0; more--) {
         if (this.estimateMemory(instances + 1) > this.memoryCap) {
           if (!this.memoryCapSaid) {
@@ -404,6 +405,7 @@ class PipelineRun {
         this.addReplica(id);
         grew = true;
       }
+      if (plan.replicas > had) this.transformRunner(id)!.expectHosts(plan.replicas);
     }
     // The first plan with every stage measured has taken the spares it needs; the others would
     // only hold memory.

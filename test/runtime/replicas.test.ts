@@ -56,10 +56,15 @@ describe('stage replicas under concurrency: auto', () => {
     expect(result.metrics.budget).toMatch(
       /^5 cores: light ×1 \(1 thread, \d+ ms\/chunk\), heavy ×[34] \(1 thread, \d+ ms\/chunk\)$/,
     );
-    expect(logs).toEqual([
-      'core budget: 5 cores: light ×1+ (1 thread), heavy ×1+ (1 thread)',
+    // The plan at start, then once measured (again if light's core was handed on), the last as
+    // the metrics record it.
+    expect(logs[0]).toBe('core budget: 5 cores: light ×1+ (1 thread), heavy ×1+ (1 thread)');
+    expect(logs.length).toBeGreaterThanOrEqual(2);
+    expect(logs.length).toBeLessThanOrEqual(3);
+    for (const line of logs.slice(1)) expect(line).toMatch(/^core budget, measured: 5 cores: light ×1 .*heavy ×[34] /);
+    expect(logs.at(-1)).toBe(
       `core budget, measured: ${result.metrics.budget}; memory ≤ ${Math.round(result.metrics.memoryEstimateBytes / 2 ** 20)} MiB`,
-    ]);
+    );
     expect(liveStageWorkers()).toBe(0);
   });
 
