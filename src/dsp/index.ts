@@ -15,7 +15,15 @@ export {
 export { melSpectrogram, type MelSpectrogram } from './mel-spectrogram.ts';
 export { Wav2LipMel, wav2lipMel, WAV2LIP_MEL, type Wav2LipMelOptions } from './wav2lip-mel.ts';
 export { FastPitchMel, fastpitchMel, FASTPITCH_MEL, type FastPitchMelOptions } from './fastpitch-mel.ts';
-export { StreamingResampler, resample, resampleSlice, resampledLength, type ResampleOptions } from './resample.ts';
+export {
+  StreamingResampler,
+  resample,
+  resampleSlice,
+  resampleSliceInput,
+  type SignalParts,
+  resampledLength,
+  type ResampleOptions,
+} from './resample.ts';
 export {
   preEmphasis,
   butterworth,

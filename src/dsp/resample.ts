@@ -232,28 +232,54 @@ export function resample(signal: Float32Array, options: ResampleOptions): Float3
 }
 
 /**
+ * The input samples [start, end) of a signal `length` long that `resampleSlice` reads for output
+ * samples [first, first + count): a caller that derives the input (a mix-down) need derive no more.
+ */
+export function resampleSliceInput(
+  length: number,
+  options: ResampleOptions,
+  first: number,
+  count: number,
+): [start: number, end: number] {
+  if (options.inputRate === options.outputRate)
+    return [Math.min(length, Math.max(0, first)), Math.min(length, Math.max(0, first + count))];
+  const g = gcd(options.inputRate, options.outputRate);
+  const [up, down] = [options.outputRate / g, options.inputRate / g];
+  const reach = new StreamingResampler(options).lookahead + 1;
+  const start = Math.max(0, Math.floor((Math.floor((first * down) / up) - reach) / down) * down);
+  const end = Math.min(length, Math.ceil(((first + count) * down) / up) + reach);
+  return [start, end];
+}
+
+/** A signal read in part: its length, and its samples [start, end) when asked (a mix-down of them). */
+export interface SignalParts {
+  length: number;
+  part(start: number, end: number): Float32Array;
+}
+
+/**
  * Output samples [first, first + count) of `resample(signal, options)`, exactly, resampling only
- * the input they read: from a start on the rates' common grid (output 0 of the part is then a whole
- * output index) to the filter's reach past the last one. Samples past the full output's end are zeros.
+ * the input they read (resampleSliceInput): from a start on the rates' common grid (output 0 of the
+ * part is then a whole output index) to the filter's reach past the last one. Samples past the full
+ * output's end are zeros. A `SignalParts` is asked for that input range only.
  */
 export function resampleSlice(
-  signal: Float32Array,
+  signal: Float32Array | SignalParts,
   options: ResampleOptions,
   first: number,
   count: number,
 ): Float32Array {
   const out = new Float32Array(Math.max(0, count));
+  const [start, end] = resampleSliceInput(signal.length, options, first, count);
+  const input = (a: number, b: number) => (signal instanceof Float32Array ? signal.subarray(a, b) : signal.part(a, b));
   if (options.inputRate === options.outputRate) {
-    out.set(signal.subarray(Math.max(0, first), Math.max(0, first + count)), Math.max(0, -first));
+    if (end > start) out.set(input(start, end), start - first);
     return out;
   }
   const g = gcd(options.inputRate, options.outputRate);
   const [up, down] = [options.outputRate / g, options.inputRate / g];
-  const reach = new StreamingResampler(options).lookahead + 1;
-  const start = Math.max(0, Math.floor((Math.floor((first * down) / up) - reach) / down) * down);
-  const end = Math.min(signal.length, Math.ceil(((first + count) * down) / up) + reach);
   if (end <= start) return out;
-  const part = resample(signal.subarray(start, end), options);
+  const part = resample(input(start, end), options);
   const offset = first - (start / down) * up;
   const full = resampledLength(signal.length, options.inputRate, options.outputRate);
   out.set(part.subarray(offset, offset + Math.min(count, full - first)));

@@ -36,7 +36,7 @@ export function monoSamples(p: AudioPacket): Float32Array {
 }
 
 /** Mono samples of `p` in [from, to) (channels averaged), written into `out` at `at`. */
-function monoInto(p: AudioPacket, from: number, to: number, out: Float32Array, at: number): void {
+export function monoInto(p: AudioPacket, from: number, to: number, out: Float32Array, at: number): void {
   if (p.channels === 1) {
     out.set(p.data.subarray(from, to), at);
     return;

@@ -5,6 +5,7 @@
  */
 import type { Model } from '../shared/open-model.ts';
 import { f32, i64 } from '../shared/tensors.ts';
+import type { ReusedFloat32 } from './reused-buffer.ts';
 import { SEQUENCE_CONTRACT, sequenceFormOf } from './sequence-model.ts';
 
 export const RATE = 16000;
@@ -36,14 +37,16 @@ const MIN_OWNED_WARMUPS = 2;
  * batch, each from a zero state `warmupFrames` before the frames it owns (the first owns the start
  * of the signal, already a warm-up), so one ONNX call does the work of several and the per-call
  * overhead is paid once. Each sub-stream is what a detector started there would compute.
+ * `scratch`: where the sequence form's input is built (a caller that runs item after item).
  */
 export async function speechProbabilities(
   model: Model,
   signal: Float32Array,
   frames: number,
   warmupFrames: number,
+  scratch?: ReusedFloat32,
 ): Promise<Float32Array> {
-  if (model.contract === SEQUENCE_CONTRACT) return sequenceProbabilities(model, signal, frames);
+  if (model.contract === SEQUENCE_CONTRACT) return sequenceProbabilities(model, signal, frames, scratch);
   const streams = Math.max(1, Math.min(MAX_STREAMS, Math.floor(frames / (MIN_OWNED_WARMUPS * warmupFrames))));
   const owned = Math.ceil(frames / streams);
   const plans = Array.from({ length: streams }, (_, j) => {
@@ -80,14 +83,17 @@ export async function speechProbabilities(
 }
 
 /** The sequence form over the frames in order, the state carried from block to block. */
-async function sequenceProbabilities(model: Model, signal: Float32Array, frames: number): Promise<Float32Array> {
+async function sequenceProbabilities(
+  model: Model,
+  signal: Float32Array,
+  frames: number,
+  scratch?: ReusedFloat32,
+): Promise<Float32Array> {
   const probabilities = new Float32Array(frames);
   let state: Float32Array = new Float32Array(2 * 128);
   const row = CONTEXT + FRAME;
-  for (let first = 0; first < frames; first += SEQUENCE_BLOCK) {
-    const count = Math.min(SEQUENCE_BLOCK, frames - first);
+  const block = async (first: number, count: number, input: Float32Array) => {
     // Row k: the 64 samples before frame k (zeros before the signal's start), then its 512.
-    const input = new Float32Array(count * row);
     for (let j = 0; j < count; j++) {
       const k = first + j;
       const from = Math.max(0, k * FRAME - CONTEXT);
@@ -97,6 +103,11 @@ async function sequenceProbabilities(model: Model, signal: Float32Array, frames:
     const out = await model.run({ frames: f32(input, [1, count, row]), state: f32(state, [2, 1, 128]) });
     state = out.stateN.data as Float32Array;
     probabilities.set(out.probs.data as Float32Array, first);
+  };
+  for (let first = 0; first < frames; first += SEQUENCE_BLOCK) {
+    const count = Math.min(SEQUENCE_BLOCK, frames - first);
+    if (scratch) await scratch.with(count * row, (input) => block(first, count, input));
+    else await block(first, count, new Float32Array(count * row));
   }
   return probabilities;
 }

@@ -20,12 +20,12 @@
 import { defer } from 'rxjs';
 import type { StageItem } from '../../src/core/item.ts';
 import type { PortPacket, StageCreateContext, StageOptions, TransformInstance } from '../../src/core/stage.ts';
-import { concatFloat32 } from '../../src/dsp/concat.ts';
 import { openStageModel } from '../shared/open-model.ts';
 import { clipSpans, SpeechGate, type GateRule } from './gate.ts';
 import type { vad } from './index.ts';
 import { at16kPrefix, at16kSuffix } from './at16k.ts';
 import { CONTEXT, FRAME, RATE, SEQUENCE_FORM, SR, speechProbabilities } from './probabilities.ts';
+import { ReusedFloat32 } from './reused-buffer.ts';
 
 export async function createVadStage(o: StageOptions<typeof vad>, ctx: StageCreateContext): Promise<TransformInstance> {
   const ms = (v: number) => Math.round((v / 1000) * RATE);
@@ -46,6 +46,10 @@ export async function createVadStage(o: StageOptions<typeof vad>, ctx: StageCrea
     alternate: SEQUENCE_FORM,
   });
 
+  // The item's signal and the model's input, reused from item to item (reused-buffer.ts).
+  const signalBuffer = new ReusedFloat32();
+  const inputBuffer = new ReusedFloat32();
+
   const detect = async (item: StageItem): Promise<PortPacket> => {
     const { chunk } = item;
     const from = Math.round(chunk.start * RATE);
@@ -64,22 +68,29 @@ export async function createVadStage(o: StageOptions<typeof vad>, ctx: StageCrea
     // that comes whole: where the clip ends is then known).
     const reach = start + Math.ceil((to + lookahead - start) / FRAME) * FRAME + FRAME - to;
     if (next) parts.push(at16kPrefix(next.audio('audio'), reach));
-    const signal = concatFloat32(parts);
+    const length = parts.reduce((n, p) => n + p.length, 0);
     // Frames to run, as a detector fed chunk after chunk would: at the clip's end, the last partial
     // frame zero-padded and the gate closed there; before it, the whole frames that start before
     // the lookahead's end — and if the clip ends before that, its end as at the clip's end.
-    const whole = Math.floor(signal.length / FRAME);
+    const whole = Math.floor(length / FRAME);
     let frames: number;
     let finishAt: number | undefined;
-    if (chunk.last) [frames, finishAt] = [Math.ceil(signal.length / FRAME), to];
+    if (chunk.last) [frames, finishAt] = [Math.ceil(length / FRAME), to];
     else {
       frames = next ? Math.min(whole, Math.ceil((to + lookahead - start) / FRAME)) : whole;
       if (next?.chunk.last && start + frames * FRAME < to + lookahead) {
-        [frames, finishAt] = [Math.ceil(signal.length / FRAME), start + signal.length];
+        [frames, finishAt] = [Math.ceil(length / FRAME), start + length];
       }
     }
     const gate = new SpeechGate(rule);
-    const probabilities = await speechProbabilities(model, signal, frames, warmupFrames);
+    const probabilities = await signalBuffer.with(length, (signal) => {
+      let at = 0;
+      for (const part of parts) {
+        signal.set(part, at);
+        at += part.length;
+      }
+      return speechProbabilities(model, signal, frames, warmupFrames, inputBuffer);
+    });
     probabilities.forEach((p, k) => gate.push(p, start + k * FRAME, FRAME));
     if (finishAt !== undefined) gate.finish(finishAt);
     const spans = clipSpans(gate.spans(Math.max(gate.position, to)), from, to);

@@ -49,3 +49,13 @@ describe('a chunk at 16 kHz, in part', () => {
     });
   }
 });
+
+describe('a 16 kHz mono chunk', () => {
+  it('is read in place: its parts are views of its own samples, not copies', () => {
+    const stereo = chunk(16000);
+    const p: AudioPacket = { ...stereo, channels: 1, data: monoSamples(stereo) };
+    for (const part of [at16k(p), at16kPrefix(p, 8000), at16kSuffix(p, 24001)]) expect(part.buffer).toBe(p.data.buffer);
+    expect(same(at16kSuffix(p, 24001), p.data.subarray(24001))).toBe(true);
+    expect(same(at16kPrefix(p, p.data.length + 10), p.data)).toBe(true);
+  });
+});
