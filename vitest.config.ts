@@ -19,12 +19,19 @@ const TIMING = [
 ];
 
 /**
- * Files that mock modules (vi.mock) or change process-wide state (environment variables, the
- * working folder) that modules read once: each runs in a process of its own. The others share
- * their two processes (no isolation), which saves ~0.5 s of start-up per file — half a minute
- * over the suite on 2 cores.
+ * Files that mock modules (vi.mock), change process-wide state (environment variables, the working
+ * folder) that modules read once, or count the process's stage workers (a worker another file left
+ * behind would fail them too): each runs in a process of its own. The others share their two
+ * processes (no isolation), which saves ~0.5 s of start-up per file — half a minute over the suite
+ * on 2 cores.
  */
 const ISOLATED = [
+  'test/runtime/join.test.ts',
+  'test/runtime/stage-engine.test.ts',
+  'test/runtime/overlap.test.ts',
+  'test/runtime/worker-host.test.ts',
+  'test/runtime/cancellation.test.ts',
+  'test/inference/tensorrt-env-workers.test.ts',
   'test/cache/scan-frequency.test.ts',
   'test/cache/cache-command.test.ts',
   'test/cache/content-cache-limit.test.ts',

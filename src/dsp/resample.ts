@@ -271,7 +271,7 @@ export function resampleSlice(
 ): Float32Array {
   const out = new Float32Array(Math.max(0, count));
   const [start, end] = resampleSliceInput(signal.length, options, first, count);
-  const input = (a: number, b: number) => (signal instanceof Float32Array ? signal.subarray(a, b) : signal.part(a, b));
+  const input = (a: number, b: number) => ('part' in signal ? signal.part(a, b) : signal.subarray(a, b));
   if (options.inputRate === options.outputRate) {
     if (end > start) out.set(input(start, end), start - first);
     return out;

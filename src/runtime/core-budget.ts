@@ -175,14 +175,16 @@ export function replicaTargets(
   const targets = new Map(measured.map((c) => [c.id, c.replicas]));
   // Each stage's want is rounded up from a fraction of a core, so together they may pass the
   // worker cores; the total is held to this decision's wants, not to any earlier one's. Where a
-  // core is left to the main thread, to the worker cores too: on 16 cores, voice-convert's 17
-  // instances beside the main thread and ffmpeg doubled the converter's time per chunk (444–461
-  // against 220–224 ms with 15), for no faster a run and 9 % more memory. Below that, the
-  // overshoot is what pays: on 2 cores a second converter fills the light stage's idle core
-  // (voice-convert 600 s: 11.0 s, against 16.3 s with one converter and 11.8–14.9 s sequential).
+  // core is left to the main thread, also to the worker cores and one more: a light stage rarely
+  // keeps its own core busy, and one more converter fills what it leaves (voice-convert 600 s,
+  // GPU host: held to the worker cores, 4 cores took 10.6–10.8 s against 7.8–9.1 s and 8 cores
+  // 4.8–5.1 s against 4.5–4.8 s), but no more than one: on 16 cores, 17 instances beside the main
+  // thread and ffmpeg doubled the converter's time per chunk (444–461 ms against 220–224 ms with
+  // 15) for no faster a run and 9 % more memory (talking-head: 15–25 % more). On 2 and 3 cores one
+  // more per scalable stage but the first: a second converter fills the light stage's idle core.
   const unmeasured = scalable.filter((c) => c.msPerItem === undefined).reduce((sum, c) => sum + c.replicas, 0);
   const wants = unmeasured + [...wanted.values()].reduce((sum, n) => sum + n, 0);
-  const cap = workerCores(cores) < cores ? Math.min(wants, available) : wants;
+  const cap = workerCores(cores) < cores ? Math.min(wants, available + 1) : wants;
   let used = scalable.reduce((sum, c) => sum + c.replicas, 0);
   for (; used < cap; used++) {
     let pick: StageCost | undefined;

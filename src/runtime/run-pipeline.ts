@@ -425,10 +425,11 @@ class PipelineRun {
     if (scalable.length === 0) return;
     const first = stages.filter((s) => s.worker).reduce((sum, s) => sum + this.plans.get(s.id)!.replicas, 0);
     // They boot on the cores the first instances leave idle; with none idle they would only slow
-    // the start. Each stage's share is rounded up from a fraction of a core: below 4 cores the plan
-    // may pass the worker cores by one instance per scalable stage but the first (replicaTargets).
+    // the start. Each stage's share is rounded up from a fraction of a core: the plan may pass the
+    // worker cores by one instance, below 4 cores by one per scalable stage but the first
+    // (replicaTargets).
     const idle = workerCores(this.cores) - first;
-    const overshoot = workerCores(this.cores) < this.cores ? 0 : scalable.length - 1;
+    const overshoot = workerCores(this.cores) < this.cores ? 1 : scalable.length - 1;
     // Workers the engine keeps warm for these stages take the spares' place.
     const warm = scalable.reduce((sum, s) => sum + (this.options.engine?.idleCount(this.engineKey(s.id)) ?? 0), 0);
     const count = Math.max(0, (idle > 0 ? idle + overshoot : 0) - warm);
