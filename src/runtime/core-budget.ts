@@ -96,6 +96,8 @@ export interface StageCost {
   threadsPerReplica: number;
   /** Compute of one item on one instance, ms (a recent median); undefined before its first item. */
   msPerItem?: number;
+  /** Items it has finished so far (msPerItem is their recent median); undefined: not counted. */
+  itemsDone?: number;
   /** The stage has had its last item: it will never need more instances. */
   ended: boolean;
   /** Items it has still to start, estimated from the clip's length; undefined when unknown. */
@@ -115,8 +117,14 @@ function worthGrowing(cost: StageCost): boolean {
   return (cost.itemsLeft * (cost.msPerItem ?? 0)) / cost.replicas > 2 * cost.startMs;
 }
 
-/** Instances a stage may add before every stage is measured: one per chunk waiting, if worth it. */
+/**
+ * Instances a stage may add before every stage is measured: one per chunk waiting, if worth it —
+ * and not on its first item alone. A first item runs cold (in a new worker it took 1.5–2× the later
+ * ones on the GPU host) and may be unlike the rest: talking-head's face detector takes 140–380 ms
+ * over its first frame and 1 ms a chunk after it, and grew 3–4 replicas on that first measure.
+ */
 function provisionalGrowth(cost: StageCost): number {
+  if ((cost.itemsDone ?? 2) < 2) return 0;
   const waiting = cost.backlog ?? 0;
   if (cost.startMs === undefined || waiting * (cost.msPerItem ?? 0) < cost.startMs) return 0;
   return waiting;

@@ -373,6 +373,7 @@ class PipelineRun {
         replicas: plan.replicas,
         threadsPerReplica: plan.intraOp,
         msPerItem: runner.recentMsPerItem(),
+        itemsDone: runner.itemsDone,
         ended: runner.drained,
         itemsLeft: this.itemsLeft(runner),
         startMs: this.instanceStartMs.get(stage.id),

@@ -82,6 +82,11 @@ export class TransformRunner implements Runner {
     return this.hosts.length;
   }
 
+  /** Items finished so far (by every instance). */
+  get itemsDone(): number {
+    return this.metrics.itemsDone;
+  }
+
   /** Compute of one item on one instance, ms: the median of the last few; undefined before the first. */
   recentMsPerItem(): number | undefined {
     return this.metrics.recentLatency();

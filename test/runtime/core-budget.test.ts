@@ -85,6 +85,14 @@ describe('replicaTargets', () => {
       15,
     )!;
     expect(slow).toEqual({ targets: new Map([['convert', 3]]), provisional: true });
+    // Not on a first item alone: the face detector's first frame (380 ms; 1 ms a chunk after it)
+    // with 3 chunks waiting grows nothing until a second item has been measured.
+    const first = (itemsDone: number, ms: number) =>
+      replicaTargets(16, [cost('faces', ms, { backlog: 3, startMs: 800, itemsDone }), cost('lipsync', undefined)], 15)!
+        .targets;
+    expect(first(1, 380).get('faces')).toBe(1);
+    expect(first(2, 380).get('faces')).toBe(4);
+    expect(first(2, 190).get('faces')).toBe(1);
     // A stage that has had its last item needs no measure: the decision is final.
     const final = replicaTargets(16, [cost('content', 30), cost('convert', undefined, { ended: true })], 15)!;
     expect(final).toEqual({ targets: new Map([['content', 15]]), provisional: false });
