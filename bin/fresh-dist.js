@@ -71,15 +71,20 @@ function bundledPackageChanged(root) {
   } catch {
     return undefined; // nothing bundled
   }
-  const require = createRequire(join(root, 'package.json'));
   for (const [name, version] of Object.entries(versions)) {
     let installed;
     try {
-      installed = JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version;
+      installed = installedVersion(root, name);
     } catch {
       installed = 'missing';
     }
     if (installed !== version) return `${name} ${installed} is installed, dist/ bundles ${version} (run npm run build)`;
   }
   return undefined;
+}
+
+/** The version of package `name` as installed for the project at `root` (throws when it is not). */
+export function installedVersion(root, name) {
+  const require = createRequire(join(root, 'package.json'));
+  return JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version;
 }

@@ -20,7 +20,7 @@ import {
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { STAMP_NAME, VENDOR_VERSIONS } from '../bin/fresh-dist.js';
+import { installedVersion, STAMP_NAME, VENDOR_VERSIONS } from '../bin/fresh-dist.js';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const dist = join(root, 'dist');
@@ -122,7 +122,7 @@ function vendor(out) {
         outfile: join(vendored, `${name}.js`),
         logLevel: 'silent',
       });
-      versions[name] = packageVersion(name);
+      versions[name] = installedVersion(root, name);
     }
   } catch (err) {
     // Not bundled (no esbuild binary for this platform, say): the compiled modules keep importing
@@ -155,9 +155,4 @@ function vendor(out) {
     }
   };
   visit(out);
-}
-
-function packageVersion(name) {
-  return JSON.parse(readFileSync(createRequire(join(root, 'package.json')).resolve(`${name}/package.json`), 'utf8'))
-    .version;
 }

@@ -114,12 +114,12 @@ export class StageMetricsRecorder {
     readonly kind: string,
   ) {}
 
-  /** Compute per item, ms: the median of the last five items; undefined before the first. */
   /** Items done so far. */
   get itemsDone(): number {
     return this.latencies.length;
   }
 
+  /** Compute per item, ms: the median of the last five items; undefined before the first. */
   recentLatency(): number | undefined {
     if (this.latencies.length === 0) return undefined;
     return percentile(this.latencies.slice(-5), 50);

@@ -40,7 +40,8 @@ interface Instance {
   current?: Pending;
 }
 
-const closedError = () => new Error('the stage engine is closed');
+/** What a lease, an item or a start meets once the engine has closed. */
+export const closedError = () => new Error('the stage engine is closed');
 
 export class SharedHost {
   private readonly instances: Instance[] = [];

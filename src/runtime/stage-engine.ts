@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { canonicalJson } from '../core/canonical-json.ts';
 import { sharedInstancesFor } from './core-budget.ts';
-import { SharedHost } from './shared-host.ts';
+import { closedError, SharedHost } from './shared-host.ts';
 import type { HostSpec, TransformHost } from './transform-host.ts';
 import { createWorkerHost, endStageWorker, spawnStageWorker, type StageWorker } from './worker-host.ts';
 
@@ -60,7 +60,7 @@ export class StageEngine {
    * until close().
    */
   lease(key: string, spec: HostSpec): Promise<TransformHost> {
-    if (this.closed) return Promise.reject(new Error('the stage engine is closed'));
+    if (this.closed) return Promise.reject(closedError());
     let host = this.shared.get(key);
     if (!host) {
       // Started from the engine, not the run: the instance outlives the run that asked first.

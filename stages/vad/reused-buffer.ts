@@ -8,12 +8,15 @@ export class ReusedFloat32 {
   private buffer = new Float32Array(0);
   private out = false;
 
-  /** `length` zeroed samples, for `use`; the buffer is back once `use` has settled. */
-  async with<T>(length: number, use: (data: Float32Array) => Promise<T>): Promise<T> {
+  /**
+   * `length` samples for `use`, zeroed unless `zeroed` is false (a user that writes every one);
+   * the buffer is back once `use` has settled.
+   */
+  async with<T>(length: number, use: (data: Float32Array) => Promise<T>, zeroed = true): Promise<T> {
     if (this.out) return use(new Float32Array(length));
     if (this.buffer.length < length) this.buffer = new Float32Array(Math.ceil(length * 1.25));
     const data = this.buffer.subarray(0, length);
-    data.fill(0);
+    if (zeroed) data.fill(0);
     this.out = true;
     try {
       return await use(data);

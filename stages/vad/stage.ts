@@ -83,14 +83,19 @@ export async function createVadStage(o: StageOptions<typeof vad>, ctx: StageCrea
       }
     }
     const gate = new SpeechGate(rule);
-    const probabilities = await signalBuffer.with(length, (signal) => {
-      let at = 0;
-      for (const part of parts) {
-        signal.set(part, at);
-        at += part.length;
-      }
-      return speechProbabilities(model, signal, frames, warmupFrames, inputBuffer);
-    });
+    // The parts fill the whole signal: no zeroing first.
+    const probabilities = await signalBuffer.with(
+      length,
+      (signal) => {
+        let at = 0;
+        for (const part of parts) {
+          signal.set(part, at);
+          at += part.length;
+        }
+        return speechProbabilities(model, signal, frames, warmupFrames, inputBuffer);
+      },
+      false,
+    );
     probabilities.forEach((p, k) => gate.push(p, start + k * FRAME, FRAME));
     if (finishAt !== undefined) gate.finish(finishAt);
     const spans = clipSpans(gate.spans(Math.max(gate.position, to)), from, to);
