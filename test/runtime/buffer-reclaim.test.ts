@@ -45,9 +45,9 @@ describe('buffer reclaim', () => {
       }
       expect(held.every((c, i) => c[0] === i)).toBe(true);
       held = undefined;
-      // Every fifth collection is a full one: up to three of them (on a loaded machine one full
+      // Every fifth collection is a full one: up to six of them (on a loaded machine one full
       // collection has been seen to leave promoted buffers for the next).
-      for (let i = 0; i < 15 && refs.some((r) => r.deref()); i++) {
+      for (let i = 0; i < 30 && refs.some((r) => r.deref()); i++) {
         for (let j = 0; j < 3; j++) chunk(j);
         await nextTask();
         reclaimBuffersIfGrown();
