@@ -16,6 +16,7 @@ const TIMING = [
   'test/stages/dit/dit-stage.test.ts',
   'test/runtime/compute-spans.test.ts',
   'test/runtime/run-pipeline.test.ts',
+  'test/runtime/remembered-costs.test.ts',
 ];
 
 /**
@@ -86,6 +87,9 @@ const shared = {
   hookTimeout: 60_000,
   // Two files at once: the suite's wall time on 2 cores, most files being a process or two.
   maxWorkers: 2,
+  // Runs do not start from the costs earlier runs remembered (~/.local/state/reel): a test that
+  // counts replicas would see another test's plan. The cost-memory tests turn it on.
+  env: { REEL_REMEMBER_COSTS: '0' },
 };
 
 export default defineConfig({

@@ -100,6 +100,12 @@ function program(io: CliIo, result: { code: number }): Command {
           'pipelined',
           'sequential',
         ]).default('pipelined'),
+      )
+      .addHelpText(
+        'after',
+        '\nA pipelined run starts the replicas that the last run of the same stages measured for (stage costs\n' +
+          'are kept in $REEL_STATE_DIR, else $XDG_STATE_HOME/reel, else ~/.local/state/reel); REEL_REMEMBER_COSTS=0\n' +
+          'measures afresh.',
       ),
   ).action((file: string, opts: RunFlags) =>
     run(async () => (await import('./commands/run.ts')).runCommand(file, opts, io))(),

@@ -126,6 +126,12 @@ export interface SourceInstance {
    * uses it to tell how much work is left (a replica is not worth starting for the last chunks).
    */
   seconds?: number;
+  /**
+   * What of the input sets the cost of its items downstream, when known before decoding: its
+   * sample rate and channels, its frame size and rate (e.g. `1280×720 at 25 fps`). Part of the key
+   * under which a run remembers its stages' costs for the next run (cost-memory.ts).
+   */
+  format?: string;
   dispose(): Promise<void>;
 }
 

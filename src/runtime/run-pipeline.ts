@@ -24,6 +24,7 @@ import {
   startPlan,
   workerCores,
 } from './core-budget.ts';
+import { type CostMemory, costKey, type RememberedCost } from './cost-memory.ts';
 import { joinCapacity, lookaheadDepths } from './flow-control.ts';
 import { createInProcessHost } from './in-process-host.ts';
 import { InputQueue } from './input-queue.ts';
@@ -68,6 +69,13 @@ export interface RunOptions {
    * `concurrency: N` is kept either way. @defaultValue true
    */
   replicas?: boolean;
+  /**
+   * Stage costs remembered from earlier runs on this machine (cost-memory.ts). A pipelined run
+   * whose every growable stage is remembered starts their replicas with the run instead of after
+   * measuring them; any run that grew replicas remembers what it measured when it ends cleanly.
+   * @defaultValue nothing remembered
+   */
+  costMemory?: CostMemory;
 }
 
 export interface RunResult {
@@ -149,6 +157,11 @@ class PipelineRun {
   private clipSeconds: number | undefined;
   /** Lines each stage has logged (stage id, newline, line), so that replicas do not repeat them. */
   private readonly logged = new Set<string>();
+  /** Costs remembered from an earlier run, by node id: every growable stage's, or none. */
+  private readonly remembered = new Map<string, RememberedCost>();
+  /** Whether replicas were started on remembered costs, and whether the estimate was taken again since. */
+  private grewOnMemory = false;
+  private estimatedMeasured = false;
   private closed = false;
 
   constructor(
@@ -203,10 +216,13 @@ class PipelineRun {
       this.options.onEvent?.({ type: 'length', seconds: this.clipSeconds });
     }
     if (this.plans.size > 0) this.options.onEvent?.({ type: 'budget', line: `core budget: ${this.budgetLine}` });
+    // With every growable stage's cost remembered, the replicas start now, from the spares.
+    if (this.recallCosts()) this.rebalance();
     this.scheduler.schedule();
     await finished;
     // Every sink has finished: only now do the outputs appear under their final names, together.
     await Promise.all(this.runners.map((runner) => runner.commit()));
+    await this.rememberCosts();
     return this.result();
   }
 
@@ -335,19 +351,80 @@ class PipelineRun {
       [...this.plans.values()].map((plan) => ({
         ...plan,
         scalable: this.budgetStages.get(plan.id)?.scalable,
-        msPerItem: measured ? this.transformRunner(plan.id)?.recentMsPerItem() : undefined,
+        msPerItem: measured ? this.costOf(plan.id).msPerItem : undefined,
       })),
     );
   }
 
   /**
-   * Items a stage has still to start: counted once its inputs have ended, else estimated from the
-   * clip's length and its items' length so far.
+   * A stage's compute per item as the budget takes it: a remembered cost until the stage has
+   * finished two items of its own (a first item runs cold), then what this run measured.
    */
-  private itemsLeft(runner: TransformRunner): number | undefined {
+  private costOf(id: string): { msPerItem?: number; itemsDone: number } {
+    const runner = this.transformRunner(id)!;
+    const remembered = this.remembered.get(id);
+    if (remembered && runner.itemsDone < 2)
+      return { msPerItem: remembered.msPerItem, itemsDone: Number.POSITIVE_INFINITY };
+    return { msPerItem: runner.recentMsPerItem(), itemsDone: runner.itemsDone };
+  }
+
+  /** The growable stages of this run: replicable, `concurrency: auto`, pipelined. */
+  private growable(): BudgetStage[] {
+    return [...this.budgetStages.values()].filter((s) => s.scalable);
+  }
+
+  /**
+   * The key of a stage's cost in the cost memory: its engine key (kind, options, models, threads),
+   * the chunking, and the format of every input (sources' SourceInstance.format).
+   */
+  private costKeyOf(id: string): string {
+    const inputs = this.runners.flatMap((r) => (r instanceof SourceRunner ? [[r.node.id, r.format ?? null]] : []));
+    return costKey({ stage: this.engineKey(id), chunking: this.graph.chunking, inputs });
+  }
+
+  /** Takes the remembered costs when every growable stage has one (a partial plan would mislead). */
+  private recallCosts(): boolean {
+    const memory = this.options.costMemory;
+    const growable = this.growable();
+    if (!memory || growable.length === 0) return false;
+    const costs = growable.map((s) => [s.id, memory.get(this.costKeyOf(s.id))] as const);
+    if (costs.some(([, cost]) => cost === undefined)) return false;
+    for (const [id, cost] of costs) this.remembered.set(id, cost!);
+    return true;
+  }
+
+  /**
+   * After a clean run: each growable stage's median compute per item over its later items and its
+   * instances' start, for the next run of the same stages on the same inputs' format. A stage with
+   * fewer than three items (the first runs cold) is not remembered. A write that fails is skipped.
+   */
+  private async rememberCosts(): Promise<void> {
+    const memory = this.options.costMemory;
+    if (!memory) return;
+    let changed = false;
+    for (const stage of this.growable()) {
+      const runner = this.transformRunner(stage.id)!;
+      const msPerItem = runner.recentMsPerItem();
+      const startMs = this.instanceStartMs.get(stage.id);
+      if (runner.itemsDone < 3 || msPerItem === undefined || startMs === undefined) continue;
+      memory.set(this.costKeyOf(stage.id), { msPerItem, startMs });
+      changed = true;
+    }
+    if (changed) await memory.save();
+  }
+
+  /**
+   * Items a stage has still to start: counted once its inputs have ended, else estimated from the
+   * clip's length and its items' length so far — or, with `byChunking` before its first item (a
+   * remembered cost starting replicas at once), from the clip's length in chunks.
+   */
+  private itemsLeft(runner: TransformRunner, byChunking = false): number | undefined {
     const known = runner.itemsLeftIfKnown;
     if (known !== undefined) return known;
     const { seconds, items } = runner.progress;
+    const chunk = this.graph.chunking.seconds;
+    if (byChunking && items === 0 && this.clipSeconds !== undefined && chunk > 0)
+      return Math.ceil(this.clipSeconds / chunk);
     if (this.clipSeconds === undefined || items === 0 || seconds <= 0) return undefined;
     return Math.max(0, Math.ceil((this.clipSeconds - seconds) / (seconds / items)));
   }
@@ -372,11 +449,10 @@ class PipelineRun {
         scalable: stage.scalable,
         replicas: plan.replicas,
         threadsPerReplica: plan.intraOp,
-        msPerItem: runner.recentMsPerItem(),
-        itemsDone: runner.itemsDone,
+        ...this.costOf(stage.id),
         ended: runner.drained,
-        itemsLeft: this.itemsLeft(runner),
-        startMs: this.instanceStartMs.get(stage.id),
+        itemsLeft: this.itemsLeft(runner, this.remembered.has(stage.id)),
+        startMs: this.instanceStartMs.get(stage.id) ?? this.remembered.get(stage.id)?.startMs,
         backlog: runner.backlog,
       };
     });
@@ -411,12 +487,23 @@ class PipelineRun {
     // The first plan with every stage measured has taken the spares it needs; the others would
     // only hold memory.
     if (!provisional) void this.releaseSpares();
-    if (!grew && this.memoryEstimate > 0) return;
+    // Replicas grown on remembered costs started before any chunk was in flight: the plan is said
+    // then without its memory, and again with it once every growable stage has run an item.
+    const onMemory = grew && [...this.remembered.keys()].some((id) => this.transformRunner(id)!.itemsDone < 2);
+    if (onMemory) this.grewOnMemory = true;
+    const measuredNow =
+      this.grewOnMemory &&
+      !this.estimatedMeasured &&
+      this.growable().every((s) => this.transformRunner(s.id)!.itemsDone > 0);
+    if (measuredNow) this.estimatedMeasured = true;
+    if (!grew && this.memoryEstimate > 0 && !measuredNow) return;
     this.memoryEstimate = Math.max(this.memoryEstimate, this.estimateMemory(instances));
-    if (!grew) return;
+    if (!grew && !measuredNow) return;
     this.budgetLine = this.describeBudget(true);
-    const memory = `; memory ≤ ${mib(this.memoryEstimate)} MiB`;
-    this.options.onEvent?.({ type: 'budget', line: `core budget, measured: ${this.budgetLine}${memory}` });
+    const line = onMemory
+      ? `core budget, remembered: ${this.budgetLine}`
+      : `core budget, measured: ${this.budgetLine}; memory ≤ ${mib(this.memoryEstimate)} MiB`;
+    this.options.onEvent?.({ type: 'budget', line });
   }
 
   /** As many spare workers as the plan may add to the first instances, when replicas may grow. */

@@ -12,6 +12,8 @@ import { creatorOf, stageError, type OutputEdges, type Runner, type RunnerEnv } 
 export interface SourceHost {
   /** The clip's length, seconds, when known before decoding. */
   seconds?: number;
+  /** What of the input sets its items' cost (SourceInstance.format). */
+  format?: string;
   pull(): Promise<PortPacket | undefined>;
   dispose(): Promise<void>;
 }
@@ -27,6 +29,7 @@ export async function createSourceHost(
   let disposed: Promise<void> | undefined;
   return {
     seconds: instance.seconds,
+    format: instance.format,
     async pull() {
       const next = await iterator.next();
       return next.done ? undefined : next.value;
@@ -72,6 +75,11 @@ export class SourceRunner implements Runner {
   /** The clip's length, seconds, if the source knew it at start. */
   get clipSeconds(): number | undefined {
     return this.host?.seconds;
+  }
+
+  /** What of the input sets its items' cost, if the source said (SourceInstance.format). */
+  get format(): string | undefined {
+    return this.host?.format;
   }
 
   busy(): boolean {

@@ -160,5 +160,6 @@ export async function createAudioSource(o: AudioSourceOptions, ctx: StageCreateC
     return { rule, summary, release: opened.release };
   }
 
-  return { ...pulledSource(ctx.wholeInput ? whole : chunked), seconds: duration };
+  const format = `${rate} Hz, ${channels} channel${channels === 1 ? '' : 's'}`;
+  return { ...pulledSource(ctx.wholeInput ? whole : chunked), seconds: duration, format };
 }

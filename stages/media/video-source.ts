@@ -182,5 +182,5 @@ export async function createVideoSource(o: VideoSourceOptions, ctx: StageCreateC
 
   const seconds = info.isImage || loop ? undefined : (info.video?.duration ?? info.duration);
   const produce = loop ? looped : ctx.wholeInput || info.isImage ? whole : chunked;
-  return { ...pulledSource(produce), seconds };
+  return { ...pulledSource(produce), seconds, format: `${width}×${height} at ${plan.fps} fps` };
 }

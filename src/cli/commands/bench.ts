@@ -35,6 +35,7 @@ import type { CliIo } from '../io.ts';
 import { writePlanIssues } from '../write-plan.ts';
 import { loadGraph } from '../pipeline.ts';
 import { bindInputs, parseCores } from './run.ts';
+import { REMEMBER_ENV } from '../../runtime/cost-memory.ts';
 
 export interface BenchFlags {
   input?: string[];
@@ -255,7 +256,10 @@ async function runOnce(
   ];
   const stderr: string[] = [];
   const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Each run measures its stages afresh, as a first run does: what one run remembered would
+    // change the next one's start (cost-memory.ts), and the order of the runs would matter.
+    const env = { ...process.env, [REMEMBER_ENV]: '0' };
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     // The run's progress events feed the status line; its other lines are kept for a failure.
     createInterface({ input: child.stderr }).on('line', (line) => {
       if (!progress.childLine(line)) stderr.push(line);

@@ -17,7 +17,15 @@ import { readTextInput } from '../../media/text-input.ts';
 import { truncatedWavError } from '../../media/wav-truncation.ts';
 import type { GraphNode, PipelineGraph } from '../../graph/types.ts';
 import type { RunMetrics } from '../../metrics/stage-metrics.ts';
-import { abortOnSignals, runPipeline, writeMetrics, writeTrace, type ExecutionMode } from '../../runtime/index.ts';
+import {
+  abortOnSignals,
+  CostMemory,
+  costMemoryFile,
+  runPipeline,
+  writeMetrics,
+  writeTrace,
+  type ExecutionMode,
+} from '../../runtime/index.ts';
 import { warningLine } from '../../core/warning-line.ts';
 import { providerLineFilter } from '../provider-lines.ts';
 import { runProgress, type ProgressMode } from '../run-progress.ts';
@@ -73,11 +81,15 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     if (!flags.quiet) progress.say(line);
   };
   try {
+    const runMode = flags.mode ?? 'pipelined';
+    // A pipelined run starts the replicas its last run of the same stages ended with.
+    const costs = runMode === 'pipelined' ? costMemoryFile() : undefined;
     const result = await runPipeline(run, {
       inputs,
       outDir,
-      mode: flags.mode ?? 'pipelined',
+      mode: runMode,
       cores,
+      costMemory: costs ? await CostMemory.open(costs) : undefined,
       signal: signals.signal,
       onEvent: (event) => {
         progress.onEvent(event);

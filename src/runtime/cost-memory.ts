@@ -1,0 +1,132 @@
+/**
+ * Stage costs remembered from one run to the next on this machine, so that a run of a pipeline
+ * it has run before starts with the replicas its last run ended with instead of measuring first.
+ * A run that measures first keeps its bottleneck on one instance until every stage has finished an
+ * item: talking-head `--profile fast` on 16 cores converted its first 4–5 chunks on one RVC
+ * instance while lip-sync's first item ran, and the converter's replicas joined 1.1–1.6 s into a
+ * 2.9 s run.
+ *
+ * An entry is keyed by what sets a stage's cost per item: its kind, options, models and threads
+ * (the engine key), the chunking, and the format of the run's inputs (sample rate, frame size).
+ * It holds the stage's median compute per item and what starting an instance took. A remembered
+ * cost only starts replicas: the run still measures, grows a stage that turns out slower, and
+ * remembers what it measured. The file is small (a few hundred entries at most, the least recently
+ * used dropped); a missing, unreadable or damaged one is an empty memory, and one that cannot be
+ * written is skipped: remembering never fails a run.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { canonicalJson } from '../core/canonical-json.ts';
+
+/** What a stage cost in an earlier run. */
+export interface RememberedCost {
+  /** Compute of one item on one instance, ms (the median of the run's later items). */
+  msPerItem: number;
+  /** What starting the stage's instances took, ms. */
+  startMs: number;
+}
+
+interface Entry extends RememberedCost {
+  /** When a run last used or wrote it, ms since the epoch. */
+  usedAt: number;
+}
+
+interface CostFile {
+  version: 1;
+  stages: Record<string, Entry>;
+}
+
+/** Entries kept at most; the least recently used go first. */
+export const MAX_REMEMBERED = 500;
+
+/** Environment variable that turns remembering off (`0`). */
+export const REMEMBER_ENV = 'REEL_REMEMBER_COSTS';
+
+/**
+ * The file of remembered costs: `$REEL_STATE_DIR`, else `$XDG_STATE_HOME/reel`, else
+ * `~/.local/state/reel`, then `stage-costs.json`; undefined when `REEL_REMEMBER_COSTS=0`.
+ */
+export function costMemoryFile(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env[REMEMBER_ENV] === '0') return undefined;
+  const dir = env.REEL_STATE_DIR || join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'reel');
+  return join(dir, 'stage-costs.json');
+}
+
+/** The key of a stage's cost: a hash of what sets it. */
+export function costKey(parts: unknown): string {
+  return createHash('sha256').update(canonicalJson(parts)).digest('hex');
+}
+
+const isCost = (value: unknown): value is Entry => {
+  const e = value as Partial<Entry> | null;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    [e.msPerItem, e.startMs, e.usedAt].every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0)
+  );
+};
+
+async function readEntries(file: string): Promise<Map<string, Entry>> {
+  try {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<CostFile>;
+    if (parsed?.version !== 1 || typeof parsed.stages !== 'object' || parsed.stages === null) return new Map();
+    return new Map(Object.entries(parsed.stages).filter(([, e]) => isCost(e)));
+  } catch {
+    return new Map(); // missing, unreadable or not JSON: nothing remembered
+  }
+}
+
+export class CostMemory {
+  private readonly changed = new Map<string, Entry>();
+
+  private constructor(
+    /** The file read and written. */
+    readonly file: string,
+    private readonly entries: Map<string, Entry>,
+  ) {}
+
+  /** The memory in `file` (empty when it is missing or damaged). */
+  static async open(file: string): Promise<CostMemory> {
+    return new CostMemory(file, await readEntries(file));
+  }
+
+  get(key: string): RememberedCost | undefined {
+    const entry = this.changed.get(key) ?? this.entries.get(key);
+    if (!entry) return undefined;
+    const { msPerItem, startMs } = entry;
+    // Used: kept ahead of the entries not used for longest.
+    this.changed.set(key, { msPerItem, startMs, usedAt: Date.now() });
+    return { msPerItem, startMs };
+  }
+
+  set(key: string, cost: RememberedCost): void {
+    this.changed.set(key, { msPerItem: cost.msPerItem, startMs: cost.startMs, usedAt: Date.now() });
+  }
+
+  /**
+   * Writes what this run used or measured into the file as it is now (other runs may have written
+   * since it was read), keeping the MAX_REMEMBERED most recently used. Atomic: a reader sees the
+   * old file or the new one. Returns false when it could not be written (nothing is thrown).
+   */
+  async save(): Promise<boolean> {
+    if (this.changed.size === 0) return true;
+    const temp = `${this.file}.${process.pid}.${Date.now().toString(16)}.tmp`;
+    try {
+      const merged = await readEntries(this.file);
+      for (const [key, entry] of this.changed) merged.set(key, entry);
+      const kept = [...merged].sort((a, b) => b[1].usedAt - a[1].usedAt).slice(0, MAX_REMEMBERED);
+      const body: CostFile = { version: 1, stages: Object.fromEntries(kept) };
+      await mkdir(dirname(this.file), { recursive: true });
+      await writeFile(temp, `${JSON.stringify(body)}\n`);
+      await rename(temp, this.file);
+      for (const [key, entry] of this.changed) this.entries.set(key, entry);
+      this.changed.clear();
+      return true;
+    } catch {
+      await unlink(temp).catch(() => undefined);
+      return false;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * A run that remembers its stages' costs (RunOptions.costMemory): the next run of the same stages
+ * on inputs of the same format starts the replicas the costs call for before any chunk is done;
+ * another format, or a clip too short for a replica to pay, starts none.
+ */
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_NODE_SETTINGS } from '../../src/core/settings.ts';
+import { CostMemory } from '../../src/runtime/cost-memory.ts';
+import { liveStageWorkers, runPipeline, type RunEvent } from '../../src/runtime/index.ts';
+import { collectSink } from '../fixtures/stages/collect-sink.ts';
+import { counterSource } from '../fixtures/stages/counter-source.ts';
+import { testGraph } from '../fixtures/stages/graph.ts';
+import { spinStage } from '../fixtures/stages/spin-stage.ts';
+
+const AUTO = { ...DEFAULT_NODE_SETTINGS, auto: { replicas: true, threads: true } };
+
+function graph(chunks: number, format: string) {
+  return testGraph({
+    nodes: {
+      src: { def: counterSource, options: { chunks, chunkSeconds: 1, announce: true, format } },
+      light: { def: spinStage, options: { spinMs: 1 }, settings: AUTO },
+      heavy: { def: spinStage, options: { spinMs: 120 }, settings: AUTO },
+      sink: { def: collectSink, binding: 'result' },
+    },
+    edges: ['src.audio -> light.in', 'light.out -> heavy.in', 'heavy.out -> sink.in'],
+  });
+}
+
+/** Runs on a 5-core budget; returns the budget lines, whether one came before any chunk, the metrics and the output. */
+async function run(chunks: number, format: string, costMemory: CostMemory) {
+  const out = await mkdtemp(join(tmpdir(), 'reel-remembered-'));
+  const events: RunEvent[] = [];
+  const result = await runPipeline(graph(chunks, format), {
+    outDir: out,
+    cores: 5,
+    costMemory,
+    onEvent: (e) => void events.push(e),
+  });
+  const firstChunk = events.findIndex((e) => e.type === 'chunk');
+  const lines = events.flatMap((e, i) => (e.type === 'budget' ? [{ line: e.line, beforeChunks: i < firstChunk }] : []));
+  const replicas = Object.fromEntries(result.metrics.stages.map((s) => [s.stage, s.replicas]));
+  return { lines, replicas, output: await readFile(join(out, 'result.txt'), 'utf8') };
+}
+
+describe('remembered stage costs', () => {
+  it('start the next run of the same stages with their replicas, before any chunk is done', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'reel-costs-')), 'stage-costs.json');
+    // A short clip grows nothing (its work would not outlast a worker's start) but measures both.
+    const first = await run(4, 'A', await CostMemory.open(file));
+    expect(first.replicas).toMatchObject({ light: 1, heavy: 1 });
+    const saved = JSON.parse(await readFile(file, 'utf8')) as { stages: Record<string, { msPerItem: number }> };
+    const costs = Object.values(saved.stages).map((s) => s.msPerItem);
+    // One entry per growable stage: light (~1 ms an item) and heavy (~120 ms).
+    expect(costs).toHaveLength(2);
+    expect(Math.min(...costs)).toBeLessThan(20);
+    expect(Math.max(...costs)).toBeGreaterThanOrEqual(115);
+
+    // A long clip of the same format: heavy's replicas start with the run.
+    const second = await run(60, 'A', await CostMemory.open(file));
+    expect(second.lines[0]?.line).toBe('core budget: 5 cores: light ×1+ (1 thread), heavy ×1+ (1 thread)');
+    const remembered = second.lines.find((l) => l.line.startsWith('core budget, remembered'));
+    expect(remembered?.line).toMatch(
+      /^core budget, remembered: 5 cores: light ×1 \(1 thread, \d+ ms\/chunk\), heavy ×4 /,
+    );
+    expect(remembered?.beforeChunks).toBe(true);
+    // Once every stage has run an item, the plan again with its measured memory.
+    expect(second.lines.at(-1)?.line).toMatch(/^core budget, measured: 5 cores: .*; memory ≤ \d+ MiB$/);
+    expect(second.replicas).toMatchObject({ light: 1, heavy: 4 });
+    expect(second.output.trim().split('\n')).toEqual(Array.from({ length: 60 }, (_, k) => `${k} ${k}`));
+
+    // Inputs of another format (another frame size, another rate) are not the same costs: nothing
+    // is recalled, and they are remembered apart.
+    const other = await run(4, 'B', await CostMemory.open(file));
+    expect(other.lines.some((l) => l.line.startsWith('core budget, remembered'))).toBe(false);
+    const after = JSON.parse(await readFile(file, 'utf8')) as { stages: Record<string, unknown> };
+    expect(Object.keys(after.stages)).toHaveLength(4);
+    expect(liveStageWorkers()).toBe(0);
+  });
+});
