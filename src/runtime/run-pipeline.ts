@@ -217,7 +217,7 @@ class PipelineRun {
     }
     if (this.plans.size > 0) this.options.onEvent?.({ type: 'budget', line: `core budget: ${this.budgetLine}` });
     // With every growable stage's cost remembered, the replicas start now, from the spares.
-    if (this.recallCosts()) this.rebalance();
+    if (this.recallCosts()) this.rebalance(true);
     this.scheduler.schedule();
     await finished;
     // Every sink has finished: only now do the outputs appear under their final names, together.
@@ -436,8 +436,9 @@ class PipelineRun {
   /**
    * After an item completes: the worker cores split again by each stage's measured compute per
    * item, and replicas started for the stages whose share grew (they join as soon as they are up).
+   * `recalled`: at the run's start, on remembered costs (recallCosts).
    */
-  private rebalance(): void {
+  private rebalance(recalled = false): void {
     if (this.closed || this.failure) return;
     const scalable = [...this.budgetStages.values()].filter((s) => s.scalable);
     if (scalable.length === 0) return;
@@ -489,7 +490,7 @@ class PipelineRun {
     if (!provisional) void this.releaseSpares();
     // Replicas grown on remembered costs started before any chunk was in flight: the plan is said
     // then without its memory, and again with it once every growable stage has run an item.
-    const onMemory = grew && [...this.remembered.keys()].some((id) => this.transformRunner(id)!.itemsDone < 2);
+    const onMemory = grew && recalled;
     if (onMemory) this.grewOnMemory = true;
     const measuredNow =
       this.grewOnMemory &&
