@@ -11,6 +11,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+// Each run measures its stages afresh: a remembered plan would make the order of the runs matter.
+process.env.REEL_REMEMBER_COSTS ??= '0';
 const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const { values } = parseArgs({
   options: {

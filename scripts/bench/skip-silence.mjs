@@ -12,6 +12,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+// Each run measures its stages afresh: a remembered plan would make the order of the runs matter.
+process.env.REEL_REMEMBER_COSTS ??= '0';
 const require = createRequire(import.meta.url);
 const ffmpeg = require('@ffmpeg-installer/ffmpeg').path;
 const [what, file, ...rest] = process.argv.slice(2);

@@ -2,6 +2,9 @@
 # removed after), and prints one line: name, wall s, user+sys CPU s, start-up s, run s, efficiency,
 # peak RSS and the estimate, and the core budget. With PIN set (taskset's list, e.g. 0,1) the run is
 # pinned to those cores; Node's availableParallelism follows the affinity, so the budget sees them.
+# Each run measures its stages afresh unless the caller says otherwise (cost-memory.ts: a run
+# remembers its stages' costs, and the next one would start from them).
+export REEL_REMEMBER_COSTS=${REEL_REMEMBER_COSTS-0}
 one() {
   local name=$1; shift
   local t0 t1 cpu0 cpu1

@@ -1,20 +1,22 @@
 /**
- * Stage costs remembered from one run to the next on this machine, so that a run of a pipeline
- * it has run before starts with the replicas its last run ended with instead of measuring first.
- * A run that measures first keeps its bottleneck on one instance until every stage has finished an
- * item: talking-head `--profile fast` on 16 cores converted its first 4–5 chunks on one RVC
- * instance while lip-sync's first item ran, and the converter's replicas joined 1.1–1.6 s into a
- * 2.9 s run.
+ * Stage costs remembered from one run to the next on this machine, so that a run of stages run
+ * before plans their replicas at its start instead of after measuring them. A run that measures
+ * first keeps its bottleneck on one instance until every stage has finished an item: talking-head
+ * `--profile fast` on 16 cores converted its first 4–5 chunks on one RVC instance while lip-sync's
+ * first item ran, and the converter's replicas joined 1.1–1.6 s into a 2.9 s run.
  *
  * An entry is keyed by what sets a stage's cost per item: its kind, options, models and threads
  * (the engine key), the chunking, and the format of the run's inputs (sample rate, frame size).
- * It holds the stage's median compute per item and what starting an instance took. A remembered
- * cost only starts replicas: the run still measures, grows a stage that turns out slower, and
- * remembers what it measured. The file is small (a few hundred entries at most, the least recently
- * used dropped); a missing, unreadable or damaged one is an empty memory, and one that cannot be
- * written is skipped: remembering never fails a run.
+ * It holds the stage's median compute per item and the instances it ended the run with: the plan
+ * at the next start is computed afresh from the costs for that run's cores and clip, and no stage
+ * starts more instances than it had (its memory was checked then: a replica holds its own chunks,
+ * video ones among them). A remembered cost only starts replicas: the run still measures, grows a
+ * stage that turns out slower, and remembers what it measured. The file is small (a few hundred
+ * entries at most, the least recently used dropped); a missing, unreadable or damaged one is an
+ * empty memory, and one that cannot be written is skipped: remembering never fails a run. Two
+ * runs that save at the same moment may lose one's entries (no lock): the next run measures.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,10 +24,10 @@ import { canonicalJson } from '../core/canonical-json.ts';
 
 /** What a stage cost in an earlier run. */
 export interface RememberedCost {
-  /** Compute of one item on one instance, ms (the median of the run's later items). */
+  /** Compute of one item on one instance, ms (the median of the run's last items). */
   msPerItem: number;
-  /** What starting the stage's instances took, ms. */
-  startMs: number;
+  /** Instances the stage had at the end of that run. */
+  replicas: number;
 }
 
 interface Entry extends RememberedCost {
@@ -64,7 +66,9 @@ const isCost = (value: unknown): value is Entry => {
   return (
     typeof e === 'object' &&
     e !== null &&
-    [e.msPerItem, e.startMs, e.usedAt].every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0)
+    [e.msPerItem, e.usedAt].every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0) &&
+    Number.isInteger(e.replicas) &&
+    (e.replicas ?? 0) >= 1
   );
 };
 
@@ -95,14 +99,14 @@ export class CostMemory {
   get(key: string): RememberedCost | undefined {
     const entry = this.changed.get(key) ?? this.entries.get(key);
     if (!entry) return undefined;
-    const { msPerItem, startMs } = entry;
+    const { msPerItem, replicas } = entry;
     // Used: kept ahead of the entries not used for longest.
-    this.changed.set(key, { msPerItem, startMs, usedAt: Date.now() });
-    return { msPerItem, startMs };
+    this.changed.set(key, { msPerItem, replicas, usedAt: Date.now() });
+    return { msPerItem, replicas };
   }
 
   set(key: string, cost: RememberedCost): void {
-    this.changed.set(key, { msPerItem: cost.msPerItem, startMs: cost.startMs, usedAt: Date.now() });
+    this.changed.set(key, { msPerItem: cost.msPerItem, replicas: cost.replicas, usedAt: Date.now() });
   }
 
   /**
@@ -112,17 +116,21 @@ export class CostMemory {
    */
   async save(): Promise<boolean> {
     if (this.changed.size === 0) return true;
-    const temp = `${this.file}.${process.pid}.${Date.now().toString(16)}.tmp`;
+    const temp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    // What is written: entries set while it is written stay to be saved next time.
+    const saving = new Map(this.changed);
     try {
       const merged = await readEntries(this.file);
-      for (const [key, entry] of this.changed) merged.set(key, entry);
+      for (const [key, entry] of saving) merged.set(key, entry);
       const kept = [...merged].sort((a, b) => b[1].usedAt - a[1].usedAt).slice(0, MAX_REMEMBERED);
       const body: CostFile = { version: 1, stages: Object.fromEntries(kept) };
       await mkdir(dirname(this.file), { recursive: true });
       await writeFile(temp, `${JSON.stringify(body)}\n`);
       await rename(temp, this.file);
-      for (const [key, entry] of this.changed) this.entries.set(key, entry);
-      this.changed.clear();
+      for (const [key, entry] of saving) {
+        this.entries.set(key, entry);
+        if (this.changed.get(key) === entry) this.changed.delete(key);
+      }
       return true;
     } catch {
       await unlink(temp).catch(() => undefined);

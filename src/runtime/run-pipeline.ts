@@ -71,8 +71,9 @@ export interface RunOptions {
   replicas?: boolean;
   /**
    * Stage costs remembered from earlier runs on this machine (cost-memory.ts). A pipelined run
-   * whose every growable stage is remembered starts their replicas with the run instead of after
-   * measuring them; any run that grew replicas remembers what it measured when it ends cleanly.
+   * whose every growable stage is remembered plans their replicas at its start instead of after
+   * measuring them; a run that ends cleanly remembers what it measured of each growable stage that
+   * ran three items or more.
    * @defaultValue nothing remembered
    */
   costMemory?: CostMemory;
@@ -394,9 +395,10 @@ class PipelineRun {
   }
 
   /**
-   * After a clean run: each growable stage's median compute per item over its later items and its
-   * instances' start, for the next run of the same stages on the same inputs' format. A stage with
-   * fewer than three items (the first runs cold) is not remembered. A write that fails is skipped.
+   * After a clean run: each growable stage's median compute per item over its last items and the
+   * instances it ended with, for the next run of the same stages on the same inputs' format. A
+   * stage with fewer than three items (the first runs cold) is not remembered. A write that fails
+   * is skipped.
    */
   private async rememberCosts(): Promise<void> {
     const memory = this.options.costMemory;
@@ -405,9 +407,8 @@ class PipelineRun {
     for (const stage of this.growable()) {
       const runner = this.transformRunner(stage.id)!;
       const msPerItem = runner.recentMsPerItem();
-      const startMs = this.instanceStartMs.get(stage.id);
-      if (runner.itemsDone < 3 || msPerItem === undefined || startMs === undefined) continue;
-      memory.set(this.costKeyOf(stage.id), { msPerItem, startMs });
+      if (runner.itemsDone < 3 || msPerItem === undefined) continue;
+      memory.set(this.costKeyOf(stage.id), { msPerItem, replicas: this.plans.get(stage.id)!.replicas });
       changed = true;
     }
     if (changed) await memory.save();
@@ -453,13 +454,21 @@ class PipelineRun {
         ...this.costOf(stage.id),
         ended: runner.drained,
         itemsLeft: this.itemsLeft(runner, this.remembered.has(stage.id)),
-        startMs: this.instanceStartMs.get(stage.id) ?? this.remembered.get(stage.id)?.startMs,
+        startMs: this.instanceStartMs.get(stage.id),
         backlog: runner.backlog,
       };
     });
     const decision = replicaTargets(this.cores, costs, workerCores(this.cores));
     if (!decision) return;
     const { targets, provisional } = decision;
+    // Until this run has measured its stages, its memory estimate knows nothing of their chunks in
+    // flight: a stage planned on remembered costs grows no further than the instances it had when
+    // they were measured (whose memory that run checked).
+    if (this.remembered.size > 0 && !this.estimatedMeasured)
+      for (const [id, target] of targets) {
+        const had = this.remembered.get(id)?.replicas;
+        if (had !== undefined) targets.set(id, Math.min(target, Math.max(this.plans.get(id)!.replicas, had)));
+      }
     let grew = false;
     // A replica holds its own session and items (large video chunks among them): none is added
     // past the memory the run may plan for, said once.
@@ -485,25 +494,27 @@ class PipelineRun {
       }
       if (plan.replicas > had) this.transformRunner(id)!.expectHosts(plan.replicas);
     }
-    // The first plan with every stage measured has taken the spares it needs; the others would
-    // only hold memory.
-    if (!provisional) void this.releaseSpares();
-    // Replicas grown on remembered costs started before any chunk was in flight: the plan is said
-    // then without its memory, and again with it once every growable stage has run an item.
-    const onMemory = grew && recalled;
-    if (onMemory) this.grewOnMemory = true;
+    // The first plan with every stage measured — by this run: remembered costs may be wrong — has
+    // taken the spares it needs; the others would only hold memory.
+    const measured = this.growable().every((s) => this.transformRunner(s.id)!.itemsDone > 0);
+    if (!provisional && measured) void this.releaseSpares();
+    // A run that recalled costs takes its memory estimate again once every growable stage has run
+    // two items of its own (its costs are then its own: costOf). Replicas grown on remembered
+    // costs at the start are said then without their memory, and again with it at that point.
+    if (grew && recalled) this.grewOnMemory = true;
     const measuredNow =
-      this.grewOnMemory &&
+      this.remembered.size > 0 &&
       !this.estimatedMeasured &&
-      this.growable().every((s) => this.transformRunner(s.id)!.itemsDone > 0);
+      this.growable().every((s) => this.transformRunner(s.id)!.itemsDone >= 2);
     if (measuredNow) this.estimatedMeasured = true;
     if (!grew && this.memoryEstimate > 0 && !measuredNow) return;
     this.memoryEstimate = Math.max(this.memoryEstimate, this.estimateMemory(instances));
-    if (!grew && !measuredNow) return;
+    if (!grew && !(measuredNow && this.grewOnMemory)) return;
     this.budgetLine = this.describeBudget(true);
-    const line = onMemory
-      ? `core budget, remembered: ${this.budgetLine}`
-      : `core budget, measured: ${this.budgetLine}; memory ≤ ${mib(this.memoryEstimate)} MiB`;
+    const line =
+      grew && recalled
+        ? `core budget, remembered: ${this.budgetLine}`
+        : `core budget, measured: ${this.budgetLine}; memory ≤ ${mib(this.memoryEstimate)} MiB`;
     this.options.onEvent?.({ type: 'budget', line });
   }
 

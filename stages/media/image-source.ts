@@ -37,5 +37,8 @@ export async function createImageSource(o: ImageSourceOptions, ctx: StageCreateC
     throw new MediaError(file, 'decoded to no picture');
   }
 
-  return pulledSource(picture);
+  // The picture's size as decoded: the option's, else the file's.
+  const width = o.width ?? info.video.width;
+  const height = o.height ?? info.video.height;
+  return { ...pulledSource(picture), format: `${width}×${height} picture` };
 }

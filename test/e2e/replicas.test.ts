@@ -19,18 +19,29 @@ beforeAll(async () => {
   await loopClip('samples/talking-head/long/voice.wav', 120, voice, 'audio');
 });
 
+/** The converter's instances in the last plan a run printed. */
+const convertReplicas = (stderr: string) => Number([...stderr.matchAll(/convert ×(\d+)/g)].at(-1)![1]);
+
 function convert(name: string, extra: string[], env: NodeJS.ProcessEnv = {}) {
   return runVoiceConvert(dir, name, voice, extra, env);
 }
 
 describe('voice-convert with replicas', () => {
   it('adds converter replicas, writes what a sequential run writes, stays within its memory estimate', async () => {
-    const pipelined = convert('pipelined', ['--cores', '4']);
+    // Stage costs remembered in a folder of the test's own (the suite turns remembering off).
+    const state = { REEL_REMEMBER_COSTS: '', REEL_STATE_DIR: join(dir, 'state') };
+    const pipelined = convert('pipelined', ['--cores', '4'], state);
     expect(pipelined.stderr).toMatch(/^core budget: 4 cores: content ×1\+ \(1 thread\), convert ×1\+ \(1 thread\)$/m);
     expect(pipelined.stderr).toMatch(/^core budget, measured: 4 cores: .*convert ×[2-9] .*; memory ≤ \d+ MiB$/m);
     expect(pipelined.code).toBe(0);
-    const sequential = convert('sequential', ['--cores', '4', '--mode', 'sequential']);
+    // The run remembered its two growable stages' costs; a sequential run (no replicas) adds none.
+    const costsFile = join(dir, 'state', 'stage-costs.json');
+    const costs = await readFile(costsFile, 'utf8');
+    const remembered = Object.values((JSON.parse(costs) as { stages: Record<string, { replicas: number }> }).stages);
+    expect(remembered.map((c) => c.replicas).sort((x, y) => x - y)).toEqual([1, convertReplicas(pipelined.stderr)]);
+    const sequential = convert('sequential', ['--cores', '4', '--mode', 'sequential'], state);
     expect(sequential.code).toBe(0);
+    expect(await readFile(costsFile, 'utf8')).toBe(costs);
 
     const metrics = JSON.parse(await readFile(pipelined.metrics, 'utf8')) as RunMetrics;
     const convertStage = metrics.stages.find((s) => s.stage === 'convert')!;

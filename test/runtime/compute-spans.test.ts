@@ -126,9 +126,10 @@ describe('trace spans and busyMs are compute only', () => {
     });
     const result = await runPipeline(graph, { inputs: { script: await script() }, outDir: await outDir(), workers });
     const tts = result.metrics.stages.find((s) => s.stage === 'tts')!;
-    // 20 chunks × 2 ms of work; the rest of the ~200 ms it waited for the slow consumer.
+    // 20 chunks × 2 ms of work; the rest of the ~200 ms it waited for the slow consumer (counted
+    // as work, busyMs would be ~240 ms; a loaded 2-core machine has stretched the work to 107 ms).
     expect(tts.busyMs).toBeGreaterThanOrEqual(20 * 2 * 0.9);
-    expect(tts.busyMs).toBeLessThan(100);
+    expect(tts.busyMs).toBeLessThan(150);
     expect(tts.blockedOutputMs).toBeGreaterThan(100);
     // Its spans are the stretches of work between waits: none overlaps another.
     const spans = spansByTrack(result.trace).get('tts')!;

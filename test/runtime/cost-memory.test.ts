@@ -12,10 +12,10 @@ describe('cost memory', () => {
     const file = join(await folder(), 'nested', 'stage-costs.json');
     const first = await CostMemory.open(file);
     expect(first.get('a')).toBeUndefined();
-    first.set('a', { msPerItem: 250.5, startMs: 410 });
+    first.set('a', { msPerItem: 250.5, replicas: 410 });
     expect(await first.save()).toBe(true);
     const again = await CostMemory.open(file);
-    expect(again.get('a')).toEqual({ msPerItem: 250.5, startMs: 410 });
+    expect(again.get('a')).toEqual({ msPerItem: 250.5, replicas: 410 });
     expect(again.get('b')).toBeUndefined();
     // Written by rename: no temporary file is left beside it.
     expect(await readdir(join(file, '..'))).toEqual(['stage-costs.json']);
@@ -27,16 +27,18 @@ describe('cost memory', () => {
     await writeFile(file, '{"version": 1, "stages": {');
     const broken = await CostMemory.open(file);
     expect(broken.get('a')).toBeUndefined();
-    broken.set('a', { msPerItem: 1, startMs: 2 });
+    broken.set('a', { msPerItem: 1, replicas: 2 });
     expect(await broken.save()).toBe(true);
-    expect((await CostMemory.open(file)).get('a')).toEqual({ msPerItem: 1, startMs: 2 });
+    expect((await CostMemory.open(file)).get('a')).toEqual({ msPerItem: 1, replicas: 2 });
 
-    const good = { msPerItem: 3, startMs: 4, usedAt: 5 };
-    const bad = { msPerItem: -1, startMs: 4, usedAt: 5 };
-    await writeFile(file, JSON.stringify({ version: 1, stages: { good, bad, text: 'x' } }));
+    const good = { msPerItem: 3, replicas: 4, usedAt: 5 };
+    const bad = { msPerItem: -1, replicas: 4, usedAt: 5 };
+    const none = { msPerItem: 3, replicas: 0, usedAt: 5 };
+    const part = { msPerItem: 3, replicas: 1.5, usedAt: 5 };
+    await writeFile(file, JSON.stringify({ version: 1, stages: { good, bad, none, part, text: 'x' } }));
     const mixed = await CostMemory.open(file);
-    expect(mixed.get('good')).toEqual({ msPerItem: 3, startMs: 4 });
-    expect(mixed.get('bad')).toBeUndefined();
+    expect(mixed.get('good')).toEqual({ msPerItem: 3, replicas: 4 });
+    for (const key of ['bad', 'none', 'part']) expect(mixed.get(key)).toBeUndefined();
     expect(mixed.get('text')).toBeUndefined();
     await writeFile(file, JSON.stringify({ version: 2, stages: { good } }));
     expect((await CostMemory.open(file)).get('good')).toBeUndefined();
@@ -46,24 +48,24 @@ describe('cost memory', () => {
     const file = join(await folder(), 'stage-costs.json');
     const one = await CostMemory.open(file);
     const other = await CostMemory.open(file);
-    other.set('theirs', { msPerItem: 7, startMs: 8 });
+    other.set('theirs', { msPerItem: 7, replicas: 8 });
     await other.save();
-    one.set('mine', { msPerItem: 5, startMs: 6 });
+    one.set('mine', { msPerItem: 5, replicas: 6 });
     await one.save();
     const both = await CostMemory.open(file);
-    expect(both.get('theirs')).toEqual({ msPerItem: 7, startMs: 8 });
-    expect(both.get('mine')).toEqual({ msPerItem: 5, startMs: 6 });
+    expect(both.get('theirs')).toEqual({ msPerItem: 7, replicas: 8 });
+    expect(both.get('mine')).toEqual({ msPerItem: 5, replicas: 6 });
   });
 
   it(`keeps the ${MAX_REMEMBERED} most recently used entries`, async () => {
     const file = join(await folder(), 'stage-costs.json');
     const stages = Object.fromEntries(
-      Array.from({ length: MAX_REMEMBERED }, (_, i) => [`old${i}`, { msPerItem: i, startMs: 1, usedAt: 1000 + i }]),
+      Array.from({ length: MAX_REMEMBERED }, (_, i) => [`old${i}`, { msPerItem: i, replicas: 1, usedAt: 1000 + i }]),
     );
     await writeFile(file, JSON.stringify({ version: 1, stages }));
     const memory = await CostMemory.open(file);
-    expect(memory.get('old0')).toEqual({ msPerItem: 0, startMs: 1 }); // used now: kept
-    memory.set('new', { msPerItem: 9, startMs: 9 });
+    expect(memory.get('old0')).toEqual({ msPerItem: 0, replicas: 1 }); // used now: kept
+    memory.set('new', { msPerItem: 9, replicas: 9 });
     await memory.save();
     const saved = JSON.parse(await readFile(file, 'utf8')) as { stages: Record<string, unknown> };
     expect(Object.keys(saved.stages)).toHaveLength(MAX_REMEMBERED);
@@ -74,11 +76,24 @@ describe('cost memory', () => {
     expect(saved.stages).toHaveProperty('old2');
   });
 
+  it('keeps for the next save what is set while a save is being written', async () => {
+    const file = join(await folder(), 'stage-costs.json');
+    const memory = await CostMemory.open(file);
+    memory.set('a', { msPerItem: 1, replicas: 1 });
+    const saving = memory.save();
+    memory.set('b', { msPerItem: 2, replicas: 2 });
+    await saving;
+    await memory.save();
+    const again = await CostMemory.open(file);
+    expect(again.get('a')).toEqual({ msPerItem: 1, replicas: 1 });
+    expect(again.get('b')).toEqual({ msPerItem: 2, replicas: 2 });
+  });
+
   it('reports a file it cannot write instead of throwing', async () => {
     const dir = await folder();
     await writeFile(join(dir, 'a-file'), 'not a folder');
     const memory = await CostMemory.open(join(dir, 'a-file', 'stage-costs.json'));
-    memory.set('a', { msPerItem: 1, startMs: 1 });
+    memory.set('a', { msPerItem: 1, replicas: 1 });
     expect(await memory.save()).toBe(false);
   });
 
