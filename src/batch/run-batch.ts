@@ -18,6 +18,7 @@ import { removePartialOutputs } from '../media/atomicOutput.ts';
 import { oneLine, retryable } from './failures.ts';
 import type { PipelineGraph } from '../graph/types.ts';
 import type { RunEvent } from '../runtime/runner.ts';
+import { type CostMemory, openCostMemory } from '../runtime/cost-memory.ts';
 import { runPipeline } from '../runtime/run-pipeline.ts';
 import { type EngineStats, StageEngine } from '../runtime/stage-engine.ts';
 import { BatchJournal, type CheckResult, fingerprintFiles, type SampleRecord } from './journal.ts';
@@ -64,6 +65,8 @@ export interface RenderRequest {
   /** Whether its stages may add replicas: not with several samples in flight (RunOptions.replicas). */
   replicas: boolean;
   engine: StageEngine;
+  /** Stage costs remembered from run to run, when replicas may grow (RunOptions.costMemory). */
+  costMemory?: CostMemory;
   signal?: AbortSignal;
   /** Seconds of the sample's media written so far. */
   onProgress(seconds: number): void;
@@ -142,6 +145,9 @@ export async function runBatch(graph: PipelineGraph, options: BatchOptions): Pro
   const jobs = Math.max(1, options.jobs ?? 1);
   const queue = new PQueue({ concurrency: jobs });
   const engine = StageEngine.forJobs(jobs, options.cores);
+  // One sample at a time grows replicas: each plans them from the costs the samples before it
+  // (or an earlier batch) measured, instead of measuring first.
+  const costMemory = jobs === 1 ? await openCostMemory() : undefined;
   const outcomes: SampleOutcome[] = [];
   let broken: { err: unknown } | undefined;
   const finish = (outcome: SampleOutcome) => {
@@ -163,7 +169,7 @@ export async function runBatch(graph: PipelineGraph, options: BatchOptions): Pro
       await queue.onSizeLessThan(jobs);
       if (broken) break;
       queue
-        .add(async () => finish(await renderSample(entry.job, journal, options, jobs, engine)))
+        .add(async () => finish(await renderSample(entry.job, journal, options, { jobs, engine, costMemory })))
         .catch((err: unknown) => {
           broken ??= { err };
           queue.clear();
@@ -187,9 +193,9 @@ async function renderSample(
   job: SampleJob,
   journal: BatchJournal,
   options: BatchOptions,
-  jobs: number,
-  engine: StageEngine,
+  runtime: { jobs: number; engine: StageEngine; costMemory?: CostMemory },
 ): Promise<SampleOutcome> {
+  const { jobs, engine, costMemory } = runtime;
   const base = { id: job.id, origin: job.origin, outputs: [] as string[] };
   let graph: PipelineGraph;
   let inputs: Record<string, string>;
@@ -239,6 +245,7 @@ async function renderSample(
         cores,
         replicas: jobs === 1,
         engine,
+        costMemory,
         signal: options.signal,
         onProgress: (seconds) => options.onEvent?.({ type: 'progress', id: job.id, seconds }),
       });
@@ -309,10 +316,10 @@ export function onMediaProgress(
 
 /** Renders a sample in this process, on the batch's engine. */
 async function localRender(request: RenderRequest): Promise<RenderedSample> {
-  const { graph, inputs, outDir, cores, replicas, engine, signal } = request;
+  const { graph, inputs, outDir, cores, replicas, engine, costMemory, signal } = request;
   const warnings: string[] = [];
   const onEvent = onMediaProgress(graph, request.onProgress, warnings);
-  const result = await runPipeline(graph, { inputs, outDir, cores, replicas, engine, signal, onEvent });
+  const result = await runPipeline(graph, { inputs, outDir, cores, replicas, engine, costMemory, signal, onEvent });
   return { files: result.files, mediaSeconds: result.metrics.mediaSeconds, warnings };
 }
 

@@ -15,6 +15,7 @@ import { CancelledError } from '../core/errors.ts';
 import { oneLine, retryable } from '../batch/failures.ts';
 import { onMediaProgress } from '../batch/run-batch.ts';
 import type { PipelineGraph } from '../graph/types.ts';
+import { openCostMemory } from '../runtime/cost-memory.ts';
 import { runPipeline } from '../runtime/run-pipeline.ts';
 import { StageEngine } from '../runtime/stage-engine.ts';
 import {
@@ -70,6 +71,8 @@ async function findPipeline(
 
 export async function runQueueWorker(options: QueueWorkerOptions): Promise<QueueWorkerSummary> {
   const engine = StageEngine.forJobs(options.jobs, options.cores);
+  // One job at a time grows replicas: each plans them from the costs earlier jobs measured.
+  const costMemory = options.jobs === 1 ? await openCostMemory() : undefined;
   const drain = new AbortController();
   const summary: QueueWorkerSummary = { completed: 0, failed: 0, returned: 0 };
   const cores = options.cores === undefined ? undefined : Math.max(1, Math.floor(options.cores / options.jobs));
@@ -124,6 +127,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
         // Several jobs in hand keep the cores busy; replicas would stay warm for every later job.
         replicas: options.jobs === 1,
         engine,
+        costMemory,
         signal: drain.signal,
         onEvent,
       });

@@ -56,6 +56,12 @@ export function costMemoryFile(env: NodeJS.ProcessEnv = process.env): string | u
   return join(dir, 'stage-costs.json');
 }
 
+/** The memory in costMemoryFile(), or undefined when remembering is off. */
+export async function openCostMemory(env: NodeJS.ProcessEnv = process.env): Promise<CostMemory | undefined> {
+  const file = costMemoryFile(env);
+  return file ? CostMemory.open(file) : undefined;
+}
+
 /** The key of a stage's cost: a hash of what sets it. */
 export function costKey(parts: unknown): string {
   return createHash('sha256').update(canonicalJson(parts)).digest('hex');

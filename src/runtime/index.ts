@@ -1,6 +1,6 @@
 /** The runtime's public surface: run a pipeline graph, and the types around it. */
 export { runPipeline, type RunOptions, type RunResult } from './run-pipeline.ts';
-export { CostMemory, costMemoryFile, type RememberedCost } from './cost-memory.ts';
+export { CostMemory, costMemoryFile, openCostMemory, type RememberedCost } from './cost-memory.ts';
 export type { ExecutionMode } from './scheduler.ts';
 export type { RunEvent } from './runner.ts';
 export { abortOnSignals, type SignalAbort } from './signals.ts';

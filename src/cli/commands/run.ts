@@ -19,8 +19,7 @@ import type { GraphNode, PipelineGraph } from '../../graph/types.ts';
 import type { RunMetrics } from '../../metrics/stage-metrics.ts';
 import {
   abortOnSignals,
-  CostMemory,
-  costMemoryFile,
+  openCostMemory,
   runPipeline,
   writeMetrics,
   writeTrace,
@@ -82,14 +81,13 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   };
   try {
     const runMode = flags.mode ?? 'pipelined';
-    // A pipelined run starts the replicas its last run of the same stages ended with.
-    const costs = runMode === 'pipelined' ? costMemoryFile() : undefined;
     const result = await runPipeline(run, {
       inputs,
       outDir,
       mode: runMode,
       cores,
-      costMemory: costs ? await CostMemory.open(costs) : undefined,
+      // A pipelined run plans its replicas from the costs the last run of the same stages measured.
+      costMemory: runMode === 'pipelined' ? await openCostMemory() : undefined,
       signal: signals.signal,
       onEvent: (event) => {
         progress.onEvent(event);
