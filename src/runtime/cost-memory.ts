@@ -102,6 +102,11 @@ export class CostMemory {
     return new CostMemory(file, await readEntries(file));
   }
 
+  /** Stages remembered (as read, with what this run set). */
+  get size(): number {
+    return new Set([...this.entries.keys(), ...this.changed.keys()]).size;
+  }
+
   get(key: string): RememberedCost | undefined {
     const entry = this.changed.get(key) ?? this.entries.get(key);
     if (!entry) return undefined;

@@ -3,7 +3,7 @@
  * face detector from ../shared), models build, usage errors.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +21,30 @@ describe('reel doctor', () => {
     expect(r.stdout).toMatch(/^ {2}ok {4}cpu$/m);
     // This machine has no GPU libraries: each GPU provider is listed as missing, with ORT's reason.
     expect(r.stdout).toMatch(/MISS +cuda +.*shared library/);
+  });
+
+  it('says where runs remember their stage costs and how many, or that remembering is off', async () => {
+    const state = await mkdtemp(path.join(os.tmpdir(), 'reel-doctor-state-'));
+    const file = path.join(state, 'stage-costs.json');
+    const entry = { msPerItem: 30, replicas: 2, usedAt: 1 };
+    await writeFile(file, JSON.stringify({ version: 1, stages: { a: entry, b: entry } }));
+    const saved = { dir: process.env.REEL_STATE_DIR, on: process.env.REEL_REMEMBER_COSTS };
+    try {
+      process.env.REEL_STATE_DIR = state;
+      process.env.REEL_REMEMBER_COSTS = '';
+      expect((await runCli(['doctor'])).stdout).toMatch(
+        new RegExp(`^stage costs: 2 remembered in ${file.replaceAll(/[.\\/]/g, '\\$&')} \\(`, 'm'),
+      );
+      process.env.REEL_REMEMBER_COSTS = '0';
+      expect((await runCli(['doctor'])).stdout).toMatch(/^stage costs: not remembered \(REEL_REMEMBER_COSTS=0\)$/m);
+    } finally {
+      for (const [name, value] of [
+        ['REEL_STATE_DIR', saved.dir],
+        ['REEL_REMEMBER_COSTS', saved.on],
+      ] as const)
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+    }
   });
 
   it('reports a missing ffmpeg with exit 1', async () => {

@@ -1,11 +1,12 @@
 /**
  * `reel doctor`: what this machine gives reel — Node and onnxruntime versions, ffmpeg/ffprobe
- * (path and version), and which execution providers actually load.
+ * (path and version), which execution providers actually load, and the stage costs runs remember.
  */
 import { createRequire } from 'node:module';
 import { buildReferenceModel } from '../../../models/generate.ts';
 import { describeGpu } from '../../inference/gpu/gpu-availability.ts';
 import { probeProviders } from '../../inference/provider-probe.ts';
+import { CostMemory, costMemoryFile, REMEMBER_ENV } from '../../runtime/cost-memory.ts';
 import { mediaToolVersions, type ToolVersion } from '../../media/binaries.ts';
 import type { CliIo } from '../io.ts';
 
@@ -34,6 +35,7 @@ export async function doctorCommand(io: CliIo): Promise<number> {
       }),
     ].join('\n'),
   );
+  io.out(await rememberedCosts());
   const gpuMissing = providers.some((p) => (p.provider === 'cuda' || p.provider === 'tensorrt') && !p.ok);
   if (gpuMissing) {
     io.out(
@@ -43,4 +45,13 @@ export async function doctorCommand(io: CliIo): Promise<number> {
   const essential =
     'version' in tools.ffmpeg && 'version' in tools.ffprobe && providers.some((p) => p.provider === 'cpu' && p.ok);
   return essential ? 0 : 1;
+}
+
+/** Where runs remember their stages' costs (cost-memory.ts), and how many. */
+async function rememberedCosts(): Promise<string> {
+  const file = costMemoryFile();
+  if (!file) return `stage costs: not remembered (${REMEMBER_ENV}=0)`;
+  const count = (await CostMemory.open(file)).size;
+  const what = count === 0 ? 'none remembered yet, to be kept' : `${count} remembered`;
+  return `stage costs: ${what} in ${file} (delete it to measure afresh; ${REMEMBER_ENV}=0 turns it off)`;
 }
