@@ -573,9 +573,11 @@ class PipelineRun {
         runner.addHost(host);
       },
       (err: unknown) => {
-        // A replica that cannot start (memory, a session that fails twice) costs speed, not the run.
+        // A replica that cannot start (memory, a session that fails twice) costs speed, not the run;
+        // its stage's queues no longer hold a chunk for it.
         const plan = this.plans.get(id)!;
         plan.replicas--;
+        runner.expectHosts(plan.replicas);
         spec.log(`could not add a replica: ${err instanceof Error ? err.message : String(err)}`, 'warning');
       },
     );

@@ -71,7 +71,11 @@ export class TransformRunner implements Runner {
     this.metrics = new StageMetricsRecorder(node.id, node.kind);
     this.window = ItemWindow.forKind(node.def);
     this.requiredInputs = inputs.filter((q) => !q.optional);
+    this.baseCapacities = inputs.map((q) => q.capacity);
   }
+
+  /** Its input queues' capacities as the graph set them (the floor expectHosts keeps). */
+  private readonly baseCapacities: readonly number[];
 
   get finished(): boolean {
     return this.done;
@@ -121,7 +125,8 @@ export class TransformRunner implements Runner {
   /** One more instance, working from the next scheduling pass (`concurrency: auto`). */
   addHost(host: TransformHost): void {
     this.hosts.push(host);
-    this.expectHosts(this.hosts.length);
+    for (const queue of this.inputs) queue.capacity = Math.max(queue.capacity, this.hosts.length);
+    this.env.schedule();
   }
 
   /**
@@ -129,10 +134,14 @@ export class TransformRunner implements Runner {
    * when it frees up, so the producers may run that far ahead now. Raised when the replicas are
    * asked for, not when they join, the chunks are decoded and encoded while they start: on
    * 16 cores voice-convert's converters otherwise joined 150–470 ms after they were asked for,
-   * each waiting on the content encoder for its first chunk.
+   * each waiting on the content encoder for its first chunk. Lowered again when a replica asked
+   * for could not start — never below the queue's own capacity nor the instances it has.
    */
   expectHosts(count: number): void {
-    for (const queue of this.inputs) queue.capacity = Math.max(queue.capacity, count);
+    const wanted = Math.max(count, this.hosts.length);
+    this.inputs.forEach((queue, i) => {
+      queue.capacity = Math.max(this.baseCapacities[i], wanted);
+    });
     this.env.schedule();
   }
 

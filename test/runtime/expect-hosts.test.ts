@@ -1,7 +1,9 @@
 /**
  * Replicas asked for raise their stage's input queues at once (TransformRunner.expectHosts), so
- * that the chunks they will take are decoded and encoded while they start; queues never shrink.
+ * that the chunks they will take are decoded and encoded while they start; lowered again for a
+ * replica that could not start, never below the queue's own capacity nor the instances it has.
  */
+import { EMPTY } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_NODE_SETTINGS } from '../../src/core/settings.ts';
 import type { GraphNode } from '../../src/graph/types.ts';
@@ -46,13 +48,21 @@ describe('TransformRunner.expectHosts', () => {
     expect(passes()).toBe(1);
   });
 
-  it('never lowers a queue: a smaller count, or a queue set deeper in YAML, stays as it is', () => {
-    const queues = [new InputQueue('heavy', 'in', 6)];
+  it('lowers a raised queue for a replica that did not start, but never below its own capacity', () => {
+    const queues = [new InputQueue('heavy', 'in', 6), new InputQueue('heavy', 'features', 2)];
     const { runner } = runnerWith(queues);
     runner.expectHosts(4);
-    expect(queues[0].capacity).toBe(6);
+    expect(queues.map((q) => q.capacity)).toEqual([6, 4]);
     runner.expectHosts(8);
+    expect(queues.map((q) => q.capacity)).toEqual([8, 8]);
     runner.expectHosts(3);
-    expect(queues[0].capacity).toBe(8);
+    expect(queues.map((q) => q.capacity)).toEqual([6, 3]);
+    runner.expectHosts(1);
+    expect(queues.map((q) => q.capacity)).toEqual([6, 2]);
+    // Three instances up: their chunks stay, whatever is asked.
+    for (let i = 0; i < 3; i++) runner.addHost({ run: () => EMPTY, dispose: async () => {} });
+    expect(queues.map((q) => q.capacity)).toEqual([6, 3]);
+    runner.expectHosts(1);
+    expect(queues.map((q) => q.capacity)).toEqual([6, 3]);
   });
 });

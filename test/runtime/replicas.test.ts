@@ -64,6 +64,31 @@ describe('stage replicas under concurrency: auto', () => {
     expect(liveStageWorkers()).toBe(0);
   });
 
+  it('goes on without replicas that cannot start: one warning, every chunk on the first instance', async () => {
+    const marker = join(await mkdtemp(join(tmpdir(), 'reel-replicas-')), 'first instance');
+    const out = await mkdtemp(join(tmpdir(), 'reel-replicas-'));
+    const warnings: string[] = [];
+    const onEvent = (e: RunEvent) => void (e.type === 'log' && e.level === 'warning' && warnings.push(e.line));
+    const g = testGraph({
+      nodes: {
+        src: { def: counterSource, options: { chunks: 30, chunkSeconds: 0.01 } },
+        light: { def: spinStage, options: { spinMs: 1 }, settings: AUTO },
+        heavy: { def: spinStage, options: { spinMs: 60, onlyOne: marker }, settings: AUTO },
+        sink: { def: collectSink, binding: 'result' },
+      },
+      edges: ['src.audio -> light.in', 'light.out -> heavy.in', 'heavy.out -> sink.in'],
+    });
+    const result = await runPipeline(g, { outDir: out, cores: 5, onEvent });
+    const lines = (await readFile(join(out, 'result.txt'), 'utf8')).trim().split('\n');
+    expect(lines).toEqual(Array.from({ length: 30 }, (_, k) => `${k} ${k}`));
+    const heavy = result.metrics.stages.find((s) => s.stage === 'heavy')!;
+    expect(heavy.replicas).toBe(1);
+    expect(heavy.packets).toBe(30);
+    // Each replica asked for said why it could not start (the same line, said once).
+    expect(warnings).toEqual(['could not add a replica: out of memory while creating the session']);
+    expect(liveStageWorkers()).toBe(0);
+  });
+
   it('adds none to a stage with explicit concurrency, nor in sequential mode', async () => {
     const fixed = { ...AUTO, concurrency: 2, auto: { replicas: false, threads: true } };
     const outA = await mkdtemp(join(tmpdir(), 'reel-replicas-'));
