@@ -17,3 +17,17 @@ export function toOrt(t: Feed): ort.Tensor {
 export function fromOrt(t: ort.Tensor): TensorData {
   return { dtype: t.type as TensorDType, dims: [...t.dims], data: t.data as TensorData['data'] };
 }
+
+/**
+ * A tensor as it is posted to another thread, and what may be moved rather than copied. Posting a
+ * typed array copies its whole buffer, not only the part it views: a feed viewing part of a buffer
+ * the stage reuses (a VAD's joined signal) would carry all of it. Such a feed goes as a copy of
+ * its view, moved (transferred); one that spans its buffer goes as it is, copied by the post (the
+ * stage may still hold it).
+ */
+export function forPosting(t: TensorData): { tensor: TensorData; transfer?: ArrayBuffer } {
+  const data = t.data;
+  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) return { tensor: t };
+  const copy = data.slice();
+  return { tensor: { ...t, data: copy }, transfer: copy.buffer as ArrayBuffer };
+}

@@ -54,13 +54,14 @@ class GpuClient {
     port.unref();
   }
 
-  request(message: Request): Promise<FromGpu> {
+  /** `transfer`: buffers the message owns alone, moved to the GPU thread instead of copied. */
+  request(message: Request, transfer: ArrayBuffer[] = []): Promise<FromGpu> {
     if (this.ended) return Promise.reject(this.ended);
     const id = this.nextId++;
     return new Promise<FromGpu>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       if (this.pending.size === 1) this.port.ref();
-      this.port.postMessage({ ...message, id } as ToGpu);
+      this.port.postMessage({ ...message, id } as ToGpu, transfer);
     });
   }
 
@@ -115,9 +116,15 @@ class RemoteSession implements SessionShape {
     runOptions?: InferenceSession.RunOptions,
   ): Promise<Record<string, Tensor>> {
     const plain: Record<string, TensorData> = {};
-    for (const [name, t] of Object.entries(feeds)) plain[name] = this.tensors.fromOrt(t);
+    const transfer: ArrayBuffer[] = [];
+    for (const [name, t] of Object.entries(feeds)) {
+      const posted = this.tensors.forPosting(this.tensors.fromOrt(t));
+      plain[name] = posted.tensor;
+      if (posted.transfer) transfer.push(posted.transfer);
+    }
     const stage = runOptions?.tag ?? this.defaultStage;
-    const answer = await this.gpu.request({ type: 'run', key: this.key, stage, feeds: plain, sent: epochNow() });
+    const request = { type: 'run', key: this.key, stage, feeds: plain, sent: epochNow() } as const;
+    const answer = await this.gpu.request(request, transfer);
     if (answer.type === 'failed') throw deserializeError(answer.error);
     if (answer.type !== 'ran') throw new Error(`GPU thread answered ${answer.type} to a run`);
     for (const listener of spanListeners) listener(answer.span);
