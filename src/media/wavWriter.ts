@@ -68,12 +68,18 @@ function header(o: Required<Omit<WavWriterOptions, 'signal' | 'deferCommit'>>, d
   return h;
 }
 
+/**
+ * Float samples as PCM: 16-bit (clipped at ±1, rounded half up) or 32-bit float. `floor(x + 0.5)`
+ * is Math.round here exactly (x = s·32767 of a float32 s is exact in a double, and so is x + 0.5)
+ * and 3–4× as fast: the sink encodes every output sample on the main thread (voice-convert 600 s:
+ * 425 ms of the main thread's 2.4 s with Math.round).
+ */
 function encode(samples: Float32Array, format: 's16' | 'f32'): Buffer {
   if (format === 'f32') return Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
   const out = new Int16Array(samples.length);
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i];
-    out[i] = s >= 1 ? 32767 : s <= -1 ? -32768 : Math.round(s * 32767);
+    out[i] = s >= 1 ? 32767 : s <= -1 ? -32768 : Math.floor(s * 32767 + 0.5);
   }
   return Buffer.from(out.buffer);
 }

@@ -2,7 +2,7 @@
  * Encoders fed by streams: WAV and MP4 round-trips through ffmpeg/ffprobe, and atomic output
  * (no file under the final name after a failure or an abort, no temp file left behind).
  */
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CancelledError, MediaError } from '../../src/core/errors.ts';
 import { decodeAudio } from '../../src/media/decodeAudio.ts';
@@ -83,6 +83,26 @@ describe('WAV writer', () => {
       expect(onlyFinal(tmp.dir)).toEqual([]);
     });
   }
+
+  it('writes 16-bit PCM clipped at ±1 and rounded as Math.round rounds, halves and negatives included', async () => {
+    const edges = [-2, -1, -1.0001, 1, 1.5, 0, -0, 0.5 / 32767, -0.5 / 32767, 1.5 / 32767, -1.5 / 32767];
+    const random = Array.from({ length: 4096 }, (_, i) => Math.sin(i * 12.9898) * 1.1);
+    const samples = new Float32Array([...edges, ...random]);
+    const file = tmp.path('rounding.wav');
+    await writeWav(
+      file,
+      (async function* () {
+        yield samples;
+      })(),
+      { sampleRate: 8000, channels: 1 },
+    );
+    const bytes = readFileSync(file);
+    const pcm = new Int16Array(bytes.buffer, bytes.byteOffset + bytes.length - samples.length * 2, samples.length);
+    // The reference: clip, then Math.round of the float32 sample × 32767.
+    const expected = Array.from(samples, (s) => (s >= 1 ? 32767 : s <= -1 ? -32768 : Math.round(s * 32767) || 0));
+    expect(Array.from(pcm)).toEqual(expected);
+    expect(Array.from(pcm.subarray(0, 7))).toEqual([-32768, -32768, -32768, 32767, 32767, 0, 0]);
+  });
 
   it('re-encodes a decoded file block by block', async () => {
     const src = sineWav(tmp.path('src.wav'), { freq: 440, rate: 48000, seconds: 2 });
