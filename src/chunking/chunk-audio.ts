@@ -19,6 +19,12 @@ export interface ChunkAudioOptions {
   channels: number;
   /** How each grid boundary moves within the search. @defaultValue the quietest point (RVC) */
   cutRule?: CutRule;
+  /**
+   * Chunks in shared memory: every consumer's worker, and every item that takes the chunk as a
+   * neighbour, reads the same samples instead of a copy each (voice-convert posts a chunk six
+   * times: the content encoder's and the converter's items k − 1, k and k + 1). @defaultValue false
+   */
+  shared?: boolean;
 }
 
 /** The packet of one chunk: `startSample` is the chunk's first sample frame. */
@@ -48,7 +54,7 @@ export async function* chunkAudioStream(
   blocks: AsyncIterable<Float32Array> | Iterable<Float32Array>,
   options: ChunkAudioOptions,
 ): AsyncGenerator<AudioPacket> {
-  const rechunker = new Rechunker(options.geometry, options.channels, options.cutRule);
+  const rechunker = new Rechunker(options.geometry, options.channels, options.cutRule, options.shared);
   // A rule that runs a model decides a cut in `prepare`; the chunker then goes on where it stopped.
   const settled = async (slices: ChunkSlice[]): Promise<ChunkSlice[]> => {
     while (await rechunker.rule.prepare?.()) slices.push(...rechunker.resume());

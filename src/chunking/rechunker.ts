@@ -34,6 +34,8 @@ export class Rechunker {
     readonly geometry: ChunkGeometry,
     readonly stride: number,
     readonly rule: CutRule = quietestRule(geometry),
+    /** Chunks in shared memory (ChunkAudioOptions.shared). */
+    private readonly shared = false,
   ) {
     this.buffer = new UnitBuffer(stride, geometry.maxChunkUnits + rule.lookaheadUnits + rule.reachBackUnits);
   }
@@ -87,7 +89,8 @@ export class Rechunker {
     const end = this.decidedEnd;
     // Before the end is seen, a chunk needs proof (one unit beyond its end) that it is not the last.
     if (end === undefined || (total === undefined && received <= end)) return undefined;
-    const data = new Float32Array((end - this.start) * this.stride);
+    const length = (end - this.start) * this.stride;
+    const data = this.shared ? new Float32Array(new SharedArrayBuffer(length * 4)) : new Float32Array(length);
     this.buffer.copyInto(data, 0, this.start, end);
     const plan = { index: this.index, start: this.start, end, last: end === total };
     this.index++;

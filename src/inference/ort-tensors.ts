@@ -9,9 +9,14 @@ export function isTensorData(t: Feed): t is TensorData {
   return 'dtype' in t;
 }
 
+/**
+ * The feed as an ort.Tensor, without a copy — but for data in shared memory (a packet shared by
+ * several workers, transfer.ts), which onnxruntime-node refuses ("Invalid argument"): copied.
+ */
 export function toOrt(t: Feed): ort.Tensor {
   if (!isTensorData(t)) return t;
-  return new ort.Tensor(t.dtype as 'float32', t.data as Float32Array, t.dims as number[]);
+  const data = t.data.buffer instanceof SharedArrayBuffer ? t.data.slice() : t.data;
+  return new ort.Tensor(t.dtype as 'float32', data as Float32Array, t.dims as number[]);
 }
 
 export function fromOrt(t: ort.Tensor): TensorData {

@@ -70,9 +70,33 @@ export function packetBytes(packet: Packet): number {
 }
 
 /**
+ * Shared-memory twins of packets that are posted more than once, by packet (held as long as the
+ * packet is). A chunk serves several items — its own and its neighbours' (RVC's converter takes
+ * the chunk before and after), of every consumer — and each post of it used to copy it: in
+ * voice-convert a 10 s audio chunk was copied 6 times and its content features twice, ~7 MB per
+ * chunk on the main thread. Its twin is made once and every later post shares it.
+ */
+const sharedTwins = new WeakMap<Packet, Packet>();
+
+/** The packet with its payload in a SharedArrayBuffer (made once per packet). */
+function sharedTwin(packet: Packet, data: Payload): Packet {
+  let twin = sharedTwins.get(packet);
+  if (!twin) {
+    const Typed = data.constructor as new (buffer: SharedArrayBuffer) => Payload;
+    const copy = new Typed(new SharedArrayBuffer(data.byteLength));
+    (copy as Float32Array).set(data as Float32Array);
+    twin = withPayload(packet, copy);
+    sharedTwins.set(packet, twin);
+  }
+  return twin;
+}
+
+/**
  * An item as it should be posted to a worker. A packet is moved only where `movable` says no one
- * else needs it (its last use by this node, not shared with another consumer); the others are
- * copied, since a neighbour chunk serves several items.
+ * else needs it (its last use by this node, not shared with another consumer) and no earlier post
+ * made it a shared twin; the others go as their shared-memory twin (sharedTwins), made on the
+ * first post that cannot move the packet. Packets are read-only to every stage (in one process
+ * they are the same objects for every consumer), so one copy in shared memory serves them all.
  */
 export function prepareItem(
   item: ItemData,
@@ -87,12 +111,10 @@ export function prepareItem(
     let out = packet;
     if (data && !(data.buffer instanceof SharedArrayBuffer)) {
       const buffer = data.buffer as ArrayBuffer;
-      if (movable(packet) && ownsWholeBuffer(data) && !transfer.has(buffer)) transfer.add(buffer);
-      else {
-        const copy = data.slice() as Payload;
-        transfer.add(copy.buffer as ArrayBuffer);
-        out = withPayload(packet, copy);
-      }
+      const twin = sharedTwins.get(packet);
+      if (twin) out = twin;
+      else if (movable(packet) && ownsWholeBuffer(data) && !transfer.has(buffer)) transfer.add(buffer);
+      else out = sharedTwin(packet, data);
     }
     prepared.set(packet, out);
     return out;

@@ -131,6 +131,7 @@ export async function createAudioSource(o: AudioSourceOptions, ctx: StageCreateC
         sampleRate: rate,
         channels,
         cutRule: pauses?.rule,
+        shared: true,
       })) {
         samples += packet.data.length / channels;
         // Said before the last chunk goes: the runtime pulls nothing after it.

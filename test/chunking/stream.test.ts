@@ -89,6 +89,22 @@ describe('chunkAudioStream', () => {
     expect(await collect(chunkAudioStream([new Float32Array(0)], options))).toEqual([]);
   });
 
+  it('puts chunks in shared memory when asked, with the same samples and cuts', async () => {
+    const signal = noise(rng(7), 1000);
+    const geometry = chunkGeometry({ chunkUnits: 300, searchUnits: 40 });
+    const options = { geometry, clipId: 'a', sampleRate: 100, channels: 1 };
+    const plain = await collect(chunkAudioStream([signal.slice(0, 450), signal.slice(450)], options));
+    const shared = await collect(
+      chunkAudioStream([signal.slice(0, 450), signal.slice(450)], { ...options, shared: true }),
+    );
+    expect(shared.map((p) => p.chunk)).toEqual(plain.map((p) => p.chunk));
+    for (const [i, p] of shared.entries()) {
+      expect(p.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(Array.from(p.data)).toEqual(Array.from(plain[i].data));
+    }
+    expect(plain[0].data.buffer).toBeInstanceOf(ArrayBuffer);
+  });
+
   it('holds at most one chunk + the silence lookahead + one block over a 10-minute stream', () => {
     const rate = 16000;
     const cases: [ChunkGeometry, number][] = [

@@ -170,6 +170,31 @@ describe('prepareItem', () => {
     expect((prepared.after[0].ports.in as AudioPacket).data).not.toBe(nextData);
     expect(Array.from((prepared.after[0].ports.in as AudioPacket).data)).toEqual([2]);
   });
+
+  it('copies a packet posted again and again once, into shared memory, and shares that copy after', () => {
+    const chunks = [0, 1, 2].map((k) => audio(new Float32Array([k + 1, k + 1]), k));
+    const itemOf = (k: number): ItemData => ({
+      chunk: chunks[k].packet.chunk,
+      ports: { in: chunks[k].packet },
+      before: k > 0 ? [{ chunk: chunks[k - 1].packet.chunk, ports: { in: chunks[k - 1].packet } }] : [],
+      after: k < 2 ? [{ chunk: chunks[k + 1].packet.chunk, ports: { in: chunks[k + 1].packet } }] : [],
+      whole: {},
+    });
+    // Chunk 1 serves items 0 (after), 1 (its own) and 2 (before); items 1 and 2 are its last uses.
+    const middle = chunks[1].packet;
+    const dataOf = (p: Packet) => (p as AudioPacket).data;
+    const first = prepareItem(itemOf(0), () => false);
+    const shared = dataOf(first.item.after[0].ports.in);
+    expect(shared.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Array.from(shared)).toEqual([2, 2]);
+    const second = prepareItem(itemOf(1), (p) => p === middle);
+    const third = prepareItem(itemOf(2), (p) => p === middle);
+    // Every later post shares the same copy; the original is neither moved nor copied again.
+    expect(dataOf(second.item.ports.in)).toBe(shared);
+    expect(dataOf(third.item.before[0].ports.in)).toBe(shared);
+    for (const t of [first, second, third]) expect(t.transfer).not.toContain(dataOf(middle).buffer);
+    expect(dataOf(middle).length).toBe(2);
+  });
 });
 
 describe('stage worker heaps', () => {
