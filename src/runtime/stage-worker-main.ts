@@ -12,9 +12,9 @@ import { onGpuSpan, useGpuPortSource } from '../inference/gpu/gpu-client.ts';
 import type { ItemData } from '../core/item.ts';
 import type { LogLevel, StageDefinition, TransformDefinition, TransformInstance } from '../core/stage.ts';
 import type { Packet } from '../core/types.ts';
-import { reclaimBuffersIfGrown, startBufferReclaim } from './buffer-reclaim.ts';
+import { noteSharedBytes, reclaimBuffersIfGrown, startBufferReclaim } from './buffer-reclaim.ts';
 import { createInstance, InstanceDriver } from './transform-host.ts';
-import { prepareTransfer } from './transfer.ts';
+import { prepareTransfer, sharedPayloadBytes } from './transfer.ts';
 import { serializeError, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.ts';
 
 const port = parentPort!;
@@ -128,6 +128,7 @@ function runItem(seq: number, message: ToWorker & { type: 'item' }): void {
   try {
     if (!instance) throw new Error('no instance');
     item = withWholes(message);
+    noteSharedBytes(sharedPayloadBytes(message.item));
   } catch (err) {
     send({ type: 'error', seq, error: serializeError(err) });
     return;

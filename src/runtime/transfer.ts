@@ -35,6 +35,11 @@ function withPayload(packet: Packet, data: Payload): Packet {
   }
 }
 
+/** A copy of the payload in a buffer of its own (a Node Buffer's slice() is a view: copied as bytes). */
+function copyOf(data: Payload): Payload {
+  return Buffer.isBuffer(data) ? Uint8Array.from(data) : (data.slice() as Payload);
+}
+
 function ownsWholeBuffer(view: Payload): boolean {
   return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
 }
@@ -56,11 +61,26 @@ export function prepareTransfer(
       transfer.add(buffer);
       return { port, packet };
     }
-    const copy = data.slice() as Payload;
+    const copy = copyOf(data);
     transfer.add(copy.buffer as ArrayBuffer);
     return { port, packet: withPayload(packet, copy) };
   });
   return { packets: out, transfer: [...transfer] };
+}
+
+/** Bytes of the item's payloads that sit in shared memory (what a worker was handed, not given). */
+export function sharedPayloadBytes(item: ItemData): number {
+  let bytes = 0;
+  const add = (ports: Readonly<Record<string, Packet>>) => {
+    for (const packet of Object.values(ports)) {
+      const data = payloadOf(packet);
+      if (data && data.buffer instanceof SharedArrayBuffer) bytes += data.byteLength;
+    }
+  };
+  add(item.ports);
+  for (const c of [...item.before, ...item.after]) add(c.ports);
+  add(item.whole);
+  return bytes;
 }
 
 /** Payload size of a packet, bytes (what an edge buffers). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reclaimBuffersIfGrown, startBufferReclaim } from '../../src/runtime/buffer-reclaim.ts';
+import { noteSharedBytes, reclaimBuffersIfGrown, startBufferReclaim } from '../../src/runtime/buffer-reclaim.ts';
 
 const MiB = 2 ** 20;
 const nextTask = () => new Promise((resolve) => setImmediate(resolve));
@@ -54,6 +54,24 @@ describe('buffer reclaim', () => {
         await nextTask();
       }
       expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+    } finally {
+      stop();
+    }
+  });
+
+  it('counts shared memory a thread was handed, which V8 does not: past 4× the threshold, a minor collection', async () => {
+    const stop = startBufferReclaim({ reclaimBytes: 2 * MiB, intervalMs: 3_600_000 });
+    try {
+      const before = await settledBufferBytes();
+      // 1 MiB of dead shared buffers, below the threshold: as a worker's handles to received chunks.
+      for (let i = 0; i < 4; i++) new Float32Array(new SharedArrayBuffer(MiB / 4));
+      reclaimBuffersIfGrown();
+      noteSharedBytes(7 * MiB);
+      reclaimBuffersIfGrown(); // 7 MiB handed: not yet 4 × 2 MiB
+      expect((await settledBufferBytes()) - before).toBeGreaterThanOrEqual(MiB);
+      noteSharedBytes(2 * MiB);
+      reclaimBuffersIfGrown();
+      expect((await settledBufferBytes()) - before).toBeLessThan(MiB / 2);
     } finally {
       stop();
     }

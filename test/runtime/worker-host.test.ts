@@ -149,6 +149,25 @@ describe('prepareTransfer', () => {
     expect(Array.from((packets[0].packet as AudioPacket).data)).toEqual([5, 5]);
     expect(Array.from((packets[1].packet as AudioPacket).data)).toEqual([7, 7]);
   });
+
+  it('copies a Node Buffer payload as bytes, never moving the pool it was cut from', () => {
+    const bytes = Buffer.from('hello world'); // a view on Node's shared 8 KiB pool
+    const frame: Packet = {
+      kind: 'video',
+      chunk: { clipId: 'c', index: 0, start: 0, end: 1, last: false },
+      width: 1,
+      height: 1,
+      fps: 1,
+      startFrame: 0,
+      frameCount: 1,
+      data: bytes,
+    };
+    const { packets, transfer } = prepareTransfer([{ port: 'out', packet: frame }]);
+    const sent = (packets[0].packet as { data: Uint8Array }).data;
+    expect(transfer).toEqual([sent.buffer]);
+    expect(sent.buffer.byteLength).toBe(bytes.length);
+    expect(Buffer.from(sent).toString()).toBe('hello world');
+  });
 });
 
 describe('prepareItem', () => {
