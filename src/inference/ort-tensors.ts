@@ -1,6 +1,7 @@
 /** Tensors between reel's plain data (what crosses threads) and onnxruntime-node's own. */
 import * as ort from 'onnxruntime-node';
 import type { TensorData, TensorDType } from '../core/types.ts';
+import { ownsWholeBuffer } from '../runtime/transfer.ts';
 
 /** A feed: plain tensor data (what crosses threads) or an ort.Tensor already made. */
 export type Feed = TensorData | ort.Tensor;
@@ -32,7 +33,7 @@ export function fromOrt(t: ort.Tensor): TensorData {
  */
 export function forPosting(t: TensorData): { tensor: TensorData; transfer?: ArrayBuffer } {
   const data = t.data;
-  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) return { tensor: t };
+  if (ownsWholeBuffer(data)) return { tensor: t };
   const copy = data.slice();
   return { tensor: { ...t, data: copy }, transfer: copy.buffer as ArrayBuffer };
 }

@@ -441,7 +441,7 @@ class PipelineRun {
    */
   private rebalance(recalled = false): void {
     if (this.closed || this.failure) return;
-    const scalable = [...this.budgetStages.values()].filter((s) => s.scalable);
+    const scalable = this.growable();
     if (scalable.length === 0) return;
     const costs = [...this.budgetStages.values()].map((stage) => {
       const runner = this.transformRunner(stage.id)!;
@@ -496,16 +496,14 @@ class PipelineRun {
     }
     // The first plan with every stage measured — by this run: remembered costs may be wrong — has
     // taken the spares it needs; the others would only hold memory.
-    const measured = this.growable().every((s) => this.transformRunner(s.id)!.itemsDone > 0);
+    const done = scalable.map((s) => this.transformRunner(s.id)!.itemsDone);
+    const measured = done.every((n) => n > 0);
     if (!provisional && measured) void this.releaseSpares();
     // A run that recalled costs takes its memory estimate again once every growable stage has run
     // two items of its own (its costs are then its own: costOf). Replicas grown on remembered
     // costs at the start are said then without their memory, and again with it at that point.
     if (grew && recalled) this.grewOnMemory = true;
-    const measuredNow =
-      this.remembered.size > 0 &&
-      !this.estimatedMeasured &&
-      this.growable().every((s) => this.transformRunner(s.id)!.itemsDone >= 2);
+    const measuredNow = this.remembered.size > 0 && !this.estimatedMeasured && done.every((n) => n >= 2);
     if (measuredNow) this.estimatedMeasured = true;
     if (!grew && this.memoryEstimate > 0 && !measuredNow) return;
     this.memoryEstimate = Math.max(this.memoryEstimate, this.estimateMemory(instances));
@@ -520,10 +518,11 @@ class PipelineRun {
 
   /** As many spare workers as the plan may add to the first instances, when replicas may grow. */
   private startSpares(): void {
-    const stages = [...this.budgetStages.values()];
-    const scalable = stages.filter((s) => s.scalable);
+    const scalable = this.growable();
     if (scalable.length === 0) return;
-    const first = stages.filter((s) => s.worker).reduce((sum, s) => sum + this.plans.get(s.id)!.replicas, 0);
+    const first = [...this.budgetStages.values()]
+      .filter((s) => s.worker)
+      .reduce((sum, s) => sum + this.plans.get(s.id)!.replicas, 0);
     // They boot on the cores the first instances leave idle; with none idle they would only slow
     // the start. Each stage's share is rounded up from a fraction of a core: the plan may pass the
     // worker cores by one instance, below 4 cores by one per scalable stage but the first

@@ -40,7 +40,8 @@ function copyOf(data: Payload): Payload {
   return Buffer.isBuffer(data) ? Uint8Array.from(data) : (data.slice() as Payload);
 }
 
-function ownsWholeBuffer(view: Payload): boolean {
+/** The view spans its whole buffer (posting it carries nothing else; moving it takes nothing else). */
+export function ownsWholeBuffer(view: ArrayBufferView): boolean {
   return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
 }
 
@@ -98,16 +99,13 @@ export function packetBytes(packet: Packet): number {
  */
 const sharedTwins = new WeakMap<Packet, Packet>();
 
-/** The packet with its payload in a SharedArrayBuffer (made once per packet). */
-function sharedTwin(packet: Packet, data: Payload): Packet {
-  let twin = sharedTwins.get(packet);
-  if (!twin) {
-    const Typed = data.constructor as new (buffer: SharedArrayBuffer) => Payload;
-    const copy = new Typed(new SharedArrayBuffer(data.byteLength));
-    (copy as Float32Array).set(data as Float32Array);
-    twin = withPayload(packet, copy);
-    sharedTwins.set(packet, twin);
-  }
+/** Makes the packet's twin: its payload copied into a SharedArrayBuffer. */
+function makeSharedTwin(packet: Packet, data: Payload): Packet {
+  const Typed = data.constructor as new (buffer: SharedArrayBuffer) => Payload;
+  const copy = new Typed(new SharedArrayBuffer(data.byteLength));
+  (copy as Float32Array).set(data as Float32Array);
+  const twin = withPayload(packet, copy);
+  sharedTwins.set(packet, twin);
   return twin;
 }
 
@@ -134,7 +132,7 @@ export function prepareItem(
       const twin = sharedTwins.get(packet);
       if (twin) out = twin;
       else if (movable(packet) && ownsWholeBuffer(data) && !transfer.has(buffer)) transfer.add(buffer);
-      else out = sharedTwin(packet, data);
+      else out = makeSharedTwin(packet, data);
     }
     prepared.set(packet, out);
     return out;

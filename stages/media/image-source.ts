@@ -6,7 +6,7 @@
  */
 import { MediaError } from '../../src/core/errors.ts';
 import type { PortPacket, SourceInstance, StageCreateContext } from '../../src/core/stage.ts';
-import { decodeVideo, probe } from '../../src/media/index.ts';
+import { decodeVideo, planVideo, probe } from '../../src/media/index.ts';
 import type { ImageSourceOptions } from './sources.ts';
 import { chunkInfo, pulledSource, requireInputPath, runClipId } from './source-input.ts';
 
@@ -16,14 +16,10 @@ export async function createImageSource(o: ImageSourceOptions, ctx: StageCreateC
   if (!info.video) throw new MediaError(file, 'has no picture (audio only); bind an image (png, jpeg, webp …)');
   const clipId = runClipId(ctx);
 
+  const decode = { fps: o.fps, width: o.width ?? undefined, height: o.height ?? undefined, frames: 1 };
+
   async function* picture(): AsyncGenerator<PortPacket> {
-    const frames = decodeVideo(file, {
-      fps: o.fps,
-      width: o.width ?? undefined,
-      height: o.height ?? undefined,
-      frames: 1,
-      signal: ctx.signal,
-    });
+    const frames = decodeVideo(file, { ...decode, signal: ctx.signal });
     for await (const block of frames) {
       if (block.frameCount < 1) continue;
       const { width, height, fps } = block;
@@ -37,8 +33,6 @@ export async function createImageSource(o: ImageSourceOptions, ctx: StageCreateC
     throw new MediaError(file, 'decoded to no picture');
   }
 
-  // The picture's size as decoded: the option's, else the file's.
-  const width = o.width ?? info.video.width;
-  const height = o.height ?? info.video.height;
+  const { width, height } = planVideo(info, decode);
   return { ...pulledSource(picture), format: `${width}×${height} picture` };
 }
