@@ -3,9 +3,7 @@
  * into readable lines on stderr plus the exit code of the CLI contract. The only code that prints
  * (through CliIo) or decides an exit status.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { PROJECT_ROOT } from '../core/project-root.ts';
+import { versions } from '../core/versions.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { closest } from '../config/did-you-mean.ts';
 import { EXIT, ReelError } from '../core/errors.ts';
@@ -330,15 +328,8 @@ function program(io: CliIo, result: { code: number }): Command {
 
 /** `reel 0.1.0 (node v20.20.2, onnxruntime-node 1.30.0)`: read from the package files, nothing loaded. */
 function reelVersion(): string {
-  const read = (file: string) => {
-    try {
-      return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? '?';
-    } catch {
-      return '?';
-    }
-  };
-  const ort = read(path.join(PROJECT_ROOT, 'node_modules', 'onnxruntime-node', 'package.json'));
-  return `reel ${read(path.join(PROJECT_ROOT, 'package.json'))} (node ${process.version}, onnxruntime-node ${ort})`;
+  const v = versions();
+  return `reel ${v.reel} (node ${v.node}, onnxruntime-node ${v.onnxruntime})`;
 }
 
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */

@@ -6,8 +6,11 @@
  * first item ran, and the converter's replicas joined 1.1–1.6 s into a 2.9 s run.
  *
  * An entry is keyed by what sets a stage's cost per item: its kind, options, models and threads
- * (the engine key), the chunking, and the format of the run's inputs (sample rate, frame size).
- * It holds the stage's median compute per item and the instances it ended the run with: the plan
+ * (the engine key), the chunking, and the format of the run's inputs (sample rate, frame size) —
+ * and by where it was measured (costContext): the run's cores, the machine's kind (CPU model and
+ * count, memory: a home folder shared by unlike hosts) and the versions of reel, Node.js and ONNX
+ * Runtime (the provider a stage asks for is in its engine key; the one it gets follows from the
+ * machine and the ONNX Runtime build). It holds the stage's median compute per item and the instances it ended the run with: the plan
  * at the next start is computed afresh from the costs for that run's cores and clip, and no stage
  * starts more instances than it had (its memory was checked then: a replica holds its own chunks,
  * video ones among them). A remembered cost only starts replicas: the run still measures, grows a
@@ -18,9 +21,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { cpus, homedir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { canonicalJson } from '../core/canonical-json.ts';
+import { versions, type Versions } from '../core/versions.ts';
 
 /** What a stage cost in an earlier run. */
 export interface RememberedCost {
@@ -60,6 +64,22 @@ export function costMemoryFile(env: NodeJS.ProcessEnv = process.env): string | u
 export async function openCostMemory(env: NodeJS.ProcessEnv = process.env): Promise<CostMemory | undefined> {
   const file = costMemoryFile(env);
   return file ? CostMemory.open(file) : undefined;
+}
+
+/** Where costs are measured, beyond the stage and its inputs: part of every key (costKey). */
+export interface CostContext {
+  /** The run's core budget (availableParallelism or --cores): its instances are planned for them. */
+  cores: number;
+  /** The machine's kind: `<CPU model> ×<logical CPUs>, <memory> GiB`. */
+  machine: string;
+  versions: Versions;
+}
+
+/** This machine's and this reel's CostContext for a run on `cores`. */
+export function costContext(cores: number): CostContext {
+  const cpu = cpus();
+  const machine = `${cpu[0]?.model.trim() ?? 'unknown CPU'} ×${cpu.length}, ${Math.round(totalmem() / 2 ** 30)} GiB`;
+  return { cores, machine, versions: versions() };
 }
 
 /** The key of a stage's cost: a hash of what sets it. */

@@ -24,7 +24,7 @@ import {
   startPlan,
   workerCores,
 } from './core-budget.ts';
-import { type CostMemory, costKey, type RememberedCost } from './cost-memory.ts';
+import { type CostContext, type CostMemory, costContext, costKey, type RememberedCost } from './cost-memory.ts';
 import { joinCapacity, lookaheadDepths } from './flow-control.ts';
 import { createInProcessHost } from './in-process-host.ts';
 import { InputQueue } from './input-queue.ts';
@@ -160,6 +160,8 @@ class PipelineRun {
   private readonly logged = new Set<string>();
   /** Costs remembered from an earlier run, by node id: every growable stage's, or none. */
   private readonly remembered = new Map<string, RememberedCost>();
+  /** Where this run measures its costs (part of their keys), taken once. */
+  private costWhere: CostContext | undefined;
   /** Whether replicas were started on remembered costs, and whether the estimate was taken again since. */
   private grewOnMemory = false;
   private estimatedMeasured = false;
@@ -376,11 +378,13 @@ class PipelineRun {
 
   /**
    * The key of a stage's cost in the cost memory: its engine key (kind, options, models, threads),
-   * the chunking, and the format of every input (sources' SourceInstance.format).
+   * the chunking, the format of every input (sources' SourceInstance.format), and where it runs
+   * (the cores, the machine, the versions: costContext).
    */
   private costKeyOf(id: string): string {
     const inputs = this.runners.flatMap((r) => (r instanceof SourceRunner ? [[r.node.id, r.format ?? null]] : []));
-    return costKey({ stage: this.engineKey(id), chunking: this.graph.chunking, inputs });
+    this.costWhere ??= costContext(this.cores);
+    return costKey({ stage: this.engineKey(id), chunking: this.graph.chunking, inputs, ...this.costWhere });
   }
 
   /** Takes the remembered costs when every growable stage has one (a partial plan would mislead). */

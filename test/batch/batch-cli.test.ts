@@ -11,7 +11,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loopClip } from '../../src/media/loop-clip.ts';
 import { filesUnder, statuses } from '../helpers/batch-output.ts';
-import { REPO_ROOT, runCli } from '../helpers/cli.ts';
+import { REPO_ROOT, runCli, runReelBinary } from '../helpers/cli.ts';
 
 const SHORT = path.join(REPO_ROOT, 'samples/talking-head/short/voice.wav');
 const LONG = path.join(REPO_ROOT, 'samples/talking-head/long/voice.wav');
@@ -150,6 +150,22 @@ describe('reel batch', () => {
       'take 2/converted.wav',
       'take 3/converted.wav',
     ]);
+  });
+
+  it("with --jobs 1 saves its stages' costs for the runs after it", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'reel-batch-costs-'));
+    const samples = path.join(dir, 'samples');
+    await mkdir(samples);
+    // Three chunks: a stage is remembered once it has run three items.
+    await loopClip(LONG, 30, path.join(samples, 'take 30 s.wav'), 'audio');
+    const state = path.join(dir, 'state');
+    const args = ['batch', 'pipelines/voice-convert.yaml', samples, '--out', path.join(dir, 'out'), '--jobs', '1'];
+    // The suite turns remembering off: on again here, into a folder of the test's own.
+    const r = runReelBinary(args, { env: { REEL_REMEMBER_COSTS: '', REEL_STATE_DIR: state } });
+    expect(r.code).toBe(0);
+    const saved = JSON.parse(await readFile(path.join(state, 'stage-costs.json'), 'utf8'));
+    // content and convert, the growable stages, measured on this sample.
+    expect(Object.values(saved.stages)).toHaveLength(2);
   });
 
   it('refuses a manifest it cannot read at all with exit 2, before it makes the output folder', async () => {

@@ -1,9 +1,9 @@
 /** The file of remembered stage costs: what survives a reopen, a damaged file, another writer, the cap. */
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CostMemory, costKey, costMemoryFile, MAX_REMEMBERED } from '../../src/runtime/cost-memory.ts';
+import { CostMemory, costContext, costKey, costMemoryFile, MAX_REMEMBERED } from '../../src/runtime/cost-memory.ts';
 
 const folder = () => mkdtemp(join(tmpdir(), 'reel-costs-'));
 
@@ -107,5 +107,14 @@ describe('cost memory', () => {
   it('keys on the value, not on the order its members were written in', () => {
     expect(costKey({ a: 1, b: [2, 3] })).toBe(costKey({ b: [2, 3], a: 1 }));
     expect(costKey({ a: 1 })).not.toBe(costKey({ a: 2 }));
+  });
+
+  it('measures where the run is: its cores, this machine (CPU model and count, memory), the versions of reel, Node.js and ONNX Runtime', async () => {
+    const where = costContext(3);
+    expect(where.cores).toBe(3);
+    expect(where.machine).toBe(`${cpus()[0].model.trim()} ×${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB`);
+    const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+    const ort = JSON.parse(await readFile('node_modules/onnxruntime-node/package.json', 'utf8')) as { version: string };
+    expect(where.versions).toEqual({ reel: pkg.version, node: process.version, onnxruntime: ort.version });
   });
 });

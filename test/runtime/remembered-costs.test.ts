@@ -1,7 +1,7 @@
 /**
  * A run that remembers its stages' costs (RunOptions.costMemory): the next run of the same stages
  * on inputs of the same format starts the replicas the costs call for before any chunk is done;
- * another format, or a clip too short for a replica to pay, starts none.
+ * another format, another core budget, or a clip too short for a replica to pay, starts none.
  */
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,13 +29,13 @@ function graph(chunks: number, format: string) {
   });
 }
 
-/** Runs on a 5-core budget; returns the budget lines, whether one came before any chunk, the metrics and the output. */
-async function run(chunks: number, format: string, costMemory: CostMemory) {
+/** Runs on a budget of `cores` (5); returns the budget lines, whether one came before any chunk, the metrics and the output. */
+async function run(chunks: number, format: string, costMemory: CostMemory, cores = 5) {
   const out = await mkdtemp(join(tmpdir(), 'reel-remembered-'));
   const events: RunEvent[] = [];
   const result = await runPipeline(graph(chunks, format), {
     outDir: out,
-    cores: 5,
+    cores,
     costMemory,
     onEvent: (e) => void events.push(e),
   });
@@ -87,8 +87,11 @@ describe('remembered stage costs', () => {
     // is recalled, and they are remembered apart.
     const other = await run(4, 'B', await CostMemory.open(file));
     expect(other.lines.some((l) => l.line.startsWith('core budget, remembered'))).toBe(false);
-    const after = JSON.parse(await readFile(file, 'utf8')) as Saved;
-    expect(Object.keys(after.stages)).toHaveLength(4);
+    expect(Object.keys((JSON.parse(await readFile(file, 'utf8')) as Saved).stages)).toHaveLength(4);
+    // Nor are the same inputs on another core budget (the instances remembered were planned for 5).
+    const fewer = await run(4, 'A', await CostMemory.open(file), 3);
+    expect(fewer.lines.some((l) => l.line.startsWith('core budget, remembered'))).toBe(false);
+    expect(Object.keys((JSON.parse(await readFile(file, 'utf8')) as Saved).stages)).toHaveLength(6);
     expect(liveStageWorkers()).toBe(0);
   });
 });
