@@ -77,6 +77,14 @@ export const rvc = defineTransform({
         .max(2000)
         .default(200)
         .describe('Converted on each side of a speech span, beyond it, ms. Default 200.'),
+      skipContextMs: z
+        .number()
+        .min(0)
+        .max(10000)
+        .default(1000)
+        .describe(
+          'With `skipSilence`: context a converted range takes on each side where it meets a pause (beyond its margin), ms; where speech crosses a chunk edge it takes `padSeconds`. Default 1000.',
+        ),
     })
     .refine((o) => o.f0MinHz < o.f0MaxHz, { message: 'f0MinHz must be below f0MaxHz', path: ['f0MinHz'] }),
   models: { synthesizer: { family: 'rvc', doc: 'phone, phone_lengths, pitch, pitchf, ds, rnd → audio.' } },

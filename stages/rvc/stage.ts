@@ -35,6 +35,7 @@ import { CONTENT_FPS, ownedContentFrames } from '../content-encoder/stage.ts';
 import type { rvc } from './index.ts';
 import { rvcNoiseAt } from './noise.ts';
 import { rvcPitchInputs, voicedMedian } from './pitch.ts';
+import { conversionWindow, passedRanges, speechFrames } from './speech-ranges.ts';
 import { speakerError, synthesizeRvc } from './synthesizer.ts';
 
 const PITCH_FPS = 100;
@@ -54,41 +55,6 @@ interface RvcWindow {
   semitones: number;
 }
 
-/**
- * The feature frames [a, b) to convert within the chunk's owned frames: the speech spans of the
- * item's chunks (its neighbours' too: a span near an edge reaches across it), widened by `margin`
- * seconds, merged where less than `joinGap` frames apart, and cut to `owned`.
- */
-function speechFrames(
-  item: StageItem,
-  margin: number,
-  owned: { first: number; end: number },
-  joinGap: number,
-): [number, number][] {
-  const spans: [number, number][] = [];
-  for (const view of [item.prev, item as ChunkView, item.next]) {
-    if (!view?.has('speech')) continue;
-    const p = view.tensor('speech', { dtype: 'int32', rank: 2 });
-    const perSecond = Number(p.meta?.sampleRate ?? 16000);
-    for (let i = 0; i < p.tensor.dims[0]; i++) {
-      const s = Number(p.tensor.data[2 * i]) / perSecond - margin;
-      const e = Number(p.tensor.data[2 * i + 1]) / perSecond + margin;
-      spans.push([Math.floor(s * CONTENT_FPS), Math.ceil(e * CONTENT_FPS)]);
-    }
-  }
-  spans.sort((x, y) => x[0] - y[0]);
-  const merged: [number, number][] = [];
-  for (const [a, b] of spans) {
-    const last = merged[merged.length - 1];
-    if (last && a <= last[1] + joinGap) last[1] = Math.max(last[1], b);
-    else merged.push([a, b]);
-  }
-  // Merged before they are cut: the chunks on both sides of an edge then agree on where a range runs.
-  return merged
-    .map(([a, b]): [number, number] => [Math.max(owned.first, a), Math.min(owned.end, b)])
-    .filter(([a, b]) => b > a);
-}
-
 /** Zero crossings of the pass-through's sinc on each side (a short one: pauses only). */
 const PASS_THROUGH_ZERO_CROSSINGS = 8;
 
@@ -102,21 +68,6 @@ function passThrough(w: AudioWindow, rate: number, first: number, length: number
   const base = Math.round((w.startSample / w.rate) * rate);
   const options = { inputRate: w.rate, outputRate: rate, zeroCrossings: PASS_THROUGH_ZERO_CROSSINGS };
   return resampleSlice(w.data, options, first - base, length);
-}
-
-/**
- * The sample ranges of [0, length) that pass through when `converted` ranges are converted: the
- * rest, and the fades at a converted range's ends (they mix both).
- */
-function passedRanges(converted: readonly [number, number][], length: number, fade: number): [number, number][] {
-  const out: [number, number][] = [];
-  let at = 0;
-  for (const [a, b] of converted) {
-    if (a > at) out.push([at, Math.min(length, a + fade)]);
-    at = Math.max(at, b - (b < length ? fade : 0));
-  }
-  if (at < length) out.push([at, length]);
-  return out.filter(([a, b]) => b > a);
 }
 
 /** The chunk's content features, checked to cover exactly its owned frames. */
@@ -135,6 +86,7 @@ export async function createRvcStage(o: StageOptions<typeof rvc>, ctx: StageCrea
   const rate = o.sampleRate;
   const hop = rate / PITCH_FPS;
   const padFrames = Math.round(o.padSeconds * CONTENT_FPS);
+  const skipContextFrames = Math.round((o.skipContextMs / 1000) * CONTENT_FPS);
   const f0Options = { sampleRate: 16000, hop: 160, fmin: o.f0MinHz, fmax: o.f0MaxHz };
   const model = await openStageModel(ctx, 'synthesizer', 'rvc', {
     // Zeros but for what must be valid: the length, voiced-looking bins, the speaker.
@@ -259,7 +211,9 @@ export async function createRvcStage(o: StageOptions<typeof rvc>, ctx: StageCrea
     const owned = ownedContentFrames(chunk.start, chunk.end);
     // Ranges closer than two contexts would convert the frames between them twice: one range then.
     const ranges =
-      o.skipSilence && item.has('speech') ? speechFrames(item, o.skipMarginMs / 1000, owned, 2 * padFrames) : undefined;
+      o.skipSilence && item.has('speech')
+        ? speechFrames(item, o.skipMarginMs / 1000, owned, 2 * skipContextFrames)
+        : undefined;
     const frameSamples = 2 * hop;
     if (ranges === undefined || (ranges.length === 1 && ranges[0][0] <= owned.first && ranges[0][1] >= owned.end)) {
       const y = await convertFrames(win, win.windowFrame, win.windowFrame + win.featureFrames);
@@ -278,8 +232,10 @@ export async function createRvcStage(o: StageOptions<typeof rvc>, ctx: StageCrea
     for (const [a, b] of passedRanges(spans, data.length, fade))
       data.set(passThrough(win.w, rate, first + a, b - a), a);
     for (const [a, b] of ranges) {
-      const lo = Math.max(win.windowFrame, a - padFrames);
-      const hi = Math.min(win.windowFrame + win.featureFrames, b + padFrames);
+      const [lo, hi] = conversionWindow([a, b], owned, [win.windowFrame, win.windowFrame + win.featureFrames], {
+        pad: padFrames,
+        context: skipContextFrames,
+      });
       const y = await convertFrames(win, lo, hi);
       const start = Math.max(first, a * frameSamples);
       const end = Math.min(first + data.length, b * frameSamples);
