@@ -25,6 +25,7 @@ export {
   type StageDefinition,
   type TransformInstance,
 } from './core/stage.ts';
+export { moduleExport, type ModuleExport } from './core/module-export.ts';
 export type { StageItem } from './core/item.ts';
 export type { AudioPacket, ChunkInfo, Packet, TensorData, TensorPacket, VideoPacket } from './core/types.ts';
 export {

@@ -25,7 +25,8 @@ for (let r = 0; r < rounds; r++) {
   const t0 = performance.now();
   const hosts = await Promise.all(specs.map((s) => createWorkerHost(s).then((h) => ({ h, ms: performance.now() - t0 }))));
   fresh.push(hosts.map((x) => x.ms.toFixed(0)).join('/'));
-  const worker = spawnStageWorker([specs[specs.length - 1].def.module]);
+  const last = specs[specs.length - 1].def;
+  const worker = spawnStageWorker([last.createIn?.url ?? last.module]);
   await new Promise((resolve) => setTimeout(resolve, 1000)); // the spare boots meanwhile
   const t1 = performance.now();
   const replica = await createWorkerHost(specs[specs.length - 1], worker);

@@ -14,6 +14,7 @@
  * stage never buffers its own neighbours, and a stateless transform can run on several chunks at
  * once. `stages/<kind>/index.ts` each export one definition; `stages/index.ts` lists the built-ins.
  */
+import type { ModuleExport } from './module-export.ts';
 import type { Observable } from 'rxjs';
 import type { z } from 'zod';
 import type { StageItem } from './item.ts';
@@ -195,6 +196,14 @@ export interface TransformDefinition<Schema extends z.ZodType = z.ZodType> exten
   thread?: 'main' | 'worker';
   item?: ItemSpec;
   create?: (options: z.infer<Schema>, ctx: StageCreateContext) => Promise<TransformInstance>;
+  /**
+   * Where a worker thread finds `create` without loading this definition's module: a module
+   * exporting, under `name`, a function that does what `create` does (`moduleExport(import.meta.url,
+   * './stage', 'createGainStage')`). The definition then loads only in the main thread: its
+   * options schema, and zod with it, cost each worker ~50 ms of its start. Without it a worker
+   * loads `module`.
+   */
+  createIn?: ModuleExport;
 }
 
 export interface SinkDefinition<Schema extends z.ZodType = z.ZodType> extends DefinitionBase<Schema> {

@@ -9,7 +9,7 @@ import { setMaxListeners } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { CancelledError, StageError } from '../core/errors.ts';
-import { itemSpecOf, type LogLevel } from '../core/stage.ts';
+import { itemSpecOf, type LogLevel, type TransformDefinition } from '../core/stage.ts';
 import { sourceNeeds } from '../graph/source-needs.ts';
 import { startBufferReclaim } from './buffer-reclaim.ts';
 import type { GraphNode, PipelineGraph } from '../graph/types.ts';
@@ -536,8 +536,12 @@ class PipelineRun {
     // Workers the engine keeps warm for these stages take the spares' place.
     const warm = scalable.reduce((sum, s) => sum + (this.options.engine?.idleCount(this.engineKey(s.id)) ?? 0), 0);
     const count = Math.max(0, (idle > 0 ? idle + overshoot : 0) - warm);
+    // What a worker of each will import: its createIn, else its definition's module.
     const kinds = scalable
-      .map((s) => this.transformRunner(s.id)?.node.def.module)
+      .map((s) => {
+        const def = this.transformRunner(s.id)?.node.def as TransformDefinition | undefined;
+        return def?.createIn?.url ?? def?.module;
+      })
       .filter((url): url is string => url !== undefined);
     this.spares = Array.from({ length: count }, () => spawnStageWorker([...new Set(kinds)]));
   }

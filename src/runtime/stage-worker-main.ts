@@ -13,7 +13,8 @@ import type { ItemData } from '../core/item.ts';
 import type { LogLevel, StageDefinition, TransformDefinition, TransformInstance } from '../core/stage.ts';
 import type { Packet } from '../core/types.ts';
 import { noteSharedBytes, reclaimBuffersIfGrown, startBufferReclaim } from './buffer-reclaim.ts';
-import { createInstance, InstanceDriver } from './transform-host.ts';
+import { creatorOf } from './runner.ts';
+import { InstanceDriver } from './transform-host.ts';
 import { prepareTransfer, sharedPayloadBytes } from './transfer.ts';
 import { serializeError, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.ts';
 
@@ -38,12 +39,22 @@ function isDefinition(value: unknown, kind: string): value is StageDefinition {
   return typeof value === 'object' && value !== null && (value as StageDefinition).kind === kind;
 }
 
-async function loadDefinition(init: WorkerInit): Promise<TransformDefinition> {
+type Create = NonNullable<TransformDefinition['create']>;
+
+/** The kind's `create`: from its createIn when it names one, else from its definition's module. */
+async function loadCreate(init: WorkerInit): Promise<Create> {
   // A user's kind may be a .ts file while this worker runs compiled: importModule brings tsx then.
+  if (init.createIn) {
+    const { url, name } = init.createIn;
+    const create = (await importModule(url))[name];
+    if (typeof create !== 'function')
+      throw new Error(`module ${url} exports no function "${name}" (the createIn of stage kind "${init.kind}")`);
+    return create as Create;
+  }
   const exported = Object.values(await importModule(init.module));
   const def = exported.find((value) => isDefinition(value, init.kind));
   if (def?.role !== 'transform') throw new Error(`module ${init.module} exports no transform of kind "${init.kind}"`);
-  return def;
+  return creatorOf(def);
 }
 
 const roomWaiters = new Map<number, () => void>();
@@ -93,9 +104,9 @@ async function keepSessions(keep: boolean): Promise<void> {
 async function start(init: WorkerInit): Promise<void> {
   await keepSessions(init.pooled === true);
   abort = new AbortController();
-  const def = await loadDefinition(init);
+  const create = await loadCreate(init);
   const log = (line: string, level?: LogLevel) => send({ type: 'log', line, level });
-  instance = await createInstance(def, init.options, {
+  instance = await create(init.options as never, {
     ...init.context,
     signal: abort.signal,
     log,

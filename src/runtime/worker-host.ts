@@ -300,6 +300,7 @@ export function createWorkerHost(
       type: 'init',
       kind: spec.def.kind,
       module: spec.def.module!,
+      createIn: spec.def.createIn,
       options: spec.options,
       context: spec.context,
       pooled: recycle !== undefined,

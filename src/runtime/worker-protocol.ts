@@ -4,6 +4,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { ItemData } from '../core/item.ts';
+import type { ModuleExport } from '../core/module-export.ts';
 import { ReelError } from '../core/errors.ts';
 import type { LogLevel, PortPacket } from '../core/stage.ts';
 import type { GpuSpan } from '../inference/gpu/protocol.ts';
@@ -15,6 +16,8 @@ export interface WorkerInit {
   kind: string;
   /** URL of the module exporting the definition. */
   module: string;
+  /** The definition's createIn: the worker takes `create` from there and loads no definition. */
+  createIn?: ModuleExport;
   options: Readonly<Record<string, unknown>>;
   context: HostContext;
   /**

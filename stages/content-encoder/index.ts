@@ -6,10 +6,12 @@
  */
 import { z } from 'zod';
 import { defineTransform, type TransformInstance } from '../../src/core/stage.ts';
+import { moduleExport } from '../../src/core/module-export.ts';
 
 export const contentEncoder = defineTransform({
   kind: 'content-encoder',
   module: import.meta.url,
+  createIn: moduleExport(import.meta.url, './stage', 'createContentEncoderStage'),
   summary: 'Speech → content features (HuBERT/ContentVec) at 50 frames/s.',
   inputs: { audio: { type: 'audio', doc: 'Speech; resampled to 16 kHz inside the stage.' } },
   outputs: {

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { defineTransform } from '../../src/core/stage.ts';
+import { moduleExport } from '../../src/core/module-export.ts';
 
 export const ditOptions = z
   .strictObject({
@@ -80,6 +81,7 @@ export type DitOptions = z.infer<typeof ditOptions>;
 export const dit = defineTransform({
   kind: 'dit',
   module: import.meta.url,
+  createIn: moduleExport(import.meta.url, './stage', 'createDitStage'),
   summary: 'Text-conditioned video latent denoiser (DiT, CogVideoX-style) with CFG.',
   inputs: { embeddings: { type: 'tensor:text-embeddings', doc: '[2, L, D]: [negative, prompt].' } },
   outputs: { latents: { type: 'tensor:latents', doc: '[1, F, C, H, W] denoised latents.' } },

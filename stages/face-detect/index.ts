@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { defineTransform } from '../../src/core/stage.ts';
+import { moduleExport } from '../../src/core/module-export.ts';
 
 /**
  * Default detector stride, frames. Measured on one core (2-core dev machine): the detector takes
@@ -67,6 +68,7 @@ export type FaceDetectOptions = z.infer<typeof faceDetectOptions>;
 export const faceDetect = defineTransform({
   kind: 'face-detect',
   module: import.meta.url,
+  createIn: moduleExport(import.meta.url, './stage', 'createFaceDetectStage'),
   summary: 'Face box per frame (Ultra-Light RFB-320 contract), padded and smoothed.',
   inputs: {
     frames: {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { defineTransform } from '../../src/core/stage.ts';
+import { moduleExport } from '../../src/core/module-export.ts';
 
 const fastpitchOptions = z.strictObject({
   pace: z.number().min(0.25).max(4).default(1).describe('Speaking rate multiplier (durations ÷ pace). Default 1.'),
@@ -18,6 +19,7 @@ export type FastpitchStageOptions = z.infer<typeof fastpitchOptions>;
 export const fastpitch = defineTransform({
   kind: 'fastpitch',
   module: import.meta.url,
+  createIn: moduleExport(import.meta.url, './stage', 'createFastpitchStage'),
   summary: 'Fast TTS acoustic model: script → log-mel (FastPitch).',
   inputs: { text: { type: 'text', doc: 'The script, english_basic symbols after english_cleaners_v2.', whole: true } },
   outputs: { mel: { type: 'tensor:mel', doc: 'log-mel [1, 80, T] at 22050/256 frames/s.' } },

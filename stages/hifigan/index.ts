@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { defineTransform, type TransformInstance } from '../../src/core/stage.ts';
+import { moduleExport } from '../../src/core/module-export.ts';
 
 const HOP = 256;
 const RATE = 22050;
@@ -12,6 +13,7 @@ const RATE = 22050;
 export const hifigan = defineTransform({
   kind: 'hifigan',
   module: import.meta.url,
+  createIn: moduleExport(import.meta.url, './stage', 'createHifiganStage'),
   summary: 'Neural vocoder: mel → 22.05 kHz audio (HiFi-GAN).',
   inputs: { mel: { type: 'tensor:mel', doc: 'log-mel [1, 80, T].' } },
   outputs: { audio: { type: 'audio', doc: 'Audio at 22050 Hz, 256 samples per mel frame.' } },

@@ -5,10 +5,12 @@
  */
 import { z } from 'zod';
 import { defineTransform, type TransformInstance } from '../../src/core/stage.ts';
+import { moduleExport } from '../../src/core/module-export.ts';
 
 export const rvc = defineTransform({
   kind: 'rvc',
   module: import.meta.url,
+  createIn: moduleExport(import.meta.url, './stage', 'createRvcStage'),
   summary: 'Voice conversion: speech + content features → the target voice (RVC).',
   inputs: {
     audio: { type: 'audio', doc: 'Source speech (for F0), any rate.' },

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { defineTransform } from '../../src/core/stage.ts';
+import { moduleExport } from '../../src/core/module-export.ts';
 
 export const textEncoderOptions = z.strictObject({
   maxTokens: z
@@ -22,6 +23,7 @@ export type TextEncoderOptions = z.infer<typeof textEncoderOptions>;
 export const textEncoder = defineTransform({
   kind: 'text-encoder',
   module: import.meta.url,
+  createIn: moduleExport(import.meta.url, './stage', 'createTextEncoderStage'),
   summary: 'Prompt → text embeddings (T5-style), cached.',
   inputs: { prompt: { type: 'text', doc: 'The prompt.', whole: true } },
   outputs: { embeddings: { type: 'tensor:text-embeddings', doc: '[2, L, D] float32: [negative, prompt].' } },

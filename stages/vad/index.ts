@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { defineTransform, type TransformInstance } from '../../src/core/stage.ts';
+import { moduleExport } from '../../src/core/module-export.ts';
 
 export const vadOptions = z.strictObject({
   threshold: z
@@ -54,6 +55,7 @@ export const vadOptions = z.strictObject({
 export const vad = defineTransform({
   kind: 'vad',
   module: import.meta.url,
+  createIn: moduleExport(import.meta.url, './stage', 'createVadStage'),
   summary: 'Speech segments (Silero VAD v5): where in each chunk someone speaks.',
   inputs: { audio: { type: 'audio', doc: 'Any rate; resampled to 16 kHz inside the stage.' } },
   outputs: {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { defineTransform } from '../../src/core/stage.ts';
+import { moduleExport } from '../../src/core/module-export.ts';
 
 export const vaeOptions = z.strictObject({
   scalingFactor: z
@@ -47,6 +48,7 @@ export type VaeOptions = z.infer<typeof vaeOptions>;
 export const vae = defineTransform({
   kind: 'vae',
   module: import.meta.url,
+  createIn: moduleExport(import.meta.url, './stage', 'createVaeStage'),
   summary: 'Latents → video frames (causal 3D VAE decoder, temporal batches, spatial tiles).',
   inputs: { latents: { type: 'tensor:latents', doc: '[1, F, C, H, W] from dit: the clip, or one window of it.' } },
   outputs: { frames: { type: 'video', doc: 'RGB frames, 4·(F − 1) + 1 of them, 8× the latent size.' } },

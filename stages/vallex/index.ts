@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { defineTransform } from '../../src/core/stage.ts';
+import { moduleExport } from '../../src/core/module-export.ts';
 
 const vallexOptions = z.strictObject({
   language: z.enum(['en', 'zh', 'ja']).default('en').describe('Language of the script. Default en.'),
@@ -37,6 +38,7 @@ export type VallexStageOptions = z.infer<typeof vallexOptions>;
 export const vallex = defineTransform({
   kind: 'vallex',
   module: import.meta.url,
+  createIn: moduleExport(import.meta.url, './stage', 'createVallexStage'),
   summary: 'Zero-shot TTS (VALL-E X): script + voice prompt → 24 kHz speech.',
   inputs: {
     text: { type: 'text', doc: 'The script.', whole: true },

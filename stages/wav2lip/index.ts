@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { defineTransform } from '../../src/core/stage.ts';
+import { moduleExport } from '../../src/core/module-export.ts';
 
 const wav2lipOptions = z.strictObject({
   fps: z
@@ -36,6 +37,7 @@ export type Wav2lipOptions = z.infer<typeof wav2lipOptions>;
 export const wav2lip = defineTransform({
   kind: 'wav2lip',
   module: import.meta.url,
+  createIn: moduleExport(import.meta.url, './stage', 'createWav2lipStage'),
   summary: 'Lip sync: speech + face frames → frames with the mouth re-rendered (Wav2Lip).',
   inputs: {
     audio: { type: 'audio', doc: 'Speech; turned into Wav2Lip mel at 16 kHz inside the stage.' },
