@@ -1,4 +1,4 @@
-/** ONNX Runtime's empty mat-debug-<pid>.log files do not pile up in TMPDIR. */
+/** ONNX Runtime's mat-debug-<pid>.log files, empty or of its telemetry's own failures, do not pile up in TMPDIR. */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,14 +26,27 @@ describe("ONNX Runtime's debug logs", () => {
     expect((await readdir(dir)).filter((n) => n.startsWith('mat-debug-'))).toEqual([]);
   });
 
-  it("sweeps the empty ones of gone processes, and keeps live processes' and any with content", async () => {
+  it("sweeps gone processes' empty ones and those of telemetry failures only; keeps live processes' and any with more", async () => {
     const base = await mkdtemp(join(tmpdir(), 'reel-ort-sweep-'));
+    // As ONNX Runtime's telemetry writes them at exit when processes at once find its event store locked.
+    const telemetry = [
+      '2026-12-01T12:28:56.058Z|00008912|E|EventsSDK.SQLiteStatement|Failed to query database while executing statement #[0x7f91ec7ab048]: 5 (database is locked)',
+      '2026-12-01T12:29:03.625Z|00008857|E|EventsSDK.Storage|Failed to store event 5ad963bd4b3a4118a481401cc0211875:03ae68cd-1219-a168-74b0-a532fbc5270d',
+      '',
+    ].join('\n');
     await writeFile(join(base, 'mat-debug-111.log'), '');
     await writeFile(join(base, 'mat-debug-222.log'), 'something worth reading');
     await writeFile(join(base, 'mat-debug-333.log'), '');
+    await writeFile(join(base, 'mat-debug-444.log'), telemetry);
+    await writeFile(join(base, 'mat-debug-555.log'), `${telemetry}and a line of another kind\n`);
     await writeFile(join(base, 'mat-debug-x.log'), '');
     const alive = (pid: number) => pid === 333;
-    expect(await sweepDebugLogs(alive, base)).toEqual(['mat-debug-111.log']);
-    expect((await readdir(base)).sort()).toEqual(['mat-debug-222.log', 'mat-debug-333.log', 'mat-debug-x.log']);
+    expect((await sweepDebugLogs(alive, base)).sort()).toEqual(['mat-debug-111.log', 'mat-debug-444.log']);
+    expect((await readdir(base)).sort()).toEqual([
+      'mat-debug-222.log',
+      'mat-debug-333.log',
+      'mat-debug-555.log',
+      'mat-debug-x.log',
+    ]);
   });
 });
