@@ -8,6 +8,7 @@
  * event …` when processes at once find its event database locked, at their exit, when nothing can
  * remove them any more: a log of such lines only is swept like an empty one.
  */
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +43,21 @@ async function removeIfNoise(file: string): Promise<boolean> {
 export function removeOwnDebugLog(): Promise<void> {
   removedOwn ??= removeIfNoise(join(tmpdir(), `mat-debug-${process.pid}.log`)).then(() => undefined);
   return removedOwn;
+}
+
+/**
+ * The same, synchronously, for a process's 'exit' handler: a session made where removeOwnDebugLog
+ * was not called (a thread that ended first) leaves nothing either.
+ */
+export function removeOwnDebugLogSync(): void {
+  const file = join(tmpdir(), `mat-debug-${process.pid}.log`);
+  try {
+    const s = statSync(file);
+    if (!s.isFile() || s.size > TELEMETRY_MAX_BYTES) return;
+    if (s.size === 0 || isTelemetryNoise(readFileSync(file, 'utf8'))) rmSync(file, { force: true });
+  } catch {
+    // none, or not ours to read
+  }
 }
 
 /** Debug logs of processes for which `alive` is false, in `base`, that are empty or telemetry noise; the names removed. */

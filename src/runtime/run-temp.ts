@@ -7,7 +7,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sweepDebugLogs } from '../inference/ort-debug-files.ts';
+import { removeOwnDebugLogSync, sweepDebugLogs } from '../inference/ort-debug-files.ts';
 
 const PREFIX = 'reel-run-';
 let swept: Promise<void> | undefined;
@@ -32,8 +32,12 @@ export async function sweepDeadRunFolders(base = tmpdir()): Promise<string[]> {
   return dead;
 }
 
-/** A new run folder (after this process's one sweep, which takes ONNX Runtime's stray logs too). */
+/**
+ * A new run folder (after this process's one sweep, which takes ONNX Runtime's stray logs too; the
+ * process's own goes at its exit).
+ */
 export async function makeRunFolder(): Promise<string> {
+  if (!swept) process.once('exit', removeOwnDebugLogSync);
   swept ??= Promise.all([sweepDeadRunFolders(), sweepDebugLogs(alive)]).then(() => undefined);
   await swept;
   return mkdtemp(join(tmpdir(), `${PREFIX}${process.pid}-`));

@@ -26,6 +26,24 @@ describe("ONNX Runtime's debug logs", () => {
     expect((await readdir(dir)).filter((n) => n.startsWith('mat-debug-'))).toEqual([]);
   });
 
+  it('a run leaves none behind even of a session made outside the session factory', async () => {
+    const model = await ensureReferenceModel('hifigan', 'tiny');
+    const dir = await mkdtemp(join(tmpdir(), 'reel-ort-tmp-'));
+    const script = `
+      const { makeRunFolder } = await import('./src/runtime/run-temp.ts');
+      const { rm } = await import('node:fs/promises');
+      await rm(await makeRunFolder(), { recursive: true });
+      const ort = await import('onnxruntime-node');
+      await ort.InferenceSession.create(${JSON.stringify(model)});`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, TMPDIR: dir },
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect((await readdir(dir)).filter((n) => n.startsWith('mat-debug-'))).toEqual([]);
+  });
+
   it("sweeps gone processes' empty ones and those of telemetry failures only; keeps live processes' and any with more", async () => {
     const base = await mkdtemp(join(tmpdir(), 'reel-ort-sweep-'));
     // As ONNX Runtime's telemetry writes them at exit when processes at once find its event store locked.
