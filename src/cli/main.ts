@@ -332,6 +332,8 @@ function reelVersion(): string {
   return `reel ${v.reel} (node ${v.node}, onnxruntime-node ${v.onnxruntime})`;
 }
 
+export { removeOwnDebugLogAtExit } from '../inference/ort-debug-files.ts';
+
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const verbose = argv.includes('--verbose');

@@ -14,7 +14,7 @@
  * stage never buffers its own neighbours, and a stateless transform can run on several chunks at
  * once. `stages/<kind>/index.ts` each export one definition; `stages/index.ts` lists the built-ins.
  */
-import type { ModuleExport } from './module-export.ts';
+import { importFunction, type ModuleExport } from './module-export.ts';
 import type { Observable } from 'rxjs';
 import type { z } from 'zod';
 import type { StageItem } from './item.ts';
@@ -197,11 +197,11 @@ export interface TransformDefinition<Schema extends z.ZodType = z.ZodType> exten
   item?: ItemSpec;
   create?: (options: z.infer<Schema>, ctx: StageCreateContext) => Promise<TransformInstance>;
   /**
-   * Where a worker thread finds `create` without loading this definition's module: a module
-   * exporting, under `name`, a function that does what `create` does (`moduleExport(import.meta.url,
-   * './stage', 'createGainStage')`). The definition then loads only in the main thread: its
-   * options schema, and zod with it, cost each worker ~50 ms of its start. Without it a worker
-   * loads `module`.
+   * Where `create` is, for worker threads to find without loading this definition's module: a
+   * module exporting, under `name`, a function with create's signature (`moduleExport(import.meta.url,
+   * './stage', 'createGainStage')`); with no `create` given, it is `create` everywhere. The
+   * definition then loads only in the main thread: its options schema, and zod with it, cost each
+   * compiled worker ~50 ms of its start. Without it a worker loads `module`.
    */
   createIn?: ModuleExport;
 }
@@ -226,10 +226,19 @@ export function defineSource<Schema extends z.ZodType>(
   return Object.freeze({ ...def, role: 'source' as const });
 }
 
+/** A transform kind; with `createIn` and no `create`, its create is that export, imported on first use. */
 export function defineTransform<Schema extends z.ZodType>(
   def: Omit<TransformDefinition<Schema>, 'role'>,
 ): TransformDefinition<Schema> {
-  return Object.freeze({ ...def, role: 'transform' as const });
+  const { createIn } = def;
+  const create: TransformDefinition<Schema>['create'] =
+    def.create ??
+    (createIn &&
+      (async (options, ctx) => {
+        type Create = NonNullable<TransformDefinition<Schema>['create']>;
+        return (await importFunction<Create>(createIn, `the createIn of stage kind "${def.kind}"`))(options, ctx);
+      }));
+  return Object.freeze({ ...def, ...(create && { create }), role: 'transform' as const });
 }
 
 export function defineSink<Schema extends z.ZodType>(

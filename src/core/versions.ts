@@ -3,6 +3,7 @@
  * package files (nothing is loaded), once per process.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from './project-root.ts';
 
@@ -13,21 +14,24 @@ export interface Versions {
   onnxruntime: string;
 }
 
-let read: Versions | undefined;
+let cached: Versions | undefined;
 
-const versionIn = (file: string): string => {
+/** The `version` of a package.json, `?` when it cannot be read. */
+const versionIn = (file: () => string): string => {
   try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? '?';
+    return (JSON.parse(readFileSync(file(), 'utf8')) as { version?: string }).version ?? '?';
   } catch {
     return '?';
   }
 };
 
 export function versions(): Versions {
-  read ??= {
-    reel: versionIn(join(PROJECT_ROOT, 'package.json')),
+  // onnxruntime-node as reel resolves it: beside reel, or hoisted above it when reel is a dependency.
+  const fromReel = createRequire(join(PROJECT_ROOT, 'package.json'));
+  cached ??= {
+    reel: versionIn(() => join(PROJECT_ROOT, 'package.json')),
     node: process.version,
-    onnxruntime: versionIn(join(PROJECT_ROOT, 'node_modules', 'onnxruntime-node', 'package.json')),
+    onnxruntime: versionIn(() => fromReel.resolve('onnxruntime-node/package.json')),
   };
-  return read;
+  return cached;
 }

@@ -2,11 +2,11 @@
  * The linux-x64 build of ONNX Runtime that onnxruntime-node ships creates an empty
  * `mat-debug-<pid>.log` in TMPDIR when a process makes its first session (its telemetry layer's
  * debug log), and never removes it: a day of use left over a thousand in /tmp. reel removes its
- * own once its first session exists (only while it holds nothing: a log with content is kept for
- * whoever asked for it), and those of processes that are gone (see runtime/run-temp.ts).
- * Its telemetry layer also writes its own failures there — `…|E|EventsSDK.Storage|Failed to store
- * event …` when processes at once find its event database locked, at their exit, when nothing can
- * remove them any more: a log of such lines only is swept like an empty one.
+ * own once its first session exists and, from the CLI, at its exit; and those of processes that
+ * are gone (see runtime/run-temp.ts). Only logs that hold nothing anyone asked for go: empty ones,
+ * and ones of the telemetry's own errors only — `…|E|EventsSDK.Storage|Failed to store event …`,
+ * written when processes at once find its event store (one per user, under ~/.cache) locked, at
+ * their exit. A log with anything else is kept for whoever asked for it.
  */
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
@@ -16,16 +16,19 @@ import { join } from 'node:path';
 const NAME = /^mat-debug-(\d+)\.log$/;
 
 let removedOwn: Promise<void> | undefined;
+let removingAtExit = false;
 
-/** A line ONNX Runtime's telemetry SDK logs about itself (`<time>|<tid>|<level>|EventsSDK.<part>|…`). */
-const TELEMETRY_LINE = /^[^|]*\|[^|]*\|[A-Z]\|EventsSDK\.[A-Za-z]+\|/;
-/** Logs longer than this are not read: nothing of the telemetry's own is that long. */
-const TELEMETRY_MAX_BYTES = 1 << 20;
+/** An error ONNX Runtime's telemetry SDK logs about itself (`<time>|<tid>|E|EventsSDK.<part>|…`). */
+const TELEMETRY_ERROR = /^[^|]*\|[^|]*\|E\|EventsSDK\.[A-Za-z]+\|/;
+/** Logs longer than this are not read: the telemetry's own errors are a few lines. */
+const TELEMETRY_MAX_BYTES = 64 * 1024;
 
-/** Whether a debug log's content is nothing anyone asked for: empty, or telemetry lines only. */
+/** Whether a debug log's content is nothing anyone asked for: empty, or telemetry errors only. */
 export function isTelemetryNoise(content: string): boolean {
-  return content.split('\n').every((line) => line.trim() === '' || TELEMETRY_LINE.test(line));
+  return content.split('\n').every((line) => line.trim() === '' || TELEMETRY_ERROR.test(line));
 }
+
+const ownLog = () => join(tmpdir(), `mat-debug-${process.pid}.log`);
 
 async function removeIfNoise(file: string): Promise<boolean> {
   const s = await stat(file).catch(() => undefined);
@@ -39,33 +42,40 @@ async function removeIfNoise(file: string): Promise<boolean> {
   return true;
 }
 
-/** After the process's first session: its own empty debug log goes (once per process). */
+/** After the thread's first session: the process's own debug log goes (once per thread). */
 export function removeOwnDebugLog(): Promise<void> {
-  removedOwn ??= removeIfNoise(join(tmpdir(), `mat-debug-${process.pid}.log`)).then(() => undefined);
+  removedOwn ??= removeIfNoise(ownLog()).then(() => undefined);
   return removedOwn;
 }
 
-/**
- * The same, synchronously, for a process's 'exit' handler: a session made where removeOwnDebugLog
- * was not called (a thread that ended first) leaves nothing either.
- */
-export function removeOwnDebugLogSync(): void {
-  const file = join(tmpdir(), `mat-debug-${process.pid}.log`);
+function removeOwnDebugLogSync(): void {
   try {
-    const s = statSync(file);
+    const s = statSync(ownLog());
     if (!s.isFile() || s.size > TELEMETRY_MAX_BYTES) return;
-    if (s.size === 0 || isTelemetryNoise(readFileSync(file, 'utf8'))) rmSync(file, { force: true });
+    if (s.size === 0 || isTelemetryNoise(readFileSync(ownLog(), 'utf8'))) rmSync(ownLog(), { force: true });
   } catch {
     // none, or not ours to read
   }
 }
 
-/** Debug logs of processes for which `alive` is false, in `base`, that are empty or telemetry noise; the names removed. */
+/**
+ * For the CLI (library code leaves process handlers alone): the process's own debug log goes at
+ * its exit too, should a session have made it where removeOwnDebugLog did not run.
+ */
+export function removeOwnDebugLogAtExit(): void {
+  if (removingAtExit) return;
+  removingAtExit = true;
+  process.once('exit', removeOwnDebugLogSync);
+}
+
+/** The debug logs of processes for which `alive` is false, in `base`, that hold nothing asked for; the names removed. */
 export async function sweepDebugLogs(alive: (pid: number) => boolean, base = tmpdir()): Promise<string[]> {
   const names = (await readdir(base).catch(() => [] as string[])).filter((name) => {
     const m = NAME.exec(name);
     return m !== null && Number(m[1]) !== process.pid && !alive(Number(m[1]));
   });
-  const removed = await Promise.all(names.map((name) => removeIfNoise(join(base, name))));
-  return names.filter((_, i) => removed[i]);
+  // One at a time: a /tmp of a thousand of them must not open a thousand files at once.
+  const removed: string[] = [];
+  for (const name of names) if (await removeIfNoise(join(base, name))) removed.push(name);
+  return removed;
 }

@@ -10,14 +10,15 @@
  * and by where it was measured (costContext): the run's cores, the machine's kind (CPU model and
  * count, memory: a home folder shared by unlike hosts) and the versions of reel, Node.js and ONNX
  * Runtime (the provider a stage asks for is in its engine key; the one it gets follows from the
- * machine and the ONNX Runtime build). It holds the stage's median compute per item and the instances it ended the run with: the plan
- * at the next start is computed afresh from the costs for that run's cores and clip, and no stage
- * starts more instances than it had (its memory was checked then: a replica holds its own chunks,
- * video ones among them). A remembered cost only starts replicas: the run still measures, grows a
- * stage that turns out slower, and remembers what it measured. The file is small (a few hundred
- * entries at most, the least recently used dropped); a missing, unreadable or damaged one is an
- * empty memory, and one that cannot be written is skipped: remembering never fails a run. Two
- * runs that save at the same moment may lose one's entries (no lock): the next run measures.
+ * machine and the ONNX Runtime build). It holds the stage's median compute per item and the
+ * instances it ended the run with: the plan at the next start is computed afresh from the costs
+ * for that run's clip, and no stage starts more instances than it had (its memory was checked
+ * then: a replica holds its own chunks, video ones among them). A remembered cost only starts
+ * replicas: the run still measures, grows a stage that turns out slower, and remembers what it
+ * measured. The file is small (a few hundred entries at most, the least recently used dropped); a
+ * missing, unreadable or damaged one is an empty memory, and one that cannot be written is
+ * skipped: remembering never fails a run. Two runs that save at the same moment may lose one's
+ * entries (no lock): the next run measures.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
@@ -70,15 +71,21 @@ export async function openCostMemory(env: NodeJS.ProcessEnv = process.env): Prom
 export interface CostContext {
   /** The run's core budget (availableParallelism or --cores): its instances are planned for them. */
   cores: number;
-  /** The machine's kind: `<CPU model> ×<logical CPUs>, <memory> GiB`. */
+  /** The machine's kind: `<CPU model> ×<logical CPUs>, ~<memory, a power of two> GiB`. */
   machine: string;
   versions: Versions;
 }
 
+/**
+ * Memory in GiB as a machine's kind: the nearest power of two, so that a VM whose memory moves a
+ * little (ballooning, WSL) stays the same kind.
+ */
+export const memoryClassGiB = (bytes: number): number => 2 ** Math.round(Math.log2(Math.max(1, bytes / 2 ** 30)));
+
 /** This machine's and this reel's CostContext for a run on `cores`. */
 export function costContext(cores: number): CostContext {
   const cpu = cpus();
-  const machine = `${cpu[0]?.model.trim() ?? 'unknown CPU'} ×${cpu.length}, ${Math.round(totalmem() / 2 ** 30)} GiB`;
+  const machine = `${cpu[0]?.model.trim() ?? 'unknown CPU'} ×${cpu.length}, ~${memoryClassGiB(totalmem())} GiB`;
   return { cores, machine, versions: versions() };
 }
 

@@ -161,7 +161,7 @@ class PipelineRun {
   /** Costs remembered from an earlier run, by node id: every growable stage's, or none. */
   private readonly remembered = new Map<string, RememberedCost>();
   /** Where this run measures its costs (part of their keys), taken once. */
-  private costWhere: CostContext | undefined;
+  private measuredOn: CostContext | undefined;
   /** Whether replicas were started on remembered costs, and whether the estimate was taken again since. */
   private grewOnMemory = false;
   private estimatedMeasured = false;
@@ -383,8 +383,8 @@ class PipelineRun {
    */
   private costKeyOf(id: string): string {
     const inputs = this.runners.flatMap((r) => (r instanceof SourceRunner ? [[r.node.id, r.format ?? null]] : []));
-    this.costWhere ??= costContext(this.cores);
-    return costKey({ stage: this.engineKey(id), chunking: this.graph.chunking, inputs, ...this.costWhere });
+    this.measuredOn ??= costContext(this.cores);
+    return costKey({ stage: this.engineKey(id), chunking: this.graph.chunking, inputs, ...this.measuredOn });
   }
 
   /** Takes the remembered costs when every growable stage has one (a partial plan would mislead). */

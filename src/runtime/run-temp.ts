@@ -1,13 +1,13 @@
 /**
  * A run's temporary folder: `<tmp>/reel-run-<pid>-<random>`, removed when the run settles. A
  * process killed with SIGKILL cannot remove its own, so every process sweeps, once, the folders
- * whose pid is no longer alive on this host before it makes its first (and ONNX Runtime's empty
- * debug logs of gone processes, see inference/ort-debug-files.ts).
+ * whose pid is no longer alive on this host before it makes its first (and ONNX Runtime's debug
+ * logs of gone processes that hold nothing asked for, see inference/ort-debug-files.ts).
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeOwnDebugLogSync, sweepDebugLogs } from '../inference/ort-debug-files.ts';
+import { sweepDebugLogs } from '../inference/ort-debug-files.ts';
 
 const PREFIX = 'reel-run-';
 let swept: Promise<void> | undefined;
@@ -32,12 +32,8 @@ export async function sweepDeadRunFolders(base = tmpdir()): Promise<string[]> {
   return dead;
 }
 
-/**
- * A new run folder (after this process's one sweep, which takes ONNX Runtime's stray logs too; the
- * process's own goes at its exit).
- */
+/** A new run folder (after this process's one sweep, which takes ONNX Runtime's stray logs too). */
 export async function makeRunFolder(): Promise<string> {
-  if (!swept) process.once('exit', removeOwnDebugLogSync);
   swept ??= Promise.all([sweepDeadRunFolders(), sweepDebugLogs(alive)]).then(() => undefined);
   await swept;
   return mkdtemp(join(tmpdir(), `${PREFIX}${process.pid}-`));

@@ -1,12 +1,14 @@
 /**
- * The TypeScript side of a stage worker: loads the stage definition from its module, creates the
- * instance (its ONNX session lives and runs on this thread), and runs the items it is sent, one
- * at a time, reporting packets, compute segments and completion. A worker kept warm by a batch
- * hosts one instance after another (one per clip); their sessions stay open between them.
+ * The TypeScript side of a stage worker: loads the kind's create (from the module its createIn
+ * names, else from its definition's module), creates the instance (its ONNX session lives and runs
+ * on this thread), and runs the items it is sent, one at a time, reporting packets, compute
+ * segments and completion. A worker kept warm by a batch hosts one instance after another (one
+ * per clip); their sessions stay open between them.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { Subscription } from 'rxjs';
 import { importModule } from '../core/import-module.ts';
+import { importFunction } from '../core/module-export.ts';
 import { useCreationLockBuffer } from '../inference/creation-lock.ts';
 import { onGpuSpan, useGpuPortSource } from '../inference/gpu/gpu-client.ts';
 import type { ItemData } from '../core/item.ts';
@@ -44,13 +46,7 @@ type Create = NonNullable<TransformDefinition['create']>;
 /** The kind's `create`: from its createIn when it names one, else from its definition's module. */
 async function loadCreate(init: WorkerInit): Promise<Create> {
   // A user's kind may be a .ts file while this worker runs compiled: importModule brings tsx then.
-  if (init.createIn) {
-    const { url, name } = init.createIn;
-    const create = (await importModule(url))[name];
-    if (typeof create !== 'function')
-      throw new Error(`module ${url} exports no function "${name}" (the createIn of stage kind "${init.kind}")`);
-    return create as Create;
-  }
+  if (init.createIn) return importFunction<Create>(init.createIn, `the createIn of stage kind "${init.kind}"`);
   const exported = Object.values(await importModule(init.module));
   const def = exported.find((value) => isDefinition(value, init.kind));
   if (def?.role !== 'transform') throw new Error(`module ${init.module} exports no transform of kind "${init.kind}"`);

@@ -100,7 +100,8 @@ export function createWorkerHost(
   started?: StageWorker,
   recycle?: (worker: StageWorker) => void,
 ): Promise<TransformHost> {
-  if (!spec.def.module) throw new Error(`stage kind "${spec.def.kind}" has no module URL to load in a worker`);
+  if (!spec.def.module && !spec.def.createIn)
+    throw new Error(`stage kind "${spec.def.kind}" has no module URL to load in a worker`);
   const stageWorker = started ?? spawnStageWorker();
   const { worker, exited } = stageWorker;
   let state: 'starting' | 'running' | 'disposing' | 'gone' = 'starting';
@@ -299,7 +300,7 @@ export function createWorkerHost(
     post({
       type: 'init',
       kind: spec.def.kind,
-      module: spec.def.module!,
+      module: spec.def.module ?? '',
       createIn: spec.def.createIn,
       options: spec.options,
       context: spec.context,

@@ -5,7 +5,7 @@
  * which `padSeconds` are used on each side.
  */
 import { z } from 'zod';
-import { defineTransform, type TransformInstance } from '../../src/core/stage.ts';
+import { defineTransform } from '../../src/core/stage.ts';
 import { moduleExport } from '../../src/core/module-export.ts';
 
 export const contentEncoder = defineTransform({
@@ -30,6 +30,4 @@ export const contentEncoder = defineTransform({
   models: { encoder: { family: 'content-encoder', doc: 'wav [1, 1, N] at 16 kHz → features [1, T, D].' } },
   thread: 'worker',
   item: { neighbours: { before: 1, after: 1 }, granularitySeconds: 320 / 16000 },
-  create: async (options, ctx): Promise<TransformInstance> =>
-    (await import('./stage.ts')).createContentEncoderStage(options, ctx),
 });

@@ -91,5 +91,4 @@ export const dit = defineTransform({
   // carried between items.
   thread: 'worker',
   // Imported on use: `reel validate` loads the declarations and must not load onnxruntime.
-  create: async (options, ctx) => (await import('./stage.ts')).createDitStage(options, ctx),
 });

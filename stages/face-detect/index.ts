@@ -88,5 +88,4 @@ export const faceDetect = defineTransform({
   // Smoothing and bridging reach across chunk edges (track.ts trackReach, under a second).
   item: { neighbours: { before: 1, after: 1 } },
   thread: 'worker',
-  create: async (options, ctx) => (await import('./stage.ts')).createFaceDetectStage(options, ctx),
 });

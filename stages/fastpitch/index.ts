@@ -28,5 +28,4 @@ export const fastpitch = defineTransform({
   thread: 'worker',
   // One item per clip (the script is whole); the sentence loop carries over from chunk to chunk.
   item: { stateful: true },
-  create: async (options, ctx) => (await import('./stage.ts')).createFastpitchStage(options, ctx),
 });

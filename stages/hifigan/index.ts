@@ -4,7 +4,7 @@
  * from the item's neighbouring chunks.
  */
 import { z } from 'zod';
-import { defineTransform, type TransformInstance } from '../../src/core/stage.ts';
+import { defineTransform } from '../../src/core/stage.ts';
 import { moduleExport } from '../../src/core/module-export.ts';
 
 const HOP = 256;
@@ -38,6 +38,4 @@ export const hifigan = defineTransform({
   models: { vocoder: { family: 'hifigan', doc: 'mel [B, 80, T] → audio [B, 1, 256·T].' } },
   thread: 'worker',
   item: { neighbours: { before: 1, after: 1 }, granularitySeconds: HOP / RATE },
-  create: async (options, ctx): Promise<TransformInstance> =>
-    (await import('./stage.ts')).createHifiganStage(options, ctx),
 });

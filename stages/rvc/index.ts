@@ -4,7 +4,7 @@
  * Butterworth order 5 at 48 Hz, F0 at 100 frames/s, coarse pitch 1..255, noise × 0.66666.
  */
 import { z } from 'zod';
-import { defineTransform, type TransformInstance } from '../../src/core/stage.ts';
+import { defineTransform } from '../../src/core/stage.ts';
 import { moduleExport } from '../../src/core/module-export.ts';
 
 export const rvc = defineTransform({
@@ -83,14 +83,14 @@ export const rvc = defineTransform({
         .number()
         .min(0)
         .max(10000)
-        .default(1000)
+        .nullable()
+        .default(null)
         .describe(
-          'With `skipSilence`: context a converted range takes on each side where it meets a pause (beyond its margin), ms; where speech crosses a chunk edge it takes `padSeconds`. Default 1000.',
+          'With `skipSilence`: context a converted range takes on each side where it meets a pause (beyond its margin), ms; where speech crosses a chunk edge it takes `padSeconds`; null = `padSeconds`. Default null.',
         ),
     })
     .refine((o) => o.f0MinHz < o.f0MaxHz, { message: 'f0MinHz must be below f0MaxHz', path: ['f0MinHz'] }),
   models: { synthesizer: { family: 'rvc', doc: 'phone, phone_lengths, pitch, pitchf, ds, rnd → audio.' } },
   thread: 'worker',
   item: { neighbours: { before: 1, after: 1 }, granularitySeconds: 0.01 },
-  create: async (options, ctx): Promise<TransformInstance> => (await import('./stage.ts')).createRvcStage(options, ctx),
 });

@@ -86,7 +86,7 @@ export async function createRvcStage(o: StageOptions<typeof rvc>, ctx: StageCrea
   const rate = o.sampleRate;
   const hop = rate / PITCH_FPS;
   const padFrames = Math.round(o.padSeconds * CONTENT_FPS);
-  const skipContextFrames = Math.round((o.skipContextMs / 1000) * CONTENT_FPS);
+  const skipContextFrames = o.skipContextMs === null ? padFrames : Math.round((o.skipContextMs / 1000) * CONTENT_FPS);
   const f0Options = { sampleRate: 16000, hop: 160, fmin: o.f0MinHz, fmax: o.f0MaxHz };
   const model = await openStageModel(ctx, 'synthesizer', 'rvc', {
     // Zeros but for what must be valid: the length, voiced-looking bins, the speaker.

@@ -34,5 +34,4 @@ export const textEncoder = defineTransform({
   // An ONNX run blocks its thread. The prompt is taken whole, so there is one item per clip.
   thread: 'worker',
   // Imported on use: `reel validate` loads the declarations and must not load onnxruntime.
-  create: async (options, ctx) => (await import('./stage.ts')).createTextEncoderStage(options, ctx),
 });

@@ -5,7 +5,7 @@
  * track: for each chunk, the speech spans within it — what `rvc`'s `skipSilence` reads.
  */
 import { z } from 'zod';
-import { defineTransform, type TransformInstance } from '../../src/core/stage.ts';
+import { defineTransform } from '../../src/core/stage.ts';
 import { moduleExport } from '../../src/core/module-export.ts';
 
 export const vadOptions = z.strictObject({
@@ -73,5 +73,4 @@ export const vad = defineTransform({
   // forgets within a second), so chunks are independent and the stage runs on several at once;
   // the next chunk lets a segment's end (or a short one's fate) be decided before the spans are sent.
   item: { neighbours: { before: 1, after: 1 } },
-  create: async (options, ctx): Promise<TransformInstance> => (await import('./stage.ts')).createVadStage(options, ctx),
 });

@@ -62,5 +62,4 @@ export const vae = defineTransform({
   thread: 'worker',
   item: { stateful: true },
   // Imported on use: `reel validate` loads the declarations and must not load onnxruntime.
-  create: async (options, ctx) => (await import('./stage.ts')).createVaeStage(options, ctx),
 });

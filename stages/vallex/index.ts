@@ -56,5 +56,4 @@ export const vallex = defineTransform({
   // One item per clip (every input is whole); the sentence loop and the codec's pending codes
   // carry over from chunk to chunk of the output.
   item: { stateful: true },
-  create: async (options, ctx) => (await import('./stage.ts')).createVallexStage(options, ctx),
 });

@@ -62,5 +62,4 @@ export const wav2lip = defineTransform({
   // of a speech chunk moved to a pause lie in the face chunk before or after it.
   item: { neighbours: { before: 1, after: 1 } },
   thread: 'worker',
-  create: async (options, ctx) => (await import('./stage.ts')).createWav2lipStage(options, ctx),
 });

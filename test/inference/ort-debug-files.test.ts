@@ -8,6 +8,12 @@ import { ensureReferenceModel } from '../../models/reference.ts';
 import { sweepDebugLogs } from '../../src/inference/ort-debug-files.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 
+/**
+ * A child's environment with its own TMPDIR and home: ONNX Runtime's telemetry keeps one event
+ * store per user (under ~/.cache), which the suite's other processes would hold locked.
+ */
+const isolated = (dir: string): NodeJS.ProcessEnv => ({ ...process.env, TMPDIR: dir, HOME: dir, XDG_CACHE_HOME: dir });
+
 describe("ONNX Runtime's debug logs", () => {
   it('a process that made a session leaves none behind in its TMPDIR', async () => {
     const model = await ensureReferenceModel('hifigan', 'tiny');
@@ -19,25 +25,25 @@ describe("ONNX Runtime's debug logs", () => {
       await made.session.release();`;
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: REPO_ROOT,
-      env: { ...process.env, TMPDIR: dir },
+      env: isolated(dir),
       encoding: 'utf8',
     });
     expect(r.status, r.stderr).toBe(0);
     expect((await readdir(dir)).filter((n) => n.startsWith('mat-debug-'))).toEqual([]);
   });
 
-  it('a run leaves none behind even of a session made outside the session factory', async () => {
+  it('the CLI leaves none behind at its exit, even of a session made outside the session factory', async () => {
     const model = await ensureReferenceModel('hifigan', 'tiny');
     const dir = await mkdtemp(join(tmpdir(), 'reel-ort-tmp-'));
+    // What bin/reel.js does before it runs a command.
     const script = `
-      const { makeRunFolder } = await import('./src/runtime/run-temp.ts');
-      const { rm } = await import('node:fs/promises');
-      await rm(await makeRunFolder(), { recursive: true });
+      const { removeOwnDebugLogAtExit } = await import('./src/cli/main.ts');
+      removeOwnDebugLogAtExit();
       const ort = await import('onnxruntime-node');
       await ort.InferenceSession.create(${JSON.stringify(model)});`;
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: REPO_ROOT,
-      env: { ...process.env, TMPDIR: dir },
+      env: isolated(dir),
       encoding: 'utf8',
     });
     expect(r.status, r.stderr).toBe(0);
@@ -57,6 +63,8 @@ describe("ONNX Runtime's debug logs", () => {
     await writeFile(join(base, 'mat-debug-333.log'), '');
     await writeFile(join(base, 'mat-debug-444.log'), telemetry);
     await writeFile(join(base, 'mat-debug-555.log'), `${telemetry}and a line of another kind\n`);
+    // Telemetry that someone turned on (a warning, not its own failure) is kept too.
+    await writeFile(join(base, 'mat-debug-666.log'), '2026-12-01T12:28:56.058Z|00008912|W|EventsSDK.Storage|slow\n');
     await writeFile(join(base, 'mat-debug-x.log'), '');
     const alive = (pid: number) => pid === 333;
     expect((await sweepDebugLogs(alive, base)).sort()).toEqual(['mat-debug-111.log', 'mat-debug-444.log']);
@@ -64,6 +72,7 @@ describe("ONNX Runtime's debug logs", () => {
       'mat-debug-222.log',
       'mat-debug-333.log',
       'mat-debug-555.log',
+      'mat-debug-666.log',
       'mat-debug-x.log',
     ]);
   });

@@ -3,7 +3,14 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CostMemory, costContext, costKey, costMemoryFile, MAX_REMEMBERED } from '../../src/runtime/cost-memory.ts';
+import {
+  CostMemory,
+  costContext,
+  costKey,
+  costMemoryFile,
+  MAX_REMEMBERED,
+  memoryClassGiB,
+} from '../../src/runtime/cost-memory.ts';
 
 const folder = () => mkdtemp(join(tmpdir(), 'reel-costs-'));
 
@@ -112,9 +119,15 @@ describe('cost memory', () => {
   it('measures where the run is: its cores, this machine (CPU model and count, memory), the versions of reel, Node.js and ONNX Runtime', async () => {
     const where = costContext(3);
     expect(where.cores).toBe(3);
-    expect(where.machine).toBe(`${cpus()[0].model.trim()} ×${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB`);
+    expect(where.machine).toContain(` ×${cpus().length}, ~${memoryClassGiB(totalmem())} GiB`);
+    expect(where.machine.startsWith(cpus()[0]?.model.trim() ?? 'unknown CPU')).toBe(true);
     const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
     const ort = JSON.parse(await readFile('node_modules/onnxruntime-node/package.json', 'utf8')) as { version: string };
     expect(where.versions).toEqual({ reel: pkg.version, node: process.version, onnxruntime: ort.version });
+  });
+
+  it('takes a machine’s memory to the nearest power of two GiB, so that a little more or less is the same machine', () => {
+    expect([15.2, 16, 17.5, 22].map((g) => memoryClassGiB(g * 2 ** 30))).toEqual([16, 16, 16, 16]);
+    expect([0.5, 3, 24, 125].map((g) => memoryClassGiB(g * 2 ** 30))).toEqual([1, 4, 32, 128]);
   });
 });

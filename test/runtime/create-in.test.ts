@@ -1,8 +1,8 @@
 /**
  * A worker kind's `createIn`: its worker threads take `create` from the module it names and never
- * load the definition (with its options schema and zod: ~50 ms of each worker's start); a name
- * the module does not export fails the run with a line naming both. Every built-in worker kind
- * names one that exists.
+ * load the definition (with its options schema and zod: ~50 ms of each worker's start), and a kind
+ * that gives no `create` has that one in the main thread too; a name the module does not export
+ * fails the run with a line naming both. Every built-in worker kind names one that exists.
  */
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,15 @@ describe('createIn', () => {
     expect((await readFile(join(out, 'result.txt'), 'utf8')).trim().split('\n')).toHaveLength(4);
   });
 
+  it('is the create of a kind that gives none, in the main thread too (a sequential run)', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'reel-create-in-'));
+    const events: RunEvent[] = [];
+    await runPipeline(graph(createInStage), { outDir: out, mode: 'sequential', onEvent: (e) => void events.push(e) });
+    const lines = events.flatMap((e) => (e.type === 'log' && e.stage === 'pass' ? [e.line] : []));
+    expect(lines).toEqual(['instance on the main thread']);
+    expect((await readFile(join(out, 'result.txt'), 'utf8')).trim().split('\n')).toHaveLength(4);
+  });
+
   it('fails the run, naming the module and the export, when the module lacks it', async () => {
     const out = await mkdtemp(join(tmpdir(), 'reel-create-in-'));
     await expect(runPipeline(graph(createInMissing), { outDir: out })).rejects.toThrow(
@@ -53,9 +62,11 @@ describe('createIn', () => {
     expect(moduleExport('file:///r/dist/stages/gain/index.js', './stage', 'f').url).toBe(
       'file:///r/dist/stages/gain/stage.js',
     );
+    // Written with its extension, it keeps it.
+    expect(moduleExport('file:///r/kinds/gain.ts', './gain-work.mjs', 'f').url).toBe('file:///r/kinds/gain-work.mjs');
   });
 
-  it('of every built-in worker kind names a function its module exports', async () => {
+  it('of every built-in worker kind names a function its module exports (its create everywhere)', async () => {
     const workers = Object.values(STAGE_KINDS).filter(
       (def): def is TransformDefinition => def.role === 'transform' && def.thread === 'worker',
     );
