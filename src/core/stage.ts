@@ -230,14 +230,13 @@ export function defineSource<Schema extends z.ZodType>(
 export function defineTransform<Schema extends z.ZodType>(
   def: Omit<TransformDefinition<Schema>, 'role'>,
 ): TransformDefinition<Schema> {
+  type Create = NonNullable<TransformDefinition<Schema>['create']>;
   const { createIn } = def;
-  const create: TransformDefinition<Schema>['create'] =
+  const create: Create | undefined =
     def.create ??
     (createIn &&
-      (async (options, ctx) => {
-        type Create = NonNullable<TransformDefinition<Schema>['create']>;
-        return (await importFunction<Create>(createIn, `the createIn of stage kind "${def.kind}"`))(options, ctx);
-      }));
+      (async (options, ctx) =>
+        (await importFunction<Create>(createIn, `the createIn of stage kind "${def.kind}"`))(options, ctx)));
   return Object.freeze({ ...def, ...(create && { create }), role: 'transform' as const });
 }
 

@@ -26,12 +26,13 @@ const versionIn = (file: () => string): string => {
 };
 
 export function versions(): Versions {
-  // onnxruntime-node as reel resolves it: beside reel, or hoisted above it when reel is a dependency.
-  const fromReel = createRequire(join(PROJECT_ROOT, 'package.json'));
   cached ??= {
     reel: versionIn(() => join(PROJECT_ROOT, 'package.json')),
     node: process.version,
-    onnxruntime: versionIn(() => fromReel.resolve('onnxruntime-node/package.json')),
+    // As reel resolves it: beside reel, or hoisted above it when reel is a dependency.
+    onnxruntime: versionIn(() =>
+      createRequire(join(PROJECT_ROOT, 'package.json')).resolve('onnxruntime-node/package.json'),
+    ),
   };
   return cached;
 }
