@@ -40,5 +40,5 @@ if (process.env.REEL_FROM_SOURCE !== '1' && staleDistReason(root) === undefined)
   cli = await import('../src/cli/main.ts');
 }
 // ONNX Runtime leaves a debug log per process in TMPDIR: the process's own goes at its exit.
-cli.removeOwnDebugLogAtExit();
+cli.removeOwnDebugLogAtExit?.();
 process.exitCode = await cli.main(process.argv.slice(2));

@@ -30,6 +30,7 @@ import { createInProcessHost } from './in-process-host.ts';
 import { InputQueue } from './input-queue.ts';
 import { creatorOf, OutputEdges, stageError, type Runner, type RunEvent, type RunnerEnv } from './runner.ts';
 import { makeRunFolder } from './run-temp.ts';
+import { postedMoreThanOnce } from './shared-outputs.ts';
 import { Scheduler, type ExecutionMode } from './scheduler.ts';
 import { SinkRunner } from './sink-runner.ts';
 import { createSourceHost, SourceRunner } from './source-runner.ts';
@@ -662,6 +663,7 @@ class PipelineRun {
       progress: this.stepReporter(node.id),
       outputRoom: () => runner.awaitRoom(),
       shared: (packet) => (this.env.fanout.get(packet) ?? 1) > 1,
+      sharedOutputs: useWorkers ? postedMoreThanOnce(this.graph, node.id) : [],
       startAbort: this.startAbort.signal,
     };
     this.hostSpecs.set(node.id, spec);

@@ -17,7 +17,7 @@ import type { Packet } from '../core/types.ts';
 import { noteSharedBytes, reclaimBuffersIfGrown, startBufferReclaim } from './buffer-reclaim.ts';
 import { creatorOf } from './runner.ts';
 import { InstanceDriver } from './transform-host.ts';
-import { prepareTransfer, sharedPayloadBytes } from './transfer.ts';
+import { prepareOutput, sharedPayloadBytes } from './transfer.ts';
 import { serializeError, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.ts';
 
 const port = parentPort!;
@@ -97,8 +97,12 @@ async function keepSessions(keep: boolean): Promise<void> {
   await keepIdleSessions(keep);
 }
 
+/** The instance's output ports whose packets go out in shared memory (WorkerInit.sharedOutputs). */
+let sharedOutputs = new Set<string>();
+
 async function start(init: WorkerInit): Promise<void> {
   await keepSessions(init.pooled === true);
+  sharedOutputs = new Set(init.sharedOutputs);
   abort = new AbortController();
   const create = await loadCreate(init);
   const log = (line: string, level?: LogLevel) => send({ type: 'log', line, level });
@@ -145,8 +149,8 @@ function runItem(seq: number, message: ToWorker & { type: 'item' }): void {
     .run(instance, item, (segment) => send({ type: 'segment', seq, segment }))
     .subscribe({
       next(out) {
-        const prepared = prepareTransfer([out]);
-        send({ type: 'packet', seq, out: prepared.packets[0] }, prepared.transfer);
+        const prepared = prepareOutput(out, sharedOutputs.has(out.port));
+        send({ type: 'packet', seq, out: prepared.packet }, prepared.transfer);
       },
       error: (err) => {
         currentSeq = undefined;

@@ -69,14 +69,17 @@ export function prepareTransfer(
   return { packets: out, transfer: [...transfer] };
 }
 
+/** Bytes of the packet's payload that sit in shared memory. */
+export function sharedBytesOf(packet: Packet): number {
+  const data = payloadOf(packet);
+  return data && data.buffer instanceof SharedArrayBuffer ? data.byteLength : 0;
+}
+
 /** Bytes of the item's payloads that sit in shared memory (what a worker was handed, not given). */
 export function sharedPayloadBytes(item: ItemData): number {
   let bytes = 0;
   const add = (ports: Readonly<Record<string, Packet>>) => {
-    for (const packet of Object.values(ports)) {
-      const data = payloadOf(packet);
-      if (data && data.buffer instanceof SharedArrayBuffer) bytes += data.byteLength;
-    }
+    for (const packet of Object.values(ports)) bytes += sharedBytesOf(packet);
   };
   add(item.ports);
   for (const c of [...item.before, ...item.after]) add(c.ports);
@@ -99,14 +102,33 @@ export function packetBytes(packet: Packet): number {
  */
 const sharedTwins = new WeakMap<Packet, Packet>();
 
-/** Makes the packet's twin: its payload copied into a SharedArrayBuffer. */
-function makeSharedTwin(packet: Packet, data: Payload): Packet {
+/** The packet with its payload copied into a SharedArrayBuffer. */
+function inSharedMemory(packet: Packet, data: Payload): Packet {
   const Typed = data.constructor as new (buffer: SharedArrayBuffer) => Payload;
   const copy = new Typed(new SharedArrayBuffer(data.byteLength));
   (copy as Float32Array).set(data as Float32Array);
-  const twin = withPayload(packet, copy);
+  return withPayload(packet, copy);
+}
+
+/** Makes the packet's twin: its payload copied into a SharedArrayBuffer. */
+function makeSharedTwin(packet: Packet, data: Payload): Packet {
+  const twin = inSharedMemory(packet, data);
   sharedTwins.set(packet, twin);
   return twin;
+}
+
+/**
+ * A stage worker's output as it should be posted to the main thread: moved (prepareTransfer), or,
+ * for a port whose packets the main thread would post to workers more than once
+ * (WorkerInit.sharedOutputs), made in shared memory here, so that the main thread needs no twin
+ * of it (the copy is the worker's, off the thread that feeds every stage).
+ */
+export function prepareOutput(out: PortPacket, shared: boolean): { packet: PortPacket; transfer: ArrayBuffer[] } {
+  const data = payloadOf(out.packet);
+  if (shared && data && !(data.buffer instanceof SharedArrayBuffer))
+    return { packet: { port: out.port, packet: inSharedMemory(out.packet, data) }, transfer: [] };
+  const prepared = prepareTransfer([out]);
+  return { packet: prepared.packets[0], transfer: prepared.transfer };
 }
 
 /**

@@ -52,6 +52,8 @@ export interface HostSpec {
   outputRoom: () => Promise<void>;
   /** Whether a packet is also held by another consumer (so it must be copied, not moved). */
   shared: (packet: Packet) => boolean;
+  /** Output ports that a worker instance makes in shared memory (WorkerInit.sharedOutputs). */
+  sharedOutputs?: readonly string[];
   /** Aborted when the run no longer wants the instance while it starts (a bad input was found). */
   startAbort?: AbortSignal;
 }

@@ -7,7 +7,8 @@ import { SHARE_ENV, Worker } from 'node:worker_threads';
 import { Observable, type Subscriber } from 'rxjs';
 import { creationLockBuffer, releaseCreationLockOf } from '../inference/creation-lock.ts';
 import { localSegment } from './compute-clock.ts';
-import { prepareItem } from './transfer.ts';
+import { noteSharedBytes } from './buffer-reclaim.ts';
+import { prepareItem, sharedBytesOf } from './transfer.ts';
 import type { HostEvent, HostSpec, TransformHost } from './transform-host.ts';
 import type { ItemData } from '../core/item.ts';
 import type { Packet } from '../core/types.ts';
@@ -188,6 +189,8 @@ export function createWorkerHost(
           resolveReady(host);
           break;
         case 'packet':
+          // A packet made in shared memory is not this thread's buffer memory: counted for reclaiming.
+          noteSharedBytes(sharedBytesOf(message.out.packet));
           forCurrent(message.seq, (s) => s.next({ type: 'packet', out: message.out }));
           break;
         case 'segment':
@@ -302,6 +305,7 @@ export function createWorkerHost(
       kind: spec.def.kind,
       module: spec.def.module ?? '',
       createIn: spec.def.createIn,
+      sharedOutputs: spec.sharedOutputs,
       options: spec.options,
       context: spec.context,
       pooled: recycle !== undefined,

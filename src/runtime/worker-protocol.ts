@@ -18,6 +18,8 @@ export interface WorkerInit {
   module: string;
   /** The definition's createIn: the worker takes `create` from there and loads no definition. */
   createIn?: ModuleExport;
+  /** Output ports whose packets the worker makes in shared memory (transfer.ts prepareOutput). */
+  sharedOutputs?: readonly string[];
   options: Readonly<Record<string, unknown>>;
   context: HostContext;
   /**

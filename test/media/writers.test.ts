@@ -86,8 +86,10 @@ describe('WAV writer', () => {
 
   it('writes 16-bit PCM clipped at ±1 and rounded as Math.round rounds, halves and negatives included', async () => {
     const edges = [-2, -1, -1.0001, 1, 1.5, 0, -0, 0.5 / 32767, -0.5 / 32767, 1.5 / 32767, -1.5 / 32767];
+    // Next to where the encoder clips: the float32 just inside ±1, and those about ½ step from it.
+    const nearClip = [0.99999994, -0.99999994, 32766.5 / 32767, -32766.5 / 32767, 32767.5 / 32767, -1.0000001];
     const random = Array.from({ length: 4096 }, (_, i) => Math.sin(i * 12.9898) * 1.1);
-    const samples = new Float32Array([...edges, ...random]);
+    const samples = new Float32Array([...edges, ...nearClip, ...random]);
     const file = tmp.path('rounding.wav');
     await writeWav(
       file,

@@ -89,6 +89,21 @@ describe('stage workers', () => {
     expect(liveStageWorkers()).toBe(0);
   });
 
+  it('make the outputs of the ports in sharedOutputs in shared memory and move the others', async () => {
+    const outputOf = async (sharedOutputs: string[]) => {
+      const cur = audio(new Float32Array([7, 8]));
+      const item: ItemData = { chunk: cur.packet.chunk, ports: { in: cur.packet }, before: [], after: [], whole: {} };
+      const [out] = await runOne({ ...hostSpec(spinStage), sharedOutputs }, item, new Set([cur.packet]));
+      return (out.packet as AudioPacket).data;
+    };
+    const moved = await outputOf([]);
+    const shared = await outputOf(['out']);
+    expect(moved.buffer).toBeInstanceOf(ArrayBuffer);
+    expect(shared.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Array.from(shared)).toEqual([7, 8]);
+    expect(liveStageWorkers()).toBe(0);
+  });
+
   it('keep the whole inputs of several clips, so clips taking turns on one instance are not sent again', async () => {
     // Each clip's own whole packet; the stage answers how many distinct whole objects it has seen.
     const refs = new Map<string, Packet>();
