@@ -19,3 +19,18 @@ export function firstNonFinite(data: ArrayLike<number>): number {
 export function describeNonFinite(v: number): string {
   return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
 }
+
+/**
+ * Why a stage's audio output is refused, or undefined when every sample is finite: the first bad
+ * sample, its port and its time in the clip. Checked where the packet is made — in a stage
+ * worker, off the main thread, for worker stages — or else where the runtime receives it.
+ */
+export function nonFiniteOutput(
+  port: string,
+  packet: { data: Float32Array; startSample: number; channels: number; sampleRate: number },
+): string | undefined {
+  const bad = firstNonFinite(packet.data);
+  if (bad < 0) return undefined;
+  const seconds = (packet.startSample + Math.floor(bad / packet.channels)) / packet.sampleRate;
+  return `emitted a ${describeNonFinite(packet.data[bad]!)} sample on "${port}" at ${seconds.toFixed(3)} s — its model or its input is broken there`;
+}

@@ -3,7 +3,7 @@
  * room checks, fan-out delivery, and the environment of the run.
  */
 import { EXIT, ReelError, StageError } from '../core/errors.ts';
-import { describeNonFinite, firstNonFinite } from '../core/finite.ts';
+import { nonFiniteOutput } from '../core/finite.ts';
 import type { LogLevel, PortPacket, StageDefinition } from '../core/stage.ts';
 import type { AudioPacket, ChunkInfo, Packet } from '../core/types.ts';
 import type { GraphNode } from '../graph/types.ts';
@@ -100,16 +100,24 @@ export class OutputEdges {
     return this.queues.length > 0 && this.queues.every((queue) => queue.unwanted);
   }
 
-  /** A NaN or ±Inf sample stops the run here, named, instead of being silenced downstream (core/finite.ts). */
+  /**
+   * A NaN or ±Inf sample stops the run here, named, instead of being silenced downstream
+   * (core/finite.ts) — unless the stage worker that made the packet checked it already.
+   */
   private checkFinite(port: string, packet: AudioPacket): void {
-    const bad = firstNonFinite(packet.data);
-    if (bad < 0) return;
-    const seconds = (packet.startSample + Math.floor(bad / packet.channels)) / packet.sampleRate;
-    throw new StageError(
-      { pipeline: this.env.pipeline, stage: this.node.id, chunkIndex: packet.chunk.index },
-      `emitted a ${describeNonFinite(packet.data[bad]!)} sample on "${port}" at ${seconds.toFixed(3)} s — its model or its input is broken there`,
-    );
+    if (checkedFinite.has(packet)) return;
+    const refused = nonFiniteOutput(port, packet);
+    if (refused === undefined) return;
+    throw new StageError({ pipeline: this.env.pipeline, stage: this.node.id, chunkIndex: packet.chunk.index }, refused);
   }
+}
+
+/** Audio packets whose samples a stage worker found all finite before posting them (nonFiniteOutput). */
+const checkedFinite = new WeakSet<Packet>();
+
+/** Marks a packet a stage worker checked: the runtime does not read it again. */
+export function markCheckedFinite(packet: Packet): void {
+  checkedFinite.add(packet);
 }
 
 /** The kind's `create`. runPipeline refuses kinds without one before anything starts; a worker loads its own copy. */

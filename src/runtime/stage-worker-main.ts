@@ -6,7 +6,8 @@
  * per clip); their sessions stay open between them.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import type { Subscription } from 'rxjs';
+import { map, type Subscription } from 'rxjs';
+import { nonFiniteOutput } from '../core/finite.ts';
 import { importModule } from '../core/import-module.ts';
 import { importFunction } from '../core/module-export.ts';
 import { useCreationLockBuffer } from '../inference/creation-lock.ts';
@@ -147,10 +148,19 @@ function runItem(seq: number, message: ToWorker & { type: 'item' }): void {
   currentSeq = seq;
   running = driver
     .run(instance, item, (segment) => send({ type: 'segment', seq, segment }))
+    .pipe(
+      // Audio is checked here, off the main thread, which would otherwise read every sample again.
+      map((out) => {
+        const refused = out.packet.kind === 'audio' ? nonFiniteOutput(out.port, out.packet) : undefined;
+        if (refused !== undefined) throw new Error(refused);
+        return out;
+      }),
+    )
     .subscribe({
       next(out) {
         const prepared = prepareOutput(out, sharedOutputs.has(out.port));
-        send({ type: 'packet', seq, out: prepared.packet }, prepared.transfer);
+        const finite = out.packet.kind === 'audio' ? { finite: true as const } : {};
+        send({ type: 'packet', seq, out: prepared.packet, ...finite }, prepared.transfer);
       },
       error: (err) => {
         currentSeq = undefined;

@@ -8,6 +8,7 @@ import { Observable, type Subscriber } from 'rxjs';
 import { creationLockBuffer, releaseCreationLockOf } from '../inference/creation-lock.ts';
 import { localSegment } from './compute-clock.ts';
 import { noteSharedBytes } from './buffer-reclaim.ts';
+import { markCheckedFinite } from './runner.ts';
 import { prepareItem, sharedBytesOf } from './transfer.ts';
 import type { HostEvent, HostSpec, TransformHost } from './transform-host.ts';
 import type { ItemData } from '../core/item.ts';
@@ -191,6 +192,7 @@ export function createWorkerHost(
         case 'packet':
           // A packet made in shared memory is not this thread's buffer memory: counted for reclaiming.
           noteSharedBytes(sharedBytesOf(message.out.packet));
+          if (message.finite) markCheckedFinite(message.out.packet);
           forCurrent(message.seq, (s) => s.next({ type: 'packet', out: message.out }));
           break;
         case 'segment':

@@ -64,7 +64,8 @@ export interface SerializedError {
 
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'packet'; seq: number; out: PortPacket }
+  /** `finite`: an audio packet whose samples the worker checked (core/finite.ts nonFiniteOutput). */
+  | { type: 'packet'; seq: number; out: PortPacket; finite?: true }
   | { type: 'segment'; seq: number; segment: ComputeSegment }
   | { type: 'done'; seq: number }
   | { type: 'error'; seq?: number; error: SerializedError }

@@ -13,10 +13,11 @@ import { z } from 'zod';
 import { firstNonFinite } from '../../src/core/finite.ts';
 import { defineTransform } from '../../src/core/stage.ts';
 import { decodeAudio } from '../../src/media/decodeAudio.ts';
-import { runPipeline } from '../../src/runtime/index.ts';
+import { liveStageWorkers, runPipeline } from '../../src/runtime/index.ts';
 import { collectSink } from '../fixtures/stages/collect-sink.ts';
 import { counterSource } from '../fixtures/stages/counter-source.ts';
 import { testGraph } from '../fixtures/stages/graph.ts';
+import { spinStage } from '../fixtures/stages/spin-stage.ts';
 import { runCli } from '../helpers/cli.ts';
 import { collect, tempDir } from './makeMedia.ts';
 
@@ -108,5 +109,21 @@ describe('non-finite samples', () => {
     await expect(runPipeline(graph, { outDir: out, mode: 'sequential' })).rejects.toThrow(
       /stage "nan".*emitted a NaN sample on "out" at 1\.0\d+ s/,
     );
+  });
+
+  it('stops a run whose worker stage emits a NaN the same way (the worker checks its own output)', async () => {
+    const graph = testGraph({
+      nodes: {
+        src: { def: counterSource, options: { chunks: 4, chunkSeconds: 0.5 } },
+        nan: { def: spinStage, options: { failAt: 2, failure: 'nan' } },
+        sink: { def: collectSink, binding: 'result' },
+      },
+      edges: ['src.audio -> nan.in', 'nan.out -> sink.in'],
+    });
+    const out = await mkdtemp(join(tmpdir(), 'reel-nan-worker-'));
+    await expect(runPipeline(graph, { outDir: out })).rejects.toThrow(
+      /stage "nan".*emitted a NaN sample on "out" at 1\.0\d+ s/,
+    );
+    expect(liveStageWorkers()).toBe(0);
   });
 });
