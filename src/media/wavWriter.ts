@@ -69,12 +69,12 @@ function header(o: Required<Omit<WavWriterOptions, 'signal' | 'deferCommit'>>, d
 }
 
 /**
- * Float samples as PCM: 16-bit (clipped at ±1, rounded half up) or 32-bit float. `floor(x)` of
- * x = s·32767 + 0.5 is Math.round(s·32767) here exactly (both are exact in a double for a float32
- * s), and the clips are taken on x: s ≥ 1 is x ≥ 32767.5 but for values that round to 32767
- * anyway, s ≤ −1 is x ≤ −32766.5 (the same for every float32, checked one by one). The sink
- * encodes every output sample on the main thread: voice-convert 600 s took 425 ms of its 2.4 s
- * with Math.round, 186 ms with the clips taken on s (V8 optimised that loop late), ~40 ms so.
+ * Float samples as PCM: 16-bit (clipped at ±1, rounded half up) or 32-bit float. For a float32 s,
+ * s·32767 is exact in a double, and x = s·32767 + 0.5 rounds only where |s| is tiny and the floor
+ * cannot change: `floor(x)` is Math.round(s·32767). Near ±1 the sum is exact, so x ≥ 32767.5 is
+ * exactly s ≥ 1 and x ≤ −32766.5 exactly s ≤ −1 (checked for every float32 in [−1.5, 1.5]). The
+ * sink encodes every output sample on the main thread: voice-convert 600 s took 425 ms of its
+ * 2.4 s with Math.round, 186 ms with the clips tested on s (V8 optimised that loop late), ~40 ms so.
  */
 function encode(samples: Float32Array, format: 's16' | 'f32'): Buffer {
   if (format === 'f32') return Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);

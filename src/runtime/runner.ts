@@ -102,22 +102,27 @@ export class OutputEdges {
 
   /**
    * A NaN or ±Inf sample stops the run here, named, instead of being silenced downstream
-   * (core/finite.ts) — unless the stage worker that made the packet checked it already.
+   * (core/finite.ts): on the stage worker's verdict when one made the packet, else checked here.
    */
   private checkFinite(port: string, packet: AudioPacket): void {
-    if (checkedFinite.has(packet)) return;
-    const refused = nonFiniteOutput(port, packet);
+    const verdict = finiteVerdicts.get(packet);
+    const refused = verdict === undefined ? nonFiniteOutput(port, packet) : (verdict ?? undefined);
     if (refused === undefined) return;
     throw new StageError({ pipeline: this.env.pipeline, stage: this.node.id, chunkIndex: packet.chunk.index }, refused);
   }
 }
 
-/** Audio packets whose samples a stage worker found all finite before posting them (nonFiniteOutput). */
-const checkedFinite = new WeakSet<Packet>();
+/** Stage workers' checks of the audio packets they posted: null when finite, else the refusing line. */
+const finiteVerdicts = new WeakMap<Packet, string | null>();
 
-/** Marks a packet a stage worker checked: the runtime does not read it again. */
-export function markCheckedFinite(packet: Packet): void {
-  checkedFinite.add(packet);
+/** A stage worker's check of a packet it made (nonFiniteOutput): the runtime does not read it again. */
+export function noteFiniteVerdict(packet: Packet, verdict: string | null): void {
+  finiteVerdicts.set(packet, verdict);
+}
+
+/** The verdict noted for a packet: null finite, a string refused, undefined none (for tests). */
+export function finiteVerdictOf(packet: Packet): string | null | undefined {
+  return finiteVerdicts.get(packet);
 }
 
 /** The kind's `create`. runPipeline refuses kinds without one before anything starts; a worker loads its own copy. */

@@ -1,8 +1,9 @@
 /**
- * Which of a stage's outputs its worker makes in shared memory. The main thread posts a packet to
- * a worker stage once per item that holds it: a stage that takes neighbouring chunks gets each
- * chunk with its own item and its neighbours', and a packet held by another consumer cannot be
- * moved. Such a packet gets a shared-memory twin on the main thread (transfer.ts prepareItem),
+ * Which of a stage's outputs its worker makes in shared memory. The main thread posts a chunk's
+ * packet to a worker stage once per item that holds it: a stage that takes neighbouring chunks
+ * gets each chunk with its own item and its neighbours', and a packet held by another consumer
+ * cannot be moved. (A whole input, posted once to each worker, is not covered: it still gets a
+ * main-thread twin.) Such a packet gets a shared-memory twin on the main thread (transfer.ts prepareItem),
  * which feeds every stage; made there by the producing worker instead (prepareOutput), it needs
  * none — voice-convert's content features: 175–221 ms of the main thread's 1.8–2.3 s for 600 s.
  */

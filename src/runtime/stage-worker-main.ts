@@ -6,7 +6,7 @@
  * per clip); their sessions stay open between them.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { map, type Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import { nonFiniteOutput } from '../core/finite.ts';
 import { importModule } from '../core/import-module.ts';
 import { importFunction } from '../core/module-export.ts';
@@ -148,19 +148,13 @@ function runItem(seq: number, message: ToWorker & { type: 'item' }): void {
   currentSeq = seq;
   running = driver
     .run(instance, item, (segment) => send({ type: 'segment', seq, segment }))
-    .pipe(
-      // Audio is checked here, off the main thread, which would otherwise read every sample again.
-      map((out) => {
-        const refused = out.packet.kind === 'audio' ? nonFiniteOutput(out.port, out.packet) : undefined;
-        if (refused !== undefined) throw new Error(refused);
-        return out;
-      }),
-    )
     .subscribe({
       next(out) {
+        // Audio is checked here, off the main thread, which would otherwise read every sample
+        // again; the main thread acts on the verdict where it would have checked.
+        const verdict = out.packet.kind === 'audio' ? { finite: nonFiniteOutput(out.port, out.packet) ?? null } : {};
         const prepared = prepareOutput(out, sharedOutputs.has(out.port));
-        const finite = out.packet.kind === 'audio' ? { finite: true as const } : {};
-        send({ type: 'packet', seq, out: prepared.packet, ...finite }, prepared.transfer);
+        send({ type: 'packet', seq, out: prepared.packet, ...verdict }, prepared.transfer);
       },
       error: (err) => {
         currentSeq = undefined;

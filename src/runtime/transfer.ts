@@ -104,7 +104,8 @@ const sharedTwins = new WeakMap<Packet, Packet>();
 
 /** The packet with its payload copied into a SharedArrayBuffer. */
 function inSharedMemory(packet: Packet, data: Payload): Packet {
-  const Typed = data.constructor as new (buffer: SharedArrayBuffer) => Payload;
+  // A Node Buffer's constructor is the deprecated Buffer(): its bytes go as a Uint8Array.
+  const Typed = (Buffer.isBuffer(data) ? Uint8Array : data.constructor) as new (buffer: SharedArrayBuffer) => Payload;
   const copy = new Typed(new SharedArrayBuffer(data.byteLength));
   (copy as Float32Array).set(data as Float32Array);
   return withPayload(packet, copy);

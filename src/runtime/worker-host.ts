@@ -8,7 +8,7 @@ import { Observable, type Subscriber } from 'rxjs';
 import { creationLockBuffer, releaseCreationLockOf } from '../inference/creation-lock.ts';
 import { localSegment } from './compute-clock.ts';
 import { noteSharedBytes } from './buffer-reclaim.ts';
-import { markCheckedFinite } from './runner.ts';
+import { noteFiniteVerdict } from './runner.ts';
 import { prepareItem, sharedBytesOf } from './transfer.ts';
 import type { HostEvent, HostSpec, TransformHost } from './transform-host.ts';
 import type { ItemData } from '../core/item.ts';
@@ -190,9 +190,10 @@ export function createWorkerHost(
           resolveReady(host);
           break;
         case 'packet':
-          // A packet made in shared memory is not this thread's buffer memory: counted for reclaiming.
+          // Shared-memory payloads do not count as this thread's buffers, nor do they prompt a
+          // collection: counted for reclaiming (a chunk passed straight through twice, harmlessly).
           noteSharedBytes(sharedBytesOf(message.out.packet));
-          if (message.finite) markCheckedFinite(message.out.packet);
+          if (message.finite !== undefined) noteFiniteVerdict(message.out.packet, message.finite);
           forCurrent(message.seq, (s) => s.next({ type: 'packet', out: message.out }));
           break;
         case 'segment':

@@ -64,8 +64,11 @@ export interface SerializedError {
 
 export type FromWorker =
   | { type: 'ready' }
-  /** `finite`: an audio packet whose samples the worker checked (core/finite.ts nonFiniteOutput). */
-  | { type: 'packet'; seq: number; out: PortPacket; finite?: true }
+  /**
+   * `finite`: for audio, the worker's check of its samples (core/finite.ts nonFiniteOutput): null
+   * when all are finite, else the line that refuses the packet.
+   */
+  | { type: 'packet'; seq: number; out: PortPacket; finite?: string | null }
   | { type: 'segment'; seq: number; segment: ComputeSegment }
   | { type: 'done'; seq: number }
   | { type: 'error'; seq?: number; error: SerializedError }

@@ -5,6 +5,7 @@ import type { ItemData } from '../../src/core/item.ts';
 import { DEFAULT_NODE_SETTINGS } from '../../src/core/settings.ts';
 import type { PortPacket, TransformDefinition } from '../../src/core/stage.ts';
 import type { AudioPacket, Packet } from '../../src/core/types.ts';
+import { finiteVerdictOf } from '../../src/runtime/runner.ts';
 import { prepareItem, prepareTransfer } from '../../src/runtime/transfer.ts';
 import type { HostEvent, HostSpec } from '../../src/runtime/transform-host.ts';
 import { createWorkerHost, liveStageWorkers } from '../../src/runtime/worker-host.ts';
@@ -101,6 +102,18 @@ describe('stage workers', () => {
     expect(moved.buffer).toBeInstanceOf(ArrayBuffer);
     expect(shared.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(Array.from(shared)).toEqual([7, 8]);
+    expect(liveStageWorkers()).toBe(0);
+  });
+
+  it('check their audio outputs for NaN themselves: the main thread gets the verdict with the packet', async () => {
+    const verdictOf = async (failAt: number) => {
+      const cur = audio(new Float32Array([1, 2, 3, 4]));
+      const item: ItemData = { chunk: cur.packet.chunk, ports: { in: cur.packet }, before: [], after: [], whole: {} };
+      const [out] = await runOne(hostSpec(spinStage, { failAt, failure: 'nan' }), item);
+      return finiteVerdictOf(out.packet);
+    };
+    expect(await verdictOf(-1)).toBeNull();
+    expect(await verdictOf(0)).toMatch(/^emitted a NaN sample on "out" at 0\.000 s/);
     expect(liveStageWorkers()).toBe(0);
   });
 
