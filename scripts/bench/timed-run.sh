@@ -8,13 +8,15 @@ export REEL_REMEMBER_COSTS=${REEL_REMEMBER_COSTS-0}
 one() {
   local name=$1; shift
   local t0 t1 cpu0 cpu1
-  cpu0=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)
+  # This shell's own pid ($$ is the parent's when `one … | cut` runs it in a subshell): its children's CPU.
+  local me=$BASHPID
+  cpu0=$(awk '{print $14+$15+$16+$17}' /proc/$me/stat)
   t0=$(date +%s.%N)
   ${PIN:+taskset -c "$PIN"} node bin/reel.js run "$@" --out "$out/$name" --metrics "$out/$name.json" --trace "$out/$name.trace.json" \
     > /dev/null 2> "$out/$name.log" \
     || { echo "$name FAILED"; tail -3 "$out/$name.log"; return; }
   t1=$(date +%s.%N)
-  cpu1=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)
+  cpu1=$(awk '{print $14+$15+$16+$17}' /proc/$me/stat)
   rm -rf "${out:?}/$name" # the media written; the metrics and the log stay
   node -e '
     const m = require(process.argv[1]);
