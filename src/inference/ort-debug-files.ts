@@ -9,7 +9,7 @@
  * their exit. A log with anything else is kept for whoever asked for it.
  */
 import { readFileSync, rmSync, statSync } from 'node:fs';
-import { readFile, readdir, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -30,14 +30,23 @@ export function isTelemetryNoise(content: string): boolean {
 
 const ownLog = () => join(tmpdir(), `mat-debug-${process.pid}.log`);
 
+/**
+ * Whether a log of `size` bytes holds nothing anyone asked for: empty, or telemetry errors only
+ * (its text, read only then; a log too long to be those is kept unread).
+ */
+function holdsNothingAsked(file: string, size: number): boolean {
+  if (size === 0) return true;
+  if (size > TELEMETRY_MAX_BYTES) return false;
+  try {
+    return isTelemetryNoise(readFileSync(file, 'utf8'));
+  } catch {
+    return false; // not ours to read
+  }
+}
+
 async function removeIfNoise(file: string): Promise<boolean> {
   const s = await stat(file).catch(() => undefined);
-  if (!s?.isFile()) return false;
-  if (s.size > 0) {
-    if (s.size > TELEMETRY_MAX_BYTES) return false;
-    const content = await readFile(file, 'utf8').catch(() => undefined);
-    if (content === undefined || !isTelemetryNoise(content)) return false;
-  }
+  if (!s?.isFile() || !holdsNothingAsked(file, s.size)) return false;
   await rm(file, { force: true }).catch(() => undefined);
   return true;
 }
@@ -49,12 +58,12 @@ export function removeOwnDebugLog(): Promise<void> {
 }
 
 function removeOwnDebugLogSync(): void {
+  const file = ownLog();
   try {
-    const s = statSync(ownLog());
-    if (!s.isFile() || s.size > TELEMETRY_MAX_BYTES) return;
-    if (s.size === 0 || isTelemetryNoise(readFileSync(ownLog(), 'utf8'))) rmSync(ownLog(), { force: true });
+    const s = statSync(file, { throwIfNoEntry: false });
+    if (s?.isFile() && holdsNothingAsked(file, s.size)) rmSync(file, { force: true });
   } catch {
-    // none, or not ours to read
+    // not ours to remove: an exit handler must not throw
   }
 }
 

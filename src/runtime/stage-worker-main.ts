@@ -48,6 +48,7 @@ type Create = NonNullable<TransformDefinition['create']>;
 async function loadCreate(init: WorkerInit): Promise<Create> {
   // A user's kind may be a .ts file while this worker runs compiled: importModule brings tsx then.
   if (init.createIn) return importFunction<Create>(init.createIn, `the createIn of stage kind "${init.kind}"`);
+  if (!init.module) throw new Error(`stage kind "${init.kind}" has no module URL to load in a worker`);
   const exported = Object.values(await importModule(init.module));
   const def = exported.find((value) => isDefinition(value, init.kind));
   if (def?.role !== 'transform') throw new Error(`module ${init.module} exports no transform of kind "${init.kind}"`);

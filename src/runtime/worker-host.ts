@@ -306,7 +306,7 @@ export function createWorkerHost(
     post({
       type: 'init',
       kind: spec.def.kind,
-      module: spec.def.module ?? '',
+      module: spec.def.module,
       createIn: spec.def.createIn,
       sharedOutputs: spec.sharedOutputs,
       options: spec.options,

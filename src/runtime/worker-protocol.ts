@@ -14,8 +14,8 @@ import type { HostContext } from './transform-host.ts';
 export interface WorkerInit {
   type: 'init';
   kind: string;
-  /** URL of the module exporting the definition. */
-  module: string;
+  /** URL of the module exporting the definition (needed without createIn). */
+  module?: string;
   /** The definition's createIn: the worker takes `create` from there and loads no definition. */
   createIn?: ModuleExport;
   /** Output ports whose packets the worker makes in shared memory (transfer.ts prepareOutput). */
