@@ -61,6 +61,14 @@ export interface ItemSpec {
   stateful?: boolean;
   /** Chunk boundaries must fall on multiples of this many seconds (a hop, a frame). */
   granularitySeconds?: number;
+  /**
+   * Every item costs about the same for its length of media, the first included (but for running
+   * cold): how long a first item has been running already bounds what the waiting chunks will take,
+   * so the core budget may add replicas while it runs instead of after two items. Not for a kind
+   * whose first item does other work than the rest (a face detector that searches the first frame
+   * and tracks after it). @defaultValue false
+   */
+  evenCost?: boolean;
 }
 
 export type LogLevel = 'info' | 'warning';
@@ -250,7 +258,7 @@ export function defineSink<Schema extends z.ZodType>(
 export type StageOptions<D extends { options: z.ZodType }> = z.infer<D['options']>;
 
 /** What an item of this kind holds, defaults applied. */
-export function itemSpecOf(def: StageDefinition): Required<Pick<ItemSpec, 'stateful'>> & {
+export function itemSpecOf(def: StageDefinition): Required<Pick<ItemSpec, 'stateful' | 'evenCost'>> & {
   neighbours: { before: number; after: number };
   granularitySeconds?: number;
 } {
@@ -258,6 +266,7 @@ export function itemSpecOf(def: StageDefinition): Required<Pick<ItemSpec, 'state
   return {
     neighbours: item.neighbours ?? { before: 0, after: 0 },
     stateful: item.stateful ?? false,
+    evenCost: item.evenCost ?? false,
     ...(item.granularitySeconds ? { granularitySeconds: item.granularitySeconds } : {}),
   };
 }

@@ -98,6 +98,13 @@ export interface StageCost {
   msPerItem?: number;
   /** Items it has finished so far (msPerItem is their recent median); undefined: not counted. */
   itemsDone?: number;
+  /**
+   * msPerItem is not a measure but how long its first item has been running (a kind of even cost,
+   * ItemSpec.evenCost, with no item done): a lower bound, which holds the decision provisional.
+   */
+  estimated?: boolean;
+  /** Its items cost alike from the first one on (ItemSpec.evenCost): one item done is a measure. */
+  evenCost?: boolean;
   /** The stage has had its last item: it will never need more instances. */
   ended: boolean;
   /** Items it has still to start, estimated from the clip's length; undefined when unknown. */
@@ -119,12 +126,15 @@ function worthGrowing(cost: StageCost): boolean {
 
 /**
  * Instances a stage may add before every stage is measured: one per chunk waiting, if worth it —
- * and not on its first item alone. A first item runs cold (in a new worker it took 1.5–2× the later
- * ones on the GPU host) and may be unlike the rest: talking-head's face detector takes 140–380 ms
- * over its first frame and 1 ms a chunk after it, and grew 3–4 replicas on that first measure.
+ * and not on its first item alone, unless its kind says its items cost alike (evenCost). A first
+ * item runs cold (in a new worker it took 1.5–2× the later ones on the GPU host) and may be unlike
+ * the rest: talking-head's face detector takes 140–380 ms over its first frame and 1 ms a chunk
+ * after it, and grew 3–4 replicas on that first measure. A kind of even cost grows while its first
+ * item runs, once the chunks waiting would outlast a start at the item's time so far.
  */
 function provisionalGrowth(cost: StageCost): number {
-  if ((cost.itemsDone ?? 2) < 2) return 0;
+  const trusted = cost.estimated || (cost.itemsDone ?? 2) >= (cost.evenCost ? 1 : 2);
+  if (!trusted) return 0;
   const waiting = cost.backlog ?? 0;
   if (cost.startMs === undefined || waiting * (cost.msPerItem ?? 0) < cost.startMs) return 0;
   return waiting;
@@ -148,7 +158,9 @@ export interface ReplicaDecision {
  * decided provisionally: a stage not measured yet is assumed as costly as the costliest measured
  * one, and a measured stage grows only by the chunks already waiting at its inputs, and only when
  * their work outlasts an instance's start — a slow stage amid fast ones does, a cheap one upstream
- * (whose queue a fast source keeps full) does not. Undefined before any stage is measured.
+ * (whose queue a fast source keeps full) does not. A stage whose first item is still running
+ * counts as measured at its time so far when its kind's items cost alike (StageCost.estimated), and
+ * the decision stays provisional. Undefined before any stage is measured.
  */
 export function replicaTargets(
   cores: number,
@@ -159,7 +171,7 @@ export function replicaTargets(
   const scalable = live.filter((c) => c.scalable);
   const measured = scalable.filter((c) => c.msPerItem !== undefined);
   if (measured.length === 0) return undefined;
-  const provisional = measured.length < scalable.length;
+  const provisional = measured.length < scalable.length || measured.some((c) => c.estimated);
   // Not measured yet: assumed as costly as the costliest stage measured.
   const assumed = Math.max(...measured.map((c) => (c.msPerItem ?? 0) * c.threadsPerReplica));
   const loadOf = (c: StageCost) => (c.msPerItem === undefined ? assumed : c.msPerItem * c.threadsPerReplica);

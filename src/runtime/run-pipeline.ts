@@ -40,6 +40,9 @@ import { TransformRunner } from './transform-runner.ts';
 import { StageEngine } from './stage-engine.ts';
 import { createWorkerHost, endStageWorker, spawnStageWorker, type StageWorker } from './worker-host.ts';
 
+/** How often the plan is decided again while first items of even cost run (watchFirstItems), ms. */
+const FIRST_ITEMS_TICK_MS = 20;
+
 export interface RunOptions {
   /**
    * File per pipeline input name (`--input NAME=PATH`). A promise lets the stage workers start
@@ -126,6 +129,7 @@ class PipelineRun {
   private memoryCapSaid = false;
   private startupMs = 0;
   private readonly rssTimer: NodeJS.Timeout;
+  private firstItemsTimer: NodeJS.Timeout | undefined;
   private failure: unknown;
   private settle: { resolve: () => void; reject: (err: unknown) => void } | undefined;
   private readonly onAbort = () => this.fail(new CancelledError(`${this.graph.name}: cancelled`));
@@ -222,6 +226,7 @@ class PipelineRun {
     if (this.plans.size > 0) this.options.onEvent?.({ type: 'budget', line: `core budget: ${this.budgetLine}` });
     // With every growable stage's cost remembered, the replicas start now, from the spares.
     if (this.recallCosts()) this.rebalance(true);
+    else this.watchFirstItems();
     this.scheduler.schedule();
     await finished;
     // Every sink has finished: only now do the outputs appear under their final names, together.
@@ -236,6 +241,7 @@ class PipelineRun {
     await this.releaseSpares();
     await Promise.allSettled([...this.growing]);
     clearInterval(this.rssTimer);
+    clearInterval(this.firstItemsTimer);
     this.options.signal?.removeEventListener('abort', this.onAbort);
     await Promise.allSettled(this.runners.map((runner) => runner.dispose()));
   }
@@ -355,21 +361,52 @@ class PipelineRun {
       [...this.plans.values()].map((plan) => ({
         ...plan,
         scalable: this.budgetStages.get(plan.id)?.scalable,
-        msPerItem: measured ? this.costOf(plan.id).msPerItem : undefined,
+        msPerItem: measured ? this.measuredMsPerItem(plan.id) : undefined,
       })),
     );
   }
 
+  /** A stage's compute per item for the plan's line: not a first item's time so far. */
+  private measuredMsPerItem(id: string): number | undefined {
+    const cost = this.costOf(id);
+    return cost.estimated ? undefined : cost.msPerItem;
+  }
+
   /**
    * A stage's compute per item as the budget takes it: a remembered cost until the stage has
-   * finished two items of its own (a first item runs cold), then what this run measured.
+   * finished two items of its own (a first item runs cold), then what this run measured; for a
+   * kind of even cost with no item done, how long its first item has been running (estimated).
    */
-  private costOf(id: string): { msPerItem?: number; itemsDone: number } {
+  private costOf(id: string): { msPerItem?: number; itemsDone: number; estimated?: boolean } {
     const runner = this.transformRunner(id)!;
     const remembered = this.remembered.get(id);
     if (remembered && runner.itemsDone < 2)
       return { msPerItem: remembered.msPerItem, itemsDone: Number.POSITIVE_INFINITY };
+    if (runner.itemsDone === 0 && this.evenCost(id)) {
+      const running = runner.runningMs();
+      if (running !== undefined) return { msPerItem: running, itemsDone: 0, estimated: true };
+    }
     return { msPerItem: runner.recentMsPerItem(), itemsDone: runner.itemsDone };
+  }
+
+  /** Its kind's items cost alike from the first on (ItemSpec.evenCost). */
+  private evenCost(id: string): boolean {
+    return itemSpecOf(this.transformRunner(id)!.node.def).evenCost;
+  }
+
+  /**
+   * While a growable stage of even cost has its first item running and none done, the plan is
+   * decided again every few ms: no item may end for a while (the source is held at the queue's
+   * bound until the first item ends), and the replicas should start while that item runs.
+   */
+  private watchFirstItems(): void {
+    const waiting = () =>
+      this.growable().filter((s) => this.evenCost(s.id) && this.transformRunner(s.id)!.itemsDone === 0);
+    if (this.remembered.size > 0 || waiting().length === 0) return;
+    this.firstItemsTimer = setInterval(() => {
+      if (this.closed || this.failure || waiting().length === 0) clearInterval(this.firstItemsTimer);
+      else this.rebalance();
+    }, FIRST_ITEMS_TICK_MS).unref();
   }
 
   /** The growable stages of this run: replicable, `concurrency: auto`, pipelined. */
@@ -457,6 +494,7 @@ class PipelineRun {
         replicas: plan.replicas,
         threadsPerReplica: plan.intraOp,
         ...this.costOf(stage.id),
+        evenCost: this.evenCost(stage.id),
         ended: runner.drained,
         itemsLeft: this.itemsLeft(runner, this.remembered.has(stage.id)),
         startMs: this.instanceStartMs.get(stage.id),

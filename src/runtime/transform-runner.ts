@@ -27,6 +27,8 @@ interface ItemState {
   held: PortPacket[];
   /** When the item last emitted (a generator's wait for room is measured from there). */
   parkedSince?: number;
+  /** When it was handed to its host (performance.now()). */
+  startedAt: number;
 }
 
 interface Dispatch {
@@ -94,6 +96,13 @@ export class TransformRunner implements Runner {
   /** Compute of one item on one instance, ms: the median of the last few; undefined before the first. */
   recentMsPerItem(): number | undefined {
     return this.metrics.recentLatency();
+  }
+
+  /** How long its oldest item still running has been, ms; undefined when none is running. */
+  runningMs(now = performance.now()): number | undefined {
+    let oldest: number | undefined;
+    for (const item of this.items.values()) if (!item.done) oldest = Math.min(oldest ?? item.startedAt, item.startedAt);
+    return oldest === undefined ? undefined : now - oldest;
   }
 
   /** Its input has ended and every item is done: it will not work again in this run. */
@@ -220,7 +229,14 @@ export class TransformRunner implements Runner {
   private start(host: number, ready: ReadyItem): void {
     const seq = this.nextSeq++;
     this.startedUntil = Math.max(this.startedUntil, ready.item.chunk.end);
-    const item: ItemState = { chunk: ready.item.chunk, host, compute: 0, done: false, held: [] };
+    const item: ItemState = {
+      chunk: ready.item.chunk,
+      host,
+      compute: 0,
+      done: false,
+      held: [],
+      startedAt: performance.now(),
+    };
     if (this.env.stageTimeoutMs !== undefined) {
       const ms = this.env.stageTimeoutMs;
       item.timer = setTimeout(() => {

@@ -29,5 +29,5 @@ export const contentEncoder = defineTransform({
   }),
   models: { encoder: { family: 'content-encoder', doc: 'wav [1, 1, N] at 16 kHz → features [1, T, D].' } },
   thread: 'worker',
-  item: { neighbours: { before: 1, after: 1 }, granularitySeconds: 320 / 16000 },
+  item: { neighbours: { before: 1, after: 1 }, granularitySeconds: 320 / 16000, evenCost: true },
 });

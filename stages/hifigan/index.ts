@@ -37,5 +37,5 @@ export const hifigan = defineTransform({
   }),
   models: { vocoder: { family: 'hifigan', doc: 'mel [B, 80, T] → audio [B, 1, 256·T].' } },
   thread: 'worker',
-  item: { neighbours: { before: 1, after: 1 }, granularitySeconds: HOP / RATE },
+  item: { neighbours: { before: 1, after: 1 }, granularitySeconds: HOP / RATE, evenCost: true },
 });

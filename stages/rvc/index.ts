@@ -92,5 +92,5 @@ export const rvc = defineTransform({
     .refine((o) => o.f0MinHz < o.f0MaxHz, { message: 'f0MinHz must be below f0MaxHz', path: ['f0MinHz'] }),
   models: { synthesizer: { family: 'rvc', doc: 'phone, phone_lengths, pitch, pitchf, ds, rnd → audio.' } },
   thread: 'worker',
-  item: { neighbours: { before: 1, after: 1 }, granularitySeconds: 0.01 },
+  item: { neighbours: { before: 1, after: 1 }, granularitySeconds: 0.01, evenCost: true },
 });

@@ -72,5 +72,5 @@ export const vad = defineTransform({
   // Each chunk starts from a zero state `warmupSeconds` into the chunk before (the recurrent state
   // forgets within a second), so chunks are independent and the stage runs on several at once;
   // the next chunk lets a segment's end (or a short one's fate) be decided before the spans are sent.
-  item: { neighbours: { before: 1, after: 1 } },
+  item: { neighbours: { before: 1, after: 1 }, evenCost: true },
 });

@@ -60,6 +60,6 @@ export const wav2lip = defineTransform({
   // A frame's mel window reaches 0.2 s past its start, into the next chunk; the STFT's centring
   // and the right-aligned windows at the clip's end reach back into the previous one. Face frames
   // of a speech chunk moved to a pause lie in the face chunk before or after it.
-  item: { neighbours: { before: 1, after: 1 } },
+  item: { neighbours: { before: 1, after: 1 }, evenCost: true },
   thread: 'worker',
 });

@@ -98,6 +98,39 @@ describe('replicaTargets', () => {
     expect(final).toEqual({ targets: new Map([['content', 15]]), provisional: false });
   });
 
+  it('grows a stage of even cost while its first item runs, by what waits, and stays provisional', () => {
+    // The converter's first item has run 120 ms (a lower bound), the content encoder is measured.
+    const running = (ms: number, backlog: number) =>
+      replicaTargets(
+        16,
+        [
+          cost('content', 20, { itemsDone: 3, evenCost: true }),
+          cost('convert', ms, { itemsDone: 0, estimated: true, evenCost: true, backlog, startMs: 200 }),
+        ],
+        15,
+      )!;
+    // 2 chunks waiting × 80 ms < 200 ms to start one: not yet; × 120 ms: both get an instance.
+    expect(running(80, 2).targets.get('convert')).toBe(1);
+    expect(running(120, 2)).toEqual({
+      targets: new Map([
+        ['content', 1],
+        ['convert', 3],
+      ]),
+      provisional: true,
+    });
+    // Nothing waiting: nothing for a new instance to do.
+    expect(running(400, 0).targets.get('convert')).toBe(1);
+    // One item done is a measure for a kind of even cost; for another kind it takes two.
+    const oneDone = (evenCost: boolean) =>
+      replicaTargets(
+        16,
+        [cost('convert', 300, { itemsDone: 1, evenCost, backlog: 3, startMs: 200 }), cost('lipsync', undefined)],
+        15,
+      )!.targets.get('convert');
+    expect(oneDone(true)).toBe(4);
+    expect(oneDone(false)).toBe(1);
+  });
+
   it('splits the worker cores by measured compute per chunk', () => {
     // voice-convert as measured on 16 cores: the converter ~9× the content encoder per chunk.
     const targets = replicaTargets(16, [cost('content', 30), cost('convert', 270)], 15)!.targets;

@@ -11,7 +11,7 @@ import { liveStageWorkers, runPipeline, type RunEvent } from '../../src/runtime/
 import { collectSink } from '../fixtures/stages/collect-sink.ts';
 import { counterSource } from '../fixtures/stages/counter-source.ts';
 import { testGraph } from '../fixtures/stages/graph.ts';
-import { spinStage } from '../fixtures/stages/spin-stage.ts';
+import { evenSpinStage, spinStage } from '../fixtures/stages/spin-stage.ts';
 
 const AUTO = { ...DEFAULT_NODE_SETTINGS, auto: { replicas: true, threads: true } };
 
@@ -61,6 +61,36 @@ describe('stage replicas under concurrency: auto', () => {
     expect(logs.at(-1)).toBe(
       `core budget, measured: ${result.metrics.budget}; memory ≤ ${Math.round(result.metrics.memoryEstimateBytes / 2 ** 20)} MiB`,
     );
+    expect(liveStageWorkers()).toBe(0);
+  });
+
+  it('starts replicas of a kind of even cost while its first item runs; of another kind once it has ended', async () => {
+    // When heavy's first replica took its first item, against when heavy's first item ended, ms.
+    const joined = async (def: typeof spinStage) => {
+      const out = await mkdtemp(join(tmpdir(), 'reel-replicas-'));
+      const g = testGraph({
+        nodes: {
+          src: { def: counterSource, options: { chunks: 4, chunkSeconds: 0.01 } },
+          light: { def: spinStage, options: { spinMs: 1 }, settings: AUTO },
+          heavy: { def, options: { spinMs: 1500 }, settings: AUTO },
+          sink: { def: collectSink, binding: 'result' },
+        },
+        edges: ['src.audio -> light.in', 'light.out -> heavy.in', 'heavy.out -> sink.in'],
+      });
+      const result = await runPipeline(g, { outDir: out, cores: 5 });
+      const lines = (await readFile(join(out, 'result.txt'), 'utf8')).trim().split('\n');
+      expect(lines).toEqual(Array.from({ length: 4 }, (_, k) => `${k} ${k}`));
+      const track = result.trace.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'heavy#0');
+      const spans = result.trace.filter((e) => e.ph === 'X' && e.name.startsWith('heavy #'));
+      const first = spans.filter((e) => e.tid === track?.tid).sort((a, b) => a.ts - b.ts)[0]!;
+      const replicas = spans.filter((e) => e.tid !== track?.tid);
+      expect(replicas.length).toBeGreaterThan(0);
+      return { replicaStart: Math.min(...replicas.map((e) => e.ts)), firstEnd: first.ts + (first.dur ?? 0) };
+    };
+    const even = await joined(evenSpinStage);
+    expect(even.replicaStart).toBeLessThan(even.firstEnd);
+    const other = await joined(spinStage);
+    expect(other.replicaStart).toBeGreaterThanOrEqual(other.firstEnd);
     expect(liveStageWorkers()).toBe(0);
   });
 

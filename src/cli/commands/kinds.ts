@@ -72,7 +72,7 @@ export function describeKind(def: StageDefinition): string[] {
     const item = itemSpecOf(def);
     const { before, after } = item.neighbours;
     lines.push(
-      `item: ${before} chunk(s) before and ${after} after; ${item.stateful ? 'stateful (one instance, chunks in order)' : 'stateless (may run as replicas)'}`,
+      `item: ${before} chunk(s) before and ${after} after; ${item.stateful ? 'stateful (one instance, chunks in order)' : 'stateless (may run as replicas)'}${item.evenCost && !item.stateful ? '; items of even cost (replicas may start during the first)' : ''}`,
     );
   }
   const schema = z.toJSONSchema(def.options, { io: 'input', unrepresentable: 'any' }) as {

@@ -49,7 +49,11 @@ async function vocode(
 
 describe('hifigan items', () => {
   it('declares its item: one neighbour each side, the hop as granularity; the default context covers ±13 frames', () => {
-    expect(hifigan.item).toEqual({ neighbours: { before: 1, after: 1 }, granularitySeconds: 256 / 22050 });
+    expect(hifigan.item).toEqual({
+      neighbours: { before: 1, after: 1 },
+      granularitySeconds: 256 / 22050,
+      evenCost: true,
+    });
     expect(hifigan.options.parse({}).contextFrames).toBeGreaterThanOrEqual(Math.max(13, rf.before, rf.after));
   });
 

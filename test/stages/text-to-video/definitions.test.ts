@@ -13,9 +13,9 @@ describe('text-to-video kind definitions', () => {
 
   it('take the prompt whole; only the VAE carries state from item to item; no neighbours', () => {
     expect(textEncoder.inputs.prompt.whole).toBe(true);
-    expect(itemSpecOf(vae)).toEqual({ neighbours: { before: 0, after: 0 }, stateful: true });
+    expect(itemSpecOf(vae)).toEqual({ neighbours: { before: 0, after: 0 }, stateful: true, evenCost: false });
     for (const def of [textEncoder, dit])
-      expect(itemSpecOf(def)).toEqual({ neighbours: { before: 0, after: 0 }, stateful: false });
+      expect(itemSpecOf(def)).toEqual({ neighbours: { before: 0, after: 0 }, stateful: false, evenCost: false });
   });
 
   it('let only the text encoder take the `cache:` setting', () => {
