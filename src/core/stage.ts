@@ -63,10 +63,11 @@ export interface ItemSpec {
   granularitySeconds?: number;
   /**
    * Every item costs about the same for its length of media, the first included (but for running
-   * cold): how long a first item has been running already bounds what the waiting chunks will take,
-   * so the core budget may add replicas while it runs instead of after two items. Not for a kind
-   * whose first item does other work than the rest (a face detector that searches the first frame
-   * and tracks after it). @defaultValue false
+   * cold), and none waits for room while it works (no generator): the core budget may then add
+   * replicas while the first item runs, judging the waiting chunks by how long it has run, and take
+   * one finished item as a measure instead of two. Not for a kind whose first item does other work
+   * than the rest (a face detector that searches the first frame and tracks after it).
+   * @defaultValue false
    */
   evenCost?: boolean;
 }

@@ -100,7 +100,8 @@ export interface StageCost {
   itemsDone?: number;
   /**
    * msPerItem is not a measure but how long its first item has been running (a kind of even cost,
-   * ItemSpec.evenCost, with no item done): a lower bound, which holds the decision provisional.
+   * ItemSpec.evenCost, with no item done): a lower bound of that first, cold item's time, which
+   * holds the decision provisional.
    */
   estimated?: boolean;
   /** Its items cost alike from the first one on (ItemSpec.evenCost): one item done is a measure. */
@@ -113,6 +114,8 @@ export interface StageCost {
   startMs?: number;
   /** Chunks waiting at its inputs now, ready for an instance that is free. */
   backlog?: number;
+  /** Instances asked for that have not joined yet: each will take one of the chunks waiting. */
+  starting?: number;
 }
 
 /**
@@ -135,7 +138,8 @@ function worthGrowing(cost: StageCost): boolean {
 function provisionalGrowth(cost: StageCost): number {
   const trusted = cost.estimated || (cost.itemsDone ?? 2) >= (cost.evenCost ? 1 : 2);
   if (!trusted) return 0;
-  const waiting = cost.backlog ?? 0;
+  // The chunks waiting that no instance already on its way will take.
+  const waiting = Math.max(0, (cost.backlog ?? 0) - (cost.starting ?? 0));
   if (cost.startMs === undefined || waiting * (cost.msPerItem ?? 0) < cost.startMs) return 0;
   return waiting;
 }

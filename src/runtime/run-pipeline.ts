@@ -42,6 +42,11 @@ import { createWorkerHost, endStageWorker, spawnStageWorker, type StageWorker } 
 
 /** How often the plan is decided again while first items of even cost run (watchFirstItems), ms. */
 const FIRST_ITEMS_TICK_MS = 20;
+/**
+ * A first item's time so far counts as its stage's cost only from this long on: a warm worker
+ * handed over by a batch's engine starts in a few ms, and any item would outlast that at once.
+ */
+const ESTIMATE_AFTER_MS = 100;
 
 export interface RunOptions {
   /**
@@ -167,7 +172,10 @@ class PipelineRun {
   private readonly remembered = new Map<string, RememberedCost>();
   /** Where this run measures its costs (part of their keys), taken once. */
   private measuredOn: CostContext | undefined;
-  /** Whether replicas were started on remembered costs, and whether the estimate was taken again since. */
+  /**
+   * Whether replicas were started on remembered costs or during a first item, and whether the
+   * estimate was taken again since.
+   */
   private grewOnMemory = false;
   private estimatedMeasured = false;
   private closed = false;
@@ -384,7 +392,8 @@ class PipelineRun {
       return { msPerItem: remembered.msPerItem, itemsDone: Number.POSITIVE_INFINITY };
     if (runner.itemsDone === 0 && this.evenCost(id)) {
       const running = runner.runningMs();
-      if (running !== undefined) return { msPerItem: running, itemsDone: 0, estimated: true };
+      if (running !== undefined && running >= ESTIMATE_AFTER_MS)
+        return { msPerItem: running, itemsDone: 0, estimated: true };
     }
     return { msPerItem: runner.recentMsPerItem(), itemsDone: runner.itemsDone };
   }
@@ -401,11 +410,14 @@ class PipelineRun {
    */
   private watchFirstItems(): void {
     const waiting = () =>
-      this.growable().filter((s) => this.evenCost(s.id) && this.transformRunner(s.id)!.itemsDone === 0);
+      this.growable()
+        .map((s) => this.transformRunner(s.id)!)
+        .filter((runner) => this.evenCost(runner.node.id) && runner.itemsDone === 0 && !runner.drained);
     if (this.remembered.size > 0 || waiting().length === 0) return;
     this.firstItemsTimer = setInterval(() => {
-      if (this.closed || this.failure || waiting().length === 0) clearInterval(this.firstItemsTimer);
-      else this.rebalance();
+      const runners = waiting();
+      if (this.closed || this.failure || runners.length === 0) clearInterval(this.firstItemsTimer);
+      else if (runners.some((runner) => runner.runningMs() !== undefined)) this.rebalance();
     }, FIRST_ITEMS_TICK_MS).unref();
   }
 
@@ -495,6 +507,7 @@ class PipelineRun {
         threadsPerReplica: plan.intraOp,
         ...this.costOf(stage.id),
         evenCost: this.evenCost(stage.id),
+        starting: plan.replicas - runner.replicas,
         ended: runner.drained,
         itemsLeft: this.itemsLeft(runner, this.remembered.has(stage.id)),
         startMs: this.instanceStartMs.get(stage.id),
@@ -542,11 +555,13 @@ class PipelineRun {
     const done = scalable.map((s) => this.transformRunner(s.id)!.itemsDone);
     const measured = done.every((n) => n > 0);
     if (!provisional && measured) void this.releaseSpares();
-    // A run that recalled costs takes its memory estimate again once every growable stage has run
-    // two items of its own (its costs are then its own: costOf). Replicas grown on remembered
-    // costs at the start are said then without their memory, and again with it at that point.
-    if (grew && recalled) this.grewOnMemory = true;
-    const measuredNow = this.remembered.size > 0 && !this.estimatedMeasured && done.every((n) => n >= 2);
+    // A run that recalled costs, or grew while a first item ran (an instance's memory is not yet
+    // what it will be at full size), takes its memory estimate again once every growable stage has
+    // run two items of its own (its costs are then its own: costOf). Replicas grown that early are
+    // said then without their memory, and again with it at that point.
+    if (grew && (recalled || costs.some((c) => c.estimated))) this.grewOnMemory = true;
+    const measuredNow =
+      (this.remembered.size > 0 || this.grewOnMemory) && !this.estimatedMeasured && done.every((n) => n >= 2);
     if (measuredNow) this.estimatedMeasured = true;
     if (!grew && this.memoryEstimate > 0 && !measuredNow) return;
     this.memoryEstimate = Math.max(this.memoryEstimate, this.estimateMemory(instances));

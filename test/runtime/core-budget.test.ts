@@ -120,6 +120,25 @@ describe('replicaTargets', () => {
     });
     // Nothing waiting: nothing for a new instance to do.
     expect(running(400, 0).targets.get('convert')).toBe(1);
+    // Two instances asked for and not joined yet take the two chunks waiting: none more, however
+    // often the plan is decided again while they start.
+    const starting = replicaTargets(
+      16,
+      [
+        cost('content', 20, { itemsDone: 3, evenCost: true }),
+        cost('convert', 400, {
+          replicas: 3,
+          starting: 2,
+          itemsDone: 0,
+          estimated: true,
+          evenCost: true,
+          backlog: 3,
+          startMs: 200,
+        }),
+      ],
+      15,
+    )!;
+    expect(starting.targets.get('convert')).toBe(4);
     // One item done is a measure for a kind of even cost; for another kind it takes two.
     const oneDone = (evenCost: boolean) =>
       replicaTargets(
