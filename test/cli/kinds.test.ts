@@ -38,7 +38,12 @@ describe('reel kinds', () => {
     expect(r.stdout).toMatch(/^role: transform \(on a worker thread of its own\)$/m);
     expect(r.stdout).toMatch(/^ {2}frames {2}video \(looped\) — /m);
     expect(r.stdout).toMatch(/^ {2}generator {2}family wav2lip /m);
-    expect(r.stdout).toMatch(/^item: 1 chunk\(s\) before and 1 after; stateless/m);
+    expect(r.stdout).toMatch(
+      /^item: 1 chunk\(s\) before and 1 after; stateless \(may run as replicas\); items of even cost \(replicas may start during the first\)$/m,
+    );
+    // The face detector's first frame is a search, the others track: not of even cost.
+    const faces = await runCli(['kinds', 'face-detect']);
+    expect(faces.stdout).toMatch(/^item: 1 chunk\(s\) before and 1 after; stateless \(may run as replicas\)$/m);
     const schema = JSON.parse(readFileSync('pipelines/pipeline.schema.json', 'utf8'));
     const options = optionsInSchema(schema, 'wav2lip')!;
     expect(Object.keys(options).length).toBeGreaterThan(0);
