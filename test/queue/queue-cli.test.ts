@@ -51,9 +51,10 @@ function reel(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
 }
 
 /** A worker taking one job at a time; a short job lock so that a lost worker's job is taken over in seconds. */
-function worker(url: string, drainSeconds = 30): Proc {
+function worker(url: string, drainSeconds = 30, env: NodeJS.ProcessEnv = {}): Proc {
   return reel(['worker', '--queue', url, '--jobs', '1', '--drain-timeout', String(drainSeconds)], {
     REEL_QUEUE_LOCK_MS: '1500',
+    ...env,
   });
 }
 
@@ -148,7 +149,8 @@ describe('reel worker and reel batch --queue on a real Redis', () => {
 
   it('SIGTERM mid-job: past the drain timeout the job goes back to the queue; within it the job is finished', async () => {
     const samples = await mkdtemp(path.join(tmpdir(), 'reel-queue-term-'));
-    await loopClip(LONG, 12, path.join(samples, 'a.wav'), 'audio');
+    // Three chunks: a worker taking one job at a time remembers a stage once it has run three items.
+    await loopClip(LONG, 30, path.join(samples, 'a.wav'), 'audio');
     const out = await mkdtemp(path.join(tmpdir(), 'reel-queue-term-out-'));
     const impatient = worker(redis.url, 0);
     const batch = reel(['batch', 'pipelines/voice-convert.yaml', samples, '--out', out, '--queue', redis.url]);
@@ -157,7 +159,9 @@ describe('reel worker and reel batch --queue on a real Redis', () => {
     expect(await impatient.exited).toBe(0);
     expect(impatient.stderr()).toMatch(/stopped by SIGTERM; 0 done, 0 failed, 1 put back on the queue/);
     expect(await queue.getWaitingCount()).toBe(1);
-    const patient = worker(redis.url);
+    // The suite turns remembering off: on again for this worker, into a folder of the test's own.
+    const state = path.join(samples, 'state');
+    const patient = worker(redis.url, 30, { REEL_REMEMBER_COSTS: '', REEL_STATE_DIR: state });
     await until('the second worker holds the job', async () => (await queue.getActiveCount()) === 1);
     patient.child.kill('SIGTERM');
     expect(await patient.exited).toBe(0);
@@ -165,6 +169,9 @@ describe('reel worker and reel batch --queue on a real Redis', () => {
     expect(await batch.exited).toBe(0);
     expect(await statuses(out)).toEqual({ a: 'done' });
     expect(await filesUnder(out)).toEqual(['a/converted.wav', 'report.csv', 'report.html', 'report.json']);
+    // It saved the job's stage costs (content and convert, the growable stages) for the jobs after it.
+    const saved = JSON.parse(await readFile(path.join(state, 'stage-costs.json'), 'utf8'));
+    expect(Object.values(saved.stages)).toHaveLength(2);
   });
 
   it('refuses a job whose model file this worker has in another version, and renders nothing', async () => {
