@@ -10,6 +10,8 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureReferenceModel } from '../../models/reference.ts';
+import { readRecordedFeeds, recordedFeedsDir } from '../../src/inference/feed-recorder.ts';
 import { resolveFfmpeg } from '../../src/media/binaries.ts';
 import type { RunMetrics } from '../../src/metrics/stage-metrics.ts';
 import { runVoiceConvert } from '../helpers/cli.ts';
@@ -115,6 +117,32 @@ describe('voice-convert --profile pauses', () => {
 
     const metrics = JSON.parse(await readFile(skip.metrics, 'utf8')) as RunMetrics;
     expect(metrics.stages.map((s) => s.stage)).toContain('speech');
+  });
+
+  it('converts each speech range with skipContextMs of context where it meets a pause', async () => {
+    const model = await ensureReferenceModel('rvc');
+    // The synthesizer's calls, as recorded by the feed recorder (every one: max 1000): frames each.
+    const calls = (ms: number) => {
+      const request = { dir: join(dir, `feeds-${ms}`), models: [model], max: 1000 };
+      const r = runVoiceConvert(
+        dir,
+        `context-${ms}`,
+        clip,
+        ['--profile', 'pauses', '--mode', 'sequential', '--set', `stages.convert.options.skipContextMs=${ms}`],
+        { REEL_RECORD_FEEDS: JSON.stringify(request) },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      return readRecordedFeeds(recordedFeedsDir(request, 0)).map((feeds) => feeds.phone.dims[1]);
+    };
+    const wide = calls(1000);
+    const narrow = calls(0);
+    // The same ranges, each converted over fewer frames: 100 frames (1 s) fewer on every side that
+    // meets a pause — at least one side of each sentence (its other side may be a chunk's edge).
+    expect(narrow.length).toBe(wide.length);
+    expect(narrow.length).toBeGreaterThanOrEqual(sentences.length);
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    expect(sum(wide) - sum(narrow)).toBeGreaterThanOrEqual(100 * sentences.length);
+    narrow.forEach((t, i) => expect(t).toBeLessThanOrEqual(wide[i]));
   });
 
   it('chunking.splitAt: vad moves the cuts to pauses and keeps the length exact', async () => {
