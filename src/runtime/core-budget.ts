@@ -21,6 +21,8 @@ export interface BudgetStage {
   replicable: boolean;
   /** Replicas may be added in this run: replicable, `concurrency: auto`, pipelined. */
   scalable: boolean;
+  /** Its kind's items cost alike from the first on (ItemSpec.evenCost). */
+  evenCost?: boolean;
   /** Intra-op threads are the budget's to choose (`threads: auto`). */
   autoThreads: boolean;
   /** Instances it starts with (explicit `concurrency: N`, else 1). */

@@ -344,11 +344,13 @@ class PipelineRun {
       const node = runner.node;
       if (node.def.role !== 'transform') continue;
       const worker = node.def.thread === 'worker';
-      const replicable = worker && !itemSpecOf(node.def).stateful;
+      const item = itemSpecOf(node.def);
+      const replicable = worker && !item.stateful;
       this.budgetStages.set(node.id, {
         id: node.id,
         worker,
         replicable,
+        evenCost: item.evenCost,
         scalable: replicable && this.useWorkers && node.settings.auto.replicas && this.options.replicas !== false,
         autoThreads: node.settings.auto.threads,
         replicas: node.settings.concurrency,
@@ -390,17 +392,12 @@ class PipelineRun {
     const remembered = this.remembered.get(id);
     if (remembered && runner.itemsDone < 2)
       return { msPerItem: remembered.msPerItem, itemsDone: Number.POSITIVE_INFINITY };
-    if (runner.itemsDone === 0 && this.evenCost(id)) {
+    if (runner.itemsDone === 0 && this.budgetStages.get(id)?.evenCost) {
       const running = runner.runningMs();
       if (running !== undefined && running >= ESTIMATE_AFTER_MS)
         return { msPerItem: running, itemsDone: 0, estimated: true };
     }
     return { msPerItem: runner.recentMsPerItem(), itemsDone: runner.itemsDone };
-  }
-
-  /** Its kind's items cost alike from the first on (ItemSpec.evenCost). */
-  private evenCost(id: string): boolean {
-    return itemSpecOf(this.transformRunner(id)!.node.def).evenCost;
   }
 
   /**
@@ -409,10 +406,10 @@ class PipelineRun {
    * bound until the first item ends), and the replicas should start while that item runs.
    */
   private watchFirstItems(): void {
-    const waiting = () =>
-      this.growable()
-        .map((s) => this.transformRunner(s.id)!)
-        .filter((runner) => this.evenCost(runner.node.id) && runner.itemsDone === 0 && !runner.drained);
+    const even = this.growable()
+      .filter((s) => s.evenCost)
+      .map((s) => this.transformRunner(s.id)!);
+    const waiting = () => even.filter((runner) => runner.itemsDone === 0 && !runner.drained);
     if (this.remembered.size > 0 || waiting().length === 0) return;
     this.firstItemsTimer = setInterval(() => {
       const runners = waiting();
@@ -506,7 +503,7 @@ class PipelineRun {
         replicas: plan.replicas,
         threadsPerReplica: plan.intraOp,
         ...this.costOf(stage.id),
-        evenCost: this.evenCost(stage.id),
+        evenCost: stage.evenCost,
         starting: plan.replicas - runner.replicas,
         ended: runner.drained,
         itemsLeft: this.itemsLeft(runner, this.remembered.has(stage.id)),
